@@ -1,0 +1,647 @@
+package policy
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// A FlagKind is a restriction on a range of lines.
+type FlagKind string
+
+// The flag kinds.
+const (
+	FlagDNQ          FlagKind = "dnq"          // do not quote: never leaves verbatim
+	FlagConfidential FlagKind = "confidential" // never leaves, not even paraphrased
+	FlagStruck       FlagKind = "struck"       // removed at a participant's request
+	FlagOffRecord    FlagKind = "off-record"   // said after the recorder stopped
+)
+
+var flagKinds = []FlagKind{FlagDNQ, FlagConfidential, FlagStruck, FlagOffRecord}
+
+// FlagKinds returns every flag kind.
+func FlagKinds() []FlagKind { return slices.Clone(flagKinds) }
+
+// Valid reports whether k is one of FlagKinds().
+func (k FlagKind) Valid() bool { return slices.Contains(flagKinds, k) }
+
+// A Flag restricts an inclusive range of lines of one document version. It is
+// either recorded with the flag command or comes from inline markup
+// ([dnq] … [/dnq]) in the text (Inline).
+type Flag struct {
+	Kind   FlagKind  `json:"kind"`
+	From   int       `json:"from"`
+	To     int       `json:"to"`
+	Reason string    `json:"reason,omitempty"`
+	Who    string    `json:"who,omitempty"`
+	When   time.Time `json:"when,omitzero"`
+	Inline bool      `json:"inline,omitempty"`
+}
+
+// A Mode is the kind of exit requested.
+type Mode string
+
+// The exit modes. Both are verbatim.
+const (
+	ModeExport Mode = "export" // a whole document; withheld lines become markers
+	ModeQuote  Mode = "quote"  // a line range; any withheld line in it refuses the quote
+)
+
+// A SpeakerKind says who speaks a line.
+type SpeakerKind int
+
+// The speaker kinds.
+const (
+	SpeakerNone        SpeakerKind = iota // no speaker: header lines, the researcher's own notes
+	SpeakerResearcher                     // the interviewer or observer
+	SpeakerParticipant                    // a registered participant (LineFacts.Participant)
+	SpeakerOther                          // someone named who is not a participant
+)
+
+var speakerNames = [...]string{"none", "researcher", "participant", "other"}
+
+// String returns "none", "researcher", "participant" or "other".
+func (k SpeakerKind) String() string {
+	if k >= 0 && int(k) < len(speakerNames) {
+		return speakerNames[k]
+	}
+	return fmt.Sprintf("speaker(%d)", int(k))
+}
+
+// LineFacts is what the gate needs to know about one line: its number, who
+// speaks it (a handle only), whether it is blank, and the inline flags that
+// cover it.
+type LineFacts struct {
+	N           int         `json:"n"`
+	SpeakerKind SpeakerKind `json:"speaker_kind"`
+	Participant string      `json:"participant,omitempty"`
+	Blank       bool        `json:"blank,omitempty"`
+	Flags       []FlagKind  `json:"flags,omitempty"`
+}
+
+// MeetingFacts describes the meeting a document concerns.
+type MeetingFacts struct {
+	Handle  string `json:"handle"`
+	DNQ     bool   `json:"dnq,omitempty"`
+	Private bool   `json:"private,omitempty"`
+}
+
+// DocFacts describes one version of a document: its kind, the participants
+// and meeting it concerns, its recorded flags and its lines (numbered 1..n).
+type DocFacts struct {
+	Handle       string        `json:"handle"`
+	Kind         string        `json:"kind"`
+	Version      int           `json:"version"`
+	Participants []string      `json:"participants,omitempty"`
+	Meeting      *MeetingFacts `json:"meeting,omitempty"`
+	Flags        []Flag        `json:"flags,omitempty"`
+	Lines        []LineFacts   `json:"lines"`
+}
+
+// A Request asks the gate whether a document (ModeExport) or a line range of
+// it (ModeQuote, From..To inclusive) may leave. Records holds the consent
+// history of participants by handle; a participant missing from it has no
+// consent. Purpose, when set to ScopePublish, ScopePresent or ScopeArchive,
+// additionally requires that scope from everyone whose words leave; the
+// empty Purpose is the thesis, for which quote suffices.
+type Request struct {
+	Mode    Mode               `json:"mode"`
+	Doc     DocFacts           `json:"doc"`
+	From    int                `json:"from,omitempty"`
+	To      int                `json:"to,omitempty"`
+	Records map[string]*Record `json:"-"`
+	Purpose Scope              `json:"purpose,omitempty"`
+}
+
+// An Action is what happens to one line.
+type Action int
+
+// The actions. Every line that does not leave is replaced by a marker (see
+// Markers): Withhold lines by a marker that may say why (do-not-quote), Drop
+// lines — struck or confidential — by a neutral one that says nothing but
+// the number of lines.
+const (
+	Keep     Action = iota // the line leaves
+	Withhold               // the line is omitted; the marker may name the reason
+	Drop                   // the line is omitted; the marker is neutral
+)
+
+// String returns "keep", "withhold" or "drop".
+func (a Action) String() string {
+	switch a {
+	case Keep:
+		return "keep"
+	case Withhold:
+		return "withhold"
+	case Drop:
+		return "drop"
+	}
+	return fmt.Sprintf("action(%d)", int(a))
+}
+
+// MarshalText encodes an Action by name.
+func (a Action) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+// A LineDecision is the gate's decision on one line. Rule is the decisive
+// rule ("" for a kept line); Rules lists every rule that applies, most
+// decisive first; Participant names the participant concerned, if one.
+type LineDecision struct {
+	N           int    `json:"n"`
+	Action      Action `json:"action"`
+	Rule        Rule   `json:"rule,omitempty"`
+	Rules       []Rule `json:"rules,omitempty"`
+	Participant string `json:"participant,omitempty"`
+}
+
+// A Reliance records the consent an exit relied on for one participant: the
+// consent's sequence number and form version, and the scopes used.
+type Reliance struct {
+	Participant string  `json:"participant"`
+	ConsentSeq  int     `json:"consent_seq"`
+	Form        string  `json:"form"`
+	Scopes      []Scope `json:"scopes"`
+}
+
+// A Decision is the gate's answer. Lines has one entry per line of the
+// document (export) or of the range (quote). A non-empty Refusals means the
+// exit is refused as a whole. ReliedOn and FlagsApplied are for the audit
+// log.
+type Decision struct {
+	Lines        []LineDecision `json:"lines"`
+	Refusals     []*Refusal     `json:"refusals,omitempty"`
+	ReliedOn     []Reliance     `json:"relied_on,omitempty"`
+	FlagsApplied []Flag         `json:"flags_applied,omitempty"`
+}
+
+// Err returns a *Refused holding d.Refusals, or nil if the exit may proceed.
+func (d Decision) Err() error {
+	if len(d.Refusals) == 0 {
+		return nil
+	}
+	return &Refused{Refusals: d.Refusals}
+}
+
+// Kept reports the line numbers that leave.
+func (d Decision) Kept() []int {
+	var out []int
+	for _, l := range d.Lines {
+		if l.Action == Keep {
+			out = append(out, l.N)
+		}
+	}
+	return out
+}
+
+// ErrBadRequest is wrapped by the errors Request.Validate returns.
+var ErrBadRequest = errors.New("invalid gate request")
+
+// Validate checks the request's shape: a known mode, lines numbered 1..n in
+// order, a quote range inside the document, a known purpose. Decide refuses
+// (rule "request") whatever Validate rejects; callers that want a usage error
+// rather than a refusal call Validate first.
+func (req Request) Validate() error {
+	switch req.Mode {
+	case ModeExport, ModeQuote:
+	default:
+		return fmt.Errorf("%w: unknown mode %q (valid: export, quote)", ErrBadRequest, clip(string(req.Mode), 16))
+	}
+	for i, l := range req.Doc.Lines {
+		if l.N != i+1 {
+			return fmt.Errorf("%w: document %s: line %d is numbered %d", ErrBadRequest, req.Doc.Handle, i+1, l.N)
+		}
+	}
+	n := len(req.Doc.Lines)
+	if req.Mode == ModeQuote && (req.From < 1 || req.To < req.From || req.To > n) {
+		return fmt.Errorf("%w: range %d-%d is not within document %s (lines 1-%d)", ErrBadRequest, req.From, req.To, req.Doc.Handle, n)
+	}
+	switch req.Purpose {
+	case "", ScopePublish, ScopePresent, ScopeArchive:
+	default:
+		return fmt.Errorf("%w: purpose %q is not one of publish, present, archive", ErrBadRequest, clip(string(req.Purpose), 16))
+	}
+	return nil
+}
+
+// reason is one rule applying to one line, for one participant (or none).
+type reason struct {
+	rule Rule
+	who  string
+}
+
+// rulePriority orders rules from most to least decisive.
+var rulePriority = []Rule{
+	RuleRequest, RuleKind, RuleDNQMeeting, RuleStruck, RuleConfidential,
+	RuleWithdrawn, RuleDNQ, RuleParticipateConsent, RuleQuoteConsent,
+	RulePurposeConsent, RuleOffRecord, RuleOtherSpeaker,
+}
+
+func rank(r Rule) int {
+	if i := slices.Index(rulePriority, r); i >= 0 {
+		return i
+	}
+	return len(rulePriority)
+}
+
+func actionFor(r Rule) Action {
+	switch r {
+	case "":
+		return Keep
+	case RuleStruck, RuleConfidential:
+		return Drop
+	}
+	return Withhold
+}
+
+// Decide applies the gate's rules to req. See the package documentation for
+// the rules. It never fails: a malformed request is refused with rule
+// "request".
+func Decide(req Request) Decision {
+	if err := req.Validate(); err != nil {
+		return Decision{Refusals: []*Refusal{{
+			Rule:   RuleRequest,
+			Msg:    err.Error(),
+			Remedy: "correct the request",
+		}}}
+	}
+	doc := req.Doc
+	n := len(doc.Lines)
+	lo, hi := 1, n
+	if req.Mode == ModeQuote {
+		lo, hi = req.From, req.To
+	}
+
+	if doc.Kind == KindRecording || doc.Kind == KindConsentForm || !ValidKind(doc.Kind) {
+		d := Decision{Refusals: []*Refusal{kindRefusal(doc)}}
+		for i := lo; i <= hi && i <= n; i++ {
+			d.Lines = append(d.Lines, LineDecision{N: i, Action: Withhold, Rule: RuleKind, Rules: []Rule{RuleKind}})
+		}
+		return d
+	}
+
+	// Flags per line: recorded ranges (clamped, reversed ranges taken as
+	// written backwards) and inline markup.
+	flags := make([][]FlagKind, n+1)
+	var applied []Flag
+	for _, f := range doc.Flags {
+		a, b := min(f.From, f.To), max(f.From, f.To)
+		a, b = max(a, 1), min(b, n)
+		for i := a; i <= b; i++ {
+			flags[i] = appendUnique(flags[i], f.Kind)
+		}
+		if a <= b && a <= hi && b >= lo {
+			applied = append(applied, f)
+		}
+	}
+	for _, l := range doc.Lines {
+		for _, k := range l.Flags {
+			flags[l.N] = appendUnique(flags[l.N], k)
+		}
+	}
+	applied = append(applied, inlineFlags(doc.Lines, lo, hi)...)
+	slices.SortStableFunc(applied, func(a, b Flag) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
+	})
+
+	labelled := slices.ContainsFunc(doc.Lines, func(l LineFacts) bool { return l.SpeakerKind != SpeakerNone })
+	unlabelledTranscript := doc.Kind == KindTranscript && !labelled
+	othersAllowed := doc.Meeting != nil && (doc.Kind == KindMeetingNotes || doc.Kind == KindFieldNotes)
+	dnqMeeting := doc.Meeting != nil && doc.Meeting.DNQ
+
+	needed := func(off bool) []Scope {
+		s := []Scope{ScopeParticipate, ScopeQuote}
+		if req.Purpose != "" {
+			s = append(s, req.Purpose)
+		}
+		if off {
+			s = append(s, ScopeOffRecord)
+		}
+		return s
+	}
+
+	reasons := make([][]reason, n+1)
+	relies := make([]map[string][]Scope, n+1)
+	for _, l := range doc.Lines {
+		var rs []reason
+		rely := map[string][]Scope{}
+		if dnqMeeting {
+			rs = append(rs, reason{RuleDNQMeeting, ""})
+		}
+		off := false
+		for _, k := range flags[l.N] {
+			switch k {
+			case FlagStruck:
+				rs = append(rs, reason{RuleStruck, ""})
+			case FlagConfidential:
+				rs = append(rs, reason{RuleConfidential, ""})
+			case FlagDNQ:
+				rs = append(rs, reason{RuleDNQ, ""})
+			case FlagOffRecord:
+				off = true
+			default:
+				// An unknown flag kind is a restriction we do not
+				// understand: hold the line back rather than guess.
+				rs = append(rs, reason{RuleConfidential, ""})
+			}
+		}
+		var speakers []string
+		switch {
+		case l.Blank:
+			// No words: only flags apply.
+		case l.SpeakerKind == SpeakerParticipant:
+			speakers = []string{l.Participant}
+		case l.SpeakerKind == SpeakerNone && unlabelledTranscript:
+			speakers = doc.Participants
+		case l.SpeakerKind == SpeakerOther:
+			if !othersAllowed {
+				rs = append(rs, reason{RuleOtherSpeaker, ""})
+			}
+			if off {
+				rs = append(rs, reason{RuleOffRecord, ""})
+			}
+		default: // researcher, or header and notes with no speaker
+			if off {
+				if len(doc.Participants) == 0 {
+					rs = append(rs, reason{RuleOffRecord, ""})
+				}
+				for _, p := range doc.Participants {
+					if req.Records[p].Has(ScopeOffRecord) {
+						rely[p] = []Scope{ScopeOffRecord}
+					} else {
+						rs = append(rs, reason{RuleOffRecord, p})
+					}
+				}
+			}
+		}
+		for _, p := range speakers {
+			if r := speakerRule(req.Records[p], req.Purpose, off); r != "" {
+				rs = append(rs, reason{r, p})
+			} else {
+				rely[p] = needed(off)
+			}
+		}
+		slices.SortStableFunc(rs, func(a, b reason) int {
+			return cmp.Or(cmp.Compare(rank(a.rule), rank(b.rule)), cmp.Compare(a.who, b.who))
+		})
+		reasons[l.N] = slices.Compact(rs)
+		relies[l.N] = rely
+	}
+
+	// A blank line between two lines that do not leave is part of the gap.
+	for _, l := range doc.Lines {
+		if !l.Blank || len(reasons[l.N]) > 0 {
+			continue
+		}
+		prev, next := l.N-1, l.N+1
+		for prev >= 1 && doc.Lines[prev-1].Blank && len(reasons[prev]) == 0 {
+			prev--
+		}
+		for next <= n && doc.Lines[next-1].Blank && len(reasons[next]) == 0 {
+			next++
+		}
+		if prev >= 1 && next <= n && len(reasons[prev]) > 0 && len(reasons[next]) > 0 {
+			reasons[l.N] = []reason{reasons[prev][0]}
+		}
+	}
+
+	var d Decision
+	d.FlagsApplied = applied
+	used := map[string][]Scope{}
+	type key struct {
+		rule Rule
+		who  string
+	}
+	refused := map[key][]int{}
+	for i := lo; i <= hi; i++ {
+		rs := reasons[i]
+		ld := LineDecision{N: i}
+		if len(rs) == 0 {
+			for p, s := range relies[i] {
+				used[p] = append(used[p], s...)
+			}
+		} else {
+			ld.Rule = rs[0].rule
+			ld.Participant = rs[0].who
+			ld.Action = actionFor(ld.Rule)
+			for _, r := range rs {
+				if !slices.Contains(ld.Rules, r.rule) {
+					ld.Rules = append(ld.Rules, r.rule)
+				}
+				if req.Mode == ModeQuote {
+					k := key{r.rule, r.who}
+					if lines := refused[k]; len(lines) == 0 || lines[len(lines)-1] != i {
+						refused[k] = append(refused[k], i)
+					}
+				}
+			}
+		}
+		d.Lines = append(d.Lines, ld)
+	}
+
+	keys := make([]key, 0, len(refused))
+	for k := range refused {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(rank(a.rule), rank(b.rule)), cmp.Compare(a.rule, b.rule), cmp.Compare(a.who, b.who))
+	})
+	for _, k := range keys {
+		ref := lineRefusal(k.rule, k.who, req)
+		ref.Lines = ranges(refused[k])
+		d.Refusals = append(d.Refusals, ref)
+	}
+
+	handles := make([]string, 0, len(used))
+	for p := range used {
+		handles = append(handles, p)
+	}
+	slices.Sort(handles)
+	for _, p := range handles {
+		cur, _ := req.Records[p].Current()
+		scopes, _ := normaliseScopes(used[p])
+		d.ReliedOn = append(d.ReliedOn, Reliance{Participant: p, ConsentSeq: cur.Seq, Form: cur.Form, Scopes: scopes})
+	}
+	return d
+}
+
+func appendUnique[T comparable](s []T, v T) []T {
+	if slices.Contains(s, v) {
+		return s
+	}
+	return append(s, v)
+}
+
+// inlineFlags turns inline flags into Flag values, one per run of
+// consecutive lines carrying the same kind, limited to runs that touch lo..hi.
+func inlineFlags(lines []LineFacts, lo, hi int) []Flag {
+	var out []Flag
+	open := map[FlagKind]int{} // kind → index in out of the run still open
+	for _, l := range lines {
+		for k := range open {
+			if !slices.Contains(l.Flags, k) {
+				delete(open, k)
+			}
+		}
+		for _, k := range l.Flags {
+			if idx, ok := open[k]; ok {
+				out[idx].To = l.N
+				continue
+			}
+			open[k] = len(out)
+			out = append(out, Flag{Kind: k, From: l.N, To: l.N, Inline: true})
+		}
+	}
+	return slices.DeleteFunc(out, func(f Flag) bool { return f.To < lo || f.From > hi })
+}
+
+// speakerRule returns the rule that stops a participant's words from
+// leaving, or "" if they may leave.
+func speakerRule(r *Record, purpose Scope, off bool) Rule {
+	switch st := r.Status(); {
+	case st == StatusWithdrawn || st == StatusErased:
+		return RuleWithdrawn
+	case st == StatusNoConsent || !r.Has(ScopeParticipate):
+		return RuleParticipateConsent
+	case !r.Has(ScopeQuote):
+		return RuleQuoteConsent
+	case purpose != "" && !r.Has(purpose):
+		return RulePurposeConsent
+	case off && !r.Has(ScopeOffRecord):
+		return RuleOffRecord
+	}
+	return ""
+}
+
+func kindRefusal(doc DocFacts) *Refusal {
+	ref := &Refusal{Rule: RuleKind}
+	switch doc.Kind {
+	case KindRecording:
+		ref.Msg = fmt.Sprintf("%s is a recording; recordings never leave through the gate", docName(doc))
+		ref.Remedy = "ingest a transcript of it and export that"
+	case KindConsentForm:
+		ref.Msg = fmt.Sprintf("%s is a consent form; consent forms never leave through the gate", docName(doc))
+		ref.Remedy = "none; the consent register is available with 'consent report'"
+	default:
+		ref.Msg = fmt.Sprintf("%s has unknown kind %q", docName(doc), clip(doc.Kind, 16))
+		ref.Remedy = "correct the document's kind in the catalogue"
+	}
+	return ref
+}
+
+func docName(doc DocFacts) string {
+	if doc.Handle == "" {
+		return "the document"
+	}
+	return "document " + doc.Handle
+}
+
+// lineRefusal explains why lines fall under rule for participant who.
+func lineRefusal(rule Rule, who string, req Request) *Refusal {
+	ref := &Refusal{Rule: rule, Participant: who}
+	r := req.Records[who]
+	cur, hasConsent := r.Current()
+	switch rule {
+	case RuleParticipateConsent:
+		switch {
+		case r == nil:
+			ref.Msg = fmt.Sprintf("%s has no consent record", who)
+		case !hasConsent:
+			ref.Msg = fmt.Sprintf("%s has no consent recorded", who)
+		default:
+			ref.Msg = fmt.Sprintf("%s has not consented to participate (consent %d lacks scope participate)", who, cur.Seq)
+		}
+		ref.Remedy = fmt.Sprintf("record consent for %s with --scope participate,quote", who)
+	case RuleWithdrawn:
+		w, _ := r.wholeWithdrawal()
+		ref.Msg = fmt.Sprintf("%s withdrew on %s (withdrawal %d); their words never leave", who, w.Date, w.Seq)
+		ref.Remedy = fmt.Sprintf("none unless %s consents again (record new consent)", who)
+	case RuleQuoteConsent:
+		if cur.Grants(ScopeQuote) {
+			ref.Msg = fmt.Sprintf("%s withdrew consent to quotation (scope quote)", who)
+		} else {
+			ref.Msg = fmt.Sprintf("%s has not consented to quotation (scope quote)", who)
+		}
+		ref.Remedy = fmt.Sprintf("record new consent for %s with --scope quote, or paraphrase", who)
+	case RulePurposeConsent:
+		ref.Msg = fmt.Sprintf("%s has not consented to %s (scope %s)", who, req.Purpose, req.Purpose)
+		ref.Remedy = fmt.Sprintf("record new consent for %s with --scope %s", who, req.Purpose)
+	case RuleOffRecord:
+		if who == "" {
+			ref.Msg = "off-record lines with no consenting participant to rely on"
+			ref.Remedy = "link the document to the participant concerned and record their consent with --scope off-record"
+		} else {
+			ref.Msg = fmt.Sprintf("%s has not consented to use of off-record words (scope off-record)", who)
+			ref.Remedy = fmt.Sprintf("record new consent for %s with --scope off-record", who)
+		}
+	case RuleStruck:
+		ref.Msg = "lines were struck at a participant's request and never leave"
+		ref.Remedy = "none; choose another passage"
+	case RuleConfidential:
+		ref.Msg = "confidential lines never leave, not even paraphrased"
+		ref.Remedy = "none; choose another passage"
+	case RuleDNQ:
+		ref.Msg = "lines are marked do-not-quote"
+		ref.Remedy = "paraphrase instead, or remove the dnq flag if it was set in error"
+	case RuleDNQMeeting:
+		h := "the meeting"
+		if req.Doc.Meeting != nil && req.Doc.Meeting.Handle != "" {
+			h = "meeting " + req.Doc.Meeting.Handle
+		}
+		ref.Msg = fmt.Sprintf("%s was observed on condition that it is not quoted", h)
+		ref.Remedy = "paraphrase instead; nothing of it leaves verbatim"
+	case RuleOtherSpeaker:
+		ref.Msg = "lines are spoken by someone who is not a registered participant"
+		ref.Remedy = "register the speaker as a participant with quote consent, or choose another passage"
+	default:
+		ref.Msg = "lines may not leave"
+	}
+	return ref
+}
+
+// A Marker stands in an export for a run of consecutive lines that do not
+// leave. Text says how many lines are missing and, for do-not-quote lines
+// only, why; for every other reason it is neutral, so that a marker does not
+// reveal that something was struck, confidential or withdrawn.
+type Marker struct {
+	From  int    `json:"from"`
+	To    int    `json:"to"`
+	Rule  Rule   `json:"rule"`
+	Rules []Rule `json:"rules"`
+	Text  string `json:"text"`
+}
+
+func markerText(r Rule, n int) string {
+	lines := "lines"
+	if n == 1 {
+		lines = "line"
+	}
+	if r == RuleDNQ || r == RuleDNQMeeting {
+		return fmt.Sprintf("[not for quotation: %d %s withheld]", n, lines)
+	}
+	return fmt.Sprintf("[withheld: %d %s]", n, lines)
+}
+
+func dnqLike(r Rule) bool { return r == RuleDNQ || r == RuleDNQMeeting }
+
+// Markers returns one Marker per run of consecutive lines of d that do not
+// leave and share a marker wording (do-not-quote, or neutral).
+func Markers(d Decision) []Marker {
+	var out []Marker
+	for i, l := range d.Lines {
+		if l.Action == Keep {
+			continue
+		}
+		if k := len(out); k > 0 && i > 0 && d.Lines[i-1].Action != Keep &&
+			d.Lines[i-1].N == l.N-1 && dnqLike(out[k-1].Rule) == dnqLike(l.Rule) {
+			out[k-1].To = l.N
+			out[k-1].Rules = appendUnique(out[k-1].Rules, l.Rule)
+			continue
+		}
+		out = append(out, Marker{From: l.N, To: l.N, Rule: l.Rule, Rules: []Rule{l.Rule}})
+	}
+	for i := range out {
+		out[i].Text = markerText(out[i].Rule, out[i].To-out[i].From+1)
+	}
+	return out
+}
