@@ -1,0 +1,332 @@
+package vault
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Entry is one line of audit.jsonl. It names handles, rules and hashes, never
+// a real name, a passage of text, a token or a key.
+type Entry struct {
+	Seq     uint64    `json:"seq"`
+	Time    time.Time `json:"time"`
+	Actor   string    `json:"actor"`             // the acting identity's public recipient
+	Action  string    `json:"action"`            // "init", "ingest", "open", "export", …
+	Outcome string    `json:"outcome,omitempty"` // "ok" (default) or "refused"
+	// Handles of the documents, participants, meetings or entities concerned.
+	Handles []string `json:"handles,omitempty"`
+	// Participants whose words or consent the action relied on or changed.
+	Participants []string `json:"participants,omitempty"`
+	// Consents relied on, as "P07#2" (participant, consent record seq).
+	Consents []string `json:"consents,omitempty"`
+	// Flags applied, as "D12:120-134:dnq".
+	Flags []string `json:"flags,omitempty"`
+	// Rules that refused, or withheld lines, as policy rule ids.
+	Rules []string `json:"rules,omitempty"`
+	// Hashes: "output" → sha256 of what left, "input" → sha256 of what came in, "object:D3" → …
+	Hashes map[string]string `json:"hashes,omitempty"`
+	// Detail holds further non-identifying facts (counts, versions, key provider).
+	Detail map[string]string `json:"detail,omitempty"`
+	Prev   string            `json:"prev"`
+	Hash   string            `json:"hash"`
+}
+
+// computeHash is the SHA-256 of the entry's JSON encoding with Hash empty.
+func (e Entry) computeHash() string {
+	e.Hash = ""
+	data, _ := json.Marshal(e)
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// seal fills Seq, Prev and Hash after head.
+func (e *Entry) seal(seq uint64, prev string) {
+	e.Seq, e.Prev = seq, prev
+	e.Time = e.Time.UTC()
+	e.Hash = e.computeHash()
+}
+
+func (e Entry) line() []byte {
+	data, _ := json.Marshal(e)
+	return append(data, '\n')
+}
+
+// logState is what reading audit.jsonl found.
+type logState struct {
+	entries []Entry
+	size    int64  // bytes of complete lines
+	partial []byte // a trailing line with no newline (an interrupted append)
+}
+
+// readLog reads audit.jsonl. It fails only on I/O errors; malformed lines are
+// left to verifyChain.
+func readLog(dir string) (*logState, [][]byte, error) {
+	data, err := os.ReadFile(filepath.Join(dir, AuditFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return &logState{}, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading %s: %w", AuditFile, err)
+	}
+	st := &logState{}
+	var lines [][]byte
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			st.partial = data
+			break
+		}
+		lines = append(lines, data[:i])
+		st.size += int64(i + 1)
+		data = data[i+1:]
+	}
+	return st, lines, nil
+}
+
+// ChainProblem describes the first bad entry of the audit log.
+type ChainProblem struct {
+	Line int    // 1-based line of audit.jsonl
+	Seq  uint64 // the sequence number expected there
+	What string
+}
+
+func (p *ChainProblem) Error() string {
+	return fmt.Sprintf("%s line %d (entry %d): %s", AuditFile, p.Line, p.Seq, p.What)
+}
+
+// verifyChain decodes and checks every line: sequence numbers from 1, each
+// prev equal to the hash before, each hash recomputed.
+func verifyChain(lines [][]byte) ([]Entry, *ChainProblem) {
+	entries := make([]Entry, 0, len(lines))
+	prev := ""
+	for i, l := range lines {
+		want := uint64(i + 1)
+		var e Entry
+		dec := json.NewDecoder(bytes.NewReader(l))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&e); err != nil {
+			return entries, &ChainProblem{Line: i + 1, Seq: want, What: "not a valid audit entry"}
+		}
+		switch {
+		case e.Seq != want:
+			return entries, &ChainProblem{Line: i + 1, Seq: want, What: fmt.Sprintf("sequence number %d out of order (entries deleted, inserted, duplicated or reordered)", e.Seq)}
+		case e.Prev != prev:
+			return entries, &ChainProblem{Line: i + 1, Seq: want, What: "does not chain to the entry before it (entries deleted, inserted or reordered)"}
+		case e.computeHash() != e.Hash:
+			return entries, &ChainProblem{Line: i + 1, Seq: want, What: "content does not match its hash (the entry was edited)"}
+		case !bytes.Equal(bytes.TrimRight(l, "\r"), bytes.TrimSuffix(e.line(), []byte("\n"))):
+			return entries, &ChainProblem{Line: i + 1, Seq: want, What: "not in canonical form (the entry was edited)"}
+		}
+		entries = append(entries, e)
+		prev = e.Hash
+	}
+	return entries, nil
+}
+
+// AuditReport is the result of checking the audit log.
+type AuditReport struct {
+	Entries  int
+	Head     string
+	Problems []string // empty when the log is intact
+	Notes    []string // things that are not problems (a pending entry awaiting the next writer)
+	First    *ChainProblem
+	// Checkpoint is set when a checkpoint was written or compared.
+	Checkpoint string
+}
+
+// OK reports whether no problem was found.
+func (r *AuditReport) OK() bool { return len(r.Problems) == 0 }
+
+// checkLog verifies the chain and reconciles it with the catalogue's head.
+// pendingOK: entries the catalogue holds as pending may be missing from the
+// log's end (a crash between the catalogue's commit and the log's append).
+func checkLog(dir string, head AuditHead) (*AuditReport, []Entry, error) {
+	st, lines, err := readLog(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := &AuditReport{}
+	entries, prob := verifyChain(lines)
+	if prob != nil {
+		rep.First = prob
+		rep.Problems = append(rep.Problems, prob.Error())
+		return rep, entries, nil
+	}
+	rep.Entries = len(entries)
+	last := uint64(len(entries))
+	lastHash := ""
+	if last > 0 {
+		lastHash = entries[last-1].Hash
+	}
+	rep.Head = lastHash
+	switch {
+	case last == head.Seq && lastHash == head.Hash:
+		if len(st.partial) > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s ends in an incomplete line (an interrupted append); the next write removes it", AuditFile))
+		}
+	case last < head.Seq && pendingCovers(head, last, lastHash):
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d committed entr(ies) held in the catalogue await the next writer's append", head.Seq-last))
+		rep.Entries = int(head.Seq)
+		rep.Head = head.Hash
+	case last < head.Seq:
+		rep.First = &ChainProblem{Line: int(last) + 1, Seq: last + 1, What: fmt.Sprintf("missing: the catalogue records %d entries, the log holds %d (the log was truncated or rolled back)", head.Seq, last)}
+		rep.Problems = append(rep.Problems, rep.First.Error())
+	case last > head.Seq:
+		rep.First = &ChainProblem{Line: int(head.Seq) + 1, Seq: head.Seq + 1, What: fmt.Sprintf("the log holds %d entries but the catalogue committed only %d (entries appended outside fieldvault, or the catalogue was rolled back)", last, head.Seq)}
+		rep.Problems = append(rep.Problems, rep.First.Error())
+	default:
+		rep.First = &ChainProblem{Line: int(last), Seq: last, What: "the last entry differs from the head the catalogue recorded (the log was rewritten)"}
+		rep.Problems = append(rep.Problems, rep.First.Error())
+	}
+	return rep, entries, nil
+}
+
+// pendingCovers reports whether the catalogue's pending entries extend the
+// log (which ends at seq last with hash lastHash) exactly to head.
+func pendingCovers(head AuditHead, last uint64, lastHash string) bool {
+	prev := lastHash
+	next := last + 1
+	for _, e := range head.Pending {
+		if e.Seq < next {
+			continue
+		}
+		if e.Seq != next || e.Prev != prev || e.computeHash() != e.Hash {
+			return false
+		}
+		prev, next = e.Hash, next+1
+	}
+	return next-1 == head.Seq && prev == head.Hash
+}
+
+// reconcileLog runs under the writer's lock before a change: it completes an
+// append a crash interrupted (entries the catalogue holds as pending) and
+// drops an incomplete trailing line. Any other disagreement is an integrity
+// error: writers refuse to extend a damaged log.
+func reconcileLog(fsys FS, dir string, head AuditHead) ([]string, error) {
+	st, lines, err := readLog(dir)
+	if err != nil {
+		return nil, err
+	}
+	entries, prob := verifyChain(lines)
+	if prob != nil {
+		return nil, fmt.Errorf("%w: %s; run 'fieldvault audit verify'", ErrIntegrity, prob.Error())
+	}
+	last := uint64(len(entries))
+	lastHash := ""
+	if last > 0 {
+		lastHash = entries[last-1].Hash
+	}
+	var notes []string
+	if len(st.partial) > 0 {
+		if err := fsys.Truncate(filepath.Join(dir, AuditFile), st.size); err != nil {
+			return nil, fmt.Errorf("removing an interrupted audit line: %w", err)
+		}
+		notes = append(notes, "removed an incomplete audit line left by an interrupted command")
+	}
+	if last == head.Seq && lastHash == head.Hash {
+		return notes, nil
+	}
+	if last < head.Seq && pendingCovers(head, last, lastHash) {
+		var missing []Entry
+		for _, e := range head.Pending {
+			if e.Seq > last {
+				missing = append(missing, e)
+			}
+		}
+		if err := appendLog(fsys, dir, missing); err != nil {
+			return nil, err
+		}
+		return append(notes, fmt.Sprintf("completed %d audit entr(ies) an interrupted command had committed", len(missing))), nil
+	}
+	return nil, fmt.Errorf("%w: the audit log does not match the catalogue's head; run 'fieldvault audit verify'", ErrIntegrity)
+}
+
+// appendLog appends entries to audit.jsonl and syncs it.
+func appendLog(fsys FS, dir string, entries []Entry) (err error) {
+	if len(entries) == 0 {
+		return nil
+	}
+	f, err := fsys.OpenAppend(filepath.Join(dir, AuditFile))
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", AuditFile, err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("closing %s: %w", AuditFile, cerr)
+		}
+	}()
+	var buf bytes.Buffer
+	for _, e := range entries {
+		buf.Write(e.line())
+	}
+	crashPoint("before-audit-append")
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("appending to %s: %w", AuditFile, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("syncing %s: %w", AuditFile, err)
+	}
+	return nil
+}
+
+// Checkpoint is what an ethics officer keeps outside the vault: the log's
+// head at a moment, so that even a rewrite of the whole log is detected.
+type Checkpoint struct {
+	StudyID string    `json:"study_id"`
+	Seq     uint64    `json:"seq"`
+	Hash    string    `json:"hash"`
+	Taken   time.Time `json:"taken"`
+}
+
+func readCheckpoint(path string) (*Checkpoint, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var c Checkpoint
+	if err := json.Unmarshal(data, &c); err != nil || c.Seq == 0 || len(c.Hash) != 64 {
+		return nil, fmt.Errorf("%w: checkpoint %s is not a fieldvault audit checkpoint", ErrInvalid, path)
+	}
+	return &c, nil
+}
+
+// AuditFilter selects entries for the audit log listing.
+type AuditFilter struct {
+	Action      string
+	Participant string
+	Since       time.Time
+}
+
+func (f AuditFilter) match(e Entry) bool {
+	if f.Action != "" && e.Action != f.Action {
+		return false
+	}
+	if !f.Since.IsZero() && e.Time.Before(f.Since) {
+		return false
+	}
+	if f.Participant != "" {
+		found := false
+		for _, h := range append(append([]string{}, e.Participants...), e.Handles...) {
+			if h == f.Participant {
+				found = true
+			}
+		}
+		if !found {
+			for _, c := range e.Consents {
+				if strings.HasPrefix(c, f.Participant+"#") {
+					found = true
+				}
+			}
+		}
+		return found
+	}
+	return true
+}

@@ -1,0 +1,232 @@
+package vault
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	"filippo.io/age"
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact"
+)
+
+// Catalog is the study's catalogue: every record the vault keeps. It is
+// stored age-encrypted to the catalog recipients and rewritten atomically on
+// every change.
+type Catalog struct {
+	Format       int              `json:"format"`
+	StudyID      string           `json:"study_id"`
+	Generation   uint64           `json:"generation"`
+	Audit        AuditHead        `json:"audit"`
+	Documents    []*Document      `json:"documents"`
+	Participants []*Participant   `json:"participants"`
+	Entities     []*Entity        `json:"entities"`
+	Meetings     []*Meeting       `json:"meetings"`
+	Pseudonyms   *redact.Registry `json:"pseudonyms"`
+	Tombstones   []Tombstone      `json:"tombstones,omitempty"`
+	// Next holds the next number for generated handles, by prefix ("D").
+	Next map[string]int `json:"next"`
+}
+
+// AuditHead is the audit log's head as the catalogue last committed it.
+// Pending holds the entries committed with this generation, so that a crash
+// between the catalogue's rename and the log's append is completed by the
+// next writer instead of reading as a truncated log.
+type AuditHead struct {
+	Seq     uint64  `json:"seq"`
+	Hash    string  `json:"hash"`
+	Pending []Entry `json:"pending,omitempty"`
+}
+
+// Document kinds.
+const (
+	KindRecording    = "recording"
+	KindTranscript   = "transcript"
+	KindFieldNotes   = "field-notes"
+	KindMeetingNotes = "meeting-notes"
+	KindDocument     = "document"
+	KindConsentForm  = "consent-form"
+)
+
+// Kinds lists the document kinds.
+func Kinds() []string {
+	return []string{KindRecording, KindTranscript, KindFieldNotes, KindMeetingNotes, KindDocument, KindConsentForm}
+}
+
+// IsTextKind reports whether documents of this kind are text the gate can parse.
+func IsTextKind(kind string) bool {
+	switch kind {
+	case KindTranscript, KindFieldNotes, KindMeetingNotes, KindDocument:
+		return true
+	}
+	return false
+}
+
+// Document is one piece of study material. Stored versions are immutable: a
+// corrected transcript is a new version, so a version's line numbers are
+// stable citations.
+type Document struct {
+	Handle       string     `json:"handle"`
+	ID           string     `json:"id"`
+	Kind         string     `json:"kind"`
+	SourceName   string     `json:"source_name,omitempty"` // the ingested file's base name (may identify; shown only on request)
+	Participants []string   `json:"participants,omitempty"`
+	Meeting      string     `json:"meeting,omitempty"`
+	Date         string     `json:"date,omitempty"`
+	Versions     []*Version `json:"versions"`
+	Created      time.Time  `json:"created"`
+	Erased       bool       `json:"erased,omitempty"` // raw objects erased at a participant's request
+}
+
+// Latest returns the newest version.
+func (d *Document) Latest() *Version { return d.Versions[len(d.Versions)-1] }
+
+// Version returns version n (1-based).
+func (d *Document) Version(n int) (*Version, error) {
+	if n < 1 || n > len(d.Versions) {
+		return nil, fmt.Errorf("%w: document %s has no version %d (it has %d)", ErrNotFound, d.Handle, n, len(d.Versions))
+	}
+	return d.Versions[n-1], nil
+}
+
+// Version is one immutable stored version of a document.
+type Version struct {
+	N        int       `json:"n"`
+	Object   string    `json:"object"` // object UUID
+	Class    string    `json:"class"`  // recipient class it is encrypted to
+	Size     int64     `json:"size"`
+	SHA256   string    `json:"sha256"`          // of the plaintext
+	Format   string    `json:"format"`          // txt, md, vtt, srt, docx, or binary
+	Lines    int       `json:"lines,omitempty"` // parsed lines of a text version
+	Ingested time.Time `json:"ingested"`
+	// Flags restrict line ranges of this version (dnq, confidential, struck, off-record).
+	Flags []policy.Flag `json:"flags,omitempty"`
+}
+
+var handleRE = regexp.MustCompile(`^[A-Za-z]{1,4}[0-9]{1,6}$`)
+
+// ValidHandle reports whether s has the shape of a handle: one to four
+// letters then digits (P07, M03, D12, E5). The shape keeps real names out of
+// handles, which appear in the audit log.
+func ValidHandle(s string) bool { return handleRE.MatchString(s) }
+
+func checkHandle(what, s string) error {
+	if !ValidHandle(s) {
+		return fmt.Errorf("%w: not a valid %s handle (expected letters then digits, like P07)", ErrInvalid, what)
+	}
+	return nil
+}
+
+// Doc finds a document by handle.
+func (c *Catalog) Doc(handle string) (*Document, error) {
+	if err := checkHandle("document", handle); err != nil {
+		return nil, err
+	}
+	for _, d := range c.Documents {
+		if d.Handle == handle {
+			return d, nil
+		}
+	}
+	return nil, notFound("document", handle)
+}
+
+// nextHandle returns the next free generated handle with the prefix.
+func (c *Catalog) nextHandle(prefix string, taken func(string) bool) string {
+	if c.Next == nil {
+		c.Next = map[string]int{}
+	}
+	for {
+		c.Next[prefix]++
+		h := prefix + strconv.Itoa(c.Next[prefix])
+		if !taken(h) {
+			return h
+		}
+	}
+}
+
+// handleTaken reports whether any record already uses the handle.
+func (c *Catalog) handleTaken(h string) bool {
+	for _, d := range c.Documents {
+		if d.Handle == h {
+			return true
+		}
+	}
+	return false
+}
+
+// objectRefs lists every object the catalogue references, by UUID.
+func (c *Catalog) objectRefs() map[string]*Version {
+	refs := map[string]*Version{}
+	for _, d := range c.Documents {
+		for _, v := range d.Versions {
+			if v.Object != "" {
+				refs[v.Object] = v
+			}
+		}
+	}
+	return refs
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// readCatalog decrypts and decodes catalog.age.
+func readCatalog(dir string, id *Identity) (*Catalog, error) {
+	f, err := os.Open(filepath.Join(dir, CatalogFile))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, integrity("%s is missing", CatalogFile)
+		}
+		return nil, fmt.Errorf("opening %s: %w", CatalogFile, err)
+	}
+	defer f.Close()
+	r, err := decrypt(f, id, "the catalogue")
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, integrity("%s is damaged (decryption failed: flipped or truncated bytes)", CatalogFile)
+	}
+	var c Catalog
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&c); err != nil {
+		return nil, integrity("%s decrypts but does not decode", CatalogFile)
+	}
+	if c.Format != FormatVersion {
+		return nil, fmt.Errorf("%w: the catalogue says format %d, this fieldvault reads format %d", ErrFormat, c.Format, FormatVersion)
+	}
+	return &c, nil
+}
+
+// writeCatalog encrypts the catalogue to the recipients and replaces
+// catalog.age atomically.
+func writeCatalog(fsys FS, dir string, c *Catalog, rcpts []age.Recipient) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return writeAtomic(fsys, filepath.Join(dir, CatalogFile), func(w io.Writer) error {
+		aw, err := age.Encrypt(w, rcpts...)
+		if err != nil {
+			return err
+		}
+		if _, err := aw.Write(data); err != nil {
+			return err
+		}
+		return aw.Close()
+	})
+}

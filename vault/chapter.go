@@ -1,0 +1,316 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/redact/transcript"
+)
+
+// Directive is one {{…}} directive of a chapter draft.
+type Directive struct {
+	Line, Col int // 1-based position in the chapter
+	Start     int // byte offsets of the whole directive in its line
+	End       int
+	Verb      string // "quote", "pseudonym" or "entity"
+	Doc       string // quote: document handle
+	From, To  int    // quote: line range
+	Handle    string // pseudonym / entity: the handle
+}
+
+// DirectiveError is a malformed directive, named by its chapter position.
+type DirectiveError struct {
+	Line, Col int
+	Msg       string
+}
+
+func (e *DirectiveError) Error() string {
+	return fmt.Sprintf("chapter line %d, column %d: %s", e.Line, e.Col, e.Msg)
+}
+
+var (
+	directiveRE = regexp.MustCompile(`\{\{([^{}]*)\}\}`)
+	quoteArgRE  = regexp.MustCompile(`^([A-Za-z]{1,4}[0-9]{1,6}):([0-9]{1,7})(?:-([0-9]{1,7}))?$`)
+)
+
+// ParseDirectives finds every directive of a chapter. A malformed one is an
+// error naming its line and column (never its text).
+func ParseDirectives(chapter string) ([]Directive, error) {
+	var out []Directive
+	for i, line := range strings.Split(chapter, "\n") {
+		if open := strings.Count(line, "{{"); open != strings.Count(line, "}}") {
+			return nil, &DirectiveError{Line: i + 1, Col: strings.Index(line, "{{") + 1, Msg: "unbalanced {{ }} (a directive must open and close on one line)"}
+		}
+		for _, m := range directiveRE.FindAllStringSubmatchIndex(line, -1) {
+			d := Directive{Line: i + 1, Col: len([]rune(line[:m[0]])) + 1, Start: m[0], End: m[1]}
+			fields := strings.Fields(line[m[2]:m[3]])
+			if len(fields) != 2 {
+				return nil, &DirectiveError{Line: d.Line, Col: d.Col, Msg: "expected {{quote D12:120-134}}, {{pseudonym P07}} or {{entity E03}}"}
+			}
+			d.Verb = fields[0]
+			switch d.Verb {
+			case "quote":
+				q := quoteArgRE.FindStringSubmatch(fields[1])
+				if q == nil {
+					return nil, &DirectiveError{Line: d.Line, Col: d.Col, Msg: "quote needs DOC:A-B, like {{quote D12:120-134}}"}
+				}
+				d.Doc = q[1]
+				d.From, _ = strconv.Atoi(q[2])
+				d.To = d.From
+				if q[3] != "" {
+					d.To, _ = strconv.Atoi(q[3])
+				}
+				if d.From < 1 || d.To < d.From {
+					return nil, &DirectiveError{Line: d.Line, Col: d.Col, Msg: "quote line range must be A-B with 1 ≤ A ≤ B"}
+				}
+			case "pseudonym", "entity":
+				if !ValidHandle(fields[1]) {
+					return nil, &DirectiveError{Line: d.Line, Col: d.Col, Msg: d.Verb + " needs a handle, like P07 or E03"}
+				}
+				d.Handle = fields[1]
+			default:
+				return nil, &DirectiveError{Line: d.Line, Col: d.Col, Msg: "unknown directive (quote, pseudonym or entity)"}
+			}
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// ParseQuoteRef parses "D12:120-134".
+func ParseQuoteRef(ref string) (doc string, from, to int, err error) {
+	ds, err := ParseDirectives("{{quote " + ref + "}}")
+	if err != nil || len(ds) != 1 {
+		return "", 0, 0, fmt.Errorf("%w: expected DOC:A-B, like D12:120-134", ErrInvalid)
+	}
+	return ds[0].Doc, ds[0].From, ds[0].To, nil
+}
+
+// ChapterProblem is one directive that cannot stand.
+type ChapterProblem struct {
+	Line, Col int
+	Directive string // "quote D12:120-134" (handles and numbers only)
+	Rule      string
+	Msg       string
+	Refusal   *policy.Refusal `json:"-"`
+}
+
+// chapterError refuses a render: every problem, each with its chapter line.
+type chapterError struct{ Problems []ChapterProblem }
+
+func (e *chapterError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "refused: %d directive(s) of the chapter cannot stand", len(e.Problems))
+	for _, p := range e.Problems {
+		fmt.Fprintf(&b, "\n  chapter line %d: {{%s}}: %s", p.Line, p.Directive, p.Msg)
+	}
+	return b.String()
+}
+
+func (e *chapterError) Is(target error) bool { return target == policy.ErrRefused }
+
+// ChapterProblems returns the problems of a refused render or check.
+func ChapterProblems(err error) []ChapterProblem {
+	if ce, ok := err.(*chapterError); ok {
+		return ce.Problems
+	}
+	return nil
+}
+
+func (d Directive) String() string {
+	if d.Verb == "quote" {
+		return fmt.Sprintf("quote %s:%d-%d", d.Doc, d.From, d.To)
+	}
+	return d.Verb + " " + d.Handle
+}
+
+// RenderRequest renders a chapter draft.
+type RenderRequest struct {
+	Chapter        string // path of the chapter draft (Markdown)
+	Output         string
+	Format         string
+	Force          bool
+	AcceptResidual bool
+	CheckOnly      bool // check: validate against today's consent and flags, write nothing
+}
+
+// RenderResult is a render's or check's outcome.
+type RenderResult struct {
+	ExitResult
+	Quotes    int
+	Documents []string
+}
+
+// Render fills a chapter's directives through the gate; any refusal fails
+// the whole render and lists every problem with its chapter line. The whole
+// chapter (prose included) is pseudonymised and scanned. With CheckOnly it
+// writes nothing and reports what may no longer stand.
+func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, error) {
+	if !req.CheckOnly && req.Output != "" && sameFile(req.Chapter, req.Output) {
+		return nil, fmt.Errorf("%w: output %s is the chapter itself", ErrInvalid, req.Output)
+	}
+	src, err := os.ReadFile(req.Chapter)
+	if err != nil {
+		return nil, fmt.Errorf("reading chapter %s: %w", req.Chapter, unwrapPath(err))
+	}
+	dirs, err := ParseDirectives(string(src))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, req.Chapter, err)
+	}
+	action := "render"
+	if req.CheckOnly {
+		action = "check"
+	}
+	res := &RenderResult{}
+	err = s.Update(ctx, func(tx *Tx) error {
+		cat := tx.Cat
+		rd, err := cat.Redactor()
+		if err != nil {
+			return err
+		}
+		var problems []ChapterProblem
+		var gs []*gated
+		fills := make([]string, len(dirs))
+		for i, d := range dirs {
+			fill, g, prob := s.fill(cat, rd, d)
+			if prob != nil {
+				problems = append(problems, *prob)
+				continue
+			}
+			fills[i] = fill
+			if g != nil {
+				gs = append(gs, g)
+				res.Quotes++
+			}
+		}
+		if len(problems) > 0 {
+			err := &chapterError{Problems: problems}
+			e := refusalEntry(action, docHandles(dirs), err)
+			e.Hashes = map[string]string{"chapter": sha(src)}
+			tx.AuditAlways(e)
+			return err
+		}
+		text := substitute(string(src), dirs, fills)
+		// The prose is the researcher's own, but it leaves too: pseudonymise it.
+		text = rd.Redact(text)
+		if err := scanOut(text, rd, req.AcceptResidual, &res.ExitResult); err != nil {
+			if !req.CheckOnly {
+				tx.AuditAlways(refusalEntry(action, docHandles(dirs), err))
+			}
+			return err
+		}
+		res.Documents = docHandles(dirs)
+		if req.CheckOnly {
+			tx.Audit(Entry{Action: "check", Handles: res.Documents, Hashes: map[string]string{"chapter": sha(src)}, Detail: map[string]string{"quotes": fmt.Sprint(res.Quotes)}})
+			return nil
+		}
+		format := formatFor(req.Format, req.Output)
+		out := []byte(text)
+		if format == OutDocx {
+			var blocks []transcript.Block
+			for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+				blocks = append(blocks, transcript.Block{Text: l})
+			}
+			if out, err = renderBlocks(OutDocx, blocks); err != nil {
+				return err
+			}
+		}
+		res.SHA256, res.Bytes = sha(out), len(out)
+		if err := s.deliver(ExitRequest{Output: req.Output, Force: req.Force, W: nil}, out); err != nil {
+			return err
+		}
+		e := exitEntry("render", gs, &res.ExitResult)
+		e.Handles = res.Documents
+		e.Hashes["chapter"] = sha(src)
+		e.Detail["format"] = format
+		tx.Audit(e)
+		tx.Cat.countExit(e.Participants, tx.Now())
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// fill produces one directive's text, or the problem that stops it.
+func (s *Study) fill(cat *Catalog, rd *redact.Redactor, d Directive) (string, *gated, *ChapterProblem) {
+	prob := func(rule, msg string, ref *policy.Refusal) *ChapterProblem {
+		return &ChapterProblem{Line: d.Line, Col: d.Col, Directive: d.String(), Rule: rule, Msg: msg, Refusal: ref}
+	}
+	switch d.Verb {
+	case "pseudonym", "entity":
+		ent := cat.entityByHandle(d.Handle)
+		if ent == nil || (d.Verb == "pseudonym" && ent.Kind != redact.KindPerson) {
+			return "", nil, prob("unknown", fmt.Sprintf("no %s with handle %s", map[string]string{"pseudonym": "participant", "entity": "entity"}[d.Verb], d.Handle), nil)
+		}
+		ps, ok := cat.Pseudonyms.Lookup(ent.Kind, ent.Name)
+		if !ok {
+			return "", nil, prob("unknown", d.Handle+" has no pseudonym yet", nil)
+		}
+		return ps.String(), nil, nil
+	}
+	g, err := s.gate(cat, rd, d.Doc, 0, policy.ModeQuote, d.From, d.To, "")
+	if err != nil {
+		switch x := err.(type) {
+		case *policy.Refused:
+			var msgs []string
+			for _, r := range x.Refusals {
+				msgs = append(msgs, r.Error())
+			}
+			return "", nil, prob(string(x.Refusals[0].Rule), strings.Join(msgs, "; "), x.Refusals[0])
+		case *policy.Refusal:
+			return "", nil, prob(string(x.Rule), x.Error(), x)
+		}
+		return "", nil, prob("error", trimIntegrity(err), nil)
+	}
+	var buf bytes.Buffer
+	transcript.WriteMarkdown(&buf, quoteBlocks(cat, g))
+	return strings.TrimRight(buf.String(), "\n"), g, nil
+}
+
+// entityByHandle finds a participant (as a person) or an entity or meeting.
+func (c *Catalog) entityByHandle(h string) *redact.Entity {
+	for _, e := range c.dictionary() {
+		if e.ID == h {
+			return &e
+		}
+	}
+	return nil
+}
+
+// substitute replaces every directive with its fill.
+func substitute(src string, dirs []Directive, fills []string) string {
+	lines := strings.Split(src, "\n")
+	for i := len(dirs) - 1; i >= 0; i-- {
+		d := dirs[i]
+		l := lines[d.Line-1]
+		lines[d.Line-1] = l[:d.Start] + fills[i] + l[d.End:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func docHandles(dirs []Directive) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range dirs {
+		if d.Verb == "quote" && !seen[d.Doc] {
+			seen[d.Doc] = true
+			out = append(out, d.Doc)
+		}
+	}
+	return out
+}
+
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}

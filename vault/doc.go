@@ -1,0 +1,22 @@
+// Package vault is the study vault on disk: its layout and configuration, the
+// age-encrypted catalogue and objects, locking, atomic writes, the
+// hash-chained audit log, and verification.
+//
+// It is not the HashiCorp Vault adapter; that lives in package vault/transit.
+//
+// A study vault is a directory:
+//
+//	fieldvault.json        plain config: format version, recipients per class, key provider
+//	catalog.age            the catalogue, age-encrypted to the "catalog" recipients
+//	objects/ab/<uuid>.age  raw material, age-encrypted (streaming) to the "raw" recipients
+//	keys/pseudonym.age     local key provider only: the pseudonym key, encrypted to "raw"
+//	audit.jsonl            hash-chained audit log (handles and hashes, never a name)
+//	lock                   writers hold an exclusive flock on it, readers a shared one
+//
+// Every change goes through Study.Update, which holds the lock, applies the
+// change to a fresh copy of the catalogue, and commits it with its audit
+// entries: new objects first, then the catalogue (atomically, carrying the
+// entries it commits), then the audit log. A crash at any point leaves the
+// previous or the next state; the next writer finishes or cleans up what a
+// crash left behind. docs/format.md describes the format in full.
+package vault

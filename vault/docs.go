@@ -1,0 +1,246 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// IngestRequest describes a file to take into the vault.
+type IngestRequest struct {
+	Path         string
+	Kind         string
+	Participants []string
+	Meeting      string
+	Date         string // YYYY-MM-DD, optional
+	Handle       string // optional; default the next D<n>
+	VersionOf    string // add a new version to this document instead
+}
+
+// Ingest streams a file into a new encrypted object and records it. Memory
+// stays flat whatever the file's size.
+func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error) {
+	if !slices.Contains(Kinds(), req.Kind) && req.VersionOf == "" {
+		return nil, fmt.Errorf("%w: unknown kind %q (one of %s)", ErrInvalid, req.Kind, strings.Join(Kinds(), ", "))
+	}
+	if req.Date != "" {
+		if err := checkDate(req.Date); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.Open(req.Path)
+	if err != nil {
+		return nil, fmt.Errorf("opening input %s: %w", req.Path, unwrapPath(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("reading input %s: %w", req.Path, unwrapPath(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: input %s is not a regular file", ErrInvalid, req.Path)
+	}
+	if inside(s.Dir, req.Path) {
+		return nil, fmt.Errorf("%w: input %s is inside the vault", ErrInvalid, req.Path)
+	}
+	format, err := detectFormat(f, req.Path)
+	if err != nil {
+		return nil, err
+	}
+	var doc *Document
+	err = s.Update(ctx, func(tx *Tx) error {
+		cat := tx.Cat
+		var ver *Version
+		if req.VersionOf != "" {
+			d, err := cat.Doc(req.VersionOf)
+			if err != nil {
+				return err
+			}
+			if d.Erased {
+				return fmt.Errorf("%w: document %s was erased at a participant's request", ErrInvalid, d.Handle)
+			}
+			doc = d
+		} else {
+			h := req.Handle
+			if h != "" {
+				if err := checkHandle("document", h); err != nil {
+					return err
+				}
+				if cat.handleTaken(h) {
+					return fmt.Errorf("%w: handle %s is already taken", ErrInvalid, h)
+				}
+			} else {
+				h = cat.nextHandle("D", cat.handleTaken)
+			}
+			doc = &Document{
+				Handle: h, ID: uuid.NewString(), Kind: req.Kind,
+				SourceName:   filepath.Base(req.Path),
+				Participants: dedupe(req.Participants), Meeting: req.Meeting, Date: req.Date,
+				Created: tx.Now().UTC(),
+			}
+		}
+		if err := s.checkIngest(tx, doc); err != nil {
+			return err
+		}
+		lines, err := s.checkText(f, doc.Kind, format)
+		if err != nil {
+			return err
+		}
+		class := ClassRaw
+		if doc.Kind == KindConsentForm {
+			class = ClassCatalog // the ethics officer must be able to read signed forms
+		}
+		id, size, sum, err := tx.PutObject(f, class, fi.Size())
+		if err != nil {
+			return fmt.Errorf("storing %s: %w", req.Path, err)
+		}
+		ver = &Version{N: len(doc.Versions) + 1, Object: id, Class: class, Size: size, SHA256: sum, Format: format, Lines: lines, Ingested: tx.Now().UTC()}
+		doc.Versions = append(doc.Versions, ver)
+		if req.VersionOf == "" {
+			cat.Documents = append(cat.Documents, doc)
+		}
+		tx.Audit(Entry{
+			Action:       "ingest",
+			Handles:      append([]string{doc.Handle}, nonEmpty(doc.Meeting)...),
+			Participants: doc.Participants,
+			Hashes:       map[string]string{"input": sum},
+			Detail:       map[string]string{"kind": doc.Kind, "version": fmt.Sprint(ver.N), "size": fmt.Sprint(size), "format": format},
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+func nonEmpty(s ...string) []string {
+	var out []string
+	for _, x := range s {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// inside reports whether path lies within dir.
+func inside(dir, path string) bool {
+	d, err1 := filepath.Abs(dir)
+	p, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	if rd, err := filepath.EvalSymlinks(d); err == nil {
+		d = rd
+	}
+	if rp, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+		p = filepath.Join(rp, filepath.Base(p))
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// OpenRequest asks for a document's plaintext.
+type OpenRequest struct {
+	Handle  string
+	Version int    // 0 = latest
+	Output  string // file to create; "" = write to W
+	W       io.Writer
+	// Terminal: W is a terminal, so binary material is refused.
+	Terminal bool
+	Force    bool // replace an existing output file
+}
+
+// OpenDoc decrypts a document for the researcher. Written to a file, the
+// plaintext goes to a temp file beside it that is renamed only after the
+// whole object authenticated and its SHA-256 matched; on any failure no
+// output file exists. Written to a stream, the object is first verified in
+// full, then streamed. Every open is audited.
+func (s *Study) OpenDoc(ctx context.Context, req OpenRequest) (*Document, error) {
+	var doc *Document
+	err := s.Update(ctx, func(tx *Tx) error {
+		d, err := tx.Cat.Doc(req.Handle)
+		if err != nil {
+			return err
+		}
+		if d.Erased {
+			return fmt.Errorf("%w: document %s was erased at a participant's request", ErrNotFound, d.Handle)
+		}
+		v := d.Latest()
+		if req.Version != 0 {
+			if v, err = d.Version(req.Version); err != nil {
+				return err
+			}
+		}
+		if req.Output == "" && req.Terminal && v.Format == FormatBinary {
+			return fmt.Errorf("%w: document %s is binary (%s); refusing to write it to a terminal, use -o FILE", ErrInvalid, d.Handle, d.Kind)
+		}
+		if err := s.readTo(v, req); err != nil {
+			return err
+		}
+		doc = d
+		tx.Audit(Entry{
+			Action: "open", Handles: []string{d.Handle}, Participants: d.Participants,
+			Hashes: map[string]string{"object": v.SHA256},
+			Detail: map[string]string{"version": fmt.Sprint(v.N)},
+		})
+		return nil
+	})
+	return doc, err
+}
+
+func (s *Study) readTo(v *Version, req OpenRequest) error {
+	if req.Output == "" {
+		if err := readObject(s.Dir, v, s.Identity, io.Discard); err != nil {
+			return err
+		}
+		return readObject(s.Dir, v, s.Identity, req.W)
+	}
+	if inside(s.Dir, req.Output) {
+		return fmt.Errorf("%w: output %s is inside the vault", ErrInvalid, req.Output)
+	}
+	if _, err := os.Lstat(req.Output); err == nil && !req.Force {
+		return fmt.Errorf("%w: output %s exists (use --force to replace it)", ErrInvalid, req.Output)
+	}
+	return writeAtomic(s.FS, req.Output, func(w io.Writer) error {
+		return readObject(s.Dir, v, s.Identity, w)
+	})
+}
+
+// Docs lists the documents (erased ones included, marked).
+func (s *Study) Docs() ([]*Document, error) {
+	cat, err := s.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	return cat.Documents, nil
+}
+
+// Doc returns one document.
+func (s *Study) Doc(handle string) (*Document, error) {
+	cat, err := s.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	return cat.Doc(handle)
+}
+
+func newID() string { return uuid.NewString() }
+
+func baseName(p string) string { return filepath.Base(p) }

@@ -1,0 +1,48 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors callers branch on. The CLI maps them to exit codes and hints.
+var (
+	// ErrNotVault: the directory holds no fieldvault.json.
+	ErrNotVault = errors.New("not a fieldvault study vault")
+	// ErrExists: init over an existing vault.
+	ErrExists = errors.New("a study vault already exists here")
+	// ErrFormat: the vault was written by a newer (or unknown) format version.
+	ErrFormat = errors.New("unsupported vault format version")
+	// ErrNotRecipient: the identity cannot decrypt this material.
+	ErrNotRecipient = errors.New("this identity is not a recipient")
+	// ErrNoIdentity: no identity file could be found.
+	ErrNoIdentity = errors.New("no identity")
+	// ErrIntegrity: something stored does not match what the catalogue says.
+	ErrIntegrity = errors.New("integrity check failed")
+	// ErrNotFound: an unknown handle.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid: a request that cannot be carried out as given.
+	ErrInvalid = errors.New("invalid request")
+)
+
+// LockedError reports that another writer holds the vault's lock.
+type LockedError struct {
+	Holder string // "host h, pid n, since t" as the holder wrote it
+}
+
+func (e *LockedError) Error() string {
+	if e.Holder == "" {
+		return "the study vault is locked by another fieldvault process"
+	}
+	return "the study vault is locked by another fieldvault process (" + e.Holder + ")"
+}
+
+// notFound reports an unknown handle of some kind ("document", "participant").
+func notFound(what, handle string) error {
+	return fmt.Errorf("%w: no %s with handle %q", ErrNotFound, what, handle)
+}
+
+// integrity reports a problem found in stored data.
+func integrity(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrIntegrity, fmt.Sprintf(format, args...))
+}

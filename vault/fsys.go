@@ -1,0 +1,94 @@
+package vault
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// FS is the file-system seam every write of the vault goes through, so that
+// tests can inject faults (a full disk, an I/O error, a short write) at each
+// step. OS is the real one.
+type FS interface {
+	// CreateTemp creates a new file in dir for writing, mode 0600.
+	CreateTemp(dir, pattern string) (File, error)
+	// OpenAppend opens (creating if needed, mode 0600) a file for appending.
+	OpenAppend(name string) (File, error)
+	Rename(oldpath, newpath string) error
+	Remove(name string) error
+	MkdirAll(path string, perm os.FileMode) error
+	// SyncDir makes a directory's entries (a rename, a new or removed file) durable.
+	SyncDir(dir string) error
+	Truncate(name string, size int64) error
+}
+
+// File is a file being written.
+type File interface {
+	io.Writer
+	Name() string
+	Sync() error
+	Close() error
+}
+
+// OS is the real file system.
+type OS struct{}
+
+func (OS) CreateTemp(dir, pattern string) (File, error) { return os.CreateTemp(dir, pattern) }
+
+func (OS) OpenAppend(name string) (File, error) {
+	return os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+}
+
+func (OS) Rename(oldpath, newpath string) error         { return os.Rename(oldpath, newpath) }
+func (OS) Remove(name string) error                     { return os.Remove(name) }
+func (OS) MkdirAll(path string, perm os.FileMode) error { return os.MkdirAll(path, perm) }
+func (OS) Truncate(name string, size int64) error       { return os.Truncate(name, size) }
+
+func (OS) SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// tempPrefix marks temporary files; verify reports them and the next writer
+// removes them.
+const tempPrefix = ".tmp-"
+
+// writeAtomic writes a file whose content comes from fill: a temp file in the
+// same directory, filled, synced, closed, renamed over name, and the
+// directory synced. On any error the temp file is removed and name is
+// untouched.
+func writeAtomic(fsys FS, name string, fill func(io.Writer) error) (err error) {
+	dir := filepath.Dir(name)
+	f, err := fsys.CreateTemp(dir, tempPrefix+filepath.Base(name)+"-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			fsys.Remove(tmp)
+		}
+	}()
+	if err = fill(f); err != nil {
+		return err
+	}
+	crashPoint("after-temp-write")
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	crashPoint("after-fsync")
+	if err = f.Close(); err != nil {
+		return err
+	}
+	crashPoint("before-rename")
+	if err = fsys.Rename(tmp, name); err != nil {
+		return err
+	}
+	crashPoint("before-dir-fsync")
+	return fsys.SyncDir(dir)
+}

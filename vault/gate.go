@@ -1,0 +1,461 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/redact/transcript"
+)
+
+// Output formats of the gate's exits.
+const (
+	OutMarkdown = "md"
+	OutText     = "txt"
+	OutDocx     = "docx"
+)
+
+// ExitRequest asks the gate to let a document (export) or a line range
+// (quote) out.
+type ExitRequest struct {
+	Doc            string
+	Version        int // 0 = latest
+	From, To       int // quote only
+	Format         string
+	Output         string    // file to create; "" = W
+	W              io.Writer // used when Output is ""
+	Force          bool      // replace an existing output file
+	AcceptResidual bool      // let high-confidence residual identifiers pass (audited)
+	Purpose        policy.Scope
+}
+
+// ExitResult says what left.
+type ExitResult struct {
+	SHA256   string
+	Bytes    int
+	Withheld int              // lines withheld or dropped
+	Warnings []redact.Finding // possible names and other low-confidence findings
+	Accepted []redact.Finding // high-confidence findings let through with AcceptResidual
+	ReliedOn []policy.Reliance
+}
+
+// ResidualError refuses an exit whose pseudonymised text still holds
+// high-confidence identifiers (e-mail, phone, postcode, NI number).
+type ResidualError struct{ Findings []redact.Finding }
+
+func (e *ResidualError) Error() string {
+	var parts []string
+	for i, f := range e.Findings {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(e.Findings)-5))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s at output line %d col %d", f.Kind, f.Line, f.Col))
+	}
+	return fmt.Sprintf("refused (residual): %d high-confidence identifier(s) left after pseudonymisation: %s; remove them from the source, flag the lines, or pass --accept-residual (audited)",
+		len(e.Findings), strings.Join(parts, ", "))
+}
+
+// Is makes a residual block a refusal by policy (exit code 3).
+func (e *ResidualError) Is(target error) bool { return target == policy.ErrRefused }
+
+// researcherLabels are speaker labels that mean the researcher.
+var researcherLabels = map[string]bool{
+	"interviewer": true, "researcher": true, "int": true, "i": true, "q": true, "me": true,
+	"facilitator": true, "moderator": true, "observer": true, "author": true,
+}
+
+// gated is one document version after the gate: its decision and the
+// pseudonymised blocks that may leave.
+type gated struct {
+	doc      *Document
+	ver      *Version
+	lines    []transcript.Line
+	decision policy.Decision
+	blocks   []transcript.Block
+	withheld int
+}
+
+// gateView resolves a document version's lines to speakers and asks the
+// policy what may leave.
+func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version int, mode policy.Mode, from, to int, purpose policy.Scope) (*gated, error) {
+	d, err := cat.Doc(handle)
+	if err != nil {
+		return nil, err
+	}
+	v := d.Latest()
+	if version != 0 {
+		if v, err = d.Version(version); err != nil {
+			return nil, err
+		}
+	}
+	g := &gated{doc: d, ver: v}
+	facts := policy.DocFacts{Handle: d.Handle, Kind: d.Kind, Version: v.N, Participants: d.Participants, Flags: v.Flags}
+	if d.Meeting != "" {
+		if m, err := cat.Meeting(d.Meeting); err == nil {
+			facts.Meeting = &policy.MeetingFacts{Handle: m.Handle, DNQ: m.DNQ, Private: !m.Public}
+		}
+	}
+	if d.Erased || !IsTextKind(d.Kind) || v.Format == FormatBinary {
+		// Recordings, consent forms, scans and erased material never leave:
+		// the policy says so with its own rule; no line is read.
+		req := policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose}
+		if d.Erased || (IsTextKind(d.Kind) && v.Format == FormatBinary) {
+			return nil, &policy.Refused{Refusals: []*policy.Refusal{{Rule: policy.RuleKind, Msg: fmt.Sprintf("document %s holds no text that can leave (erased, or not a text format)", d.Handle)}}}
+		}
+		g.decision = policy.Decide(req)
+		return g, g.decision.Err()
+	}
+	td, err := s.parseVersion(v)
+	if err != nil {
+		return nil, err
+	}
+	g.lines = td.Lines
+	facts.Lines = make([]policy.LineFacts, len(td.Lines))
+	for i, l := range td.Lines {
+		lf := policy.LineFacts{N: l.N, Blank: strings.TrimSpace(l.Text) == ""}
+		for _, f := range l.Flags {
+			lf.Flags = append(lf.Flags, policy.FlagKind(f))
+		}
+		lf.SpeakerKind, lf.Participant = cat.speaker(rd, l.Speaker)
+		facts.Lines[i] = lf
+	}
+	g.decision = policy.Decide(policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose})
+	if err := g.decision.Err(); err != nil {
+		return g, err
+	}
+	g.blocks, g.withheld = compose(g, rd)
+	return g, nil
+}
+
+// speaker resolves a speaker label: the researcher, a participant (whole
+// label matching one of their aliases), someone else named, or nobody.
+func (c *Catalog) speaker(rd *redact.Redactor, label string) (policy.SpeakerKind, string) {
+	label = strings.TrimSpace(label)
+	if label == "" {
+		return policy.SpeakerNone, ""
+	}
+	if researcherLabels[strings.ToLower(label)] {
+		return policy.SpeakerResearcher, ""
+	}
+	text := redact.Normalize(label)
+	for _, m := range rd.Find(text) {
+		if m.Start == 0 && m.End == len(text) {
+			if _, err := c.Participant(m.EntityID); err == nil {
+				return policy.SpeakerParticipant, m.EntityID
+			}
+			return policy.SpeakerOther, ""
+		}
+	}
+	return policy.SpeakerOther, ""
+}
+
+// compose turns the kept lines into pseudonymised blocks, with a marker for
+// every run of lines that does not leave.
+func compose(g *gated, rd *redact.Redactor) ([]transcript.Block, int) {
+	markers := policy.Markers(g.decision)
+	byStart := map[int]policy.Marker{}
+	withheld := 0
+	for _, m := range markers {
+		byStart[m.From] = m
+		withheld += m.To - m.From + 1
+	}
+	keep := map[int]bool{}
+	for _, n := range g.decision.Kept() {
+		keep[n] = true
+	}
+	var blocks []transcript.Block
+	var run []string
+	flush := func() {
+		if len(run) == 0 {
+			return
+		}
+		for _, l := range strings.Split(rd.Redact(strings.Join(run, "\n")), "\n") {
+			blocks = append(blocks, transcript.Block{Text: l})
+		}
+		run = run[:0]
+	}
+	first, last := 0, len(g.lines)
+	if len(g.decision.Lines) > 0 {
+		first = g.decision.Lines[0].N - 1
+		last = g.decision.Lines[len(g.decision.Lines)-1].N
+	}
+	for _, l := range g.lines[first:last] {
+		if m, ok := byStart[l.N]; ok {
+			flush()
+			blocks = append(blocks, transcript.Block{Text: m.Text, Marker: true})
+		}
+		if !keep[l.N] || l.MarkupOnly {
+			continue
+		}
+		run = append(run, l.Text)
+	}
+	flush()
+	return blocks, withheld
+}
+
+// render writes blocks in the requested format.
+func renderBlocks(format string, blocks []transcript.Block) ([]byte, error) {
+	var buf bytes.Buffer
+	var err error
+	switch format {
+	case "", OutMarkdown:
+		err = transcript.WriteMarkdown(&buf, blocks)
+	case OutText:
+		err = transcript.WriteText(&buf, blocks)
+	case OutDocx:
+		err = transcript.WriteDocx(&buf, blocks)
+	default:
+		return nil, fmt.Errorf("%w: unknown output format %q (md, txt or docx)", ErrInvalid, format)
+	}
+	return buf.Bytes(), err
+}
+
+// formatFor picks the output format: the flag, else the output file's
+// extension, else Markdown.
+func formatFor(flag, output string) string {
+	if flag != "" {
+		return flag
+	}
+	switch strings.ToLower(filepath.Ext(output)) {
+	case ".txt":
+		return OutText
+	case ".docx":
+		return OutDocx
+	}
+	return OutMarkdown
+}
+
+// scanOut scans what is about to leave: high-confidence findings block
+// unless accepted.
+func scanOut(text string, rd *redact.Redactor, accept bool, res *ExitResult) error {
+	var high []redact.Finding
+	for _, f := range redact.Scan(text, rd) {
+		if f.Confidence == redact.High {
+			high = append(high, f)
+		} else {
+			res.Warnings = append(res.Warnings, f)
+		}
+	}
+	if len(high) > 0 && !accept {
+		return &ResidualError{Findings: high}
+	}
+	res.Accepted = high
+	return nil
+}
+
+// deliver writes verified output to its file (atomically, refusing to
+// overwrite an input or write into the vault) or to the writer.
+func (s *Study) deliver(req ExitRequest, out []byte) error {
+	if req.Output == "" {
+		if req.W == nil {
+			return fmt.Errorf("%w: no output", ErrInvalid)
+		}
+		_, err := req.W.Write(out)
+		return err
+	}
+	if inside(s.Dir, req.Output) {
+		return fmt.Errorf("%w: output %s is inside the vault", ErrInvalid, req.Output)
+	}
+	if _, err := os.Lstat(req.Output); err == nil && !req.Force {
+		return fmt.Errorf("%w: output %s exists (use --force to replace it)", ErrInvalid, req.Output)
+	}
+	return writeAtomic(s.FS, req.Output, func(w io.Writer) error {
+		_, err := w.Write(out)
+		return err
+	})
+}
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// exitEntry builds the audit entry of an exit from the gate's decisions.
+func exitEntry(action string, gs []*gated, res *ExitResult) Entry {
+	e := Entry{Action: action, Detail: map[string]string{}}
+	parts := map[string]bool{}
+	consents := map[string]bool{}
+	rules := map[string]bool{}
+	for _, g := range gs {
+		if g == nil {
+			continue
+		}
+		e.Handles = append(e.Handles, g.doc.Handle)
+		e.Detail["version:"+g.doc.Handle] = fmt.Sprint(g.ver.N)
+		for _, r := range g.decision.ReliedOn {
+			parts[r.Participant] = true
+			consents[fmt.Sprintf("%s#%d", r.Participant, r.ConsentSeq)] = true
+		}
+		for _, f := range g.decision.FlagsApplied {
+			e.Flags = append(e.Flags, fmt.Sprintf("%s:%d-%d:%s", g.doc.Handle, f.From, f.To, f.Kind))
+		}
+		for _, l := range g.decision.Lines {
+			if l.Action != policy.Keep && l.Rule != "" {
+				rules[string(l.Rule)] = true
+			}
+		}
+	}
+	e.Participants = sortedKeys(parts)
+	e.Consents = sortedKeys(consents)
+	e.Rules = sortedKeys(rules)
+	if res != nil {
+		e.Hashes = map[string]string{"output": res.SHA256}
+		e.Detail["withheld_lines"] = fmt.Sprint(res.Withheld)
+		if len(res.Accepted) > 0 {
+			e.Detail["residual_accepted"] = fmt.Sprint(len(res.Accepted))
+		}
+	}
+	return e
+}
+
+// refusalEntry builds the audit entry of a refused exit.
+func refusalEntry(action string, handles []string, err error) Entry {
+	e := Entry{Action: action, Outcome: "refused", Handles: handles}
+	rules := map[string]bool{}
+	parts := map[string]bool{}
+	var refs []*policy.Refusal
+	switch x := err.(type) {
+	case *policy.Refused:
+		refs = x.Refusals
+	case *policy.Refusal:
+		refs = []*policy.Refusal{x}
+	case *ResidualError:
+		rules["residual"] = true
+	case *chapterError:
+		for _, p := range x.Problems {
+			if p.Refusal != nil {
+				refs = append(refs, p.Refusal)
+			} else {
+				rules[p.Rule] = true
+			}
+		}
+	}
+	for _, r := range refs {
+		rules[string(r.Rule)] = true
+		if r.Participant != "" {
+			parts[r.Participant] = true
+		}
+	}
+	e.Rules = sortedKeys(rules)
+	e.Participants = sortedKeys(parts)
+	return e
+}
+
+// Export lets a whole document out through the gate: withheld lines become
+// markers, the rest is pseudonymised and scanned. Refusals are audited.
+func (s *Study) Export(ctx context.Context, req ExitRequest) (*ExitResult, error) {
+	return s.exit(ctx, "export", req, policy.ModeExport)
+}
+
+// Quote lets a line range out as a block quote with attribution.
+func (s *Study) Quote(ctx context.Context, req ExitRequest) (*ExitResult, error) {
+	return s.exit(ctx, "quote", req, policy.ModeQuote)
+}
+
+func (s *Study) exit(ctx context.Context, action string, req ExitRequest, mode policy.Mode) (*ExitResult, error) {
+	format := formatFor(req.Format, req.Output)
+	res := &ExitResult{}
+	err := s.Update(ctx, func(tx *Tx) error {
+		rd, err := tx.Cat.Redactor()
+		if err != nil {
+			return err
+		}
+		g, err := s.gate(tx.Cat, rd, req.Doc, req.Version, mode, req.From, req.To, req.Purpose)
+		if err == nil {
+			blocks := g.blocks
+			if mode == policy.ModeQuote {
+				blocks = quoteBlocks(tx.Cat, g)
+			}
+			var out []byte
+			if out, err = renderBlocks(format, blocks); err == nil {
+				if err = scanOut(plain(blocks), rd, req.AcceptResidual, res); err == nil {
+					res.SHA256, res.Bytes, res.Withheld, res.ReliedOn = sha(out), len(out), g.withheld, g.decision.ReliedOn
+					if err = s.deliver(req, out); err != nil {
+						return err
+					}
+					e := exitEntry(action, []*gated{g}, res)
+					e.Detail["format"] = format
+					if mode == policy.ModeQuote {
+						e.Detail["lines"] = fmt.Sprintf("%d-%d", req.From, req.To)
+					}
+					tx.Audit(e)
+					tx.Cat.countExit(e.Participants, tx.Now())
+					return nil
+				}
+			}
+		}
+		if isRefusal(err) {
+			tx.AuditAlways(refusalEntry(action, []string{req.Doc}, err))
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func isRefusal(err error) bool {
+	switch err.(type) {
+	case *policy.Refused, *policy.Refusal, *ResidualError, *chapterError:
+		return true
+	}
+	return false
+}
+
+// plain is the text of blocks as the scan sees it.
+func plain(blocks []transcript.Block) string {
+	var b strings.Builder
+	for _, bl := range blocks {
+		if bl.Marker {
+			b.WriteString("\n")
+			continue
+		}
+		if bl.Speaker != "" {
+			b.WriteString(bl.Speaker + ": ")
+		}
+		b.WriteString(bl.Text)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// quoteBlocks turns a quoted range into a block quote with an attribution
+// such as "(Leila, interview, 2011)".
+func quoteBlocks(cat *Catalog, g *gated) []transcript.Block {
+	var out []transcript.Block
+	for _, b := range g.blocks {
+		b.Quote = true
+		out = append(out, b)
+	}
+	out = append(out, transcript.Block{Text: attribution(cat, g)})
+	return out
+}
+
+func attribution(cat *Catalog, g *gated) string {
+	var who []string
+	for _, r := range g.decision.ReliedOn {
+		if p, err := cat.Participant(r.Participant); err == nil {
+			if ps, ok := cat.Pseudonyms.Lookup(redact.KindPerson, p.Name); ok {
+				who = append(who, ps.Given)
+			}
+		}
+	}
+	sort.Strings(who)
+	kind := map[string]string{KindTranscript: "interview", KindFieldNotes: "field notes", KindMeetingNotes: "meeting notes", KindDocument: "document"}[g.doc.Kind]
+	parts := append(who, kind)
+	if len(g.doc.Date) >= 4 {
+		parts = append(parts, g.doc.Date[:4])
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}

@@ -1,0 +1,148 @@
+package vault
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+
+	"filippo.io/age"
+	"github.com/google/uuid"
+)
+
+// objectPath is objects/<first two hex digits>/<uuid>.age.
+func objectPath(dir, id string) string {
+	return filepath.Join(dir, ObjectsDir, id[:2], id+".age")
+}
+
+// countingHash counts and hashes the plaintext as it streams past.
+type countingHash struct {
+	h hash.Hash
+	n int64
+}
+
+func (c *countingHash) Write(p []byte) (int, error) {
+	c.h.Write(p)
+	c.n += int64(len(p))
+	return len(p), nil
+}
+
+func (c *countingHash) sum() string { return hex.EncodeToString(c.h.Sum(nil)) }
+
+// copyBufSize is large enough to keep age's 64 KiB chunks full.
+const copyBufSize = 1 << 20
+
+// putObject streams src into a new age-encrypted object for rcpts. It returns
+// the object's UUID, the plaintext size and SHA-256. Memory stays flat
+// whatever the size; the object appears at its final path only complete.
+func putObject(fsys FS, dir string, src io.Reader, rcpts []age.Recipient, progress func(int64)) (id string, size int64, sum string, err error) {
+	id = uuid.NewString()
+	final := objectPath(dir, id)
+	if err := fsys.MkdirAll(filepath.Dir(final), 0o700); err != nil {
+		return "", 0, "", fmt.Errorf("creating object directory: %w", err)
+	}
+	ch := &countingHash{h: sha256.New()}
+	err = writeAtomic(fsys, final, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, copyBufSize)
+		aw, err := age.Encrypt(bw, rcpts...)
+		if err != nil {
+			return err
+		}
+		var dst io.Writer = io.MultiWriter(aw, ch)
+		if progress != nil {
+			dst = &progressWriter{w: dst, f: progress}
+		}
+		buf := make([]byte, copyBufSize)
+		if _, err := io.CopyBuffer(dst, src, buf); err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				return fmt.Errorf("reading input: %w", pe.Err)
+			}
+			return err
+		}
+		if err := aw.Close(); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+	if err != nil {
+		return "", 0, "", err
+	}
+	return id, ch.n, ch.sum(), nil
+}
+
+type progressWriter struct {
+	w io.Writer
+	n int64
+	f func(int64)
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	p.n += int64(n)
+	p.f(p.n)
+	return n, err
+}
+
+// readObject decrypts an object and streams it to dst, verifying size and
+// SHA-256 at the end. dst may have received plaintext before an error is
+// found (age releases each chunk once it authenticates), so callers write to
+// a temp file or a hash, never to a final destination.
+func readObject(dir string, v *Version, id *Identity, dst io.Writer) error {
+	f, err := os.Open(objectPath(dir, v.Object))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return integrity("object %s is missing", v.Object)
+		}
+		return fmt.Errorf("opening object %s: %w", v.Object, err)
+	}
+	defer f.Close()
+	r, err := decrypt(bufio.NewReaderSize(f, copyBufSize), id, "this material ("+v.Class+" class)")
+	if err != nil {
+		if errors.Is(err, ErrIntegrity) {
+			return integrity("object %s is damaged (its header does not decrypt)", v.Object)
+		}
+		return err
+	}
+	ch := &countingHash{h: sha256.New()}
+	buf := make([]byte, copyBufSize)
+	if _, err := io.CopyBuffer(io.MultiWriter(errWriter{dst}, ch), r, buf); err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) || isWriteErr(err) {
+			return err
+		}
+		return integrity("object %s is damaged (flipped or truncated bytes)", v.Object)
+	}
+	if ch.n != v.Size || ch.sum() != v.SHA256 {
+		return integrity("object %s does not match its catalogue record (size or SHA-256 differs)", v.Object)
+	}
+	return nil
+}
+
+// writeErr marks errors from the destination side of a copy, so they are not
+// mistaken for damage to the object.
+type writeErr struct{ err error }
+
+func (w writeErr) Error() string { return w.err.Error() }
+func (w writeErr) Unwrap() error { return w.err }
+
+func isWriteErr(err error) bool {
+	var we writeErr
+	return errors.As(err, &we)
+}
+
+// errWriter wraps a destination so its errors are recognisable.
+type errWriter struct{ w io.Writer }
+
+func (e errWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil {
+		return n, writeErr{err}
+	}
+	return n, nil
+}

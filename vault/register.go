@@ -1,0 +1,341 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact"
+	"github.com/google/uuid"
+)
+
+// Participant is a person who takes part in the study. The real name and
+// aliases live only in the encrypted catalogue.
+type Participant struct {
+	Handle    string   `json:"handle"`
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	Aliases   []string `json:"aliases,omitempty"`
+	Org       string   `json:"org,omitempty"`
+	Role      string   `json:"role,omitempty"`
+	Pseudonym string   `json:"pseudonym,omitempty"` // chosen by the participant or researcher
+	Notes     string   `json:"notes,omitempty"`
+	// Attributes are further facts (e.g. "sector": "voluntary"); those named
+	// in Shareable may leave in a QDA export.
+	Attributes map[string]string `json:"attributes,omitempty"`
+	Shareable  []string          `json:"shareable,omitempty"`
+	Consent    policy.Record     `json:"consent"`
+	Created    time.Time         `json:"created"`
+}
+
+// Entity is a person who is not a participant, a place, an organisation, a
+// meeting or anything else that must be pseudonymised.
+type Entity struct {
+	Handle    string      `json:"handle"`
+	ID        string      `json:"id"`
+	Kind      redact.Kind `json:"kind"`
+	Name      string      `json:"name"`
+	Aliases   []string    `json:"aliases,omitempty"`
+	Pseudonym string      `json:"pseudonym,omitempty"`
+	Created   time.Time   `json:"created"`
+}
+
+// Meeting is an observed meeting.
+type Meeting struct {
+	Handle                string    `json:"handle"`
+	ID                    string    `json:"id"`
+	Name                  string    `json:"name"`
+	Aliases               []string  `json:"aliases,omitempty"`
+	Public                bool      `json:"public"`
+	DNQ                   bool      `json:"dnq"`
+	ObservedWithConsentOf string    `json:"observed_with_consent_of,omitempty"`
+	Created               time.Time `json:"created"`
+}
+
+// Tombstone records an erasure: what was removed, never what it held.
+type Tombstone struct {
+	Participant string    `json:"participant"`
+	Erased      time.Time `json:"erased"`
+	Documents   []string  `json:"documents,omitempty"`
+	Objects     int       `json:"objects"`
+	Kept        []string  `json:"kept,omitempty"` // what could not be erased, and why
+}
+
+// Participant finds a participant by handle.
+func (c *Catalog) Participant(handle string) (*Participant, error) {
+	if err := checkHandle("participant", handle); err != nil {
+		return nil, err
+	}
+	for _, p := range c.Participants {
+		if p.Handle == handle {
+			return p, nil
+		}
+	}
+	return nil, notFound("participant", handle)
+}
+
+// Meeting finds a meeting by handle.
+func (c *Catalog) Meeting(handle string) (*Meeting, error) {
+	if err := checkHandle("meeting", handle); err != nil {
+		return nil, err
+	}
+	for _, m := range c.Meetings {
+		if m.Handle == handle {
+			return m, nil
+		}
+	}
+	return nil, notFound("meeting", handle)
+}
+
+// Entity finds an entity by handle.
+func (c *Catalog) Entity(handle string) (*Entity, error) {
+	if err := checkHandle("entity", handle); err != nil {
+		return nil, err
+	}
+	for _, e := range c.Entities {
+		if e.Handle == handle {
+			return e, nil
+		}
+	}
+	return nil, notFound("entity", handle)
+}
+
+// records returns the consent records of the handles (unknown handles are
+// an error).
+func (c *Catalog) records(handles []string) ([]*policy.Record, error) {
+	out := make([]*policy.Record, 0, len(handles))
+	for _, h := range handles {
+		p, err := c.Participant(h)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &p.Consent)
+	}
+	return out, nil
+}
+
+// Records maps every participant's handle to their consent record.
+func (c *Catalog) Records() map[string]*policy.Record {
+	m := make(map[string]*policy.Record, len(c.Participants))
+	for _, p := range c.Participants {
+		m[p.Handle] = &p.Consent
+	}
+	return m
+}
+
+// checkIngest checks the document's participants and meeting against the
+// register, and the participants' consent for this kind of material.
+func (s *Study) checkIngest(tx *Tx, doc *Document) error {
+	if doc.Meeting != "" {
+		if _, err := tx.Cat.Meeting(doc.Meeting); err != nil {
+			return err
+		}
+	}
+	recs, err := tx.Cat.records(doc.Participants)
+	if err != nil {
+		return err
+	}
+	return policy.CheckIngest(doc.Kind, recs)
+}
+
+// ParticipantRequest adds or edits a participant.
+type ParticipantRequest struct {
+	Handle     string
+	Name       string
+	Aliases    []string
+	Org        string
+	Role       string
+	Pseudonym  string
+	Notes      string
+	Attributes map[string]string
+	Shareable  []string
+}
+
+func (r ParticipantRequest) validate() error {
+	if err := checkHandle("participant", r.Handle); err != nil {
+		return err
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		return fmt.Errorf("%w: participant %s needs --name", ErrInvalid, r.Handle)
+	}
+	return nil
+}
+
+// AddParticipants adds participants in one catalogue write (one or ten
+// thousand). A bad request fails the whole batch; nothing is added.
+func (s *Study) AddParticipants(ctx context.Context, reqs []ParticipantRequest) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		seen := map[string]bool{}
+		for i, r := range reqs {
+			if err := r.validate(); err != nil {
+				return rowErr(len(reqs), i, err)
+			}
+			if seen[r.Handle] || tx.Cat.anyHandle(r.Handle) {
+				return rowErr(len(reqs), i, fmt.Errorf("%w: handle %s is already taken", ErrInvalid, r.Handle))
+			}
+			seen[r.Handle] = true
+			tx.Cat.Participants = append(tx.Cat.Participants, &Participant{
+				Handle: r.Handle, ID: uuid.NewString(), Name: strings.TrimSpace(r.Name),
+				Aliases: dedupe(r.Aliases), Org: r.Org, Role: r.Role, Pseudonym: r.Pseudonym,
+				Notes: r.Notes, Attributes: r.Attributes, Shareable: r.Shareable,
+				Consent: policy.Record{Handle: r.Handle}, Created: tx.Now().UTC(),
+			})
+		}
+		if err := s.assignPseudonyms(tx); err != nil {
+			return err
+		}
+		handles := make([]string, len(reqs))
+		for i, r := range reqs {
+			handles[i] = r.Handle
+		}
+		e := Entry{Action: "participant-add", Detail: map[string]string{"count": fmt.Sprint(len(reqs))}}
+		if len(handles) <= 50 {
+			e.Participants = handles
+		}
+		tx.Audit(e)
+		return nil
+	})
+}
+
+// rowErr names the row of a bulk request (line i+2 of a CSV with a header);
+// a single request is reported as is.
+func rowErr(n, i int, err error) error {
+	if n == 1 {
+		return err
+	}
+	return fmt.Errorf("row %d: %w", i+1, err)
+}
+
+// anyHandle reports whether a handle is used by any record.
+func (c *Catalog) anyHandle(h string) bool {
+	if c.handleTaken(h) {
+		return true
+	}
+	for _, p := range c.Participants {
+		if p.Handle == h {
+			return true
+		}
+	}
+	for _, e := range c.Entities {
+		if e.Handle == h {
+			return true
+		}
+	}
+	for _, m := range c.Meetings {
+		if m.Handle == h {
+			return true
+		}
+	}
+	return false
+}
+
+// EditParticipant changes the given fields of a participant. A chosen
+// pseudonym replaces the derived one only if no exit has used it yet.
+func (s *Study) EditParticipant(ctx context.Context, handle string, edit func(p *Participant) error) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		p, err := tx.Cat.Participant(handle)
+		if err != nil {
+			return err
+		}
+		before := p.Pseudonym
+		if err := edit(p); err != nil {
+			return err
+		}
+		p.Aliases = dedupe(p.Aliases)
+		if p.Pseudonym != before {
+			if n := tx.Cat.exitsUsing(handle); n > 0 {
+				return fmt.Errorf("%w: participant %s's pseudonym has already left the vault in %d exit(s); a pseudonym never changes once given", ErrInvalid, handle, n)
+			}
+			tx.Cat.Pseudonyms.Forget(redact.KindPerson, p.Name)
+		}
+		if err := s.assignPseudonyms(tx); err != nil {
+			return err
+		}
+		tx.Audit(Entry{Action: "participant-edit", Participants: []string{handle}})
+		return nil
+	})
+}
+
+// EntityRequest adds an entity.
+type EntityRequest struct {
+	Kind      redact.Kind
+	Name      string
+	Aliases   []string
+	Pseudonym string
+}
+
+// AddEntities adds entities in one catalogue write, giving each the next
+// E<n> handle.
+func (s *Study) AddEntities(ctx context.Context, reqs []EntityRequest) ([]*Entity, error) {
+	var added []*Entity
+	err := s.Update(ctx, func(tx *Tx) error {
+		for i, r := range reqs {
+			if !slices.Contains(EntityKinds(), r.Kind) {
+				return rowErr(len(reqs), i, fmt.Errorf("%w: unknown entity kind %q (one of person, place, org, meeting, other)", ErrInvalid, r.Kind))
+			}
+			if strings.TrimSpace(r.Name) == "" {
+				return rowErr(len(reqs), i, fmt.Errorf("%w: an entity needs a name", ErrInvalid))
+			}
+			e := &Entity{
+				Handle: tx.Cat.nextHandle("E", tx.Cat.anyHandle), ID: uuid.NewString(), Kind: r.Kind,
+				Name: strings.TrimSpace(r.Name), Aliases: dedupe(r.Aliases), Pseudonym: r.Pseudonym, Created: tx.Now().UTC(),
+			}
+			tx.Cat.Entities = append(tx.Cat.Entities, e)
+			added = append(added, e)
+		}
+		if err := s.assignPseudonyms(tx); err != nil {
+			return err
+		}
+		e := Entry{Action: "entity-add", Detail: map[string]string{"count": fmt.Sprint(len(reqs))}}
+		if len(added) <= 50 {
+			for _, a := range added {
+				e.Handles = append(e.Handles, a.Handle)
+			}
+		}
+		tx.Audit(e)
+		return nil
+	})
+	return added, err
+}
+
+// EntityKinds lists the kinds of entity.
+func EntityKinds() []redact.Kind {
+	return []redact.Kind{redact.KindPerson, redact.KindPlace, redact.KindOrg, redact.KindMeeting, redact.KindOther}
+}
+
+// MeetingRequest adds a meeting.
+type MeetingRequest struct {
+	Handle                string
+	Name                  string
+	Aliases               []string
+	Public                bool
+	DNQ                   bool
+	ObservedWithConsentOf string
+}
+
+// AddMeeting adds an observed meeting.
+func (s *Study) AddMeeting(ctx context.Context, r MeetingRequest) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		if err := checkHandle("meeting", r.Handle); err != nil {
+			return err
+		}
+		if tx.Cat.anyHandle(r.Handle) {
+			return fmt.Errorf("%w: handle %s is already taken", ErrInvalid, r.Handle)
+		}
+		if strings.TrimSpace(r.Name) == "" {
+			return fmt.Errorf("%w: meeting %s needs --name", ErrInvalid, r.Handle)
+		}
+		tx.Cat.Meetings = append(tx.Cat.Meetings, &Meeting{
+			Handle: r.Handle, ID: uuid.NewString(), Name: strings.TrimSpace(r.Name), Aliases: dedupe(r.Aliases),
+			Public: r.Public, DNQ: r.DNQ, ObservedWithConsentOf: r.ObservedWithConsentOf, Created: tx.Now().UTC(),
+		})
+		if err := s.assignPseudonyms(tx); err != nil {
+			return err
+		}
+		tx.Audit(Entry{Action: "meeting-add", Handles: []string{r.Handle}, Detail: map[string]string{"dnq": fmt.Sprint(r.DNQ), "public": fmt.Sprint(r.Public)}})
+		return nil
+	})
+}

@@ -1,0 +1,422 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/fieldvault/fieldvault/redact"
+	"github.com/google/uuid"
+)
+
+// Study is an opened study vault.
+type Study struct {
+	Dir      string
+	Config   *Config
+	Identity *Identity
+	FS       FS
+	Now      func() time.Time
+	// Progress, when set, receives (done, total) bytes during long work.
+	Progress func(done, total int64)
+	// Notes receives what a writer cleaned up after an interrupted command.
+	Notes func(string)
+
+	keyerCache redact.Keyer
+}
+
+// Options configure Open and Init.
+type Options struct {
+	IdentityFile string // "" = $FIELDVAULT_IDENTITY, else the default path
+	FS           FS     // nil = OS
+	Now          func() time.Time
+}
+
+func (o Options) fs() FS {
+	if o.FS == nil {
+		return OS{}
+	}
+	return o.FS
+}
+
+func (o Options) now() func() time.Time {
+	if o.Now == nil {
+		return time.Now
+	}
+	return o.Now
+}
+
+// InitOptions configure a new study vault.
+type InitOptions struct {
+	Options
+	Name                 string
+	Recipients           []string // extra researcher recipients (both classes)
+	EthicsRecipients     []string // catalog class only
+	SupervisorRecipients []string // raw class only
+	// KeyProvider is ProviderLocal (default) or ProviderTransit; for Transit,
+	// Transit must carry the mount, key and the version to pin (the caller
+	// checks the key with package transit first).
+	KeyProvider string
+	Transit     *TransitConfig
+}
+
+// InitResult says what Init created.
+type InitResult struct {
+	Study           *Study
+	IdentityCreated bool
+	IdentityPath    string
+}
+
+// Init creates a study vault in dir, creating the researcher's identity
+// first if there is none. It refuses an existing vault.
+func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error) {
+	fsys := opts.fs()
+	now := opts.now()
+	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
+		return nil, fmt.Errorf("%w: %s", ErrExists, dir)
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		for _, e := range entries {
+			if e.Name() == CatalogFile || e.Name() == AuditFile || e.Name() == ObjectsDir {
+				return nil, fmt.Errorf("%w: %s holds vault files but no %s", ErrExists, dir, ConfigFile)
+			}
+		}
+	}
+	idPath, err := IdentityPath(opts.IdentityFile)
+	if err != nil {
+		return nil, err
+	}
+	res := &InitResult{IdentityPath: idPath}
+	id, err := LoadIdentity(idPath)
+	if errors.Is(err, ErrNoIdentity) {
+		id, err = CreateIdentity(idPath, now())
+		res.IdentityCreated = err == nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if id.Recipient == "" {
+		return nil, fmt.Errorf("%w: identity file %s holds no age X25519 identity to derive the researcher's recipient from; pass --recipient", ErrInvalid, idPath)
+	}
+	researcher := append([]string{id.Recipient}, opts.Recipients...)
+	cfg := &Config{
+		Format:  FormatVersion,
+		StudyID: uuid.NewString(),
+		Name:    opts.Name,
+		Recipients: map[string][]string{
+			ClassCatalog: dedupe(append(append([]string{}, researcher...), opts.EthicsRecipients...)),
+			ClassRaw:     dedupe(append(append([]string{}, researcher...), opts.SupervisorRecipients...)),
+		},
+		KeyProvider: KeyProvider{Type: ProviderLocal},
+	}
+	if opts.KeyProvider == ProviderTransit {
+		if opts.Transit == nil || opts.Transit.Key == "" || opts.Transit.KeyVersion < 1 {
+			return nil, fmt.Errorf("%w: the hashicorp-vault key provider needs a transit key and a pinned version", ErrInvalid)
+		}
+		cfg.KeyProvider = KeyProvider{Type: ProviderTransit, Transit: opts.Transit}
+	} else if opts.KeyProvider != "" && opts.KeyProvider != ProviderLocal {
+		return nil, fmt.Errorf("%w: unknown key provider %q (use local or hashicorp-vault)", ErrInvalid, opts.KeyProvider)
+	}
+	for _, class := range []string{ClassCatalog, ClassRaw} {
+		if _, err := parseRecipients(cfg.Recipients[class]); err != nil {
+			return nil, err
+		}
+	}
+	if err := fsys.MkdirAll(filepath.Join(dir, ObjectsDir), 0o700); err != nil {
+		return nil, fmt.Errorf("creating the vault directory: %w", err)
+	}
+	s := &Study{Dir: dir, Config: cfg, Identity: id, FS: fsys, Now: now}
+	// The catalogue first, the config last: a vault without fieldvault.json
+	// is not a vault, so a crash during init leaves nothing that opens.
+	cat := &Catalog{Format: FormatVersion, StudyID: cfg.StudyID, Next: map[string]int{}}
+	entry := Entry{Action: "init", Detail: map[string]string{"key_provider": cfg.KeyProvider.Type}}
+	if cfg.KeyProvider.Type == ProviderLocal {
+		if err := s.createLocalKey(); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.commit(cat, []Entry{entry}); err != nil {
+		return nil, err
+	}
+	if err := writeConfig(fsys, dir, cfg); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", ConfigFile, err)
+	}
+	res.Study = s
+	return res, nil
+}
+
+func dedupe(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Open opens an existing study vault for reading; Update changes it.
+func Open(dir string, opts Options) (*Study, error) {
+	cfg, err := readConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	idPath, err := IdentityPath(opts.IdentityFile)
+	if err != nil {
+		return nil, err
+	}
+	id, err := LoadIdentity(idPath)
+	if err != nil {
+		return nil, err
+	}
+	return &Study{Dir: dir, Config: cfg, Identity: id, FS: opts.fs(), Now: opts.now()}, nil
+}
+
+// Catalog reads the current catalogue (no lock: the file is replaced
+// atomically, so a reader sees one whole generation).
+func (s *Study) Catalog() (*Catalog, error) {
+	return readCatalog(s.Dir, s.Identity)
+}
+
+func (s *Study) recipients(class string) ([]age.Recipient, error) {
+	list := s.Config.Recipients[class]
+	if len(list) == 0 {
+		return nil, integrity("%s names no %s recipients", ConfigFile, class)
+	}
+	return parseRecipients(list)
+}
+
+// actor is how the audit log names who acted: the identity's public
+// recipient (never a person's name).
+func (s *Study) actor() string {
+	if s.Identity.Recipient != "" {
+		return s.Identity.Recipient
+	}
+	return "ssh-identity"
+}
+
+// Tx is one change to the vault, made under the writer's lock.
+type Tx struct {
+	Cat     *Catalog
+	s       *Study
+	ctx     context.Context
+	entries []Entry
+	created []string // objects written in this change
+	remove  []string // objects to remove once committed
+	// keepAudit marks entries to commit even when the change fails (refusals).
+	keepAudit []Entry
+}
+
+// Audit adds an entry to commit with the change.
+func (tx *Tx) Audit(e Entry) { tx.entries = append(tx.entries, e) }
+
+// AuditAlways adds an entry that is committed even if the change fails: a
+// refusal by the gate is recorded though nothing else changes.
+func (tx *Tx) AuditAlways(e Entry) { tx.keepAudit = append(tx.keepAudit, e) }
+
+// Now is the change's clock.
+func (tx *Tx) Now() time.Time { return tx.s.Now() }
+
+// Study is the vault the change applies to.
+func (tx *Tx) Study() *Study { return tx.s }
+
+// Context is the change's context.
+func (tx *Tx) Context() context.Context { return tx.ctx }
+
+// PutObject streams src into a new object encrypted to the class's
+// recipients. It is removed again if the change fails.
+func (tx *Tx) PutObject(src io.Reader, class string, total int64) (id string, size int64, sum string, err error) {
+	rcpts, err := tx.s.recipients(class)
+	if err != nil {
+		return "", 0, "", err
+	}
+	var progress func(int64)
+	if tx.s.Progress != nil {
+		progress = func(n int64) { tx.s.Progress(n, total) }
+	}
+	id, size, sum, err = putObject(tx.s.FS, tx.s.Dir, src, rcpts, progress)
+	if err != nil {
+		return "", 0, "", err
+	}
+	tx.created = append(tx.created, id)
+	return id, size, sum, nil
+}
+
+// RemoveObject removes an object once the change has committed.
+func (tx *Tx) RemoveObject(id string) { tx.remove = append(tx.remove, id) }
+
+// Update applies fn to a fresh catalogue under the writer's lock and commits
+// it with its audit entries. If fn fails nothing changes, except that
+// entries added with AuditAlways are still committed.
+func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	l, err := acquire(s.Dir, true)
+	if err != nil {
+		return err
+	}
+	defer l.release()
+	cat, err := s.Catalog()
+	if err != nil {
+		return err
+	}
+	if err := s.recover(cat); err != nil {
+		return err
+	}
+	tx := &Tx{Cat: cat, s: s, ctx: ctx}
+	ferr := fn(tx)
+	if ferr == nil {
+		ferr = ctx.Err()
+	}
+	if ferr != nil {
+		s.discard(tx.created)
+		if len(tx.keepAudit) == 0 {
+			return ferr
+		}
+		clean, err := s.Catalog()
+		if err != nil {
+			return errors.Join(ferr, err)
+		}
+		if err := s.commit(clean, tx.keepAudit); err != nil {
+			return errors.Join(ferr, fmt.Errorf("recording the refusal in the audit log: %w", err))
+		}
+		return ferr
+	}
+	if err := s.commit(cat, append(tx.keepAudit, tx.entries...)); err != nil {
+		s.discard(tx.created)
+		return err
+	}
+	for _, id := range tx.remove {
+		if err := s.FS.Remove(objectPath(s.Dir, id)); err != nil && !os.IsNotExist(err) {
+			s.note(fmt.Sprintf("object %s could not be removed (%v); the next writer retries", id, err))
+		}
+	}
+	if len(tx.remove) > 0 {
+		s.FS.SyncDir(filepath.Join(s.Dir, ObjectsDir))
+	}
+	return nil
+}
+
+func (s *Study) note(msg string) {
+	if s.Notes != nil {
+		s.Notes(msg)
+	}
+}
+
+func (s *Study) discard(ids []string) {
+	for _, id := range ids {
+		s.FS.Remove(objectPath(s.Dir, id))
+	}
+}
+
+// commit seals the entries onto the catalogue's head, writes the catalogue,
+// then appends the entries to the log.
+func (s *Study) commit(cat *Catalog, entries []Entry) error {
+	head := cat.Audit
+	sealed := make([]Entry, len(entries))
+	for i, e := range entries {
+		if e.Time.IsZero() {
+			e.Time = s.Now()
+		}
+		if e.Actor == "" {
+			e.Actor = s.actor()
+		}
+		if e.Outcome == "" {
+			e.Outcome = "ok"
+		}
+		e.seal(head.Seq+1, head.Hash)
+		head.Seq, head.Hash = e.Seq, e.Hash
+		sealed[i] = e
+	}
+	head.Pending = sealed
+	cat.Audit = head
+	cat.Generation++
+	rcpts, err := s.recipients(ClassCatalog)
+	if err != nil {
+		return err
+	}
+	if err := writeCatalog(s.FS, s.Dir, cat, rcpts); err != nil {
+		return fmt.Errorf("writing the catalogue: %w", err)
+	}
+	if err := appendLog(s.FS, s.Dir, sealed); err != nil {
+		// The catalogue holds the entries; the next writer appends them.
+		s.note(fmt.Sprintf("the audit log could not be appended to (%v); the entries are held in the catalogue and the next command appends them", err))
+	}
+	return nil
+}
+
+// recover runs under the lock before a change: it completes an interrupted
+// audit append, removes temp files and objects no catalogue references (an
+// ingest a crash interrupted, or an erase not yet finished), and reports
+// what it did.
+func (s *Study) recover(cat *Catalog) error {
+	notes, err := reconcileLog(s.FS, s.Dir, cat.Audit)
+	if err != nil {
+		return err
+	}
+	strays, err := s.strays(cat)
+	if err != nil {
+		return err
+	}
+	for _, p := range strays {
+		if err := s.FS.Remove(filepath.Join(s.Dir, p)); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("removing %s left by an interrupted command: %w", p, err)
+		}
+		notes = append(notes, "removed "+p+" left by an interrupted command")
+	}
+	for _, n := range notes {
+		s.note(n)
+	}
+	return nil
+}
+
+// strays lists temp files and unreferenced objects, relative to the vault.
+func (s *Study) strays(cat *Catalog) ([]string, error) {
+	var out []string
+	refs := cat.objectRefs()
+	top, err := os.ReadDir(s.Dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range top {
+		if strings.HasPrefix(e.Name(), tempPrefix) {
+			out = append(out, e.Name())
+		}
+	}
+	for _, sub := range []string{KeysDir} {
+		entries, _ := os.ReadDir(filepath.Join(s.Dir, sub))
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), tempPrefix) {
+				out = append(out, filepath.Join(sub, e.Name()))
+			}
+		}
+	}
+	shards, err := os.ReadDir(filepath.Join(s.Dir, ObjectsDir))
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	for _, sh := range shards {
+		if !sh.IsDir() {
+			out = append(out, filepath.Join(ObjectsDir, sh.Name()))
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(s.Dir, ObjectsDir, sh.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			name := f.Name()
+			id := strings.TrimSuffix(name, ".age")
+			if strings.HasPrefix(name, tempPrefix) || refs[id] == nil || id[:2] != sh.Name() {
+				out = append(out, filepath.Join(ObjectsDir, sh.Name(), name))
+			}
+		}
+	}
+	return out, nil
+}

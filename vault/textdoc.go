@@ -1,0 +1,86 @@
+package vault
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact/transcript"
+)
+
+// FormatBinary is the stored format of material the gate does not parse
+// (recordings, scans, PDFs).
+const FormatBinary = "binary"
+
+// maxTextSize bounds a text document the gate will parse in memory.
+const maxTextSize = 512 << 20
+
+func checkDate(s string) error {
+	if _, err := policy.ParseDate(s); err != nil {
+		return fmt.Errorf("%w: date: %v", ErrInvalid, err)
+	}
+	return nil
+}
+
+// detectFormat reads the head of f to tell a parseable text format from
+// binary material, then rewinds f.
+func detectFormat(f *os.File, path string) (string, error) {
+	head := make([]byte, 4096)
+	n, err := f.ReadAt(head, 0)
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("reading input %s: %w", path, unwrapPath(err))
+	}
+	format, ok := transcript.DetectFormat(filepath.Base(path), head[:n])
+	if !ok {
+		return FormatBinary, nil
+	}
+	return string(format), nil
+}
+
+// checkText parses a text document at ingest, so malformed markup or a
+// broken file is refused before anything is stored. Recordings and consent
+// forms are stored as binary whatever they look like.
+// It returns the number of parsed lines.
+func (s *Study) checkText(f *os.File, kind, format string) (int, error) {
+	defer f.Seek(0, io.SeekStart)
+	if !IsTextKind(kind) {
+		return 0, nil
+	}
+	if format == FormatBinary {
+		if kind == KindDocument {
+			return 0, nil // a PDF or image: kept, never exported
+		}
+		return 0, fmt.Errorf("%w: %s: a %s must be plain text, Markdown, WebVTT, SRT or .docx", ErrInvalid, f.Name(), kind)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	if fi.Size() > maxTextSize {
+		return 0, fmt.Errorf("%w: %s: text documents are limited to %d MiB", ErrInvalid, f.Name(), maxTextSize>>20)
+	}
+	doc, err := transcript.Parse(transcript.Format(format), io.NewSectionReader(f, 0, fi.Size()))
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s: %v", ErrInvalid, f.Name(), err)
+	}
+	return len(doc.Lines), nil
+}
+
+// parseVersion decrypts a text version and parses it.
+func (s *Study) parseVersion(v *Version) (*transcript.Document, error) {
+	if v.Format == FormatBinary || v.Object == "" {
+		return nil, fmt.Errorf("%w: this version is not a text document", ErrInvalid)
+	}
+	var buf bytes.Buffer
+	if err := readObject(s.Dir, v, s.Identity, &buf); err != nil {
+		return nil, err
+	}
+	doc, err := transcript.Parse(transcript.Format(v.Format), bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return nil, integrity("a stored version no longer parses: %v", err)
+	}
+	return doc, nil
+}

@@ -1,0 +1,207 @@
+package vault
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// VerifyReport is what verify found. Problems are errors (exit 4); Notes are
+// leftovers of an interrupted command that the next writer cleans up.
+type VerifyReport struct {
+	Documents int
+	Objects   int
+	Bytes     int64
+	ReadData  bool
+	Problems  []string
+	Notes     []string
+}
+
+// OK reports whether no problem was found.
+func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
+
+// Verify checks that the catalogue and the objects agree and reports stray
+// files. With readData every object is decrypted and its size and SHA-256
+// compared with the catalogue. It needs a raw-class identity for readData.
+func (s *Study) Verify(readData bool) (*VerifyReport, error) {
+	l, err := acquire(s.Dir, false)
+	if err != nil {
+		return nil, err
+	}
+	defer l.release()
+	rep := &VerifyReport{ReadData: readData}
+	cat, err := s.Catalog()
+	if err != nil {
+		if errors.Is(err, ErrIntegrity) {
+			rep.Problems = append(rep.Problems, err.Error())
+			return rep, nil
+		}
+		return nil, err
+	}
+	rep.Documents = len(cat.Documents)
+	for _, d := range cat.Documents {
+		for _, v := range d.Versions {
+			if v.Object == "" {
+				continue // erased
+			}
+			rep.Objects++
+			rep.Bytes += v.Size
+			where := fmt.Sprintf("%s v%d (object %s)", d.Handle, v.N, v.Object)
+			fi, err := os.Stat(objectPath(s.Dir, v.Object))
+			if err != nil {
+				rep.Problems = append(rep.Problems, where+": object file is missing")
+				continue
+			}
+			if !fi.Mode().IsRegular() {
+				rep.Problems = append(rep.Problems, where+": object is not a regular file")
+				continue
+			}
+			if !readData {
+				continue
+			}
+			if err := readObject(s.Dir, v, s.Identity, io.Discard); err != nil {
+				if errors.Is(err, ErrNotRecipient) {
+					rep.Problems = append(rep.Problems, where+": cannot be read with this identity (not a recipient of the "+v.Class+" class)")
+					continue
+				}
+				rep.Problems = append(rep.Problems, where+": "+trimIntegrity(err))
+			}
+		}
+	}
+	strays, err := s.strays(cat)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range strays {
+		rep.Notes = append(rep.Notes, p+" is not referenced by the catalogue (left by an interrupted command or an unfinished erase); the next command that changes the vault removes it")
+	}
+	if s.Config.KeyProvider.Type == ProviderLocal {
+		if _, err := os.Stat(filepath.Join(s.Dir, LocalKeyFile)); err != nil {
+			rep.Problems = append(rep.Problems, "the pseudonym key "+LocalKeyFile+" is missing")
+		} else if readData {
+			if _, err := s.localKey(); err != nil && !errors.Is(err, ErrNotRecipient) {
+				rep.Problems = append(rep.Problems, trimIntegrity(err))
+			}
+		}
+	}
+	return rep, nil
+}
+
+func trimIntegrity(err error) string {
+	msg := err.Error()
+	prefix := ErrIntegrity.Error() + ": "
+	if len(msg) > len(prefix) && msg[:len(prefix)] == prefix {
+		return msg[len(prefix):]
+	}
+	return msg
+}
+
+// VerifyAudit recomputes the audit chain and checks it against the head the
+// catalogue recorded. With a checkpoint path it writes the checkpoint the
+// first time and compares against it afterwards, so that a rewrite of the
+// whole log (and catalogue) is detected too.
+func (s *Study) VerifyAudit(checkpoint string) (*AuditReport, error) {
+	l, err := acquire(s.Dir, false)
+	if err != nil {
+		return nil, err
+	}
+	defer l.release()
+	cat, err := s.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	rep, entries, err := checkLog(s.Dir, cat.Audit)
+	if err != nil {
+		return nil, err
+	}
+	if checkpoint == "" {
+		return rep, nil
+	}
+	all := append(entries, pendingAfter(cat.Audit, uint64(len(entries)))...)
+	cp, err := readCheckpoint(checkpoint)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if !rep.OK() {
+			return rep, nil // never checkpoint a damaged log
+		}
+		if len(all) == 0 {
+			return nil, fmt.Errorf("%w: the audit log is empty; nothing to checkpoint", ErrInvalid)
+		}
+		last := all[len(all)-1]
+		cp := Checkpoint{StudyID: cat.StudyID, Seq: last.Seq, Hash: last.Hash, Taken: s.Now().UTC()}
+		data, _ := json.MarshalIndent(cp, "", "  ")
+		if err := writeAtomic(s.FS, checkpoint, func(w io.Writer) error {
+			_, err := w.Write(append(data, '\n'))
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("writing checkpoint %s: %w", checkpoint, err)
+		}
+		rep.Checkpoint = fmt.Sprintf("wrote checkpoint %s at entry %d", checkpoint, cp.Seq)
+		return rep, nil
+	case err != nil:
+		return nil, err
+	}
+	if cp.StudyID != cat.StudyID {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("checkpoint %s belongs to another study vault", checkpoint))
+		return rep, nil
+	}
+	if cp.Seq > uint64(len(all)) {
+		p := &ChainProblem{Line: len(all) + 1, Seq: uint64(len(all)) + 1, What: fmt.Sprintf("missing: the checkpoint of %s saw %d entries, the log holds %d", cp.Taken.Format(time.DateOnly), cp.Seq, len(all))}
+		rep.Problems = append(rep.Problems, p.Error())
+		if rep.First == nil {
+			rep.First = p
+		}
+		return rep, nil
+	}
+	if got := all[cp.Seq-1]; got.Hash != cp.Hash {
+		// Find the first entry the checkpoint's chain cannot vouch for: the
+		// rewrite may start anywhere up to the checkpointed entry.
+		p := &ChainProblem{Line: int(cp.Seq), Seq: cp.Seq, What: fmt.Sprintf("differs from the checkpoint taken %s (the log up to here was rewritten)", cp.Taken.Format(time.DateOnly))}
+		rep.Problems = append(rep.Problems, p.Error())
+		if rep.First == nil {
+			rep.First = p
+		}
+		return rep, nil
+	}
+	rep.Checkpoint = fmt.Sprintf("matches checkpoint %s (entry %d)", checkpoint, cp.Seq)
+	return rep, nil
+}
+
+func pendingAfter(head AuditHead, last uint64) []Entry {
+	var out []Entry
+	for _, e := range head.Pending {
+		if e.Seq > last {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// AuditLog lists the entries that match the filter (committed entries still
+// held in the catalogue included).
+func (s *Study) AuditLog(f AuditFilter) ([]Entry, error) {
+	cat, err := s.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	_, lines, err := readLog(s.Dir)
+	if err != nil {
+		return nil, err
+	}
+	entries, prob := verifyChain(lines)
+	if prob != nil {
+		return nil, fmt.Errorf("%w: %s; run 'fieldvault audit verify'", ErrIntegrity, prob.Error())
+	}
+	entries = append(entries, pendingAfter(cat.Audit, uint64(len(entries)))...)
+	var out []Entry
+	for _, e := range entries {
+		if f.match(e) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
