@@ -1,0 +1,379 @@
+package policy
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// testToday is the fixed "today" of the tests.
+const testToday = "2026-11-23"
+
+// newRecord returns a record for handle with one consent (form v2, signed
+// 2011-03-01, cut-off 2012-09-30) granting scopes; no scopes means no consent.
+func newRecord(tb testing.TB, handle string, scopes ...Scope) *Record {
+	tb.Helper()
+	r := &Record{Handle: handle}
+	if len(scopes) == 0 {
+		return r
+	}
+	c := Consent{Form: "v2", Signed: mustDate(tb, "2011-03-01"), Cutoff: mustDate(tb, "2012-09-30"), Scopes: scopes, Evidence: "D01"}
+	if err := r.AddConsent(c, mustDate(tb, testToday)); err != nil {
+		tb.Fatalf("AddConsent: %v", err)
+	}
+	return r
+}
+
+// withdraw records a withdrawal dated 2011-06-01 of scope ("" = everything).
+func withdraw(tb testing.TB, r *Record, scope Scope, erase bool) *Record {
+	tb.Helper()
+	if err := r.Withdraw(Withdrawal{Date: mustDate(tb, "2011-06-01"), Scope: scope, Erase: erase}, mustDate(tb, testToday)); err != nil {
+		tb.Fatalf("Withdraw(%q): %v", scope, err)
+	}
+	return r
+}
+
+var full = []Scope{ScopeParticipate, ScopeRecordAudio, ScopeQuote, ScopeOffRecord}
+
+func TestAddConsent(t *testing.T) {
+	today := mustDate(t, testToday)
+	tests := []struct {
+		name       string
+		c          Consent
+		wantErr    string
+		wantScopes []Scope
+	}{
+		{name: "ok", c: Consent{Form: "v2", Signed: mustDate(t, "2011-03-01"), Scopes: []Scope{ScopeQuote, ScopeParticipate, ScopeQuote}},
+			wantScopes: []Scope{ScopeParticipate, ScopeQuote}},
+		{name: "signed today", c: Consent{Form: "v2", Signed: today, Scopes: []Scope{ScopeParticipate}}, wantScopes: []Scope{ScopeParticipate}},
+		{name: "cut-off on signing day", c: Consent{Signed: today, Cutoff: today, Scopes: []Scope{ScopeParticipate}}, wantScopes: []Scope{ScopeParticipate}},
+		{name: "future", c: Consent{Signed: mustDate(t, "2026-11-24"), Scopes: []Scope{ScopeParticipate}}, wantErr: "P07: signing date 2026-11-24 is after today (2026-11-23)"},
+		{name: "no signing date", c: Consent{Scopes: []Scope{ScopeParticipate}}, wantErr: "signing date missing"},
+		{name: "cut-off before signing", c: Consent{Signed: mustDate(t, "2011-03-01"), Cutoff: mustDate(t, "2011-02-28"), Scopes: []Scope{ScopeParticipate}},
+			wantErr: "cut-off 2011-02-28 is before the signing date 2011-03-01"},
+		{name: "no scope", c: Consent{Signed: mustDate(t, "2011-03-01")}, wantErr: "no scope granted"},
+		{name: "unknown scope", c: Consent{Signed: mustDate(t, "2011-03-01"), Scopes: []Scope{"participate", "tweet"}}, wantErr: `unknown consent scope "tweet"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRecord(t, "P07", ScopeParticipate)
+			err := r.AddConsent(tt.c, today)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrConsent) {
+					t.Fatalf("AddConsent error = %v, want ErrConsent containing %q", err, tt.wantErr)
+				}
+				if len(r.Consents) != 1 {
+					t.Errorf("record changed by a rejected consent: %d consents", len(r.Consents))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("AddConsent: %v", err)
+			}
+			cur, ok := r.Current()
+			if !ok || cur.Seq != 2 {
+				t.Fatalf("Current() = seq %d, %v; want seq 2", cur.Seq, ok)
+			}
+			if !slices.Equal(cur.Scopes, tt.wantScopes) {
+				t.Errorf("scopes = %v, want %v", cur.Scopes, tt.wantScopes)
+			}
+		})
+	}
+}
+
+func TestWithdraw(t *testing.T) {
+	today := mustDate(t, testToday)
+	tests := []struct {
+		name      string
+		rec       func(t *testing.T) *Record
+		w         Withdrawal
+		wantErr   string
+		wantAfter bool
+		wantDate  string
+		wantErase bool
+	}{
+		{name: "no consent", rec: func(t *testing.T) *Record { return newRecord(t, "P07") },
+			w: Withdrawal{}, wantErr: "participant P07 has no consent recorded; nothing to withdraw"},
+		{name: "everything, dated today by default", rec: func(t *testing.T) *Record { return newRecord(t, "P07", full...) },
+			w: Withdrawal{}, wantDate: testToday, wantAfter: true},
+		{name: "before cut-off", rec: func(t *testing.T) *Record { return newRecord(t, "P07", full...) },
+			w: Withdrawal{Date: mustDate(t, "2012-09-30"), Scope: ScopeQuote}, wantDate: "2012-09-30"},
+		{name: "day after cut-off", rec: func(t *testing.T) *Record { return newRecord(t, "P07", full...) },
+			w: Withdrawal{Date: mustDate(t, "2012-10-01"), Scope: ScopeQuote}, wantDate: "2012-10-01", wantAfter: true},
+		{name: "erase", rec: func(t *testing.T) *Record { return newRecord(t, "P07", full...) },
+			w: Withdrawal{Date: mustDate(t, "2011-06-01"), Erase: true}, wantDate: "2011-06-01", wantErase: true},
+		{name: "future", rec: func(t *testing.T) *Record { return newRecord(t, "P07", full...) },
+			w: Withdrawal{Date: mustDate(t, "2030-01-01")}, wantErr: "withdrawal date 2030-01-01 is after today"},
+		{name: "before signing", rec: func(t *testing.T) *Record { return newRecord(t, "P07", full...) },
+			w: Withdrawal{Date: mustDate(t, "2011-01-01")}, wantErr: "before consent 1 was signed (2011-03-01)"},
+		{name: "scope not granted", rec: func(t *testing.T) *Record { return newRecord(t, "P07", ScopeParticipate) },
+			w: Withdrawal{Scope: ScopeQuote}, wantErr: "consent 1 does not grant scope quote"},
+		{name: "unknown scope", rec: func(t *testing.T) *Record { return newRecord(t, "P07", full...) },
+			w: Withdrawal{Scope: "everything"}, wantErr: `unknown consent scope "everything"`},
+		{name: "erase one scope", rec: func(t *testing.T) *Record { return newRecord(t, "P07", full...) },
+			w: Withdrawal{Scope: ScopeQuote, Erase: true}, wantErr: "erasure applies to a whole withdrawal"},
+		{name: "scope already withdrawn", rec: func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P07", full...), ScopeQuote, false) },
+			w: Withdrawal{Scope: ScopeQuote}, wantErr: "scope quote already withdrawn"},
+		{name: "everything already withdrawn", rec: func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P07", full...), "", false) },
+			w: Withdrawal{}, wantErr: "participant P07 already withdrawn (withdrawal 2, 2011-06-01)"},
+		{name: "scope after whole withdrawal", rec: func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P07", full...), "", false) },
+			w: Withdrawal{Scope: ScopeQuote}, wantErr: "already withdrawn"},
+		{name: "participate after whole withdrawal", rec: func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P07", full...), "", false) },
+			w: Withdrawal{Scope: ScopeParticipate}, wantErr: "already withdrawn"},
+		{name: "escalate to erasure", rec: func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P07", full...), "", false) },
+			w: Withdrawal{Date: mustDate(t, "2011-07-01"), Erase: true}, wantDate: "2011-07-01", wantErase: true},
+		{name: "erase twice", rec: func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P07", full...), "", true) },
+			w: Withdrawal{Erase: true}, wantErr: "already withdrawn"},
+		{name: "after re-consent", rec: func(t *testing.T) *Record {
+			r := withdraw(t, newRecord(t, "P07", full...), "", false)
+			if err := r.AddConsent(Consent{Form: "v3", Signed: mustDate(t, "2011-08-01"), Scopes: full}, today); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}, w: Withdrawal{Date: mustDate(t, "2011-09-01"), Scope: ScopeQuote}, wantDate: "2011-09-01"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.rec(t)
+			before := len(r.Withdrawals)
+			err := r.Withdraw(tt.w, today)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrConsent) {
+					t.Fatalf("Withdraw error = %v, want ErrConsent containing %q", err, tt.wantErr)
+				}
+				if len(r.Withdrawals) != before {
+					t.Errorf("record changed by a rejected withdrawal")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Withdraw: %v", err)
+			}
+			got := r.Withdrawals[len(r.Withdrawals)-1]
+			if got.Seq != r.nextSeq()-1 || got.Seq <= before {
+				t.Errorf("seq = %d, want the latest (%d)", got.Seq, r.nextSeq()-1)
+			}
+			if got.Date.String() != tt.wantDate {
+				t.Errorf("date = %v, want %v", got.Date, tt.wantDate)
+			}
+			if got.AfterCutoff != tt.wantAfter {
+				t.Errorf("AfterCutoff = %v, want %v", got.AfterCutoff, tt.wantAfter)
+			}
+			if r.Erased != tt.wantErase {
+				t.Errorf("Erased = %v, want %v", r.Erased, tt.wantErase)
+			}
+		})
+	}
+}
+
+func TestHasAndStatus(t *testing.T) {
+	today := mustDate(t, testToday)
+	reconsent := func(t *testing.T, r *Record, scopes ...Scope) *Record {
+		if err := r.AddConsent(Consent{Form: "v3", Signed: mustDate(t, "2011-09-01"), Scopes: scopes}, today); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	tests := []struct {
+		name       string
+		rec        func(t *testing.T) *Record
+		wantStatus Status
+		wantActive []Scope
+	}{
+		{"nil record", func(t *testing.T) *Record { return nil }, StatusNoConsent, nil},
+		{"no consent", func(t *testing.T) *Record { return newRecord(t, "P01") }, StatusNoConsent, nil},
+		{"active", func(t *testing.T) *Record { return newRecord(t, "P01", ScopeParticipate, ScopeQuote) }, StatusActive, []Scope{ScopeParticipate, ScopeQuote}},
+		{"quote withdrawn", func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P01", full...), ScopeQuote, false) },
+			StatusPartlyWithdrawn, []Scope{ScopeParticipate, ScopeRecordAudio, ScopeOffRecord}},
+		{"withdrawn", func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P01", full...), "", false) }, StatusWithdrawn, nil},
+		{"participate withdrawn is everything", func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P01", full...), ScopeParticipate, false) },
+			StatusWithdrawn, nil},
+		{"erased", func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P01", full...), "", true) }, StatusErased, nil},
+		{"re-consent restores", func(t *testing.T) *Record {
+			return reconsent(t, withdraw(t, newRecord(t, "P01", full...), "", false), ScopeParticipate, ScopeQuote)
+		}, StatusActive, []Scope{ScopeParticipate, ScopeQuote}},
+		{"re-consent after quote withdrawal without quote", func(t *testing.T) *Record {
+			return reconsent(t, withdraw(t, newRecord(t, "P01", full...), ScopeQuote, false), ScopeParticipate)
+		}, StatusActive, []Scope{ScopeParticipate}},
+		{"partial then whole", func(t *testing.T) *Record {
+			r := withdraw(t, newRecord(t, "P01", full...), ScopeOffRecord, false)
+			return withdraw(t, r, "", false)
+		}, StatusWithdrawn, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.rec(t)
+			if got := r.Status(); got != tt.wantStatus {
+				t.Errorf("Status() = %q, want %q", got, tt.wantStatus)
+			}
+			if got := r.Active(); !slices.Equal(got, tt.wantActive) {
+				t.Errorf("Active() = %v, want %v", got, tt.wantActive)
+			}
+			for _, s := range Scopes() {
+				if got, want := r.Has(s), slices.Contains(tt.wantActive, s); got != want {
+					t.Errorf("Has(%s) = %v, want %v", s, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestRecordJSON(t *testing.T) {
+	r := withdraw(t, newRecord(t, "P07", full...), ScopeQuote, false)
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Record
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(&back, r) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", back, *r)
+	}
+	if back.Status() != StatusPartlyWithdrawn {
+		t.Errorf("Status after round trip = %q", back.Status())
+	}
+}
+
+func TestProblems(t *testing.T) {
+	today := mustDate(t, testToday)
+	tests := []struct {
+		name string
+		rec  func(t *testing.T) *Record
+		held []string
+		want []string
+	}{
+		{"clean", func(t *testing.T) *Record { return newRecord(t, "P01", full...) }, []string{"recording", "transcript"}, nil},
+		{"nothing held, no consent", func(t *testing.T) *Record { return newRecord(t, "P01") }, nil, nil},
+		{"material without consent", func(t *testing.T) *Record { return newRecord(t, "P01") }, []string{"transcript", "consent-form"},
+			[]string{"1 document(s) held but no consent recorded"}},
+		{"recording without record-audio", func(t *testing.T) *Record { return newRecord(t, "P01", ScopeParticipate, ScopeQuote) },
+			[]string{"recording", "recording", "transcript"}, []string{"2 recording(s) held without record-audio consent"}},
+		{"record-audio withdrawn", func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P01", full...), ScopeRecordAudio, false) },
+			[]string{"recording"}, []string{"1 recording(s) held without record-audio consent"}},
+		{"held after withdrawal", func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P01", full...), "", false) },
+			[]string{"transcript"}, []string{"1 document(s) held after withdrawal 2 (2011-06-01); keep only anonymised"}},
+		{"held after erasure", func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P01", full...), "", true) },
+			[]string{"recording", "transcript"}, []string{"2 document(s) held although erasure was requested"}},
+		{"no participate", func(t *testing.T) *Record { return newRecord(t, "P01", ScopeQuote) },
+			[]string{"field-notes"}, []string{"1 document(s) held but consent 1 does not grant participate"}},
+		{"no evidence", func(t *testing.T) *Record {
+			r := &Record{Handle: "P01"}
+			if err := r.AddConsent(Consent{Signed: mustDate(t, "2011-03-01"), Scopes: full}, today); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}, []string{"transcript"}, []string{"no signed form held as evidence of consent 1", "consent 1 has no form version"}},
+		{"evidence as a held consent form", func(t *testing.T) *Record {
+			r := &Record{Handle: "P01"}
+			if err := r.AddConsent(Consent{Form: "v1", Signed: mustDate(t, "2011-03-01"), Scopes: full}, today); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}, []string{"consent-form"}, nil},
+		{"withdrawal after cut-off", func(t *testing.T) *Record {
+			r := newRecord(t, "P01", full...)
+			if err := r.Withdraw(Withdrawal{Date: mustDate(t, "2013-01-10"), Scope: ScopeQuote}, today); err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}, nil, []string{"withdrawal 2 of scope quote (2013-01-10) came after the cut-off; check material that already left"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.rec(t).Problems(tt.held)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Problems(%v) =\n %q\nwant\n %q", tt.held, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckIngest(t *testing.T) {
+	ok := func(t *testing.T) *Record { return newRecord(t, "P01", full...) }
+	noAudio := func(t *testing.T) *Record { return newRecord(t, "P02", ScopeParticipate, ScopeQuote) }
+	none := func(t *testing.T) *Record { return newRecord(t, "P03") }
+	gone := func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P04", full...), "", false) }
+	audioOff := func(t *testing.T) *Record { return withdraw(t, newRecord(t, "P05", full...), ScopeRecordAudio, false) }
+	noPart := func(t *testing.T) *Record { return newRecord(t, "P06", ScopeQuote) }
+	nilRec := func(t *testing.T) *Record { return nil }
+	tests := []struct {
+		name    string
+		kind    string
+		recs    []func(t *testing.T) *Record
+		wantErr []string // one entry per refusal, in order
+		plain   bool     // a plain error, not a refusal
+	}{
+		{name: "recording ok", kind: "recording", recs: []func(*testing.T) *Record{ok}},
+		{name: "recording without participants", kind: "recording"},
+		{name: "transcript without record-audio", kind: "transcript", recs: []func(*testing.T) *Record{noAudio}},
+		{name: "recording without record-audio", kind: "recording", recs: []func(*testing.T) *Record{ok, noAudio},
+			wantErr: []string{"refused (ingest-consent): P02 has not consented to be recorded (consent 1 lacks scope record-audio); to permit: record new consent for P02 with --scope record-audio, or ingest notes instead of the recording"}},
+		{name: "record-audio withdrawn", kind: "recording", recs: []func(*testing.T) *Record{audioOff},
+			wantErr: []string{"P05 withdrew consent to be recorded (scope record-audio)"}},
+		{name: "no consent", kind: "field-notes", recs: []func(*testing.T) *Record{none},
+			wantErr: []string{"P03 has no consent recorded (scope participate missing); to permit: record consent for P03 with --scope participate"}},
+		{name: "nil record", kind: "document", recs: []func(*testing.T) *Record{nilRec},
+			wantErr: []string{"a participant has no consent recorded"}},
+		{name: "withdrawn", kind: "meeting-notes", recs: []func(*testing.T) *Record{gone},
+			wantErr: []string{"P04 withdrew on 2011-06-01 (withdrawal 2); no new material may be ingested"}},
+		{name: "no participate", kind: "transcript", recs: []func(*testing.T) *Record{noPart},
+			wantErr: []string{"P06 has not consented to participate (consent 1 lacks scope participate)"}},
+		{name: "several", kind: "recording", recs: []func(*testing.T) *Record{none, ok, gone, noAudio},
+			wantErr: []string{"P03 has no consent", "P04 withdrew", "P02 has not consented to be recorded"}},
+		{name: "consent form for someone without consent", kind: "consent-form", recs: []func(*testing.T) *Record{none, gone, nilRec}},
+		{name: "unknown kind", kind: "video", plain: true, wantErr: []string{`unknown document kind "video" (valid: recording, transcript, field-notes, meeting-notes, document, consent-form)`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var recs []*Record
+			for _, f := range tt.recs {
+				recs = append(recs, f(t))
+			}
+			err := CheckIngest(tt.kind, recs)
+			if len(tt.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("CheckIngest(%s) = %v, want nil", tt.kind, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("CheckIngest(%s) = nil, want refusal", tt.kind)
+			}
+			if tt.plain {
+				if errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), tt.wantErr[0]) {
+					t.Errorf("CheckIngest error = %v, want plain error containing %q", err, tt.wantErr[0])
+				}
+				return
+			}
+			if !errors.Is(err, ErrRefused) {
+				t.Errorf("errors.Is(%v, ErrRefused) = false", err)
+			}
+			var ref *Refusal
+			if !errors.As(err, &ref) || ref.Rule != RuleIngest {
+				t.Errorf("errors.As(*Refusal) = %v (%v), want rule %s", ref, err, RuleIngest)
+			}
+			var refs []*Refusal
+			switch e := err.(type) {
+			case *Refusal:
+				refs = []*Refusal{e}
+			case *Refused:
+				refs = e.Refusals
+			default:
+				t.Fatalf("error type %T, want *Refusal or *Refused", err)
+			}
+			if len(refs) != len(tt.wantErr) {
+				t.Fatalf("%d refusals (%v), want %d", len(refs), err, len(tt.wantErr))
+			}
+			for i, w := range tt.wantErr {
+				if !strings.Contains(refs[i].Error(), w) {
+					t.Errorf("refusal %d = %q, want it to contain %q", i, refs[i].Error(), w)
+				}
+			}
+		})
+	}
+}
