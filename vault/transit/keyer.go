@@ -1,0 +1,122 @@
+package transit
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+
+	"github.com/hashicorp/vault/api"
+
+	"github.com/fieldvault/fieldvault/redact"
+)
+
+// maxResponse bounds the size of one HMAC answer read into memory. An item's
+// answer is about 90 bytes; this allows batches far beyond any sensible size.
+const maxResponse = 64 << 20
+
+// Keyer computes HMAC-SHA256 with the study's Transit key, at its pinned
+// version. It implements redact.Keyer. A Keyer is safe for concurrent use.
+type Keyer struct {
+	client   *api.Client
+	cfg      Config
+	requests atomic.Int64
+	// encode turns a message into a batch_input item's input. It is
+	// base64.StdEncoding.EncodeToString; tests in this package replace it to
+	// make the real server fail a single item.
+	encode func([]byte) string
+}
+
+var _ redact.Keyer = (*Keyer)(nil)
+
+// New returns a Keyer for cfg. cfg.KeyVersion must be > 0 (the version Setup
+// pinned). New reads the environment but makes no request: the first request
+// is the first HMAC batch, so a command run costs no extra round trip.
+func New(ctx context.Context, cfg Config) (*Keyer, error) {
+	cfg, err := cfg.normalise()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.KeyVersion < 1 {
+		return nil, newError(ErrKeyVersion, nil, "run \"fieldvault init --key-provider hashicorp-vault\" to pin the key's current version", "no key version is pinned for transit key %q", cfg.Key)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	client, err := newClient()
+	if err != nil {
+		return nil, err
+	}
+	return newKeyer(client, cfg), nil
+}
+
+func newKeyer(client *api.Client, cfg Config) *Keyer {
+	return &Keyer{client: client, cfg: cfg, encode: base64.StdEncoding.EncodeToString}
+}
+
+// Requests returns the number of HMAC requests this Keyer has sent.
+func (k *Keyer) Requests() int { return int(k.requests.Load()) }
+
+// BatchSize returns the number of items sent per request.
+func (k *Keyer) BatchSize() int { return k.cfg.BatchSize }
+
+// KeyVersion returns the pinned key version every request passes.
+func (k *Keyer) KeyVersion() int { return k.cfg.KeyVersion }
+
+// HMAC returns HMAC-SHA256(key, msg) for every message, in order, as raw
+// 32-byte MACs. It sends ceil(len(msgs)/BatchSize) requests to
+// <mount>/hmac/<key>/sha2-256, each passing the pinned key_version, and
+// checks every item's own error, the count and the order of the results.
+// On any error it returns no MACs at all.
+func (k *Keyer) HMAC(ctx context.Context, msgs [][]byte) ([][]byte, error) {
+	out := make([][]byte, 0, len(msgs))
+	for start := 0; start < len(msgs); start += k.cfg.BatchSize {
+		end := min(start+k.cfg.BatchSize, len(msgs))
+		macs, err := k.batch(ctx, msgs[start:end], start)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, macs...)
+	}
+	return out, nil
+}
+
+func (k *Keyer) batch(ctx context.Context, msgs [][]byte, offset int) ([][]byte, error) {
+	body, err := encodeHMACRequest(msgs, k.cfg.KeyVersion, k.encode)
+	if err != nil {
+		return nil, fmt.Errorf("encoding hmac request: %w", err)
+	}
+	path := k.cfg.hmacPath()
+	k.requests.Add(1)
+	resp, err := k.client.Logical().WriteRawWithContext(ctx, path, body)
+	if resp != nil {
+		defer resp.Body.Close()
+	}
+	if err != nil {
+		return nil, classify(ctx, err, k.cfg, k.client.Address(), path, "update")
+	}
+	if resp == nil {
+		return nil, newError(ErrResponse, nil, "check the vault server", "vault sent no answer to %s", path)
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("reading vault's answer to %s: %w", path, ctxErr)
+		}
+		return nil, newError(ErrUnreachable, err, "retry; check the network and the vault server", "reading vault's answer to %s was cut off", path)
+	}
+	if len(raw) > maxResponse {
+		return nil, newError(ErrResponse, nil, "use a smaller batch size", "vault's answer to %s exceeds %d bytes", path, maxResponse)
+	}
+	macs, err := parseHMACResponse(raw, len(msgs), offset, k.cfg.KeyVersion)
+	if err != nil {
+		var item *BatchItemError
+		if errors.As(err, &item) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("hmac with transit key %q: %w", k.cfg.Key, err)
+	}
+	return macs, nil
+}
