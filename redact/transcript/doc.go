@@ -1,0 +1,60 @@
+// Package transcript parses the stored bytes of a study's text documents into
+// numbered lines with speakers and inline flags, and writes exports back out
+// as Markdown, plain text or Word .docx.
+//
+// Formats read: plain UTF-8 text (FormatText), Markdown (FormatMarkdown),
+// WebVTT (FormatVTT, as written by Teams and Zoom), SubRip (FormatSRT) and
+// Word .docx (FormatDocx). The package knows nothing of disk, consent or
+// pseudonyms: the gate resolves speaker labels to participants and applies
+// policy to the lines it gets from Parse.
+//
+// # Line numbers
+//
+// Line numbers are the citation unit. For plain text and Markdown they are
+// the file's own 1-based line numbers, exactly as an editor shows them (lines
+// holding only markup count; "\n", "\r\n" and a lone "\r" all end a line; a
+// final line ending does not start another line). For WebVTT and SRT every cue
+// is one line (its text lines joined with a space), carrying the cue's start
+// time; a cue whose later text line starts a new speaker is split, each part
+// keeping the cue's start time. For .docx every paragraph is one line, a
+// line break inside a paragraph (w:br, w:cr) starts a new line, and every
+// table row is one line with its cells joined by " | ".
+//
+// # Speakers
+//
+// ParseLabel holds the speaker-label rule: at the start of a line, one to four
+// words followed by ":" and a space (or the end of the line), optionally
+// wrapped in Markdown bold ("**Carol:**" or "**Carol**:"). A word is made of
+// letters, digits, combining marks and . ' ’ -; the first word starts with an
+// upper-case letter, later words start with an upper-case letter or a digit
+// ("Speaker 2") or are one of the lower-case name particles (de, van, von, of,
+// the, …). A label whose first word is a common non-speaker heading is not a
+// speaker; the list is ExcludedLabelWords (Note, Date, Time, Location, Agenda,
+// Item, Action, Re, Subject, Summary, Present, Apologies, http, https, …).
+// Lines without a label keep the speaker in force; a blank line does not end a
+// turn. In WebVTT a voice span (<v Name>, Teams) gives the speaker; otherwise a
+// label at the start of the cue text (Zoom) does. Consecutive cues of one
+// speaker are merged into one turn: only the first carries the label (the
+// repeated label is removed from the later cues' text), every cue stays its
+// own line. In .docx a label at the start of a paragraph is a turn whether or
+// not it is bold; runs are joined before the rule is applied.
+//
+// # Inline markup
+//
+// [dnq]…[/dnq], [confidential]…[/confidential] and [off-record]…[/off-record]
+// (tag names case-insensitive) set flags on every line they cover in part,
+// including the lines holding the tags. Tags may span lines and different
+// kinds may nest properly. An unclosed tag, a stray closing tag, a tag opened
+// again inside itself or wrongly nested tags are a *ParseError naming the
+// line. Markup works in every format, after text extraction.
+//
+// # What is not carried
+//
+// Document.Dropped lists, without content, what was left out: WebVTT NOTE
+// blocks, .docx comments, footnotes, endnotes, text boxes, headers and
+// footers, document properties (author, company) and tracked deletions
+// (tracked changes are taken as accepted).
+//
+// Errors never quote the file's content: they name the format, the line and
+// column (or the docx part) and what is wrong.
+package transcript

@@ -1,0 +1,343 @@
+package transcript
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"strings"
+)
+
+const (
+	// maxDocxEntries bounds the number of entries of a .docx zip.
+	maxDocxEntries = 10000
+	// maxDocumentXML bounds the uncompressed size of word/document.xml
+	// (a zip bomb guard; a 1,000-page transcript is a few tens of MiB).
+	maxDocumentXML = 512 << 20
+	// maxDocxBytes bounds a .docx read from a stream that is not seekable.
+	maxDocxBytes = 1 << 30
+)
+
+const (
+	nsW       = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+	nsWStrict = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+	nsMC      = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+)
+
+type sizedReaderAt interface {
+	io.ReaderAt
+	Size() int64
+}
+
+func docxError(part, msg string, err error) *ParseError {
+	return &ParseError{Format: FormatDocx, Part: part, Msg: msg, Err: err}
+}
+
+// parseDocx extracts the text of word/document.xml, streaming its XML, so
+// memory stays within a small multiple of the file's size.
+func parseDocx(r io.Reader, b *builder) error {
+	var ra io.ReaderAt
+	var size int64
+	if s, ok := r.(sizedReaderAt); ok {
+		ra, size = s, s.Size()
+	} else {
+		data, err := io.ReadAll(io.LimitReader(r, maxDocxBytes+1))
+		if err != nil {
+			return docxError("", "reading failed", err)
+		}
+		if len(data) > maxDocxBytes {
+			return docxError("", "file larger than 1 GiB", nil)
+		}
+		ra, size = bytes.NewReader(data), int64(len(data))
+	}
+	zr, err := zip.NewReader(ra, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return docxError("", "not a zip archive, so not a .docx (a .doc or a password-protected file? save it as .docx without a password)", err)
+	}
+	if len(zr.File) > maxDocxEntries {
+		return docxError("", "zip archive has too many entries for a .docx", nil)
+	}
+	var main *zip.File
+	var props, headers, comments bool
+	for _, f := range zr.File {
+		switch name := f.Name; {
+		case name == "word/document.xml":
+			main = f
+		case strings.HasPrefix(name, "docProps/"):
+			props = true
+		case strings.HasPrefix(name, "word/header"), strings.HasPrefix(name, "word/footer"):
+			headers = true
+		case name == "word/comments.xml":
+			comments = true
+		}
+	}
+	if main == nil {
+		return docxError("", "zip archive has no word/document.xml, so it is not a Word document", nil)
+	}
+	const part = "word/document.xml"
+	if main.UncompressedSize64 > maxDocumentXML {
+		return docxError(part, "larger than 512 MiB uncompressed", nil)
+	}
+	rc, err := main.Open()
+	if err != nil {
+		return docxError(part, "cannot be read from the zip archive", err)
+	}
+	defer rc.Close()
+	lim := &io.LimitedReader{R: rc, N: maxDocumentXML + 1}
+	w := &docxWalker{b: b, d: xml.NewDecoder(lim)}
+	if err := w.walk(); err != nil {
+		var pe *ParseError
+		switch {
+		case errors.As(err, &pe):
+			return pe
+		case lim.N <= 0:
+			return docxError(part, "larger than 512 MiB uncompressed", nil)
+		case errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrFormat), errors.Is(err, io.ErrUnexpectedEOF):
+			return docxError(part, "corrupt zip entry", err)
+		default:
+			pe := docxError(part, "malformed XML", nil)
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				pe.Line = se.Line
+				pe.Msg = "malformed XML (XML line numbering)"
+			}
+			return pe
+		}
+	}
+	d := &b.doc.Dropped
+	if w.deletions > 0 {
+		*d = append(*d, plural(w.deletions, "tracked deletion (tracked changes taken as accepted)", "tracked deletions (tracked changes taken as accepted)"))
+	}
+	switch {
+	case w.comments > 0:
+		*d = append(*d, plural(w.comments, "comment", "comments"))
+	case comments:
+		*d = append(*d, "comments")
+	}
+	if w.footnotes > 0 {
+		*d = append(*d, plural(w.footnotes, "footnote", "footnotes"))
+	}
+	if w.endnotes > 0 {
+		*d = append(*d, plural(w.endnotes, "endnote", "endnotes"))
+	}
+	if w.textBoxes > 0 {
+		*d = append(*d, plural(w.textBoxes, "text box", "text boxes"))
+	}
+	if headers {
+		*d = append(*d, "headers/footers")
+	}
+	if props {
+		*d = append(*d, "document properties")
+	}
+	return nil
+}
+
+// docxWalker walks the body of a WordprocessingML document.
+//
+// Paragraphs become lines; w:br and w:cr inside a paragraph start a new line
+// (a page or column break only if the line has text); runs are joined;
+// w:ins and w:moveTo are kept, w:del and w:moveFrom dropped; a paragraph
+// whose mark is a tracked deletion joins the next paragraph; field
+// instructions are dropped and field results kept; tables give one line per
+// row, cells joined with " | " (a cell's paragraphs joined with a space,
+// nested tables flattened into their cell).
+type docxWalker struct {
+	b    *builder
+	d    *xml.Decoder
+	line strings.Builder
+	cell strings.Builder
+
+	inT, inPPr   bool
+	markDeleted  bool // the current paragraph's mark is a tracked deletion
+	pendingJoin  bool // the previous paragraph continues into this one
+	cellParas    int
+	tblDepth     int
+	cells        []string
+	body, sawDoc bool
+
+	deletions, comments, footnotes, endnotes, textBoxes int
+}
+
+func isW(n xml.Name) bool { return n.Space == nsW || n.Space == nsWStrict }
+
+func (w *docxWalker) emit() error {
+	s := w.line.String()
+	w.line.Reset()
+	return w.b.add(rawLine{text: s, src: len(w.b.doc.Lines) + 1})
+}
+
+func (w *docxWalker) walk() error {
+	for {
+		tok, err := w.d.Token()
+		if err == io.EOF {
+			if !w.sawDoc {
+				return docxError("word/document.xml", "not a WordprocessingML document", nil)
+			}
+			if w.pendingJoin {
+				w.pendingJoin = false
+				return w.emit()
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if err := w.start(t); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			if err := w.end(t); err != nil {
+				return err
+			}
+		case xml.CharData:
+			if w.inT {
+				w.text(string(t))
+			}
+		}
+	}
+}
+
+func (w *docxWalker) text(s string) {
+	if w.tblDepth > 0 {
+		w.cell.WriteString(s)
+	} else {
+		w.line.WriteString(s)
+	}
+}
+
+func (w *docxWalker) start(t xml.StartElement) error {
+	if !w.sawDoc {
+		if !isW(t.Name) || t.Name.Local != "document" {
+			return docxError("word/document.xml", "not a WordprocessingML document", nil)
+		}
+		w.sawDoc = true
+		return nil
+	}
+	if t.Name.Space == nsMC && t.Name.Local == "Fallback" {
+		return w.d.Skip() // the same content as the mc:Choice
+	}
+	if !isW(t.Name) {
+		return nil
+	}
+	if w.inPPr {
+		if t.Name.Local == "del" {
+			w.markDeleted = true
+		}
+		return nil
+	}
+	switch t.Name.Local {
+	case "body":
+		w.body = true
+	case "p":
+		w.markDeleted = false
+		if w.tblDepth > 0 {
+			if w.cellParas > 0 {
+				w.cell.WriteString(" ")
+			}
+			w.cellParas++
+		} else if !w.pendingJoin {
+			w.line.Reset()
+		}
+		w.pendingJoin = false
+	case "pPr":
+		w.inPPr = true
+	case "rPr", "instrText", "delInstrText", "sectPr", "tblPr", "tblGrid", "trPr", "tcPr":
+		return w.d.Skip()
+	case "t":
+		w.inT = true
+	case "del", "moveFrom":
+		w.deletions++
+		return w.d.Skip()
+	case "delText":
+		return w.d.Skip()
+	case "txbxContent":
+		w.textBoxes++
+		return w.d.Skip()
+	case "commentReference":
+		w.comments++
+	case "footnoteReference":
+		w.footnotes++
+	case "endnoteReference":
+		w.endnotes++
+	case "tab", "ptab":
+		w.text("\t")
+	case "noBreakHyphen":
+		w.text("-")
+	case "br", "cr":
+		return w.lineBreak(t)
+	case "tbl":
+		if w.tblDepth == 0 && w.pendingJoin {
+			w.pendingJoin = false
+			if err := w.emit(); err != nil {
+				return err
+			}
+		}
+		w.tblDepth++
+	case "tr":
+		if w.tblDepth == 1 {
+			w.cells = w.cells[:0]
+		}
+	case "tc":
+		if w.tblDepth == 1 {
+			w.cell.Reset()
+			w.cellParas = 0
+		} else {
+			w.cell.WriteString(" ")
+		}
+	}
+	return nil
+}
+
+func (w *docxWalker) lineBreak(t xml.StartElement) error {
+	page := false
+	for _, a := range t.Attr {
+		if a.Name.Local == "type" && (a.Value == "page" || a.Value == "column") {
+			page = true
+		}
+	}
+	if w.tblDepth > 0 {
+		w.cell.WriteString(" ")
+		return nil
+	}
+	if page && w.line.Len() == 0 {
+		return nil
+	}
+	return w.emit()
+}
+
+func (w *docxWalker) end(t xml.EndElement) error {
+	if !isW(t.Name) {
+		return nil
+	}
+	switch t.Name.Local {
+	case "pPr":
+		w.inPPr = false
+	case "t":
+		w.inT = false
+	case "p":
+		if w.tblDepth > 0 || !w.body {
+			return nil
+		}
+		if w.markDeleted {
+			w.pendingJoin = true
+			return nil
+		}
+		return w.emit()
+	case "tc":
+		if w.tblDepth == 1 {
+			w.cells = append(w.cells, strings.TrimSpace(w.cell.String()))
+		}
+	case "tr":
+		if w.tblDepth == 1 {
+			w.line.Reset()
+			w.line.WriteString(strings.Join(w.cells, " | "))
+			return w.emit()
+		}
+	case "tbl":
+		w.tblDepth--
+	}
+	return nil
+}

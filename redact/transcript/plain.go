@@ -1,0 +1,194 @@
+package transcript
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxLineBytes bounds one line of a text, WebVTT or SRT file.
+const maxLineBytes = 64 << 20
+
+const bom = "\ufeff"
+
+// splitLines is a bufio.SplitFunc ending lines at "\n", "\r\n" or "\r".
+func splitLines(data []byte, atEOF bool) (int, []byte, error) {
+	if atEOF && len(data) == 0 {
+		return 0, nil, nil
+	}
+	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+		if data[i] == '\n' {
+			return i + 1, data[:i], nil
+		}
+		if i+1 < len(data) {
+			if data[i+1] == '\n' {
+				return i + 2, data[:i], nil
+			}
+			return i + 1, data[:i], nil
+		}
+		if atEOF {
+			return i + 1, data[:i], nil
+		}
+		return 0, nil, nil
+	}
+	if atEOF {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
+}
+
+// lineReader yields the lines of a UTF-8 text file, checking the encoding.
+type lineReader struct {
+	f  Format
+	sc *bufio.Scanner
+	n  int
+}
+
+func newLineReader(f Format, r io.Reader) *lineReader {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
+	sc.Split(splitLines)
+	return &lineReader{f: f, sc: sc}
+}
+
+// next returns the next line and its 1-based number; ok is false at the end.
+func (lr *lineReader) next() (line string, n int, ok bool, err error) {
+	if !lr.sc.Scan() {
+		if err := lr.sc.Err(); err != nil {
+			if errors.Is(err, bufio.ErrTooLong) {
+				return "", 0, false, &ParseError{Format: lr.f, Line: lr.n + 1, Msg: "line longer than 64 MiB"}
+			}
+			return "", 0, false, &ParseError{Format: lr.f, Line: lr.n + 1, Msg: "reading failed", Err: err}
+		}
+		return "", 0, false, nil
+	}
+	lr.n++
+	b := lr.sc.Bytes()
+	if lr.n == 1 {
+		b = bytes.TrimPrefix(b, []byte(bom))
+	}
+	if col, bad := checkText(b); bad != "" {
+		return "", 0, false, &ParseError{Format: lr.f, Line: lr.n, Col: col, Msg: bad}
+	}
+	return string(b), lr.n, true, nil
+}
+
+// checkText returns the column and a description of the first byte sequence
+// that is not text, or "" if all is well.
+func checkText(b []byte) (int, string) {
+	col := 0
+	for i := 0; i < len(b); {
+		col++
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if c == 0 {
+				return col, "NUL byte: this is not a text file"
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return col, "not valid UTF-8 (save the file as UTF-8 and ingest it again)"
+		}
+		i += size
+	}
+	return 0, ""
+}
+
+func parsePlain(r io.Reader, b *builder) error {
+	lr := newLineReader(b.doc.Format, r)
+	for {
+		line, n, ok, err := lr.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		if err := b.add(rawLine{text: line, src: n, exact: true}); err != nil {
+			return err
+		}
+	}
+}
+
+// DetectFormat tells the format of a file from its name's extension,
+// confirmed by the first bytes of its content (head; any length, possibly
+// empty). It returns false if the file is not a text format this package
+// parses, or if the content contradicts the extension.
+//
+// A .docx must start as a zip archive (and not an OpenDocument one; Parse
+// checks for word/document.xml), a .vtt with the "WEBVTT" header, an .srt
+// with a cue number or timing line; .txt/.text and .md/.markdown must be
+// UTF-8 without NUL bytes (a UTF-16 file is refused).
+func DetectFormat(filename string, head []byte) (Format, bool) {
+	switch strings.ToLower(filepath.Ext(filename)) {
+	case ".txt", ".text":
+		return FormatText, isTextHead(head)
+	case ".md", ".markdown":
+		return FormatMarkdown, isTextHead(head)
+	case ".vtt":
+		return FormatVTT, isVTTHead(head)
+	case ".srt":
+		return FormatSRT, isSRTHead(head)
+	case ".docx":
+		return FormatDocx, bytes.HasPrefix(head, []byte("PK\x03\x04")) &&
+			!bytes.Contains(head[:min(len(head), 80)], []byte("mimetypeapplication/vnd.oasis"))
+	}
+	return "", false
+}
+
+func isTextHead(head []byte) bool {
+	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+		return false
+	}
+	// The head may end inside a multi-byte character.
+	for k := 0; k < utf8.UTFMax && len(head) > 0; k++ {
+		if utf8.Valid(head) {
+			break
+		}
+		head = head[:len(head)-1]
+	}
+	return utf8.Valid(head) && bytes.IndexByte(head, 0) < 0
+}
+
+func isVTTHead(head []byte) bool {
+	head = bytes.TrimPrefix(head, []byte(bom))
+	if !bytes.HasPrefix(head, []byte("WEBVTT")) {
+		return false
+	}
+	if len(head) == 6 {
+		return true
+	}
+	switch head[6] {
+	case ' ', '\t', '\r', '\n':
+		return true
+	}
+	return false
+}
+
+func isSRTHead(head []byte) bool {
+	if !isTextHead(head) {
+		return false
+	}
+	head = bytes.TrimPrefix(head, []byte(bom))
+	for len(head) > 0 {
+		var line []byte
+		i := bytes.IndexAny(head, "\r\n")
+		if i < 0 {
+			line, head = head, nil
+		} else {
+			line, head = head[:i], head[i+1:]
+		}
+		t := strings.TrimSpace(string(line))
+		if t == "" {
+			continue
+		}
+		return isDigits(t) || strings.Contains(t, "-->") || (i < 0 && len(t) < 10 && isDigits(t[:1]))
+	}
+	return true
+}

@@ -1,0 +1,313 @@
+package transcript
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Format names a text format this package parses.
+type Format string
+
+// The formats Parse understands. The values are the usual file extensions.
+const (
+	FormatText     Format = "txt"
+	FormatMarkdown Format = "md"
+	FormatVTT      Format = "vtt"
+	FormatSRT      Format = "srt"
+	FormatDocx     Format = "docx"
+)
+
+// Flag is a flag set on lines by inline markup.
+type Flag string
+
+// The inline-markup flags, in their canonical order.
+const (
+	FlagDNQ          Flag = "dnq"
+	FlagConfidential Flag = "confidential"
+	FlagOffRecord    Flag = "off-record"
+)
+
+var allFlags = [...]Flag{FlagDNQ, FlagConfidential, FlagOffRecord}
+
+// Line is one numbered line of a parsed document.
+type Line struct {
+	N          int           // 1-based citation number
+	Text       string        // the line's text with inline markup tags removed (speaker label kept as written)
+	Speaker    string        // speaker label in force for this line as written ("Carol", "Interviewer"), "" if none yet
+	Turn       bool          // this line starts a turn (carries the label)
+	Flags      []Flag        // inline-markup flags covering any part of this line, in canonical order
+	MarkupOnly bool          // the line held only markup tags (so exports can drop it)
+	Start      time.Duration // cue start for VTT/SRT (0 otherwise)
+	HasTime    bool          // Start is meaningful
+}
+
+// HasFlag reports whether f covers any part of the line.
+func (l Line) HasFlag(f Flag) bool {
+	for _, g := range l.Flags {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}
+
+// Document is a parsed text document.
+type Document struct {
+	Format Format
+	Lines  []Line
+	// Dropped says what was not carried into Lines, e.g. "3 comments",
+	// "document properties", "headers/footers". Never content.
+	Dropped []string
+}
+
+// ParseError reports malformed input. It never carries the input's content.
+//
+// Line is the line of the file for plain text, Markdown, WebVTT and SRT;
+// for .docx, which has no lines of its own, it is the parsed line number (as
+// shown by open --lines), and Part names the zip entry for structural
+// errors. Col is the 1-based column (in characters) where it is exact, else 0.
+type ParseError struct {
+	Format    Format
+	Part      string
+	Line, Col int
+	Msg       string
+	// Err is the underlying cause where one exists and is free of content
+	// (a read error, a zip structure error); nil otherwise.
+	Err error
+}
+
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	b.WriteString(string(e.Format))
+	if e.Part != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Part)
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, " line %d", e.Line)
+		if e.Col > 0 {
+			fmt.Fprintf(&b, ", column %d", e.Col)
+		}
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// Parse reads a document of format f from r. Errors are *ParseError.
+func Parse(f Format, r io.Reader) (*Document, error) {
+	b := newBuilder(f)
+	var err error
+	switch f {
+	case FormatText, FormatMarkdown:
+		err = parsePlain(r, b)
+	case FormatVTT:
+		err = parseVTT(r, b)
+	case FormatSRT:
+		err = parseSRT(r, b)
+	case FormatDocx:
+		err = parseDocx(r, b)
+	default:
+		return nil, &ParseError{Format: f, Msg: "unsupported format"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := b.finish(); err != nil {
+		return nil, err
+	}
+	return b.doc, nil
+}
+
+// rawLine is a line of extracted text before markup and speakers are applied.
+type rawLine struct {
+	text    string
+	voice   string // speaker from a WebVTT voice span, "" if none
+	start   time.Duration
+	hasTime bool
+	src     int  // line reported in errors
+	exact   bool // text is the source line as is, so columns are exact
+	cue     bool // comes from a cue: consecutive cues of one speaker merge
+}
+
+type openTag struct {
+	flag      Flag
+	line, col int
+}
+
+// builder turns raw lines into Lines, applying markup and speaker rules.
+type builder struct {
+	doc     *Document
+	open    []openTag
+	speaker string
+}
+
+func newBuilder(f Format) *builder {
+	return &builder{doc: &Document{Format: f}}
+}
+
+func (b *builder) errorf(line, col int, format string, args ...any) *ParseError {
+	return &ParseError{Format: b.doc.Format, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (b *builder) add(r rawLine) error {
+	text, flags, tags, err := b.markup(r)
+	if err != nil {
+		return err
+	}
+	l := Line{
+		N:       len(b.doc.Lines) + 1,
+		Text:    text,
+		Flags:   flags,
+		Start:   r.start,
+		HasTime: r.hasTime,
+	}
+	l.MarkupOnly = tags && strings.TrimSpace(text) == ""
+	var label, rest string
+	ok := false
+	if r.voice != "" {
+		label, rest, ok = r.voice, strings.TrimLeft(text, " \t"), true
+	} else {
+		label, rest, ok = ParseLabel(text)
+	}
+	switch {
+	case ok && r.cue && label == b.speaker && b.lastIsCue():
+		// A further cue of the speaker in force: one turn, the label once.
+		l.Speaker = label
+		l.Text = rest
+	case ok:
+		b.speaker = label
+		l.Speaker = label
+		l.Turn = true
+		if r.voice != "" {
+			l.Text = label + ": " + rest
+		}
+	default:
+		l.Speaker = b.speaker
+	}
+	b.doc.Lines = append(b.doc.Lines, l)
+	return nil
+}
+
+func (b *builder) lastIsCue() bool {
+	n := len(b.doc.Lines)
+	return n > 0 && b.doc.Lines[n-1].HasTime
+}
+
+func (b *builder) finish() error {
+	if len(b.open) > 0 {
+		t := b.open[len(b.open)-1]
+		return b.errorf(t.line, t.col, "[%s] is never closed", t.flag)
+	}
+	return nil
+}
+
+// matchTag reports whether s starts with an inline markup tag.
+func matchTag(s string) (f Flag, closing bool, n int, ok bool) {
+	if len(s) < 3 || s[0] != '[' {
+		return "", false, 0, false
+	}
+	i := 1
+	if s[1] == '/' {
+		closing = true
+		i = 2
+	}
+	for _, g := range allFlags {
+		end := i + len(g)
+		if end < len(s) && s[end] == ']' && strings.EqualFold(s[i:end], string(g)) {
+			return g, closing, end + 1, true
+		}
+	}
+	return "", false, 0, false
+}
+
+// markup removes inline markup tags from the line, tracking open tags across
+// lines, and returns the flags covering the line.
+func (b *builder) markup(r rawLine) (string, []Flag, bool, error) {
+	var mask uint8
+	for _, t := range b.open {
+		mask |= flagBit(t.flag)
+	}
+	s := r.text
+	if strings.IndexByte(s, '[') < 0 {
+		return s, flagsOf(mask), false, nil
+	}
+	var out strings.Builder
+	tags := false
+	last := 0
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '[')
+		if j < 0 {
+			break
+		}
+		i += j
+		f, closing, n, ok := matchTag(s[i:])
+		if !ok {
+			i++
+			continue
+		}
+		tags = true
+		col := 0
+		if r.exact {
+			col = utf8.RuneCountInString(s[:i]) + 1
+		}
+		if closing {
+			if len(b.open) == 0 {
+				return "", nil, false, b.errorf(r.src, col, "[/%s] closes nothing: no [%s] is open", f, f)
+			}
+			top := b.open[len(b.open)-1]
+			if top.flag != f {
+				for _, t := range b.open {
+					if t.flag == f {
+						return "", nil, false, b.errorf(r.src, col, "[/%s] is wrongly nested: [%s] opened on line %d must close first", f, top.flag, top.line)
+					}
+				}
+				return "", nil, false, b.errorf(r.src, col, "[/%s] closes nothing: no [%s] is open", f, f)
+			}
+			b.open = b.open[:len(b.open)-1]
+		} else {
+			for _, t := range b.open {
+				if t.flag == f {
+					return "", nil, false, b.errorf(r.src, col, "[%s] opened again inside the [%s] opened on line %d", f, f, t.line)
+				}
+			}
+			b.open = append(b.open, openTag{flag: f, line: r.src, col: col})
+			mask |= flagBit(f)
+		}
+		out.WriteString(s[last:i])
+		i += n
+		last = i
+	}
+	if !tags {
+		return s, flagsOf(mask), false, nil
+	}
+	out.WriteString(s[last:])
+	return out.String(), flagsOf(mask), true, nil
+}
+
+func flagBit(f Flag) uint8 {
+	for i, g := range allFlags {
+		if g == f {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+func flagsOf(mask uint8) []Flag {
+	if mask == 0 {
+		return nil
+	}
+	var fs []Flag
+	for i, g := range allFlags {
+		if mask&(1<<i) != 0 {
+			fs = append(fs, g)
+		}
+	}
+	return fs
+}
