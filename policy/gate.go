@@ -564,14 +564,22 @@ func lineRefusal(rule Rule, who string, req Request) *Refusal {
 		}
 		ref.Remedy = fmt.Sprintf("record new consent for %s with --scope quote, or paraphrase", who)
 	case RulePurposeConsent:
-		ref.Msg = fmt.Sprintf("%s has not consented to %s (scope %s)", who, req.Purpose, req.Purpose)
+		verb := "has not consented to"
+		if cur.Grants(req.Purpose) {
+			verb = "withdrew consent to"
+		}
+		ref.Msg = fmt.Sprintf("%s %s %s (scope %s)", who, verb, req.Purpose, req.Purpose)
 		ref.Remedy = fmt.Sprintf("record new consent for %s with --scope %s", who, req.Purpose)
 	case RuleOffRecord:
 		if who == "" {
 			ref.Msg = "off-record lines with no consenting participant to rely on"
 			ref.Remedy = "link the document to the participant concerned and record their consent with --scope off-record"
 		} else {
-			ref.Msg = fmt.Sprintf("%s has not consented to use of off-record words (scope off-record)", who)
+			verb := "has not consented to"
+			if cur.Grants(ScopeOffRecord) {
+				verb = "withdrew consent to"
+			}
+			ref.Msg = fmt.Sprintf("%s %s use of off-record words (scope off-record)", who, verb)
 			ref.Remedy = fmt.Sprintf("record new consent for %s with --scope off-record", who)
 		}
 	case RuleStruck:

@@ -301,13 +301,13 @@ func TestRefusalMessages(t *testing.T) {
 		{"no quote consent", lines("R", "P07", "P07"), 2, 3,
 			"refused (quote-consent) at lines 2-3: P07 has not consented to quotation (scope quote); to permit: record new consent for P07 with --scope quote, or paraphrase"},
 		{"quote withdrawn", lines("P04"), 1, 1,
-			"refused (quote-consent) at lines 1: P04 withdrew consent to quotation (scope quote); to permit: record new consent for P04 with --scope quote, or paraphrase"},
+			"refused (quote-consent) at line 1: P04 withdrew consent to quotation (scope quote); to permit: record new consent for P04 with --scope quote, or paraphrase"},
 		{"withdrawn", lines("P03", "R", "P03"), 1, 3,
 			"refused (withdrawn) at lines 1, 3: P03 withdrew on 2011-06-01 (withdrawal 2); their words never leave; to permit: none unless P03 consents again (record new consent)"},
 		{"no record", lines("P11"), 1, 1,
-			"refused (participate-consent) at lines 1: P11 has no consent record; to permit: record consent for P11 with --scope participate,quote"},
+			"refused (participate-consent) at line 1: P11 has no consent record; to permit: record consent for P11 with --scope participate,quote"},
 		{"dnq", lines("R+dnq"), 1, 1,
-			"refused (dnq) at lines 1: lines are marked do-not-quote; to permit: paraphrase instead, or remove the dnq flag if it was set in error"},
+			"refused (dnq) at line 1: lines are marked do-not-quote; to permit: paraphrase instead, or remove the dnq flag if it was set in error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -51,7 +51,11 @@ func (r *Refusal) Error() string {
 	b.WriteString(string(r.Rule))
 	b.WriteString(")")
 	if len(r.Lines) > 0 {
-		b.WriteString(" at lines ")
+		if len(r.Lines) == 1 && r.Lines[0][0] == r.Lines[0][1] {
+			b.WriteString(" at line ")
+		} else {
+			b.WriteString(" at lines ")
+		}
 		b.WriteString(FormatRanges(r.Lines))
 	}
 	if r.Msg != "" {
