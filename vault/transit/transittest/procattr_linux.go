@@ -1,0 +1,12 @@
+package transittest
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// setProcAttr makes the kernel kill the dev server if the test binary dies
+// without running its cleanups (a panic, a timeout, a kill).
+func setProcAttr(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+}

@@ -1,0 +1,394 @@
+// Package transittest starts a real HashiCorp Vault server in dev mode for
+// tests of the Transit adapter (vault/transit) and of packages built on it.
+//
+// The server binary comes from FIELDVAULT_VAULT_BIN or from "vault" on PATH
+// (.ci/build-vault.sh builds one from the module proxy). Without a binary the
+// tests skip, unless FIELDVAULT_REQUIRE_VAULT=1 (set by .ci/run), in which
+// case they fail: CI never passes by skipping.
+//
+// A package that uses [Shared] stops the shared server from TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(transittest.Main(m)) }
+package transittest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/vault/api"
+)
+
+// Environment variables read by the harness.
+const (
+	EnvBinary  = "FIELDVAULT_VAULT_BIN"     // path of the vault binary
+	EnvRequire = "FIELDVAULT_REQUIRE_VAULT" // "1": a missing binary fails the test instead of skipping it
+)
+
+// startTimeout bounds how long a dev server may take to become healthy on a
+// busy machine.
+const startTimeout = 90 * time.Second
+
+// Server is a running "vault server -dev" on 127.0.0.1, with Transit enabled
+// at "transit" and KV version 2 at "secret".
+type Server struct {
+	Addr      string // e.g. http://127.0.0.1:41234
+	RootToken string
+
+	cmd      *exec.Cmd
+	dir      string
+	logPath  string
+	exited   chan struct{}
+	stopOnce sync.Once
+}
+
+// Binary returns the vault binary to run: FIELDVAULT_VAULT_BIN, else "vault"
+// on PATH.
+func Binary() (string, error) {
+	if p := os.Getenv(EnvBinary); p != "" {
+		st, err := os.Stat(p)
+		if err != nil {
+			return "", fmt.Errorf("%s=%s: %w", EnvBinary, p, err)
+		}
+		if st.IsDir() || st.Mode()&0o111 == 0 {
+			return "", fmt.Errorf("%s=%s is not an executable file", EnvBinary, p)
+		}
+		return p, nil
+	}
+	p, err := exec.LookPath("vault")
+	if err != nil {
+		return "", fmt.Errorf("no vault binary: set %s or put vault on PATH (.ci/build-vault.sh builds one): %w", EnvBinary, err)
+	}
+	return p, nil
+}
+
+// skipOrFail skips the test when no server can be had, unless
+// FIELDVAULT_REQUIRE_VAULT=1, in which case it fails it.
+func skipOrFail(tb testing.TB, err error) {
+	tb.Helper()
+	if os.Getenv(EnvRequire) == "1" {
+		tb.Fatalf("vault server required (%s=1): %v", EnvRequire, err)
+	}
+	tb.Skipf("skipping: %v", err)
+}
+
+// Start starts a new dev server for tb and stops it when tb ends. Tests that
+// seal or stop the server use their own; others use Shared.
+func Start(tb testing.TB) *Server {
+	tb.Helper()
+	bin, err := Binary()
+	if err != nil {
+		skipOrFail(tb, err)
+	}
+	s, err := start(bin)
+	if err != nil {
+		tb.Fatalf("starting vault dev server: %v", err)
+	}
+	tb.Cleanup(s.Stop)
+	return s
+}
+
+var shared struct {
+	once sync.Once
+	s    *Server
+	err  error
+	bin  error
+}
+
+// Shared returns the dev server shared by every test of the binary, starting
+// it on first use. TestMain must call Main so that it is stopped at the end.
+// Tests must not seal or stop it, and should each use their own key name.
+func Shared(tb testing.TB) *Server {
+	tb.Helper()
+	shared.once.Do(func() {
+		bin, err := Binary()
+		if err != nil {
+			shared.bin = err
+			return
+		}
+		shared.s, shared.err = start(bin)
+	})
+	if shared.bin != nil {
+		skipOrFail(tb, shared.bin)
+	}
+	if shared.err != nil {
+		tb.Fatalf("starting the shared vault dev server: %v", shared.err)
+	}
+	return shared.s
+}
+
+// Main runs the tests and then stops the shared server, if one was started.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if shared.s != nil {
+		shared.s.Stop()
+	}
+	return code
+}
+
+func start(bin string) (*Server, error) {
+	var lastErr error
+	for attempt := 0; attempt < 5; attempt++ {
+		s, err := startOnce(bin)
+		if err == nil {
+			return s, nil
+		}
+		lastErr = err
+	}
+	return nil, lastErr
+}
+
+func startOnce(bin string) (*Server, error) {
+	port, err := freePortPair()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "fieldvault-vault-*")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		Addr:      "http://127.0.0.1:" + strconv.Itoa(port),
+		RootToken: "fvtest-root-" + randomHex(12),
+		dir:       dir,
+		logPath:   dir + "/server.log",
+		exited:    make(chan struct{}),
+	}
+	logf, err := os.Create(s.logPath)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	s.cmd = exec.Command(bin, "server", "-dev",
+		"-dev-root-token-id="+s.RootToken,
+		"-dev-listen-address=127.0.0.1:"+strconv.Itoa(port),
+		"-dev-no-store-token",
+	)
+	s.cmd.Dir = dir
+	s.cmd.Env = serverEnv(dir)
+	s.cmd.Stdout = logf
+	s.cmd.Stderr = logf
+	setProcAttr(s.cmd)
+	if err := s.cmd.Start(); err != nil {
+		logf.Close()
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("running %s: %w", bin, err)
+	}
+	go func() {
+		s.cmd.Wait()
+		logf.Close()
+		close(s.exited)
+	}()
+	if err := s.waitHealthy(); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	if err := s.enableTransit(); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// serverEnv is the environment of the server process: no VAULT_* variable of
+// the caller, and HOME inside the server's own directory.
+func serverEnv(home string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "VAULT_") || strings.HasPrefix(kv, "HOME=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "HOME="+home)
+}
+
+// freePortPair finds a port p such that p and p+1 are free: the dev server
+// listens for cluster traffic on the port after its API port.
+func freePortPair() (int, error) {
+	for i := 0; i < 50; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		p := l.Addr().(*net.TCPAddr).Port
+		l2, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+1))
+		l.Close()
+		if err != nil {
+			continue
+		}
+		l2.Close()
+		return p, nil
+	}
+	return 0, errors.New("no free pair of ports on 127.0.0.1")
+}
+
+func (s *Server) waitHealthy() error {
+	deadline := time.Now().Add(startTimeout)
+	hc := &http.Client{Timeout: 2 * time.Second}
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.exited:
+			return fmt.Errorf("vault dev server exited during start-up; log tail:\n%s", s.LogTail(20))
+		default:
+		}
+		resp, err := hc.Get(s.Addr + "/v1/sys/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("vault dev server not healthy after %v; log tail:\n%s", startTimeout, s.LogTail(20))
+}
+
+func (s *Server) enableTransit() error {
+	c, err := s.client()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.Sys().MountWithContext(ctx, "transit", &api.MountInput{Type: "transit"}); err != nil {
+		return fmt.Errorf("enabling transit: %s", s.redact(err.Error()))
+	}
+	return nil
+}
+
+// Client returns an API client for the server authenticated with the root
+// token, independent of the process environment.
+func (s *Server) Client(tb testing.TB) *api.Client {
+	tb.Helper()
+	c, err := s.client()
+	if err != nil {
+		tb.Fatalf("vault client: %v", err)
+	}
+	return c
+}
+
+func (s *Server) client() (*api.Client, error) {
+	conf := api.DefaultConfig()
+	conf.Error = nil
+	conf.Address = s.Addr
+	conf.MaxRetries = 0
+	conf.Timeout = 30 * time.Second
+	c, err := api.NewClient(conf)
+	if err != nil {
+		return nil, err
+	}
+	c.SetToken(s.RootToken)
+	c.SetNamespace("")
+	return c, nil
+}
+
+// Env points the vault client configuration at the server for the rest of
+// the test: VAULT_ADDR and VAULT_TOKEN (the root token) set; VAULT_NAMESPACE,
+// VAULT_CACERT and the other TLS and agent variables unset; HOME a fresh
+// temporary directory, so that no ~/.vault-token of the machine leaks in.
+func (s *Server) Env(tb testing.TB) {
+	tb.Helper()
+	for _, k := range []string{
+		"VAULT_NAMESPACE", "VAULT_CACERT", "VAULT_CACERT_BYTES", "VAULT_CAPATH",
+		"VAULT_CLIENT_CERT", "VAULT_CLIENT_KEY", "VAULT_SKIP_VERIFY",
+		"VAULT_TLS_SERVER_NAME", "VAULT_AGENT_ADDR", "VAULT_PROXY_ADDR",
+		"VAULT_WRAP_TTL", "VAULT_HEADERS", "VAULT_MFA", "VAULT_SRV_LOOKUP",
+		"VAULT_MAX_RETRIES", "VAULT_CLIENT_TIMEOUT", "VAULT_CONFIG_PATH",
+	} {
+		tb.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	tb.Setenv("VAULT_ADDR", s.Addr)
+	tb.Setenv("VAULT_TOKEN", s.RootToken)
+	tb.Setenv("HOME", tb.TempDir())
+}
+
+// Token creates a child token (TTL one hour) holding only the given policy
+// (and Vault's "default" policy), for permission tests.
+func (s *Server) Token(tb testing.TB, policyHCL string) string {
+	tb.Helper()
+	c := s.Client(tb)
+	name := "fvtest-" + randomHex(6)
+	if err := c.Sys().PutPolicy(name, policyHCL); err != nil {
+		tb.Fatalf("writing policy %s: %s", name, s.redact(err.Error()))
+	}
+	sec, err := c.Auth().Token().Create(&api.TokenCreateRequest{Policies: []string{name}, TTL: "1h"})
+	if err != nil {
+		tb.Fatalf("creating token with policy %s: %s", name, s.redact(err.Error()))
+	}
+	if sec == nil || sec.Auth == nil || sec.Auth.ClientToken == "" {
+		tb.Fatalf("creating token with policy %s: no token in the answer", name)
+	}
+	return sec.Auth.ClientToken
+}
+
+// Seal seals the server (sys/seal); a dev server stays sealed until stopped.
+func (s *Server) Seal(tb testing.TB) {
+	tb.Helper()
+	if err := s.Client(tb).Sys().Seal(); err != nil {
+		tb.Fatalf("sealing vault: %s", s.redact(err.Error()))
+	}
+}
+
+// Stop stops the server and removes its directory. It is safe to call more
+// than once; Start registers it with tb.Cleanup.
+func (s *Server) Stop() {
+	s.stopOnce.Do(func() {
+		if s.cmd != nil && s.cmd.Process != nil {
+			s.cmd.Process.Signal(os.Interrupt)
+			select {
+			case <-s.exited:
+			case <-time.After(10 * time.Second):
+				s.cmd.Process.Kill()
+				<-s.exited
+			}
+		}
+		os.RemoveAll(s.dir)
+	})
+}
+
+// LogTail returns the last n lines of the server's log, with the root token
+// masked.
+func (s *Server) LogTail(n int) string {
+	b, err := os.ReadFile(s.logPath)
+	if err != nil {
+		return "(no log: " + err.Error() + ")"
+	}
+	var lines []string
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return s.redact(strings.Join(lines, "\n"))
+}
+
+func (s *Server) redact(text string) string {
+	if s.RootToken == "" {
+		return text
+	}
+	return strings.ReplaceAll(text, s.RootToken, "<root-token>")
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
