@@ -82,6 +82,7 @@ type gated struct {
 	lines    []transcript.Line
 	decision policy.Decision
 	blocks   []transcript.Block
+	rules    []policy.Rule // per block: the marker's rule, "" for text
 	withheld int
 }
 
@@ -133,7 +134,7 @@ func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version i
 	if err := g.decision.Err(); err != nil {
 		return g, err
 	}
-	g.blocks, g.withheld = compose(g, rd)
+	compose(g, rd)
 	return g, nil
 }
 
@@ -161,7 +162,7 @@ func (c *Catalog) speaker(rd *redact.Redactor, label string) (policy.SpeakerKind
 
 // compose turns the kept lines into pseudonymised blocks, with a marker for
 // every run of lines that does not leave.
-func compose(g *gated, rd *redact.Redactor) ([]transcript.Block, int) {
+func compose(g *gated, rd *redact.Redactor) {
 	markers := policy.Markers(g.decision)
 	byStart := map[int]policy.Marker{}
 	withheld := 0
@@ -173,14 +174,14 @@ func compose(g *gated, rd *redact.Redactor) ([]transcript.Block, int) {
 	for _, n := range g.decision.Kept() {
 		keep[n] = true
 	}
-	var blocks []transcript.Block
 	var run []string
 	flush := func() {
 		if len(run) == 0 {
 			return
 		}
 		for _, l := range strings.Split(rd.Redact(strings.Join(run, "\n")), "\n") {
-			blocks = append(blocks, transcript.Block{Text: l})
+			g.blocks = append(g.blocks, transcript.Block{Text: l})
+			g.rules = append(g.rules, "")
 		}
 		run = run[:0]
 	}
@@ -192,7 +193,8 @@ func compose(g *gated, rd *redact.Redactor) ([]transcript.Block, int) {
 	for _, l := range g.lines[first:last] {
 		if m, ok := byStart[l.N]; ok {
 			flush()
-			blocks = append(blocks, transcript.Block{Text: m.Text, Marker: true})
+			g.blocks = append(g.blocks, transcript.Block{Text: m.Text, Marker: true})
+			g.rules = append(g.rules, m.Rule)
 		}
 		if !keep[l.N] || l.MarkupOnly {
 			continue
@@ -200,7 +202,7 @@ func compose(g *gated, rd *redact.Redactor) ([]transcript.Block, int) {
 		run = append(run, l.Text)
 	}
 	flush()
-	return blocks, withheld
+	g.withheld = withheld
 }
 
 // render writes blocks in the requested format.
