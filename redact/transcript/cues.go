@@ -294,7 +294,15 @@ func vttCueText(s string) (voice, text string) {
 
 // srtCueText removes the formatting tags SubRip files carry (<i>, <b>, <u>,
 // <font …> and {\…} overrides); other angle brackets are text.
+//
+// A dialogue dash before a speaker label ("- Carol: …") is removed so that
+// the label starts the line.
 func srtCueText(s string) (voice, text string) {
+	if rest, ok := strings.CutPrefix(s, "- "); ok {
+		if _, _, isLabel := ParseLabel(rest); isLabel {
+			s = rest
+		}
+	}
 	if strings.IndexAny(s, "<{") < 0 {
 		return "", s
 	}
