@@ -5,17 +5,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"sync/atomic"
 
 	"github.com/hashicorp/vault/api"
 
 	"github.com/fieldvault/fieldvault/redact"
 )
-
-// maxResponse bounds the size of one HMAC answer read into memory. An item's
-// answer is about 90 bytes; this allows batches far beyond any sensible size.
-const maxResponse = 64 << 20
 
 // Keyer computes HMAC-SHA256 with the study's Transit key, at its pinned
 // version. It implements redact.Keyer. A Keyer is safe for concurrent use.
@@ -84,33 +79,17 @@ func (k *Keyer) HMAC(ctx context.Context, msgs [][]byte) ([][]byte, error) {
 }
 
 func (k *Keyer) batch(ctx context.Context, msgs [][]byte, offset int) ([][]byte, error) {
-	body, err := encodeHMACRequest(msgs, k.cfg.KeyVersion, k.encode)
-	if err != nil {
-		return nil, fmt.Errorf("encoding hmac request: %w", err)
-	}
 	path := k.cfg.hmacPath()
+	data := hmacRequest(msgs, k.cfg.KeyVersion, k.encode)
 	k.requests.Add(1)
-	resp, err := k.client.Logical().WriteRawWithContext(ctx, path, body)
-	if resp != nil {
-		defer resp.Body.Close()
-	}
+	secret, err := k.client.Logical().WriteWithContext(ctx, path, data)
 	if err != nil {
 		return nil, classify(ctx, err, k.cfg, k.client.Address(), path, "update")
 	}
-	if resp == nil {
-		return nil, newError(ErrResponse, nil, "check the vault server", "vault sent no answer to %s", path)
+	if secret == nil {
+		return nil, newError(ErrResponse, nil, "check that the mount is a transit secrets engine", "vault sent an empty answer to %s", path)
 	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("reading vault's answer to %s: %w", path, ctxErr)
-		}
-		return nil, newError(ErrUnreachable, err, "retry; check the network and the vault server", "reading vault's answer to %s was cut off", path)
-	}
-	if len(raw) > maxResponse {
-		return nil, newError(ErrResponse, nil, "use a smaller batch size", "vault's answer to %s exceeds %d bytes", path, maxResponse)
-	}
-	macs, err := parseHMACResponse(raw, len(msgs), offset, k.cfg.KeyVersion)
+	macs, err := parseHMACData(secret.Data, len(msgs), offset, k.cfg.KeyVersion)
 	if err != nil {
 		var item *BatchItemError
 		if errors.As(err, &item) {

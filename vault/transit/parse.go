@@ -16,65 +16,56 @@ import (
 // macSize is the size of an HMAC-SHA256.
 const macSize = 32
 
-// hmacRequest is the body of a transit/hmac/<key>/sha2-256 request.
-type hmacRequest struct {
-	KeyVersion int         `json:"key_version"`
-	BatchInput []hmacInput `json:"batch_input"`
-}
-
-type hmacInput struct {
-	Input     string `json:"input"`
-	Reference string `json:"reference"`
-}
-
-// encodeHMACRequest builds the JSON body for one batch. Each item carries its
+// hmacRequest builds the data of one batch request. Each item carries its
 // index in the batch as its reference, so the answer's order can be checked.
-func encodeHMACRequest(msgs [][]byte, version int, encode func([]byte) string) ([]byte, error) {
-	req := hmacRequest{KeyVersion: version, BatchInput: make([]hmacInput, len(msgs))}
+func hmacRequest(msgs [][]byte, version int, encode func([]byte) string) map[string]any {
+	items := make([]map[string]string, len(msgs))
 	for i, m := range msgs {
-		req.BatchInput[i] = hmacInput{Input: encode(m), Reference: strconv.Itoa(i)}
+		items[i] = map[string]string{"input": encode(m), "reference": strconv.Itoa(i)}
 	}
-	return json.Marshal(req)
+	return map[string]any{"key_version": version, "batch_input": items}
 }
 
-type hmacResponse struct {
-	Data *struct {
-		BatchResults []hmacResult `json:"batch_results"`
-	} `json:"data"`
-}
-
-type hmacResult struct {
-	HMAC      string `json:"hmac"`
-	Error     string `json:"error"`
-	Reference string `json:"reference"`
-}
-
-// parseHMACResponse turns the answer to one batch of n items into n raw MACs.
-// offset is the index of the batch's first item in the caller's slice, so
-// that a *BatchItemError names the caller's index. It checks every item's own
-// error, the count, the order (by reference) and the key version of each MAC.
+// parseHMACResponse decodes a raw answer body and checks it with
+// parseHMACData.
 func parseHMACResponse(body []byte, n, offset, version int) ([][]byte, error) {
-	var resp hmacResponse
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&resp); err != nil {
+	secret, err := api.ParseSecret(bytes.NewReader(body))
+	if err != nil {
 		return nil, newError(ErrResponse, err, "check that VAULT_ADDR points at a vault server", "decoding vault's hmac answer: not valid json")
 	}
-	if resp.Data == nil || resp.Data.BatchResults == nil {
+	if secret == nil {
+		return nil, newError(ErrResponse, nil, "check that the mount is a transit secrets engine", "vault's hmac answer is empty")
+	}
+	return parseHMACData(secret.Data, n, offset, version)
+}
+
+// parseHMACData turns the data of the answer to one batch of n items into n
+// raw MACs. offset is the index of the batch's first item in the caller's
+// slice, so that a *BatchItemError names the caller's index. It checks every
+// item's own error, the count, the order (by reference) and the key version
+// of each MAC.
+func parseHMACData(data map[string]any, n, offset, version int) ([][]byte, error) {
+	raw, ok := data["batch_results"].([]any)
+	if !ok {
 		return nil, newError(ErrResponse, nil, "check that the mount is a transit secrets engine", "vault's hmac answer has no batch_results")
 	}
-	results := resp.Data.BatchResults
-	if len(results) != n {
-		return nil, newError(ErrResponse, nil, "retry; if it persists, check the vault server", "vault answered %d hmac results for %d inputs", len(results), n)
+	if len(raw) != n {
+		return nil, newError(ErrResponse, nil, "retry; if it persists, check the vault server", "vault answered %d hmac results for %d inputs", len(raw), n)
 	}
 	out := make([][]byte, n)
-	for i, r := range results {
-		if r.Error != "" {
-			return nil, &BatchItemError{Index: offset + i, Reason: oneLine(r.Error)}
+	for i, r := range raw {
+		item, ok := r.(map[string]any)
+		if !ok {
+			return nil, newError(ErrResponse, nil, "check the vault server", "vault's hmac result %d is not an object", offset+i)
 		}
-		if r.Reference != strconv.Itoa(i) {
+		if e, _ := item["error"].(string); e != "" {
+			return nil, &BatchItemError{Index: offset + i, Reason: oneLine(e)}
+		}
+		if ref, _ := item["reference"].(string); ref != strconv.Itoa(i) {
 			return nil, newError(ErrResponse, nil, "retry; if it persists, check the vault server", "vault's hmac results are out of order at batch item %d", offset+i)
 		}
-		mac, err := parseHMAC(r.HMAC, version)
+		s, _ := item["hmac"].(string)
+		mac, err := parseHMAC(s, version)
 		if err != nil {
 			return nil, fmt.Errorf("batch item %d: %w", offset+i, err)
 		}

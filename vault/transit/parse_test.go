@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // Canned answers, recorded from a Vault v1.19.0 dev server.
 const (
-	cannedHMAC = `{"request_id":"182e6ff8-1819-7048-4655-afc9ff930f7c","lease_id":"","renewable":false,"lease_duration":0,"data":{"batch_results":[{"hmac":"vault:v1:1/x5BfVSMGfdHB9CeDjHanFwsc0EP7nbwrUYkdhGokc=","reference":"0"},{"hmac":"vault:v1:MbOFjxY4xRY9GyxEEjFlur+VX4uA4MeBnRtZdVvyE7I=","reference":"1"}]},"wrap_info":null,"warnings":null,"auth":null,"mount_type":"transit"}`
+	cannedHMAC    = `{"request_id":"182e6ff8-1819-7048-4655-afc9ff930f7c","lease_id":"","renewable":false,"lease_duration":0,"data":{"batch_results":[{"hmac":"vault:v1:1/x5BfVSMGfdHB9CeDjHanFwsc0EP7nbwrUYkdhGokc=","reference":"0"},{"hmac":"vault:v1:MbOFjxY4xRY9GyxEEjFlur+VX4uA4MeBnRtZdVvyE7I=","reference":"1"}]},"wrap_info":null,"warnings":null,"auth":null,"mount_type":"transit"}`
 	cannedItemErr = `{"data":{"batch_results":[{"hmac":"vault:v1:1/x5BfVSMGfdHB9CeDjHanFwsc0EP7nbwrUYkdhGokc=","reference":"0"},{"error":"unable to decode input as base64: illegal base64 data at input byte 0","reference":"1"}]}}`
 	cannedKey     = `{"request_id":"b1cefe08-9129-c871-51ad-5dd24e85724f","lease_id":"","renewable":false,"lease_duration":0,"data":{"allow_plaintext_backup":false,"auto_rotate_period":0,"deletion_allowed":false,"derived":false,"exportable":false,"imported_key":false,"keys":{"1":1795466691,"2":1795466799},"latest_version":2,"min_available_version":0,"min_decryption_version":1,"min_encryption_version":0,"name":"k1","supports_decryption":true,"supports_derivation":true,"supports_encryption":true,"supports_signing":false,"type":"aes256-gcm96"},"wrap_info":null,"warnings":null,"auth":null,"mount_type":"transit"}`
 )
@@ -136,13 +136,13 @@ func TestParseHMACResponse(t *testing.T) {
 	}
 }
 
-func TestEncodeHMACRequest(t *testing.T) {
-	body, err := encodeHMACRequest([][]byte{[]byte("person:a"), {}, {0xff}}, 4, base64.StdEncoding.EncodeToString)
+func TestHMACRequest(t *testing.T) {
+	body, err := json.Marshal(hmacRequest([][]byte{[]byte("person:a"), {}, {0xff}}, 4, base64.StdEncoding.EncodeToString))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := string(body)
-	want := `{"key_version":4,"batch_input":[{"input":"cGVyc29uOmE=","reference":"0"},{"input":"","reference":"1"},{"input":"/w==","reference":"2"}]}`
+	want := `{"batch_input":[{"input":"cGVyc29uOmE=","reference":"0"},{"input":"","reference":"1"},{"input":"/w==","reference":"2"}],"key_version":4}`
 	if got != want {
 		t.Errorf("encodeHMACRequest =\n%s\nwant\n%s", got, want)
 	}
