@@ -309,22 +309,24 @@ func Decide(req Request) Decision {
 	othersAllowed := doc.Meeting != nil && (doc.Kind == KindMeetingNotes || doc.Kind == KindFieldNotes)
 	dnqMeeting := doc.Meeting != nil && doc.Meeting.DNQ
 
-	needed := func(off bool) []Scope {
-		s := []Scope{ScopeParticipate, ScopeQuote}
-		if req.Purpose != "" {
-			s = append(s, req.Purpose)
-		}
-		if off {
-			s = append(s, ScopeOffRecord)
-		}
-		return s
+	// The scopes a kept line relies on, without and with off-record.
+	offOnly := setOf(ScopeOffRecord)
+	needed := map[bool]scopeSet{false: setOf(ScopeParticipate, ScopeQuote, req.Purpose)}
+	needed[true] = needed[false] | offOnly
+
+	// A participant's consent does not change from line to line: decide
+	// once per participant (and per off-record or not).
+	type speakerKey struct {
+		who string
+		off bool
 	}
+	verdicts := map[speakerKey]Rule{}
 
 	reasons := make([][]reason, n+1)
-	relies := make([]map[string][]Scope, n+1)
+	relies := make([][]relied, n+1)
 	for _, l := range doc.Lines {
 		var rs []reason
-		rely := map[string][]Scope{}
+		var rely []relied
 		if dnqMeeting {
 			rs = append(rs, reason{RuleDNQMeeting, ""})
 		}
@@ -367,7 +369,7 @@ func Decide(req Request) Decision {
 				}
 				for _, p := range doc.Participants {
 					if req.Records[p].Has(ScopeOffRecord) {
-						rely[p] = []Scope{ScopeOffRecord}
+						rely = append(rely, relied{p, offOnly})
 					} else {
 						rs = append(rs, reason{RuleOffRecord, p})
 					}
@@ -375,10 +377,16 @@ func Decide(req Request) Decision {
 			}
 		}
 		for _, p := range speakers {
-			if r := speakerRule(req.Records[p], req.Purpose, off); r != "" {
+			k := speakerKey{p, off}
+			r, ok := verdicts[k]
+			if !ok {
+				r = speakerRule(req.Records[p], req.Purpose, off)
+				verdicts[k] = r
+			}
+			if r != "" {
 				rs = append(rs, reason{r, p})
 			} else {
-				rely[p] = needed(off)
+				rely = append(rely, relied{p, needed[off]})
 			}
 		}
 		slices.SortStableFunc(rs, func(a, b reason) int {
@@ -407,7 +415,7 @@ func Decide(req Request) Decision {
 
 	var d Decision
 	d.FlagsApplied = applied
-	used := map[string][]Scope{}
+	used := map[string]scopeSet{}
 	type key struct {
 		rule Rule
 		who  string
@@ -417,8 +425,8 @@ func Decide(req Request) Decision {
 		rs := reasons[i]
 		ld := LineDecision{N: i}
 		if len(rs) == 0 {
-			for p, s := range relies[i] {
-				used[p] = append(used[p], s...)
+			for _, r := range relies[i] {
+				used[r.who] |= r.scopes
 			}
 		} else {
 			ld.Rule = rs[0].rule
@@ -459,10 +467,40 @@ func Decide(req Request) Decision {
 	slices.Sort(handles)
 	for _, p := range handles {
 		cur, _ := req.Records[p].Current()
-		scopes, _ := normaliseScopes(used[p])
+		scopes := used[p].list()
 		d.ReliedOn = append(d.ReliedOn, Reliance{Participant: p, ConsentSeq: cur.Seq, Form: cur.Form, Scopes: scopes})
 	}
 	return d
+}
+
+// A scopeSet is a set of valid scopes, one bit per scopeRank.
+type scopeSet uint16
+
+func setOf(scopes ...Scope) scopeSet {
+	var s scopeSet
+	for _, sc := range scopes {
+		if i := scopeRank(sc); i >= 0 {
+			s |= 1 << i
+		}
+	}
+	return s
+}
+
+// list returns the scopes in s in canonical order.
+func (s scopeSet) list() []Scope {
+	var out []Scope
+	for i, sc := range allScopes {
+		if s&(1<<i) != 0 {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// relied is one participant's consent a line relies on.
+type relied struct {
+	who    string
+	scopes scopeSet
 }
 
 func appendUnique[T comparable](s []T, v T) []T {
