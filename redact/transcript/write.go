@@ -44,7 +44,8 @@ func (e *errWriter) flush() error {
 }
 
 // WriteText writes blocks as plain text: one paragraph per block, separated
-// by a blank line; a speaker's label as "Speaker: " before the first line;
+// by a blank line (blank lines at the start and end of a block's text are
+// left out, in every writer); a speaker's label as "Speaker: " before the first line;
 // quote blocks indented by four spaces.
 func WriteText(w io.Writer, blocks []Block) error {
 	ew := &errWriter{w: bufio.NewWriter(w)}
@@ -52,7 +53,11 @@ func WriteText(w io.Writer, blocks []Block) error {
 		if i > 0 {
 			ew.str("\n")
 		}
-		for k, l := range blockLines(bl.Text) {
+		lines := trimBlankEdges(blockLines(bl.Text))
+		if len(lines) == 0 {
+			lines = []string{""}
+		}
+		for k, l := range lines {
 			if bl.Quote {
 				ew.str("    ")
 			}
@@ -206,7 +211,7 @@ func writeDocumentXML(w io.Writer, blocks []Block) error {
 			ew.str(`<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">`)
 			ew.str(xmlText(bl.Speaker + ":"))
 			ew.str(`</w:t></w:r>`)
-			if bl.Text != "" {
+			if len(trimBlankEdges(blockLines(bl.Text))) > 0 {
 				ew.str(`<w:r><w:t xml:space="preserve"> </w:t></w:r>`)
 			}
 		}
@@ -214,8 +219,8 @@ func writeDocumentXML(w io.Writer, blocks []Block) error {
 		if bl.Marker {
 			rPr = `<w:rPr><w:i/></w:rPr>`
 		}
-		if bl.Text != "" {
-			for k, l := range blockLines(bl.Text) {
+		if lines := trimBlankEdges(blockLines(bl.Text)); len(lines) > 0 {
+			for k, l := range lines {
 				ew.str("<w:r>" + rPr)
 				if k > 0 {
 					ew.str("<w:br/>")

@@ -1,0 +1,211 @@
+package transcript
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// exportBlocks is a pseudonymised export as the gate would build it.
+var exportBlocks = []Block{
+	{Text: "Interview 3 (pseudonymised extract)"},
+	{Speaker: "Interviewer", Text: "When did you arrive?"},
+	{Speaker: "Ruth Hale", Text: "In the spring of 2004, with my sister.\nWe rented a flat above the bakery.\nIt was cold\tand damp."},
+	{Text: "[not for quotation: 2 lines withheld]", Marker: true},
+	{Speaker: "Interviewer", Text: ""},
+	{Text: "# not a heading, *not emphasis*, <b>not html</b>, [not](a link), AT&T &amp; 1. not a list\n- not a bullet\n> not a quote", Quote: true},
+	{Speaker: "Ruth Hale", Text: "\n\nLeading and trailing blank lines.\n\n"},
+}
+
+func TestWriteGolden(t *testing.T) {
+	tests := []struct {
+		name  string
+		write func(io.Writer, []Block) error
+	}{
+		{"export.md.golden", WriteMarkdown},
+		{"export.txt.golden", WriteText},
+		{"export.document.xml.golden", writeDocumentXML},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := tt.write(&buf, exportBlocks); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.name, buf.Bytes())
+		})
+	}
+}
+
+func TestWriteEmpty(t *testing.T) {
+	for name, write := range map[string]func(io.Writer, []Block) error{"md": WriteMarkdown, "txt": WriteText} {
+		var buf bytes.Buffer
+		if err := write(&buf, nil); err != nil || buf.Len() != 0 {
+			t.Errorf("%s: wrote %q, %v for no blocks; want nothing", name, buf.String(), err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteDocx(&buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Parse(FormatDocx, bytes.NewReader(buf.Bytes()))
+	if err != nil || len(doc.Lines) != 0 {
+		t.Errorf("empty docx parsed to %v, %v", doc, err)
+	}
+}
+
+func TestMdEscape(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain words", "plain words"},
+		{"*x* _y_ `z`", `\*x\* \_y\_ \` + "`" + `z\` + "`"},
+		{"[a](b)", `\[a\](b)`},
+		{"<b>", `\<b>`},
+		{`back\slash`, `back\\slash`},
+		{"# h", `\# h`},
+		{"a # b", "a # b"},
+		{"12. list", `12\. list`},
+		{"3) list", `3\) list`},
+		{"2024. A year", `2024\. A year`},
+		{"1234567890. long", "1234567890. long"},
+		{"AT&T &amp; &#38;", `AT\&T \&amp; \&#38;`},
+		{"a & b", "a & b"},
+		{"- x", `\- x`},
+	}
+	for _, tt := range tests {
+		if got := mdEscape(tt.in, true); got != tt.want {
+			t.Errorf("mdEscape(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestWriteDocxPackage(t *testing.T) {
+	var a, b bytes.Buffer
+	if err := WriteDocx(&a, exportBlocks); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteDocx(&b, exportBlocks); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("WriteDocx is not deterministic")
+	}
+	if f, ok := DetectFormat("export.docx", a.Bytes()[:64]); !ok || f != FormatDocx {
+		t.Errorf("DetectFormat on WriteDocx output = %q, %v", f, ok)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(a.Bytes()), int64(a.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+		if !f.Modified.Equal(zipTime) {
+			t.Errorf("%s modified %v, want %v", f.Name, f.Modified, zipTime)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, meta := range []string{"creator", "lastModifiedBy", "Company", "Manager", "dc:", "cp:"} {
+			if bytes.Contains(body, []byte(meta)) {
+				t.Errorf("%s holds metadata %q", f.Name, meta)
+			}
+		}
+	}
+	want := []string{"[Content_Types].xml", "_rels/.rels", "word/document.xml"}
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("parts %q, want %q", names, want)
+	}
+	doc, err := Parse(FormatDocx, bytes.NewReader(a.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Dropped) != 0 {
+		t.Errorf("our own docx drops %q", doc.Dropped)
+	}
+}
+
+// TestRoundTrip parses each text fixture, writes its lines as blocks in
+// every output format and parses the result again: the lines' text,
+// speakers and turns survive.
+func TestRoundTrip(t *testing.T) {
+	for _, file := range []string{"interview.txt", "teams.vtt", "zoom.vtt", "interview.srt", "interview.docx"} {
+		t.Run(file, func(t *testing.T) {
+			f, _ := DetectFormat(file, readFixture(t, file))
+			doc, err := Parse(f, bytes.NewReader(readFixture(t, file)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// One block per line, the label split off as the gate does.
+			var blocks []Block
+			type tl struct {
+				text, speaker string
+				turn          bool
+			}
+			var want []tl
+			for _, l := range doc.Lines {
+				if l.MarkupOnly {
+					continue
+				}
+				bl := Block{Text: l.Text}
+				if l.Turn {
+					label, rest, ok := ParseLabel(l.Text)
+					if !ok || label != l.Speaker {
+						t.Fatalf("line %d: turn text does not start with its label", l.N)
+					}
+					bl = Block{Speaker: label, Text: rest}
+				}
+				blocks = append(blocks, bl)
+				want = append(want, tl{strings.TrimSpace(l.Text), l.Speaker, l.Turn})
+			}
+			collect := func(doc *Document, skipBlank bool) []tl {
+				var got []tl
+				for _, l := range doc.Lines {
+					if skipBlank && l.Text == "" {
+						continue
+					}
+					got = append(got, tl{strings.TrimSpace(l.Text), l.Speaker, l.Turn})
+				}
+				return got
+			}
+			var buf bytes.Buffer
+			if err := WriteDocx(&buf, blocks); err != nil {
+				t.Fatal(err)
+			}
+			back, err := Parse(FormatDocx, bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Speakers in force before the first turn differ only if the
+			// source had unlabelled lines first; both start with none.
+			if got := collect(back, false); !reflect.DeepEqual(got, want) {
+				t.Errorf("docx round trip:\n got %+v\nwant %+v", got, want)
+			}
+			buf.Reset()
+			if err := WriteText(&buf, blocks); err != nil {
+				t.Fatal(err)
+			}
+			back, err = Parse(FormatText, bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantNonBlank := want[:0:0]
+			for _, w := range want {
+				if w.text != "" {
+					wantNonBlank = append(wantNonBlank, w)
+				}
+			}
+			if got := collect(back, true); !reflect.DeepEqual(got, wantNonBlank) {
+				t.Errorf("text round trip:\n got %+v\nwant %+v", got, wantNonBlank)
+			}
+		})
+	}
+}
