@@ -86,8 +86,9 @@ func (r *Record) name() string {
 }
 
 // AddConsent appends a consent. It checks that the form was signed, not in
-// the future, that any cut-off is not before the signing date, and that at
-// least one valid scope is granted; scopes are stored in canonical order. It
+// the future, not before the consent in force or a withdrawal from it, that
+// any cut-off is not before the signing date, and that at least one valid
+// scope is granted; scopes are stored in canonical order. It
 // assigns c.Seq. A consent recorded after a withdrawal is a re-consent and
 // supersedes the withdrawal.
 func (r *Record) AddConsent(c Consent, today Date) error {
@@ -100,6 +101,14 @@ func (r *Record) AddConsent(c Consent, today Date) error {
 		return fmt.Errorf("%w: %s: cut-off %s is before the signing date %s", ErrConsent, r.name(), c.Cutoff, c.Signed)
 	case len(c.Scopes) == 0:
 		return fmt.Errorf("%w: %s: no scope granted (valid: %s)", ErrConsent, r.name(), scopeNames())
+	}
+	if cur, ok := r.Current(); ok && c.Signed.Before(cur.Signed) {
+		return fmt.Errorf("%w: %s: signing date %s is before that of consent %d (%s); the consent in force must be the latest signed", ErrConsent, r.name(), c.Signed, cur.Seq, cur.Signed)
+	}
+	for _, w := range r.since() {
+		if c.Signed.Before(w.Date) {
+			return fmt.Errorf("%w: %s: signing date %s is before withdrawal %d (%s); a new consent must be signed after it", ErrConsent, r.name(), c.Signed, w.Seq, w.Date)
+		}
 	}
 	scopes, err := normaliseScopes(c.Scopes)
 	if err != nil {

@@ -54,12 +54,19 @@ func TestAddConsent(t *testing.T) {
 		{name: "no signing date", c: Consent{Scopes: []Scope{ScopeParticipate}}, wantErr: "signing date missing"},
 		{name: "cut-off before signing", c: Consent{Signed: mustDate(t, "2011-03-01"), Cutoff: mustDate(t, "2011-02-28"), Scopes: []Scope{ScopeParticipate}},
 			wantErr: "cut-off 2011-02-28 is before the signing date 2011-03-01"},
+		{name: "signed before the consent in force", c: Consent{Signed: mustDate(t, "2011-02-01"), Scopes: []Scope{ScopeParticipate}},
+			wantErr: "signing date 2011-02-01 is before that of consent 1 (2011-03-01)"},
+		{name: "same day as the consent in force", c: Consent{Form: "v2a", Signed: mustDate(t, "2011-03-01"), Scopes: []Scope{ScopeArchive, ScopeParticipate}},
+			wantScopes: []Scope{ScopeParticipate, ScopeArchive}},
 		{name: "no scope", c: Consent{Signed: mustDate(t, "2011-03-01")}, wantErr: "no scope granted"},
 		{name: "unknown scope", c: Consent{Signed: mustDate(t, "2011-03-01"), Scopes: []Scope{"participate", "tweet"}}, wantErr: `unknown consent scope "tweet"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := newRecord(t, "P07", ScopeParticipate)
+			r := &Record{Handle: "P07"}
+			if err := r.AddConsent(Consent{Form: "v1", Signed: mustDate(t, "2011-03-01"), Scopes: []Scope{ScopeParticipate}}, today); err != nil {
+				t.Fatal(err)
+			}
 			err := r.AddConsent(tt.c, today)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrConsent) {
@@ -166,6 +173,21 @@ func TestWithdraw(t *testing.T) {
 				t.Errorf("Erased = %v, want %v", r.Erased, tt.wantErase)
 			}
 		})
+	}
+}
+
+func TestReconsentBeforeWithdrawal(t *testing.T) {
+	today := mustDate(t, testToday)
+	r := withdraw(t, newRecord(t, "P07", full...), "", false) // withdrawn 2011-06-01
+	err := r.AddConsent(Consent{Signed: mustDate(t, "2011-05-31"), Scopes: full}, today)
+	if err == nil || !strings.Contains(err.Error(), "signing date 2011-05-31 is before withdrawal 2 (2011-06-01)") {
+		t.Fatalf("AddConsent before the withdrawal = %v, want a refusal naming withdrawal 2", err)
+	}
+	if err := r.AddConsent(Consent{Signed: mustDate(t, "2011-06-01"), Scopes: full}, today); err != nil {
+		t.Fatalf("AddConsent on the day of the withdrawal: %v", err)
+	}
+	if got := r.Status(); got != StatusActive {
+		t.Errorf("Status() = %q, want %q", got, StatusActive)
 	}
 }
 

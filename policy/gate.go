@@ -578,6 +578,9 @@ func docName(doc DocFacts) string {
 func lineRefusal(rule Rule, who string, req Request) *Refusal {
 	ref := &Refusal{Rule: rule, Participant: who}
 	r := req.Records[who]
+	if who == "" {
+		who = "a speaker with no handle"
+	}
 	cur, hasConsent := r.Current()
 	switch rule {
 	case RuleParticipateConsent:
@@ -590,6 +593,9 @@ func lineRefusal(rule Rule, who string, req Request) *Refusal {
 			ref.Msg = fmt.Sprintf("%s has not consented to participate (consent %d lacks scope participate)", who, cur.Seq)
 		}
 		ref.Remedy = fmt.Sprintf("record consent for %s with --scope participate,quote", who)
+		if ref.Participant == "" {
+			ref.Remedy = "label the speaker with a registered participant's handle"
+		}
 	case RuleWithdrawn:
 		w, _ := r.wholeWithdrawal()
 		ref.Msg = fmt.Sprintf("%s withdrew on %s (withdrawal %d); their words never leave", who, w.Date, w.Seq)
@@ -609,7 +615,7 @@ func lineRefusal(rule Rule, who string, req Request) *Refusal {
 		ref.Msg = fmt.Sprintf("%s %s %s (scope %s)", who, verb, req.Purpose, req.Purpose)
 		ref.Remedy = fmt.Sprintf("record new consent for %s with --scope %s", who, req.Purpose)
 	case RuleOffRecord:
-		if who == "" {
+		if ref.Participant == "" {
 			ref.Msg = "off-record lines with no consenting participant to rely on"
 			ref.Remedy = "link the document to the participant concerned and record their consent with --scope off-record"
 		} else {

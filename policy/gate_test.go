@@ -306,6 +306,8 @@ func TestRefusalMessages(t *testing.T) {
 			"refused (withdrawn) at lines 1, 3: P03 withdrew on 2011-06-01 (withdrawal 2); their words never leave; to permit: none unless P03 consents again (record new consent)"},
 		{"no record", lines("P11"), 1, 1,
 			"refused (participate-consent) at line 1: P11 has no consent record; to permit: record consent for P11 with --scope participate,quote"},
+		{"participant line without a handle", []LineFacts{{N: 1, SpeakerKind: SpeakerParticipant}}, 1, 1,
+			"refused (participate-consent) at line 1: a speaker with no handle has no consent record; to permit: label the speaker with a registered participant's handle"},
 		{"dnq", lines("R+dnq"), 1, 1,
 			"refused (dnq) at line 1: lines are marked do-not-quote; to permit: paraphrase instead, or remove the dnq flag if it was set in error"},
 	}
