@@ -201,6 +201,11 @@ func (r *Record) since() []Withdrawal {
 	return out
 }
 
+// WholeWithdrawal returns the withdrawal of everything that is in force (made
+// after the consent in force), if any: the one a "withdrawn" or "erased"
+// Status refers to.
+func (r *Record) WholeWithdrawal() (Withdrawal, bool) { return r.wholeWithdrawal() }
+
 // wholeWithdrawal returns the latest whole withdrawal after the consent in
 // force, if any.
 func (r *Record) wholeWithdrawal() (Withdrawal, bool) {

@@ -231,6 +231,10 @@ func TestHasAndStatus(t *testing.T) {
 			if got := r.Status(); got != tt.wantStatus {
 				t.Errorf("Status() = %q, want %q", got, tt.wantStatus)
 			}
+			_, whole := r.WholeWithdrawal()
+			if want := tt.wantStatus == StatusWithdrawn || tt.wantStatus == StatusErased; whole != want {
+				t.Errorf("WholeWithdrawal() found = %v, want %v", whole, want)
+			}
 			if got := r.Active(); !slices.Equal(got, tt.wantActive) {
 				t.Errorf("Active() = %v, want %v", got, tt.wantActive)
 			}

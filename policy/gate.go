@@ -320,7 +320,7 @@ func Decide(req Request) Decision {
 		who string
 		off bool
 	}
-	verdicts := map[speakerKey]Rule{}
+	verdicts := map[speakerKey][]Rule{}
 
 	reasons := make([][]reason, n+1)
 	relies := make([][]relied, n+1)
@@ -378,14 +378,15 @@ func Decide(req Request) Decision {
 		}
 		for _, p := range speakers {
 			k := speakerKey{p, off}
-			r, ok := verdicts[k]
+			v, ok := verdicts[k]
 			if !ok {
-				r = speakerRule(req.Records[p], req.Purpose, off)
-				verdicts[k] = r
+				v = speakerRules(req.Records[p], req.Purpose, off)
+				verdicts[k] = v
 			}
-			if r != "" {
+			for _, r := range v {
 				rs = append(rs, reason{r, p})
-			} else {
+			}
+			if len(v) == 0 {
 				rely = append(rely, relied{p, needed[off]})
 			}
 		}
@@ -533,22 +534,27 @@ func inlineFlags(lines []LineFacts, lo, hi int) []Flag {
 	return slices.DeleteFunc(out, func(f Flag) bool { return f.To < lo || f.From > hi })
 }
 
-// speakerRule returns the rule that stops a participant's words from
-// leaving, or "" if they may leave.
-func speakerRule(r *Record, purpose Scope, off bool) Rule {
+// speakerRules returns the rules that stop a participant's words from
+// leaving — every missing scope, so that one refusal names all that is
+// needed — or nil if they may leave.
+func speakerRules(r *Record, purpose Scope, off bool) []Rule {
 	switch st := r.Status(); {
 	case st == StatusWithdrawn || st == StatusErased:
-		return RuleWithdrawn
+		return []Rule{RuleWithdrawn}
 	case st == StatusNoConsent || !r.Has(ScopeParticipate):
-		return RuleParticipateConsent
-	case !r.Has(ScopeQuote):
-		return RuleQuoteConsent
-	case purpose != "" && !r.Has(purpose):
-		return RulePurposeConsent
-	case off && !r.Has(ScopeOffRecord):
-		return RuleOffRecord
+		return []Rule{RuleParticipateConsent}
 	}
-	return ""
+	var out []Rule
+	if !r.Has(ScopeQuote) {
+		out = append(out, RuleQuoteConsent)
+	}
+	if purpose != "" && !r.Has(purpose) {
+		out = append(out, RulePurposeConsent)
+	}
+	if off && !r.Has(ScopeOffRecord) {
+		out = append(out, RuleOffRecord)
+	}
+	return out
 }
 
 func kindRefusal(doc DocFacts) *Refusal {

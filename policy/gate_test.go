@@ -184,6 +184,8 @@ func TestDecide(t *testing.T) {
 			lines: lines("-", "-+confidential"), want: "D:confidential", wantRefusals: []string{"confidential 2"}},
 		{name: "off-record with consent", lines: lines("R", "P05+off-record"),
 			want: "K K", wantRelied: []string{"P05#1/v2 participate,quote,off-record"}},
+		{name: "off-record quote names every missing scope", mode: ModeQuote, from: 1, to: 1, purpose: ScopePresent, lines: lines("P02+off-record"),
+			want: "W:quote-consent", wantRefusals: []string{"quote-consent P02 1", "purpose-consent P02 1", "off-record P02 1"}},
 		{name: "off-record without consent", lines: lines("R", "P01+off-record", "P01"),
 			want: "K W:off-record K", wantRelied: []string{"P01#1/v2 participate,quote"}},
 		{name: "researcher off-record notes need every participant", kind: "field-notes", participants: []string{"P05", "P01"},
