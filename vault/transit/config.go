@@ -33,6 +33,7 @@ type Config struct {
 	Key        string // transit key name
 	KeyVersion int    // pinned version; 0 only before Setup
 	BatchSize  int    // items per HMAC request; 0 means DefaultBatchSize
+	KVMount    string // KV version 2 mount for audit anchors; default "secret"
 }
 
 var (

@@ -524,3 +524,69 @@ func BenchmarkImport10000(b *testing.B) {
 	}
 	b.ReportMetric(float64(k.Requests())/float64(b.N), "requests/op")
 }
+
+func TestAnchorHead(t *testing.T) {
+	s := transittest.Shared(t)
+	s.Env(t)
+	ctx := context.Background()
+	cfg := setupKey(t)
+	const study = "3f0b8a4e-6c1d-4e8a-9d2b-5a7c1e0f9b42"
+
+	if _, err := AnchoredHead(ctx, cfg, study); !errors.Is(err, ErrNotAnchored) {
+		t.Fatalf("AnchoredHead before any anchor: %v, want ErrNotAnchored", err)
+	}
+	steps := []struct {
+		seq     uint64
+		hash    string
+		wantErr error
+	}{
+		{1, "sha256:aa01", nil},
+		{5, "sha256:aa05", nil},
+		{5, "sha256:aa05", nil},               // same head again: no-op
+		{4, "sha256:aa04", ErrAnchorRollback}, // older head
+		{5, "sha256:bb05", ErrAnchorRollback}, // same seq, other hash
+		{9, "sha256:aa09", nil},
+	}
+	for _, st := range steps {
+		err := AnchorHead(ctx, cfg, study, st.seq, st.hash)
+		if !errors.Is(err, st.wantErr) || (st.wantErr == nil && err != nil) {
+			t.Fatalf("AnchorHead(%d, %s) = %v, want %v", st.seq, st.hash, err, st.wantErr)
+		}
+		noSecret(t, err, s.RootToken)
+	}
+	got, err := AnchoredHead(ctx, cfg, study)
+	if err != nil || got != (Anchor{Seq: 9, Hash: "sha256:aa09"}) {
+		t.Errorf("AnchoredHead = %+v, %v; want {9 sha256:aa09}", got, err)
+	}
+
+	t.Run("policy covers anchors", func(t *testing.T) {
+		t.Setenv("VAULT_TOKEN", s.Token(t, Policy("transit", cfg.Key)))
+		if err := AnchorHead(ctx, cfg, "second-study", 2, "sha256:cc02"); err != nil {
+			t.Fatalf("AnchorHead with the minimal policy: %v", err)
+		}
+		if err := AnchorHead(ctx, cfg, study, 10, "sha256:aa10"); err != nil {
+			t.Fatalf("AnchorHead update with the minimal policy: %v", err)
+		}
+		other := Config{Key: "another-study-key", KeyVersion: 1}
+		err := AnchorHead(ctx, other, study, 1, "sha256:dd01")
+		var perm *PermissionError
+		if !errors.As(err, &perm) {
+			t.Errorf("AnchorHead under another key: %v, want *PermissionError", err)
+		}
+	})
+
+	t.Run("kv mount missing", func(t *testing.T) {
+		bad := cfg
+		bad.KVMount = "no-such-kv"
+		_, err := AnchoredHead(ctx, bad, study)
+		if !errors.Is(err, ErrMountMissing) || !strings.Contains(err.Error(), "-version=2 kv") {
+			t.Errorf("AnchoredHead on a missing kv mount: %v, want ErrMountMissing with the enable command", err)
+		}
+	})
+
+	t.Run("bad study id", func(t *testing.T) {
+		if err := AnchorHead(ctx, cfg, "../x", 1, "h"); !errors.Is(err, ErrConfig) {
+			t.Errorf("AnchorHead with study id ../x: %v, want ErrConfig", err)
+		}
+	})
+}
