@@ -1,0 +1,120 @@
+package transittest
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestMain(m *testing.M) { os.Exit(Main(m)) }
+
+func TestBinary(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "vault")
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(dir, "plain")
+	if err := os.WriteFile(plain, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		env     string
+		path    string
+		want    string
+		wantErr string
+	}{
+		{"env wins", exe, "", exe, ""},
+		{"env missing file", filepath.Join(dir, "nope"), "", "", EnvBinary},
+		{"env not executable", plain, "", "", "not an executable"},
+		{"env directory", dir, "", "", "not an executable"},
+		{"path", "", dir, exe, ""},
+		{"nothing", "", t.TempDir(), "", "no vault binary"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(EnvBinary, tt.env)
+			t.Setenv("PATH", tt.path)
+			got, err := Binary()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Binary() = %q, %v; want error containing %q", got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("Binary() = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestServerEnv(t *testing.T) {
+	t.Setenv("VAULT_TOKEN", "hvs.must-not-reach-the-server")
+	t.Setenv("VAULT_ADDR", "https://vault.example.invalid")
+	env := serverEnv("/srv/home")
+	var home int
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "VAULT_") {
+			t.Errorf("server environment keeps %s", strings.SplitN(kv, "=", 2)[0])
+		}
+		if strings.HasPrefix(kv, "HOME=") {
+			home++
+			if kv != "HOME=/srv/home" {
+				t.Errorf("server HOME = %q, want /srv/home", kv)
+			}
+		}
+	}
+	if home != 1 {
+		t.Errorf("server environment has %d HOME entries, want 1", home)
+	}
+}
+
+// TestServer checks the harness against the real binary: health, transit
+// enabled, Env, Token, Seal and Stop.
+func TestServer(t *testing.T) {
+	s := Start(t)
+	s.Env(t)
+	if os.Getenv("VAULT_ADDR") != s.Addr || os.Getenv("VAULT_TOKEN") != s.RootToken {
+		t.Errorf("Env did not point VAULT_ADDR and VAULT_TOKEN at the server")
+	}
+	if _, err := os.Stat(filepath.Join(os.Getenv("HOME"), ".vault-token")); !os.IsNotExist(err) {
+		t.Errorf("the test HOME has a .vault-token (err %v)", err)
+	}
+	c := s.Client(t)
+	mounts, err := c.Sys().ListMounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := mounts["transit/"]; !ok || m.Type != "transit" {
+		t.Errorf("transit is not mounted at transit/: %v", mounts["transit/"])
+	}
+	if m, ok := mounts["secret/"]; !ok || m.Options["version"] != "2" {
+		t.Errorf("secret/ is not KV version 2")
+	}
+
+	tok := s.Token(t, `path "transit/keys/*" { capabilities = ["read"] }`)
+	if tok == "" || tok == s.RootToken {
+		t.Fatalf("Token returned the root token or nothing")
+	}
+	c.SetToken(tok)
+	if _, err := c.Logical().Write("transit/keys/denied", nil); err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Errorf("child token may create keys: %v", err)
+	}
+
+	s.Seal(t)
+	h, err := s.Client(t).Sys().Health()
+	if err != nil || !h.Sealed {
+		t.Errorf("after Seal: health %+v, %v; want sealed", h, err)
+	}
+	s.Stop()
+	s.Stop() // idempotent
+	if _, err := s.Client(t).Sys().Health(); err == nil {
+		t.Errorf("server still answers after Stop")
+	}
+	if strings.Contains(s.LogTail(50), s.RootToken) {
+		t.Errorf("LogTail shows the root token")
+	}
+}
