@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 
 	"github.com/hashicorp/vault/api"
-
-	"github.com/fieldvault/fieldvault/redact"
 )
 
 // Keyer computes HMAC-SHA256 with the study's Transit key, at its pinned
@@ -24,7 +22,12 @@ type Keyer struct {
 	encode func([]byte) string
 }
 
-var _ redact.Keyer = (*Keyer)(nil)
+// Keyer satisfies redact.Keyer (github.com/fieldvault/fieldvault/redact)
+// structurally; this package does not import redact, so that the adapter
+// builds on its own. The assertion against the same method set keeps it so.
+var _ interface {
+	HMAC(ctx context.Context, msgs [][]byte) ([][]byte, error)
+} = (*Keyer)(nil)
 
 // New returns a Keyer for cfg. cfg.KeyVersion must be > 0 (the version Setup
 // pinned). New reads the environment but makes no request: the first request
