@@ -1,0 +1,231 @@
+package redact
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Kind is the kind of an entity.
+type Kind string
+
+// The kinds of entity.
+const (
+	KindPerson  Kind = "person"
+	KindPlace   Kind = "place"
+	KindOrg     Kind = "org"
+	KindMeeting Kind = "meeting"
+	KindOther   Kind = "other"
+)
+
+// Valid reports whether k is one of the known kinds.
+func (k Kind) Valid() bool {
+	switch k {
+	case KindPerson, KindPlace, KindOrg, KindMeeting, KindOther:
+		return true
+	}
+	return false
+}
+
+// Entity is one thing to pseudonymise. ID is the caller's stable id (a
+// participant handle "P07" or entity handle "E03").
+type Entity struct {
+	ID   string
+	Kind Kind
+	// Name is the canonical full name, e.g. "Carol Jacklin-Jarvis".
+	Name string
+	// Aliases are extra aliases ("Caz", "Dr Jacklin-Jarvis", "CJJ"). An alias
+	// prefixed with "=" is case-sensitive ("=Hope"); one prefixed with "!"
+	// switches off the derived name part it equals ("!Carol").
+	Aliases []string
+	// Pseudonym is an explicit pseudonym chosen by the researcher ("" =
+	// derive one). For a person the last word is the family name.
+	Pseudonym string
+	// NoParts, for persons, stops the given and family names being derived
+	// from Name as aliases.
+	NoParts bool
+}
+
+// Pseudonym is a replacement name: for persons Given and Family; other kinds
+// use Name only.
+type Pseudonym struct {
+	Given  string `json:"given,omitempty"`
+	Family string `json:"family,omitempty"`
+	Name   string `json:"name,omitempty"`
+}
+
+// String returns the full form of the pseudonym.
+func (p Pseudonym) String() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	switch {
+	case p.Given == "":
+		return p.Family
+	case p.Family == "":
+		return p.Given
+	}
+	return p.Given + " " + p.Family
+}
+
+func (p Pseudonym) isZero() bool { return p.Given == "" && p.Family == "" && p.Name == "" }
+
+// parsePseudonym reads an explicit pseudonym for an entity of kind k.
+func parsePseudonym(k Kind, s string) Pseudonym {
+	words := strings.Fields(norm.NFC.String(s))
+	if len(words) == 0 {
+		return Pseudonym{}
+	}
+	if k != KindPerson {
+		return Pseudonym{Name: strings.Join(words, " ")}
+	}
+	if len(words) == 1 {
+		return Pseudonym{Given: words[0]}
+	}
+	return Pseudonym{Given: strings.Join(words[:len(words)-1], " "), Family: words[len(words)-1]}
+}
+
+// NormaliseName returns the form of a name that is keyed: NFC, Unicode case
+// folded, typographic apostrophes and hyphens made ASCII, whitespace runs
+// collapsed to one space, trimmed. Composed and decomposed accents, case and
+// spacing variants of a name therefore give the same pseudonym.
+func NormaliseName(name string) string {
+	return string(appendView(nil, norm.NFC.String(name)))
+}
+
+// appendView appends the matcher's view of s (which must be NFC): folded,
+// punctuation variants unified, whitespace runs as one space, trimmed.
+func appendView(dst []byte, s string) []byte {
+	start := len(dst)
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		space = false
+		dst = appendFold(dst, r)
+	}
+	return dst
+}
+
+// foldTab holds the folded UTF-8 form of the non-ASCII runes below 0x800
+// (Latin, Greek, Cyrillic, …), computed once with cases.Fold.
+var foldTab [0x800]string
+
+func init() {
+	c := cases.Fold()
+	for r := rune(0x80); r < 0x800; r++ {
+		foldTab[r] = c.String(string(r))
+	}
+}
+
+// canonRune maps typographic variants onto the ASCII rune the matcher uses.
+func canonRune(r rune) rune {
+	switch r {
+	case '\u2019', '\u2018', '\u02bc', '\u2032', '\uff07':
+		return '\''
+	case '\u2010', '\u2011', '\u2012', '\u2013', '\u00ad':
+		return '-'
+	}
+	return r
+}
+
+// appendFold appends the case-folded UTF-8 form of r.
+func appendFold(dst []byte, r rune) []byte {
+	if r < 0x80 {
+		return append(dst, lowerASCII[r])
+	}
+	r = canonRune(r)
+	if r < 0x80 {
+		return append(dst, byte(r))
+	}
+	if r < 0x800 {
+		return append(dst, foldTab[r]...)
+	}
+	return append(dst, cases.Fold().String(string(r))...)
+}
+
+var lowerASCII = func() (t [128]byte) {
+	for i := range t {
+		c := byte(i)
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		t[i] = c
+	}
+	return t
+}()
+
+// isWordRune reports whether r belongs to a word for boundary purposes.
+func isWordRune(r rune) bool {
+	if r < 0x80 {
+		return asciiClass[r] == clsWord
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+const (
+	clsOther = iota
+	clsWord
+	clsSpace
+)
+
+var asciiClass = func() (t [128]uint8) {
+	for i := range t {
+		c := rune(i)
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			t[i] = clsWord
+		case unicode.IsSpace(c):
+			t[i] = clsSpace
+		}
+	}
+	return t
+}()
+
+// titles are honorifics kept as written before a name.
+var titles = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "dr": true,
+	"prof": true, "professor": true, "cllr": true, "councillor": true, "sir": true,
+	"dame": true, "lord": true, "lady": true, "rev": true, "revd": true,
+	"reverend": true, "fr": true, "father": true, "sister": true, "brother": true,
+	"capt": true, "captain": true, "major": true, "col": true, "sgt": true,
+	"insp": true, "inspector": true, "judge": true, "rabbi": true, "imam": true,
+}
+
+func isTitle(word string) bool {
+	return titles[strings.TrimSuffix(NormaliseName(word), ".")]
+}
+
+// particles are lower-case words that belong to a family name.
+var particles = map[string]bool{
+	"van": true, "von": true, "der": true, "den": true, "de": true, "del": true,
+	"della": true, "di": true, "da": true, "du": true, "la": true, "le": true,
+	"st": true, "bin": true, "binti": true, "al": true, "el": true, "ap": true, "ter": true,
+}
+
+// splitPerson splits a person's name (NFC, fields) into leading titles, given
+// name and family name. Either name may be empty.
+func splitPerson(words []string) (title []string, given, family string) {
+	for len(words) > 1 && isTitle(words[0]) {
+		title = append(title, words[0])
+		words = words[1:]
+	}
+	switch len(words) {
+	case 0:
+		return title, "", ""
+	case 1:
+		return title, words[0], ""
+	}
+	i := len(words) - 1
+	for i > 1 && particles[strings.ToLower(words[i-1])] && words[i-1] == strings.ToLower(words[i-1]) {
+		i--
+	}
+	return title, words[0], strings.Join(words[i:], " ")
+}

@@ -1,0 +1,303 @@
+package redact
+
+import (
+	"sort"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxGap is the longest run of whitespace, in bytes, that may separate two
+// words of a multi-word alias in the text. It bounds how far the matcher
+// looks ahead, and so the memory RedactStream needs.
+const MaxGap = 256
+
+// The matcher is a byte trie over the "view" of every alias (case-folded,
+// whitespace runs as one space), entered only at rune positions where a
+// match may begin: a word start, or a punctuation rune. Because a match must
+// begin at a word start, Aho-Corasick failure links buy nothing here: the
+// walk from a start ends at the first byte that leaves the trie (for real
+// text almost always inside the first word), so the cost per byte does not
+// grow with the number of aliases, and leftmost-longest falls out of trying
+// starts left to right and keeping the longest accepted end. Writing it
+// ourselves (rather than using a general Aho-Corasick module) lets the walk
+// fold case per rune, collapse whitespace runs while keeping the original
+// offsets, and check Unicode word boundaries at both ends.
+//
+// Nodes with many children use a dense 256-entry table; the rest keep their
+// edges sorted in one flat array, so memory is proportional to the total
+// length of the aliases.
+type matcher struct {
+	nodes     []tnode
+	edgeLabel []byte
+	edgeNext  []int32
+	dense     []int32
+	outs      [][]int32 // per terminal: candidate patterns, case-sensitive first
+	root      *[256]int32
+}
+
+type tnode struct {
+	out   int32 // index into outs, or -1
+	e0    int32
+	n     int32
+	dense int32 // index of 256-entry block in dense, or -1
+}
+
+const denseMin = 6
+
+// buildMatcher builds the trie over views; pats[i] is reached by views[i].
+func buildMatcher(views []string, order func(a, b int32) bool) *matcher {
+	idx := make([]int32, len(views))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return views[idx[a]] < views[idx[b]] })
+	// Construction: first-child / next-sibling lists; insertion in sorted
+	// order means a new child is always the last one of its parent.
+	type bnode struct {
+		label             byte
+		first, last, next int32
+		nchild            int32
+		out               int32
+	}
+	bn := []bnode{{first: -1, last: -1, next: -1, out: -1}}
+	var outs [][]int32
+	path := []int32{0}
+	prev := ""
+	for _, pi := range idx {
+		v := views[pi]
+		l := 0
+		for l < len(v) && l < len(prev) && v[l] == prev[l] {
+			l++
+		}
+		path = path[:l+1]
+		n := path[l]
+		for k := l; k < len(v); k++ {
+			c := int32(len(bn))
+			bn = append(bn, bnode{label: v[k], first: -1, last: -1, next: -1, out: -1})
+			if bn[n].last >= 0 {
+				bn[bn[n].last].next = c
+			} else {
+				bn[n].first = c
+			}
+			bn[n].last = c
+			bn[n].nchild++
+			path = append(path, c)
+			n = c
+		}
+		if bn[n].out < 0 {
+			bn[n].out = int32(len(outs))
+			outs = append(outs, nil)
+		}
+		outs[bn[n].out] = append(outs[bn[n].out], pi)
+		prev = v
+	}
+	for _, o := range outs {
+		sort.SliceStable(o, func(a, b int) bool { return order(o[a], o[b]) })
+	}
+	m := &matcher{nodes: make([]tnode, len(bn)), outs: outs}
+	for i, b := range bn {
+		t := tnode{out: b.out, e0: int32(len(m.edgeLabel)), n: b.nchild, dense: -1}
+		if b.nchild >= denseMin || i == 0 {
+			t.dense = int32(len(m.dense) / 256)
+			blk := make([]int32, 256)
+			for j := range blk {
+				blk[j] = -1
+			}
+			for c := b.first; c >= 0; c = bn[c].next {
+				blk[bn[c].label] = c
+			}
+			m.dense = append(m.dense, blk...)
+		} else {
+			for c := b.first; c >= 0; c = bn[c].next {
+				m.edgeLabel = append(m.edgeLabel, bn[c].label)
+				m.edgeNext = append(m.edgeNext, c)
+			}
+		}
+		m.nodes[i] = t
+	}
+	m.root = (*[256]int32)(m.dense[0:256])
+	return m
+}
+
+func (m *matcher) next(n int32, c byte) int32 {
+	nd := &m.nodes[n]
+	if nd.dense >= 0 {
+		return m.dense[int(nd.dense)*256+int(c)]
+	}
+	labels := m.edgeLabel[nd.e0 : nd.e0+nd.n]
+	for i, l := range labels {
+		if l == c {
+			return m.edgeNext[int(nd.e0)+i]
+		}
+		if l > c {
+			break
+		}
+	}
+	return -1
+}
+
+func isSpaceRune(r rune) bool {
+	if r < 0x80 {
+		return asciiClass[r] == clsSpace
+	}
+	return unicode.IsSpace(r)
+}
+
+// decode returns the rune at text[j:]; ok is false when the buffer ends in
+// the middle of a rune and more input may follow.
+func decode(text []byte, j int, final bool) (r rune, size int, ok bool) {
+	c := text[j]
+	if c < 0x80 {
+		return rune(c), 1, true
+	}
+	if !final && !utf8.FullRune(text[j:]) {
+		return 0, 0, false
+	}
+	r, size = utf8.DecodeRune(text[j:])
+	return r, size, true
+}
+
+// walk follows the trie from the candidate start s. It returns the end and
+// terminal of the longest accepted match (end < 0 if none), or more=true if
+// the answer depends on input beyond text (only when !final).
+func (m *matcher) walk(text []byte, s int, final bool, accept func(out int32, s, e int) int32) (end int, pat int32, more bool) {
+	end, pat = -1, -1
+	n := int32(0)
+	j := s
+	var fb [8]byte
+	for {
+		if j >= len(text) {
+			return end, pat, !final
+		}
+		r, size, ok := decode(text, j, final)
+		if !ok {
+			return end, pat, true
+		}
+		if isSpaceRune(r) {
+			if n = m.next(n, ' '); n < 0 {
+				return end, pat, false
+			}
+			k := j
+			for {
+				if k >= len(text) {
+					if !final {
+						return end, pat, true
+					}
+					break
+				}
+				r2, sz, ok := decode(text, k, final)
+				if !ok {
+					return end, pat, true
+				}
+				if !isSpaceRune(r2) {
+					break
+				}
+				k += sz
+				if k-j > MaxGap {
+					return end, pat, false
+				}
+			}
+			j = k
+			continue
+		}
+		if r < 0x80 {
+			n = m.next(n, lowerASCII[r])
+		} else {
+			for _, b := range appendFold(fb[:0], r) {
+				if n = m.next(n, b); n < 0 {
+					break
+				}
+			}
+		}
+		if n < 0 {
+			return end, pat, false
+		}
+		j += size
+		out := m.nodes[n].out
+		if out < 0 {
+			continue
+		}
+		if isWordRune(r) && j < len(text) {
+			nr, _, ok := decode(text, j, final)
+			if !ok {
+				return end, pat, true
+			}
+			if isWordRune(nr) {
+				continue
+			}
+		} else if isWordRune(r) && !final {
+			return end, pat, true
+		}
+		if p := accept(out, s, j); p >= 0 {
+			end, pat = j, p
+		}
+	}
+}
+
+// scan finds leftmost-longest matches in text, calling emit for each. prev
+// tells whether the rune before text[0] is a word rune. It returns how many
+// bytes were fully decided (all of text when final) and whether the rune
+// before that point is a word rune.
+func (m *matcher) scan(text []byte, prev, final bool, accept func(out int32, s, e int) int32, emit func(s, e int, p int32)) (consumed int, prevWord bool) {
+	i := 0
+	prevWord = prev
+	root := m.root
+	for i < len(text) {
+		c := text[i]
+		var first byte
+		size := 1
+		before := prevWord
+		if c < 0x80 {
+			switch asciiClass[c] {
+			case clsWord:
+				if prevWord {
+					i++
+					continue
+				}
+				prevWord = true
+			case clsSpace:
+				prevWord = false
+				i++
+				continue
+			default:
+				prevWord = false
+			}
+			first = lowerASCII[c]
+		} else {
+			r, sz, ok := decode(text, i, final)
+			if !ok {
+				return i, before
+			}
+			size = sz
+			w := isWordRune(r)
+			if w && prevWord {
+				i += size
+				continue
+			}
+			prevWord = w
+			if !w && unicode.IsSpace(r) {
+				i += size
+				continue
+			}
+			var fb [8]byte
+			first = appendFold(fb[:0], r)[0]
+		}
+		if root[first] < 0 {
+			i += size
+			continue
+		}
+		end, p, more := m.walk(text, i, final, accept)
+		if more {
+			return i, before
+		}
+		if end < 0 {
+			i += size
+			continue
+		}
+		emit(i, end, p)
+		lr, _ := utf8.DecodeLastRune(text[:end])
+		prevWord = isWordRune(lr)
+		i = end
+	}
+	return len(text), prevWord
+}

@@ -1,0 +1,560 @@
+package redact
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Parts reported in Match.Part.
+const (
+	PartFull   = "full"
+	PartGiven  = "given"
+	PartFamily = "family"
+	PartAlias  = "alias"
+)
+
+// Match is one occurrence of an alias: byte offsets into the NFC form of
+// the text given to Find.
+type Match struct {
+	Start, End int
+	EntityID   string
+	Part       string // PartFull, PartGiven, PartFamily or PartAlias
+}
+
+// aliasSpec is one alias of an entity before compilation.
+type aliasSpec struct {
+	text     string // NFC, without prefix
+	part     string
+	exact    bool // case-sensitive
+	off      bool // "!" alias: switches a part off
+	explicit bool
+	initials bool
+}
+
+// entityAliases lists the aliases of e: derived parts first, then the
+// explicit ones. It does not validate e.
+func entityAliases(e Entity) []aliasSpec {
+	name := norm.NFC.String(e.Name)
+	var out []aliasSpec
+	var given, family string
+	if e.Kind == KindPerson {
+		var t []string
+		t, given, family = splitPerson(strings.Fields(name))
+		_ = t
+		core := strings.TrimSpace(given + " " + family)
+		words := strings.Fields(name)
+		for len(words) > 1 && isTitle(words[0]) {
+			words = words[1:]
+		}
+		core = strings.Join(words, " ")
+		out = append(out, aliasSpec{text: core, part: PartFull})
+		if !e.NoParts && family != "" {
+			out = append(out, aliasSpec{text: given, part: PartGiven}, aliasSpec{text: family, part: PartFamily})
+		}
+	} else {
+		out = append(out, aliasSpec{text: strings.Join(strings.Fields(name), " "), part: PartFull})
+	}
+	for _, a := range e.Aliases {
+		a = norm.NFC.String(strings.TrimSpace(a))
+		spec := aliasSpec{explicit: true}
+		switch {
+		case strings.HasPrefix(a, "="):
+			spec.exact, a = true, a[1:]
+		case strings.HasPrefix(a, "!"):
+			spec.off, a = true, a[1:]
+		}
+		a = strings.Join(strings.Fields(a), " ")
+		if a == "" {
+			continue
+		}
+		spec.text = a
+		// An alias equal to a derived part modifies that part.
+		merged := false
+		for i := range out {
+			if !out[i].explicit && NormaliseName(out[i].text) == NormaliseName(a) {
+				if spec.off {
+					out[i].off = true
+				}
+				if spec.exact {
+					out[i].exact = true
+					out[i].text = a
+				}
+				merged = true
+			}
+		}
+		if merged || spec.off {
+			continue
+		}
+		spec.part = PartAlias
+		if e.Kind == KindPerson {
+			core := stripTitles(a)
+			switch NormaliseName(core) {
+			case NormaliseName(given):
+				spec.part = PartGiven
+			case NormaliseName(family):
+				spec.part = PartFamily
+			case NormaliseName(strings.Join(strings.Fields(given+" "+family), " ")):
+				spec.part = PartFull
+			default:
+				spec.initials = isInitialism(core)
+			}
+		}
+		out = append(out, spec)
+	}
+	return out
+}
+
+func stripTitles(s string) string {
+	w := strings.Fields(s)
+	for len(w) > 1 && isTitle(w[0]) {
+		w = w[1:]
+	}
+	return strings.Join(w, " ")
+}
+
+func titleCount(s string) int {
+	w := strings.Fields(s)
+	n := 0
+	for len(w) > 1 && isTitle(w[0]) {
+		w = w[1:]
+		n++
+	}
+	return n
+}
+
+// isInitialism reports an alias such as "CJJ": 2–4 upper-case letters.
+func isInitialism(s string) bool {
+	n := 0
+	for _, r := range s {
+		if !unicode.IsUpper(r) {
+			return false
+		}
+		n++
+	}
+	return n >= 2 && n <= 4
+}
+
+type pattern struct {
+	entity   int32
+	part     string
+	exact    string // non-empty: the alias must appear exactly so (exact view)
+	titles   int    // leading title words kept from the original
+	words    []string
+	priority int
+}
+
+// Redactor finds and replaces every alias of a compiled dictionary. It is
+// safe for concurrent use.
+type Redactor struct {
+	m        *matcher
+	pats     []pattern
+	ids      []string
+	pseud    map[string]Pseudonym
+	pwords   map[string]bool
+	ambig    [][]string
+	accept   func(out int32, s, e int) int32
+	patCount int
+}
+
+// ErrPseudonymConflict is returned by Compile when a pseudonym is itself an
+// alias of some entity, which would make redaction ambiguous.
+var ErrPseudonymConflict = errors.New("pseudonym is also an alias")
+
+// ErrNoPseudonym is returned by Compile for an entity the registry has no
+// pseudonym for (run Assign first).
+var ErrNoPseudonym = errors.New("no pseudonym assigned")
+
+// Compile builds the single-pass matcher over every alias of every entity.
+// Pseudonyms come from reg (an explicit Entity.Pseudonym wins); an entity
+// without one is an error that names its ID. When two entities share an
+// alias, an explicit alias beats a full name, which beats a derived given or
+// family name; among equals the earlier entity wins, and the IDs are listed
+// by Ambiguities.
+func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
+	r := &Redactor{pseud: make(map[string]Pseudonym), pwords: make(map[string]bool)}
+	var views []string
+	aliasOwner := make(map[string]int32)
+	ambig := make(map[string]map[int32]bool)
+	for ei, e := range entities {
+		if err := validate(e); err != nil {
+			return nil, err
+		}
+		var p Pseudonym
+		if e.Pseudonym != "" {
+			p = parsePseudonym(e.Kind, e.Pseudonym)
+		} else {
+			var ok bool
+			if p, ok = reg.Lookup(e.Kind, e.Name); !ok {
+				return nil, fmt.Errorf("%w for %s", ErrNoPseudonym, e.ID)
+			}
+		}
+		r.ids = append(r.ids, e.ID)
+		r.pseud[e.ID] = p
+		for _, w := range strings.Fields(p.String()) {
+			r.pwords[NormaliseName(w)] = true
+		}
+		for _, a := range entityAliases(e) {
+			if a.off {
+				continue
+			}
+			pt := pattern{entity: int32(ei), part: a.part, titles: titleCount(a.text)}
+			if a.exact {
+				pt.exact = exactView(a.text)
+			}
+			pt.words = replacementWords(e.Kind, p, a)
+			switch {
+			case a.explicit:
+				pt.priority = 3
+			case a.part == PartFull:
+				pt.priority = 2
+			default:
+				pt.priority = 1
+			}
+			v := NormaliseName(a.text)
+			if v == "" {
+				continue
+			}
+			if o, ok := aliasOwner[v]; ok && o != int32(ei) {
+				if ambig[v] == nil {
+					ambig[v] = map[int32]bool{o: true}
+				}
+				ambig[v][int32(ei)] = true
+			} else {
+				aliasOwner[v] = int32(ei)
+			}
+			r.pats = append(r.pats, pt)
+			views = append(views, v)
+		}
+	}
+	// A pseudonym that is an alias would be replaced again.
+	for ei, e := range entities {
+		p := r.pseud[e.ID]
+		for _, s := range []string{p.String(), p.Given, p.Family} {
+			if o, ok := aliasOwner[NormaliseName(s)]; ok && s != "" {
+				return nil, fmt.Errorf("%w: the pseudonym of %s is an alias of %s", ErrPseudonymConflict, entities[ei].ID, entities[o].ID)
+			}
+		}
+	}
+	for _, set := range ambig {
+		var ids []string
+		for i := range entities {
+			if set[int32(i)] {
+				ids = append(ids, entities[i].ID)
+			}
+		}
+		r.ambig = append(r.ambig, ids)
+	}
+	r.patCount = len(r.pats)
+	if len(views) == 0 {
+		views = []string{}
+	}
+	r.m = buildMatcher(views, func(a, b int32) bool {
+		pa, pb := r.pats[a], r.pats[b]
+		if (pa.exact != "") != (pb.exact != "") {
+			return pa.exact != ""
+		}
+		if pa.priority != pb.priority {
+			return pa.priority > pb.priority
+		}
+		return pa.entity < pb.entity
+	})
+	return r, nil
+}
+
+// Ambiguities lists groups of entity IDs that share an alias.
+func (r *Redactor) Ambiguities() [][]string { return r.ambig }
+
+// exactView is the case-sensitive view: NFC, punctuation variants unified,
+// whitespace runs as one space.
+func exactView(s string) string {
+	var b strings.Builder
+	space := false
+	for _, c := range s {
+		if unicode.IsSpace(c) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(canonRune(c))
+	}
+	return b.String()
+}
+
+// replacementWords are the words that replace alias a (titles excluded).
+func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
+	full := strings.Fields(p.String())
+	if k != KindPerson {
+		return full
+	}
+	switch {
+	case a.part == PartGiven && p.Given != "":
+		return strings.Fields(p.Given)
+	case a.part == PartFamily && p.Family != "":
+		return strings.Fields(p.Family)
+	case a.initials:
+		var b strings.Builder
+		for _, w := range full {
+			for _, piece := range strings.Split(w, "-") {
+				if r, _ := utf8.DecodeRuneInString(piece); r != utf8.RuneError {
+					b.WriteRune(unicode.ToUpper(r))
+				}
+			}
+		}
+		return []string{b.String()}
+	case a.part == PartAlias && len(strings.Fields(stripTitles(a.text))) == 1 && p.Given != "":
+		return strings.Fields(p.Given)
+	}
+	return full
+}
+
+func (r *Redactor) acceptFn(text []byte) func(out int32, s, e int) int32 {
+	return func(out int32, s, e int) int32 {
+		var ev string
+		for _, pi := range r.m.outs[out] {
+			p := &r.pats[pi]
+			if p.exact != "" {
+				if ev == "" {
+					ev = exactView(string(text[s:e]))
+				}
+				if ev != p.exact {
+					continue
+				}
+			}
+			return pi
+		}
+		return -1
+	}
+}
+
+// Find returns every match in text, leftmost-longest, as byte offsets into
+// norm.NFC.String(text).
+func (r *Redactor) Find(text string) []Match {
+	b := []byte(norm.NFC.String(text))
+	var out []Match
+	r.m.scan(b, false, true, r.acceptFn(b), func(s, e int, p int32) {
+		pt := r.pats[p]
+		out = append(out, Match{Start: s, End: e, EntityID: r.ids[pt.entity], Part: pt.part})
+	})
+	return out
+}
+
+// Redact returns text (normalised to NFC) with every alias replaced by the
+// matching part of its entity's pseudonym.
+func (r *Redactor) Redact(text string) string {
+	b := []byte(norm.NFC.String(text))
+	out := make([]byte, 0, len(b)+len(b)/16)
+	last := 0
+	r.m.scan(b, false, true, r.acceptFn(b), func(s, e int, p int32) {
+		out = append(out, b[last:s]...)
+		out = r.replace(out, b[s:e], &r.pats[p])
+		last = e
+	})
+	out = append(out, b[last:]...)
+	return string(out)
+}
+
+// replace appends the replacement of orig under pattern p: leading titles
+// as written, then the pseudonym words in orig's case style, separated by
+// orig's own whitespace so line breaks stay where they were.
+func (r *Redactor) replace(dst, orig []byte, p *pattern) []byte {
+	words, gaps := splitWords(orig)
+	for i := 0; i < p.titles && i < len(words); i++ {
+		dst = append(dst, words[i]...)
+		dst = append(dst, gaps[i]...)
+	}
+	if p.titles < len(words) {
+		words, gaps = words[p.titles:], gaps[p.titles:]
+	}
+	style := caseStyle(words)
+	for i, w := range p.words {
+		if i > 0 {
+			if i-1 < len(gaps) {
+				dst = append(dst, gaps[i-1]...)
+			} else {
+				dst = append(dst, ' ')
+			}
+		}
+		switch style {
+		case styleUpper:
+			dst = append(dst, strings.ToUpper(w)...)
+		case styleLower:
+			dst = append(dst, strings.ToLower(w)...)
+		default:
+			dst = append(dst, w...)
+		}
+	}
+	for i := len(p.words) - 1; i < len(gaps); i++ { // keep line count
+		if i < 0 {
+			continue
+		}
+		for _, c := range gaps[i] {
+			if c == '\n' {
+				dst = append(dst, '\n')
+			}
+		}
+	}
+	return dst
+}
+
+// splitWords splits b at whitespace runs; gaps[i] follows words[i].
+func splitWords(b []byte) (words, gaps [][]byte) {
+	i := 0
+	for i < len(b) {
+		j := i
+		for j < len(b) {
+			r, sz := utf8.DecodeRune(b[j:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			j += sz
+		}
+		words = append(words, b[i:j])
+		k := j
+		for k < len(b) {
+			r, sz := utf8.DecodeRune(b[k:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			k += sz
+		}
+		if k > j {
+			gaps = append(gaps, b[j:k])
+		}
+		i = k
+	}
+	return words, gaps
+}
+
+const (
+	styleAsIs = iota
+	styleUpper
+	styleLower
+)
+
+func caseStyle(words [][]byte) int {
+	upper, lower := 0, 0
+	for _, w := range words {
+		for _, r := range string(w) {
+			switch {
+			case unicode.IsUpper(r):
+				upper++
+			case unicode.IsLower(r):
+				lower++
+			}
+		}
+	}
+	switch {
+	case upper >= 2 && lower == 0:
+		return styleUpper
+	case upper == 0 && lower > 0:
+		return styleLower
+	}
+	return styleAsIs
+}
+
+// Pseudonym returns the pseudonym the entity with this ID is replaced by.
+func (r *Redactor) Pseudonym(entityID string) (Pseudonym, bool) {
+	p, ok := r.pseud[entityID]
+	return p, ok
+}
+
+// IsAlias reports whether word, as a whole, is an alias the redactor would
+// replace.
+func (r *Redactor) IsAlias(word string) bool {
+	w := strings.TrimSpace(norm.NFC.String(word))
+	if w == "" {
+		return false
+	}
+	m := r.Find(w)
+	return len(m) == 1 && m[0].Start == 0 && m[0].End == len(w)
+}
+
+// IsPseudonym reports whether word is a word of some pseudonym in the
+// dictionary (any case).
+func (r *Redactor) IsPseudonym(word string) bool { return r.pwords[NormaliseName(word)] }
+
+// streamChunk is how much RedactStream reads at a time.
+const streamChunk = 64 << 10
+
+// RedactStream copies src to dst with every alias replaced, as Redact does.
+// Memory stays proportional to the dictionary (and the fixed chunk size),
+// not to the length of the text.
+func (r *Redactor) RedactStream(dst io.Writer, src io.Reader) error {
+	bw := bufio.NewWriterSize(dst, streamChunk)
+	var (
+		raw     []byte // read but not yet normalised
+		pending []byte // NFC text not yet decided
+		out     []byte
+		prev    bool
+		eof     bool
+		chunk   = make([]byte, streamChunk)
+	)
+	for !eof {
+		n, err := io.ReadFull(src, chunk)
+		raw = append(raw, chunk[:n]...)
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			eof = true
+		case err != nil:
+			return fmt.Errorf("reading text: %w", err)
+		}
+		cut := len(raw)
+		if !eof {
+			cut = norm.NFC.LastBoundary(raw)
+			if cut < 0 {
+				cut = 0
+			}
+		}
+		if isASCII(raw[:cut]) {
+			pending = append(pending, raw[:cut]...)
+		} else {
+			pending = norm.NFC.Append(pending, raw[:cut]...)
+		}
+		raw = append(raw[:0], raw[cut:]...)
+		if len(raw) > 4*streamChunk {
+			return errors.New("reading text: no normalisation boundary within 256 KiB")
+		}
+		out = out[:0]
+		last := 0
+		consumed, pw := r.m.scan(pending, prev, eof, r.acceptFn(pending), func(s, e int, p int32) {
+			out = append(out, pending[last:s]...)
+			out = r.replace(out, pending[s:e], &r.pats[p])
+			last = e
+		})
+		out = append(out, pending[last:consumed]...)
+		prev = pw
+		if _, err := bw.Write(out); err != nil {
+			return fmt.Errorf("writing redacted text: %w", err)
+		}
+		pending = append(pending[:0], pending[consumed:]...)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing redacted text: %w", err)
+	}
+	return nil
+}
+
+func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if (uint64(b[0])|uint64(b[1])|uint64(b[2])|uint64(b[3])|uint64(b[4])|uint64(b[5])|uint64(b[6])|uint64(b[7]))&0x80 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
