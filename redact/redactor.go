@@ -93,6 +93,7 @@ func entityAliases(e Entity) []aliasSpec {
 			continue
 		}
 		spec.part = PartAlias
+		spec.initials = isInitialism(stripTitles(a))
 		if e.Kind == KindPerson {
 			core := stripTitles(a)
 			switch NormaliseName(core) {
@@ -102,8 +103,6 @@ func entityAliases(e Entity) []aliasSpec {
 				spec.part = PartFamily
 			case NormaliseName(strings.Join(strings.Fields(given+" "+family), " ")):
 				spec.part = PartFull
-			default:
-				spec.initials = isInitialism(core)
 			}
 		}
 		out = append(out, spec)
@@ -293,15 +292,7 @@ func exactView(s string) string {
 // replacementWords are the words that replace alias a (titles excluded).
 func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 	full := strings.Fields(p.String())
-	if k != KindPerson {
-		return full
-	}
-	switch {
-	case a.part == PartGiven && p.Given != "":
-		return strings.Fields(p.Given)
-	case a.part == PartFamily && p.Family != "":
-		return strings.Fields(p.Family)
-	case a.initials:
+	if a.initials && a.part == PartAlias {
 		var b strings.Builder
 		for _, w := range full {
 			for _, piece := range strings.Split(w, "-") {
@@ -311,6 +302,15 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 			}
 		}
 		return []string{b.String()}
+	}
+	if k != KindPerson {
+		return full
+	}
+	switch {
+	case a.part == PartGiven && p.Given != "":
+		return strings.Fields(p.Given)
+	case a.part == PartFamily && p.Family != "":
+		return strings.Fields(p.Family)
 	case a.part == PartAlias && len(strings.Fields(stripTitles(a.text))) == 1 && p.Given != "":
 		return strings.Fields(p.Given)
 	}

@@ -281,7 +281,7 @@ func derive(k Kind, name string, mac []byte, used *usedSet, avoid map[string]boo
 			}
 			bad := used.full[string(k)+":"+NormaliseName(c)]
 			for _, w := range strings.Fields(c) {
-				if avoid[NormaliseName(w)] {
+				if nw := NormaliseName(w); avoid[nw] && !fixedWords[nw] {
 					bad = true
 				}
 			}
@@ -292,6 +292,15 @@ func derive(k Kind, name string, mac []byte, used *usedSet, avoid map[string]boo
 	}
 	return Pseudonym{}, fmt.Errorf("%w for kind %s", ErrExhausted, k)
 }
+
+// fixedWords are the fixed parts of the neutral forms ("Meeting", "Trust").
+var fixedWords = func() map[string]bool {
+	m := map[string]bool{"meeting": true, "item": true}
+	for _, f := range orgForms {
+		m[NormaliseName(f)] = true
+	}
+	return m
+}()
 
 // familySpaceFull reports whether every usable family name is taken, after
 // which family names are shared (the full name stays unique).

@@ -266,7 +266,7 @@ func emitCue(b *builder, start time.Duration, payload []srcLine, clean func(stri
 // voice span's name.
 func vttCueText(s string) (voice, text string) {
 	if strings.IndexByte(s, '<') < 0 {
-		return "", html.UnescapeString(s)
+		return "", unescapeCue(s)
 	}
 	var out strings.Builder
 	for {
@@ -284,12 +284,25 @@ func vttCueText(s string) (voice, text string) {
 		tag := s[i+1 : i+j]
 		if voice == "" && len(tag) > 1 && tag[0] == 'v' && (tag[1] == ' ' || tag[1] == '\t' || tag[1] == '.') {
 			if k := strings.IndexAny(tag, " \t"); k > 0 {
-				voice = strings.TrimSpace(html.UnescapeString(tag[k:]))
+				voice = strings.TrimSpace(unescapeCue(tag[k:]))
 			}
 		}
 		s = s[i+j+1:]
 	}
-	return voice, html.UnescapeString(out.String())
+	return voice, unescapeCue(out.String())
+}
+
+// unescapeCue resolves character references; one that stands for a line
+// ending reads as a space, so a cue stays one line.
+func unescapeCue(s string) string {
+	if strings.IndexByte(s, '&') < 0 {
+		return s
+	}
+	s = html.UnescapeString(s)
+	if strings.ContainsAny(s, "\r\n\v\f") {
+		s = lineEnds.Replace(s)
+	}
+	return s
 }
 
 // srtCueText removes the formatting tags SubRip files carry (<i>, <b>, <u>,

@@ -151,7 +151,6 @@ type docxWalker struct {
 	inT, inPPr   bool
 	markDeleted  bool // the current paragraph's mark is a tracked deletion
 	pendingJoin  bool // the previous paragraph continues into this one
-	cellParas    int
 	tblDepth     int
 	cells        []string
 	body, sawDoc bool
@@ -200,7 +199,14 @@ func (w *docxWalker) walk() error {
 	}
 }
 
+// lineEnds are characters that would break a parsed line in two; in .docx
+// and WebVTT text they read as spaces (as Word shows a newline inside w:t).
+var lineEnds = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ", "\v", " ", "\f", " ")
+
 func (w *docxWalker) text(s string) {
+	if strings.ContainsAny(s, "\r\n\v\f") {
+		s = lineEnds.Replace(s)
+	}
 	if w.tblDepth > 0 {
 		w.cell.WriteString(s)
 	} else {
@@ -234,10 +240,7 @@ func (w *docxWalker) start(t xml.StartElement) error {
 	case "p":
 		w.markDeleted = false
 		if w.tblDepth > 0 {
-			if w.cellParas > 0 {
-				w.cell.WriteString(" ")
-			}
-			w.cellParas++
+			w.cellSpace()
 		} else if !w.pendingJoin {
 			w.line.Reset()
 		}
@@ -283,12 +286,20 @@ func (w *docxWalker) start(t xml.StartElement) error {
 	case "tc":
 		if w.tblDepth == 1 {
 			w.cell.Reset()
-			w.cellParas = 0
 		} else {
-			w.cell.WriteString(" ")
+			w.cellSpace()
 		}
 	}
 	return nil
+}
+
+// cellSpace separates paragraphs, breaks and nested cells inside a table
+// cell with one space.
+func (w *docxWalker) cellSpace() {
+	s := w.cell.String()
+	if s != "" && s[len(s)-1] != ' ' {
+		w.cell.WriteByte(' ')
+	}
 }
 
 func (w *docxWalker) lineBreak(t xml.StartElement) error {
@@ -299,7 +310,7 @@ func (w *docxWalker) lineBreak(t xml.StartElement) error {
 		}
 	}
 	if w.tblDepth > 0 {
-		w.cell.WriteString(" ")
+		w.cellSpace()
 		return nil
 	}
 	if page && w.line.Len() == 0 {
