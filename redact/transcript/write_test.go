@@ -206,6 +206,36 @@ func TestRoundTrip(t *testing.T) {
 			if got := collect(back, true); !reflect.DeepEqual(got, wantNonBlank) {
 				t.Errorf("text round trip:\n got %+v\nwant %+v", got, wantNonBlank)
 			}
+			// Markdown escapes the text and bolds labels: speakers and
+			// turns survive, and the text once unescaped.
+			buf.Reset()
+			if err := WriteMarkdown(&buf, blocks); err != nil {
+				t.Fatal(err)
+			}
+			back, err = Parse(FormatMarkdown, bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := collect(back, true)
+			for i := range got {
+				got[i].text = mdUnescape(strings.Replace(got[i].text, ":**", ":", 1))
+				got[i].text = strings.TrimPrefix(got[i].text, "**")
+			}
+			if !reflect.DeepEqual(got, wantNonBlank) {
+				t.Errorf("markdown round trip:\n got %+v\nwant %+v", got, wantNonBlank)
+			}
 		})
 	}
+}
+
+// mdUnescape removes CommonMark backslash escapes.
+func mdUnescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\\`*_[]<>#-+=|~.)&", s[i+1]) >= 0 {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
