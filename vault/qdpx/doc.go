@@ -1,0 +1,25 @@
+// Package qdpx writes and reads REFI-QDA projects (.qdpx), the open exchange
+// format that NVivo, ATLAS.ti, MAXQDA and QualCoder import.
+//
+// A .qdpx file is a zip archive holding project.qde, an XML document in the
+// namespace urn:QDA-XML:project:1.0, and a Sources/ folder with one UTF-8
+// plain-text file per text source, referenced from project.qde as
+// plainTextPath="internal://<GUID>.txt".
+//
+// The package is pure: Write takes an already pseudonymised, policy-checked
+// Project and writes bytes to an io.Writer; it never touches the disk, never
+// sees real names and applies no policy of its own. Output is deterministic:
+// the same Project always gives the same bytes (fixed zip timestamps, stable
+// element order, GUIDs chosen by the caller or derived from them).
+//
+// Text positions (PlainTextSelection startPosition/endPosition) are counted,
+// as the standard does, in characters of the plain text: zero-based Unicode
+// code points, end exclusive. Offsets converts byte offsets of a Go string
+// into that unit.
+//
+// ValidateQDE checks a project.qde structurally against the REFI-QDA project
+// schema (element order and cardinality, attribute types, GUID and colour
+// formats) and against the rules the schema cannot express (unique GUIDs,
+// references that resolve, selections that are not inverted). Write validates
+// its own output before writing anything; Read validates what it reads.
+package qdpx

@@ -1,0 +1,341 @@
+package qdpx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var (
+	integerRE = regexp.MustCompile(`^[+-]?[0-9]+$`)
+	decimalRE = regexp.MustCompile(`^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$`)
+	booleanRE = regexp.MustCompile(`^(?:true|false|1|0)$`)
+)
+
+// checkValue checks a lexical value against the XML Schema type the standard
+// uses for a variable type. Errors never repeat the value.
+func checkValue(typ, val string) error {
+	switch typ {
+	case "", TypeText:
+		if err := checkXMLText("text value", val); err != nil {
+			return errors.New("contains characters XML cannot carry")
+		}
+		return nil
+	case TypeBoolean:
+		if booleanRE.MatchString(val) {
+			return nil
+		}
+		return errors.New("not a boolean (true, false, 1 or 0)")
+	case TypeInteger:
+		if integerRE.MatchString(val) {
+			return nil
+		}
+		return errors.New("not an integer")
+	case TypeFloat:
+		if decimalRE.MatchString(val) {
+			return nil
+		}
+		return errors.New("not a decimal number")
+	case TypeDate:
+		if _, err := time.Parse("2006-01-02", val); err == nil {
+			return nil
+		}
+		return errors.New("not a date (YYYY-MM-DD)")
+	case TypeDateTime:
+		if validDateTime(val) {
+			return nil
+		}
+		return errors.New("not a date and time (YYYY-MM-DDThh:mm:ss with optional zone)")
+	}
+	return errors.New("unknown variable type")
+}
+
+func validDateTime(val string) bool {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
+		if _, err := time.Parse(layout, val); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// xmlWriter builds an indented XML document. It escapes everything it is
+// given; callers have checked that strings hold only XML characters.
+type xmlWriter struct {
+	buf   bytes.Buffer
+	depth int
+}
+
+type attr struct{ name, value string }
+
+func (x *xmlWriter) indent() {
+	for i := 0; i < x.depth; i++ {
+		x.buf.WriteString("  ")
+	}
+}
+
+func (x *xmlWriter) startTag(name string, attrs []attr, empty bool) {
+	x.indent()
+	x.buf.WriteByte('<')
+	x.buf.WriteString(name)
+	for _, a := range attrs {
+		x.buf.WriteByte(' ')
+		x.buf.WriteString(a.name)
+		x.buf.WriteString(`="`)
+		escapeAttr(&x.buf, a.value)
+		x.buf.WriteByte('"')
+	}
+	if empty {
+		x.buf.WriteString("/>\n")
+		return
+	}
+	x.buf.WriteString(">\n")
+	x.depth++
+}
+
+// open writes a start tag; close must follow.
+func (x *xmlWriter) open(name string, attrs ...attr) { x.startTag(name, attrs, false) }
+
+// empty writes an element without content.
+func (x *xmlWriter) empty(name string, attrs ...attr) { x.startTag(name, attrs, true) }
+
+func (x *xmlWriter) close(name string) {
+	x.depth--
+	x.indent()
+	x.buf.WriteString("</")
+	x.buf.WriteString(name)
+	x.buf.WriteString(">\n")
+}
+
+// text writes an element holding only character data.
+func (x *xmlWriter) text(name, value string) {
+	x.indent()
+	x.buf.WriteString("<" + name + ">")
+	escapeText(&x.buf, value)
+	x.buf.WriteString("</" + name + ">\n")
+}
+
+func escapeText(b *bytes.Buffer, s string) {
+	for _, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '\r':
+			b.WriteString("&#xD;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+}
+
+func escapeAttr(b *bytes.Buffer, s string) {
+	for _, r := range s {
+		switch r {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&quot;")
+		case '\t':
+			b.WriteString("&#x9;")
+		case '\n':
+			b.WriteString("&#xA;")
+		case '\r':
+			b.WriteString("&#xD;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+}
+
+// optional returns the attribute, or nothing when value is empty.
+func optional(name, value string) []attr {
+	if value == "" {
+		return nil
+	}
+	return []attr{{name, value}}
+}
+
+// encodeQDE renders a checked Project as project.qde.
+func encodeQDE(p *Project) ([]byte, error) {
+	x := &xmlWriter{}
+	x.buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	user := p.Users[0].GUID
+	created := ""
+	if !p.CreatedAt.IsZero() {
+		created = p.CreatedAt.UTC().Format(time.RFC3339)
+	}
+	root := []attr{{"xmlns", Namespace}, {"name", p.Name}}
+	root = append(root, optional("origin", p.Origin)...)
+	root = append(root, attr{"creatingUserGUID", user})
+	root = append(root, optional("creationDateTime", created)...)
+	x.open("Project", root...)
+
+	x.open("Users")
+	for _, u := range p.Users {
+		x.empty("User", append([]attr{{"guid", u.GUID}}, optional("name", u.Name)...)...)
+	}
+	x.close("Users")
+
+	if len(p.Codes) > 0 {
+		x.open("CodeBook")
+		x.open("Codes")
+		for _, c := range p.Codes {
+			attrs := []attr{{"guid", c.GUID}, {"name", c.Name}, {"isCodable", "true"}}
+			attrs = append(attrs, optional("color", c.Color)...)
+			if c.Description == "" {
+				x.empty("Code", attrs...)
+				continue
+			}
+			x.open("Code", attrs...)
+			x.text("Description", c.Description)
+			x.close("Code")
+		}
+		x.close("Codes")
+		x.close("CodeBook")
+	}
+
+	varByName := map[string]*Variable{}
+	if len(p.Variables) > 0 {
+		x.open("Variables")
+		for i := range p.Variables {
+			v := &p.Variables[i]
+			varByName[v.Name] = v
+			attrs := []attr{{"guid", v.GUID}, {"name", v.Name}, {"typeOfVariable", v.Type}}
+			if v.Description == "" {
+				x.empty("Variable", attrs...)
+				continue
+			}
+			x.open("Variable", attrs...)
+			x.text("Description", v.Description)
+			x.close("Variable")
+		}
+		x.close("Variables")
+	}
+
+	if len(p.Cases) > 0 {
+		x.open("Cases")
+		for _, c := range p.Cases {
+			x.open("Case", append([]attr{{"guid", c.GUID}}, optional("name", c.Name)...)...)
+			if c.Description != "" {
+				x.text("Description", c.Description)
+			}
+			// Values in the order the variables are declared: stable
+			// output whatever the map's iteration order.
+			for _, v := range p.Variables {
+				val, ok := c.Attributes[v.Name]
+				if !ok {
+					continue
+				}
+				x.open("VariableValue")
+				x.empty("VariableRef", attr{"targetGUID", v.GUID})
+				x.text(valueElement(v.Type), val)
+				x.close("VariableValue")
+			}
+			for _, g := range c.SourceGUIDs {
+				x.empty("SourceRef", attr{"targetGUID", g})
+			}
+			x.close("Case")
+		}
+		x.close("Cases")
+	}
+
+	if len(p.Sources) > 0 {
+		x.open("Sources")
+		for i := range p.Sources {
+			s := &p.Sources[i]
+			attrs := []attr{{"guid", s.GUID}}
+			attrs = append(attrs, optional("name", s.Name)...)
+			attrs = append(attrs, attr{"plainTextPath", sourcePath(s.GUID)}, attr{"creatingUser", user})
+			attrs = append(attrs, optional("creationDateTime", created)...)
+			if s.Description == "" && len(s.Selections) == 0 {
+				x.empty("TextSource", attrs...)
+				continue
+			}
+			x.open("TextSource", attrs...)
+			if s.Description != "" {
+				x.text("Description", s.Description)
+			}
+			for j := range s.Selections {
+				sel := &s.Selections[j]
+				sa := []attr{{"guid", sel.GUID}}
+				sa = append(sa, optional("name", sel.Name)...)
+				sa = append(sa,
+					attr{"startPosition", strconv.Itoa(sel.Start)},
+					attr{"endPosition", strconv.Itoa(sel.End)},
+					attr{"creatingUser", user})
+				sa = append(sa, optional("creationDateTime", created)...)
+				if sel.Description == "" && sel.CodeGUID == "" {
+					x.empty("PlainTextSelection", sa...)
+					continue
+				}
+				x.open("PlainTextSelection", sa...)
+				if sel.Description != "" {
+					x.text("Description", sel.Description)
+				}
+				if sel.CodeGUID != "" {
+					ca := []attr{{"guid", codingGUID(sel)}, {"creatingUser", user}}
+					ca = append(ca, optional("creationDateTime", created)...)
+					x.open("Coding", ca...)
+					x.empty("CodeRef", attr{"targetGUID", sel.CodeGUID})
+					x.close("Coding")
+				}
+				x.close("PlainTextSelection")
+			}
+			x.close("TextSource")
+		}
+		x.close("Sources")
+	}
+
+	if len(p.Sets) > 0 {
+		x.open("Sets")
+		for _, s := range p.Sets {
+			attrs := []attr{{"guid", s.GUID}, {"name", s.Name}}
+			if s.Description == "" && len(s.MemberCodeGUIDs) == 0 && len(s.MemberSourceGUIDs) == 0 {
+				x.empty("Set", attrs...)
+				continue
+			}
+			x.open("Set", attrs...)
+			if s.Description != "" {
+				x.text("Description", s.Description)
+			}
+			for _, g := range s.MemberCodeGUIDs {
+				x.empty("MemberCode", attr{"targetGUID", g})
+			}
+			for _, g := range s.MemberSourceGUIDs {
+				x.empty("MemberSource", attr{"targetGUID", g})
+			}
+			x.close("Set")
+		}
+		x.close("Sets")
+	}
+
+	if p.Description != "" {
+		x.text("Description", p.Description)
+	}
+	x.close("Project")
+	if x.depth != 0 {
+		return nil, fmt.Errorf("%w: internal error: unbalanced project.qde", ErrInvalidProject)
+	}
+	return x.buf.Bytes(), nil
+}
+
+// entryForPath turns a plainTextPath into the archive entry it names.
+func entryForPath(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, internalURL)
+	if !ok || rest == "" || strings.Contains(rest, "..") || strings.HasPrefix(rest, "/") || strings.Contains(rest, "\\") {
+		return "", false
+	}
+	return SourcesDir + rest, true
+}

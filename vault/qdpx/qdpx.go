@@ -1,0 +1,498 @@
+package qdpx
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Namespace is the XML namespace of a REFI-QDA project document.
+const Namespace = "urn:QDA-XML:project:1.0"
+
+// Names of the entries inside a .qdpx archive.
+const (
+	ProjectEntry = "project.qde"
+	SourcesDir   = "Sources/"
+	internalURL  = "internal://"
+)
+
+// Variable types the standard defines (typeOfVariable).
+const (
+	TypeText     = "Text"
+	TypeBoolean  = "Boolean"
+	TypeInteger  = "Integer"
+	TypeFloat    = "Float"
+	TypeDate     = "Date"
+	TypeDateTime = "DateTime"
+)
+
+// zipTime is the modification time of every archive entry, so that the same
+// project always gives the same bytes. It is the earliest time a zip header
+// can hold and says nothing about when or where the export ran.
+var zipTime = time.Date(1980, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// ErrInvalidProject is wrapped by every error Write returns for a Project it
+// refuses to write; callers branch on it with errors.Is.
+var ErrInvalidProject = errors.New("invalid qdpx project")
+
+// Project is everything a REFI-QDA project export holds.
+type Project struct {
+	Name      string    // e.g. the study's name or "fieldvault export"
+	Origin    string    // "fieldvault"
+	CreatedAt time.Time // written as creationDateTime in UTC; zero omits it
+	// Description of the project as a whole; optional.
+	Description string
+	Users       []User     // at least one; the first is the creating user
+	Codes       []Code     // flat code book
+	Sources     []Source   // text sources
+	Cases       []Case     // participants by pseudonym
+	Sets        []Set      // meetings
+	Variables   []Variable // attribute definitions for cases
+}
+
+// User is a user of the project; use a neutral name such as "researcher".
+type User struct {
+	GUID, Name string
+}
+
+// Code is an entry of the code book.
+type Code struct {
+	GUID        string
+	Name        string
+	Color       string // "#RRGGBB" or "#RGB"; optional
+	Description string
+}
+
+// Source is a text source. Text is the exported plain text (UTF-8); it is
+// stored as Sources/<GUID>.txt, byte for byte as given.
+type Source struct {
+	GUID, Name, Text string
+	Selections       []Selection
+	// Description of the source; optional.
+	Description string
+}
+
+// Selection is a span of a source's text, optionally coded.
+type Selection struct {
+	GUID, Name string
+	// Start and End are zero-based code-point positions in Source.Text, End
+	// exclusive (see Offsets).
+	Start, End  int
+	CodeGUID    string // the code applied to the span; empty for none
+	Description string
+	// CodingGUID identifies the Coding element that applies CodeGUID. If
+	// empty it is derived from GUID (a name-based UUID), so output stays
+	// deterministic.
+	CodingGUID string
+}
+
+// Case is a participant, by pseudonym.
+type Case struct {
+	GUID, Name  string
+	Attributes  map[string]string // variable name → value
+	SourceGUIDs []string
+	Description string // optional
+}
+
+// Set groups sources, e.g. the documents of one meeting.
+//
+// The REFI-QDA 1.0 schema has no case members in a set (a set holds
+// MemberCode, MemberSource and MemberNote only): Write refuses a Set with
+// MemberCaseGUIDs rather than drop them silently. Relate cases to a meeting
+// through the sources they share instead.
+type Set struct {
+	GUID, Name, Description string
+	MemberSourceGUIDs       []string
+	MemberCaseGUIDs         []string
+	MemberCodeGUIDs         []string
+}
+
+// Variable defines an attribute of cases.
+type Variable struct {
+	GUID, Name  string
+	Type        string // one of the Type* constants; empty means Text
+	Description string
+}
+
+// Write writes p as a .qdpx archive (project.qde plus Sources/) to w. It
+// checks p first, builds project.qde, validates it with ValidateQDE, and only
+// then writes; on error nothing has been written to w.
+func Write(w io.Writer, p Project) error {
+	if err := checkProject(&p); err != nil {
+		return err
+	}
+	qde, err := encodeQDE(&p)
+	if err != nil {
+		return err
+	}
+	if err := ValidateQDE(bytes.NewReader(qde)); err != nil {
+		return fmt.Errorf("%w: generated project.qde fails validation: %w", ErrInvalidProject, err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	if err := addEntry(zw, ProjectEntry, qde); err != nil {
+		return err
+	}
+	for i := range p.Sources {
+		s := &p.Sources[i]
+		if err := addEntry(zw, sourceEntry(s.GUID), []byte(s.Text)); err != nil {
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("closing qdpx archive: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("writing qdpx archive: %w", err)
+	}
+	return nil
+}
+
+func addEntry(zw *zip.Writer, name string, data []byte) error {
+	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime}
+	fw, err := zw.CreateHeader(fh)
+	if err != nil {
+		return fmt.Errorf("adding %s to qdpx archive: %w", name, err)
+	}
+	if _, err := fw.Write(data); err != nil {
+		return fmt.Errorf("adding %s to qdpx archive: %w", name, err)
+	}
+	return nil
+}
+
+// sourceEntry is the archive path of a source's plain text.
+func sourceEntry(guid string) string { return SourcesDir + strings.ToLower(guid) + ".txt" }
+
+// sourcePath is the plainTextPath attribute that points at sourceEntry.
+func sourcePath(guid string) string { return internalURL + strings.ToLower(guid) + ".txt" }
+
+// Offsets converts byte offsets into text to the unit REFI-QDA uses for text
+// positions: zero-based Unicode code points. Offsets outside the text are
+// clamped to it; an offset inside a multi-byte character is moved back to
+// that character's first byte. Use CharOffsets to have such input refused.
+func Offsets(text string, byteStart, byteEnd int) (int, int) {
+	return runeIndex(text, byteStart), runeIndex(text, byteEnd)
+}
+
+func runeIndex(text string, b int) int {
+	if b <= 0 {
+		return 0
+	}
+	if b >= len(text) {
+		return utf8.RuneCountInString(text)
+	}
+	for b > 0 && !utf8.RuneStart(text[b]) {
+		b--
+	}
+	return utf8.RuneCountInString(text[:b])
+}
+
+// ErrOffset is wrapped by CharOffsets for byte offsets it cannot convert.
+var ErrOffset = errors.New("invalid text offset")
+
+// CharOffsets is Offsets for callers that want bad input refused: both
+// offsets must lie within text, on character boundaries, with start <= end.
+func CharOffsets(text string, byteStart, byteEnd int) (int, int, error) {
+	for _, b := range []int{byteStart, byteEnd} {
+		if b < 0 || b > len(text) {
+			return 0, 0, fmt.Errorf("%w: byte offset %d outside a text of %d bytes", ErrOffset, b, len(text))
+		}
+		if b < len(text) && !utf8.RuneStart(text[b]) {
+			return 0, 0, fmt.Errorf("%w: byte offset %d is inside a multi-byte character", ErrOffset, b)
+		}
+	}
+	if byteStart > byteEnd {
+		return 0, 0, fmt.Errorf("%w: start %d after end %d", ErrOffset, byteStart, byteEnd)
+	}
+	s, e := Offsets(text, byteStart, byteEnd)
+	return s, e, nil
+}
+
+// ByteOffsets is the inverse of Offsets: it converts code-point positions in
+// text to byte offsets, clamped to the text.
+func ByteOffsets(text string, start, end int) (int, int) {
+	return byteIndex(text, start), byteIndex(text, end)
+}
+
+func byteIndex(text string, pos int) int {
+	if pos <= 0 {
+		return 0
+	}
+	n := 0
+	for i := range text {
+		if n == pos {
+			return i
+		}
+		n++
+	}
+	return len(text)
+}
+
+var guidRE = regexp.MustCompile(`^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\})$`)
+
+var rgbRE = regexp.MustCompile(`^#(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{3})$`)
+
+// ValidGUID reports whether s has the GUID form the standard requires
+// (8-4-4-4-12 hexadecimal digits, optionally in braces).
+func ValidGUID(s string) bool { return guidRE.MatchString(s) }
+
+// normGUID gives the form used to compare GUIDs: lower case, no braces.
+func normGUID(s string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}"))
+}
+
+// codingGUID derives the GUID of a selection's Coding element.
+func codingGUID(sel *Selection) string {
+	if sel.CodingGUID != "" {
+		return sel.CodingGUID
+	}
+	ns, err := uuid.Parse(normGUID(sel.GUID))
+	if err != nil {
+		// checkProject has validated sel.GUID; fall back to a name-based
+		// UUID over its text so this stays total and deterministic.
+		ns = uuid.NameSpaceOID
+	}
+	return uuid.NewSHA1(ns, []byte("fieldvault qdpx coding")).String()
+}
+
+// problem builds an ErrInvalidProject error naming the field at fault.
+func problem(field, format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidProject, field, fmt.Sprintf(format, args...))
+}
+
+// checkProject refuses a Project that would not make a valid, importable
+// export. Messages name fields by index, never by their (possibly
+// identifying) content.
+func checkProject(p *Project) error {
+	if strings.TrimSpace(p.Name) == "" {
+		return problem("project name", "empty")
+	}
+	if err := checkXMLText("project name", p.Name); err != nil {
+		return err
+	}
+	if err := checkXMLText("project origin", p.Origin); err != nil {
+		return err
+	}
+	if err := checkXMLText("project description", p.Description); err != nil {
+		return err
+	}
+	if len(p.Users) == 0 {
+		return problem("users", "at least one user is required")
+	}
+	seen := map[string]string{}
+	claim := func(field, guid string) error {
+		if guid == "" {
+			return problem(field, "missing GUID")
+		}
+		if !ValidGUID(guid) {
+			return problem(field, "GUID is not in 8-4-4-4-12 hexadecimal form")
+		}
+		if prev, ok := seen[normGUID(guid)]; ok {
+			return problem(field, "GUID already used by %s", prev)
+		}
+		seen[normGUID(guid)] = field
+		return nil
+	}
+	for i, u := range p.Users {
+		f := fmt.Sprintf("user %d", i+1)
+		if err := claim(f, u.GUID); err != nil {
+			return err
+		}
+		if err := checkXMLText(f+" name", u.Name); err != nil {
+			return err
+		}
+	}
+	codes := map[string]bool{}
+	for i, c := range p.Codes {
+		f := fmt.Sprintf("code %d", i+1)
+		if err := claim(f, c.GUID); err != nil {
+			return err
+		}
+		if strings.TrimSpace(c.Name) == "" {
+			return problem(f, "empty name")
+		}
+		if c.Color != "" && !rgbRE.MatchString(c.Color) {
+			return problem(f, "colour is not #RRGGBB or #RGB")
+		}
+		if err := checkXMLText(f+" name", c.Name); err != nil {
+			return err
+		}
+		if err := checkXMLText(f+" description", c.Description); err != nil {
+			return err
+		}
+		codes[normGUID(c.GUID)] = true
+	}
+	vars := map[string]*Variable{}
+	for i := range p.Variables {
+		v := &p.Variables[i]
+		f := fmt.Sprintf("variable %d", i+1)
+		if err := claim(f, v.GUID); err != nil {
+			return err
+		}
+		if strings.TrimSpace(v.Name) == "" {
+			return problem(f, "empty name")
+		}
+		if err := checkXMLText(f+" name", v.Name); err != nil {
+			return err
+		}
+		if err := checkXMLText(f+" description", v.Description); err != nil {
+			return err
+		}
+		if _, dup := vars[v.Name]; dup {
+			return problem(f, "name used by an earlier variable")
+		}
+		if v.Type == "" {
+			v.Type = TypeText
+		}
+		if !validVariableType(v.Type) {
+			return problem(f, "type must be Text, Boolean, Integer, Float, Date or DateTime")
+		}
+		vars[v.Name] = v
+	}
+	sources := map[string]bool{}
+	for i := range p.Sources {
+		s := &p.Sources[i]
+		f := fmt.Sprintf("source %d", i+1)
+		if err := claim(f, s.GUID); err != nil {
+			return err
+		}
+		if err := checkXMLText(f+" name", s.Name); err != nil {
+			return err
+		}
+		if err := checkXMLText(f+" description", s.Description); err != nil {
+			return err
+		}
+		if !utf8.ValidString(s.Text) {
+			return problem(f, "text is not valid UTF-8")
+		}
+		n := utf8.RuneCountInString(s.Text)
+		for j, sel := range s.Selections {
+			sf := fmt.Sprintf("%s selection %d", f, j+1)
+			if err := claim(sf, sel.GUID); err != nil {
+				return err
+			}
+			if sel.CodingGUID != "" {
+				if err := claim(sf+" coding", sel.CodingGUID); err != nil {
+					return err
+				}
+			} else if sel.CodeGUID != "" {
+				if err := claim(sf+" coding", codingGUID(&sel)); err != nil {
+					return err
+				}
+			}
+			if sel.Start < 0 || sel.End < sel.Start || sel.End > n {
+				return problem(sf, "positions %d-%d outside the text (0-%d characters)", sel.Start, sel.End, n)
+			}
+			if sel.CodeGUID != "" && !codes[normGUID(sel.CodeGUID)] {
+				return problem(sf, "code GUID is not in the code book")
+			}
+			if err := checkXMLText(sf+" name", sel.Name); err != nil {
+				return err
+			}
+			if err := checkXMLText(sf+" description", sel.Description); err != nil {
+				return err
+			}
+		}
+		sources[normGUID(s.GUID)] = true
+	}
+	for i, c := range p.Cases {
+		f := fmt.Sprintf("case %d", i+1)
+		if err := claim(f, c.GUID); err != nil {
+			return err
+		}
+		if err := checkXMLText(f+" name", c.Name); err != nil {
+			return err
+		}
+		if err := checkXMLText(f+" description", c.Description); err != nil {
+			return err
+		}
+		for name, val := range c.Attributes {
+			v, ok := vars[name]
+			if !ok {
+				return problem(f, "attribute names no declared variable")
+			}
+			if err := checkValue(v.Type, val); err != nil {
+				return problem(f, "value of variable %q: %v", name, err)
+			}
+		}
+		for j, g := range c.SourceGUIDs {
+			if !sources[normGUID(g)] {
+				return problem(fmt.Sprintf("%s source reference %d", f, j+1), "no such source")
+			}
+		}
+	}
+	for i, s := range p.Sets {
+		f := fmt.Sprintf("set %d", i+1)
+		if err := claim(f, s.GUID); err != nil {
+			return err
+		}
+		if strings.TrimSpace(s.Name) == "" {
+			return problem(f, "empty name")
+		}
+		if err := checkXMLText(f+" name", s.Name); err != nil {
+			return err
+		}
+		if err := checkXMLText(f+" description", s.Description); err != nil {
+			return err
+		}
+		if len(s.MemberCaseGUIDs) > 0 {
+			return problem(f, "the REFI-QDA schema has no case members in sets; list the sources instead")
+		}
+		for j, g := range s.MemberSourceGUIDs {
+			if !sources[normGUID(g)] {
+				return problem(fmt.Sprintf("%s member source %d", f, j+1), "no such source")
+			}
+		}
+		for j, g := range s.MemberCodeGUIDs {
+			if !codes[normGUID(g)] {
+				return problem(fmt.Sprintf("%s member code %d", f, j+1), "no such code")
+			}
+		}
+	}
+	return nil
+}
+
+// checkXMLText refuses strings XML 1.0 cannot carry: invalid UTF-8 and
+// control characters other than tab, line feed and carriage return.
+func checkXMLText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return problem(field, "not valid UTF-8")
+	}
+	for i, r := range s {
+		if !isXMLChar(r) {
+			return problem(field, "character U+%04X at byte %d is not allowed in XML", r, i)
+		}
+	}
+	return nil
+}
+
+func isXMLChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' ||
+		(r >= 0x20 && r <= 0xD7FF) ||
+		(r >= 0xE000 && r <= 0xFFFD) ||
+		(r >= 0x10000 && r <= 0x10FFFF)
+}
+
+func validVariableType(t string) bool {
+	switch t {
+	case TypeText, TypeBoolean, TypeInteger, TypeFloat, TypeDate, TypeDateTime:
+		return true
+	}
+	return false
+}
+
+// valueElement is the VariableValue child element for a variable type.
+func valueElement(t string) string {
+	if t == "" {
+		t = TypeText
+	}
+	return t + "Value"
+}
