@@ -265,7 +265,9 @@ func scanNames(found []Finding, line string, lineNo int, known *Redactor, overla
 			j += s2
 		}
 		word := line[i:j]
-		if isNameLike(word) && !sentenceStart && !commonCapitalised[NormaliseName(stripPossessive(word))] &&
+		if runStart >= 0 && utf8.RuneCountInString(word) == 1 && unicode.IsUpper(firstRuneOf(word)) {
+			runEnd = j // "Ó" in "Zoë Ó Brien"
+		} else if isNameLike(word) && !sentenceStart && !commonCapitalised[NormaliseName(stripPossessive(word))] &&
 			(known == nil || (!known.IsAlias(word) && !known.IsPseudonym(stripPossessive(word)))) {
 			if runStart < 0 {
 				runStart = i
@@ -292,14 +294,15 @@ func stripPossessive(w string) string {
 	return w
 }
 
-// isNameLike: starts with an upper-case letter and has a lower-case letter
-// or is a word of at least two letters all in capitals.
+// isNameLike: starts with an upper-case letter and has a lower-case letter,
+// or is a word of at least four letters all in capitals (shorter capitals
+// are mostly acronyms).
 func isNameLike(w string) bool {
 	r, _ := utf8.DecodeRuneInString(w)
 	if !unicode.IsUpper(r) {
 		return false
 	}
-	letters := 0
+	letters, lower := 0, 0
 	for _, c := range w {
 		if unicode.IsDigit(c) {
 			return false
@@ -307,8 +310,11 @@ func isNameLike(w string) bool {
 		if unicode.IsLetter(c) {
 			letters++
 		}
+		if unicode.IsLower(c) {
+			lower++
+		}
 	}
-	return letters >= 2
+	return letters >= 2 && (lower > 0 || letters >= 4)
 }
 
 func sortFindings(f []Finding) {
