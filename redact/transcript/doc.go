@@ -32,8 +32,10 @@
 // speaker; the list is ExcludedLabelWords (Note, Date, Time, Location, Agenda,
 // Item, Action, Re, Subject, Summary, Present, Apologies, http, https, …).
 // Lines without a label keep the speaker in force; a blank line does not end a
-// turn. In WebVTT a voice span (<v Name>, Teams) gives the speaker; otherwise a
-// label at the start of the cue text (Zoom) does. Consecutive cues of one
+// turn. In WebVTT a voice span (<v Name>, Teams) gives the speaker, and the
+// line's Text is written "Name: text" so that every turn's text starts with
+// its label; otherwise a label at the start of the cue text (Zoom, SRT) does,
+// after an SRT dialogue dash ("- Name: …") is removed. Consecutive cues of one
 // speaker are merged into one turn: only the first carries the label (the
 // repeated label is removed from the later cues' text), every cue stays its
 // own line. In .docx a label at the start of a paragraph is a turn whether or

@@ -152,3 +152,28 @@ func TestFuzzSeedsPresent(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseLabel(f *testing.F) {
+	for _, s := range []string{"Carol: hi", "**Anna van Dijk**: ja", "Note: x", "https://x", "Élodie : oui", "Speaker 2:", "**:**", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		label, rest, ok := ParseLabel(line)
+		if !ok {
+			if label != "" || rest != "" {
+				t.Fatalf("ParseLabel(%q) refused but returned %q, %q", line, label, rest)
+			}
+			return
+		}
+		if label == "" || len(strings.Fields(label)) > 4 || strings.ContainsAny(label, ":*\t\r\n") {
+			t.Fatalf("ParseLabel(%q) gave label %q", line, label)
+		}
+		if !strings.HasSuffix(line, rest) || !strings.Contains(line, label) {
+			t.Fatalf("ParseLabel(%q) = %q, %q: not parts of the line", line, label, rest)
+		}
+		// The rule is stable: the label written back parses the same.
+		if l2, r2, ok2 := ParseLabel(label + ": " + rest); !ok2 || l2 != label || r2 != strings.TrimLeft(rest, " \t") {
+			t.Fatalf("ParseLabel(%q) = %q, %q but the rewritten line gives %q, %q, %v", line, label, rest, l2, r2, ok2)
+		}
+	})
+}

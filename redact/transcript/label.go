@@ -6,10 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// ExcludedLabelWords are first words that never make a speaker label, so that
-// "Note: …", "Date: …" or "Present: …" in field notes are not taken for turns.
-// Compared case-insensitively, ignoring a trailing full stop.
-var ExcludedLabelWords = []string{
+// excludedLabelWords are first words that never make a speaker label.
+var excludedLabelWords = []string{
 	"action", "actions", "address", "agenda", "apologies", "attendees", "bcc",
 	"cc", "chapter", "comment", "comments", "date", "dates", "decision",
 	"decisions", "duration", "e-mail", "email", "example", "fax", "file", "from",
@@ -32,9 +30,17 @@ var labelParticles = map[string]bool{
 	"von": true, "y": true,
 }
 
+// ExcludedLabelWords returns, in lower case, the first words that never make
+// a speaker label, so that "Note: …", "Date: …" or "Present: …" in field
+// notes are not taken for turns. They are compared case-insensitively,
+// ignoring a trailing full stop.
+func ExcludedLabelWords() []string {
+	return append([]string(nil), excludedLabelWords...)
+}
+
 var excludedLabel = func() map[string]bool {
-	m := make(map[string]bool, len(ExcludedLabelWords))
-	for _, w := range ExcludedLabelWords {
+	m := make(map[string]bool, len(excludedLabelWords))
+	for _, w := range excludedLabelWords {
 		m[w] = true
 	}
 	return m

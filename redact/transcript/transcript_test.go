@@ -346,3 +346,23 @@ func TestTurnMerge(t *testing.T) {
 		t.Errorf("txt got %+v\nwant %+v", got, wantTxt)
 	}
 }
+
+// TestExcludedLabelWords checks that every listed word is refused as a
+// label in any case, and that the list returned is a copy.
+func TestExcludedLabelWords(t *testing.T) {
+	words := ExcludedLabelWords()
+	if len(words) == 0 {
+		t.Fatal("no excluded words")
+	}
+	for _, w := range words {
+		for _, form := range []string{strings.ToUpper(w[:1]) + w[1:], strings.ToUpper(w), strings.ToUpper(w[:1]) + w[1:] + "."} {
+			if label, _, ok := ParseLabel(form + ": x"); ok {
+				t.Errorf("ParseLabel(%q) accepted label %q", form+": x", label)
+			}
+		}
+	}
+	words[0] = "carol"
+	if _, _, ok := ParseLabel("Carol: x"); !ok {
+		t.Error("changing the returned list changed the rule")
+	}
+}
