@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"io/fs"
 	"strings"
 )
 
@@ -30,6 +31,11 @@ type sizedReaderAt interface {
 	Size() int64
 }
 
+type statReaderAt interface {
+	io.ReaderAt
+	Stat() (fs.FileInfo, error)
+}
+
 func docxError(part, msg string, err error) *ParseError {
 	return &ParseError{Format: FormatDocx, Part: part, Msg: msg, Err: err}
 }
@@ -39,9 +45,16 @@ func docxError(part, msg string, err error) *ParseError {
 func parseDocx(r io.Reader, b *builder) error {
 	var ra io.ReaderAt
 	var size int64
-	if s, ok := r.(sizedReaderAt); ok {
+	switch s := r.(type) {
+	case sizedReaderAt: // bytes.Reader, strings.Reader, io.SectionReader
 		ra, size = s, s.Size()
-	} else {
+	case statReaderAt: // os.File
+		fi, err := s.Stat()
+		if err != nil {
+			return docxError("", "reading failed", err)
+		}
+		ra, size = s, fi.Size()
+	default:
 		data, err := io.ReadAll(io.LimitReader(r, maxDocxBytes+1))
 		if err != nil {
 			return docxError("", "reading failed", err)

@@ -2,9 +2,12 @@ package transcript
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -364,5 +367,51 @@ func TestExcludedLabelWords(t *testing.T) {
 	words[0] = "carol"
 	if _, _, ok := ParseLabel("Carol: x"); !ok {
 		t.Error("changing the returned list changed the rule")
+	}
+}
+
+// TestReaders parses every fixture through a one-byte-at-a-time reader and
+// from an *os.File: the result is the same as from memory.
+func TestReaders(t *testing.T) {
+	for _, file := range []string{"interview.txt", "crlf.txt", "fieldnotes.md", "teams.vtt", "zoom.vtt", "interview.srt", "interview.docx"} {
+		t.Run(file, func(t *testing.T) {
+			in := readFixture(t, file)
+			f, _ := DetectFormat(file, in)
+			want, err := Parse(f, bytes.NewReader(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Parse(f, iotest.OneByteReader(bytes.NewReader(in)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("one-byte reader: got\n%s\nwant\n%s", dump(got), dump(want))
+			}
+			fh, err := os.Open(filepath.Join("testdata", file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fh.Close()
+			got, err = Parse(f, fh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("os.File: got\n%s\nwant\n%s", dump(got), dump(want))
+			}
+		})
+	}
+	// A lone "\r" at a read boundary still ends one line.
+	doc, err := Parse(FormatText, iotest.HalfReader(strings.NewReader("a\r\r\nb\rc")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, l := range doc.Lines {
+		texts = append(texts, l.Text)
+	}
+	if want := []string{"a", "", "b", "c"}; !reflect.DeepEqual(texts, want) {
+		t.Errorf("lines %q, want %q", texts, want)
 	}
 }
