@@ -169,10 +169,10 @@ func addEntry(zw *zip.Writer, name string, data []byte) error {
 }
 
 // sourceEntry is the archive path of a source's plain text.
-func sourceEntry(guid string) string { return SourcesDir + strings.ToLower(guid) + ".txt" }
+func sourceEntry(guid string) string { return SourcesDir + normGUID(guid) + ".txt" }
 
 // sourcePath is the plainTextPath attribute that points at sourceEntry.
-func sourcePath(guid string) string { return internalURL + strings.ToLower(guid) + ".txt" }
+func sourcePath(guid string) string { return internalURL + normGUID(guid) + ".txt" }
 
 // Offsets converts byte offsets into text to the unit REFI-QDA uses for text
 // positions: zero-based Unicode code points. Offsets outside the text are

@@ -1,0 +1,380 @@
+package qdpx
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// testNS derives the fixture's GUIDs, as a caller derives them from handles.
+var testNS = uuid.MustParse("6f1f3c52-4a57-4b8e-9d0e-2f6c1a7d9b10")
+
+func gid(name string) string { return uuid.NewSHA1(testNS, []byte(name)).String() }
+
+// Synthetic, already pseudonymised texts: every person and place is invented.
+const (
+	textInterview = "Interviewer: Thank you for coming, Hazel.\n" +
+		"Hazel Thornbury: Happy to. At Brackenford Café we started the food co-op in 2019.\n" +
+		"[not for quotation: 3 lines withheld]\n" +
+		"Hazel Thornbury: The volunteers — Ōmura-san, Zoë and 李明 — kept it going 🌱.\n"
+	textMeeting = "Meeting M03, Riverside Forum (pseudonymised).\n" +
+		"Chair (Gideon Ashcombe): Item 4 is confidential.\n" +
+		"[withheld: 5 lines confidential]\n" +
+		"[withheld: 2 lines off the record]\n" +
+		"Naïve question from the floor about the 👩‍🔬 survey.\n"
+)
+
+// selectionOf builds a selection over the first occurrence of part in text.
+func selectionOf(tb testing.TB, name, text, part, code string) Selection {
+	tb.Helper()
+	i := strings.Index(text, part)
+	if i < 0 {
+		tb.Fatalf("fixture: %q not in text", part)
+	}
+	s, e, err := CharOffsets(text, i, i+len(part))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return Selection{GUID: gid("sel:" + name), Name: name, Start: s, End: e, CodeGUID: code}
+}
+
+func sampleProject(tb testing.TB) Project {
+	tb.Helper()
+	return Project{
+		Name:        "Community food study",
+		Origin:      "fieldvault",
+		CreatedAt:   time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC),
+		Description: "Pseudonymised export; withheld passages are marked.",
+		Users:       []User{{GUID: gid("user:researcher"), Name: "researcher"}},
+		Codes: []Code{
+			{GUID: gid("code:dnq"), Name: "withheld: do not quote", Color: "#D55E00", Description: "Lines flagged do-not-quote; replaced by a marker."},
+			{GUID: gid("code:confidential"), Name: "withheld: confidential", Color: "#CC79A7"},
+			{GUID: gid("code:struck"), Name: "withheld: struck", Color: "#999"},
+			{GUID: gid("code:off-record"), Name: "withheld: off the record", Color: "#0072B2"},
+		},
+		Variables: []Variable{
+			{GUID: gid("var:org"), Name: "kind of organisation", Type: TypeText},
+			{GUID: gid("var:role"), Name: "role", Type: TypeText, Description: "Role in the organisation, as catalogued."},
+		},
+		Sources: []Source{
+			{
+				GUID: gid("doc:D12"), Name: "D12 interview transcript", Text: textInterview,
+				Description: "Transcript, version 2.",
+				Selections: []Selection{
+					selectionOf(tb, "D12 withheld 1", textInterview, "[not for quotation: 3 lines withheld]", gid("code:dnq")),
+					selectionOf(tb, "D12 volunteers", textInterview, "Ōmura-san, Zoë and 李明", ""),
+				},
+			},
+			{
+				GUID: gid("doc:D14"), Name: "D14 meeting notes", Text: textMeeting,
+				Selections: []Selection{
+					selectionOf(tb, "D14 withheld 1", textMeeting, "[withheld: 5 lines confidential]", gid("code:confidential")),
+					selectionOf(tb, "D14 withheld 2", textMeeting, "[withheld: 2 lines off the record]", gid("code:off-record")),
+				},
+			},
+			{GUID: gid("doc:D15"), Name: "D15 empty field notes", Text: ""},
+		},
+		Cases: []Case{
+			{
+				GUID: gid("case:P07"), Name: "Hazel Thornbury",
+				Attributes:  map[string]string{"role": "coordinator", "kind of organisation": "community café"},
+				SourceGUIDs: []string{gid("doc:D12"), gid("doc:D14")},
+			},
+			{GUID: gid("case:P09"), Name: "Gideon Ashcombe", Attributes: map[string]string{"role": "chair"}, SourceGUIDs: []string{gid("doc:D14")}},
+		},
+		Sets: []Set{
+			{GUID: gid("set:M03"), Name: "M03 Riverside Forum", Description: "Observed with the convenor's consent.", MemberSourceGUIDs: []string{gid("doc:D14")}},
+		},
+	}
+}
+
+func writeBytes(tb testing.TB, p Project) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, p); err != nil {
+		tb.Fatalf("Write: %v", err)
+	}
+	return buf.Bytes()
+}
+
+// unzip returns the entries of an archive in order, with their contents.
+func unzip(tb testing.TB, data []byte) ([]string, map[string][]byte) {
+	tb.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		tb.Fatalf("zip: %v", err)
+	}
+	var names []string
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		names = append(names, f.Name)
+		files[f.Name] = b
+	}
+	return names, files
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from %s\ngot:\n%s\nwant:\n%s", name, path, got, want)
+	}
+}
+
+func TestWriteGolden(t *testing.T) {
+	names, files := unzip(t, writeBytes(t, sampleProject(t)))
+	golden(t, "entries", []byte(strings.Join(names, "\n")+"\n"))
+	for _, n := range names {
+		golden(t, strings.ReplaceAll(n, "/", "_"), files[n])
+	}
+	// Every golden file must correspond to an entry: a stale golden file
+	// would otherwise hide a dropped source.
+	if !*update {
+		dir, err := os.ReadDir(filepath.Join("testdata", "golden"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]bool{"entries.golden": true}
+		for _, n := range names {
+			want[strings.ReplaceAll(n, "/", "_")+".golden"] = true
+		}
+		for _, e := range dir {
+			if !want[e.Name()] {
+				t.Errorf("stale golden file %s matches no archive entry", e.Name())
+			}
+		}
+	}
+}
+
+func TestWriteDeterministic(t *testing.T) {
+	first := writeBytes(t, sampleProject(t))
+	for i := 0; i < 20; i++ { // map iteration order varies from run to run
+		if got := writeBytes(t, sampleProject(t)); !bytes.Equal(got, first) {
+			t.Fatalf("write %d differs from the first write", i+2)
+		}
+	}
+}
+
+func TestWriteLayout(t *testing.T) {
+	data := writeBytes(t, sampleProject(t))
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if zr.Comment != "" {
+		t.Errorf("archive comment = %q, want none", zr.Comment)
+	}
+	p := sampleProject(t)
+	want := []string{ProjectEntry}
+	for _, s := range p.Sources {
+		want = append(want, "Sources/"+s.GUID+".txt")
+	}
+	var got []string
+	for _, f := range zr.File {
+		got = append(got, f.Name)
+		if !f.Modified.Equal(zipTime) {
+			t.Errorf("%s modified = %v, want %v", f.Name, f.Modified, zipTime)
+		}
+		if f.Comment != "" {
+			t.Errorf("%s has a comment", f.Name)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("entries = %q, want %q", got, want)
+	}
+	_, files := unzip(t, data)
+	if !bytes.Contains(files[ProjectEntry], []byte(`xmlns="`+Namespace+`"`)) {
+		t.Errorf("project.qde does not declare the namespace %s", Namespace)
+	}
+	for _, s := range p.Sources {
+		path := `plainTextPath="internal://` + s.GUID + `.txt"`
+		if !bytes.Contains(files[ProjectEntry], []byte(path)) {
+			t.Errorf("project.qde lacks %s", path)
+		}
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	p := sampleProject(t)
+	data := writeBytes(t, p)
+	got, err := Read(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if !reflect.DeepEqual(*got, p) {
+		t.Errorf("round trip differs\ngot:  %+v\nwant: %+v", *got, p)
+	}
+	// Selections point at the same text after the round trip.
+	for i, s := range got.Sources {
+		for j, sel := range s.Selections {
+			want := p.Sources[i].Selections[j]
+			bs, be := ByteOffsets(s.Text, sel.Start, sel.End)
+			ws, we := ByteOffsets(p.Sources[i].Text, want.Start, want.End)
+			if s.Text[bs:be] != p.Sources[i].Text[ws:we] {
+				t.Errorf("source %d selection %d: text changed in round trip", i, j)
+			}
+		}
+	}
+	// And a second write of what was read gives the same bytes.
+	if again := writeBytes(t, *got); !bytes.Equal(again, data) {
+		t.Error("writing the read project gives different bytes")
+	}
+}
+
+func TestRoundTripEdgeCases(t *testing.T) {
+	p := Project{
+		Name:  "a & b <c> \"d\"\ttab\nnewline",
+		Users: []User{{GUID: "{" + strings.ToUpper(gid("u")) + "}", Name: ""}},
+		Codes: []Code{{GUID: gid("c"), Name: "only code"}},
+		Variables: []Variable{
+			{GUID: gid("v1"), Name: "joined", Type: TypeDate},
+			{GUID: gid("v2"), Name: "years", Type: TypeInteger},
+			{GUID: gid("v3"), Name: "paid", Type: TypeBoolean},
+			{GUID: gid("v4"), Name: "share", Type: TypeFloat},
+			{GUID: gid("v5"), Name: "seen", Type: TypeDateTime},
+		},
+		Sources: []Source{{GUID: gid("s"), Name: "crlf", Text: "line one\r\nline two\r\n\ttabbed & <escaped>\n",
+			Selections: []Selection{{GUID: gid("sel"), Start: 0, End: 10, CodeGUID: gid("c"), CodingGUID: gid("coding"), Description: "x\r\ny"}}}},
+		Cases: []Case{{GUID: gid("k"), Attributes: map[string]string{"joined": "2021-05-01", "years": "-3", "paid": "true", "share": "0.25", "seen": "2021-05-01T10:00:00Z"}}},
+		Sets:  []Set{{GUID: gid("set"), Name: "codes only", MemberCodeGUIDs: []string{gid("c")}}},
+	}
+	data := writeBytes(t, p)
+	got, err := Read(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if !reflect.DeepEqual(*got, p) {
+		t.Errorf("round trip differs\ngot:  %+v\nwant: %+v", *got, p)
+	}
+}
+
+func TestOffsets(t *testing.T) {
+	tests := []struct {
+		name               string
+		text               string
+		part               string // first occurrence is selected
+		wantStart, wantEnd int
+	}{
+		{"ascii", "Hello Riverside", "Riverside", 6, 15},
+		{"precomposed accent", "Café Brackenford", "Brackenford", 5, 16},
+		{"combining accent", "Cafe\u0301 Brackenford", "Brackenford", 6, 17},
+		{"accent inside selection", "a Zoë b", "Zoë", 2, 5},
+		{"emoji", "🌱 grows", "grows", 2, 7},
+		{"emoji zwj sequence", "👩‍🔬 survey", "survey", 4, 10},
+		{"emoji selected", "x 👩‍🔬 y", "👩‍🔬", 2, 5},
+		{"cjk", "李明说：好的", "好的", 4, 6},
+		{"supplementary plane", "𠀋𠀋 ok", "ok", 3, 5},
+		{"empty selection at end", "abc", "", 0, 0},
+		{"newlines count", "a\r\nb", "b", 3, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			i := strings.Index(tt.text, tt.part)
+			s, e := Offsets(tt.text, i, i+len(tt.part))
+			if s != tt.wantStart || e != tt.wantEnd {
+				t.Errorf("Offsets = %d, %d; want %d, %d", s, e, tt.wantStart, tt.wantEnd)
+			}
+			cs, ce, err := CharOffsets(tt.text, i, i+len(tt.part))
+			if err != nil || cs != s || ce != e {
+				t.Errorf("CharOffsets = %d, %d, %v; want %d, %d, nil", cs, ce, err, s, e)
+			}
+			bs, be := ByteOffsets(tt.text, s, e)
+			if got := tt.text[bs:be]; got != tt.part {
+				t.Errorf("ByteOffsets selects %q, want %q", got, tt.part)
+			}
+			// What a QDA tool sees: code points of the text.
+			if got := string([]rune(tt.text)[s:e]); got != tt.part {
+				t.Errorf("code points %d-%d are %q, want %q", s, e, got, tt.part)
+			}
+		})
+	}
+}
+
+func TestOffsetsClampAndRefuse(t *testing.T) {
+	text := "é李🌱" // 2 + 3 + 4 bytes
+	tests := []struct {
+		name         string
+		bs, be       int
+		wantS, wantE int
+		refuse       bool
+	}{
+		{"whole", 0, 9, 0, 3, false},
+		{"negative start clamps", -4, 2, 0, 1, true},
+		{"end past text clamps", 2, 99, 1, 3, true},
+		{"start inside é rounds down", 1, 5, 0, 2, true},
+		{"end inside 🌱 rounds down", 0, 7, 0, 2, true},
+		{"inverted", 5, 2, 2, 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, e := Offsets(text, tt.bs, tt.be)
+			if s != tt.wantS || e != tt.wantE {
+				t.Errorf("Offsets = %d, %d; want %d, %d", s, e, tt.wantS, tt.wantE)
+			}
+			_, _, err := CharOffsets(text, tt.bs, tt.be)
+			if tt.refuse && !errors.Is(err, ErrOffset) {
+				t.Errorf("CharOffsets error = %v, want ErrOffset", err)
+			}
+			if !tt.refuse && err != nil {
+				t.Errorf("CharOffsets error = %v, want nil", err)
+			}
+		})
+	}
+}
+
+func TestValidGUID(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"0f8fad5b-d9cb-469f-a165-70867728950e", true},
+		{"0F8FAD5B-D9CB-469F-A165-70867728950E", true},
+		{"{0f8fad5b-d9cb-469f-a165-70867728950e}", true},
+		{"0f8fad5bd9cb469fa16570867728950e", false},
+		{"0f8fad5b-d9cb-469f-a165-70867728950", false},
+		{"0f8fad5b-d9cb-469f-a165-70867728950g", false},
+		{"{0f8fad5b-d9cb-469f-a165-70867728950e", false},
+		{" 0f8fad5b-d9cb-469f-a165-70867728950e", false},
+		{"P07", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := ValidGUID(tt.in); got != tt.want {
+			t.Errorf("ValidGUID(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
