@@ -31,6 +31,8 @@ type Catalog struct {
 	Meetings     []*Meeting       `json:"meetings"`
 	Pseudonyms   *redact.Registry `json:"pseudonyms"`
 	Tombstones   []Tombstone      `json:"tombstones,omitempty"`
+	// Exits counts, per participant, the exits that used their words.
+	Exits map[string]ExitCount `json:"exits,omitempty"`
 	// Next holds the next number for generated handles, by prefix ("D").
 	Next map[string]int `json:"next"`
 }
@@ -184,7 +186,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // readCatalog decrypts and decodes catalog.age.
-func readCatalog(dir string, id *Identity) (*Catalog, error) {
+func readCatalog(dir string, id *Identity, listed bool) (*Catalog, error) {
 	f, err := os.Open(filepath.Join(dir, CatalogFile))
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -193,7 +195,7 @@ func readCatalog(dir string, id *Identity) (*Catalog, error) {
 		return nil, fmt.Errorf("opening %s: %w", CatalogFile, err)
 	}
 	defer f.Close()
-	r, err := decrypt(f, id, "the catalogue")
+	r, err := decrypt(f, id, "the catalogue", listed)
 	if err != nil {
 		return nil, err
 	}

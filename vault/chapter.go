@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"strconv"
@@ -138,7 +139,8 @@ type RenderRequest struct {
 	Format         string
 	Force          bool
 	AcceptResidual bool
-	CheckOnly      bool // check: validate against today's consent and flags, write nothing
+	CheckOnly      bool      // check: validate against today's consent and flags, write nothing
+	W              io.Writer // where output goes when Output is ""
 }
 
 // RenderResult is a render's or check's outcome.
@@ -223,7 +225,7 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 			}
 		}
 		res.SHA256, res.Bytes = sha(out), len(out)
-		if err := s.deliver(ExitRequest{Output: req.Output, Force: req.Force, W: nil}, out); err != nil {
+		if err := s.deliver(tx, ExitRequest{Output: req.Output, Force: req.Force, W: req.W}, out); err != nil {
 			return err
 		}
 		e := exitEntry("render", gs, &res.ExitResult)

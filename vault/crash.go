@@ -1,8 +1,13 @@
-//go:build !faultinject
-
 package vault
 
-// crashPoint is a named step of a write. Built with -tags faultinject, the
-// crash-consistency tests can kill the process there; in normal builds it
-// does nothing.
-func crashPoint(string) {}
+// crashHook is called at every named step of a write (after the temp write,
+// after fsync, before rename, before the directory fsync, before the audit
+// append). Only this package's crash-consistency tests set it, in a child
+// process they then kill at that step; in fieldvault it is always nil.
+var crashHook func(step string)
+
+func crashPoint(step string) {
+	if crashHook != nil {
+		crashHook(step)
+	}
+}

@@ -191,7 +191,7 @@ func (s *Study) OpenDoc(ctx context.Context, req OpenRequest) (*Document, error)
 		if req.Output == "" && req.Terminal && v.Format == FormatBinary {
 			return fmt.Errorf("%w: document %s is binary (%s); refusing to write it to a terminal, use -o FILE", ErrInvalid, d.Handle, d.Kind)
 		}
-		if err := s.readTo(v, req); err != nil {
+		if err := s.readTo(tx, v, req); err != nil {
 			return err
 		}
 		doc = d
@@ -205,12 +205,14 @@ func (s *Study) OpenDoc(ctx context.Context, req OpenRequest) (*Document, error)
 	return doc, err
 }
 
-func (s *Study) readTo(v *Version, req OpenRequest) error {
+func (s *Study) readTo(tx *Tx, v *Version, req OpenRequest) error {
 	if req.Output == "" {
-		if err := readObject(s.Dir, v, s.Identity, io.Discard); err != nil {
+		// Verify the whole object first; stream it once the open is on record.
+		if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), io.Discard); err != nil {
 			return err
 		}
-		return readObject(s.Dir, v, s.Identity, req.W)
+		tx.OnCommit(func() error { return readObject(s.Dir, v, s.Identity, s.listed(v.Class), req.W) })
+		return nil
 	}
 	if inside(s.Dir, req.Output) {
 		return fmt.Errorf("%w: output %s is inside the vault", ErrInvalid, req.Output)
@@ -218,9 +220,30 @@ func (s *Study) readTo(v *Version, req OpenRequest) error {
 	if _, err := os.Lstat(req.Output); err == nil && !req.Force {
 		return fmt.Errorf("%w: output %s exists (use --force to replace it)", ErrInvalid, req.Output)
 	}
-	return writeAtomic(s.FS, req.Output, func(w io.Writer) error {
-		return readObject(s.Dir, v, s.Identity, w)
+	f, err := s.FS.CreateTemp(filepath.Dir(req.Output), tempPrefix+filepath.Base(req.Output)+"-*")
+	if err != nil {
+		return fmt.Errorf("creating output %s: %w", req.Output, unwrapPath(err))
+	}
+	tmp := f.Name()
+	tx.OnAbort(func() { s.FS.Remove(tmp) })
+	err = readObject(s.Dir, v, s.Identity, s.listed(v.Class), f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	tx.OnCommit(func() error {
+		if err := s.FS.Rename(tmp, req.Output); err != nil {
+			s.FS.Remove(tmp)
+			return fmt.Errorf("writing %s: %w", req.Output, err)
+		}
+		return s.FS.SyncDir(filepath.Dir(req.Output))
 	})
+	return nil
 }
 
 // Docs lists the documents (erased ones included, marked).

@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"os"
 
 	"github.com/fieldvault/fieldvault/policy"
@@ -67,7 +68,7 @@ func (s *Study) ScanFile(path string) ([]redact.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	return redact.Scan(redact.Normalize(string(data)), rd), nil
+	return redact.Scan(norm.NFC.String(string(data)), rd), nil
 }
 
 // ScanDoc shows what the residual scan finds in a document as it would

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -90,5 +91,52 @@ func writeAtomic(fsys FS, name string, fill func(io.Writer) error) (err error) {
 		return err
 	}
 	crashPoint("before-dir-fsync")
-	return fsys.SyncDir(dir)
+	if err := fsys.SyncDir(dir); err != nil {
+		return &dirSyncError{err}
+	}
+	return nil
+}
+
+// dirSyncError reports that the rename happened but the directory could not
+// be synced: the new file is in place, its durability unknown.
+type dirSyncError struct{ err error }
+
+func (e *dirSyncError) Error() string { return "syncing the directory: " + e.err.Error() }
+func (e *dirSyncError) Unwrap() error { return e.err }
+
+// writeNew is writeAtomic for a file that did not matter before (an object,
+// an output): if the directory cannot be synced after the rename, the new
+// file is removed again, so a failed write leaves nothing at name.
+func writeNew(fsys FS, name string, fill func(io.Writer) error) error {
+	err := writeAtomic(fsys, name, fill)
+	var ds *dirSyncError
+	if errors.As(err, &ds) {
+		fsys.Remove(name)
+	}
+	return err
+}
+
+// stageFile writes data to a synced temp file beside name and returns its
+// path; the caller renames it into place (or removes it).
+func stageFile(fsys FS, name string, data []byte) (tmp string, err error) {
+	f, err := fsys.CreateTemp(filepath.Dir(name), tempPrefix+filepath.Base(name)+"-*")
+	if err != nil {
+		return "", err
+	}
+	tmp = f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			fsys.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return "", err
+	}
+	crashPoint("after-temp-write")
+	if err = f.Sync(); err != nil {
+		return "", err
+	}
+	crashPoint("after-fsync")
+	return tmp, f.Close()
 }

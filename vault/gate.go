@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"io"
 	"os"
 	"path/filepath"
@@ -148,7 +149,7 @@ func (c *Catalog) speaker(rd *redact.Redactor, label string) (policy.SpeakerKind
 	if researcherLabels[strings.ToLower(label)] {
 		return policy.SpeakerResearcher, ""
 	}
-	text := redact.Normalize(label)
+	text := norm.NFC.String(label)
 	for _, m := range rd.Find(text) {
 		if m.Start == 0 && m.End == len(text) {
 			if _, err := c.Participant(m.EntityID); err == nil {
@@ -255,15 +256,21 @@ func scanOut(text string, rd *redact.Redactor, accept bool, res *ExitResult) err
 	return nil
 }
 
-// deliver writes verified output to its file (atomically, refusing to
-// overwrite an input or write into the vault) or to the writer.
-func (s *Study) deliver(req ExitRequest, out []byte) error {
+// deliver stages verified output and delivers it once the exit is on
+// record: a file is written to a temp file beside it (refusing to overwrite
+// an input or to write into the vault) and renamed after the commit; a
+// stream is written after the commit. If the change does not commit, the
+// temp file is removed and nothing is delivered.
+func (s *Study) deliver(tx *Tx, req ExitRequest, out []byte) error {
 	if req.Output == "" {
 		if req.W == nil {
 			return fmt.Errorf("%w: no output", ErrInvalid)
 		}
-		_, err := req.W.Write(out)
-		return err
+		tx.OnCommit(func() error {
+			_, err := req.W.Write(out)
+			return err
+		})
+		return nil
 	}
 	if inside(s.Dir, req.Output) {
 		return fmt.Errorf("%w: output %s is inside the vault", ErrInvalid, req.Output)
@@ -271,10 +278,22 @@ func (s *Study) deliver(req ExitRequest, out []byte) error {
 	if _, err := os.Lstat(req.Output); err == nil && !req.Force {
 		return fmt.Errorf("%w: output %s exists (use --force to replace it)", ErrInvalid, req.Output)
 	}
-	return writeAtomic(s.FS, req.Output, func(w io.Writer) error {
-		_, err := w.Write(out)
-		return err
+	tmp, err := stageFile(s.FS, req.Output, out)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", req.Output, err)
+	}
+	tx.OnAbort(func() { s.FS.Remove(tmp) })
+	tx.OnCommit(func() error {
+		if err := s.FS.Rename(tmp, req.Output); err != nil {
+			s.FS.Remove(tmp)
+			return fmt.Errorf("writing %s: %w", req.Output, err)
+		}
+		if err := s.FS.SyncDir(filepath.Dir(req.Output)); err != nil {
+			return fmt.Errorf("writing %s: syncing its directory: %w", req.Output, err)
+		}
+		return nil
 	})
+	return nil
 }
 
 func sha(b []byte) string {
@@ -382,7 +401,7 @@ func (s *Study) exit(ctx context.Context, action string, req ExitRequest, mode p
 			if out, err = renderBlocks(format, blocks); err == nil {
 				if err = scanOut(plain(blocks), rd, req.AcceptResidual, res); err == nil {
 					res.SHA256, res.Bytes, res.Withheld, res.ReliedOn = sha(out), len(out), g.withheld, g.decision.ReliedOn
-					if err = s.deliver(req, out); err != nil {
+					if err = s.deliver(tx, req, out); err != nil {
 						return err
 					}
 					e := exitEntry(action, []*gated{g}, res)

@@ -150,10 +150,16 @@ func parseRecipients(list []string) ([]age.Recipient, error) {
 
 // decrypt opens an age stream with the identity, translating "no matching
 // identity" into ErrNotRecipient.
-func decrypt(src io.Reader, id *Identity, what string) (io.Reader, error) {
+//
+// listed says the identity's recipient is among those the file was
+// encrypted to: then "no matching identity" means a damaged header.
+func decrypt(src io.Reader, id *Identity, what string, listed bool) (io.Reader, error) {
 	r, err := age.Decrypt(src, id.Identities...)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
+		if errors.As(err, &noMatch) && listed {
+			return nil, integrity("%s: its header is damaged (flipped or truncated bytes)", what)
+		}
 		if errors.As(err, &noMatch) {
 			return nil, fmt.Errorf("%w of %s in this vault", ErrNotRecipient, what)
 		}

@@ -27,7 +27,7 @@ func (s *Study) createLocalKey() error {
 	if err := s.FS.MkdirAll(filepath.Join(s.Dir, KeysDir), 0o700); err != nil {
 		return fmt.Errorf("creating %s: %w", KeysDir, err)
 	}
-	return writeAtomic(s.FS, filepath.Join(s.Dir, LocalKeyFile), func(w io.Writer) error {
+	return writeNew(s.FS, filepath.Join(s.Dir, LocalKeyFile), func(w io.Writer) error {
 		aw, err := age.Encrypt(w, rcpts...)
 		if err != nil {
 			return err
@@ -48,7 +48,7 @@ func (s *Study) localKey() ([]byte, error) {
 		}
 		return nil, fmt.Errorf("reading the pseudonym key: %w", err)
 	}
-	r, err := decrypt(bytes.NewReader(data), s.Identity, "the pseudonym key (raw class)")
+	r, err := decrypt(bytes.NewReader(data), s.Identity, "the pseudonym key (raw class)", s.listed(ClassRaw))
 	if err != nil {
 		return nil, err
 	}

@@ -47,7 +47,7 @@ func putObject(fsys FS, dir string, src io.Reader, rcpts []age.Recipient, progre
 		return "", 0, "", fmt.Errorf("creating object directory: %w", err)
 	}
 	ch := &countingHash{h: sha256.New()}
-	err = writeAtomic(fsys, final, func(w io.Writer) error {
+	err = writeNew(fsys, final, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, copyBufSize)
 		aw, err := age.Encrypt(bw, rcpts...)
 		if err != nil {
@@ -93,7 +93,7 @@ func (p *progressWriter) Write(b []byte) (int, error) {
 // SHA-256 at the end. dst may have received plaintext before an error is
 // found (age releases each chunk once it authenticates), so callers write to
 // a temp file or a hash, never to a final destination.
-func readObject(dir string, v *Version, id *Identity, dst io.Writer) error {
+func readObject(dir string, v *Version, id *Identity, listed bool, dst io.Writer) error {
 	f, err := os.Open(objectPath(dir, v.Object))
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -102,7 +102,7 @@ func readObject(dir string, v *Version, id *Identity, dst io.Writer) error {
 		return fmt.Errorf("opening object %s: %w", v.Object, err)
 	}
 	defer f.Close()
-	r, err := decrypt(bufio.NewReaderSize(f, copyBufSize), id, "this material ("+v.Class+" class)")
+	r, err := decrypt(bufio.NewReaderSize(f, copyBufSize), id, "this material ("+v.Class+" class)", listed)
 	if err != nil {
 		if errors.Is(err, ErrIntegrity) {
 			return integrity("object %s is damaged (its header does not decrypt)", v.Object)

@@ -249,7 +249,9 @@ func (s *Study) EditParticipant(ctx context.Context, handle string, edit func(p 
 			if n := tx.Cat.exitsUsing(handle); n > 0 {
 				return fmt.Errorf("%w: participant %s's pseudonym has already left the vault in %d exit(s); a pseudonym never changes once given", ErrInvalid, handle, n)
 			}
-			tx.Cat.Pseudonyms.Forget(redact.KindPerson, p.Name)
+			if tx.Cat.Pseudonyms, err = cloneRegistry(tx.Cat.Pseudonyms, true, redact.KindPerson, p.Name); err != nil {
+				return err
+			}
 		}
 		if err := s.assignPseudonyms(tx); err != nil {
 			return err

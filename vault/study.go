@@ -183,7 +183,7 @@ func Open(dir string, opts Options) (*Study, error) {
 // Catalog reads the current catalogue (no lock: the file is replaced
 // atomically, so a reader sees one whole generation).
 func (s *Study) Catalog() (*Catalog, error) {
-	return readCatalog(s.Dir, s.Identity)
+	return readCatalog(s.Dir, s.Identity, s.listed(ClassCatalog))
 }
 
 func (s *Study) recipients(class string) ([]age.Recipient, error) {
@@ -213,6 +213,22 @@ type Tx struct {
 	remove  []string // objects to remove once committed
 	// keepAudit marks entries to commit even when the change fails (refusals).
 	keepAudit []Entry
+	onCommit  []func() error
+	onAbort   []func()
+}
+
+// OnCommit runs f after the change (and its audit entries) committed: an
+// exit delivers its output only once the exit is on record.
+func (tx *Tx) OnCommit(f func() error) { tx.onCommit = append(tx.onCommit, f) }
+
+// OnAbort runs f if the change does not commit.
+func (tx *Tx) OnAbort(f func()) { tx.onAbort = append(tx.onAbort, f) }
+
+func (tx *Tx) abort() {
+	for _, f := range tx.onAbort {
+		f()
+	}
+	tx.s.discard(tx.created)
 }
 
 // Audit adds an entry to commit with the change.
@@ -275,7 +291,7 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		ferr = ctx.Err()
 	}
 	if ferr != nil {
-		s.discard(tx.created)
+		tx.abort()
 		if len(tx.keepAudit) == 0 {
 			return ferr
 		}
@@ -289,8 +305,14 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		return ferr
 	}
 	if err := s.commit(cat, append(tx.keepAudit, tx.entries...)); err != nil {
-		s.discard(tx.created)
+		tx.abort()
 		return err
+	}
+	var cerr error
+	for _, f := range tx.onCommit {
+		if err := f(); err != nil && cerr == nil {
+			cerr = err
+		}
 	}
 	for _, id := range tx.remove {
 		if err := s.FS.Remove(objectPath(s.Dir, id)); err != nil && !os.IsNotExist(err) {
@@ -300,7 +322,7 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if len(tx.remove) > 0 {
 		s.FS.SyncDir(filepath.Join(s.Dir, ObjectsDir))
 	}
-	return nil
+	return cerr
 }
 
 func (s *Study) note(msg string) {
@@ -342,7 +364,12 @@ func (s *Study) commit(cat *Catalog, entries []Entry) error {
 		return err
 	}
 	if err := writeCatalog(s.FS, s.Dir, cat, rcpts); err != nil {
-		return fmt.Errorf("writing the catalogue: %w", err)
+		var ds *dirSyncError
+		if !errors.As(err, &ds) {
+			return fmt.Errorf("writing the catalogue: %w", err)
+		}
+		// The new catalogue is in place: the change has happened.
+		s.note(fmt.Sprintf("the catalogue was replaced but its directory could not be synced (%v); check the disk", ds.err))
 	}
 	if err := appendLog(s.FS, s.Dir, sealed); err != nil {
 		// The catalogue holds the entries; the next writer appends them.
@@ -419,4 +446,18 @@ func (s *Study) strays(cat *Catalog) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// listed reports whether the identity's recipient is among the class's
+// recipients (unknown for identities without an X25519 recipient).
+func (s *Study) listed(class string) bool {
+	if s.Identity.Recipient == "" {
+		return false
+	}
+	for _, r := range s.Config.Recipients[class] {
+		if r == s.Identity.Recipient {
+			return true
+		}
+	}
+	return false
 }

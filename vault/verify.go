@@ -63,7 +63,7 @@ func (s *Study) Verify(readData bool) (*VerifyReport, error) {
 			if !readData {
 				continue
 			}
-			if err := readObject(s.Dir, v, s.Identity, io.Discard); err != nil {
+			if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), io.Discard); err != nil {
 				if errors.Is(err, ErrNotRecipient) {
 					rep.Problems = append(rep.Problems, where+": cannot be read with this identity (not a recipient of the "+v.Class+" class)")
 					continue
@@ -134,7 +134,7 @@ func (s *Study) VerifyAudit(checkpoint string) (*AuditReport, error) {
 		last := all[len(all)-1]
 		cp := Checkpoint{StudyID: cat.StudyID, Seq: last.Seq, Hash: last.Hash, Taken: s.Now().UTC()}
 		data, _ := json.MarshalIndent(cp, "", "  ")
-		if err := writeAtomic(s.FS, checkpoint, func(w io.Writer) error {
+		if err := writeNew(s.FS, checkpoint, func(w io.Writer) error {
 			_, err := w.Write(append(data, '\n'))
 			return err
 		}); err != nil {

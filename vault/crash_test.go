@@ -1,0 +1,182 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/fieldvault/fieldvault/policy"
+)
+
+// The crash-consistency test re-runs this test binary as a child that
+// performs one command on a copy of a vault and SIGKILLs itself at the n-th
+// time it reaches a named write step.
+const crashEnv = "FIELDVAULT_CRASH_CHILD"
+
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(crashEnv); spec != "" {
+		os.Exit(crashChild(spec))
+	}
+	os.Exit(m.Run())
+}
+
+var crashSteps = []string{"after-temp-write", "after-fsync", "before-rename", "before-dir-fsync", "before-audit-append"}
+
+// crashCommands are the commands the harness interrupts.
+var crashCommands = map[string]func(s *Study, input string) error{
+	"ingest": func(s *Study, input string) error {
+		_, err := s.Ingest(context.Background(), IngestRequest{Path: input, Kind: KindTranscript, Participants: []string{"P1"}})
+		return err
+	},
+	"flag": func(s *Study, _ string) error {
+		return s.Flag(context.Background(), FlagRequest{Doc: "D1", From: 2, To: 2, Kind: policy.FlagDNQ, Reason: "convenor asked"})
+	},
+	"consent": func(s *Study, _ string) error {
+		_, err := s.RecordConsent(context.Background(), ConsentRequest{Handle: "P1", Form: "v2", Signed: "2025-03-01", Scopes: []policy.Scope{"participate", "quote", "off-record"}})
+		return err
+	},
+	"withdraw-erase": func(s *Study, _ string) error {
+		_, err := s.Withdraw(context.Background(), WithdrawRequest{Handle: "P1", Erase: true})
+		return err
+	},
+	"export": func(s *Study, input string) error {
+		_, err := s.Export(context.Background(), ExitRequest{Doc: "D1", Output: input + ".export.md"})
+		return err
+	},
+}
+
+func crashChild(spec string) int {
+	// spec: command:step:n:dir:identity:input
+	parts := strings.SplitN(spec, "|", 6)
+	n, _ := strconv.Atoi(parts[2])
+	seen := 0
+	crashHook = func(step string) {
+		if step == parts[1] {
+			seen++
+			if seen == n {
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				select {}
+			}
+		}
+	}
+	s, err := Open(parts[3], Options{IdentityFile: parts[4]})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := crashCommands[parts[0]](s, parts[5]); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// copyDir copies a vault directory (regular files only).
+func copyDir(tb testing.TB, src, dst string) {
+	tb.Helper()
+	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if fi.IsDir() {
+			return os.MkdirAll(target, 0o700)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o600)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// TestCrashConsistency kills a real process at every write step of ingest,
+// flag, consent change, withdrawal with erase and export. After each kill
+// verify --read-data and audit verify find no problem, the catalogue is at
+// the generation before or after the command (never between), and the next
+// writer cleans up and reports what it removed.
+func TestCrashConsistency(t *testing.T) {
+	base := newStudy(t)
+	addParticipant(t, base, "P1", "Genevieve Okafor-Hale", "participate", "quote")
+	transcript := writeFile(t, "t.txt", "Interviewer: How did it start?\nGenevieve Okafor-Hale: At the depot in Wexcombe.\n")
+	if _, err := base.Ingest(ctx, IngestRequest{Path: transcript, Kind: KindTranscript, Participants: []string{"P1"}}); err != nil {
+		t.Fatal(err)
+	}
+	cat0, _ := base.Catalog()
+	kills, completions := 0, 0
+	for _, cmd := range []string{"ingest", "flag", "consent", "withdraw-erase", "export"} {
+		for _, step := range crashSteps {
+			for n := 1; n < 20; n++ {
+				dir := filepath.Join(t.TempDir(), "study")
+				copyDir(t, base.Dir, dir)
+				input := filepath.Join(t.TempDir(), "in.txt")
+				os.WriteFile(input, []byte("Interviewer: And then?\nGenevieve Okafor-Hale: We moved on.\n"), 0o600)
+				spec := strings.Join([]string{cmd, step, strconv.Itoa(n), dir, base.Identity.Path, input}, "|")
+				c := exec.Command(os.Args[0], "-test.run=^$")
+				c.Env = append(os.Environ(), crashEnv+"="+spec)
+				out, err := c.CombinedOutput()
+				killed := false
+				if ee, ok := err.(*exec.ExitError); ok {
+					if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+						killed = true
+					} else {
+						t.Fatalf("%s %s:%d: child failed: %v\n%s", cmd, step, n, err, out)
+					}
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("%s killed %s #%d", cmd, step, n)
+				s, err := Open(dir, Options{IdentityFile: base.Identity.Path})
+				if err != nil {
+					t.Fatalf("%s: open: %v", name, err)
+				}
+				cat, err := s.Catalog()
+				if err != nil {
+					t.Fatalf("%s: catalogue: %v", name, err)
+				}
+				if g := cat.Generation; g != cat0.Generation && g != cat0.Generation+1 {
+					t.Errorf("%s: generation %d, want %d or %d", name, g, cat0.Generation, cat0.Generation+1)
+				}
+				rep, err := s.Verify(true)
+				if err != nil || !rep.OK() {
+					t.Errorf("%s: verify --read-data: %v %v", name, err, rep.Problems)
+				}
+				arep, err := s.VerifyAudit("")
+				if err != nil || !arep.OK() {
+					t.Errorf("%s: audit verify: %v %v", name, err, arep.Problems)
+				}
+				if arep != nil && arep.Entries != int(cat.Audit.Seq) {
+					t.Errorf("%s: audit entries %d, catalogue head %d", name, arep.Entries, cat.Audit.Seq)
+				}
+				if err := s.Update(ctx, func(tx *Tx) error { return nil }); err != nil {
+					t.Errorf("%s: next writer: %v", name, err)
+				}
+				if rep, _ := s.Verify(false); len(rep.Notes) != 0 {
+					t.Errorf("%s: left after the next writer: %v", name, rep.Notes)
+				}
+				if tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(input), tempPrefix+"*")); killed && len(tmp) > 0 && cmd != "export" {
+					t.Errorf("%s: temp files beside the input: %v", name, tmp)
+				}
+				if !killed {
+					completions++
+					break
+				}
+				kills++
+			}
+		}
+	}
+	t.Logf("processes killed: %d; runs that completed: %d", kills, completions)
+	if kills < 20 {
+		t.Errorf("only %d kills: the crash points are not reached", kills)
+	}
+}
