@@ -109,8 +109,16 @@ func FuzzScan(f *testing.F) {
 			if fd.Line < 1 || fd.Line > len(lines) || fd.Col < 1 {
 				t.Fatalf("finding at %d:%d out of range", fd.Line, fd.Col)
 			}
-			line := []rune(strings.TrimRight(lines[fd.Line-1], "\r"))
-			if fd.Col-1+utf8.RuneCountInString(fd.Text) > len(line) || string(line[fd.Col-1:fd.Col-1+utf8.RuneCountInString(fd.Text)]) != fd.Text {
+			line := strings.TrimRight(lines[fd.Line-1], "\r")
+			off := 0
+			for range fd.Col - 1 {
+				if off >= len(line) {
+					t.Fatalf("finding %s at %d:%d past the end of its line", fd.Kind, fd.Line, fd.Col)
+				}
+				_, sz := utf8.DecodeRuneInString(line[off:])
+				off += sz
+			}
+			if !strings.HasPrefix(line[off:], fd.Text) {
 				t.Fatalf("finding %s at %d:%d does not point at its text", fd.Kind, fd.Line, fd.Col)
 			}
 			if m := fd.Masked(); fd.Kind != FindPossibleName && utf8.RuneCountInString(fd.Text) > 4 && strings.Contains(m, fd.Text) {
