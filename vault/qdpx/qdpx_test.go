@@ -255,8 +255,9 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-func TestRoundTripEdgeCases(t *testing.T) {
-	p := Project{
+func edgeProject(tb testing.TB) Project {
+	tb.Helper()
+	return Project{
 		Name:  "a & b <c> \"d\"\ttab\nnewline",
 		Users: []User{{GUID: "{" + strings.ToUpper(gid("u")) + "}", Name: ""}},
 		Codes: []Code{{GUID: gid("c"), Name: "only code"}},
@@ -272,6 +273,10 @@ func TestRoundTripEdgeCases(t *testing.T) {
 		Cases: []Case{{GUID: gid("k"), Attributes: map[string]string{"joined": "2021-05-01", "years": "-3", "paid": "true", "share": "0.25", "seen": "2021-05-01T10:00:00Z"}}},
 		Sets:  []Set{{GUID: gid("set"), Name: "codes only", MemberCodeGUIDs: []string{gid("c")}}},
 	}
+}
+
+func TestRoundTripEdgeCases(t *testing.T) {
+	p := edgeProject(t)
 	data := writeBytes(t, p)
 	got, err := Read(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
