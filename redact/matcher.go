@@ -33,6 +33,50 @@ type matcher struct {
 	dense     []int32
 	outs      [][]int32 // per terminal: candidate patterns, case-sensitive first
 	root      *[256]int32
+	// pre has a bit for every three-byte ASCII start a match can have (all
+	// extensions of shorter aliases included): most word starts are
+	// rejected by one lookup, without walking the trie.
+	pre []uint64
+}
+
+func preIndex(a, b, c byte) uint32 { return uint32(a)<<14 | uint32(b)<<7 | uint32(c) }
+
+// addPrefix marks the first three bytes of view v in the prefilter.
+func (m *matcher) addPrefix(v string) {
+	set := func(i uint32) { m.pre[i>>6] |= 1 << (i & 63) }
+	for k := 0; k < len(v) && k < 3; k++ {
+		if v[k] >= 0x80 {
+			return // non-ASCII starts are never prefiltered
+		}
+	}
+	switch {
+	case len(v) >= 3:
+		set(preIndex(v[0], v[1], v[2]))
+	case len(v) == 2:
+		for c := range 128 {
+			set(preIndex(v[0], v[1], byte(c)))
+		}
+	case len(v) == 1:
+		for b := range 128 {
+			for c := range 128 {
+				set(preIndex(v[0], byte(b), byte(c)))
+			}
+		}
+	}
+}
+
+// mayStart reports whether a match may start at text[i]; it is exact only
+// for three plain ASCII bytes and says yes otherwise.
+func (m *matcher) mayStart(text []byte, i int) bool {
+	if i+3 > len(text) {
+		return true
+	}
+	a, b, c := text[i], text[i+1], text[i+2]
+	if a|b|c >= 0x80 || asciiClass[a] == clsSpace || asciiClass[b] == clsSpace || asciiClass[c] == clsSpace {
+		return true
+	}
+	k := preIndex(lowerASCII[a], lowerASCII[b], lowerASCII[c])
+	return m.pre[k>>6]&(1<<(k&63)) != 0
 }
 
 type tnode struct {
@@ -116,6 +160,10 @@ func buildMatcher(views []string, order func(a, b int32) bool) *matcher {
 		m.nodes[i] = t
 	}
 	m.root = (*[256]int32)(m.dense[0:256])
+	m.pre = make([]uint64, 1<<21/64)
+	for _, v := range views {
+		m.addPrefix(v)
+	}
 	return m
 }
 
@@ -252,6 +300,9 @@ func (m *matcher) scan(text []byte, prev, final bool, accept func(out int32, s, 
 			case clsWord:
 				if prevWord {
 					i++
+					for i < len(text) && text[i] < 0x80 && asciiClass[text[i]] == clsWord {
+						i++
+					}
 					continue
 				}
 				prevWord = true
@@ -263,6 +314,10 @@ func (m *matcher) scan(text []byte, prev, final bool, accept func(out int32, s, 
 				prevWord = false
 			}
 			first = lowerASCII[c]
+			if !m.mayStart(text, i) {
+				i++
+				continue
+			}
 		} else {
 			r, sz, ok := decode(text, i, final)
 			if !ok {

@@ -367,7 +367,8 @@ func (r *Redactor) Redact(text string) string {
 // as written, then the pseudonym words in orig's case style, separated by
 // orig's own whitespace so line breaks stay where they were.
 func (r *Redactor) replace(dst, orig []byte, p *pattern) []byte {
-	words, gaps := splitWords(orig)
+	var wa, ga [8][]byte
+	words, gaps := splitWords(orig, wa[:0], ga[:0])
 	for i := 0; i < p.titles && i < len(words); i++ {
 		dst = append(dst, words[i]...)
 		dst = append(dst, gaps[i]...)
@@ -407,7 +408,7 @@ func (r *Redactor) replace(dst, orig []byte, p *pattern) []byte {
 }
 
 // splitWords splits b at whitespace runs; gaps[i] follows words[i].
-func splitWords(b []byte) (words, gaps [][]byte) {
+func splitWords(b []byte, words, gaps [][]byte) ([][]byte, [][]byte) {
 	i := 0
 	for i < len(b) {
 		j := i
