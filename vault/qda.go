@@ -174,7 +174,7 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 		for _, g := range gs {
 			res.Withheld += g.withheld
 		}
-		if err := s.deliver(ExitRequest{Output: req.Output, Force: req.Force}, out); err != nil {
+		if err := s.deliver(tx, ExitRequest{Output: req.Output, Force: req.Force}, out); err != nil {
 			return err
 		}
 		e := exitEntry("export-qda", gs, &res.ExitResult)

@@ -1,0 +1,254 @@
+package vault
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fieldvault/fieldvault/policy"
+)
+
+// The canary study: every line that must not leave carries a unique marker,
+// and real names appear everywhere.
+const canaryTranscript = `Interviewer: Thank you for meeting me in Wexcombe, Genevieve.
+Genevieve Okafor-Hale: Happy to. Bramwell Ashdown sends his regards.
+Interviewer: How did the depot project start?
+Genevieve Okafor-Hale: It started in the spring. Genevieve wrote the first bid.
+[dnq]
+Genevieve Okafor-Hale: CANARY-DNQ-7731 the board never saw the figures.
+[/dnq]
+Genevieve Okafor-Hale: [confidential]CANARY-CONF-1180 the grant was late.[/confidential]
+Genevieve Okafor-Hale: CANARY-STRUCK-5529 I said too much there.
+[off-record]
+Genevieve Okafor-Hale: CANARY-OFF-8412 after the recorder stopped.
+[/off-record]
+Bramwell Ashdown: CANARY-WITHDRAWN-3307 I joined them late.
+Genevieve Okafor-Hale: Wexcombe Council helped in the end.
+`
+
+var canaries = []string{"CANARY-DNQ-7731", "CANARY-CONF-1180", "CANARY-STRUCK-5529", "CANARY-OFF-8412", "CANARY-WITHDRAWN-3307"}
+var realNames = []string{"Genevieve", "Okafor", "Bramwell", "Ashdown", "Wexcombe"}
+
+func canaryStudy(t *testing.T) *Study {
+	t.Helper()
+	s := newStudy(t)
+	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
+	addParticipant(t, s, "P2", "Bramwell Ashdown", "participate", "quote")
+	if _, err := s.AddEntities(ctx, []EntityRequest{{Kind: "place", Name: "Wexcombe"}, {Kind: "org", Name: "Wexcombe Council"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "interview.txt", canaryTranscript), Kind: KindTranscript, Participants: []string{"P1", "P2"}, Date: "2011-05-04", Handle: "D12"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flag(ctx, FlagRequest{Doc: "D12", From: 9, To: 9, Kind: policy.FlagStruck, Reason: "participant asked"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Withdraw(ctx, WithdrawRequest{Handle: "P2", Date: "2026-01-10"}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// leakCheck fails if any canary or real name appears in the texts, the
+// audit log or any temp file beside the vault or the outputs.
+func leakCheck(t *testing.T, s *Study, outDir string, texts map[string]string) {
+	t.Helper()
+	log, _ := os.ReadFile(filepath.Join(s.Dir, AuditFile))
+	texts["audit log"] = string(log)
+	cfg, _ := os.ReadFile(filepath.Join(s.Dir, ConfigFile))
+	texts["config"] = string(cfg)
+	for _, dir := range []string{s.Dir, outDir} {
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && strings.HasPrefix(d.Name(), tempPrefix) {
+				t.Errorf("temp file left: %s", p)
+			}
+			return nil
+		})
+	}
+	for where, text := range texts {
+		for _, secret := range append(append([]string{}, canaries...), realNames...) {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s contains %q", where, secret)
+			}
+		}
+	}
+}
+
+func TestGateCanaries(t *testing.T) {
+	s := canaryStudy(t)
+	outDir := t.TempDir()
+	texts := map[string]string{}
+
+	// export: whole document, withheld lines become markers.
+	var buf bytes.Buffer
+	res, err := s.Export(ctx, ExitRequest{Doc: "D12", W: &buf})
+	if err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	texts["export"] = buf.String()
+	if !strings.Contains(buf.String(), "not for quotation: 3 lines withheld") {
+		t.Errorf("export lacks the do-not-quote marker:\n%s", buf.String())
+	}
+	if res.Withheld == 0 || res.SHA256 == "" {
+		t.Errorf("export result = %+v", res)
+	}
+	for _, f := range []string{"md", "txt", "docx"} {
+		out := filepath.Join(outDir, "export."+f)
+		if _, err := s.Export(ctx, ExitRequest{Doc: "D12", Output: out}); err != nil {
+			t.Fatalf("export %s: %v", f, err)
+		}
+		data, _ := os.ReadFile(out)
+		if f == "docx" {
+			data = unzipAll(t, data)
+		}
+		texts["export."+f] = string(data)
+	}
+
+	// quote: a permitted range, then every forbidden one.
+	buf.Reset()
+	if _, err := s.Quote(ctx, ExitRequest{Doc: "D12", From: 3, To: 4, W: &buf}); err != nil {
+		t.Fatalf("quote 3-4: %v", err)
+	}
+	texts["quote"] = buf.String()
+	if !strings.Contains(buf.String(), "interview, 2011)") {
+		t.Errorf("quote lacks attribution:\n%s", buf.String())
+	}
+	for _, r := range [][2]int{{5, 7}, {6, 6}, {8, 8}, {9, 9}, {10, 12}, {13, 13}, {1, 14}} {
+		buf.Reset()
+		_, err := s.Quote(ctx, ExitRequest{Doc: "D12", From: r[0], To: r[1], W: &buf})
+		if !errors.Is(err, policy.ErrRefused) {
+			t.Errorf("quote %d-%d: err = %v, want a refusal", r[0], r[1], err)
+			continue
+		}
+		if buf.Len() != 0 {
+			t.Errorf("quote %d-%d refused but wrote %d bytes", r[0], r[1], buf.Len())
+		}
+		texts["quote error"] += err.Error() + "\n"
+	}
+
+	// render and check a chapter.
+	chapter := writeFile(t, "chapter.md", "# Findings\n\nAs {{pseudonym P1}} put it:\n\n{{quote D12:3-4}}\n\nGenevieve was clear.\n")
+	out := filepath.Join(outDir, "chapter.out.md")
+	if _, err := s.Render(ctx, RenderRequest{Chapter: chapter, Output: out}); err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	data, _ := os.ReadFile(out)
+	texts["render"] = string(data)
+	bad := writeFile(t, "bad.md", "{{quote D12:5-7}}\n\n{{quote D12:13-13}}\n")
+	_, err = s.Render(ctx, RenderRequest{Chapter: bad, Output: filepath.Join(outDir, "bad.out.md")})
+	if !errors.Is(err, policy.ErrRefused) || len(ChapterProblems(err)) != 2 {
+		t.Errorf("render of a bad chapter: err = %v, want 2 problems", err)
+	} else {
+		texts["render error"] = err.Error()
+	}
+	if _, err := os.Stat(filepath.Join(outDir, "bad.out.md")); err == nil {
+		t.Errorf("refused render wrote its output")
+	}
+
+	// QDA export.
+	qda := filepath.Join(outDir, "study.qdpx")
+	if _, err := s.ExportQDA(ctx, QDARequest{All: true, Output: qda}); err != nil {
+		t.Fatalf("export-qda: %v", err)
+	}
+	data, _ = os.ReadFile(qda)
+	texts["qdpx"] = string(unzipAll(t, data))
+
+	leakCheck(t, s, outDir, texts)
+}
+
+func TestCheckAfterWithdrawal(t *testing.T) {
+	s := newStudy(t)
+	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
+	addParticipant(t, s, "P2", "Bramwell Ashdown", "participate", "quote")
+	tr := "Interviewer: Hello.\nGenevieve Okafor-Hale: Line two.\nBramwell Ashdown: Line three.\nGenevieve Okafor-Hale: Line four.\n"
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D3"}); err != nil {
+		t.Fatal(err)
+	}
+	chapter := writeFile(t, "ch.md", "{{quote D3:2-2}}\n\ntext\n\n{{quote D3:3-3}}\n\n{{quote D3:4-4}}\n")
+	if _, err := s.Render(ctx, RenderRequest{Chapter: chapter, CheckOnly: true}); err != nil {
+		t.Fatalf("check before withdrawal: %v", err)
+	}
+	if _, err := s.Withdraw(ctx, WithdrawRequest{Handle: "P1", Scope: policy.ScopeQuote}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Render(ctx, RenderRequest{Chapter: chapter, CheckOnly: true})
+	probs := ChapterProblems(err)
+	var lines []int
+	for _, p := range probs {
+		lines = append(lines, p.Line)
+	}
+	if !errors.Is(err, policy.ErrRefused) || len(lines) != 2 || lines[0] != 1 || lines[1] != 7 {
+		t.Fatalf("check after withdrawal: lines %v (err %v), want [1 7]", lines, err)
+	}
+	entries, _ := s.AuditLog(AuditFilter{Action: "check"})
+	if len(entries) != 2 || entries[1].Outcome != "refused" {
+		t.Errorf("check audit entries = %+v", entries)
+	}
+}
+
+func TestKindsNeverLeave(t *testing.T) {
+	s := newStudy(t)
+	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote", "record-audio")
+	d, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "r.m4a", "\x00\x00audio"), Kind: KindRecording, Participants: []string{"P1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := s.Export(ctx, ExitRequest{Doc: d.Handle, W: &buf}); !errors.Is(err, policy.ErrRefused) || buf.Len() != 0 {
+		t.Errorf("export of a recording: err = %v, %d bytes", err, buf.Len())
+	}
+	entries, _ := s.AuditLog(AuditFilter{Action: "export"})
+	if len(entries) != 1 || entries[0].Outcome != "refused" {
+		t.Errorf("refusal not audited: %+v", entries)
+	}
+}
+
+func TestResidualBlocksUnlessAccepted(t *testing.T) {
+	s := newStudy(t)
+	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
+	tr := "Interviewer: How can people reach you?\nGenevieve Okafor-Hale: Write to g.hale@example.org or ring 07700 900123.\n"
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	_, err := s.Export(ctx, ExitRequest{Doc: "D1", W: &buf})
+	var re *ResidualError
+	if !errors.As(err, &re) || !errors.Is(err, policy.ErrRefused) || buf.Len() != 0 {
+		t.Fatalf("err = %v, want a residual refusal and no output", err)
+	}
+	if strings.Contains(err.Error(), "example.org") || strings.Contains(err.Error(), "900123") {
+		t.Errorf("the refusal quotes the identifier: %v", err)
+	}
+	res, err := s.Export(ctx, ExitRequest{Doc: "D1", W: &buf, AcceptResidual: true})
+	if err != nil || len(res.Accepted) != 2 {
+		t.Fatalf("accepted export: %v, accepted %d, want 2", err, len(res.Accepted))
+	}
+	entries, _ := s.AuditLog(AuditFilter{Action: "export"})
+	if len(entries) != 2 || entries[1].Detail["residual_accepted"] != "2" {
+		t.Errorf("acceptance not audited: %+v", entries)
+	}
+}
+
+func unzipAll(t *testing.T, data []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("not a zip: %v", err)
+	}
+	var all bytes.Buffer
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(&all, rc)
+		rc.Close()
+	}
+	return all.Bytes()
+}
