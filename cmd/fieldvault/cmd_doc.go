@@ -1,0 +1,272 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/fieldvault/fieldvault/vault"
+	"github.com/urfave/cli/v2"
+)
+
+func ingestCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "ingest",
+		Usage:     "take a file into the vault, encrypted",
+		ArgsUsage: "FILE",
+		Description: "Kinds: recording, transcript, field-notes, meeting-notes, document, consent-form.\n" +
+			"Text (txt, md, vtt, srt, docx) is parsed into numbered lines, the citation unit.\n" +
+			"A corrected transcript is a new version: --version-of DOC.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "kind", Usage: "document `KIND`"},
+			&cli.StringSliceFlag{Name: "participant", Usage: "`HANDLE` of a participant it concerns; repeat"},
+			&cli.StringFlag{Name: "meeting", Usage: "`HANDLE` of the meeting it records"},
+			&cli.StringFlag{Name: "date", Usage: "`DATE` of the material (YYYY-MM-DD)"},
+			&cli.StringFlag{Name: "handle", Usage: "the document's `HANDLE` (default: the next D<n>)"},
+			&cli.StringFlag{Name: "version-of", Usage: "add the file as a new version of document `DOC`"},
+		},
+		Action: func(c *cli.Context) error {
+			a, err := args(c, 1, 1, "one FILE")
+			if err != nil {
+				return err
+			}
+			req := vault.IngestRequest{Path: a[0], Kind: c.String("kind"), Participants: c.StringSlice("participant"),
+				Meeting: c.String("meeting"), Date: c.String("date"), Handle: c.String("handle"), VersionOf: c.String("version-of")}
+			if req.VersionOf == "" {
+				if req.Kind == "" {
+					return usagef("ingest: --kind is required (%s)", strings.Join(vault.Kinds(), ", "))
+				}
+			}
+			if req.Kind != "" && !contains(vault.Kinds(), req.Kind) {
+				return usagef("ingest: --kind must be one of %s", strings.Join(vault.Kinds(), ", "))
+			}
+			s, err := e.openStudy(c)
+			if err != nil {
+				return err
+			}
+			d, err := s.Ingest(c.Context, req)
+			if err != nil {
+				return err
+			}
+			v := d.Latest()
+			fmt.Fprintf(e.stdout, "ingested %s version %d: %s, %s, %s\n", d.Handle, v.N, d.Kind, v.Format, sizeText(v))
+			return nil
+		},
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sizeText(v *vault.Version) string {
+	s := plural(int(v.Size), "byte", "bytes")
+	if v.Lines > 0 {
+		s += ", " + plural(v.Lines, "line", "lines")
+	}
+	return s
+}
+
+func docCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "doc",
+		Usage: "documents in the vault: list, show",
+		Subcommands: []*cli.Command{
+			{
+				Name:  "list",
+				Usage: "list documents",
+				Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON"}},
+				Action: func(c *cli.Context) error {
+					if _, err := args(c, 0, 0, "no arguments"); err != nil {
+						return err
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					docs, err := s.Docs()
+					if err != nil {
+						return err
+					}
+					views := make([]docView, 0, len(docs))
+					for _, d := range docs {
+						views = append(views, newDocView(d))
+					}
+					if c.Bool("json") {
+						return writeJSON(e.stdout, views)
+					}
+					t := newTable(e.stdout, "HANDLE", "KIND", "DATE", "VERSIONS", "LINES", "FLAGS", "PARTICIPANTS", "MEETING")
+					for _, v := range views {
+						kind := v.Kind
+						if v.Erased {
+							kind += " (erased)"
+						}
+						t.row(v.Handle, kind, v.Date, strconv.Itoa(v.Versions), strconv.Itoa(v.Lines), strconv.Itoa(v.Flags),
+							strings.Join(v.Participants, " "), v.Meeting)
+					}
+					return t.flush()
+				},
+			},
+			{
+				Name:      "show",
+				Usage:     "show a document's record: versions, hashes, flags",
+				ArgsUsage: "DOC",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+					&cli.BoolFlag{Name: "names", Usage: "include the ingested file's name and flag reasons"},
+				},
+				Action: func(c *cli.Context) error {
+					a, err := args(c, 1, 1, "one DOC handle")
+					if err != nil {
+						return err
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					d, err := s.Doc(a[0])
+					if err != nil {
+						return err
+					}
+					if !c.Bool("names") {
+						d = redactedDoc(d)
+					}
+					if c.Bool("json") {
+						return writeJSON(e.stdout, d)
+					}
+					printDoc(e, d)
+					return nil
+				},
+			},
+		},
+	}
+}
+
+// docView is a document as listed.
+type docView struct {
+	Handle       string   `json:"handle"`
+	Kind         string   `json:"kind"`
+	Date         string   `json:"date,omitempty"`
+	Participants []string `json:"participants,omitempty"`
+	Meeting      string   `json:"meeting,omitempty"`
+	Versions     int      `json:"versions"`
+	Format       string   `json:"format"`
+	Lines        int      `json:"lines"`
+	Size         int64    `json:"size"`
+	Flags        int      `json:"flags"`
+	Erased       bool     `json:"erased,omitempty"`
+}
+
+func newDocView(d *vault.Document) docView {
+	v := docView{Handle: d.Handle, Kind: d.Kind, Date: d.Date, Participants: d.Participants, Meeting: d.Meeting,
+		Versions: len(d.Versions), Erased: d.Erased}
+	if l := d.Latest(); l != nil {
+		v.Format, v.Lines, v.Size, v.Flags = l.Format, l.Lines, l.Size, len(l.Flags)
+	}
+	return v
+}
+
+// redactedDoc copies a document without what may identify: the ingested
+// file's name and the flags' free-text reasons.
+func redactedDoc(d *vault.Document) *vault.Document {
+	c := *d
+	c.SourceName = ""
+	c.Versions = make([]*vault.Version, len(d.Versions))
+	for i, v := range d.Versions {
+		vc := *v
+		vc.Flags = append(vc.Flags[:0:0], v.Flags...)
+		for j := range vc.Flags {
+			vc.Flags[j].Reason = ""
+		}
+		c.Versions[i] = &vc
+	}
+	return &c
+}
+
+func printDoc(e *env, d *vault.Document) {
+	w := e.stdout
+	fmt.Fprintf(w, "document %s (%s)\n", d.Handle, d.Kind)
+	if d.SourceName != "" {
+		fmt.Fprintf(w, "  source:       %s\n", d.SourceName)
+	}
+	if d.Date != "" {
+		fmt.Fprintf(w, "  date:         %s\n", d.Date)
+	}
+	if len(d.Participants) > 0 {
+		fmt.Fprintf(w, "  participants: %s\n", strings.Join(d.Participants, " "))
+	}
+	if d.Meeting != "" {
+		fmt.Fprintf(w, "  meeting:      %s\n", d.Meeting)
+	}
+	if d.Erased {
+		fmt.Fprintln(w, "  erased at a participant's request")
+	}
+	for _, v := range d.Versions {
+		fmt.Fprintf(w, "  version %d: %s, %s, sha256 %s, ingested %s\n", v.N, v.Format, sizeText(v), v.SHA256, v.Ingested.UTC().Format("2006-01-02 15:04"))
+		for _, f := range v.Flags {
+			line := fmt.Sprintf("    flag %s lines %d-%d", f.Kind, f.From, f.To)
+			if f.Reason != "" {
+				line += ": " + f.Reason
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+}
+
+func openCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "open",
+		Usage:     "decrypt a document for your own work (audited)",
+		ArgsUsage: "DOC",
+		Description: "Writes the plaintext to -o FILE (created only once the object verified), or to\n" +
+			"standard output (binary material is refused on a terminal). --lines prints the parsed\n" +
+			"text with the line numbers quotes cite.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE`"},
+			&cli.IntFlag{Name: "version", Usage: "version `N` (default: the latest)"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
+			&cli.BoolFlag{Name: "lines", Usage: "print the parsed text with line numbers"},
+		},
+		Action: func(c *cli.Context) error {
+			a, err := args(c, 1, 1, "one DOC handle")
+			if err != nil {
+				return err
+			}
+			req := vault.OpenRequest{Handle: a[0], Version: c.Int("version"), Output: c.String("output"),
+				W: e.stdout, Terminal: isTerminal(e.stdout), Force: c.Bool("force")}
+			if req.Version < 0 {
+				return usagef("open: --version must be 1 or more")
+			}
+			s, err := e.openStudy(c)
+			if err != nil {
+				return err
+			}
+			if c.Bool("lines") {
+				if req.Output != "" {
+					return usagef("open: --lines prints to standard output; drop -o")
+				}
+				lines, err := s.Lines(c.Context, req.Handle, req.Version)
+				if err != nil {
+					return err
+				}
+				for _, l := range lines {
+					fmt.Fprintln(e.stdout, l)
+				}
+				return nil
+			}
+			d, err := s.OpenDoc(c.Context, req)
+			if err != nil {
+				return err
+			}
+			if req.Output != "" {
+				fmt.Fprintf(e.stderr, "wrote %s (%s) to %s\n", d.Handle, d.Kind, req.Output)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/vault"
+	"github.com/urfave/cli/v2"
+)
+
+func entityCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "entity",
+		Usage: "people mentioned, places, organisations, meetings: add, list, import",
+		Subcommands: []*cli.Command{
+			{
+				Name:      "add",
+				Usage:     "add an entity to pseudonymise",
+				ArgsUsage: "person|place|org|meeting|other NAME",
+				Flags: []cli.Flag{
+					&cli.StringSliceFlag{Name: "alias", Usage: "another `NAME` it goes by; repeat"},
+					&cli.StringFlag{Name: "pseudonym", Usage: "a chosen `PSEUDONYM` (default: derived from the study key)"},
+				},
+				Action: func(c *cli.Context) error {
+					a, err := args(c, 2, 2, "a kind (person, place, org, meeting, other) and a NAME")
+					if err != nil {
+						return err
+					}
+					req := vault.EntityRequest{Kind: redact.Kind(a[0]), Name: a[1], Aliases: c.StringSlice("alias"), Pseudonym: c.String("pseudonym")}
+					if !req.Kind.Valid() {
+						return usagef("entity add: kind must be one of %s", kindList())
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					ents, err := s.AddEntities(c.Context, []vault.EntityRequest{req})
+					if err != nil {
+						return err
+					}
+					for _, en := range ents {
+						fmt.Fprintf(e.stdout, "added %s %s\n", en.Kind, en.Handle)
+					}
+					return nil
+				},
+			},
+			{
+				Name:  "list",
+				Usage: "list entities with their pseudonyms (real names only with --names)",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+					&cli.BoolFlag{Name: "names", Usage: "include real names and aliases"},
+				},
+				Action: func(c *cli.Context) error {
+					if _, err := args(c, 0, 0, "no arguments"); err != nil {
+						return err
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					cat, err := s.Catalog()
+					if err != nil {
+						return err
+					}
+					views := entityViews(cat, c.Bool("names"))
+					if c.Bool("json") {
+						return writeJSON(e.stdout, views)
+					}
+					header := []string{"HANDLE", "KIND", "PSEUDONYM"}
+					if c.Bool("names") {
+						header = append(header, "NAME", "ALIASES")
+					}
+					t := newTable(e.stdout, header...)
+					for _, v := range views {
+						cells := []string{v.Handle, string(v.Kind), v.Pseudonym}
+						if c.Bool("names") {
+							cells = append(cells, v.Name, joinAliases(v.Aliases))
+						}
+						t.row(cells...)
+					}
+					return t.flush()
+				},
+			},
+			{
+				Name:      "import",
+				Usage:     "add entities from a CSV file (all or nothing)",
+				ArgsUsage: "FILE.csv",
+				Description: "The first row names the columns: kind,name,aliases,pseudonym (kind and name\n" +
+					"required; kind is person, place, org, meeting or other; aliases are separated by\n" +
+					"\";\"). A bad row is reported by its line number and nothing is imported.",
+				Action: func(c *cli.Context) error {
+					a, err := args(c, 1, 1, "one FILE.csv")
+					if err != nil {
+						return err
+					}
+					f, err := os.Open(a[0])
+					if err != nil {
+						return fmt.Errorf("reading entities: %w", err)
+					}
+					reqs, err := ParseEntitiesCSV(f)
+					f.Close()
+					if err != nil {
+						return fmt.Errorf("%s: %w", a[0], err)
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					ents, err := s.AddEntities(c.Context, reqs)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "imported %s", plural(len(ents), "entity", "entities"))
+					if len(ents) > 0 {
+						fmt.Fprintf(e.stdout, " (%s to %s)", ents[0].Handle, ents[len(ents)-1].Handle)
+					}
+					fmt.Fprintln(e.stdout)
+					return nil
+				},
+			},
+		},
+	}
+}
+
+type entityView struct {
+	Handle    string      `json:"handle"`
+	Kind      redact.Kind `json:"kind"`
+	Pseudonym string      `json:"pseudonym"`
+	Name      string      `json:"name,omitempty"`
+	Aliases   []string    `json:"aliases,omitempty"`
+}
+
+func entityViews(cat *vault.Catalog, names bool) []entityView {
+	ents := append([]*vault.Entity(nil), cat.Entities...)
+	sort.Slice(ents, func(i, j int) bool { return handleLess(ents[i].Handle, ents[j].Handle) })
+	out := make([]entityView, 0, len(ents))
+	for _, en := range ents {
+		v := entityView{Handle: en.Handle, Kind: en.Kind, Pseudonym: pseudonymOf(cat, en.Kind, en.Name, en.Pseudonym)}
+		if names {
+			v.Name, v.Aliases = en.Name, en.Aliases
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func joinAliases(a []string) string {
+	out := ""
+	for i, s := range a {
+		if i > 0 {
+			out += "; "
+		}
+		out += s
+	}
+	return out
+}

@@ -1,0 +1,384 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/vault"
+	"github.com/urfave/cli/v2"
+)
+
+// The gate's exits (export, quote, render, check) and the commands around
+// them (flag, scan, pseudonym).
+
+var formatFlag = func() cli.Flag {
+	return &cli.StringFlag{Name: "format", Usage: "output `FORMAT`: md, txt or docx (default: from -o's extension, else md)"}
+}
+
+var purposeFlag = func() cli.Flag {
+	return &cli.StringFlag{Name: "purpose", Usage: "what the text is for beyond the thesis: publish, present or archive (needs that consent too)"}
+}
+
+func exitRequest(c *cli.Context, e *env, doc string) (vault.ExitRequest, error) {
+	req := vault.ExitRequest{Doc: doc, Version: c.Int("version"), Format: c.String("format"), Output: c.String("output"),
+		W: e.stdout, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual")}
+	if req.Format != "" && req.Format != vault.OutMarkdown && req.Format != vault.OutText && req.Format != vault.OutDocx {
+		return req, usagef("%s: --format must be md, txt or docx", c.Command.Name)
+	}
+	if req.Format == vault.OutDocx && req.Output == "" {
+		return req, usagef("%s: --format docx needs -o FILE", c.Command.Name)
+	}
+	if p := c.String("purpose"); p != "" {
+		switch policy.Scope(p) {
+		case policy.ScopePublish, policy.ScopePresent, policy.ScopeArchive:
+			req.Purpose = policy.Scope(p)
+		default:
+			return req, usagef("%s: --purpose must be publish, present or archive", c.Command.Name)
+		}
+	}
+	return req, nil
+}
+
+func exitFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (default: standard output)"},
+		&cli.IntFlag{Name: "version", Usage: "document version `N` (default: the latest)"},
+		formatFlag(),
+		purposeFlag(),
+		&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
+		&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
+	}
+}
+
+func exportCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "export",
+		Usage:     "let a whole document out through the gate, pseudonymised",
+		ArgsUsage: "DOC",
+		Description: "Withheld lines (withdrawn, struck, confidential, do-not-quote, off-record without\n" +
+			"consent) become markers; the rest is pseudonymised and scanned. Audited.",
+		Flags: exitFlags(),
+		Action: func(c *cli.Context) error {
+			a, err := args(c, 1, 1, "one DOC handle")
+			if err != nil {
+				return err
+			}
+			req, err := exitRequest(c, e, a[0])
+			if err != nil {
+				return err
+			}
+			s, err := e.openStudy(c)
+			if err != nil {
+				return err
+			}
+			res, err := s.Export(c.Context, req)
+			if err != nil {
+				return err
+			}
+			e.reportExit("export", req.Output, res)
+			return nil
+		},
+	}
+}
+
+func quoteCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "quote",
+		Usage:     "let a line range out as a block quote with attribution",
+		ArgsUsage: "DOC:A-B",
+		Description: "Refused (exit 3) if any line of the range may not leave verbatim: consent,\n" +
+			"withdrawal, struck, confidential, do-not-quote, off-record. Audited.",
+		Flags: exitFlags(),
+		Action: func(c *cli.Context) error {
+			a, err := args(c, 1, 1, "one DOC:A-B reference (such as D12:120-134)")
+			if err != nil {
+				return err
+			}
+			doc, from, to, err := vault.ParseQuoteRef(a[0])
+			if err != nil {
+				return usagef("quote: %v", err)
+			}
+			req, err := exitRequest(c, e, doc)
+			if err != nil {
+				return err
+			}
+			req.From, req.To = from, to
+			s, err := e.openStudy(c)
+			if err != nil {
+				return err
+			}
+			res, err := s.Quote(c.Context, req)
+			if err != nil {
+				return err
+			}
+			e.reportExit("quote", req.Output, res)
+			return nil
+		},
+	}
+}
+
+func chapterFlags(check bool) []cli.Flag {
+	if check {
+		return []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print the problems as JSON"}}
+	}
+	return []cli.Flag{
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the rendered chapter to `FILE`"},
+		formatFlag(),
+		&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
+		&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
+	}
+}
+
+const chapterHelp = "Directives: {{quote D12:120-134}} (a block quote with attribution) and\n" +
+	"{{pseudonym P07}} (a participant's or entity's pseudonym). The whole chapter, prose\n" +
+	"included, is pseudonymised and scanned; any refusal fails the whole render."
+
+func renderCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:        "render",
+		Usage:       "fill a chapter draft's quotes and pseudonyms through the gate",
+		ArgsUsage:   "CHAPTER.md",
+		Description: chapterHelp,
+		Flags:       chapterFlags(false),
+		Action: func(c *cli.Context) error {
+			a, err := args(c, 1, 1, "one CHAPTER.md")
+			if err != nil {
+				return err
+			}
+			req := vault.RenderRequest{Chapter: a[0], Output: c.String("output"), Format: c.String("format"),
+				Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual"), W: e.stdout}
+			s, err := e.openStudy(c)
+			if err != nil {
+				return err
+			}
+			res, err := s.Render(c.Context, req)
+			if err != nil {
+				return err
+			}
+			where := req.Output
+			if where == "" {
+				where = "standard output"
+			}
+			fmt.Fprintf(e.stderr, "rendered %s: %s from %s, %s, sha256 %s\n", where,
+				plural(res.Quotes, "quote", "quotes"), plural(len(res.Documents), "document", "documents"),
+				plural(res.Bytes, "byte", "bytes"), res.SHA256)
+			e.reportFindings(res.Warnings, res.Accepted)
+			return nil
+		},
+	}
+}
+
+func checkCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:        "check",
+		Usage:       "re-validate a chapter against today's consent and flags (writes nothing)",
+		ArgsUsage:   "CHAPTER.md",
+		Description: chapterHelp + "\nExit 3 lists every directive that may no longer stand.",
+		Flags:       chapterFlags(true),
+		Action: func(c *cli.Context) error {
+			a, err := args(c, 1, 1, "one CHAPTER.md")
+			if err != nil {
+				return err
+			}
+			req := vault.RenderRequest{Chapter: a[0], CheckOnly: true}
+			s, err := e.openStudy(c)
+			if err != nil {
+				return err
+			}
+			res, err := s.Render(c.Context, req)
+			if c.Bool("json") {
+				probs := vault.ChapterProblems(err)
+				if probs == nil {
+					probs = []vault.ChapterProblem{}
+				}
+				if jerr := writeJSON(e.stdout, probs); jerr != nil {
+					return jerr
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if !c.Bool("json") {
+				fmt.Fprintf(e.stdout, "%s: all %s from %s stand\n", a[0], plural(res.Quotes, "quote", "quotes"),
+					plural(len(res.Documents), "document", "documents"))
+			}
+			e.reportFindings(res.Warnings, nil)
+			return nil
+		},
+	}
+}
+
+// reportExit prints, on stderr, what left: stdout may carry the text itself.
+func (e *env) reportExit(action, output string, res *vault.ExitResult) {
+	where := "standard output"
+	if output != "" {
+		where = output
+	}
+	fmt.Fprintf(e.stderr, "%s: wrote %s to %s, sha256 %s", action, plural(res.Bytes, "byte", "bytes"), where, res.SHA256)
+	if res.Withheld > 0 {
+		fmt.Fprintf(e.stderr, "; %s withheld", plural(res.Withheld, "line", "lines"))
+	}
+	fmt.Fprintln(e.stderr)
+	if len(res.ReliedOn) > 0 {
+		var parts []string
+		for _, r := range res.ReliedOn {
+			parts = append(parts, fmt.Sprintf("%s#%d (form %s)", r.Participant, r.ConsentSeq, r.Form))
+		}
+		fmt.Fprintf(e.stderr, "  relied on consent: %s\n", strings.Join(parts, ", "))
+	}
+	e.reportFindings(res.Warnings, res.Accepted)
+}
+
+func (e *env) reportFindings(warnings, accepted []redact.Finding) {
+	for _, f := range accepted {
+		fmt.Fprintf(e.stderr, "  accepted %s (%s) at output line %d col %d: %s\n", f.Kind, f.Confidence, f.Line, f.Col, f.Masked())
+	}
+	for _, f := range warnings {
+		fmt.Fprintf(e.stderr, "  check %s (%s) at output line %d col %d: %s\n", f.Kind, f.Confidence, f.Line, f.Col, f.Masked())
+	}
+}
+
+func flagCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "flag",
+		Usage:     "restrict a line range of a document: do not quote, confidential, struck, off the record",
+		ArgsUsage: "DOC",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "lines", Usage: "line range `A-B` (see 'open --lines')"},
+			&cli.IntFlag{Name: "version", Usage: "document version `N` (default: the latest)"},
+			&cli.BoolFlag{Name: "dnq", Usage: "do not quote"},
+			&cli.BoolFlag{Name: "confidential", Usage: "confidential: never leaves, not even paraphrased"},
+			&cli.BoolFlag{Name: "strike", Usage: "struck at a participant's request"},
+			&cli.BoolFlag{Name: "off-record", Usage: "said off the record: needs off-record consent"},
+			&cli.StringFlag{Name: "reason", Usage: "why (`TEXT`, kept in the encrypted catalogue)"},
+		},
+		Action: func(c *cli.Context) error {
+			a, err := args(c, 1, 1, "one DOC handle")
+			if err != nil {
+				return err
+			}
+			lines, err := need(c, "lines")
+			if err != nil {
+				return err
+			}
+			reason, err := need(c, "reason")
+			if err != nil {
+				return err
+			}
+			doc, from, to, err := vault.ParseQuoteRef(a[0] + ":" + lines)
+			if err != nil {
+				return usagef("flag: --lines: %v", err)
+			}
+			var kinds []policy.FlagKind
+			for flag, kind := range map[string]policy.FlagKind{"dnq": policy.FlagDNQ, "confidential": policy.FlagConfidential,
+				"strike": policy.FlagStruck, "off-record": policy.FlagOffRecord} {
+				if c.Bool(flag) {
+					kinds = append(kinds, kind)
+				}
+			}
+			if len(kinds) != 1 {
+				return usagef("flag: give exactly one of --dnq, --confidential, --strike, --off-record")
+			}
+			req := vault.FlagRequest{Doc: doc, Version: c.Int("version"), From: from, To: to, Kind: kinds[0], Reason: reason}
+			s, err := e.openStudy(c)
+			if err != nil {
+				return err
+			}
+			if err := s.Flag(c.Context, req); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "flagged %s lines %d-%d %s\n", req.Doc, req.From, req.To, req.Kind)
+			return nil
+		},
+	}
+}
+
+func scanCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "scan",
+		Usage:     "list residual identifiers in a file, or in a document as it would leave",
+		ArgsUsage: "FILE|DOC",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print JSON (identifiers masked)"},
+		},
+		Action: func(c *cli.Context) error {
+			a, err := args(c, 1, 1, "one FILE or DOC handle")
+			if err != nil {
+				return err
+			}
+			s, err := e.openStudy(c)
+			if err != nil {
+				return err
+			}
+			var found []redact.Finding
+			if vault.ValidHandle(a[0]) {
+				found, err = s.ScanDoc(a[0])
+			} else {
+				found, err = s.ScanFile(a[0])
+			}
+			if err != nil {
+				return err
+			}
+			type view struct {
+				Kind       string `json:"kind"`
+				Line       int    `json:"line"`
+				Col        int    `json:"col"`
+				Confidence string `json:"confidence"`
+				Masked     string `json:"masked"`
+			}
+			views := make([]view, 0, len(found))
+			for _, f := range found {
+				views = append(views, view{f.Kind, f.Line, f.Col, f.Confidence.String(), f.Masked()})
+			}
+			if c.Bool("json") {
+				return writeJSON(e.stdout, views)
+			}
+			if len(views) == 0 {
+				fmt.Fprintf(e.stdout, "%s: no residual identifiers found\n", a[0])
+				return nil
+			}
+			t := newTable(e.stdout, "LINE", "COL", "KIND", "CONFIDENCE", "MASKED")
+			for _, v := range views {
+				t.row(fmt.Sprint(v.Line), fmt.Sprint(v.Col), v.Kind, v.Confidence, v.Masked)
+			}
+			return t.flush()
+		},
+	}
+}
+
+func pseudonymCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "pseudonym",
+		Usage:     "the pseudonym a handle has, or a name would get",
+		ArgsUsage: "HANDLE|NAME",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "kind", Value: string(redact.KindPerson), Usage: "`KIND` of a name not yet registered: " + "person, place, org, meeting, other"},
+		},
+		Action: func(c *cli.Context) error {
+			a, err := args(c, 1, 1, "one HANDLE or NAME")
+			if err != nil {
+				return err
+			}
+			kind := redact.Kind(c.String("kind"))
+			if !kind.Valid() {
+				return usagef("pseudonym: --kind must be one of %s", kindList())
+			}
+			s, err := e.openStudy(c)
+			if err != nil {
+				return err
+			}
+			p, handle, err := s.PseudonymFor(c.Context, a[0], kind)
+			if err != nil {
+				return err
+			}
+			if handle != "" && vault.ValidHandle(handle) {
+				fmt.Fprintf(e.stdout, "%s: %s\n", handle, p)
+			} else {
+				fmt.Fprintf(e.stdout, "%s\n", p)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/fieldvault/fieldvault/vault"
+	"github.com/urfave/cli/v2"
+)
+
+func meetingCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "meeting",
+		Usage: "observed meetings: add, list",
+		Subcommands: []*cli.Command{
+			{
+				Name:      "add",
+				Usage:     "add an observed meeting",
+				ArgsUsage: "HANDLE",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "name", Usage: "the meeting's real `NAME` (pseudonymised on every exit)"},
+					&cli.StringSliceFlag{Name: "alias", Usage: "another `NAME` it goes by; repeat"},
+					&cli.BoolFlag{Name: "public", Usage: "a public meeting"},
+					&cli.BoolFlag{Name: "private", Usage: "a private meeting (the default)"},
+					&cli.BoolFlag{Name: "dnq", Usage: "the convenor asked that the meeting not be quoted"},
+					&cli.StringFlag{Name: "observed-with-consent-of", Usage: "who allowed the observation (`TEXT`)"},
+				},
+				Action: func(c *cli.Context) error {
+					a, err := args(c, 1, 1, "one HANDLE (such as M03)")
+					if err != nil {
+						return err
+					}
+					if c.Bool("public") && c.Bool("private") {
+						return usagef("meeting add: --public and --private exclude each other")
+					}
+					req := vault.MeetingRequest{Handle: a[0], Aliases: c.StringSlice("alias"), Public: c.Bool("public"),
+						DNQ: c.Bool("dnq"), ObservedWithConsentOf: c.String("observed-with-consent-of")}
+					if req.Name, err = need(c, "name"); err != nil {
+						return err
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					if err := s.AddMeeting(c.Context, req); err != nil {
+						return err
+					}
+					kind := "private"
+					if req.Public {
+						kind = "public"
+					}
+					if req.DNQ {
+						kind += ", do not quote"
+					}
+					fmt.Fprintf(e.stdout, "added meeting %s (%s)\n", req.Handle, kind)
+					return nil
+				},
+			},
+			{
+				Name:  "list",
+				Usage: "list meetings (real names only with --names)",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+					&cli.BoolFlag{Name: "names", Usage: "include real names"},
+				},
+				Action: func(c *cli.Context) error {
+					if _, err := args(c, 0, 0, "no arguments"); err != nil {
+						return err
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					cat, err := s.Catalog()
+					if err != nil {
+						return err
+					}
+					type view struct {
+						Handle string `json:"handle"`
+						Public bool   `json:"public"`
+						DNQ    bool   `json:"dnq"`
+						Name   string `json:"name,omitempty"`
+					}
+					views := []view{}
+					for _, m := range cat.Meetings {
+						v := view{Handle: m.Handle, Public: m.Public, DNQ: m.DNQ}
+						if c.Bool("names") {
+							v.Name = m.Name
+						}
+						views = append(views, v)
+					}
+					if c.Bool("json") {
+						return writeJSON(e.stdout, views)
+					}
+					header := []string{"HANDLE", "ACCESS", "QUOTABLE"}
+					if c.Bool("names") {
+						header = append(header, "NAME")
+					}
+					t := newTable(e.stdout, header...)
+					for _, v := range views {
+						access, quot := "private", "yes"
+						if v.Public {
+							access = "public"
+						}
+						if v.DNQ {
+							quot = "no (dnq)"
+						}
+						cells := []string{v.Handle, access, quot}
+						if c.Bool("names") {
+							cells = append(cells, v.Name)
+						}
+						t.row(cells...)
+					}
+					return t.flush()
+				},
+			},
+		},
+	}
+}

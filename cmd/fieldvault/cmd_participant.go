@@ -1,0 +1,393 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/vault"
+	"github.com/urfave/cli/v2"
+)
+
+func participantCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "participant",
+		Usage: "register participants: add, list, show, edit, import",
+		Subcommands: []*cli.Command{
+			{
+				Name:      "add",
+				Usage:     "add a participant",
+				ArgsUsage: "HANDLE",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "name", Usage: "full real `NAME` (kept only in the encrypted catalogue)"},
+					&cli.StringSliceFlag{Name: "alias", Usage: "another `NAME` they are called (nickname, title + family name); repeat"},
+					&cli.StringFlag{Name: "org", Usage: "`ORGANISATION`"},
+					&cli.StringFlag{Name: "role", Usage: "`ROLE`"},
+					&cli.StringFlag{Name: "pseudonym", Usage: "a chosen `PSEUDONYM` (default: derived from the study key)"},
+					&cli.StringFlag{Name: "notes", Usage: "`NOTES` for the researcher"},
+				},
+				Action: func(c *cli.Context) error {
+					a, err := args(c, 1, 1, "one HANDLE (such as P07)")
+					if err != nil {
+						return err
+					}
+					name, err := need(c, "name")
+					if err != nil {
+						return err
+					}
+					req := vault.ParticipantRequest{
+						Handle: a[0], Name: name, Aliases: c.StringSlice("alias"),
+						Org: c.String("org"), Role: c.String("role"),
+						Pseudonym: c.String("pseudonym"), Notes: c.String("notes"),
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					if err := s.AddParticipants(c.Context, []vault.ParticipantRequest{req}); err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "added participant %s\n", req.Handle)
+					return nil
+				},
+			},
+			{
+				Name:  "list",
+				Usage: "list participants (real names only with --names)",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+					&cli.BoolFlag{Name: "names", Usage: "include real names and organisations"},
+				},
+				Action: func(c *cli.Context) error {
+					if _, err := args(c, 0, 0, "no arguments"); err != nil {
+						return err
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					cat, err := s.Catalog()
+					if err != nil {
+						return err
+					}
+					views := participantViews(cat, c.Bool("names"))
+					if c.Bool("json") {
+						return writeJSON(e.stdout, views)
+					}
+					t := newTable(e.stdout, "HANDLE", "PSEUDONYM", "STATUS", "ROLE")
+					if c.Bool("names") {
+						t = newTable(e.stdout, "HANDLE", "PSEUDONYM", "STATUS", "ROLE", "NAME", "ORG")
+					}
+					for _, v := range views {
+						cells := []string{v.Handle, v.Pseudonym, string(v.Status), v.Role}
+						if c.Bool("names") {
+							cells = append(cells, v.Name, v.Org)
+						}
+						t.row(cells...)
+					}
+					return t.flush()
+				},
+			},
+			{
+				Name:      "show",
+				Usage:     "show one participant and their consent history",
+				ArgsUsage: "HANDLE",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+					&cli.BoolFlag{Name: "names", Usage: "include the real name, aliases and organisation"},
+				},
+				Action: func(c *cli.Context) error {
+					a, err := args(c, 1, 1, "one HANDLE")
+					if err != nil {
+						return err
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					cat, err := s.Catalog()
+					if err != nil {
+						return err
+					}
+					p, err := cat.Participant(a[0])
+					if err != nil {
+						return err
+					}
+					v := participantDetail(cat, p, c.Bool("names"))
+					if c.Bool("json") {
+						return writeJSON(e.stdout, v)
+					}
+					printParticipant(e, v)
+					return nil
+				},
+			},
+			{
+				Name:      "edit",
+				Usage:     "change a participant's details (only the flags given)",
+				ArgsUsage: "HANDLE",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "name", Usage: "full real `NAME`"},
+					&cli.StringSliceFlag{Name: "alias", Usage: "replace the aliases with these; repeat"},
+					&cli.StringSliceFlag{Name: "add-alias", Usage: "add an alias; repeat"},
+					&cli.StringFlag{Name: "org", Usage: "`ORGANISATION`"},
+					&cli.StringFlag{Name: "role", Usage: "`ROLE`"},
+					&cli.StringFlag{Name: "pseudonym", Usage: "a chosen `PSEUDONYM` (only before any exit used the old one)"},
+					&cli.StringFlag{Name: "notes", Usage: "`NOTES`"},
+				},
+				Action: func(c *cli.Context) error {
+					a, err := args(c, 1, 1, "one HANDLE")
+					if err != nil {
+						return err
+					}
+					set := func(name string) bool { return c.IsSet(name) }
+					if !set("name") && !set("alias") && !set("add-alias") && !set("org") && !set("role") && !set("pseudonym") && !set("notes") {
+						return usagef("participant edit: nothing to change; pass --name, --alias, --add-alias, --org, --role, --pseudonym or --notes")
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					err = s.EditParticipant(c.Context, a[0], func(p *vault.Participant) error {
+						if set("name") {
+							p.Name = c.String("name")
+						}
+						if set("alias") {
+							p.Aliases = c.StringSlice("alias")
+						}
+						if set("add-alias") {
+							p.Aliases = append(p.Aliases, c.StringSlice("add-alias")...)
+						}
+						if set("org") {
+							p.Org = c.String("org")
+						}
+						if set("role") {
+							p.Role = c.String("role")
+						}
+						if set("pseudonym") {
+							p.Pseudonym = c.String("pseudonym")
+						}
+						if set("notes") {
+							p.Notes = c.String("notes")
+						}
+						return nil
+					})
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "updated participant %s\n", a[0])
+					return nil
+				},
+			},
+			{
+				Name:      "import",
+				Usage:     "add participants from a CSV file (all or nothing)",
+				ArgsUsage: "FILE.csv",
+				Description: "The first row names the columns: handle,name,aliases,org,role,pseudonym\n" +
+					"(handle and name are required; aliases are separated by \";\"). A bad row is\n" +
+					"reported by its line number and nothing is imported.",
+				Action: func(c *cli.Context) error {
+					a, err := args(c, 1, 1, "one FILE.csv")
+					if err != nil {
+						return err
+					}
+					reqs, err := readParticipantsCSV(a[0])
+					if err != nil {
+						return err
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					if err := s.AddParticipants(c.Context, reqs); err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "imported %s\n", plural(len(reqs), "participant", "participants"))
+					return nil
+				},
+			},
+		},
+	}
+}
+
+func readParticipantsCSV(path string) ([]vault.ParticipantRequest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading participants: %w", err)
+	}
+	defer f.Close()
+	reqs, err := ParseParticipantsCSV(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return reqs, nil
+}
+
+// participantView is a participant as listed; Name and Org only on request.
+type participantView struct {
+	Handle    string         `json:"handle"`
+	Pseudonym string         `json:"pseudonym"`
+	Status    policy.Status  `json:"status"`
+	Scopes    []policy.Scope `json:"scopes"`
+	Role      string         `json:"role,omitempty"`
+	Name      string         `json:"name,omitempty"`
+	Org       string         `json:"org,omitempty"`
+	Aliases   []string       `json:"aliases,omitempty"`
+}
+
+type participantDetailView struct {
+	participantView
+	Notes   string        `json:"notes,omitempty"`
+	Consent policy.Record `json:"consent"`
+	// Documents are the handles of documents that concern the participant.
+	Documents []string `json:"documents"`
+}
+
+func pseudonymOf(cat *vault.Catalog, kind redact.Kind, name, chosen string) string {
+	if cat.Pseudonyms != nil {
+		if p, ok := cat.Pseudonyms.Lookup(kind, name); ok {
+			return p.String()
+		}
+	}
+	return chosen
+}
+
+func participantView1(cat *vault.Catalog, p *vault.Participant, names bool) participantView {
+	rec := p.Consent
+	v := participantView{
+		Handle:    p.Handle,
+		Pseudonym: pseudonymOf(cat, redact.KindPerson, p.Name, p.Pseudonym),
+		Status:    rec.Status(),
+		Scopes:    rec.Active(),
+		Role:      p.Role,
+	}
+	if v.Scopes == nil {
+		v.Scopes = []policy.Scope{}
+	}
+	if names {
+		v.Name, v.Org, v.Aliases = p.Name, p.Org, p.Aliases
+	}
+	return v
+}
+
+func participantViews(cat *vault.Catalog, names bool) []participantView {
+	ps := append([]*vault.Participant(nil), cat.Participants...)
+	sort.Slice(ps, func(i, j int) bool { return handleLess(ps[i].Handle, ps[j].Handle) })
+	out := make([]participantView, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, participantView1(cat, p, names))
+	}
+	return out
+}
+
+func participantDetail(cat *vault.Catalog, p *vault.Participant, names bool) participantDetailView {
+	v := participantDetailView{participantView: participantView1(cat, p, names), Consent: p.Consent, Documents: []string{}}
+	if names {
+		v.Notes = p.Notes
+	}
+	for _, d := range cat.Documents {
+		for _, h := range d.Participants {
+			if h == p.Handle {
+				v.Documents = append(v.Documents, d.Handle)
+				break
+			}
+		}
+	}
+	return v
+}
+
+func printParticipant(e *env, v participantDetailView) {
+	w := e.stdout
+	fmt.Fprintf(w, "participant %s\n", v.Handle)
+	fmt.Fprintf(w, "  pseudonym: %s\n", v.Pseudonym)
+	if v.Name != "" {
+		fmt.Fprintf(w, "  name:      %s\n", v.Name)
+	}
+	if len(v.Aliases) > 0 {
+		fmt.Fprintf(w, "  aliases:   %s\n", strings.Join(v.Aliases, "; "))
+	}
+	if v.Org != "" {
+		fmt.Fprintf(w, "  org:       %s\n", v.Org)
+	}
+	if v.Role != "" {
+		fmt.Fprintf(w, "  role:      %s\n", v.Role)
+	}
+	fmt.Fprintf(w, "  status:    %s\n", v.Status)
+	fmt.Fprintf(w, "  scopes:    %s\n", joinScopes(v.Scopes))
+	for _, c := range v.Consent.Consents {
+		line := fmt.Sprintf("  consent #%d: form %s signed %s, scopes %s", c.Seq, c.Form, c.Signed, joinScopes(c.Scopes))
+		if !c.Cutoff.IsZero() {
+			line += ", cut-off " + c.Cutoff.String()
+		}
+		if c.Evidence != "" {
+			line += ", evidence " + c.Evidence
+		}
+		fmt.Fprintln(w, line)
+	}
+	for _, wd := range v.Consent.Withdrawals {
+		scope := string(wd.Scope)
+		if wd.Whole() {
+			scope = "everything"
+		}
+		line := fmt.Sprintf("  withdrawal #%d: %s on %s", wd.Seq, scope, wd.Date)
+		if wd.Erase {
+			line += ", erase"
+		}
+		if wd.AfterCutoff {
+			line += ", after the cut-off"
+		}
+		fmt.Fprintln(w, line)
+	}
+	if v.Consent.Erased {
+		fmt.Fprintln(w, "  material erased at the participant's request")
+	}
+	docs := "-"
+	if len(v.Documents) > 0 {
+		docs = strings.Join(v.Documents, " ")
+	}
+	fmt.Fprintf(w, "  documents: %s\n", docs)
+}
+
+func joinScopes(ss []policy.Scope) string {
+	if len(ss) == 0 {
+		return "-"
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return strings.Join(out, ",")
+}
+
+// handleLess orders handles by prefix, then number (P2 before P10).
+func handleLess(a, b string) bool {
+	pa, na := splitHandle(a)
+	pb, nb := splitHandle(b)
+	if pa != pb {
+		return pa < pb
+	}
+	if na != nb {
+		return na < nb
+	}
+	return a < b
+}
+
+func splitHandle(h string) (string, int) {
+	i := strings.IndexFunc(h, func(r rune) bool { return r >= '0' && r <= '9' })
+	if i < 0 {
+		return h, 0
+	}
+	n := 0
+	for _, r := range h[i:] {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+		if n > 1<<30 {
+			break
+		}
+	}
+	return h[:i], n
+}
