@@ -44,7 +44,7 @@ func writeLog(t *testing.T, s *Study, lines [][]byte) {
 
 func TestAuditVerifyIntact(t *testing.T) {
 	s := studyWithLog(t)
-	rep, err := s.VerifyAudit("")
+	rep, err := s.VerifyAudit(ctx, "")
 	if err != nil || !rep.OK() {
 		t.Fatalf("VerifyAudit: %v %v", err, rep.Problems)
 	}
@@ -77,7 +77,7 @@ func TestAuditTampering(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := studyWithLog(t)
 			writeLog(t, s, tt.tamper(logLines(t, s)))
-			rep, err := s.VerifyAudit("")
+			rep, err := s.VerifyAudit(ctx, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,7 +101,7 @@ func TestAuditTampering(t *testing.T) {
 func TestAuditCheckpointDetectsRewrite(t *testing.T) {
 	s := studyWithLog(t)
 	cp := filepath.Join(t.TempDir(), "officer.checkpoint")
-	rep, err := s.VerifyAudit(cp)
+	rep, err := s.VerifyAudit(ctx, cp)
 	if err != nil || !rep.OK() || !strings.Contains(rep.Checkpoint, "wrote") {
 		t.Fatalf("first checkpoint: %v %+v", err, rep)
 	}
@@ -109,7 +109,7 @@ func TestAuditCheckpointDetectsRewrite(t *testing.T) {
 	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "later\n"), Kind: KindFieldNotes}); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := s.VerifyAudit(cp); err != nil || !rep.OK() || !strings.Contains(rep.Checkpoint, "matches") {
+	if rep, err := s.VerifyAudit(ctx, cp); err != nil || !rep.OK() || !strings.Contains(rep.Checkpoint, "matches") {
 		t.Fatalf("later verify: %v %+v", err, rep)
 	}
 	// A full rewrite: a fresh chain with consistent hashes, and a catalogue
@@ -141,10 +141,10 @@ func TestAuditCheckpointDetectsRewrite(t *testing.T) {
 	if err := writeCatalog(OS{}, s.Dir, cat, rcpts); err != nil {
 		t.Fatal(err)
 	}
-	if rep, _ := s.VerifyAudit(""); !rep.OK() {
+	if rep, _ := s.VerifyAudit(ctx, ""); !rep.OK() {
 		t.Fatalf("without a checkpoint the rewrite is consistent; got %v", rep.Problems)
 	}
-	rep, err = s.VerifyAudit(cp)
+	rep, err = s.VerifyAudit(ctx, cp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestAuditPendingEntryCompleted(t *testing.T) {
 	f, _ := os.OpenFile(filepath.Join(s.Dir, AuditFile), os.O_APPEND|os.O_WRONLY, 0o600)
 	f.Write(lines[len(lines)-1][:30])
 	f.Close()
-	rep, err := s.VerifyAudit("")
+	rep, err := s.VerifyAudit(ctx, "")
 	if err != nil || !rep.OK() {
 		t.Fatalf("pending entry should be a note, not a problem: %v %v", err, rep.Problems)
 	}
@@ -181,7 +181,7 @@ func TestAuditPendingEntryCompleted(t *testing.T) {
 	if len(got) != len(lines)+1 || !bytes.Equal(bytes.TrimSuffix(got[len(lines)-1], []byte("\n")), lines[len(lines)-1]) {
 		t.Errorf("log not completed: %d lines", len(got))
 	}
-	if rep, err := s.VerifyAudit(""); err != nil || !rep.OK() || len(rep.Notes) != 0 {
+	if rep, err := s.VerifyAudit(ctx, ""); err != nil || !rep.OK() || len(rep.Notes) != 0 {
 		t.Errorf("after recovery: %v %+v", err, rep)
 	}
 }
@@ -267,7 +267,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	rep, err := s.VerifyAudit("")
+	rep, err := s.VerifyAudit(ctx, "")
 	if err != nil || !rep.OK() {
 		t.Fatalf("VerifyAudit: %v %v", err, rep.Problems)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/vault/transit/transittest"
 )
 
 // The crash-consistency test re-runs this test binary as a child that
@@ -23,7 +24,7 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(crashEnv); spec != "" {
 		os.Exit(crashChild(spec))
 	}
-	os.Exit(m.Run())
+	os.Exit(transittest.Main(m))
 }
 
 var crashSteps = []string{"after-temp-write", "after-fsync", "before-rename", "before-dir-fsync", "before-audit-append"}
@@ -151,7 +152,7 @@ func TestCrashConsistency(t *testing.T) {
 				if err != nil || !rep.OK() {
 					t.Errorf("%s: verify --read-data: %v %v", name, err, rep.Problems)
 				}
-				arep, err := s.VerifyAudit("")
+				arep, err := s.VerifyAudit(ctx, "")
 				if err != nil || !arep.OK() {
 					t.Errorf("%s: audit verify: %v %v", name, err, arep.Problems)
 				}

@@ -184,7 +184,7 @@ func TestDiskFaults(t *testing.T) {
 				if verr != nil || !rep.OK() {
 					t.Errorf("%s: verify after fault: %v %v", name, verr, rep.Problems)
 				}
-				arep, aerr := s.VerifyAudit("")
+				arep, aerr := s.VerifyAudit(ctx, "")
 				if aerr != nil || !arep.OK() {
 					t.Errorf("%s: audit verify after fault: %v %v", name, aerr, arep.Problems)
 				}

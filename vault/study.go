@@ -308,6 +308,7 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		tx.abort()
 		return err
 	}
+	s.anchor(ctx, cat.Audit)
 	var cerr error
 	for _, f := range tx.onCommit {
 		if err := f(); err != nil && cerr == nil {

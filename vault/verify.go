@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -104,7 +105,7 @@ func trimIntegrity(err error) string {
 // catalogue recorded. With a checkpoint path it writes the checkpoint the
 // first time and compares against it afterwards, so that a rewrite of the
 // whole log (and catalogue) is detected too.
-func (s *Study) VerifyAudit(checkpoint string) (*AuditReport, error) {
+func (s *Study) VerifyAudit(ctx context.Context, checkpoint string) (*AuditReport, error) {
 	l, err := acquire(s.Dir, false)
 	if err != nil {
 		return nil, err
@@ -118,10 +119,13 @@ func (s *Study) VerifyAudit(checkpoint string) (*AuditReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	all := append(entries, pendingAfter(cat.Audit, uint64(len(entries)))...)
+	if rep.OK() {
+		s.checkAnchor(ctx, rep, all)
+	}
 	if checkpoint == "" {
 		return rep, nil
 	}
-	all := append(entries, pendingAfter(cat.Audit, uint64(len(entries)))...)
 	cp, err := readCheckpoint(checkpoint)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
