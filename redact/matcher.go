@@ -28,8 +28,7 @@ const MaxGap = 256
 // length of the aliases.
 type matcher struct {
 	nodes     []tnode
-	edgeLabel []byte
-	edgeNext  []int32
+	edges     []edge
 	dense     []int32
 	outs      [][]int32 // per terminal: candidate patterns, case-sensitive first
 	root      *[256]int32
@@ -79,8 +78,16 @@ func (m *matcher) mayStart(text []byte, i int) bool {
 	return m.pre[k>>6]&(1<<(k&63)) != 0
 }
 
+// edge is one sparse transition; label and target share a cache line.
+type edge struct {
+	label byte
+	next  int32
+}
+
 type tnode struct {
 	out   int32 // index into outs, or -1
+	first int32 // outs[out][0]: the pattern taken unless exact is set
+	exact bool  // some candidate is case-sensitive: call accept
 	e0    int32
 	n     int32
 	dense int32 // index of 256-entry block in dense, or -1
@@ -89,7 +96,8 @@ type tnode struct {
 const denseMin = 6
 
 // buildMatcher builds the trie over views; pats[i] is reached by views[i].
-func buildMatcher(views []string, order func(a, b int32) bool) *matcher {
+// isExact tells which patterns are case-sensitive.
+func buildMatcher(views []string, order func(a, b int32) bool, isExact func(int32) bool) *matcher {
 	idx := make([]int32, len(views))
 	for i := range idx {
 		idx[i] = int32(i)
@@ -139,8 +147,17 @@ func buildMatcher(views []string, order func(a, b int32) bool) *matcher {
 		sort.SliceStable(o, func(a, b int) bool { return order(o[a], o[b]) })
 	}
 	m := &matcher{nodes: make([]tnode, len(bn)), outs: outs}
+	exact := make([]bool, len(outs))
+	for i, o := range outs {
+		for _, pi := range o {
+			exact[i] = exact[i] || isExact(pi)
+		}
+	}
 	for i, b := range bn {
-		t := tnode{out: b.out, e0: int32(len(m.edgeLabel)), n: b.nchild, dense: -1}
+		t := tnode{out: b.out, first: -1, e0: int32(len(m.edges)), n: b.nchild, dense: -1}
+		if b.out >= 0 {
+			t.first, t.exact = outs[b.out][0], exact[b.out]
+		}
 		if b.nchild >= denseMin || i == 0 {
 			t.dense = int32(len(m.dense) / 256)
 			blk := make([]int32, 256)
@@ -153,8 +170,7 @@ func buildMatcher(views []string, order func(a, b int32) bool) *matcher {
 			m.dense = append(m.dense, blk...)
 		} else {
 			for c := b.first; c >= 0; c = bn[c].next {
-				m.edgeLabel = append(m.edgeLabel, bn[c].label)
-				m.edgeNext = append(m.edgeNext, c)
+				m.edges = append(m.edges, edge{bn[c].label, c})
 			}
 		}
 		m.nodes[i] = t
@@ -172,12 +188,11 @@ func (m *matcher) next(n int32, c byte) int32 {
 	if nd.dense >= 0 {
 		return m.dense[int(nd.dense)*256+int(c)]
 	}
-	labels := m.edgeLabel[nd.e0 : nd.e0+nd.n]
-	for i, l := range labels {
-		if l == c {
-			return m.edgeNext[int(nd.e0)+i]
+	for _, e := range m.edges[nd.e0 : nd.e0+nd.n] {
+		if e.label == c {
+			return e.next
 		}
-		if l > c {
+		if e.label > c {
 			break
 		}
 	}
@@ -261,8 +276,8 @@ func (m *matcher) walk(text []byte, s int, final bool, accept func(out int32, s,
 			return end, pat, false
 		}
 		j += size
-		out := m.nodes[n].out
-		if out < 0 {
+		nd := &m.nodes[n]
+		if nd.out < 0 {
 			continue
 		}
 		if isWordRune(r) && j < len(text) {
@@ -276,7 +291,9 @@ func (m *matcher) walk(text []byte, s int, final bool, accept func(out int32, s,
 		} else if isWordRune(r) && !final {
 			return end, pat, true
 		}
-		if p := accept(out, s, j); p >= 0 {
+		if !nd.exact {
+			end, pat = j, nd.first
+		} else if p := accept(nd.out, s, j); p >= 0 {
 			end, pat = j, p
 		}
 	}

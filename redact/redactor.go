@@ -263,7 +263,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			return pa.priority > pb.priority
 		}
 		return pa.entity < pb.entity
-	})
+	}, func(i int32) bool { return r.pats[i].exact != "" })
 	return r, nil
 }
 
