@@ -79,7 +79,7 @@ func (s *Study) RecordConsent(ctx context.Context, req ConsentRequest) (*policy.
 			e.Hashes = map[string]string{"evidence": sum}
 		}
 		if err := p.Consent.AddConsent(c, policy.Today(tx.Now())); err != nil {
-			return fmt.Errorf("%w: participant %s: %v", ErrInvalid, p.Handle, err)
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 		out, _ = p.Consent.Current()
 		e.Consents = []string{fmt.Sprintf("%s#%d", p.Handle, out.Seq)}
@@ -191,7 +191,7 @@ func (s *Study) Withdraw(ctx context.Context, req WithdrawRequest) (*WithdrawRes
 		}
 		w := policy.Withdrawal{Date: date, Scope: req.Scope, Erase: req.Erase, Reason: req.Reason, Recorded: tx.Now().UTC()}
 		if err := p.Consent.Withdraw(w, policy.Today(tx.Now())); err != nil {
-			return fmt.Errorf("%w: participant %s: %v", ErrInvalid, p.Handle, err)
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 		res.Withdrawal = p.Consent.Withdrawals[len(p.Consent.Withdrawals)-1]
 		entry := Entry{Action: "consent-withdraw", Participants: []string{p.Handle},
