@@ -3,6 +3,8 @@ package qdpx
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -125,7 +127,11 @@ type Variable struct {
 // Write writes p as a .qdpx archive (project.qde plus Sources/) to w. It
 // checks p first, builds project.qde, validates it with ValidateQDE, and only
 // then writes; on error nothing has been written to w.
+//
+// The archive is assembled in memory, so a failure leaves w untouched.
 func Write(w io.Writer, p Project) error {
+	// checkProject fills in defaults; keep them off the caller's slices.
+	p.Variables = append([]Variable(nil), p.Variables...)
 	if err := checkProject(&p); err != nil {
 		return err
 	}
@@ -166,6 +172,24 @@ func addEntry(zw *zip.Writer, name string, data []byte) error {
 		return fmt.Errorf("adding %s to qdpx archive: %w", name, err)
 	}
 	return nil
+}
+
+// SourceHash is the SHA-256 of one source's exported text, for the audit
+// record of an export.
+type SourceHash struct {
+	GUID, Name string
+	SHA256     string // lower-case hexadecimal
+}
+
+// Hashes returns the SHA-256 of every source text of p, in source order: the
+// bytes stored as Sources/<GUID>.txt by Write.
+func Hashes(p Project) []SourceHash {
+	out := make([]SourceHash, 0, len(p.Sources))
+	for _, s := range p.Sources {
+		sum := sha256.Sum256([]byte(s.Text))
+		out = append(out, SourceHash{GUID: s.GUID, Name: s.Name, SHA256: hex.EncodeToString(sum[:])})
+	}
+	return out
 }
 
 // sourceEntry is the archive path of a source's plain text.

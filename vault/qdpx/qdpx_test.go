@@ -3,8 +3,11 @@ package qdpx
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -380,6 +383,86 @@ func TestValidGUID(t *testing.T) {
 	for _, tt := range tests {
 		if got := ValidGUID(tt.in); got != tt.want {
 			t.Errorf("ValidGUID(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestWriteLeavesCallerUntouched(t *testing.T) {
+	p := sampleProject(t)
+	p.Variables[0].Type = ""
+	writeBytes(t, p)
+	if p.Variables[0].Type != "" {
+		t.Errorf("Write changed the caller's variable type to %q", p.Variables[0].Type)
+	}
+}
+
+func TestHashes(t *testing.T) {
+	p := sampleProject(t)
+	_, files := unzip(t, writeBytes(t, p))
+	hs := Hashes(p)
+	if len(hs) != len(p.Sources) {
+		t.Fatalf("Hashes gave %d entries, want %d", len(hs), len(p.Sources))
+	}
+	for i, h := range hs {
+		sum := sha256.Sum256(files["Sources/"+p.Sources[i].GUID+".txt"])
+		if want := hex.EncodeToString(sum[:]); h.SHA256 != want || h.GUID != p.Sources[i].GUID {
+			t.Errorf("hash %d = %+v, want GUID %s sha256 %s", i, h, p.Sources[i].GUID, want)
+		}
+	}
+	if hs[2].SHA256 != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" {
+		t.Errorf("hash of the empty text = %s", hs[2].SHA256)
+	}
+}
+
+// largeProject is a corpus of n transcripts of about 20 KB each, with a
+// coded selection per withheld marker.
+func largeProject(tb testing.TB, n int) Project {
+	tb.Helper()
+	p := sampleProject(tb)
+	p.Sets, p.Cases = nil, nil
+	p.Sources = nil
+	for i := 0; i < n; i++ {
+		text := strings.Repeat(textInterview, 80)
+		s := Source{GUID: gid(fmt.Sprintf("doc:%d", i)), Name: fmt.Sprintf("D%03d", i), Text: text}
+		off := 0
+		for j := 0; ; j++ {
+			k := strings.Index(text[off:], "[not for quotation")
+			if k < 0 {
+				break
+			}
+			start := off + k
+			end := start + strings.Index(text[start:], "]") + 1
+			cs, ce := Offsets(text, start, end)
+			s.Selections = append(s.Selections, Selection{GUID: gid(fmt.Sprintf("sel:%d:%d", i, j)), Start: cs, End: ce, CodeGUID: p.Codes[0].GUID})
+			off = end
+		}
+		p.Sources = append(p.Sources, s)
+	}
+	return p
+}
+
+func BenchmarkWrite(b *testing.B) {
+	p := largeProject(b, 50)
+	size := 0
+	for _, s := range p.Sources {
+		size += len(s.Text)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Write(io.Discard, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRead(b *testing.B) {
+	data := writeBytes(b, largeProject(b, 50))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Read(bytes.NewReader(data), int64(len(data))); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
