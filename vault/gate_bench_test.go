@@ -1,0 +1,82 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact"
+)
+
+// countingKeyer counts key-service round trips.
+type countingKeyer struct {
+	k     redact.Keyer
+	calls atomic.Int64
+}
+
+func (c *countingKeyer) HMAC(ctx context.Context, msgs [][]byte) ([][]byte, error) {
+	c.calls.Add(1)
+	return c.k.HMAC(ctx, msgs)
+}
+
+// BenchmarkExportCorpus lets 1,000 interview transcripts (~50 MB) out in
+// one run (a QDA project of all of them), counting key-service round trips.
+func BenchmarkExportCorpus(b *testing.B) {
+	docs, perDoc := 1000, 50_000
+	if testing.Short() {
+		docs = 50
+	}
+	s := newStudy(b)
+	var reqs []ParticipantRequest
+	for i := 0; i < 200; i++ {
+		reqs = append(reqs, ParticipantRequest{Handle: fmt.Sprintf("P%d", i+1), Name: fmt.Sprintf("Given%03d Family%03d", i, i)})
+	}
+	if err := s.AddParticipants(ctx, reqs); err != nil {
+		b.Fatal(err)
+	}
+	for i := range reqs {
+		if _, err := s.RecordConsent(ctx, ConsentRequest{Handle: reqs[i].Handle, Form: "v1", Signed: "2025-01-01", Scopes: []policy.Scope{"participate", "quote"}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	dir := b.TempDir()
+	total := 0
+	for d := 0; d < docs; d++ {
+		p := reqs[d%len(reqs)]
+		var sb strings.Builder
+		for sb.Len() < perDoc {
+			fmt.Fprintf(&sb, "Interviewer: What happened next at the depot, %s?\n", strings.Fields(p.Name)[0])
+			fmt.Fprintf(&sb, "%s: We talked it through with Given%03d Family%03d and the others for most of the afternoon.\n", p.Name, (d+7)%200, (d+7)%200)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("t%d.txt", d))
+		os.WriteFile(path, []byte(sb.String()), 0o600)
+		total += sb.Len()
+		if _, err := s.Ingest(ctx, IngestRequest{Path: path, Kind: KindTranscript, Participants: []string{p.Handle}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	k, err := s.keyer(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ck := &countingKeyer{k: k}
+	s.keyerCache = ck
+	out := filepath.Join(dir, "corpus.qdpx")
+	b.SetBytes(int64(total))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.ExportQDA(ctx, QDARequest{All: true, Output: out, Force: true, AcceptResidual: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if n := ck.calls.Load(); n > int64(b.N) {
+		b.Fatalf("%d key-service round trips for %d runs", n, b.N)
+	}
+	b.ReportMetric(float64(ck.calls.Load())/float64(b.N), "key-round-trips/op")
+}
