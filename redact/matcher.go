@@ -27,11 +27,11 @@ const MaxGap = 256
 // edges sorted in one flat array, so memory is proportional to the total
 // length of the aliases.
 type matcher struct {
-	nodes     []tnode
-	edges     []edge
-	dense     []int32
-	outs      [][]int32 // per terminal: candidate patterns, case-sensitive first
-	root      *[256]int32
+	nodes []tnode
+	edges []edge
+	dense []int32
+	outs  [][]int32 // per terminal: candidate patterns, case-sensitive first
+	root  *[256]int32
 	// pre has a bit for every three-byte ASCII start a match can have (all
 	// extensions of shorter aliases included): most word starts are
 	// rejected by one lookup, without walking the trie.

@@ -477,3 +477,21 @@ func TestErrorsDoNotLeak(t *testing.T) {
 		t.Errorf("error not lower case: %v", err)
 	}
 }
+
+func TestPreviewDoesNotRecord(t *testing.T) {
+	reg := NewRegistry()
+	e := Entity{ID: "P1", Kind: KindPerson, Name: "Dervla Quennell"}
+	p, err := Preview(context.Background(), testKey(t, 4), reg, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reg.Len() != 0 {
+		t.Errorf("Preview recorded %d entries, want 0", reg.Len())
+	}
+	if err := Assign(context.Background(), testKey(t, 4), reg, []Entity{e}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := reg.Lookup(KindPerson, e.Name); got != p {
+		t.Errorf("Assign gave %v, Preview said %v", got, p)
+	}
+}

@@ -317,3 +317,24 @@ func pick(list []string, h uint64, ok func(string) bool) (string, bool) {
 	}
 	return "", false
 }
+
+// Clone returns an independent copy of the registry.
+func (r *Registry) Clone() *Registry {
+	c := NewRegistry()
+	for k, v := range r.entries {
+		c.entries[k] = v
+	}
+	return c
+}
+
+// Preview returns the pseudonym e would be given: the registry's if one is
+// fixed, otherwise the one Assign would derive now (with one HMAC call).
+// The registry is not changed. Used by `fieldvault pseudonym NAME`.
+func Preview(ctx context.Context, k Keyer, reg *Registry, e Entity) (Pseudonym, error) {
+	c := reg.Clone()
+	if err := Assign(ctx, k, c, []Entity{e}); err != nil {
+		return Pseudonym{}, err
+	}
+	p, _ := c.Lookup(e.Kind, e.Name)
+	return p, nil
+}
