@@ -133,6 +133,10 @@ func hint(err error, code int) string {
 		return "this vault was written by a newer fieldvault; upgrade fieldvault to open it"
 	case errors.Is(err, vault.ErrNoIdentity):
 		return "pass --identity FILE or set FIELDVAULT_IDENTITY"
+	case errors.Is(err, vault.ErrNotRecipient) && strings.Contains(err.Error(), "("+vault.ClassRaw+" class)"):
+		// The vault names the class only in the message; a typed error
+		// carrying the class would be better.
+		return "you are not a recipient of raw material in this vault; the researcher or a supervisor recipient can open it"
 	case errors.Is(err, vault.ErrNotRecipient):
 		return "ask the study's researcher to add your age recipient, or pass --identity FILE"
 	case errors.As(err, &locked):
