@@ -95,7 +95,7 @@ type tnode struct {
 	dense int32 // index of 256-entry block in dense, or -1
 }
 
-const denseMin = 6
+const denseMin = 24
 
 // buildMatcher builds the trie over views; pats[i] is reached by views[i].
 // isExact tells which patterns are case-sensitive.
@@ -200,6 +200,14 @@ func (m *matcher) next(n int32, c byte) int32 {
 	}
 	return -1
 }
+
+// asciiWord marks the ASCII letters and digits (false for every byte >= 0x80).
+var asciiWord = func() (t [256]bool) {
+	for i := range 128 {
+		t[i] = asciiClass[i] == clsWord
+	}
+	return t
+}()
 
 func isSpaceRune(r rune) bool {
 	if r < 0x80 {
@@ -319,7 +327,7 @@ func (m *matcher) scan(text []byte, prev, final bool, accept func(out int32, s, 
 			case clsWord:
 				if prevWord {
 					i++
-					for i < len(text) && text[i] < 0x80 && asciiClass[text[i]] == clsWord {
+					for i < len(text) && asciiWord[text[i]] {
 						i++
 					}
 					continue

@@ -25,8 +25,11 @@ type RegistryEntry struct {
 
 // Registry fixes pseudonyms once given, so a pseudonym never changes. It is
 // JSON-serialisable; the vault stores it (encrypted) in its catalogue. The
-// zero value is not usable; call NewRegistry. A Registry is not safe for
-// concurrent mutation.
+// zero value is an empty registry. A Registry is not safe for concurrent
+// mutation.
+//
+// Family names are unique among persons while any is free (after that only
+// the full name is unique); given names likewise.
 type Registry struct {
 	entries map[string]RegistryEntry
 }
@@ -49,6 +52,9 @@ func (r *Registry) Lookup(kind Kind, name string) (Pseudonym, bool) {
 // Set fixes p as the pseudonym of the named entity, as an explicit choice.
 func (r *Registry) Set(kind Kind, name string, p Pseudonym) {
 	n := canonicalName(kind, name)
+	if r.entries == nil {
+		r.entries = make(map[string]RegistryEntry)
+	}
 	r.entries[regKey(kind, n)] = RegistryEntry{Kind: kind, Name: n, Pseudonym: p, Explicit: true}
 }
 
@@ -152,8 +158,11 @@ func validate(e Entity) error {
 // assigned in order of their messages, so the result does not depend on the
 // order of entities.
 func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) error {
-	if reg == nil || reg.entries == nil {
+	if reg == nil {
 		return errors.New("assign pseudonyms: nil registry")
+	}
+	if reg.entries == nil {
+		reg.entries = make(map[string]RegistryEntry)
 	}
 	avoid := make(map[string]bool)
 	type missing struct {
@@ -202,6 +211,12 @@ func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) erro
 		return fmt.Errorf("computing pseudonym keys: keyer returned %d results for %d messages", len(macs), len(msgs))
 	}
 	used := newUsedSet(reg)
+	used.freeFamilies = 0
+	for _, f := range familyNames {
+		if !avoid[NormaliseName(f)] {
+			used.freeFamilies++
+		}
+	}
 	added := make(map[string]RegistryEntry, len(todo))
 	for i, m := range todo {
 		if len(macs[i]) < 16 {
@@ -222,6 +237,7 @@ func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) erro
 
 type usedSet struct {
 	given, family, full map[string]bool
+	freeFamilies        int // family names not excluded as alias words
 }
 
 func newUsedSet(reg *Registry) *usedSet {
@@ -264,7 +280,7 @@ func derive(k Kind, name string, mac []byte, used *usedSet, avoid map[string]boo
 			if avoid[nf] || used.full["person:"+NormaliseName(g+" "+f)] {
 				continue
 			}
-			if used.family[nf] && i < len(familyNames) && !familySpaceFull(used, avoid) {
+			if used.family[nf] && len(used.family) < used.freeFamilies {
 				continue
 			}
 			return Pseudonym{Given: g, Family: f}, nil
@@ -301,12 +317,6 @@ var fixedWords = func() map[string]bool {
 	}
 	return m
 }()
-
-// familySpaceFull reports whether every usable family name is taken, after
-// which family names are shared (the full name stays unique).
-func familySpaceFull(used *usedSet, avoid map[string]bool) bool {
-	return len(used.family) >= len(familyNames)-len(avoid)
-}
 
 func pick(list []string, h uint64, ok func(string) bool) (string, bool) {
 	start := int(h % uint64(len(list)))
