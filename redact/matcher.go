@@ -90,6 +90,7 @@ type tnode struct {
 	out   int32 // index into outs, or -1
 	first int32 // outs[out][0]: the pattern taken unless exact is set
 	exact bool  // some candidate is case-sensitive: call accept
+	lab   byte  // with n == 1: the only edge's label, e0 being its target
 	e0    int32
 	n     int32
 	dense int32 // index of 256-entry block in dense, or -1
@@ -162,6 +163,7 @@ func buildMatcher(views []string, order func(a, b int32) bool, isExact func(int3
 		}
 		if b.nchild >= denseMin || i == 0 {
 			t.dense = int32(len(m.dense) / 256)
+			t.n = 0 // not an edge range
 			blk := make([]int32, 256)
 			for j := range blk {
 				blk[j] = -1
@@ -170,6 +172,8 @@ func buildMatcher(views []string, order func(a, b int32) bool, isExact func(int3
 				blk[bn[c].label] = c
 			}
 			m.dense = append(m.dense, blk...)
+		} else if b.nchild == 1 {
+			t.lab, t.e0 = bn[b.first].label, b.first // chains need no edge array
 		} else {
 			for c := b.first; c >= 0; c = bn[c].next {
 				m.edges = append(m.edges, edge{bn[c].label, c})
@@ -187,6 +191,12 @@ func buildMatcher(views []string, order func(a, b int32) bool, isExact func(int3
 
 func (m *matcher) next(n int32, c byte) int32 {
 	nd := &m.nodes[n]
+	if nd.n == 1 {
+		if nd.lab == c {
+			return nd.e0
+		}
+		return -1
+	}
 	if nd.dense >= 0 {
 		return m.dense[int(nd.dense)*256+int(c)]
 	}

@@ -495,3 +495,24 @@ func TestPreviewDoesNotRecord(t *testing.T) {
 		t.Errorf("Assign gave %v, Preview said %v", got, p)
 	}
 }
+
+func TestSmallDictionaries(t *testing.T) {
+	tests := []struct {
+		ents     []Entity
+		in, want string
+	}{
+		{nil, "Nothing to do here.", "Nothing to do here."},
+		{[]Entity{{ID: "E1", Kind: KindPlace, Name: "Bath", Pseudonym: "Ivelcombe"}}, "In Bath, a bath.", "In Ivelcombe, a ivelcombe."},
+		{[]Entity{{ID: "E1", Kind: KindPlace, Name: "Bath", Aliases: []string{"=Bath"}, Pseudonym: "Ivelcombe"}}, "In Bath, a bath.", "In Ivelcombe, a bath."},
+		{[]Entity{{ID: "E1", Kind: KindOther, Name: "X", Pseudonym: "Item Yew"}}, "X marks x; xx.", "Item Yew marks item yew; xx."},
+	}
+	for _, tt := range tests {
+		r, err := Compile(tt.ents, NewRegistry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
