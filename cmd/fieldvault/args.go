@@ -19,6 +19,7 @@ func intersperse(app *cli.App, args []string) []string {
 	rest := args[1:]
 	flags := app.Flags
 	cmds := app.Commands
+	leaf := false
 	// Walk global flags and command names down to the command that runs.
 	for len(rest) > 0 {
 		a := rest[0]
@@ -37,8 +38,14 @@ func intersperse(app *cli.App, args []string) []string {
 		flags = cmd.Flags
 		cmds = cmd.Subcommands
 		if len(cmds) == 0 {
+			leaf = true
 			break
 		}
+	}
+	if !leaf {
+		// No command to run, or a group given no subcommand it knows:
+		// leave the rest to the usage error.
+		return append(out, rest...)
 	}
 	var fl, pos []string
 	for len(rest) > 0 {
