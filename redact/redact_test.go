@@ -516,3 +516,60 @@ func TestSmallDictionaries(t *testing.T) {
 		}
 	}
 }
+
+func TestAssignKeyerFailures(t *testing.T) {
+	ents := []Entity{{ID: "P1", Kind: KindPerson, Name: "Orla Brannigan"}}
+	tests := []struct {
+		name string
+		k    Keyer
+		want string
+	}{
+		{"error", keyerErr{}, "computing pseudonym keys: vault sealed"},
+		{"short batch", keyerFunc(func([][]byte) [][]byte { return nil }), "returned 0 results for 1 messages"},
+		{"short mac", keyerFunc(func(m [][]byte) [][]byte { return [][]byte{{1, 2}} }), "result 1 is 2 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg := NewRegistry()
+			err := Assign(context.Background(), tt.k, reg, ents)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want error containing %q", err, tt.want)
+			}
+			if strings.Contains(strings.ToLower(err.Error()), "orla") {
+				t.Errorf("error %q names the person", err)
+			}
+			if reg.Len() != 0 {
+				t.Errorf("registry changed on failure: %d entries", reg.Len())
+			}
+		})
+	}
+}
+
+type keyerErr struct{}
+
+func (keyerErr) HMAC(context.Context, [][]byte) ([][]byte, error) {
+	return nil, errorString("vault sealed")
+}
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+func TestConcurrentUse(t *testing.T) {
+	r := compileStudy(t, loadStudy(t))
+	in := "Hi Carol, Ms Jacklin-Jarvis met Genevieve at Milton Keynes Council. Ελένη ΣΤΡΑΣΣΕ."
+	want := r.Redact(in)
+	done := make(chan string)
+	for range 8 {
+		go func() {
+			var sb strings.Builder
+			_ = r.RedactStream(&sb, strings.NewReader(in))
+			done <- r.Redact(in) + "|" + sb.String()
+		}()
+	}
+	for range 8 {
+		if got := <-done; got != want+"|"+want {
+			t.Errorf("concurrent result %q, want %q", got, want+"|"+want)
+		}
+	}
+}
