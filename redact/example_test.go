@@ -1,0 +1,36 @@
+package redact_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/fieldvault/fieldvault/redact"
+)
+
+func Example() {
+	ents := []redact.Entity{
+		{ID: "P01", Kind: redact.KindPerson, Name: "Carol Jacklin-Jarvis", Pseudonym: "Leila Hartwell", Aliases: []string{"Caz"}},
+		{ID: "E01", Kind: redact.KindPlace, Name: "Milton Keynes"},
+		{ID: "E02", Kind: redact.KindOrg, Name: "Milton Keynes Council"},
+	}
+	key := make([]byte, redact.KeySize) // use redact.GenerateKey() for real studies
+	k, _ := redact.NewLocalKey(key)
+	reg := redact.NewRegistry()
+	if err := redact.Assign(context.Background(), k, reg, ents); err != nil {
+		fmt.Println(err)
+		return
+	}
+	r, err := redact.Compile(ents, reg)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out := r.Redact("CAROL said Ms Jacklin-Jarvis's office at Milton Keynes Council moved.")
+	fmt.Println(out)
+	for _, f := range redact.Scan(out+" Call 07700 900123.", r) {
+		fmt.Println(f.Kind, f.Confidence, f.Masked())
+	}
+	// Output:
+	// LEILA said Ms Hartwell's office at Siskin Collective moved.
+	// phone high 0**** ******
+}
