@@ -9,8 +9,9 @@ import (
 // intersperse lets flags follow positional arguments, as in
 // "fieldvault participant add P01 --name NAME": urfave/cli stops parsing
 // flags at the first positional argument, so the arguments of the command
-// that will run are reordered to put its flags first. Arguments after "--"
-// stay positional.
+// that will run are reordered to put its flags first, and global flags
+// typed after the command (--vault, --identity) move before it. Arguments
+// after "--" stay positional.
 func intersperse(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
@@ -47,7 +48,7 @@ func intersperse(app *cli.App, args []string) []string {
 		// leave the rest to the usage error.
 		return append(out, rest...)
 	}
-	var fl, pos []string
+	var global, fl, pos []string
 	for len(rest) > 0 {
 		a := rest[0]
 		if a == "--" {
@@ -55,6 +56,13 @@ func intersperse(app *cli.App, args []string) []string {
 			break
 		}
 		if strings.HasPrefix(a, "-") && a != "-" {
+			if !hasFlag(flags, a) && hasFlag(app.Flags, a) {
+				// A global flag typed after the command goes before it.
+				n := flagWidth(app.Flags, a, rest)
+				global = append(global, rest[:n]...)
+				rest = rest[n:]
+				continue
+			}
 			n := flagWidth(flags, a, rest)
 			fl = append(fl, rest[:n]...)
 			rest = rest[n:]
@@ -63,8 +71,24 @@ func intersperse(app *cli.App, args []string) []string {
 		pos = append(pos, a)
 		rest = rest[1:]
 	}
-	out = append(out, fl...)
-	return append(out, pos...)
+	res := append([]string{out[0]}, global...)
+	res = append(res, out[1:]...)
+	res = append(res, fl...)
+	return append(res, pos...)
+}
+
+// hasFlag reports whether the flag argument a ("--name", "-o", "--x=y")
+// names one of flags.
+func hasFlag(flags []cli.Flag, a string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // flagWidth returns how many arguments the flag at rest[0] spans: two for

@@ -227,7 +227,7 @@ func newApp(e *env) *cli.App {
 			"forms) encrypted with age, holds the consent register, and lets text out only through\n" +
 			"one gate that pseudonymises it, applies consent and do-not-quote rules, scans for\n" +
 			"identifiers left over and records the exit in a hash-chained audit log.\n\n" +
-			"Global flags go before the command: fieldvault --vault study participant list\n\n" +
+			"Global flags (--vault, --identity) may go before or after the command.\n\n" +
 			exitCodesHelp,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "vault", Value: ".", EnvVars: []string{"FIELDVAULT_DIR"}, Usage: "the study vault `DIR`"},

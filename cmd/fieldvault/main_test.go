@@ -15,13 +15,20 @@ import (
 	"testing"
 
 	"filippo.io/age"
+	"github.com/fieldvault/fieldvault/vault/transit/transittest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files (testscript cmp against archive files, and testdata/*.golden)")
 
+// withVault stops the shared Vault dev server (if a test started one) after
+// the tests run.
+type withVault struct{ m *testing.M }
+
+func (w withVault) Run() int { return transittest.Main(w.m) }
+
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(withVault{m}, map[string]func(){
 		"fieldvault": func() {
 			os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr))
 		},

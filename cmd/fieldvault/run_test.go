@@ -91,6 +91,8 @@ func TestIntersperse(t *testing.T) {
 		{"entity kind and name", "fieldvault entity add place Wexcombe --alias W", "fieldvault entity add --alias W place Wexcombe"},
 		{"unknown command untouched", "fieldvault frob a --b", "fieldvault frob a --b"},
 		{"group without subcommand", "fieldvault participant", "fieldvault participant"},
+		{"global flag after the command", "fieldvault participant list --vault v --json", "fieldvault --vault v participant list --json"},
+		{"global flag in equals form after the command", "fieldvault doc show D1 --identity=i", "fieldvault --identity=i doc show D1"},
 		{"flag at the end without value", "fieldvault open D1 --version", "fieldvault open --version D1"},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fieldvault/fieldvault/vault/transit/transittest"
+)
+
+// TestTransitTeam runs the CLI against a real Vault dev server: two
+// researchers' vaults share one Transit key, so the same person gets the
+// same pseudonym in both, and transit policy reads the key from the vault.
+func TestTransitTeam(t *testing.T) {
+	srv := transittest.Shared(t) // skips without a vault binary, unless CI requires it
+	srv.Env(t)
+	var rnd [4]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		t.Fatal(err)
+	}
+	key := "cmdteam-" + hex.EncodeToString(rnd[:])
+	base := t.TempDir()
+	t.Setenv("FIELDVAULT_IDENTITY", filepath.Join(base, "id.txt"))
+
+	var pseudonyms []string
+	for _, name := range []string{"alice", "bob"} {
+		dir := filepath.Join(base, name)
+		code, stdout, stderr := runCLI(t, "init", dir, "--key-provider", "hashicorp-vault", "--transit-key", key)
+		if code != exitOK {
+			t.Fatalf("init %s: exit %d: %s", name, code, stderr)
+		}
+		if want := "transit key transit/" + key + ", version 1 pinned"; !strings.Contains(stdout, want) {
+			t.Errorf("init output %q lacks %q", stdout, want)
+		}
+		if code, _, stderr := runCLI(t, "--vault", dir, "participant", "add", "P01", "--name", "Genevieve Okafor-Hale"); code != exitOK {
+			t.Fatalf("participant add in %s: exit %d: %s", name, code, stderr)
+		}
+		code, stdout, stderr = runCLI(t, "--vault", dir, "pseudonym", "P01")
+		if code != exitOK || !strings.HasPrefix(stdout, "P01: ") {
+			t.Fatalf("pseudonym in %s: exit %d, stdout %q, stderr %q", name, code, stdout, stderr)
+		}
+		pseudonyms = append(pseudonyms, stdout)
+
+		code, stdout, _ = runCLI(t, "--vault", dir, "transit", "policy")
+		if want := `path "transit/hmac/` + key + `/sha2-256"`; code != exitOK || !strings.Contains(stdout, want) {
+			t.Errorf("transit policy: exit %d, output lacks %q:\n%s", code, want, stdout)
+		}
+	}
+	if pseudonyms[0] != pseudonyms[1] {
+		t.Errorf("the same person got %q in one vault and %q in the other", pseudonyms[0], pseudonyms[1])
+	}
+	if strings.Contains(pseudonyms[0], "Genevieve") || strings.Contains(pseudonyms[0], "Okafor") {
+		t.Errorf("pseudonym %q repeats the real name", pseudonyms[0])
+	}
+}
+
+// TestTransitPermissionDenied: a token without the policy fieldvault needs
+// is refused at init with the path and capability, and nothing is created.
+func TestTransitPermissionDenied(t *testing.T) {
+	srv := transittest.Shared(t)
+	srv.Env(t)
+	token := srv.Token(t, `path "sys/health" { capabilities = ["read"] }`)
+	t.Setenv("VAULT_TOKEN", token)
+	base := t.TempDir()
+	t.Setenv("FIELDVAULT_IDENTITY", filepath.Join(base, "id.txt"))
+	dir := filepath.Join(base, "study")
+	code, _, stderr := runCLI(t, "init", dir, "--key-provider", "hashicorp-vault", "--transit-key", "cmd-denied")
+	if code != exitError {
+		t.Fatalf("exit code = %d, want %d; stderr %q", code, exitError, stderr)
+	}
+	if !strings.Contains(stderr, "transit/keys/cmd-denied") {
+		t.Errorf("stderr %q does not name the path", stderr)
+	}
+	if strings.Contains(stderr, token) {
+		t.Error("stderr holds the token")
+	}
+	if fileExists(filepath.Join(dir, "fieldvault.json")) {
+		t.Error("a vault was created although Vault refused")
+	}
+}
