@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/fieldvault/fieldvault/policy"
@@ -313,7 +314,7 @@ func scanCommand(e *env) *cli.Command {
 				return err
 			}
 			var found []redact.Finding
-			if vault.ValidHandle(a[0]) {
+			if _, statErr := os.Stat(a[0]); statErr != nil && vault.ValidHandle(a[0]) {
 				found, err = s.ScanDoc(a[0])
 			} else {
 				found, err = s.ScanFile(a[0])
