@@ -16,6 +16,10 @@ func intersperse(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
+	if (args[1] == "help" || args[1] == "h") && len(args) > 2 {
+		// "help consent" shows what "consent --help" shows, subcommands included.
+		args = append(append([]string{args[0]}, args[2:]...), "--help")
+	}
 	out := []string{args[0]}
 	rest := args[1:]
 	flags := app.Flags

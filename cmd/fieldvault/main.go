@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 
 	"github.com/fieldvault/fieldvault/policy"
@@ -221,8 +222,9 @@ func (p *progress) update(done, total int64) {
 
 func newApp(e *env) *cli.App {
 	app := &cli.App{
-		Name:  "fieldvault",
-		Usage: "a research-ethics data vault for qualitative studies",
+		Name:    "fieldvault",
+		Usage:   "a research-ethics data vault for qualitative studies",
+		Version: buildVersion(),
 		Description: "fieldvault keeps a study's raw material (recordings, transcripts, field notes, consent\n" +
 			"forms) encrypted with age, holds the consent register, and lets text out only through\n" +
 			"one gate that pseudonymises it, applies consent and do-not-quote rules, scans for\n" +
@@ -273,6 +275,14 @@ func newApp(e *env) *cli.App {
 		setUsageHandlers(cmd)
 	}
 	return app
+}
+
+// buildVersion is the module version the binary was built from.
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
 }
 
 func onUsageError(_ *cli.Context, err error, _ bool) error {

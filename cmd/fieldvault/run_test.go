@@ -93,6 +93,8 @@ func TestIntersperse(t *testing.T) {
 		{"group without subcommand", "fieldvault participant", "fieldvault participant"},
 		{"global flag after the command", "fieldvault participant list --vault v --json", "fieldvault --vault v participant list --json"},
 		{"global flag in equals form after the command", "fieldvault doc show D1 --identity=i", "fieldvault --identity=i doc show D1"},
+		{"help TOPIC is TOPIC --help", "fieldvault help consent record", "fieldvault consent record --help"},
+		{"help alone", "fieldvault help", "fieldvault help"},
 		{"flag at the end without value", "fieldvault open D1 --version", "fieldvault open --version D1"},
 	}
 	for _, tt := range tests {
