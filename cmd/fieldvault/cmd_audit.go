@@ -51,13 +51,13 @@ func auditCommand(e *env) *cli.Command {
 						}
 						return writeJSON(e.stdout, entries)
 					}
-					t := newTable(e.stdout, "SEQ", "TIME", "ACTION", "OUTCOME", "HANDLES", "PARTICIPANTS", "DETAIL")
+					t := newTable(e.stdout, "SEQ", "TIME", "ACTOR", "ACTION", "OUTCOME", "HANDLES", "PARTICIPANTS", "DETAIL")
 					for _, en := range entries {
 						outcome := en.Outcome
 						if outcome == "" {
 							outcome = "ok"
 						}
-						t.row(fmt.Sprint(en.Seq), en.Time.UTC().Format(time.DateTime), en.Action, outcome,
+						t.row(fmt.Sprint(en.Seq), en.Time.UTC().Format(time.DateTime), shortActor(en.Actor), en.Action, outcome,
 							strings.Join(en.Handles, " "), strings.Join(en.Participants, " "), entryDetail(en))
 					}
 					return t.flush()
@@ -156,4 +156,13 @@ func shortHash(h string) string {
 		return "-"
 	}
 	return h
+}
+
+// shortActor abbreviates an actor's public recipient for the table
+// (--json has it in full).
+func shortActor(a string) string {
+	if len(a) <= 16 {
+		return a
+	}
+	return a[:10] + "…" + a[len(a)-4:]
 }
