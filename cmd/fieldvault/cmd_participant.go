@@ -28,6 +28,8 @@ func participantCommand(e *env) *cli.Command {
 					&cli.StringFlag{Name: "role", Usage: "`ROLE`"},
 					&cli.StringFlag{Name: "pseudonym", Usage: "a chosen `PSEUDONYM` (default: derived from the study key)"},
 					&cli.StringFlag{Name: "notes", Usage: "`NOTES` for the researcher"},
+					&cli.StringSliceFlag{Name: "attribute", Usage: "a further fact `KEY=VALUE` (e.g. sector=voluntary); repeat"},
+					&cli.StringSliceFlag{Name: "shareable", Usage: "an attribute `KEY` that may leave in a QDA export; repeat"},
 				},
 				Action: func(c *cli.Context) error {
 					a, err := args(c, 1, 1, "one HANDLE (such as P07)")
@@ -38,10 +40,15 @@ func participantCommand(e *env) *cli.Command {
 					if err != nil {
 						return err
 					}
+					attrs, err := attributes(c)
+					if err != nil {
+						return err
+					}
 					req := vault.ParticipantRequest{
 						Handle: a[0], Name: name, Aliases: c.StringSlice("alias"),
 						Org: c.String("org"), Role: c.String("role"),
 						Pseudonym: c.String("pseudonym"), Notes: c.String("notes"),
+						Attributes: attrs, Shareable: c.StringSlice("shareable"),
 					}
 					s, err := e.openStudy(c)
 					if err != nil {
@@ -136,6 +143,8 @@ func participantCommand(e *env) *cli.Command {
 					&cli.StringFlag{Name: "role", Usage: "`ROLE`"},
 					&cli.StringFlag{Name: "pseudonym", Usage: "a chosen `PSEUDONYM` (only before any exit used the old one)"},
 					&cli.StringFlag{Name: "notes", Usage: "`NOTES`"},
+					&cli.StringSliceFlag{Name: "attribute", Usage: "set an attribute `KEY=VALUE` (empty VALUE removes it); repeat"},
+					&cli.StringSliceFlag{Name: "shareable", Usage: "replace the attributes that may leave in a QDA export with these `KEY`s; repeat"},
 				},
 				Action: func(c *cli.Context) error {
 					a, err := args(c, 1, 1, "one HANDLE")
@@ -143,8 +152,12 @@ func participantCommand(e *env) *cli.Command {
 						return err
 					}
 					set := func(name string) bool { return c.IsSet(name) }
-					if !set("name") && !set("alias") && !set("add-alias") && !set("org") && !set("role") && !set("pseudonym") && !set("notes") {
-						return usagef("participant edit: nothing to change; pass --name, --alias, --add-alias, --org, --role, --pseudonym or --notes")
+					if !set("name") && !set("alias") && !set("add-alias") && !set("org") && !set("role") && !set("pseudonym") && !set("notes") && !set("attribute") && !set("shareable") {
+						return usagef("participant edit: nothing to change; pass --name, --alias, --add-alias, --org, --role, --pseudonym, --notes, --attribute or --shareable")
+					}
+					attrs, err := attributes(c)
+					if err != nil {
+						return err
 					}
 					s, err := e.openStudy(c)
 					if err != nil {
@@ -171,6 +184,19 @@ func participantCommand(e *env) *cli.Command {
 						}
 						if set("notes") {
 							p.Notes = c.String("notes")
+						}
+						for k, v := range attrs {
+							if p.Attributes == nil {
+								p.Attributes = map[string]string{}
+							}
+							if v == "" {
+								delete(p.Attributes, k)
+							} else {
+								p.Attributes[k] = v
+							}
+						}
+						if set("shareable") {
+							p.Shareable = c.StringSlice("shareable")
 						}
 						return nil
 					})
@@ -212,6 +238,24 @@ func participantCommand(e *env) *cli.Command {
 	}
 }
 
+// attributes reads the repeated --attribute KEY=VALUE flags.
+func attributes(c *cli.Context) (map[string]string, error) {
+	list := c.StringSlice("attribute")
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(list))
+	for i, kv := range list {
+		k, v, ok := strings.Cut(kv, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, usagef("%s: --attribute number %d is not KEY=VALUE", cmdName(c), i+1)
+		}
+		out[k] = strings.TrimSpace(v)
+	}
+	return out, nil
+}
+
 func readParticipantsCSV(path string) ([]vault.ParticipantRequest, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -239,8 +283,10 @@ type participantView struct {
 
 type participantDetailView struct {
 	participantView
-	Notes   string        `json:"notes,omitempty"`
-	Consent policy.Record `json:"consent"`
+	Notes      string            `json:"notes,omitempty"`
+	Attributes map[string]string `json:"attributes,omitempty"`
+	Shareable  []string          `json:"shareable,omitempty"`
+	Consent    policy.Record     `json:"consent"`
 	// Documents are the handles of documents that concern the participant.
 	Documents []string `json:"documents"`
 }
@@ -284,8 +330,9 @@ func participantViews(cat *vault.Catalog, names bool) []participantView {
 
 func participantDetail(cat *vault.Catalog, p *vault.Participant, names bool) participantDetailView {
 	v := participantDetailView{participantView: participantView1(cat, p, names), Consent: p.Consent, Documents: []string{}}
+	v.Shareable = p.Shareable
 	if names {
-		v.Notes = p.Notes
+		v.Notes, v.Attributes = p.Notes, p.Attributes
 	}
 	for _, d := range cat.Documents {
 		for _, h := range d.Participants {
@@ -313,6 +360,19 @@ func printParticipant(e *env, v participantDetailView) {
 	}
 	if v.Role != "" {
 		fmt.Fprintf(w, "  role:      %s\n", v.Role)
+	}
+	if len(v.Attributes) > 0 {
+		keys := make([]string, 0, len(v.Attributes))
+		for k := range v.Attributes {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "  attribute: %s=%s\n", k, v.Attributes[k])
+		}
+	}
+	if len(v.Shareable) > 0 {
+		fmt.Fprintf(w, "  shareable: %s\n", strings.Join(v.Shareable, ","))
 	}
 	fmt.Fprintf(w, "  status:    %s\n", v.Status)
 	fmt.Fprintf(w, "  scopes:    %s\n", joinScopes(v.Scopes))
