@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,5 +79,40 @@ func TestTransitPermissionDenied(t *testing.T) {
 	}
 	if fileExists(filepath.Join(dir, "fieldvault.json")) {
 		t.Error("a vault was created although Vault refused")
+	}
+}
+
+// TestTransitRollback: with the Vault provider the audit head is anchored in
+// Vault, so restoring an earlier copy of the whole vault directory is found
+// by audit verify (exit 4) without any checkpoint file.
+func TestTransitRollback(t *testing.T) {
+	srv := transittest.Shared(t)
+	srv.Env(t)
+	var rnd [4]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		t.Fatal(err)
+	}
+	base := t.TempDir()
+	t.Setenv("FIELDVAULT_IDENTITY", filepath.Join(base, "id.txt"))
+	dir, earlier := filepath.Join(base, "study"), filepath.Join(base, "earlier")
+	if code, _, stderr := runCLI(t, "init", dir, "--key-provider", "hashicorp-vault", "--transit-key", "cmdroll-"+hex.EncodeToString(rnd[:])); code != exitOK {
+		t.Fatalf("init: exit %d: %s", code, stderr)
+	}
+	if err := os.CopyFS(earlier, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "--vault", dir, "participant", "add", "P01", "--name", "Bramwell Ashdown"); code != exitOK {
+		t.Fatalf("participant add: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := runCLI(t, "--vault", dir, "audit", "verify")
+	if code != exitOK || !strings.Contains(stdout, "matches the head anchored in HashiCorp Vault") {
+		t.Fatalf("audit verify: exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI(t, "--vault", earlier, "audit", "verify")
+	if code != exitIntegrity {
+		t.Fatalf("audit verify of the rolled-back copy: exit %d, want %d\nstdout %s\nstderr %s", code, exitIntegrity, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "rolled back") {
+		t.Errorf("stdout %q does not say the vault was rolled back", stdout)
 	}
 }
