@@ -116,3 +116,24 @@ func TestTransitRollback(t *testing.T) {
 		t.Errorf("stdout %q does not say the vault was rolled back", stdout)
 	}
 }
+
+// TestTransitSealed: a sealed Vault is named as such at init, and nothing is
+// created.
+func TestTransitSealed(t *testing.T) {
+	srv := transittest.Start(t) // its own server: this test seals it
+	srv.Env(t)
+	srv.Seal(t)
+	base := t.TempDir()
+	t.Setenv("FIELDVAULT_IDENTITY", filepath.Join(base, "id.txt"))
+	dir := filepath.Join(base, "study")
+	code, _, stderr := runCLI(t, "init", dir, "--key-provider", "hashicorp-vault", "--transit-key", "cmdsealed")
+	if code != exitError {
+		t.Fatalf("exit code = %d, want %d; stderr %q", code, exitError, stderr)
+	}
+	if !strings.Contains(stderr, "sealed") || strings.Count(stderr, "\n") > 2 {
+		t.Errorf("stderr = %q, want a short message that Vault is sealed", stderr)
+	}
+	if fileExists(filepath.Join(dir, "fieldvault.json")) {
+		t.Error("a vault was created although Vault is sealed")
+	}
+}
