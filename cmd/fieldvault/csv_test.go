@@ -148,19 +148,27 @@ func golden(t *testing.T, path string, got []byte) {
 // secretCell is planted in fuzz inputs: no error may repeat a cell's content.
 const secretCell = "Zebedee Quillfeather"
 
+// csvSeeds is the seed corpus of both CSV fuzz targets.
+var csvSeeds = []string{
+	"handle,name,aliases,org,role,pseudonym\nP01,Bramwell Ashdown,Bram;Mr Ashdown,Larder,trustee,\n",
+	"handle,name\n" + secretCell + "," + secretCell + "\n",
+	"handle,name\nP01,\"" + secretCell + "\n",
+	"kind,name,aliases,pseudonym\nplace,Wexcombe,,\n",
+	"kind,name\n" + secretCell + ",x\n",
+	"\ufeffname,handle\r\n\"a,b\",P2\r\n",
+	"",
+	",,,\n,,,\n",
+}
+
 func fuzzSeeds(f *testing.F) {
-	seeds := []string{
-		"handle,name,aliases,org,role,pseudonym\nP01,Bramwell Ashdown,Bram;Mr Ashdown,Larder,trustee,\n",
-		"handle,name\n" + secretCell + "," + secretCell + "\n",
-		"handle,name\nP01,\"" + secretCell + "\n",
-		"kind,name,aliases,pseudonym\nplace,Wexcombe,,\n",
-		"kind,name\n" + secretCell + ",x\n",
-		"\ufeffname,handle\r\n\"a,b\",P2\r\n",
-		"",
-		",,,\n,,,\n",
-	}
-	for _, s := range seeds {
+	for _, s := range csvSeeds {
 		f.Add(s)
+	}
+}
+
+func TestFuzzSeedCorpora(t *testing.T) {
+	if len(csvSeeds) == 0 || len(intersperseSeeds) == 0 {
+		t.Fatal("a fuzz target has an empty seed corpus")
 	}
 }
 

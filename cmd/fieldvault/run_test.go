@@ -107,23 +107,32 @@ func TestIntersperse(t *testing.T) {
 	}
 }
 
+// intersperseSeeds is the seed corpus of FuzzIntersperse.
+var intersperseSeeds = []string{
+	"participant add P01 --name A --role r",
+	"--vault v open D1 -o x --lines",
+	"consent record P01 --scope participate,quote --form v1 --signed 2026-01-01",
+	"participant list --vault v --identity",
+	"help consent record",
+	"quote -- --x",
+	"- -- --",
+	"",
+}
+
 func FuzzIntersperse(f *testing.F) {
-	for _, s := range []string{
-		"participant add P01 --name A --role r",
-		"--vault v open D1 -o x --lines",
-		"consent record P01 --scope participate,quote --form v1 --signed 2026-01-01",
-		"quote -- --x",
-		"- -- --",
-		"",
-	} {
+	for _, s := range intersperseSeeds {
 		f.Add(s)
 	}
 	app := newApp(&env{ctx: context.Background()})
 	f.Fuzz(func(t *testing.T, s string) {
 		in := append([]string{"fieldvault"}, strings.Fields(s)...)
 		out := intersperse(app, in)
-		// The result is a reordering of the input: nothing lost or added.
+		// The result is a reordering of the input: nothing lost or added,
+		// except that "help TOPIC" becomes "TOPIC --help".
 		a, b := append([]string(nil), in...), append([]string(nil), out...)
+		if len(in) > 2 && (in[1] == "help" || in[1] == "h") {
+			a = append(append([]string{in[0]}, in[2:]...), "--help")
+		}
 		sort.Strings(a)
 		sort.Strings(b)
 		if !reflect.DeepEqual(a, b) {
