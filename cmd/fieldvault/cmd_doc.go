@@ -242,14 +242,14 @@ func openCommand(e *env) *cli.Command {
 			if req.Version < 0 {
 				return usagef("open: --version must be 1 or more")
 			}
+			if c.Bool("lines") && req.Output != "" {
+				return usagef("open: --lines prints to standard output; drop -o")
+			}
 			s, err := e.openStudy(c)
 			if err != nil {
 				return err
 			}
 			if c.Bool("lines") {
-				if req.Output != "" {
-					return usagef("open: --lines prints to standard output; drop -o")
-				}
 				lines, err := s.Lines(c.Context, req.Handle, req.Version)
 				if err != nil {
 					return err
