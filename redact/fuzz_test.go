@@ -103,6 +103,7 @@ func FuzzScan(f *testing.F) {
 	}
 	r := compileStudy(f, loadStudy(f))
 	f.Fuzz(func(t *testing.T, text string) {
+		checkScanOracle(t, text, r)
 		nfc := norm.NFC.String(text)
 		lines := strings.Split(nfc, "\n")
 		for _, fd := range Scan(text, r) {

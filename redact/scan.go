@@ -124,77 +124,376 @@ var badNIPrefix = map[string]bool{"BG": true, "GB": true, "NK": true, "KN": true
 // (or run of them) not at a sentence start that is neither a common word nor,
 // when known is not nil, an alias or pseudonym of its dictionary. Findings
 // are in order of line and column.
+//
+// Each pattern runs only over the few short windows of a line that could
+// hold a match (see lineScanner.scan), so ordinary prose costs one pass for
+// names and a few byte searches.
 func Scan(text string, known *Redactor) []Finding {
-	text = norm.NFC.String(text)
+	if !isASCII([]byte(text)) { // the conversion does not copy
+		text = norm.NFC.String(text)
+	}
+	sc := lineScanner{known: known}
 	var out []Finding
 	lineNo := 0
-	for line := range strings.Lines(text) {
+	for len(text) > 0 {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i+1], text[i+1:]
+		} else {
+			text = ""
+		}
 		lineNo++
-		line = strings.TrimRight(line, "\r\n")
-		out = scanLine(out, line, lineNo, known)
+		for len(line) > 0 && (line[len(line)-1] == '\r' || line[len(line)-1] == '\n') {
+			line = line[:len(line)-1]
+		}
+		out = sc.scan(out, line, lineNo)
 	}
 	return out
 }
 
 type span struct{ s, e int }
 
-func scanLine(out []Finding, line string, lineNo int, known *Redactor) []Finding {
-	var taken []span
-	overlaps := func(s, e int) bool {
-		for _, t := range taken {
-			if s < t.e && t.s < e {
-				return true
+// lineScanner scans one line at a time, reusing its buffers.
+type lineScanner struct {
+	known  *Redactor
+	line   string
+	lineNo int
+	taken  []span
+	found  []Finding
+	runs   []run
+	digits []span
+	wins   []span
+}
+
+func (sc *lineScanner) overlaps(s, e int) bool {
+	for _, t := range sc.taken {
+		if s < t.e && t.s < e {
+			return true
+		}
+	}
+	return false
+}
+
+func (sc *lineScanner) add(kind string, c Confidence, s, e int) {
+	if sc.overlaps(s, e) {
+		return
+	}
+	sc.taken = append(sc.taken, span{s, e})
+	sc.found = append(sc.found, Finding{Kind: kind, Line: sc.lineNo, Col: utf8.RuneCountInString(sc.line[:s]) + 1, Confidence: c, Text: sc.line[s:e]})
+}
+
+// Byte classes: which bytes each pattern's matches can contain.
+const (
+	cEmail   = 1 << iota // [A-Za-z0-9._%+\-@]
+	cURL                 // [^\s<>"'`]
+	cUpper               // [A-Z0-9 ]: postcodes, NI numbers
+	cPhone               // [0-9+()\-] and \s
+	cDateNum             // [0-9./\-]
+	cDateISO             // [0-9\-]
+	cDigit               // [0-9]
+	cSpace               // \s in a regexp: [\t\n\f\r ]
+)
+
+var scanClass = func() (t [256]uint8) {
+	for i := range t {
+		c := byte(i)
+		digit := '0' <= c && c <= '9'
+		upper := 'A' <= c && c <= 'Z'
+		letter := upper || 'a' <= c && c <= 'z'
+		space := c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == ' '
+		set := func(bit uint8, ok bool) {
+			if ok {
+				t[i] |= bit
 			}
 		}
-		return false
+		set(cEmail, letter || digit || strings.IndexByte("._%+-@", c) >= 0)
+		set(cURL, !space && strings.IndexByte("<>\"'`", c) < 0)
+		set(cUpper, upper || digit || c == ' ')
+		set(cPhone, digit || space || strings.IndexByte("+()-", c) >= 0)
+		set(cDateNum, digit || c == '.' || c == '/' || c == '-')
+		set(cDateISO, digit || c == '-')
+		set(cDigit, digit)
+		set(cSpace, space)
 	}
-	var found []Finding
-	add := func(kind string, c Confidence, s, e int) {
-		if overlaps(s, e) {
-			return
+	return t
+}()
+
+// A run is a maximal stretch of a line whose bytes are all in one class,
+// with counts of its digits and other bytes.
+type run struct{ s, e, digits, letters, others int }
+
+// window returns the run with one byte of context either side, so that \b
+// at the run's edges sees what it would in the whole line. No match can
+// include a context byte (it is outside the class), so matching the window
+// alone finds exactly the matches that lie in the run.
+func (r run) window(line string) (int, string) {
+	s, e := max(r.s-1, 0), min(r.e+1, len(line))
+	return s, line[s:e]
+}
+
+// classRun returns the run of class bit around position i, which is in it.
+func classRun(line string, i int, bit uint8) run {
+	r := run{s: i, e: i}
+	for r.s > 0 && scanClass[line[r.s-1]]&bit != 0 {
+		r.s--
+	}
+	for r.e < len(line) && scanClass[line[r.e]]&bit != 0 {
+		r.e++
+	}
+	for k := r.s; k < r.e; k++ {
+		switch c := line[k]; {
+		case '0' <= c && c <= '9':
+			r.digits++
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
+			r.letters++
+		default:
+			r.others++
 		}
-		taken = append(taken, span{s, e})
-		found = append(found, Finding{Kind: kind, Line: lineNo, Col: utf8.RuneCountInString(line[:s]) + 1, Confidence: c, Text: line[s:e]})
 	}
-	for _, m := range reEmail.FindAllStringIndex(line, -1) {
-		add(FindEmail, High, m[0], m[1])
-	}
-	for _, m := range reURL.FindAllStringIndex(line, -1) {
-		e := m[1]
-		for e > m[0] && strings.ContainsRune(".,;:!?)]}", rune(line[e-1])) {
-			e--
+	return r
+}
+
+// digitRuns returns the runs of class bit that hold a digit.
+func (sc *lineScanner) digitRuns(bit uint8) []run {
+	runs := sc.runs[:0]
+	end := 0
+	for _, d := range sc.digits {
+		if d.s < end {
+			continue
 		}
-		add(FindURL, Low, m[0], e)
+		r := classRun(sc.line, d.s, bit)
+		runs = append(runs, r)
+		end = r.e
 	}
-	for _, m := range reNI.FindAllStringIndex(line, -1) {
-		if !badNIPrefix[line[m[0]:m[0]+2]] && line[m[0]+1] != 'O' {
-			add(FindNINumber, High, m[0], m[1])
+	sc.runs = runs
+	return runs
+}
+
+// findDigits records the line's runs of digits, from the first digit on.
+func (sc *lineScanner) findDigits(first int) {
+	line := sc.line
+	sc.digits = sc.digits[:0]
+	for i := first; i < len(line); i++ {
+		if scanClass[line[i]]&cDigit == 0 {
+			continue
+		}
+		j := i + 1
+		for j < len(line) && scanClass[line[j]]&cDigit != 0 {
+			j++
+		}
+		sc.digits = append(sc.digits, span{i, j})
+		i = j
+	}
+}
+
+func indexDigit(s string) int {
+	for i := 0; i < len(s); i++ {
+		if scanClass[s[i]]&cDigit != 0 {
+			return i
 		}
 	}
-	for _, m := range rePostcode.FindAllStringIndex(line, -1) {
-		add(FindPostcode, High, m[0], m[1])
+	return -1
+}
+
+// hasWWW reports whether s holds "www." in any case.
+func hasWWW(s string) bool {
+	for i := 3; i < len(s); i++ {
+		j := strings.IndexByte(s[i:], '.')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if s[i-1]|0x20 == 'w' && s[i-2]|0x20 == 'w' && s[i-3]|0x20 == 'w' {
+			return true
+		}
 	}
-	for _, re := range []*regexp.Regexp{reDateISO, reDateText} {
-		for _, m := range re.FindAllStringSubmatchIndex(line, -1) {
-			if re == reDateISO && !validDate(atoi(line[m[6]:m[7]]), atoi(line[m[4]:m[5]])) {
+	return false
+}
+
+func hasURLStart(s string) bool { return strings.Contains(s, "://") || hasWWW(s) }
+
+// textDateWindows returns the windows that can hold a date written with a
+// month name. Every such date ends in a four-digit year after white space,
+// and has at most maxTextDate bytes other than white space before the year
+// (ſ, which (?i) lets stand for s, is two bytes).
+func (sc *lineScanner) textDateWindows() []span {
+	const maxTextDate = 32
+	line := sc.line
+	wins := sc.wins[:0]
+	for _, d := range sc.digits {
+		ds, j := d.s, d.e
+		if j-ds != 4 || ds == 0 || scanClass[line[ds-1]]&cSpace == 0 || j < len(line) && isASCIIWordByte(line[j]) {
+			continue
+		}
+		b, n := ds, 0
+		for b > 0 {
+			if scanClass[line[b-1]]&cSpace != 0 {
+				b--
 				continue
 			}
-			add(FindDate, Low, m[0], m[1])
+			if n == maxTextDate {
+				break
+			}
+			n++
+			b--
+		}
+		w := span{max(b-1, 0), min(j+1, len(line))}
+		if k := len(wins) - 1; k >= 0 && w.s <= wins[k].e {
+			wins[k].e = w.e
+			continue
+		}
+		wins = append(wins, w)
+	}
+	sc.wins = wins
+	return wins
+}
+
+// hasMonth reports whether s holds the first three letters of a month name
+// in any case, as (?i) matches them (ſ can stand for s).
+func hasMonth(s string) bool {
+	for i := 0; i+3 <= len(s); i++ {
+		var m [3]byte
+		switch {
+		case s[i] == 0xc5 && s[i+1] == 0xbf && i+4 <= len(s): // ſ
+			m = [3]byte{'s', s[i+2] | 0x20, s[i+3] | 0x20}
+		case s[i]|0x20 < 'a' || s[i]|0x20 > 'z':
+			continue
+		default:
+			m = [3]byte{s[i] | 0x20, s[i+1] | 0x20, s[i+2] | 0x20}
+		}
+		switch string(m[:]) {
+		case "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec":
+			return true
 		}
 	}
-	for _, m := range reDateNum.FindAllStringSubmatchIndex(line, -1) {
-		if validDate(atoi(line[m[2]:m[3]]), atoi(line[m[4]:m[5]])) {
-			add(FindDate, Low, m[0], m[1])
+	return false
+}
+
+func isASCIIWordByte(c byte) bool { return c == '_' || c < 0x80 && asciiClass[c] == clsWord }
+
+// scan appends the findings of one line (without its line ending) to out.
+//
+// The kinds are tried in a fixed order, and a later kind never takes text an
+// earlier one took. Each pattern runs only over windows that can hold a
+// match: a match of each pattern lies inside one run of the bytes it can
+// contain (e-mail addresses, URLs, phone numbers, postcodes, NI numbers,
+// numeric dates) or near a year (dates with a month name), and holds the
+// byte that picks out the window ('@', "://" or "www.", enough digits).
+// Matches cannot cross windows, so matching window by window finds the same
+// matches as matching the whole line.
+func (sc *lineScanner) scan(out []Finding, line string, lineNo int) []Finding {
+	sc.line, sc.lineNo = line, lineNo
+	sc.taken, sc.found = sc.taken[:0], sc.found[:0]
+	for i := strings.IndexByte(line, '@'); i >= 0 && i < len(line); {
+		r := classRun(line, i, cEmail)
+		off, w := r.window(line)
+		for _, m := range reEmail.FindAllStringIndex(w, -1) {
+			sc.add(FindEmail, High, off+m[0], off+m[1])
+		}
+		j := strings.IndexByte(line[r.e:], '@')
+		if j < 0 {
+			break
+		}
+		i = r.e + j
+	}
+	if hasURLStart(line) {
+		for i := 0; i < len(line); i++ {
+			if scanClass[line[i]]&cURL == 0 {
+				continue
+			}
+			r := classRun(line, i, cURL)
+			i = r.e
+			if !hasURLStart(line[r.s:r.e]) {
+				continue
+			}
+			off, w := r.window(line)
+			for _, m := range reURL.FindAllStringIndex(w, -1) {
+				s, e := off+m[0], off+m[1]
+				for e > s && strings.ContainsRune(".,;:!?)]}", rune(line[e-1])) {
+					e--
+				}
+				sc.add(FindURL, Low, s, e)
+			}
 		}
 	}
-	for _, m := range rePhone.FindAllStringIndex(line, -1) {
-		if s, e, ok := ukPhone(line, m[0], m[1]); ok {
-			add(FindPhone, High, s, e)
+	if first := indexDigit(line); first >= 0 {
+		sc.scanNumbers(first)
+	}
+	sc.scanNames()
+	sortFindings(sc.found)
+	return append(out, sc.found...)
+}
+
+// scanNumbers finds the kinds that hold a digit, from the first digit on.
+func (sc *lineScanner) scanNumbers(first int) {
+	line := sc.line
+	sc.findDigits(first)
+	upper := sc.digitRuns(cUpper)
+	for _, r := range upper {
+		if r.digits < 6 || r.letters < 3 {
+			continue
+		}
+		off, w := r.window(line)
+		for _, m := range reNI.FindAllStringIndex(w, -1) {
+			s, e := off+m[0], off+m[1]
+			if !badNIPrefix[line[s:s+2]] && line[s+1] != 'O' {
+				sc.add(FindNINumber, High, s, e)
+			}
 		}
 	}
-	found = scanNames(found, line, lineNo, known, overlaps)
-	sortFindings(found)
-	return append(out, found...)
+	for _, r := range upper {
+		if r.letters < 3 {
+			continue
+		}
+		off, w := r.window(line)
+		for _, m := range rePostcode.FindAllStringIndex(w, -1) {
+			sc.add(FindPostcode, High, off+m[0], off+m[1])
+		}
+	}
+	for _, r := range sc.digitRuns(cDateISO) {
+		if r.digits < 8 || r.others < 2 {
+			continue
+		}
+		off, w := r.window(line)
+		for _, m := range reDateISO.FindAllStringSubmatchIndex(w, -1) {
+			if validDate(atoi(w[m[6]:m[7]]), atoi(w[m[4]:m[5]])) {
+				sc.add(FindDate, Low, off+m[0], off+m[1])
+			}
+		}
+	}
+	for _, win := range sc.textDateWindows() {
+		if !hasMonth(line[win.s:win.e]) {
+			continue
+		}
+		for _, m := range reDateText.FindAllStringIndex(line[win.s:win.e], -1) {
+			sc.add(FindDate, Low, win.s+m[0], win.s+m[1])
+		}
+	}
+	for _, r := range sc.digitRuns(cDateNum) {
+		if r.digits < 4 || r.others < 2 {
+			continue
+		}
+		off, w := r.window(line)
+		for _, m := range reDateNum.FindAllStringSubmatchIndex(w, -1) {
+			if validDate(atoi(w[m[2]:m[3]]), atoi(w[m[4]:m[5]])) {
+				sc.add(FindDate, Low, off+m[0], off+m[1])
+			}
+		}
+	}
+	// A candidate the regexp matches but ukPhone rejects still uses up its
+	// text, so a run is matched whole; with fewer than ten digits nothing
+	// in it can pass ukPhone.
+	for _, r := range sc.digitRuns(cPhone) {
+		if r.digits < 10 {
+			continue
+		}
+		off, w := r.window(line)
+		for _, m := range rePhone.FindAllStringIndex(w, -1) {
+			if s, e, ok := ukPhone(line, off+m[0], off+m[1]); ok {
+				sc.add(FindPhone, High, s, e)
+			}
+		}
+	}
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
@@ -229,35 +528,69 @@ func ukPhone(line string, s, e int) (int, int, bool) {
 	return s, e, true
 }
 
-// scanNames finds runs of capitalised words not at a sentence start.
-func scanNames(found []Finding, line string, lineNo int, known *Redactor, overlaps func(s, e int) bool) []Finding {
+// scanNames finds runs of capitalised words not at a sentence start. ASCII
+// is handled a byte at a time through nameByte; other runes by the
+// rune-by-rune rules.
+func (sc *lineScanner) scanNames() {
+	line := sc.line
 	sentenceStart := true
 	runStart, runEnd := -1, -1
 	flush := func() {
-		if runStart >= 0 && !overlaps(runStart, runEnd) {
-			found = append(found, Finding{Kind: FindPossibleName, Line: lineNo, Col: utf8.RuneCountInString(line[:runStart]) + 1, Confidence: Low, Text: line[runStart:runEnd]})
+		if runStart >= 0 && !sc.overlaps(runStart, runEnd) {
+			sc.found = append(sc.found, Finding{Kind: FindPossibleName, Line: sc.lineNo, Col: utf8.RuneCountInString(line[:runStart]) + 1, Confidence: Low, Text: line[runStart:runEnd]})
 		}
 		runStart, runEnd = -1, -1
 	}
 	i := 0
 	for i < len(line) {
-		r, sz := utf8.DecodeRuneInString(line[i:])
-		if !isWordRune(r) {
-			switch {
-			case strings.ContainsRune(".!?:;…\"“”()[]{}", r):
-				flush()
-				if r != '(' && r != ')' && r != '"' && r != '“' && r != '”' && r != '[' && r != ']' {
-					sentenceStart = true
-				}
-			case unicode.IsSpace(r), r == '\'', r == '’', r == '-':
-			default:
+		c, sz := line[i], 1
+		switch nameByte[c] {
+		case nbSkip:
+			i++
+			continue
+		case nbStop:
+			if runStart >= 0 {
 				flush()
 			}
-			i += sz
+			sentenceStart = true
+			i++
 			continue
+		case nbBreak:
+			if runStart >= 0 {
+				flush()
+			}
+			i++
+			continue
+		case nbRune:
+			var r rune
+			r, sz = utf8.DecodeRuneInString(line[i:])
+			if !isWordRune(r) {
+				switch {
+				case strings.ContainsRune(".!?:;…\"“”()[]{}", r):
+					flush()
+					if r != '(' && r != ')' && r != '"' && r != '“' && r != '”' && r != '[' && r != ']' {
+						sentenceStart = true
+					}
+				case unicode.IsSpace(r), r == '’':
+				default:
+					flush()
+				}
+				i += sz
+				continue
+			}
 		}
-		j := i
+		// A word starts at i: extend it over word runes, and over an
+		// apostrophe or hyphen followed by a word rune.
+		j := i + sz
 		for j < len(line) {
+			c := line[j]
+			if nameByte[c] == nbWord {
+				j++
+				continue
+			}
+			if c != '\'' && c != '-' && c < utf8.RuneSelf {
+				break
+			}
 			r2, s2 := utf8.DecodeRuneInString(line[j:])
 			if !isWordRune(r2) && !((r2 == '\'' || r2 == '’' || r2 == '-') && j+s2 < len(line) && isWordRune(firstRuneOf(line[j+s2:]))) {
 				break
@@ -265,22 +598,71 @@ func scanNames(found []Finding, line string, lineNo int, known *Redactor, overla
 			j += s2
 		}
 		word := line[i:j]
-		if runStart >= 0 && utf8.RuneCountInString(word) == 1 && unicode.IsUpper(firstRuneOf(word)) {
+		switch {
+		case c < utf8.RuneSelf && !('A' <= c && c <= 'Z'):
+			if runStart >= 0 { // neither an initial nor name-like
+				flush()
+			}
+		case runStart >= 0 && utf8.RuneCountInString(word) == 1 && unicode.IsUpper(firstRuneOf(word)):
 			runEnd = j // "Ó" in "Zoë Ó Brien"
-		} else if isNameLike(word) && !sentenceStart && !commonCapitalised[NormaliseName(stripPossessive(word))] &&
-			(known == nil || (!known.IsAlias(word) && !known.IsPseudonym(stripPossessive(word)))) {
+		case isNameLike(word) && !sentenceStart && !isCommonCapitalised(stripPossessive(word)) &&
+			(sc.known == nil || (!sc.known.IsAlias(word) && !sc.known.IsPseudonym(stripPossessive(word)))):
 			if runStart < 0 {
 				runStart = i
 			}
 			runEnd = j
-		} else {
+		default:
 			flush()
 		}
 		sentenceStart = false
 		i = j
 	}
 	flush()
-	return found
+}
+
+// What a byte means to scanNames.
+const (
+	nbWord  = iota // ASCII letter or digit
+	nbSkip         // ASCII space, apostrophe, hyphen: keeps a run going
+	nbStop         // ends a run and a sentence
+	nbBreak        // ends a run
+	nbRune         // starts a non-ASCII rune
+)
+
+var nameByte = func() (t [256]uint8) {
+	for i := range t {
+		c := byte(i)
+		switch {
+		case c >= utf8.RuneSelf:
+			t[i] = nbRune
+		case asciiClass[c] == clsWord:
+			t[i] = nbWord
+		case strings.IndexByte(".!?:;{}", c) >= 0:
+			t[i] = nbStop
+		case unicode.IsSpace(rune(c)), c == '\'', c == '-':
+			t[i] = nbSkip
+		default:
+			t[i] = nbBreak
+		}
+	}
+	return t
+}()
+
+// isCommonCapitalised reports whether the normalised word is in
+// commonCapitalised, without allocating for short ASCII words.
+func isCommonCapitalised(w string) bool {
+	var buf [32]byte
+	if len(w) > len(buf) {
+		return commonCapitalised[NormaliseName(w)]
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf || asciiClass[c] == clsSpace {
+			return commonCapitalised[NormaliseName(w)]
+		}
+		buf[i] = lowerASCII[c]
+	}
+	return commonCapitalised[string(buf[:len(w)])]
 }
 
 func firstRuneOf(s string) rune { r, _ := utf8.DecodeRuneInString(s); return r }
