@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -210,13 +212,7 @@ func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) erro
 	if len(macs) != len(msgs) {
 		return fmt.Errorf("computing pseudonym keys: keyer returned %d results for %d messages", len(macs), len(msgs))
 	}
-	used := newUsedSet(reg)
-	used.freeFamilies = 0
-	for _, f := range familyNames {
-		if !avoid[NormaliseName(f)] {
-			used.freeFamilies++
-		}
-	}
+	used := newUsedSet(reg, avoid)
 	added := make(map[string]RegistryEntry, len(todo))
 	for i, m := range todo {
 		if len(macs[i]) < 16 {
@@ -235,13 +231,90 @@ func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) erro
 	return nil
 }
 
-type usedSet struct {
-	given, family, full map[string]bool
-	freeFamilies        int // family names not excluded as alias words
+// personNames numbers the distinct normalised given and family names of
+// the candidate lists, so that stepping through candidates looks up slices
+// instead of normalising each name again.
+type personNames struct {
+	givenID               map[string]int32 // normalised given name → id
+	givenNorm             []string         // id → normalised name
+	given                 [3][]int32       // ids of givenAll, givenFemale, givenMale
+	givenCount            [3][]int32       // by id: how often in each of those lists
+	familyID              map[string]int32
+	familyNorm            []string
+	family                []int32 // ids of familyNames
+	givenJoin, familyJoin []bool  // by id: joining with a space commutes with NormaliseName
 }
 
-func newUsedSet(reg *Registry) *usedSet {
-	u := &usedSet{given: map[string]bool{}, family: map[string]bool{}, full: map[string]bool{}}
+// givenLists are the lists a given name is picked from: all, or by the
+// gender genderOf finds for the real given name.
+var givenLists = [3]*[]string{&givenAll, &givenFemale, &givenMale}
+
+var personIndex = sync.OnceValue(func() *personNames {
+	ix := &personNames{givenID: map[string]int32{}, familyID: map[string]int32{}}
+	ids := func(list []string, byName map[string]int32, norms *[]string, join *[]bool) []int32 {
+		out := make([]int32, len(list))
+		for i, n := range list {
+			nn := NormaliseName(n)
+			id, ok := byName[nn]
+			if !ok {
+				id = int32(len(*norms))
+				byName[nn] = id
+				*norms = append(*norms, nn)
+				*join = append(*join, nn != "" && NormaliseName("a "+n) == "a "+nn && NormaliseName(n+" a") == nn+" a")
+			}
+			out[i] = id
+		}
+		return out
+	}
+	for l, list := range givenLists {
+		ix.given[l] = ids(*list, ix.givenID, &ix.givenNorm, &ix.givenJoin)
+	}
+	for l, list := range ix.given {
+		ix.givenCount[l] = make([]int32, len(ix.givenNorm))
+		for _, id := range list {
+			ix.givenCount[l][id]++
+		}
+	}
+	ix.family = ids(familyNames, ix.familyID, &ix.familyNorm, &ix.familyJoin)
+	return ix
+})
+
+// usedSet records the pseudonyms taken so far in one Assign.
+type usedSet struct {
+	ix           *personNames
+	family, full map[string]bool // normalised family names; kind ":" normalised full form
+	freeFamilies int             // family names not excluded as alias words
+	// By id of personIndex: taken as a given or family name, or excluded
+	// as a word of an alias.
+	givenUsed, givenAvoid   []bool
+	familyUsed, familyAvoid []bool
+	givenFree               [3]int // by list: names neither taken nor avoided
+	buf                     []byte
+}
+
+func newUsedSet(reg *Registry, avoid map[string]bool) *usedSet {
+	ix := personIndex()
+	u := &usedSet{ix: ix, family: map[string]bool{}, full: map[string]bool{},
+		givenUsed: make([]bool, len(ix.givenNorm)), givenAvoid: make([]bool, len(ix.givenNorm)),
+		familyUsed: make([]bool, len(ix.familyNorm)), familyAvoid: make([]bool, len(ix.familyNorm))}
+	for id, n := range ix.givenNorm {
+		u.givenAvoid[id] = avoid[n]
+	}
+	for id, n := range ix.familyNorm {
+		u.familyAvoid[id] = avoid[n]
+	}
+	for l, list := range ix.given {
+		for _, id := range list {
+			if !u.givenAvoid[id] {
+				u.givenFree[l]++
+			}
+		}
+	}
+	for _, id := range ix.family {
+		if !u.familyAvoid[id] {
+			u.freeFamilies++
+		}
+	}
 	for _, e := range reg.entries {
 		u.add(e.Kind, e.Pseudonym)
 	}
@@ -250,10 +323,31 @@ func newUsedSet(reg *Registry) *usedSet {
 
 func (u *usedSet) add(k Kind, p Pseudonym) {
 	if k == KindPerson {
-		u.given[NormaliseName(p.Given)] = true
-		u.family[NormaliseName(p.Family)] = true
+		if id, ok := u.ix.givenID[NormaliseName(p.Given)]; ok && !u.givenUsed[id] {
+			u.givenUsed[id] = true
+			if !u.givenAvoid[id] {
+				for l := range u.givenFree {
+					u.givenFree[l] -= int(u.ix.givenCount[l][id])
+				}
+			}
+		}
+		nf := NormaliseName(p.Family)
+		u.family[nf] = true
+		if id, ok := u.ix.familyID[nf]; ok {
+			u.familyUsed[id] = true
+		}
 	}
 	u.full[string(k)+":"+NormaliseName(p.String())] = true
+}
+
+// fullPerson reports whether the person pseudonym g f (given and family
+// names with the ids gid and fid) is taken.
+func (u *usedSet) fullPerson(g, f string, gid, fid int32) bool {
+	if !u.ix.givenJoin[gid] || !u.ix.familyJoin[fid] {
+		return u.full["person:"+NormaliseName(g+" "+f)]
+	}
+	u.buf = append(append(append(append(u.buf[:0], "person:"...), u.ix.givenNorm[gid]...), ' '), u.ix.familyNorm[fid]...)
+	return u.full[string(u.buf)]
 }
 
 // derive picks the pseudonym for one entity from its MAC.
@@ -261,29 +355,38 @@ func derive(k Kind, name string, mac []byte, used *usedSet, avoid map[string]boo
 	a := binary.BigEndian.Uint64(mac[0:8])
 	b := binary.BigEndian.Uint64(mac[8:16])
 	if k == KindPerson {
-		givenList := givenAll
+		ix := used.ix
+		l := 0
 		_, first, _ := splitPerson(strings.Fields(name))
-		if l, ok := genderOf[first]; ok {
-			givenList = *l
+		if list, ok := genderOf[first]; ok {
+			l = slices.Index(givenLists[:], list)
 		}
-		g, ok := pick(givenList, a, func(s string) bool { return !used.given[NormaliseName(s)] && !avoid[NormaliseName(s)] })
-		if !ok {
-			g, ok = pick(givenList, a, func(s string) bool { return !avoid[NormaliseName(s)] })
+		givenList, ids := *givenLists[l], ix.given[l]
+		gi := -1
+		if used.givenFree[l] > 0 {
+			gi = pick(len(ids), a, func(i int) bool { return !used.givenUsed[ids[i]] && !used.givenAvoid[ids[i]] })
 		}
-		if !ok {
+		if gi < 0 {
+			gi = pick(len(ids), a, func(i int) bool { return !used.givenAvoid[ids[i]] })
+		}
+		if gi < 0 {
 			return Pseudonym{}, fmt.Errorf("%w for kind %s", ErrExhausted, k)
 		}
+		g, gid := givenList[gi], ids[gi]
 		f0 := int(b % uint64(len(familyNames)))
 		for i := range len(familyNames) {
-			f := familyNames[(f0+i)%len(familyNames)]
-			nf := NormaliseName(f)
-			if avoid[nf] || used.full["person:"+NormaliseName(g+" "+f)] {
+			fi := (f0 + i) % len(familyNames)
+			fid := ix.family[fi]
+			if used.familyAvoid[fid] {
 				continue
 			}
-			if used.family[nf] && len(used.family) < used.freeFamilies {
+			if used.familyUsed[fid] && len(used.family) < used.freeFamilies {
 				continue
 			}
-			return Pseudonym{Given: g, Family: f}, nil
+			if used.fullPerson(g, familyNames[fi], gid, fid) {
+				continue
+			}
+			return Pseudonym{Given: g, Family: familyNames[fi]}, nil
 		}
 		return Pseudonym{}, fmt.Errorf("%w for kind %s", ErrExhausted, k)
 	}
@@ -318,14 +421,16 @@ var fixedWords = func() map[string]bool {
 	return m
 }()
 
-func pick(list []string, h uint64, ok func(string) bool) (string, bool) {
-	start := int(h % uint64(len(list)))
-	for i := range len(list) {
-		if s := list[(start+i)%len(list)]; ok(s) {
-			return s, true
+// pick returns the first index i of n, from h mod n round, for which ok
+// holds, or -1.
+func pick(n int, h uint64, ok func(int) bool) int {
+	start := int(h % uint64(n))
+	for i := range n {
+		if j := (start + i) % n; ok(j) {
+			return j
 		}
 	}
-	return "", false
+	return -1
 }
 
 // Clone returns an independent copy of the registry.
