@@ -118,40 +118,31 @@ func (s *Study) PseudonymFor(ctx context.Context, handleOrName string, kind reda
 	if err != nil {
 		return redact.Pseudonym{}, "", err
 	}
-	reg, err := cloneRegistry(cat.Pseudonyms, false, "", "")
+	p, err := redact.Preview(ctx, k, cat.Pseudonyms, redact.Entity{ID: "query", Kind: kind, Name: handleOrName})
 	if err != nil {
 		return redact.Pseudonym{}, "", err
 	}
-	ent := redact.Entity{ID: "query", Kind: kind, Name: handleOrName}
-	if err := redact.Assign(ctx, k, reg, append(cat.dictionary(), ent)); err != nil {
-		return redact.Pseudonym{}, "", err
-	}
-	p, _ := reg.Lookup(kind, handleOrName)
 	return p, "", nil
 }
 
-// cloneRegistry copies a registry, leaving out the entry of (kind, name)
-// when drop is set.
-func cloneRegistry(reg *redact.Registry, drop bool, kind redact.Kind, name string) (*redact.Registry, error) {
-	out := redact.NewRegistry()
-	if reg == nil {
-		return out, nil
-	}
-	var skip string
-	if drop {
-		skip = redact.NormaliseName(name)
-	}
+// withoutEntry copies a registry, leaving out the entry of (kind, name).
+func withoutEntry(reg *redact.Registry, kind redact.Kind, name string) (*redact.Registry, error) {
+	skip := redact.NormaliseName(name)
 	kept := struct {
 		Version int                    `json:"version"`
 		Entries []redact.RegistryEntry `json:"entries"`
-	}{Version: 1}
+	}{Version: 1, Entries: []redact.RegistryEntry{}}
 	for _, e := range reg.Entries() {
-		if drop && e.Kind == kind && redact.NormaliseName(e.Name) == skip {
+		if e.Kind == kind && redact.NormaliseName(e.Name) == skip {
 			continue
 		}
 		kept.Entries = append(kept.Entries, e)
 	}
-	data, _ := json.Marshal(kept)
+	data, err := json.Marshal(kept)
+	if err != nil {
+		return nil, err
+	}
+	out := redact.NewRegistry()
 	if err := out.UnmarshalJSON(data); err != nil {
 		return nil, integrity("the pseudonym registry: %v", err)
 	}

@@ -188,3 +188,31 @@ func BenchmarkImport10000(b *testing.B) {
 		}
 	}
 }
+
+func TestChosenPseudonymFixedOnceUsed(t *testing.T) {
+	s := newStudy(t)
+	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
+	if err := s.EditParticipant(ctx, "P1", func(p *Participant) error { p.Pseudonym = "Leila Marsh"; return nil }); err != nil {
+		t.Fatalf("choosing a pseudonym before any exit: %v", err)
+	}
+	if got := pseudonymOf(t, s, "P1").String(); got != "Leila Marsh" {
+		t.Fatalf("pseudonym = %q, want the chosen Leila Marsh", got)
+	}
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", "Genevieve Okafor-Hale: hello there.\n"), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := s.Quote(ctx, ExitRequest{Doc: "D1", From: 1, To: 1, W: &buf, Format: OutText}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "Leila Marsh: hello there.") {
+		t.Errorf("quote = %q", buf.String())
+	}
+	err := s.EditParticipant(ctx, "P1", func(p *Participant) error { p.Pseudonym = "Someone Else"; return nil })
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "never changes") {
+		t.Errorf("changing a used pseudonym: err = %v", err)
+	}
+	if got := pseudonymOf(t, s, "P1").String(); got != "Leila Marsh" {
+		t.Errorf("pseudonym after refused edit = %q", got)
+	}
+}
