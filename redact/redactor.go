@@ -545,15 +545,15 @@ func (r *Redactor) RedactStream(dst io.Writer, src io.Reader) error {
 	return nil
 }
 
-func isASCII(b []byte) bool {
+func isASCII[T string | []byte](b T) bool {
 	for len(b) >= 8 {
 		if (uint64(b[0])|uint64(b[1])|uint64(b[2])|uint64(b[3])|uint64(b[4])|uint64(b[5])|uint64(b[6])|uint64(b[7]))&0x80 != 0 {
 			return false
 		}
 		b = b[8:]
 	}
-	for _, c := range b {
-		if c >= 0x80 {
+	for i := 0; i < len(b); i++ {
+		if b[i] >= 0x80 {
 			return false
 		}
 	}

@@ -129,7 +129,7 @@ var badNIPrefix = map[string]bool{"BG": true, "GB": true, "NK": true, "KN": true
 // hold a match (see lineScanner.scan), so ordinary prose costs one pass for
 // names and a few byte searches.
 func Scan(text string, known *Redactor) []Finding {
-	if !isASCII([]byte(text)) { // the conversion does not copy
+	if !isASCII(text) {
 		text = norm.NFC.String(text)
 	}
 	sc := lineScanner{known: known}
@@ -219,7 +219,7 @@ var scanClass = func() (t [256]uint8) {
 }()
 
 // A run is a maximal stretch of a line whose bytes are all in one class,
-// with counts of its digits and other bytes.
+// with counts of its digits, ASCII letters and other bytes.
 type run struct{ s, e, digits, letters, others int }
 
 // window returns the run with one byte of context either side, so that \b
