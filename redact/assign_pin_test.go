@@ -71,14 +71,29 @@ func TestAssignPinned(t *testing.T) {
 			map[string]string{"P00000": "Jazmyne Leuschke", "P00001": "Ila Baafi", "P00011": "Muhammad Fisher", "A1": "Plover Network"}},
 		{"zero/1500", zero, 1_500, "b11662a31d41c9b53f7d8c207cb2af574b686aec3a54a6ed8dc348201a9a317e",
 			map[string]string{"P00000": "Isobel Abernathy", "P00001": "Anahi Bonsu", "P00003": "Judy Abernathy", "A1": "Jet Trust"}},
+		{"zero/neutral", zero, -2, "7f115bf8b3ad9f062433f7ae8e50038039d54525ff5d8c945e37003aaf2b21c8",
+			map[string]string{"E01": "Brackelholt 8", "E02": "Granite Foundation", "M01": "Meeting Foxglove 4", "A1": "Meeting Dunlin 4"}},
 		{"study", testKey(t, 1), -1, "bb97d84eed155704a251c77f452ab2020bc5cb31723bd7b1acf508a673848c20",
 			map[string]string{"P01": "Wendy Moloi", "P04": "Angeline Amoa", "P06": "Asha Penrose", "E01": "Ambelmoor", "E02": "Egret Forum", "M01": "Meeting Harrier", "E04": "Item Alder"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ents := loadStudy(t)
-			if tt.persons >= 0 {
+			switch {
+			case tt.persons >= 0:
 				ents = pinEntities(tt.persons)
+			case tt.persons == -2: // more than one round of every neutral list
+				ents = append(ents, Entity{ID: "A1", Kind: KindMeeting, Name: "Walnut Wren", Aliases: []string{"2", "Walnut"}})
+				for i := range 1_500 {
+					ents = append(ents,
+						Entity{ID: fmt.Sprintf("L%04d", i), Kind: KindPlace, Name: randomName(uint64(i) + 3)},
+						Entity{ID: fmt.Sprintf("O%04d", i), Kind: KindOrg, Name: randomName(uint64(i) + 33)})
+				}
+				for i := range 300 {
+					ents = append(ents,
+						Entity{ID: fmt.Sprintf("M%04d", i), Kind: KindMeeting, Name: randomName(uint64(i) + 333)},
+						Entity{ID: fmt.Sprintf("X%04d", i), Kind: KindOther, Name: randomName(uint64(i) + 3333)})
+				}
 			}
 			reg := NewRegistry()
 			if err := Assign(context.Background(), tt.k, reg, ents); err != nil {

@@ -390,27 +390,67 @@ func derive(k Kind, name string, mac []byte, used *usedSet, avoid map[string]boo
 		}
 		return Pseudonym{}, fmt.Errorf("%w for kind %s", ErrExhausted, k)
 	}
-	n := neutralCandidates(k)
+	nx := neutralIndex(k)
+	n := len(nx.norm)
 	start := int(a % uint64(n))
 	for round := 1; round < 1000; round++ {
+		suffix, roundBad := "", false
+		if round > 1 {
+			suffix = strconv.Itoa(round)
+			roundBad = avoid[suffix] && !fixedWords[suffix]
+			suffix = " " + suffix
+		}
 		for i := range n {
-			c := neutralName(k, (start+i)%n)
-			if round > 1 {
-				c += " " + strconv.Itoa(round)
-			}
-			bad := used.full[string(k)+":"+NormaliseName(c)]
-			for _, w := range strings.Fields(c) {
-				if nw := NormaliseName(w); avoid[nw] && !fixedWords[nw] {
+			j := (start + i) % n
+			bad := roundBad
+			for _, nw := range nx.words[j] {
+				if avoid[nw] && !fixedWords[nw] {
 					bad = true
 				}
 			}
 			if !bad {
-				return Pseudonym{Name: c}, nil
+				used.buf = append(append(append(append(used.buf[:0], k...), ':'), nx.norm[j]...), suffix...)
+				bad = used.full[string(used.buf)]
+			}
+			if !bad {
+				return Pseudonym{Name: neutralName(k, j) + suffix}, nil
 			}
 		}
 	}
 	return Pseudonym{}, fmt.Errorf("%w for kind %s", ErrExhausted, k)
 }
+
+// neutralNames holds the candidates of one kind other than person,
+// normalised, and the normalised words of each.
+type neutralNames struct {
+	norm  []string
+	words [][]string
+}
+
+var neutralIndexes = func() map[Kind]func() *neutralNames {
+	m := map[Kind]func() *neutralNames{}
+	for _, k := range []Kind{KindPlace, KindOrg, KindMeeting, KindOther} {
+		m[k] = sync.OnceValue(func() *neutralNames {
+			n := neutralCandidates(k)
+			nx := &neutralNames{norm: make([]string, n), words: make([][]string, n)}
+			for i := range n {
+				c := neutralName(k, i)
+				if !isASCII(c) || strings.Join(strings.Fields(c), " ") != c {
+					// The round suffix is appended to the normalised form.
+					panic("redact: neutral candidate is not plain ASCII")
+				}
+				nx.norm[i] = NormaliseName(c)
+				for _, w := range strings.Fields(c) {
+					nx.words[i] = append(nx.words[i], NormaliseName(w))
+				}
+			}
+			return nx
+		})
+	}
+	return m
+}()
+
+func neutralIndex(k Kind) *neutralNames { return neutralIndexes[k]() }
 
 // fixedWords are the fixed parts of the neutral forms ("Meeting", "Trust").
 var fixedWords = func() map[string]bool {
