@@ -123,12 +123,22 @@ func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version i
 	}
 	g.lines = td.Lines
 	facts.Lines = make([]policy.LineFacts, len(td.Lines))
+	type who struct {
+		kind policy.SpeakerKind
+		p    string
+	}
+	speakers := map[string]who{} // labels repeat on every turn: resolve each once
 	for i, l := range td.Lines {
 		lf := policy.LineFacts{N: l.N, Blank: strings.TrimSpace(l.Text) == ""}
 		for _, f := range l.Flags {
 			lf.Flags = append(lf.Flags, policy.FlagKind(f))
 		}
-		lf.SpeakerKind, lf.Participant = cat.speaker(rd, l.Speaker)
+		w, ok := speakers[l.Speaker]
+		if !ok {
+			w.kind, w.p = cat.speaker(rd, l.Speaker)
+			speakers[l.Speaker] = w
+		}
+		lf.SpeakerKind, lf.Participant = w.kind, w.p
 		facts.Lines[i] = lf
 	}
 	g.decision = policy.Decide(policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose})

@@ -34,8 +34,12 @@ func (c *countingHash) Write(p []byte) (int, error) {
 
 func (c *countingHash) sum() string { return hex.EncodeToString(c.h.Sum(nil)) }
 
-// copyBufSize is large enough to keep age's 64 KiB chunks full.
-const copyBufSize = 1 << 20
+// copyBufSize is large enough to keep age's 64 KiB chunks full; readBufSize
+// serves decryption, where many small objects are read in one exit.
+const (
+	copyBufSize = 1 << 20
+	readBufSize = 128 << 10
+)
 
 // putObject streams src into a new age-encrypted object for rcpts. It returns
 // the object's UUID, the plaintext size and SHA-256. Memory stays flat
@@ -102,7 +106,7 @@ func readObject(dir string, v *Version, id *Identity, listed bool, dst io.Writer
 		return fmt.Errorf("opening object %s: %w", v.Object, err)
 	}
 	defer f.Close()
-	r, err := decrypt(bufio.NewReaderSize(f, copyBufSize), id, "this material ("+v.Class+" class)", listed)
+	r, err := decrypt(bufio.NewReaderSize(f, readBufSize), id, "this material ("+v.Class+" class)", listed)
 	if err != nil {
 		if errors.Is(err, ErrIntegrity) {
 			return integrity("object %s is damaged (its header does not decrypt)", v.Object)
@@ -110,7 +114,7 @@ func readObject(dir string, v *Version, id *Identity, listed bool, dst io.Writer
 		return err
 	}
 	ch := &countingHash{h: sha256.New()}
-	buf := make([]byte, copyBufSize)
+	buf := make([]byte, readBufSize)
 	if _, err := io.CopyBuffer(io.MultiWriter(errWriter{dst}, ch), r, buf); err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) || isWriteErr(err) {
