@@ -214,35 +214,16 @@ func (s *Study) readTo(tx *Tx, v *Version, req OpenRequest) error {
 		tx.OnCommit(func() error { return readObject(s.Dir, v, s.Identity, s.listed(v.Class), req.W) })
 		return nil
 	}
-	if inside(s.Dir, req.Output) {
-		return fmt.Errorf("%w: output %s is inside the vault", ErrInvalid, req.Output)
+	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
+		return err
 	}
-	if _, err := os.Lstat(req.Output); err == nil && !req.Force {
-		return fmt.Errorf("%w: output %s exists (use --force to replace it)", ErrInvalid, req.Output)
-	}
-	f, err := s.FS.CreateTemp(filepath.Dir(req.Output), tempPrefix+filepath.Base(req.Output)+"-*")
-	if err != nil {
-		return fmt.Errorf("creating output %s: %w", req.Output, unwrapPath(err))
-	}
-	tmp := f.Name()
-	tx.OnAbort(func() { s.FS.Remove(tmp) })
-	err = readObject(s.Dir, v, s.Identity, s.listed(v.Class), f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	tmp, err := stageFile(s.FS, req.Output, func(w io.Writer) error {
+		return readObject(s.Dir, v, s.Identity, s.listed(v.Class), w)
+	})
 	if err != nil {
 		return err
 	}
-	tx.OnCommit(func() error {
-		if err := s.FS.Rename(tmp, req.Output); err != nil {
-			s.FS.Remove(tmp)
-			return fmt.Errorf("writing %s: %w", req.Output, err)
-		}
-		return s.FS.SyncDir(filepath.Dir(req.Output))
-	})
+	s.deliverOnCommit(tx, tmp, req.Output)
 	return nil
 }
 

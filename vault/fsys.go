@@ -2,6 +2,7 @@ package vault
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -62,36 +63,18 @@ const tempPrefix = ".tmp-"
 // same directory, filled, synced, closed, renamed over name, and the
 // directory synced. On any error the temp file is removed and name is
 // untouched.
-func writeAtomic(fsys FS, name string, fill func(io.Writer) error) (err error) {
-	dir := filepath.Dir(name)
-	f, err := fsys.CreateTemp(dir, tempPrefix+filepath.Base(name)+"-*")
+func writeAtomic(fsys FS, name string, fill func(io.Writer) error) error {
+	tmp, err := stageFile(fsys, name, fill)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			fsys.Remove(tmp)
-		}
-	}()
-	if err = fill(f); err != nil {
-		return err
-	}
-	crashPoint("after-temp-write")
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	crashPoint("after-fsync")
-	if err = f.Close(); err != nil {
-		return err
-	}
 	crashPoint("before-rename")
-	if err = fsys.Rename(tmp, name); err != nil {
+	if err := fsys.Rename(tmp, name); err != nil {
+		fsys.Remove(tmp)
 		return err
 	}
 	crashPoint("before-dir-fsync")
-	if err := fsys.SyncDir(dir); err != nil {
+	if err := fsys.SyncDir(filepath.Dir(name)); err != nil {
 		return &dirSyncError{err}
 	}
 	return nil
@@ -116,21 +99,21 @@ func writeNew(fsys FS, name string, fill func(io.Writer) error) error {
 	return err
 }
 
-// stageFile writes data to a synced temp file beside name and returns its
-// path; the caller renames it into place (or removes it).
-func stageFile(fsys FS, name string, data []byte) (tmp string, err error) {
+// stageFile fills a synced temp file beside name and returns its path; the
+// caller renames it into place (or removes it). On error nothing is left.
+func stageFile(fsys FS, name string, fill func(io.Writer) error) (_ string, err error) {
 	f, err := fsys.CreateTemp(filepath.Dir(name), tempPrefix+filepath.Base(name)+"-*")
 	if err != nil {
 		return "", err
 	}
-	tmp = f.Name()
+	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
 			fsys.Remove(tmp)
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
+	if err = fill(f); err != nil {
 		return "", err
 	}
 	crashPoint("after-temp-write")
@@ -139,4 +122,32 @@ func stageFile(fsys FS, name string, data []byte) (tmp string, err error) {
 	}
 	crashPoint("after-fsync")
 	return tmp, f.Close()
+}
+
+// checkOutput refuses an output path inside the vault, or an existing file
+// unless force is set.
+func checkOutput(vaultDir, path string, force bool) error {
+	if inside(vaultDir, path) {
+		return fmt.Errorf("%w: output %s is inside the vault", ErrInvalid, path)
+	}
+	if _, err := os.Lstat(path); err == nil && !force {
+		return fmt.Errorf("%w: output %s exists (use --force to replace it)", ErrInvalid, path)
+	}
+	return nil
+}
+
+// deliverOnCommit moves a staged output into place once the change has
+// committed, and removes it if the change does not.
+func (s *Study) deliverOnCommit(tx *Tx, tmp, path string) {
+	tx.OnAbort(func() { s.FS.Remove(tmp) })
+	tx.OnCommit(func() error {
+		if err := s.FS.Rename(tmp, path); err != nil {
+			s.FS.Remove(tmp)
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		if err := s.FS.SyncDir(filepath.Dir(path)); err != nil {
+			return fmt.Errorf("writing %s: syncing its directory: %w", path, err)
+		}
+		return nil
+	})
 }

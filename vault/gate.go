@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"golang.org/x/text/unicode/norm"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -282,27 +281,17 @@ func (s *Study) deliver(tx *Tx, req ExitRequest, out []byte) error {
 		})
 		return nil
 	}
-	if inside(s.Dir, req.Output) {
-		return fmt.Errorf("%w: output %s is inside the vault", ErrInvalid, req.Output)
+	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
+		return err
 	}
-	if _, err := os.Lstat(req.Output); err == nil && !req.Force {
-		return fmt.Errorf("%w: output %s exists (use --force to replace it)", ErrInvalid, req.Output)
-	}
-	tmp, err := stageFile(s.FS, req.Output, out)
+	tmp, err := stageFile(s.FS, req.Output, func(w io.Writer) error {
+		_, err := w.Write(out)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", req.Output, err)
 	}
-	tx.OnAbort(func() { s.FS.Remove(tmp) })
-	tx.OnCommit(func() error {
-		if err := s.FS.Rename(tmp, req.Output); err != nil {
-			s.FS.Remove(tmp)
-			return fmt.Errorf("writing %s: %w", req.Output, err)
-		}
-		if err := s.FS.SyncDir(filepath.Dir(req.Output)); err != nil {
-			return fmt.Errorf("writing %s: syncing its directory: %w", req.Output, err)
-		}
-		return nil
-	})
+	s.deliverOnCommit(tx, tmp, req.Output)
 	return nil
 }
 
