@@ -176,6 +176,9 @@ func TestDiskFaults(t *testing.T) {
 					if _, serr := os.Stat(filepath.Join(s.Dir+"-out", "export.md")); serr == nil {
 						t.Errorf("%s: an output file exists after a failed export", name)
 					}
+					if tmp, _ := filepath.Glob(filepath.Join(s.Dir+"-out", tempPrefix+"*")); len(tmp) > 0 {
+						t.Errorf("%s: temp files left beside the output: %v", name, tmp)
+					}
 					if strings.Contains(err.Error(), "Genevieve") {
 						t.Errorf("%s: error leaks a name: %v", name, err)
 					}
