@@ -190,6 +190,10 @@ func (b *builder) add(r rawLine) error {
 	default:
 		l.Speaker = b.speaker
 	}
+	if l.MarkupOnly {
+		// A voice span around nothing but markup: the turn is there, no words.
+		l.Text = ""
+	}
 	b.doc.Lines = append(b.doc.Lines, l)
 	return nil
 }
