@@ -195,7 +195,7 @@ func readCatalog(dir string, id *Identity, listed bool) (*Catalog, error) {
 		return nil, fmt.Errorf("opening %s: %w", CatalogFile, err)
 	}
 	defer f.Close()
-	r, err := decrypt(f, id, "the catalogue", listed)
+	r, err := decrypt(f, id, "the catalogue", ClassCatalog, listed)
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,10 @@ type TransitConfig struct {
 	KeyVersion int    `json:"key_version"`
 }
 
+// ReadConfig reads and checks a vault's fieldvault.json (format version
+// first) without an identity: it holds nothing secret.
+func ReadConfig(dir string) (*Config, error) { return readConfig(dir) }
+
 // readConfig reads and checks fieldvault.json: the format version first.
 func readConfig(dir string) (*Config, error) {
 	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))

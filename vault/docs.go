@@ -87,6 +87,12 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			}
 		}
 		if err := s.checkIngest(tx, doc); err != nil {
+			if isRefusal(err) {
+				e := refusalEntry("ingest", nonEmpty(req.VersionOf, req.Meeting), err)
+				e.Participants = doc.Participants
+				e.Detail = map[string]string{"kind": doc.Kind}
+				tx.AuditAlways(e)
+			}
 			return err
 		}
 		lines, err := s.checkText(f, doc.Kind, format)

@@ -46,3 +46,17 @@ func notFound(what, handle string) error {
 func integrity(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrIntegrity, fmt.Sprintf(format, args...))
 }
+
+// RecipientError reports material this identity cannot decrypt because it is
+// not among the recipients of its class. It matches ErrNotRecipient.
+type RecipientError struct {
+	Class string // ClassCatalog or ClassRaw; "" when not known
+	What  string
+}
+
+func (e *RecipientError) Error() string {
+	return fmt.Sprintf("%s of %s in this vault", ErrNotRecipient, e.What)
+}
+
+// Is makes errors.Is(err, ErrNotRecipient) true.
+func (e *RecipientError) Is(target error) bool { return target == ErrNotRecipient }

@@ -189,10 +189,10 @@ func compose(g *gated, rd *redact.Redactor) {
 		if len(run) == 0 {
 			return
 		}
-		for _, l := range strings.Split(rd.Redact(strings.Join(run, "\n")), "\n") {
-			g.blocks = append(g.blocks, transcript.Block{Text: l})
-			g.rules = append(g.rules, "")
-		}
+		// One block per run of kept lines, so every format keeps the lines as
+		// lines (names broken across a line end are still matched).
+		g.blocks = append(g.blocks, transcript.Block{Text: rd.Redact(strings.Join(run, "\n"))})
+		g.rules = append(g.rules, "")
 		run = run[:0]
 	}
 	first, last := 0, len(g.lines)

@@ -153,7 +153,7 @@ func parseRecipients(list []string) ([]age.Recipient, error) {
 //
 // listed says the identity's recipient is among those the file was
 // encrypted to: then "no matching identity" means a damaged header.
-func decrypt(src io.Reader, id *Identity, what string, listed bool) (io.Reader, error) {
+func decrypt(src io.Reader, id *Identity, what, class string, listed bool) (io.Reader, error) {
 	r, err := age.Decrypt(src, id.Identities...)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
@@ -161,7 +161,7 @@ func decrypt(src io.Reader, id *Identity, what string, listed bool) (io.Reader, 
 			return nil, integrity("%s: its header is damaged (flipped or truncated bytes)", what)
 		}
 		if errors.As(err, &noMatch) {
-			return nil, fmt.Errorf("%w of %s in this vault", ErrNotRecipient, what)
+			return nil, &RecipientError{Class: class, What: what}
 		}
 		return nil, integrity("%s: not a readable age file", what)
 	}

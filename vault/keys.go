@@ -48,7 +48,7 @@ func (s *Study) localKey() ([]byte, error) {
 		}
 		return nil, fmt.Errorf("reading the pseudonym key: %w", err)
 	}
-	r, err := decrypt(bytes.NewReader(data), s.Identity, "the pseudonym key (raw class)", s.listed(ClassRaw))
+	r, err := decrypt(bytes.NewReader(data), s.Identity, "the pseudonym key (raw class)", ClassRaw, s.listed(ClassRaw))
 	if err != nil {
 		return nil, err
 	}

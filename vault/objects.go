@@ -106,7 +106,7 @@ func readObject(dir string, v *Version, id *Identity, listed bool, dst io.Writer
 		return fmt.Errorf("opening object %s: %w", v.Object, err)
 	}
 	defer f.Close()
-	r, err := decrypt(bufio.NewReaderSize(f, readBufSize), id, "this material ("+v.Class+" class)", listed)
+	r, err := decrypt(bufio.NewReaderSize(f, readBufSize), id, "this material ("+v.Class+" class)", v.Class, listed)
 	if err != nil {
 		if errors.Is(err, ErrIntegrity) {
 			return integrity("object %s is damaged (its header does not decrypt)", v.Object)

@@ -118,7 +118,19 @@ func TestBadInputLeavesVaultUnchanged(t *testing.T) {
 			if strings.Contains(err.Error(), "Genevieve") || strings.Contains(err.Error(), "secret") {
 				t.Errorf("error leaks protected text: %v", err)
 			}
-			sameSnapshot(t, before, snapshot(t, s.Dir))
+			after := snapshot(t, s.Dir)
+			if errors.Is(err, policy.ErrRefused) {
+				// A refusal changes nothing but is on record.
+				entries, _ := s.AuditLog(AuditFilter{})
+				if last := entries[len(entries)-1]; last.Action != "ingest" || last.Outcome != "refused" {
+					t.Errorf("refusal not audited: last entry %s/%s", last.Action, last.Outcome)
+				}
+				for _, f := range []string{AuditFile, CatalogFile} {
+					delete(before, f)
+					delete(after, f)
+				}
+			}
+			sameSnapshot(t, before, after)
 		})
 	}
 }

@@ -18,6 +18,7 @@ type initOptions struct {
 	KeyProvider          string
 	TransitMount         string
 	TransitKey           string
+	TransitKeyVersion    int
 }
 
 func initCommand(e *env) *cli.Command {
@@ -37,6 +38,7 @@ func initCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "key-provider", Value: vault.ProviderLocal, Usage: "where the pseudonym key lives: local or hashicorp-vault"},
 			&cli.StringFlag{Name: "transit-mount", Value: transit.DefaultMount, Usage: "Transit `MOUNT` (hashicorp-vault)"},
 			&cli.StringFlag{Name: "transit-key", Usage: "Transit `KEY` name (hashicorp-vault)"},
+			&cli.IntFlag{Name: "transit-key-version", Usage: "pin key `VERSION` (default: the latest); a team member joining after a rotation pins the team's version"},
 		},
 		Action: func(c *cli.Context) error {
 			a, err := args(c, 0, 1, "at most one DIR")
@@ -54,6 +56,7 @@ func initCommand(e *env) *cli.Command {
 				KeyProvider:          c.String("key-provider"),
 				TransitMount:         c.String("transit-mount"),
 				TransitKey:           c.String("transit-key"),
+				TransitKeyVersion:    c.Int("transit-key-version"),
 			}
 			if len(a) == 1 {
 				opts.Dir = a[0]
@@ -63,6 +66,9 @@ func initCommand(e *env) *cli.Command {
 			case vault.ProviderTransit:
 				if opts.TransitKey == "" {
 					return usagef("init: --key-provider hashicorp-vault needs --transit-key")
+				}
+				if opts.TransitKeyVersion < 0 {
+					return usagef("init: --transit-key-version must be a key version (1 or more)")
 				}
 			default:
 				return usagef("init: --key-provider must be local or hashicorp-vault")
@@ -82,7 +88,7 @@ func (e *env) runInit(c *cli.Context, opts initOptions) error {
 		KeyProvider:          opts.KeyProvider,
 	}
 	if opts.KeyProvider == vault.ProviderTransit {
-		version, err := transit.Setup(c.Context, transit.Config{Mount: opts.TransitMount, Key: opts.TransitKey})
+		version, err := transit.Setup(c.Context, transit.Config{Mount: opts.TransitMount, Key: opts.TransitKey, KeyVersion: opts.TransitKeyVersion})
 		if err != nil {
 			return fmt.Errorf("checking the transit key: %w", err)
 		}

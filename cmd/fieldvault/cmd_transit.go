@@ -1,12 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/fieldvault/fieldvault/vault"
 	"github.com/fieldvault/fieldvault/vault/transit"
@@ -33,7 +29,7 @@ func transitCommand(e *env) *cli.Command {
 					}
 					mount, key := c.String("mount"), c.String("key")
 					if mount == "" || key == "" {
-						cfg, err := readConfig(globals(c).Dir)
+						cfg, err := vault.ReadConfig(globals(c).Dir)
 						switch {
 						case errors.Is(err, vault.ErrNotVault):
 						case err != nil:
@@ -56,21 +52,4 @@ func transitCommand(e *env) *cli.Command {
 			},
 		},
 	}
-}
-
-// readConfig reads fieldvault.json, which holds nothing secret, without an
-// identity (the vault package exports no reader of the config alone).
-func readConfig(dir string) (*vault.Config, error) {
-	b, err := os.ReadFile(filepath.Join(dir, vault.ConfigFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s", vault.ErrNotVault, dir)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", vault.ConfigFile, err)
-	}
-	var cfg vault.Config
-	if err := json.Unmarshal(b, &cfg); err != nil {
-		return nil, fmt.Errorf("%w: %s is not valid JSON", vault.ErrIntegrity, vault.ConfigFile)
-	}
-	return &cfg, nil
 }

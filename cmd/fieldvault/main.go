@@ -14,9 +14,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/vault"
@@ -43,7 +45,12 @@ const exitCodesHelp = `EXIT CODES:
       verify (open, verify, audit verify)`
 
 func main() {
-	os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr))
+	// Ctrl-C cancels the command's context: a change not yet committed is
+	// abandoned and leaves the vault as it was.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // usageError is a mistake on the command line (exit code 2).
@@ -123,6 +130,7 @@ func hint(err error, code int) string {
 		residual *vault.ResidualError
 		perm     *transit.PermissionError
 	)
+	var notRecipient *vault.RecipientError
 	switch {
 	case code == exitUsage:
 		return "run 'fieldvault help' or 'fieldvault COMMAND --help'"
@@ -134,9 +142,7 @@ func hint(err error, code int) string {
 		return "this vault was written by a newer fieldvault; upgrade fieldvault to open it"
 	case errors.Is(err, vault.ErrNoIdentity):
 		return "pass --identity FILE or set FIELDVAULT_IDENTITY"
-	case errors.Is(err, vault.ErrNotRecipient) && strings.Contains(err.Error(), "("+vault.ClassRaw+" class)"):
-		// The vault names the class only in the message; a typed error
-		// carrying the class would be better.
+	case errors.As(err, &notRecipient) && notRecipient.Class == vault.ClassRaw:
 		return "you are not a recipient of raw material in this vault; the researcher or a supervisor recipient can open it"
 	case errors.Is(err, vault.ErrNotRecipient):
 		return "ask the study's researcher to add your age recipient, or pass --identity FILE"

@@ -56,7 +56,7 @@ func TestHint(t *testing.T) {
 	}{
 		{"not a vault", fmt.Errorf("%w: .", vault.ErrNotVault), "run 'fieldvault init' or pass --vault DIR"},
 		{"no identity", vault.ErrNoIdentity, "pass --identity FILE or set FIELDVAULT_IDENTITY"},
-		{"raw material", fmt.Errorf("%w of this material (raw class) in this vault", vault.ErrNotRecipient), "not a recipient of raw material"},
+		{"raw material", fmt.Errorf("opening: %w", &vault.RecipientError{Class: vault.ClassRaw, What: "this material (raw class)"}), "not a recipient of raw material"},
 		{"catalogue", fmt.Errorf("%w of this material (catalog class) in this vault", vault.ErrNotRecipient), "add your age recipient"},
 		{"locked", &vault.LockedError{}, "wait for it to finish"},
 		{"format", vault.ErrFormat, "upgrade fieldvault"},

@@ -52,6 +52,29 @@ func TestTransitTeam(t *testing.T) {
 	if pseudonyms[0] != pseudonyms[1] {
 		t.Errorf("the same person got %q in one vault and %q in the other", pseudonyms[0], pseudonyms[1])
 	}
+	// The key is rotated; a researcher joining later pins the team's version
+	// and gets the team's pseudonyms; one who does not pins the new version.
+	if _, err := srv.Client(t).Logical().Write("transit/keys/"+key+"/rotate", nil); err != nil {
+		t.Fatal(err)
+	}
+	join := func(name string, extra ...string) string {
+		dir := filepath.Join(base, name)
+		args := append([]string{"init", dir, "--key-provider", "hashicorp-vault", "--transit-key", key}, extra...)
+		if code, _, stderr := runCLI(t, args...); code != exitOK {
+			t.Fatalf("init %s: exit %d: %s", name, code, stderr)
+		}
+		if code, _, stderr := runCLI(t, "--vault", dir, "participant", "add", "P01", "--name", "Genevieve Okafor-Hale"); code != exitOK {
+			t.Fatalf("participant add in %s: exit %d: %s", name, code, stderr)
+		}
+		_, stdout, _ := runCLI(t, "--vault", dir, "pseudonym", "P01")
+		return stdout
+	}
+	if got := join("carol", "--transit-key-version", "1"); got != pseudonyms[0] {
+		t.Errorf("a member pinning version 1 after rotation got %q, the team has %q", got, pseudonyms[0])
+	}
+	if got := join("dave"); got == pseudonyms[0] {
+		t.Errorf("a member pinning the rotated version got the team's pseudonym %q: the version is not used", got)
+	}
 	if strings.Contains(pseudonyms[0], "Genevieve") || strings.Contains(pseudonyms[0], "Okafor") {
 		t.Errorf("pseudonym %q repeats the real name", pseudonyms[0])
 	}
