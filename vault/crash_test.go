@@ -46,6 +46,10 @@ var crashCommands = map[string]func(s *Study, input string) error{
 		_, err := s.Withdraw(context.Background(), WithdrawRequest{Handle: "P1", Erase: true})
 		return err
 	},
+	"open": func(s *Study, input string) error {
+		_, err := s.OpenDoc(context.Background(), OpenRequest{Handle: "D1", Output: input + ".open.txt"})
+		return err
+	},
 	"export": func(s *Study, input string) error {
 		_, err := s.Export(context.Background(), ExitRequest{Doc: "D1", Output: input + ".export.md"})
 		return err
@@ -115,7 +119,7 @@ func TestCrashConsistency(t *testing.T) {
 	}
 	cat0, _ := base.Catalog()
 	kills, completions := 0, 0
-	for _, cmd := range []string{"ingest", "flag", "consent", "withdraw-erase", "export"} {
+	for _, cmd := range []string{"ingest", "flag", "consent", "withdraw-erase", "open", "export"} {
 		for _, step := range crashSteps {
 			for n := 1; n < 20; n++ {
 				dir := filepath.Join(t.TempDir(), "study")
@@ -165,7 +169,7 @@ func TestCrashConsistency(t *testing.T) {
 				if rep, _ := s.Verify(false); len(rep.Notes) != 0 {
 					t.Errorf("%s: left after the next writer: %v", name, rep.Notes)
 				}
-				if tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(input), tempPrefix+"*")); killed && len(tmp) > 0 && cmd != "export" {
+				if tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(input), tempPrefix+"*")); killed && len(tmp) > 0 {
 					t.Errorf("%s: temp files beside the input: %v", name, tmp)
 				}
 				if !killed {

@@ -223,14 +223,9 @@ func (s *Study) readTo(tx *Tx, v *Version, req OpenRequest) error {
 	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
 		return err
 	}
-	tmp, err := stageFile(s.FS, req.Output, func(w io.Writer) error {
+	return s.stageOutput(tx, req.Output, func(w io.Writer) error {
 		return readObject(s.Dir, v, s.Identity, s.listed(v.Class), w)
 	})
-	if err != nil {
-		return err
-	}
-	s.deliverOnCommit(tx, tmp, req.Output)
-	return nil
 }
 
 // Docs lists the documents (erased ones included, marked).

@@ -6,6 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/google/uuid"
 )
 
 // FS is the file-system seam every write of the vault goes through, so that
@@ -136,18 +139,83 @@ func checkOutput(vaultDir, path string, force bool) error {
 	return nil
 }
 
-// deliverOnCommit moves a staged output into place once the change has
-// committed, and removes it if the change does not.
-func (s *Study) deliverOnCommit(tx *Tx, tmp, path string) {
-	tx.OnAbort(func() { s.FS.Remove(tmp) })
+// stageOutput writes an exit's output (or an opened document) to a temp
+// file beside path, to be renamed into place once the change commits. An
+// intent file in the vault names path first, so that if the process dies
+// before the rename the next writer removes the temp file: a crash leaves
+// no partial output behind.
+func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	intent := filepath.Join(s.Dir, intentPrefix+uuid.NewString())
+	done := func() { s.FS.Remove(intent) }
+	if err := writeAtomic(s.FS, intent, func(w io.Writer) error {
+		_, err := io.WriteString(w, abs)
+		return err
+	}); err != nil {
+		done()
+		return fmt.Errorf("recording the output in the vault: %w", err)
+	}
+	tmp, err := stageFile(s.FS, abs, fill)
+	if err != nil {
+		done()
+		return err
+	}
+	tx.OnAbort(func() {
+		s.FS.Remove(tmp)
+		done()
+	})
 	tx.OnCommit(func() error {
-		if err := s.FS.Rename(tmp, path); err != nil {
+		defer done()
+		if err := s.FS.Rename(tmp, abs); err != nil {
 			s.FS.Remove(tmp)
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
-		if err := s.FS.SyncDir(filepath.Dir(path)); err != nil {
+		if err := s.FS.SyncDir(filepath.Dir(abs)); err != nil {
 			return fmt.Errorf("writing %s: syncing its directory: %w", path, err)
 		}
 		return nil
 	})
+	return nil
+}
+
+// intentPrefix names the files that record outputs being staged.
+const intentPrefix = tempPrefix + "output-"
+
+// cleanIntents removes the temp files of outputs a crashed command was
+// staging, and their intent files.
+func (s *Study) cleanIntents() ([]string, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if err != nil {
+		return nil, err
+	}
+	var notes []string
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), intentPrefix) {
+			continue
+		}
+		intent := filepath.Join(s.Dir, e.Name())
+		data, err := os.ReadFile(intent)
+		if err != nil {
+			return nil, err
+		}
+		out := string(data)
+		dir, prefix := filepath.Dir(out), tempPrefix+filepath.Base(out)+"-"
+		if others, err := os.ReadDir(dir); err == nil {
+			for _, o := range others {
+				if strings.HasPrefix(o.Name(), prefix) {
+					if err := s.FS.Remove(filepath.Join(dir, o.Name())); err != nil && !os.IsNotExist(err) {
+						return nil, fmt.Errorf("removing an unfinished output beside %s: %w", out, err)
+					}
+					notes = append(notes, "removed an unfinished output beside "+out+" left by an interrupted command")
+				}
+			}
+		}
+		if err := s.FS.Remove(intent); err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
+	}
+	return notes, nil
 }

@@ -284,15 +284,10 @@ func (s *Study) deliver(tx *Tx, req ExitRequest, out []byte) error {
 	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
 		return err
 	}
-	tmp, err := stageFile(s.FS, req.Output, func(w io.Writer) error {
+	return s.stageOutput(tx, req.Output, func(w io.Writer) error {
 		_, err := w.Write(out)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", req.Output, err)
-	}
-	s.deliverOnCommit(tx, tmp, req.Output)
-	return nil
 }
 
 func sha(b []byte) string {

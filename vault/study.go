@@ -388,6 +388,11 @@ func (s *Study) recover(cat *Catalog) error {
 	if err != nil {
 		return err
 	}
+	cleaned, err := s.cleanIntents()
+	if err != nil {
+		return err
+	}
+	notes = append(notes, cleaned...)
 	strays, err := s.strays(cat)
 	if err != nil {
 		return err
