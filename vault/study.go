@@ -302,6 +302,7 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		if err := s.commit(clean, tx.keepAudit); err != nil {
 			return errors.Join(ferr, fmt.Errorf("recording the refusal in the audit log: %w", err))
 		}
+		s.anchor(ctx, clean.Audit)
 		return ferr
 	}
 	if err := s.commit(cat, append(tx.keepAudit, tx.entries...)); err != nil {
