@@ -261,7 +261,7 @@ func scanOut(text string, rd *redact.Redactor, accept bool, res *ExitResult) err
 	if len(high) > 0 && !accept {
 		return &ResidualError{Findings: high}
 	}
-	res.Accepted = high
+	res.Accepted = append(res.Accepted, high...)
 	return nil
 }
 

@@ -90,7 +90,6 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 			}
 		}
 		var gs []*gated
-		var all strings.Builder
 		caseSources := map[string][]string{}
 		meetingSources := map[string][]string{}
 		for _, h := range handles {
@@ -104,6 +103,7 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 			gs = append(gs, g)
 			src := qdpx.Source{GUID: guid("source", h), Name: fmt.Sprintf("%s (%s)", h, g.doc.Kind)}
 			var text strings.Builder
+			text.Grow(int(g.ver.Size))
 			for i, b := range g.blocks {
 				start := text.Len()
 				text.WriteString(b.Text)
@@ -117,7 +117,12 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 				text.WriteString("\n")
 			}
 			src.Text = text.String()
-			all.WriteString(src.Text)
+			// Scan each source as it leaves: high-confidence findings in any
+			// of them block the whole project.
+			if err := scanOut(src.Text, rd, req.AcceptResidual, &res.ExitResult); err != nil {
+				tx.AuditAlways(refusalEntry("export-qda", append(res.Documents, h), err))
+				return err
+			}
 			p.Sources = append(p.Sources, src)
 			res.Documents = append(res.Documents, h)
 			for _, r := range g.decision.ReliedOn {
@@ -160,10 +165,6 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 			}
 			ps, _ := cat.Pseudonyms.Lookup(redact.KindMeeting, m.Name)
 			p.Sets = append(p.Sets, qdpx.Set{GUID: guid("set", mh), Name: ps.String(), MemberSourceGUIDs: meetingSources[mh]})
-		}
-		if err := scanOut(all.String(), rd, req.AcceptResidual, &res.ExitResult); err != nil {
-			tx.AuditAlways(refusalEntry("export-qda", res.Documents, err))
-			return err
 		}
 		var buf bytes.Buffer
 		if err := qdpx.Write(&buf, p); err != nil {

@@ -75,6 +75,7 @@ func (s *Study) parseVersion(v *Version) (*transcript.Document, error) {
 		return nil, fmt.Errorf("%w: this version is not a text document", ErrInvalid)
 	}
 	var buf bytes.Buffer
+	buf.Grow(int(v.Size))
 	if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), &buf); err != nil {
 		return nil, err
 	}
