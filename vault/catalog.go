@@ -110,6 +110,9 @@ type Version struct {
 	Ingested time.Time `json:"ingested"`
 	// Flags restrict line ranges of this version (dnq, confidential, struck, off-record).
 	Flags []policy.Flag `json:"flags,omitempty"`
+	// Markup lists the flags the text's own inline markup ([dnq]…[/dnq])
+	// sets, recorded at ingest so the register shows them without the text.
+	Markup []policy.Flag `json:"markup,omitempty"`
 }
 
 var handleRE = regexp.MustCompile(`^[A-Za-z]{1,4}[0-9]{1,6}$`)

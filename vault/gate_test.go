@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -251,4 +252,19 @@ func unzipAll(t *testing.T, data []byte) []byte {
 		rc.Close()
 	}
 	return all.Bytes()
+}
+
+func TestMarkupFlagsRecordedAtIngest(t *testing.T) {
+	s := canaryStudy(t)
+	d, err := s.Doc("D12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range d.Latest().Markup {
+		got = append(got, fmt.Sprintf("%s:%d-%d", f.Kind, f.From, f.To))
+	}
+	if want := "dnq:5-7 confidential:8-8 off-record:10-12"; strings.Join(got, " ") != want {
+		t.Errorf("markup flags = %q, want %q", strings.Join(got, " "), want)
+	}
 }

@@ -43,30 +43,30 @@ func detectFormat(f *os.File, path string) (string, error) {
 // checkText parses a text document at ingest, so malformed markup or a
 // broken file is refused before anything is stored. Recordings and consent
 // forms are stored as binary whatever they look like.
-// It returns the number of parsed lines.
-func (s *Study) checkText(f *os.File, kind, format string) (int, error) {
+// It returns the number of parsed lines and the flags their markup sets.
+func (s *Study) checkText(f *os.File, kind, format string) (int, []policy.Flag, error) {
 	defer f.Seek(0, io.SeekStart)
 	if !IsTextKind(kind) {
-		return 0, nil
+		return 0, nil, nil
 	}
 	if format == FormatBinary {
 		if kind == KindDocument {
-			return 0, nil // a PDF or image: kept, never exported
+			return 0, nil, nil // a PDF or image: kept, never exported
 		}
-		return 0, fmt.Errorf("%w: %s: a %s must be plain text, Markdown, WebVTT, SRT or .docx", ErrInvalid, f.Name(), kind)
+		return 0, nil, fmt.Errorf("%w: %s: a %s must be plain text, Markdown, WebVTT, SRT or .docx", ErrInvalid, f.Name(), kind)
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if fi.Size() > maxTextSize {
-		return 0, fmt.Errorf("%w: %s: text documents are limited to %d MiB", ErrInvalid, f.Name(), maxTextSize>>20)
+		return 0, nil, fmt.Errorf("%w: %s: text documents are limited to %d MiB", ErrInvalid, f.Name(), maxTextSize>>20)
 	}
 	doc, err := transcript.Parse(transcript.Format(format), io.NewSectionReader(f, 0, fi.Size()))
 	if err != nil {
-		return 0, fmt.Errorf("%w: %s: %v", ErrInvalid, f.Name(), err)
+		return 0, nil, fmt.Errorf("%w: %s: %v", ErrInvalid, f.Name(), err)
 	}
-	return len(doc.Lines), nil
+	return len(doc.Lines), markupFlags(doc.Lines), nil
 }
 
 // parseVersion decrypts a text version and parses it.
@@ -84,4 +84,22 @@ func (s *Study) parseVersion(v *Version) (*transcript.Document, error) {
 		return nil, integrity("a stored version no longer parses: %v", err)
 	}
 	return doc, nil
+}
+
+// markupFlags turns the inline flags of parsed lines into line ranges, one
+// per run of consecutive lines carrying the same flag.
+func markupFlags(lines []transcript.Line) []policy.Flag {
+	var out []policy.Flag
+	open := map[transcript.Flag]int{} // flag → index in out of its current run
+	for _, l := range lines {
+		for _, f := range l.Flags {
+			if i, ok := open[f]; ok && out[i].To == l.N-1 {
+				out[i].To = l.N
+				continue
+			}
+			open[f] = len(out)
+			out = append(out, policy.Flag{Kind: policy.FlagKind(f), From: l.N, To: l.N, Inline: true})
+		}
+	}
+	return out
 }

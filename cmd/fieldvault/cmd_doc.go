@@ -215,6 +215,9 @@ func printDoc(e *env, d *vault.Document) {
 			}
 			fmt.Fprintln(w, line)
 		}
+		for _, f := range v.Markup {
+			fmt.Fprintf(w, "    markup %s lines %d-%d\n", f.Kind, f.From, f.To)
+		}
 	}
 }
 
