@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact/transcript"
+	"github.com/fieldvault/fieldvault/vault/qdpx"
 )
 
 // The canary study: every line that must not leave carries a unique marker,
@@ -266,5 +268,30 @@ func TestMarkupFlagsRecordedAtIngest(t *testing.T) {
 	}
 	if want := "dnq:5-7 confidential:8-8 off-record:10-12"; strings.Join(got, " ") != want {
 		t.Errorf("markup flags = %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+func TestQDASourceOffsets(t *testing.T) {
+	g := &gated{
+		doc: &Document{Handle: "D1", Kind: KindTranscript},
+		ver: &Version{Size: 64},
+		blocks: []transcript.Block{
+			{Text: "Élodie: déjà vu 🎉\nline two"},
+			{Text: "[not for quotation: 2 lines withheld]", Marker: true},
+			{Text: "après"},
+			{Text: "[withheld: 1 line]", Marker: true},
+		},
+		rules: []policy.Rule{"", policy.RuleDNQ, "", policy.RuleStruck},
+	}
+	src := qdaSource(g, func(kind, h string) string { return kind + ":" + h })
+	if len(src.Selections) != 2 {
+		t.Fatalf("selections = %d, want 2", len(src.Selections))
+	}
+	for _, sel := range src.Selections {
+		bs := strings.Index(src.Text, sel.Name)
+		ws, we := qdpx.Offsets(src.Text, bs, bs+len(sel.Name))
+		if sel.Start != ws || sel.End != we {
+			t.Errorf("selection %q at %d-%d, want %d-%d", sel.Name, sel.Start, sel.End, ws, we)
+		}
 	}
 }

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
@@ -92,44 +95,54 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 		var gs []*gated
 		caseSources := map[string][]string{}
 		meetingSources := map[string][]string{}
-		for _, h := range handles {
-			g, err := s.gate(cat, rd, h, 0, policy.ModeExport, 0, 0, "")
-			if err != nil {
-				if isRefusal(err) {
-					tx.AuditAlways(refusalEntry("export-qda", []string{h}, err))
+		// The per-document work (decrypt, parse, decide, pseudonymise, scan)
+		// is independent: spread it over the cores, then assemble in order.
+		type done struct {
+			g   *gated
+			src qdpx.Source
+			res ExitResult
+			err error
+		}
+		results := make([]done, len(handles))
+		work := make(chan int)
+		var wg sync.WaitGroup
+		for w := 0; w < min(runtime.GOMAXPROCS(0), len(handles)); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range work {
+					r := &results[i]
+					if r.g, r.err = s.gate(cat, rd, handles[i], 0, policy.ModeExport, 0, 0, ""); r.err != nil {
+						continue
+					}
+					r.src = qdaSource(r.g, guid)
+					r.err = scanOut(r.src.Text, rd, req.AcceptResidual, &r.res)
 				}
-				return err
-			}
-			gs = append(gs, g)
-			src := qdpx.Source{GUID: guid("source", h), Name: fmt.Sprintf("%s (%s)", h, g.doc.Kind)}
-			var text strings.Builder
-			text.Grow(int(g.ver.Size))
-			for i, b := range g.blocks {
-				start := text.Len()
-				text.WriteString(b.Text)
-				if b.Marker {
-					c := flagCodes[codeFor(g.rules[i])]
-					cs, ce := qdpx.Offsets(text.String(), start, text.Len())
-					src.Selections = append(src.Selections, qdpx.Selection{
-						GUID: guid("sel", fmt.Sprintf("%s:%d", h, start)), Name: b.Text, Start: cs, End: ce, CodeGUID: guid("code", string(c.rule)),
-					})
+			}()
+		}
+		for i := range handles {
+			work <- i
+		}
+		close(work)
+		wg.Wait()
+		for i, h := range handles {
+			r := results[i]
+			if r.err != nil {
+				if isRefusal(r.err) {
+					tx.AuditAlways(refusalEntry("export-qda", append(res.Documents, h), r.err))
 				}
-				text.WriteString("\n")
+				return r.err
 			}
-			src.Text = text.String()
-			// Scan each source as it leaves: high-confidence findings in any
-			// of them block the whole project.
-			if err := scanOut(src.Text, rd, req.AcceptResidual, &res.ExitResult); err != nil {
-				tx.AuditAlways(refusalEntry("export-qda", append(res.Documents, h), err))
-				return err
-			}
-			p.Sources = append(p.Sources, src)
+			gs = append(gs, r.g)
+			res.Warnings = append(res.Warnings, r.res.Warnings...)
+			res.Accepted = append(res.Accepted, r.res.Accepted...)
+			p.Sources = append(p.Sources, r.src)
 			res.Documents = append(res.Documents, h)
-			for _, r := range g.decision.ReliedOn {
-				caseSources[r.Participant] = append(caseSources[r.Participant], src.GUID)
+			for _, rel := range r.g.decision.ReliedOn {
+				caseSources[rel.Participant] = append(caseSources[rel.Participant], r.src.GUID)
 			}
-			if g.doc.Meeting != "" {
-				meetingSources[g.doc.Meeting] = append(meetingSources[g.doc.Meeting], src.GUID)
+			if r.g.doc.Meeting != "" {
+				meetingSources[r.g.doc.Meeting] = append(meetingSources[r.g.doc.Meeting], r.src.GUID)
 			}
 		}
 		vars := map[string]bool{}
@@ -199,4 +212,28 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// qdaSource lays a gated document out as a QDA text source, with a coded
+// selection over every marker (offsets in code points, counted as it goes).
+func qdaSource(g *gated, guid func(kind, h string) string) qdpx.Source {
+	h := g.doc.Handle
+	src := qdpx.Source{GUID: guid("source", h), Name: fmt.Sprintf("%s (%s)", h, g.doc.Kind)}
+	var text strings.Builder
+	text.Grow(int(g.ver.Size))
+	runes := 0
+	for i, b := range g.blocks {
+		n := utf8.RuneCountInString(b.Text)
+		if b.Marker {
+			c := flagCodes[codeFor(g.rules[i])]
+			src.Selections = append(src.Selections, qdpx.Selection{
+				GUID: guid("sel", fmt.Sprintf("%s:%d", h, text.Len())), Name: b.Text, Start: runes, End: runes + n, CodeGUID: guid("code", string(c.rule)),
+			})
+		}
+		text.WriteString(b.Text)
+		text.WriteByte('\n')
+		runes += n + 1
+	}
+	src.Text = text.String()
+	return src
 }
