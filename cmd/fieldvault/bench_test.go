@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/fieldvault/fieldvault/vault"
 )
 
 // BenchmarkParseParticipantsCSV parses a 10,000-participant import file.
@@ -17,7 +19,7 @@ func BenchmarkParseParticipantsCSV(b *testing.B) {
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	for b.Loop() {
-		reqs, err := ParseParticipantsCSV(strings.NewReader(in))
+		reqs, err := vault.ParseParticipantsCSV(strings.NewReader(in))
 		if err != nil || len(reqs) != 10000 {
 			b.Fatalf("got %d requests, err %v", len(reqs), err)
 		}
@@ -45,5 +47,13 @@ func BenchmarkRunParticipantList(b *testing.B) {
 		if code, _, stderr := runCLI(b, "--vault", dir, "--identity", identity, "participant", "list"); code != 0 {
 			b.Fatalf("list: exit %d: %s", code, stderr)
 		}
+	}
+}
+
+// TestFuzzSeedCorpora checks the seed corpus of FuzzIntersperse (run_test.go);
+// the CSV fuzz targets and their seeds live in package vault.
+func TestFuzzSeedCorpora(t *testing.T) {
+	if len(intersperseSeeds) == 0 {
+		t.Fatal("a fuzz target has an empty seed corpus")
 	}
 }

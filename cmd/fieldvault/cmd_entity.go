@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/vault"
@@ -100,7 +101,7 @@ func entityCommand(e *env) *cli.Command {
 					if err != nil {
 						return fmt.Errorf("reading entities: %w", err)
 					}
-					reqs, err := ParseEntitiesCSV(f)
+					reqs, err := vault.ParseEntitiesCSV(f)
 					f.Close()
 					if err != nil {
 						return fmt.Errorf("%s: %w", a[0], err)
@@ -156,4 +157,13 @@ func joinAliases(a []string) string {
 		out += s
 	}
 	return out
+}
+
+// kindList is the entity kinds for a usage message: "person, place, …".
+func kindList() string {
+	var ks []string
+	for _, k := range vault.EntityKinds() {
+		ks = append(ks, string(k))
+	}
+	return strings.Join(ks, ", ")
 }

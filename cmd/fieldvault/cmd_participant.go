@@ -262,7 +262,7 @@ func readParticipantsCSV(path string) ([]vault.ParticipantRequest, error) {
 		return nil, fmt.Errorf("reading participants: %w", err)
 	}
 	defer f.Close()
-	reqs, err := ParseParticipantsCSV(f)
+	reqs, err := vault.ParseParticipantsCSV(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -1,38 +1,37 @@
-package main
+package vault
 
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/fieldvault/fieldvault/vault"
 )
 
 func TestParseParticipantsCSV(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
-		want    []vault.ParticipantRequest
+		want    []ParticipantRequest
 		wantErr string // substring; "" = no error
 	}{
 		{
 			name: "all columns",
 			in:   "handle,name,aliases,org,role,pseudonym\nP01,Bramwell Ashdown,Bram; Mr Ashdown ,Larder,trustee,Walter Penrose\n",
-			want: []vault.ParticipantRequest{{Handle: "P01", Name: "Bramwell Ashdown", Aliases: []string{"Bram", "Mr Ashdown"}, Org: "Larder", Role: "trustee", Pseudonym: "Walter Penrose"}},
+			want: []ParticipantRequest{{Handle: "P01", Name: "Bramwell Ashdown", Aliases: []string{"Bram", "Mr Ashdown"}, Org: "Larder", Role: "trustee", Pseudonym: "Walter Penrose"}},
 		},
 		{
 			name: "columns in any order, BOM, CRLF, blank line",
 			in:   "\ufeffname,Handle\r\nGenevieve Okafor-Hale,P02\r\n\r\nImelda Farquharson,P03\r\n",
-			want: []vault.ParticipantRequest{{Handle: "P02", Name: "Genevieve Okafor-Hale"}, {Handle: "P03", Name: "Imelda Farquharson"}},
+			want: []ParticipantRequest{{Handle: "P02", Name: "Genevieve Okafor-Hale"}, {Handle: "P03", Name: "Imelda Farquharson"}},
 		},
 		{
 			name: "quoted cell with comma and line break",
 			in:   "handle,name,role\nP01,\"Ashdown, Bramwell\",\"trustee,\nretired\"\nP02,Gen Hale,coordinator\n",
-			want: []vault.ParticipantRequest{{Handle: "P01", Name: "Ashdown, Bramwell", Role: "trustee,\nretired"}, {Handle: "P02", Name: "Gen Hale", Role: "coordinator"}},
+			want: []ParticipantRequest{{Handle: "P01", Name: "Ashdown, Bramwell", Role: "trustee,\nretired"}, {Handle: "P02", Name: "Gen Hale", Role: "coordinator"}},
 		},
 		{name: "empty file", in: "", wantErr: "the file is empty"},
 		{name: "header only", in: "handle,name\n", wantErr: "no participants"},
@@ -76,13 +75,13 @@ func TestParseEntitiesCSV(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
-		want    []vault.EntityRequest
+		want    []EntityRequest
 		wantErr string
 	}{
 		{
 			name: "kinds",
 			in:   "kind,name,aliases,pseudonym\nplace,Wexcombe,,Brackelcote\nORG,Wexcombe Community Larder,the Larder,\n",
-			want: []vault.EntityRequest{{Kind: "place", Name: "Wexcombe", Pseudonym: "Brackelcote"}, {Kind: "org", Name: "Wexcombe Community Larder", Aliases: []string{"the Larder"}}},
+			want: []EntityRequest{{Kind: "place", Name: "Wexcombe", Pseudonym: "Brackelcote"}, {Kind: "org", Name: "Wexcombe Community Larder", Aliases: []string{"the Larder"}}},
 		},
 		{name: "bad kind", in: "kind,name\nplanet,Saltmarsh\n", wantErr: "line 2: kind must be one of person, place, org, meeting, other"},
 		{name: "no name", in: "kind,name\nplace,\n", wantErr: "line 2: empty name"},
@@ -124,13 +123,16 @@ func TestParseParticipantsCSVGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join("testdata", "participants.golden"), append(got, '\n'))
+	csvGolden(t, filepath.Join("testdata", "participants.golden"), append(got, '\n'))
 }
 
-// golden compares got with a golden file, or rewrites it with -update.
-func golden(t *testing.T, path string, got []byte) {
+// updateGolden is -update: rewrite testdata/*.golden instead of comparing.
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// csvGolden compares got with a golden file, or rewrites it with -update.
+func csvGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
+	if *updateGolden {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -160,20 +162,20 @@ var csvSeeds = []string{
 	",,,\n,,,\n",
 }
 
-func fuzzSeeds(f *testing.F) {
+func csvFuzzSeeds(f *testing.F) {
 	for _, s := range csvSeeds {
 		f.Add(s)
 	}
 }
 
-func TestFuzzSeedCorpora(t *testing.T) {
-	if len(csvSeeds) == 0 || len(intersperseSeeds) == 0 {
+func TestCSVFuzzSeedCorpus(t *testing.T) {
+	if len(csvSeeds) == 0 {
 		t.Fatal("a fuzz target has an empty seed corpus")
 	}
 }
 
 func FuzzParseParticipantsCSV(f *testing.F) {
-	fuzzSeeds(f)
+	csvFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, in string) {
 		reqs, err := ParseParticipantsCSV(strings.NewReader(in))
 		if err != nil {
@@ -190,7 +192,7 @@ func FuzzParseParticipantsCSV(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for _, r := range reqs {
-			if !vault.ValidHandle(r.Handle) || r.Name == "" || seen[r.Handle] {
+			if !ValidHandle(r.Handle) || r.Name == "" || seen[r.Handle] {
 				t.Fatalf("accepted an invalid or duplicate request %+v", r)
 			}
 			seen[r.Handle] = true
@@ -199,7 +201,7 @@ func FuzzParseParticipantsCSV(f *testing.F) {
 }
 
 func FuzzParseEntitiesCSV(f *testing.F) {
-	fuzzSeeds(f)
+	csvFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, in string) {
 		reqs, err := ParseEntitiesCSV(strings.NewReader(in))
 		if err != nil {

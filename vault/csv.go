@@ -1,4 +1,4 @@
-package main
+package vault
 
 import (
 	"encoding/csv"
@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/fieldvault/fieldvault/redact"
-	"github.com/fieldvault/fieldvault/vault"
 )
 
 // errCSV is the error of a CSV file that cannot be imported. Its messages
@@ -110,20 +109,20 @@ func splitAliases(s string) []string {
 // columns, among handle,name,aliases,org,role,pseudonym (handle and name
 // required); aliases are separated by ";". Any bad row fails the whole file,
 // with an error that names its line.
-func ParseParticipantsCSV(r io.Reader) ([]vault.ParticipantRequest, error) {
+func ParseParticipantsCSV(r io.Reader) ([]ParticipantRequest, error) {
 	lines, rows, err := csvRows(r, participantColumns, participantNeeded)
 	if err != nil {
 		return nil, err
 	}
 	first := map[string]int{}
-	out := make([]vault.ParticipantRequest, 0, len(rows))
+	out := make([]ParticipantRequest, 0, len(rows))
 	for i, row := range rows {
 		line := lines[i]
 		h := row["handle"]
 		switch {
 		case h == "":
 			return nil, fmt.Errorf("%w: line %d: empty handle", errCSV, line)
-		case !vault.ValidHandle(h):
+		case !ValidHandle(h):
 			return nil, fmt.Errorf("%w: line %d: handle is not one to four letters then digits (such as P07)", errCSV, line)
 		case row["name"] == "":
 			return nil, fmt.Errorf("%w: line %d: participant %s has no name", errCSV, line, h)
@@ -132,7 +131,7 @@ func ParseParticipantsCSV(r io.Reader) ([]vault.ParticipantRequest, error) {
 			return nil, fmt.Errorf("%w: line %d: handle %s already used on line %d", errCSV, line, h, prev)
 		}
 		first[h] = line
-		out = append(out, vault.ParticipantRequest{
+		out = append(out, ParticipantRequest{
 			Handle:    h,
 			Name:      row["name"],
 			Aliases:   splitAliases(row["aliases"]),
@@ -150,12 +149,12 @@ func ParseParticipantsCSV(r io.Reader) ([]vault.ParticipantRequest, error) {
 // ParseEntitiesCSV reads entities from CSV. The first row names the columns,
 // among kind,name,aliases,pseudonym (kind and name required); kind is one of
 // person, place, org, meeting, other; aliases are separated by ";".
-func ParseEntitiesCSV(r io.Reader) ([]vault.EntityRequest, error) {
+func ParseEntitiesCSV(r io.Reader) ([]EntityRequest, error) {
 	lines, rows, err := csvRows(r, entityColumns, entityNeeded)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]vault.EntityRequest, 0, len(rows))
+	out := make([]EntityRequest, 0, len(rows))
 	for i, row := range rows {
 		line := lines[i]
 		k := redact.Kind(strings.ToLower(row["kind"]))
@@ -165,7 +164,7 @@ func ParseEntitiesCSV(r io.Reader) ([]vault.EntityRequest, error) {
 		if row["name"] == "" {
 			return nil, fmt.Errorf("%w: line %d: empty name", errCSV, line)
 		}
-		out = append(out, vault.EntityRequest{
+		out = append(out, EntityRequest{
 			Kind:      k,
 			Name:      row["name"],
 			Aliases:   splitAliases(row["aliases"]),
@@ -180,7 +179,7 @@ func ParseEntitiesCSV(r io.Reader) ([]vault.EntityRequest, error) {
 
 func kindList() string {
 	var ks []string
-	for _, k := range vault.EntityKinds() {
+	for _, k := range EntityKinds() {
 		ks = append(ks, string(k))
 	}
 	return strings.Join(ks, ", ")
