@@ -159,7 +159,7 @@ func ParseEntitiesCSV(r io.Reader) ([]EntityRequest, error) {
 		line := lines[i]
 		k := redact.Kind(strings.ToLower(row["kind"]))
 		if !k.Valid() {
-			return nil, fmt.Errorf("%w: line %d: kind must be one of %s", errCSV, line, kindList())
+			return nil, fmt.Errorf("%w: line %d: kind must be one of %s", errCSV, line, EntityKindList())
 		}
 		if row["name"] == "" {
 			return nil, fmt.Errorf("%w: line %d: empty name", errCSV, line)
@@ -177,7 +177,8 @@ func ParseEntitiesCSV(r io.Reader) ([]EntityRequest, error) {
 	return out, nil
 }
 
-func kindList() string {
+// EntityKindList names the entity kinds for messages: "person, place, …".
+func EntityKindList() string {
 	var ks []string
 	for _, k := range EntityKinds() {
 		ks = append(ks, string(k))

@@ -49,11 +49,3 @@ func BenchmarkRunParticipantList(b *testing.B) {
 		}
 	}
 }
-
-// TestFuzzSeedCorpora checks the seed corpus of FuzzIntersperse (run_test.go);
-// the CSV fuzz targets and their seeds live in package vault.
-func TestFuzzSeedCorpora(t *testing.T) {
-	if len(intersperseSeeds) == 0 {
-		t.Fatal("a fuzz target has an empty seed corpus")
-	}
-}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strings"
 
 	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/vault"
@@ -31,7 +30,7 @@ func entityCommand(e *env) *cli.Command {
 					}
 					req := vault.EntityRequest{Kind: redact.Kind(a[0]), Name: a[1], Aliases: c.StringSlice("alias"), Pseudonym: c.String("pseudonym")}
 					if !req.Kind.Valid() {
-						return usagef("entity add: kind must be one of %s", kindList())
+						return usagef("entity add: kind must be one of %s", vault.EntityKindList())
 					}
 					s, err := e.openStudy(c)
 					if err != nil {
@@ -157,13 +156,4 @@ func joinAliases(a []string) string {
 		out += s
 	}
 	return out
-}
-
-// kindList is the entity kinds for a usage message: "person, place, …".
-func kindList() string {
-	var ks []string
-	for _, k := range vault.EntityKinds() {
-		ks = append(ks, string(k))
-	}
-	return strings.Join(ks, ", ")
 }

@@ -364,7 +364,7 @@ func pseudonymCommand(e *env) *cli.Command {
 			}
 			kind := redact.Kind(c.String("kind"))
 			if !kind.Valid() {
-				return usagef("pseudonym: --kind must be one of %s", kindList())
+				return usagef("pseudonym: --kind must be one of %s", vault.EntityKindList())
 			}
 			s, err := e.openStudy(c)
 			if err != nil {

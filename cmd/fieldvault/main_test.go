@@ -19,7 +19,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files (testscript cmp against archive files, and testdata/*.golden)")
+var update = flag.Bool("update", false, "rewrite golden files (testscript cmp against archive files)")
 
 // withVault stops the shared Vault dev server (if a test started one) after
 // the tests run.

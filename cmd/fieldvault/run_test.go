@@ -280,3 +280,11 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestFuzzSeedCorpora checks the seed corpus of FuzzIntersperse; the CSV fuzz
+// targets and their seeds live in package vault.
+func TestFuzzSeedCorpora(t *testing.T) {
+	if len(intersperseSeeds) == 0 {
+		t.Fatal("a fuzz target has an empty seed corpus")
+	}
+}
