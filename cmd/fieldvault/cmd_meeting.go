@@ -66,11 +66,7 @@ func meetingCommand(e *env) *cli.Command {
 					if _, err := args(c, 0, 0, "no arguments"); err != nil {
 						return err
 					}
-					s, err := e.openStudy(c)
-					if err != nil {
-						return err
-					}
-					cat, err := s.Catalog()
+					cat, err := e.catalog(c)
 					if err != nil {
 						return err
 					}

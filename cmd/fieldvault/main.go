@@ -196,6 +196,16 @@ func (e *env) openStudy(c *cli.Context) (*vault.Study, error) {
 	return s, nil
 }
 
+// catalog opens the study and reads its catalogue, for the commands that
+// only list or show records.
+func (e *env) catalog(c *cli.Context) (*vault.Catalog, error) {
+	s, err := e.openStudy(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.Catalog()
+}
+
 // wire connects a study's progress and notes to stderr.
 func (e *env) wire(s *vault.Study) {
 	s.Notes = func(msg string) { fmt.Fprintf(e.stderr, "fieldvault: note: %s\n", msg) }
