@@ -438,7 +438,7 @@ func Decide(req Request) Decision {
 					ld.Rules = append(ld.Rules, r.rule)
 				}
 				if req.Mode == ModeQuote {
-					k := key{r.rule, r.who}
+					k := key(r)
 					if lines := refused[k]; len(lines) == 0 || lines[len(lines)-1] != i {
 						refused[k] = append(refused[k], i)
 					}

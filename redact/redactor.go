@@ -45,15 +45,12 @@ func entityAliases(e Entity) []aliasSpec {
 	var out []aliasSpec
 	var given, family string
 	if e.Kind == KindPerson {
-		var t []string
-		t, given, family = splitPerson(strings.Fields(name))
-		_ = t
-		core := strings.TrimSpace(given + " " + family)
+		_, given, family = splitPerson(strings.Fields(name))
 		words := strings.Fields(name)
 		for len(words) > 1 && isTitle(words[0]) {
 			words = words[1:]
 		}
-		core = strings.Join(words, " ")
+		core := strings.Join(words, " ")
 		out = append(out, aliasSpec{text: core, part: PartFull})
 		if !e.NoParts && family != "" {
 			out = append(out, aliasSpec{text: given, part: PartGiven}, aliasSpec{text: family, part: PartFamily})
@@ -158,7 +155,6 @@ type Redactor struct {
 	pseud    map[string]Pseudonym
 	pwords   map[string]bool
 	ambig    [][]string
-	accept   func(out int32, s, e int) int32
 	patCount int
 }
 

@@ -61,7 +61,6 @@ func (e Entry) line() []byte {
 
 // logState is what reading audit.jsonl found.
 type logState struct {
-	entries []Entry
 	size    int64  // bytes of complete lines
 	partial []byte // a trailing line with no newline (an interrupted append)
 }

@@ -316,7 +316,7 @@ func srtCueText(s string) (voice, text string) {
 			s = rest
 		}
 	}
-	if strings.IndexAny(s, "<{") < 0 {
+	if !strings.ContainsAny(s, "<{") {
 		return "", s
 	}
 	var out strings.Builder
