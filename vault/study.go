@@ -241,12 +241,6 @@ func (tx *Tx) AuditAlways(e Entry) { tx.keepAudit = append(tx.keepAudit, e) }
 // Now is the change's clock.
 func (tx *Tx) Now() time.Time { return tx.s.Now() }
 
-// Study is the vault the change applies to.
-func (tx *Tx) Study() *Study { return tx.s }
-
-// Context is the change's context.
-func (tx *Tx) Context() context.Context { return tx.ctx }
-
 // PutObject streams src into a new object encrypted to the class's
 // recipients. It is removed again if the change fails.
 func (tx *Tx) PutObject(src io.Reader, class string, total int64) (id string, size int64, sum string, err error) {
