@@ -36,48 +36,78 @@ type matcher struct {
 	// extensions of shorter aliases included): most word starts are
 	// rejected by one lookup, without walking the trie.
 	pre []uint64
+	// pre4 does the same for four-byte starts (20 bits, 128 KiB). It is
+	// consulted only when pre says yes, so it stays out of the way of the
+	// common case, and it rejects most of the words pre lets through (a
+	// common word that shares its first three letters with some alias).
+	pre4 []uint64
 }
 
 // preIndex keeps five bits of each byte: exact for lower-case letters, a
 // harmless false positive for the rest, and a 4 KiB table that stays in L1.
 func preIndex(a, b, c byte) uint32 { return uint32(a&31)<<10 | uint32(b&31)<<5 | uint32(c&31) }
 
-// addPrefix marks the first three bytes of view v in the prefilter.
+// addPrefix marks the first three bytes of view v in pre and the first four
+// in pre4; a view shorter than that marks every extension (with five bits a
+// byte, every ASCII byte covers all 32 values, so that is a contiguous range).
 func (m *matcher) addPrefix(v string) {
-	set := func(i uint32) { m.pre[i>>6] |= 1 << (i & 63) }
-	for k := 0; k < len(v) && k < 3; k++ {
+	setRange := func(bits []uint64, lo, n uint32) {
+		for i := lo; i < lo+n; i++ {
+			bits[i>>6] |= 1 << (i & 63)
+		}
+	}
+	var idx uint32
+	for k := 0; k < 4; k++ {
+		if k == len(v) {
+			if k < 3 {
+				setRange(m.pre, idx<<(5*(3-k)), 1<<(5*(3-k)))
+			}
+			setRange(m.pre4, idx<<(5*(4-k)), 1<<(5*(4-k)))
+			return
+		}
 		if v[k] >= 0x80 {
 			return // non-ASCII starts are never prefiltered
 		}
-	}
-	switch {
-	case len(v) >= 3:
-		set(preIndex(v[0], v[1], v[2]))
-	case len(v) == 2:
-		for c := range 128 {
-			set(preIndex(v[0], v[1], byte(c)))
-		}
-	case len(v) == 1:
-		for b := range 128 {
-			for c := range 128 {
-				set(preIndex(v[0], byte(b), byte(c)))
-			}
+		idx = idx<<5 | uint32(v[k]&31)
+		if k == 2 {
+			setRange(m.pre, idx, 1)
 		}
 	}
+	setRange(m.pre4, idx, 1)
 }
 
-// mayStart reports whether a match may start at text[i]; it is exact only
-// for three plain ASCII bytes and says yes otherwise.
+// mayStart reports whether a match may start at text[i]; it looks only at
+// plain ASCII and says yes otherwise. Whitespace after the second byte is
+// one space in the view (the byte after a single space is the next view
+// byte; after a longer run mayStart stops looking).
 func (m *matcher) mayStart(text []byte, i int) bool {
 	if i+3 > len(text) {
 		return true
 	}
 	a, b, c := text[i], text[i+1], text[i+2]
-	if a|b|c >= 0x80 || asciiClass[a] == clsSpace || asciiClass[b] == clsSpace || asciiClass[c] == clsSpace {
+	if a|b|c >= 0x80 || asciiClass[a] == clsSpace || asciiClass[b] == clsSpace {
 		return true
 	}
-	k := preIndex(lowerASCII[a], lowerASCII[b], lowerASCII[c])
-	return m.pre[k>>6]&(1<<(k&63)) != 0
+	c = lowerASCII[c]
+	if asciiClass[c] == clsSpace {
+		c = ' '
+	}
+	k := preIndex(lowerASCII[a], lowerASCII[b], c)
+	if m.pre[k>>6]&(1<<(k&63)) == 0 {
+		return false
+	}
+	if i+4 > len(text) || text[i+3] >= 0x80 {
+		return true
+	}
+	d := lowerASCII[text[i+3]]
+	if asciiClass[d] == clsSpace {
+		if c == ' ' {
+			return true
+		}
+		d = ' '
+	}
+	k = k<<5 | uint32(d&31)
+	return m.pre4[k>>6]&(1<<(k&63)) != 0
 }
 
 // edge is one sparse transition; label and target share a cache line.
@@ -183,6 +213,7 @@ func buildMatcher(views []string, order func(a, b int32) bool, isExact func(int3
 	}
 	m.root = (*[256]int32)(m.dense[0:256])
 	m.pre = make([]uint64, 1<<15/64)
+	m.pre4 = make([]uint64, 1<<20/64)
 	for _, v := range views {
 		m.addPrefix(v)
 	}

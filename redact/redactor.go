@@ -156,6 +156,21 @@ type Redactor struct {
 	pwords   map[string]bool
 	ambig    [][]string
 	patCount int
+	// reps[p] is what replace needs of pattern p, packed so that a match
+	// touches one small record and one shared, deduplicated arena of
+	// replacement words rather than the pattern, its slice and its strings
+	// (each a likely cache miss once the dictionary is large).
+	reps    []repl
+	repText string
+}
+
+// repl locates the replacement of one pattern: its words joined by single
+// spaces (a pseudonym word never contains one) at repText[off:off+n].
+type repl struct {
+	off    uint32
+	n      uint32
+	words  uint16
+	titles uint16
 }
 
 // ErrPseudonymConflict is returned by Compile when a pseudonym is itself an
@@ -247,6 +262,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 		r.ambig = append(r.ambig, ids)
 	}
 	r.patCount = len(r.pats)
+	r.buildReps()
 	if len(views) == 0 {
 		views = []string{}
 	}
@@ -352,28 +368,69 @@ func (r *Redactor) Redact(text string) string {
 	last := 0
 	r.m.scan(b, false, true, r.acceptFn(b), func(s, e int, p int32) {
 		out = append(out, b[last:s]...)
-		out = r.replace(out, b[s:e], &r.pats[p])
+		out = r.replace(out, b[s:e], p)
 		last = e
 	})
 	out = append(out, b[last:]...)
 	return string(out)
 }
 
-// replace appends the replacement of orig under pattern p: leading titles
+// buildReps fills reps and repText. Should some pattern not fit a repl
+// (absurdly many words or titles, or more than 4 GiB of text), reps stays
+// nil and replace reads the patterns instead.
+func (r *Redactor) buildReps() {
+	reps := make([]repl, len(r.pats))
+	seen := make(map[string]uint32)
+	var arena strings.Builder
+	for i := range r.pats {
+		p := &r.pats[i]
+		joined := strings.Join(p.words, " ")
+		off, ok := seen[joined]
+		if !ok {
+			if uint64(arena.Len())+uint64(len(joined)) > 1<<32-1 {
+				return
+			}
+			off = uint32(arena.Len())
+			seen[joined] = off
+			arena.WriteString(joined)
+		}
+		if len(p.words) > 1<<16-1 || p.titles > 1<<16-1 || p.titles < 0 {
+			return
+		}
+		reps[i] = repl{off: off, n: uint32(len(joined)), words: uint16(len(p.words)), titles: uint16(p.titles)}
+	}
+	r.reps, r.repText = reps, arena.String()
+}
+
+// replace appends the replacement of orig under pattern pi: leading titles
 // as written, then the pseudonym words in orig's case style, separated by
 // orig's own whitespace so line breaks stay where they were.
-func (r *Redactor) replace(dst, orig []byte, p *pattern) []byte {
+func (r *Redactor) replace(dst, orig []byte, pi int32) []byte {
+	var titles, nw int
+	var rest string
+	if r.reps != nil {
+		rp := r.reps[pi]
+		titles, nw, rest = int(rp.titles), int(rp.words), r.repText[rp.off:rp.off+rp.n]
+	} else {
+		p := &r.pats[pi]
+		titles, nw, rest = p.titles, len(p.words), strings.Join(p.words, " ")
+	}
 	var wa, ga [8][]byte
 	words, gaps := splitWords(orig, wa[:0], ga[:0])
-	for i := 0; i < p.titles && i < len(words); i++ {
+	for i := 0; i < titles && i < len(words); i++ {
 		dst = append(dst, words[i]...)
 		dst = append(dst, gaps[i]...)
 	}
-	if p.titles < len(words) {
-		words, gaps = words[p.titles:], gaps[p.titles:]
+	if titles < len(words) {
+		words, gaps = words[titles:], gaps[titles:]
 	}
 	style := caseStyle(words)
-	for i, w := range p.words {
+	for i := range nw {
+		w := rest
+		if i < nw-1 {
+			k := strings.IndexByte(rest, ' ')
+			w, rest = rest[:k], rest[k+1:]
+		}
 		if i > 0 {
 			if i-1 < len(gaps) {
 				dst = append(dst, gaps[i-1]...)
@@ -390,7 +447,7 @@ func (r *Redactor) replace(dst, orig []byte, p *pattern) []byte {
 			dst = append(dst, w...)
 		}
 	}
-	for i := len(p.words) - 1; i < len(gaps); i++ { // keep line count
+	for i := nw - 1; i < len(gaps); i++ { // keep line count
 		if i < 0 {
 			continue
 		}
@@ -525,7 +582,7 @@ func (r *Redactor) RedactStream(dst io.Writer, src io.Reader) error {
 		last := 0
 		consumed, pw := r.m.scan(pending, prev, eof, r.acceptFn(pending), func(s, e int, p int32) {
 			out = append(out, pending[last:s]...)
-			out = r.replace(out, pending[s:e], &r.pats[p])
+			out = r.replace(out, pending[s:e], p)
 			last = e
 		})
 		out = append(out, pending[last:consumed]...)
