@@ -27,11 +27,12 @@ const MaxGap = 256
 // edges sorted in one flat array, so memory is proportional to the total
 // length of the aliases.
 type matcher struct {
-	nodes []tnode
-	edges []edge
-	dense []int32
-	outs  [][]int32 // per terminal: candidate patterns, case-sensitive first
-	root  *[256]int32
+	nodes   []tnode
+	nodeOut []int32 // per node: index into outs, or -1
+	edges   []edge
+	dense   []int32
+	outs    [][]int32 // per terminal: candidate patterns, case-sensitive first
+	root    *[256]int32
 	// pre has a bit for every three-byte ASCII start a match can have (all
 	// extensions of shorter aliases included): most word starts are
 	// rejected by one lookup, without walking the trie.
@@ -116,14 +117,14 @@ type edge struct {
 	next  int32
 }
 
+// tnode is 16 bytes, four to a cache line: a large dictionary's trie does
+// not fit in cache, and deep in it every step may be a miss.
 type tnode struct {
-	out   int32 // index into outs, or -1
-	first int32 // outs[out][0]: the pattern taken unless exact is set
+	first int32 // outs[nodeOut[n]][0], the pattern taken unless exact; -1 if not terminal
+	e0    int32 // first edge; the target with n == 1; the dense block with n < 0
+	n     int32 // number of edges, or -1 for a 256-entry block in dense
+	lab   byte  // with n == 1: the only edge's label
 	exact bool  // some candidate is case-sensitive: call accept
-	lab   byte  // with n == 1: the only edge's label, e0 being its target
-	e0    int32
-	n     int32
-	dense int32 // index of 256-entry block in dense, or -1
 }
 
 const denseMin = 24
@@ -179,7 +180,7 @@ func buildMatcher(views []string, order func(a, b int32) bool, isExact func(int3
 	for _, o := range outs {
 		sort.SliceStable(o, func(a, b int) bool { return order(o[a], o[b]) })
 	}
-	m := &matcher{nodes: make([]tnode, len(bn)), outs: outs}
+	m := &matcher{nodes: make([]tnode, len(bn)), nodeOut: make([]int32, len(bn)), outs: outs}
 	exact := make([]bool, len(outs))
 	for i, o := range outs {
 		for _, pi := range o {
@@ -187,13 +188,13 @@ func buildMatcher(views []string, order func(a, b int32) bool, isExact func(int3
 		}
 	}
 	for i, b := range bn {
-		t := tnode{out: b.out, first: -1, e0: int32(len(m.edges)), n: b.nchild, dense: -1}
+		t := tnode{first: -1, e0: int32(len(m.edges)), n: b.nchild}
+		m.nodeOut[i] = b.out
 		if b.out >= 0 {
 			t.first, t.exact = outs[b.out][0], exact[b.out]
 		}
 		if b.nchild >= denseMin || i == 0 {
-			t.dense = int32(len(m.dense) / 256)
-			t.n = 0 // not an edge range
+			t.e0, t.n = int32(len(m.dense)/256), -1
 			blk := make([]int32, 256)
 			for j := range blk {
 				blk[j] = -1
@@ -228,8 +229,8 @@ func (m *matcher) next(n int32, c byte) int32 {
 		}
 		return -1
 	}
-	if nd.dense >= 0 {
-		return m.dense[int(nd.dense)*256+int(c)]
+	if nd.n < 0 {
+		return m.dense[int(nd.e0)*256+int(c)]
 	}
 	for _, e := range m.edges[nd.e0 : nd.e0+nd.n] {
 		if e.label == c {
@@ -328,7 +329,7 @@ func (m *matcher) walk(text []byte, s int, final bool, accept func(out int32, s,
 		}
 		j += size
 		nd := &m.nodes[n]
-		if nd.out < 0 {
+		if nd.first < 0 {
 			continue
 		}
 		if isWordRune(r) && j < len(text) {
@@ -344,7 +345,7 @@ func (m *matcher) walk(text []byte, s int, final bool, accept func(out int32, s,
 		}
 		if !nd.exact {
 			end, pat = j, nd.first
-		} else if p := accept(nd.out, s, j); p >= 0 {
+		} else if p := accept(m.nodeOut[n], s, j); p >= 0 {
 			end, pat = j, p
 		}
 	}
