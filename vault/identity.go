@@ -12,6 +12,7 @@ import (
 
 	"filippo.io/age"
 	"filippo.io/age/agessh"
+	"filippo.io/age/armor"
 )
 
 // IdentityEnv names the environment variable that selects an identity file.
@@ -48,15 +49,34 @@ type Identity struct {
 	Recipient string
 }
 
-// LoadIdentity reads an identity file (age X25519 identities, one per line, or
-// an unencrypted OpenSSH private key).
-func LoadIdentity(path string) (*Identity, error) {
+// ErrPassphrase: a passphrase-protected identity file could not be opened.
+var ErrPassphrase = errors.New("identity passphrase")
+
+// A PassphraseFunc asks for the passphrase of a protected identity file.
+type PassphraseFunc func(prompt string) (string, error)
+
+// ageHeader starts an age-encrypted file (binary or, after armoring, text).
+var ageHeaders = [][]byte{[]byte("age-encryption.org/v1\n"), []byte("-----BEGIN AGE ENCRYPTED FILE-----")}
+
+// LoadIdentity reads an identity file: age X25519 identities, one per line,
+// or an unencrypted OpenSSH private key; either may be protected with a
+// passphrase (the file age-encrypted with scrypt, as `age -p` writes it), in
+// which case passphrase is asked for it.
+func LoadIdentity(path string, passphrase PassphraseFunc) (*Identity, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w: identity file %s does not exist", ErrNoIdentity, path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading identity file: %w", err)
+	}
+	for _, h := range ageHeaders {
+		if bytes.HasPrefix(data, h) {
+			if data, err = unlockIdentity(path, data, passphrase); err != nil {
+				return nil, err
+			}
+			break
+		}
 	}
 	id := &Identity{Path: path}
 	if bytes.HasPrefix(data, []byte("-----BEGIN")) {
@@ -82,9 +102,38 @@ func LoadIdentity(path string) (*Identity, error) {
 	return id, nil
 }
 
+// unlockIdentity decrypts a passphrase-protected identity file.
+func unlockIdentity(path string, data []byte, passphrase PassphraseFunc) ([]byte, error) {
+	if passphrase == nil {
+		return nil, fmt.Errorf("%w: identity file %s is passphrase-protected and no passphrase can be asked for (run from a terminal)", ErrPassphrase, path)
+	}
+	pass, err := passphrase("passphrase for identity " + path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPassphrase, err)
+	}
+	sid, err := age.NewScryptIdentity(pass)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPassphrase, err)
+	}
+	var src io.Reader = bytes.NewReader(data)
+	if bytes.HasPrefix(data, ageHeaders[1]) {
+		src = armor.NewReader(src)
+	}
+	r, err := age.Decrypt(src, sid)
+	if err != nil {
+		return nil, fmt.Errorf("%w: identity file %s: wrong passphrase, or not a passphrase-protected identity", ErrPassphrase, path)
+	}
+	out, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%w: identity file %s is damaged", ErrPassphrase, path)
+	}
+	return out, nil
+}
+
 // CreateIdentity generates a new X25519 identity at path (0600, directories
-// 0700). It refuses to overwrite an existing file.
-func CreateIdentity(path string, now time.Time) (*Identity, error) {
+// 0700). It refuses to overwrite an existing file. With a passphrase the
+// file is age-encrypted with it (scrypt, armored), as `age -p -a` would.
+func CreateIdentity(path string, now time.Time, passphrase string) (*Identity, error) {
 	k, err := age.GenerateX25519Identity()
 	if err != nil {
 		return nil, err
@@ -96,8 +145,8 @@ func CreateIdentity(path string, now time.Time) (*Identity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating identity file: %w", err)
 	}
-	_, err = fmt.Fprintf(f, "# created by fieldvault: %s\n# public key: %s\n%s\n",
-		now.UTC().Format(time.RFC3339), k.Recipient(), k)
+	err = writeIdentity(f, fmt.Sprintf("# created by fieldvault: %s\n# public key: %s\n%s\n",
+		now.UTC().Format(time.RFC3339), k.Recipient(), k), passphrase)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -166,4 +215,29 @@ func decrypt(src io.Reader, id *Identity, what, class string, listed bool) (io.R
 		return nil, integrity("%s: not a readable age file", what)
 	}
 	return r, nil
+}
+
+// writeIdentity writes the identity text, encrypted with the passphrase if
+// there is one.
+func writeIdentity(w io.Writer, text, passphrase string) error {
+	if passphrase == "" {
+		_, err := io.WriteString(w, text)
+		return err
+	}
+	sr, err := age.NewScryptRecipient(passphrase)
+	if err != nil {
+		return err
+	}
+	aw := armor.NewWriter(w)
+	ew, err := age.Encrypt(aw, sr)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(ew, text); err != nil {
+		return err
+	}
+	if err := ew.Close(); err != nil {
+		return err
+	}
+	return aw.Close()
 }

@@ -33,8 +33,11 @@ type Study struct {
 // Options configure Open and Init.
 type Options struct {
 	IdentityFile string // "" = $FIELDVAULT_IDENTITY, else the default path
-	FS           FS     // nil = OS
-	Now          func() time.Time
+	// Passphrase asks for the passphrase of a protected identity file; nil
+	// when none can be asked for.
+	Passphrase PassphraseFunc
+	FS         FS // nil = OS
+	Now        func() time.Time
 }
 
 func (o Options) fs() FS {
@@ -63,6 +66,8 @@ type InitOptions struct {
 	// checks the key with package transit first).
 	KeyProvider string
 	Transit     *TransitConfig
+	// NewPassphrase, if set, protects an identity that init creates.
+	NewPassphrase string
 }
 
 // InitResult says what Init created.
@@ -92,9 +97,9 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error
 		return nil, err
 	}
 	res := &InitResult{IdentityPath: idPath}
-	id, err := LoadIdentity(idPath)
+	id, err := LoadIdentity(idPath, opts.Passphrase)
 	if errors.Is(err, ErrNoIdentity) {
-		id, err = CreateIdentity(idPath, now())
+		id, err = CreateIdentity(idPath, now(), opts.NewPassphrase)
 		res.IdentityCreated = err == nil
 	}
 	if err != nil {
@@ -173,7 +178,7 @@ func Open(dir string, opts Options) (*Study, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := LoadIdentity(idPath)
+	id, err := LoadIdentity(idPath, opts.Passphrase)
 	if err != nil {
 		return nil, err
 	}

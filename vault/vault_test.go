@@ -228,7 +228,7 @@ func TestOpenErrors(t *testing.T) {
 	}
 	// Another identity is not a recipient.
 	other := filepath.Join(t.TempDir(), "other.txt")
-	if _, err := CreateIdentity(other, fixedNow()); err != nil {
+	if _, err := CreateIdentity(other, fixedNow(), ""); err != nil {
 		t.Fatal(err)
 	}
 	s2, err := Open(s.Dir, Options{IdentityFile: other})
@@ -268,5 +268,35 @@ func TestIdentityFileMode(t *testing.T) {
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("identity mode = %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestPassphraseProtectedIdentity(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	idPath := filepath.Join(t.TempDir(), "identity.age")
+	ask := func(pass string) PassphraseFunc {
+		return func(string) (string, error) { return pass, nil }
+	}
+	res, err := Init(ctx, filepath.Join(t.TempDir(), "study"), InitOptions{Options: Options{IdentityFile: idPath, Now: fixedNow}, NewPassphrase: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(idPath)
+	if bytes.Contains(data, []byte("AGE-SECRET-KEY")) || !bytes.HasPrefix(data, []byte("-----BEGIN AGE ENCRYPTED FILE-----")) {
+		t.Fatalf("identity file is not passphrase-protected:\n%s", data)
+	}
+	dir := res.Study.Dir
+	if _, err := Open(dir, Options{IdentityFile: idPath, Passphrase: ask("correct horse battery")}); err != nil {
+		t.Errorf("right passphrase: %v", err)
+	}
+	for name, p := range map[string]PassphraseFunc{"wrong passphrase": ask("wrong"), "no way to ask": nil} {
+		_, err := Open(dir, Options{IdentityFile: idPath, Passphrase: p})
+		if !errors.Is(err, ErrPassphrase) {
+			t.Errorf("%s: err = %v, want ErrPassphrase", name, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "correct horse") {
+			t.Errorf("%s: error leaks the passphrase", name)
+		}
 	}
 }

@@ -19,6 +19,7 @@ type initOptions struct {
 	TransitMount         string
 	TransitKey           string
 	TransitKeyVersion    int
+	Protect              bool
 }
 
 func initCommand(e *env) *cli.Command {
@@ -38,6 +39,7 @@ func initCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "key-provider", Value: vault.ProviderLocal, Usage: "where the pseudonym key lives: local or hashicorp-vault"},
 			&cli.StringFlag{Name: "transit-mount", Value: transit.DefaultMount, Usage: "Transit `MOUNT` (hashicorp-vault)"},
 			&cli.StringFlag{Name: "transit-key", Usage: "Transit `KEY` name (hashicorp-vault)"},
+			&cli.BoolFlag{Name: "protect", Usage: "protect a newly created identity file with a passphrase (asked on the terminal)"},
 			&cli.IntFlag{Name: "transit-key-version", Usage: "pin key `VERSION` (default: the latest); a team member joining after a rotation pins the team's version"},
 		},
 		Action: func(c *cli.Context) error {
@@ -57,6 +59,7 @@ func initCommand(e *env) *cli.Command {
 				TransitMount:         c.String("transit-mount"),
 				TransitKey:           c.String("transit-key"),
 				TransitKeyVersion:    c.Int("transit-key-version"),
+				Protect:              c.Bool("protect"),
 			}
 			if len(a) == 1 {
 				opts.Dir = a[0]
@@ -80,12 +83,26 @@ func initCommand(e *env) *cli.Command {
 
 func (e *env) runInit(c *cli.Context, opts initOptions) error {
 	io := vault.InitOptions{
-		Options:              vault.Options{IdentityFile: opts.IdentityFile},
+		Options:              vault.Options{IdentityFile: opts.IdentityFile, Passphrase: askPassphrase},
 		Name:                 opts.Name,
 		Recipients:           opts.Recipients,
 		EthicsRecipients:     opts.EthicsRecipients,
 		SupervisorRecipients: opts.SupervisorRecipients,
 		KeyProvider:          opts.KeyProvider,
+	}
+	if opts.Protect {
+		p1, err := askPassphrase("passphrase for the new identity")
+		if err != nil {
+			return err
+		}
+		p2, err := askPassphrase("the same passphrase again")
+		if err != nil {
+			return err
+		}
+		if p1 != p2 || p1 == "" {
+			return usagef("init: the passphrases were empty or did not match")
+		}
+		io.NewPassphrase = p1
 	}
 	if opts.KeyProvider == vault.ProviderTransit {
 		version, err := transit.Setup(c.Context, transit.Config{Mount: opts.TransitMount, Key: opts.TransitKey, KeyVersion: opts.TransitKeyVersion})

@@ -140,6 +140,8 @@ func hint(err error, code int) string {
 		return "choose another directory, or work with this vault through --vault DIR"
 	case errors.Is(err, vault.ErrFormat):
 		return "this vault was written by a newer fieldvault; upgrade fieldvault to open it"
+	case errors.Is(err, vault.ErrPassphrase):
+		return "the identity file is protected with a passphrase: run the command from a terminal and type the right one"
 	case errors.Is(err, vault.ErrNoIdentity):
 		return "pass --identity FILE or set FIELDVAULT_IDENTITY"
 	case errors.As(err, &notRecipient) && notRecipient.Class == vault.ClassRaw:
@@ -188,12 +190,29 @@ func globals(c *cli.Context) globalOptions {
 // notes wired to stderr.
 func (e *env) openStudy(c *cli.Context) (*vault.Study, error) {
 	g := globals(c)
-	s, err := vault.Open(g.Dir, vault.Options{IdentityFile: g.IdentityFile})
+	s, err := vault.Open(g.Dir, vault.Options{IdentityFile: g.IdentityFile, Passphrase: askPassphrase})
 	if err != nil {
 		return nil, err
 	}
 	e.wire(s)
 	return s, nil
+}
+
+// askPassphrase reads a passphrase from the controlling terminal (never
+// from standard input, which may carry data), without echoing it.
+func askPassphrase(prompt string) (string, error) {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return "", errors.New("no terminal to ask for the passphrase on")
+	}
+	defer tty.Close()
+	fmt.Fprintf(tty, "%s: ", prompt)
+	b, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(tty)
+	if err != nil {
+		return "", fmt.Errorf("reading the passphrase: %w", err)
+	}
+	return string(b), nil
 }
 
 // catalog opens the study and reads its catalogue, for the commands that
