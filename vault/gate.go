@@ -106,14 +106,13 @@ func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version i
 			facts.Meeting = &policy.MeetingFacts{Handle: m.Handle, DNQ: m.DNQ, Private: !m.Public}
 		}
 	}
-	if d.Erased || !IsTextKind(d.Kind) || v.Format == FormatBinary {
-		// Recordings, consent forms, scans and erased material never leave:
-		// the policy says so with its own rule; no line is read.
-		req := policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose}
-		if d.Erased || (IsTextKind(d.Kind) && v.Format == FormatBinary) {
-			return nil, &policy.Refused{Refusals: []*policy.Refusal{{Rule: policy.RuleKind, Msg: fmt.Sprintf("document %s holds no text that can leave (erased, or not a text format)", d.Handle)}}}
-		}
-		g.decision = policy.Decide(req)
+	if d.Erased || (IsTextKind(d.Kind) && v.Format == FormatBinary) {
+		return nil, &policy.Refused{Refusals: []*policy.Refusal{{Rule: policy.RuleKind, Msg: fmt.Sprintf("document %s holds no text that can leave (erased, or not a text format)", d.Handle)}}}
+	}
+	if !IsTextKind(d.Kind) {
+		// Recordings and consent forms never leave: the policy says so with
+		// its own rule; no line is read.
+		g.decision = policy.Decide(policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose})
 		return g, g.decision.Err()
 	}
 	td, err := s.parseVersion(v)
@@ -378,37 +377,9 @@ func (s *Study) Quote(ctx context.Context, req ExitRequest) (*ExitResult, error)
 }
 
 func (s *Study) exit(ctx context.Context, action string, req ExitRequest, mode policy.Mode) (*ExitResult, error) {
-	format := formatFor(req.Format, req.Output)
 	res := &ExitResult{}
 	err := s.Update(ctx, func(tx *Tx) error {
-		rd, err := tx.Cat.Redactor()
-		if err != nil {
-			return err
-		}
-		g, err := s.gate(tx.Cat, rd, req.Doc, req.Version, mode, req.From, req.To, req.Purpose)
-		if err == nil {
-			blocks := g.blocks
-			if mode == policy.ModeQuote {
-				blocks = quoteBlocks(tx.Cat, g)
-			}
-			var out []byte
-			if out, err = renderBlocks(format, blocks); err == nil {
-				if err = scanOut(plain(blocks), rd, req.AcceptResidual, res); err == nil {
-					res.SHA256, res.Bytes, res.Withheld, res.ReliedOn = sha(out), len(out), g.withheld, g.decision.ReliedOn
-					if err = s.deliver(tx, req, out); err != nil {
-						return err
-					}
-					e := exitEntry(action, []*gated{g}, res)
-					e.Detail["format"] = format
-					if mode == policy.ModeQuote {
-						e.Detail["lines"] = fmt.Sprintf("%d-%d", req.From, req.To)
-					}
-					tx.Audit(e)
-					tx.Cat.countExit(e.Participants, tx.Now())
-					return nil
-				}
-			}
-		}
+		err := s.letOut(tx, action, req, mode, res)
 		if isRefusal(err) {
 			tx.AuditAlways(refusalEntry(action, []string{req.Doc}, err))
 		}
@@ -418,6 +389,42 @@ func (s *Study) exit(ctx context.Context, action string, req ExitRequest, mode p
 		return nil, err
 	}
 	return res, nil
+}
+
+// letOut gates one export or quote, stages its output and records the exit.
+func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode, res *ExitResult) error {
+	rd, err := tx.Cat.Redactor()
+	if err != nil {
+		return err
+	}
+	g, err := s.gate(tx.Cat, rd, req.Doc, req.Version, mode, req.From, req.To, req.Purpose)
+	if err != nil {
+		return err
+	}
+	blocks := g.blocks
+	if mode == policy.ModeQuote {
+		blocks = quoteBlocks(tx.Cat, g)
+	}
+	format := formatFor(req.Format, req.Output)
+	out, err := renderBlocks(format, blocks)
+	if err != nil {
+		return err
+	}
+	if err := scanOut(plain(blocks), rd, req.AcceptResidual, res); err != nil {
+		return err
+	}
+	res.SHA256, res.Bytes, res.Withheld, res.ReliedOn = sha(out), len(out), g.withheld, g.decision.ReliedOn
+	if err := s.deliver(tx, req, out); err != nil {
+		return err
+	}
+	e := exitEntry(action, []*gated{g}, res)
+	e.Detail["format"] = format
+	if mode == policy.ModeQuote {
+		e.Detail["lines"] = fmt.Sprintf("%d-%d", req.From, req.To)
+	}
+	tx.Audit(e)
+	tx.Cat.countExit(e.Participants, tx.Now())
+	return nil
 }
 
 func isRefusal(err error) bool {
