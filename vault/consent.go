@@ -242,6 +242,10 @@ func orAll(s policy.Scope) string {
 // exitActions are the audit actions by which material leaves the vault.
 var exitActions = map[string]bool{"export": true, "quote": true, "render": true, "export-qda": true}
 
+// IsExitAction reports whether an audit action is one by which material
+// leaves the vault (delivered or refused).
+func IsExitAction(action string) bool { return exitActions[action] }
+
 // exitsUsing counts successful exits that used the participant's words. It
 // reads the catalogue's exit counters (kept in step with the audit log).
 func (c *Catalog) exitsUsing(handle string) int {

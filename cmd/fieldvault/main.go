@@ -302,6 +302,7 @@ func newApp(e *env) *cli.App {
 			checkCommand(e),
 			qdaCommand(e),
 			auditCommand(e),
+			reportCommand(e),
 			verifyCommand(e),
 			transitCommand(e),
 		},

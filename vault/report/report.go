@@ -1,0 +1,726 @@
+// Package report builds the ethics officer's view of a study: one
+// self-contained HTML page of the register, the material held, every exit
+// and the audit state, and a pseudonymisation summary for a thesis's methods
+// appendix. It reads only what a catalog-class identity can decrypt (the
+// catalogue, the audit log, the plain config) through the store's read API,
+// and holds no raw text; real names appear only when asked for.
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/vault"
+)
+
+// Options choose what the report shows.
+type Options struct {
+	// Names includes participants' real names (never otherwise).
+	Names bool
+	// Checkpoint is an audit checkpoint file (written by 'audit verify
+	// --checkpoint') to compare the log with. It must exist: a report never
+	// writes one.
+	Checkpoint string
+	// Now stamps the report; nil = time.Now.
+	Now func() time.Time
+}
+
+// Report is every fact the page and the methods summary show. It is built
+// from the catalogue and the audit log and holds handles, pseudonyms, counts,
+// dates and hashes; Name fields are filled only with Options.Names.
+type Report struct {
+	Generated time.Time
+	Names     bool
+	Study     Study
+	Summary   Summary
+	// Participants in handle order, each with their consent history and
+	// the material held that concerns them.
+	Participants []Participant
+	// Other is material that concerns no participant (meeting notes of a
+	// meeting, documents).
+	Other []Document
+	// Exits is every exit and refused exit, oldest first. ExitsWithheld
+	// says why none are listed when the audit log does not verify.
+	Exits         []Exit
+	ExitsWithheld string
+	Audit         Audit
+	Retention     Retention
+	Methods       Methods
+}
+
+// Study describes the vault: what an officer checks first.
+type Study struct {
+	ID         string
+	Name       string
+	Format     int
+	Generation uint64
+	Key        KeyProvider
+	Recipients []Recipient
+}
+
+// KeyProvider says where the pseudonym key lives.
+type KeyProvider struct {
+	Type       string // vault.ProviderLocal or vault.ProviderTransit
+	Where      string // one line for the page
+	Mount, Key string // Transit only
+	KeyVersion int    // Transit only: the pinned version
+}
+
+// Recipient is one public key the vault encrypts to, by role.
+type Recipient struct {
+	Role        string // researcher, supervisor, ethics officer
+	Label       string // the person's label where the config records one
+	Fingerprint string // the recipient, shortened
+	Full        string
+	Classes     []string // catalog, raw
+}
+
+// Summary is the page's opening panel.
+type Summary struct {
+	Participants, Active, PartlyWithdrawn, Withdrawn, Erased, NoConsent int
+	// Documents held, and erased at a participant's request.
+	Documents, ErasedDocuments int
+	Exits, Refusals            int
+	AuditOK                    bool
+	// Attention counts the problems in the register to attend to.
+	Attention int
+}
+
+// Participant is one row of the register with its history and material.
+type Participant struct {
+	Handle    string
+	Pseudonym string
+	Name      string // only with Options.Names
+	Status    policy.Status
+	Form      string
+	Signed    string
+	Cutoff    string
+	Scopes    []policy.Scope // in force now
+	History   []HistoryItem
+	// Forms lists the signed forms held (consent-form documents), by handle.
+	Forms    []string
+	Erasure  *Erasure
+	Docs     []Document
+	Exits    int
+	LastExit string
+	Problems []string
+}
+
+// HistoryItem is one consent or withdrawal, in the order recorded.
+type HistoryItem struct {
+	Seq         int
+	Date        string
+	Withdrawal  bool
+	Form        string         // consent
+	Scopes      []policy.Scope // consent: granted; withdrawal: the scope taken back (none = everything)
+	Cutoff      string         // consent
+	Evidence    string         // consent: the signed form's document handle
+	Erase       bool           // withdrawal
+	AfterCutoff bool           // withdrawal
+	Recorded    string
+}
+
+// Erasure is what a tombstone records: what was removed, never what it held.
+type Erasure struct {
+	Date      string
+	Documents []string
+	Objects   int
+	Kept      []string
+}
+
+// Document is one document as the register sees it: no file name, no text.
+type Document struct {
+	Handle       string
+	Kind         string
+	Date         string
+	Participants []string
+	Meeting      string
+	Versions     int
+	Format       string // of the latest version
+	Lines        int    // of the latest version
+	Flagged      []FlagCount
+	Erased       bool
+	// Readable says whether the officer (catalog class) can open it: signed
+	// consent forms only.
+	Readable bool
+}
+
+// FlagCount is how many lines of the latest version carry a flag kind.
+type FlagCount struct {
+	Kind  policy.FlagKind
+	Lines int
+}
+
+// Exit is one delivered or refused exit.
+type Exit struct {
+	Seq      uint64
+	Time     time.Time
+	Actor    Actor
+	Action   string
+	Refused  bool
+	Purpose  string // as recorded; "" when the entry does not record one
+	Format   string
+	Docs     []string // "D3 v2"
+	Lines    string   // a quote's range
+	Consents []string // "P07#2"
+	// Participants are those whose words the exit relied on (or, for a
+	// refusal, those the refusal concerned).
+	Participants []string
+	Flags        []string
+	// Rules are the rules that withheld lines (or refused the exit).
+	Rules []RuleCount
+	// Withheld is the number of lines withheld, -1 when not recorded.
+	Withheld         int
+	ResidualAccepted int
+	Output           string
+	Chapter          string
+}
+
+// RuleCount is a rule with the lines it withheld where the log says.
+type RuleCount struct {
+	Rule        policy.Rule
+	Description string
+	// Lines withheld by this rule; -1 when the entry records the lines only
+	// in total across several rules.
+	Lines int
+	// Exits counts the exits it applied to (methods summary).
+	Exits int
+}
+
+// Actor is who acted, as the config knows them.
+type Actor struct {
+	Role        string
+	Label       string
+	Fingerprint string
+	Full        string
+}
+
+// Audit is the state of the hash chain.
+type Audit struct {
+	OK       bool
+	Entries  int
+	Head     string
+	First    string // the first bad entry
+	Problems []string
+	Notes    []string
+	// Checkpoint is the comparison with a checkpoint file and/or the head
+	// anchored in HashiCorp Vault, as verification reported it.
+	Checkpoint     string
+	CheckpointFile string
+	Anchor         string
+	// Actions counts entries by action.
+	Actions []ActionCount
+}
+
+// ActionCount counts audit entries of one action.
+type ActionCount struct {
+	Action string
+	Count  int
+}
+
+// Retention is what the catalogue records about keeping and destroying
+// material: rules (none can be recorded by this release) and what has been
+// destroyed (tombstones).
+type Retention struct {
+	Rules     []string
+	Destroyed []Destroyed
+}
+
+// Destroyed is one tombstone.
+type Destroyed struct {
+	Participant string
+	Date        string
+	Documents   []string
+	Objects     int
+}
+
+// Methods is the pseudonymisation summary for a methods appendix.
+type Methods struct {
+	Replaced []KindCount
+	Withheld []RuleCount
+	// WithheldLines is the total of lines withheld over all delivered exits.
+	WithheldLines    int
+	ResidualAccepted int
+	ResidualExits    int
+	Exits, Refusals  int
+	ExitsByAction    []ActionCount
+}
+
+// KindCount is what the study pseudonymises of one kind.
+type KindCount struct {
+	Kind       redact.Kind
+	Registered int // participants and entities of this kind
+	Aliases    int // further forms of their names that are matched
+	Pseudonyms int // pseudonyms fixed in the registry
+	Chosen     int // of which chosen by a participant or the researcher
+}
+
+// Build gathers the report's facts from the study's catalogue and audit log.
+// A damaged audit log is not an error: the report shows it (Audit.OK false).
+func Build(ctx context.Context, s *vault.Study, opts Options) (*Report, error) {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	if opts.Checkpoint != "" {
+		if _, err := os.Stat(opts.Checkpoint); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("%w: checkpoint %s does not exist (write one with 'fieldvault audit verify --checkpoint FILE')", vault.ErrInvalid, opts.Checkpoint)
+			}
+			return nil, fmt.Errorf("reading checkpoint %s: %w", opts.Checkpoint, err)
+		}
+	}
+	cat, err := s.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.ConsentReport(opts.Names)
+	if err != nil {
+		return nil, err
+	}
+	ar, err := s.VerifyAudit(ctx, opts.Checkpoint)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Generated: now().UTC(), Names: opts.Names}
+	r.Study = studyOf(s.Config, cat)
+	r.Audit = auditOf(ar, s.Config, opts.Checkpoint)
+	r.register(cat, rows)
+	var entries []vault.Entry
+	if ar.OK() {
+		if entries, err = s.AuditLog(vault.AuditFilter{}); err != nil {
+			return nil, err
+		}
+	} else {
+		r.ExitsWithheld = "The audit log does not verify, so its entries cannot be vouched for and no exit is listed from it. See the audit state below."
+	}
+	roles := roleMap(s.Config)
+	actions := map[string]int{}
+	for _, e := range entries {
+		actions[e.Action]++
+		if vault.IsExitAction(e.Action) {
+			r.Exits = append(r.Exits, exitOf(e, roles))
+		}
+	}
+	for _, a := range sortedKeys(actions) {
+		r.Audit.Actions = append(r.Audit.Actions, ActionCount{a, actions[a]})
+	}
+	for _, t := range cat.Tombstones {
+		r.Retention.Destroyed = append(r.Retention.Destroyed, Destroyed{Participant: t.Participant, Date: t.Erased.UTC().Format(time.DateOnly), Documents: t.Documents, Objects: t.Objects})
+	}
+	r.Methods = methodsOf(cat, r.Exits)
+	r.summarise()
+	return r, nil
+}
+
+func studyOf(cfg *vault.Config, cat *vault.Catalog) Study {
+	st := Study{ID: cfg.StudyID, Name: cfg.Name, Format: cfg.Format, Generation: cat.Generation}
+	st.Key.Type = cfg.KeyProvider.Type
+	switch t := cfg.KeyProvider.Transit; {
+	case cfg.KeyProvider.Type == vault.ProviderTransit && t != nil:
+		st.Key.Mount, st.Key.Key, st.Key.KeyVersion = t.Mount, t.Key, t.KeyVersion
+		st.Key.Where = fmt.Sprintf("HashiCorp Vault Transit key %q on mount %q, pinned to key version %d; the key never leaves Vault", t.Key, mountOr(t.Mount), t.KeyVersion)
+	default:
+		st.Key.Where = fmt.Sprintf("a random 256-bit key in the vault (%s), age-encrypted to the raw-material recipients", vault.LocalKeyFile)
+	}
+	roles := roleMap(cfg)
+	seen := map[string]bool{}
+	for _, class := range []string{vault.ClassCatalog, vault.ClassRaw} {
+		for _, rc := range cfg.Recipients[class] {
+			if seen[rc] {
+				continue
+			}
+			seen[rc] = true
+			a := roles.actor(rc)
+			st.Recipients = append(st.Recipients, Recipient{Role: a.Role, Label: a.Label, Fingerprint: a.Fingerprint, Full: rc, Classes: roles.classes[rc]})
+		}
+	}
+	sort.SliceStable(st.Recipients, func(i, j int) bool { return roleRank(st.Recipients[i].Role) < roleRank(st.Recipients[j].Role) })
+	return st
+}
+
+func mountOr(m string) string {
+	if m == "" {
+		return "transit"
+	}
+	return m
+}
+
+// Roles as the recipient classes imply them: the researcher holds both
+// classes, a supervisor raw material only, an ethics officer the catalogue
+// only (DESIGN: recipients by role).
+const (
+	RoleResearcher = "researcher"
+	RoleSupervisor = "supervisor"
+	RoleEthics     = "ethics officer"
+	RoleUnknown    = "not a recipient"
+)
+
+func roleRank(r string) int {
+	switch r {
+	case RoleResearcher:
+		return 0
+	case RoleSupervisor:
+		return 1
+	case RoleEthics:
+		return 2
+	}
+	return 3
+}
+
+type roles struct{ classes map[string][]string }
+
+func roleMap(cfg *vault.Config) roles {
+	r := roles{classes: map[string][]string{}}
+	for _, class := range []string{vault.ClassCatalog, vault.ClassRaw} {
+		for _, rc := range cfg.Recipients[class] {
+			r.classes[rc] = append(r.classes[rc], class)
+		}
+	}
+	return r
+}
+
+// actor names a recipient by the role its classes imply and a shortened
+// fingerprint (the config records no labels yet).
+func (r roles) actor(recipient string) Actor {
+	a := Actor{Full: recipient, Fingerprint: Fingerprint(recipient)}
+	cls := r.classes[recipient]
+	switch {
+	case len(cls) == 2:
+		a.Role = RoleResearcher
+	case len(cls) == 1 && cls[0] == vault.ClassCatalog:
+		a.Role = RoleEthics
+	case len(cls) == 1 && cls[0] == vault.ClassRaw:
+		a.Role = RoleSupervisor
+	default:
+		a.Role = RoleUnknown
+	}
+	return a
+}
+
+// Fingerprint shortens a public recipient for display: its type prefix, the
+// first and the last characters ("age1qz3…x7f0").
+func Fingerprint(recipient string) string {
+	if len(recipient) <= 16 {
+		return recipient
+	}
+	return recipient[:10] + "…" + recipient[len(recipient)-4:]
+}
+
+func auditOf(ar *vault.AuditReport, cfg *vault.Config, checkpoint string) Audit {
+	a := Audit{OK: ar.OK(), Entries: ar.Entries, Head: ar.Head, Problems: ar.Problems, Notes: ar.Notes, Checkpoint: ar.Checkpoint, CheckpointFile: checkpoint}
+	if ar.First != nil {
+		a.First = ar.First.Error()
+	}
+	if cfg.KeyProvider.Type == vault.ProviderTransit {
+		a.Anchor = "the audit head is anchored in HashiCorp Vault after every change and was compared during this verification"
+	} else {
+		a.Anchor = "none: the local key provider has no external anchor (keep a checkpoint outside the vault instead)"
+	}
+	return a
+}
+
+func (r *Report) register(cat *vault.Catalog, rows []vault.ReportRow) {
+	byHandle := map[string]*vault.Participant{}
+	for _, p := range cat.Participants {
+		byHandle[p.Handle] = p
+	}
+	tombs := map[string]vault.Tombstone{}
+	for _, t := range cat.Tombstones {
+		tombs[t.Participant] = t // the latest erasure of a participant
+	}
+	for _, row := range rows {
+		p := byHandle[row.Handle]
+		if p == nil {
+			continue
+		}
+		rp := Participant{
+			Handle: row.Handle, Pseudonym: row.Pseudonym, Name: row.Name, Status: row.Status,
+			Form: row.Form, Signed: row.Signed, Cutoff: row.Cutoff, Scopes: row.Scopes,
+			Exits: row.Exits, LastExit: row.LastExit, Problems: row.Problems,
+		}
+		rp.History = history(&p.Consent)
+		for _, d := range cat.Documents {
+			if !contains(d.Participants, p.Handle) {
+				continue
+			}
+			doc := documentOf(d)
+			rp.Docs = append(rp.Docs, doc)
+			if d.Kind == vault.KindConsentForm && !d.Erased {
+				rp.Forms = append(rp.Forms, d.Handle)
+			}
+		}
+		if t, ok := tombs[p.Handle]; ok {
+			rp.Erasure = &Erasure{Date: t.Erased.UTC().Format(time.DateOnly), Documents: t.Documents, Objects: t.Objects, Kept: t.Kept}
+		}
+		r.Participants = append(r.Participants, rp)
+	}
+	for _, d := range cat.Documents {
+		if len(d.Participants) == 0 {
+			r.Other = append(r.Other, documentOf(d))
+		}
+	}
+}
+
+func history(rec *policy.Record) []HistoryItem {
+	var out []HistoryItem
+	for _, c := range rec.Consents {
+		h := HistoryItem{Seq: c.Seq, Date: c.Signed.String(), Form: c.Form, Scopes: c.Scopes, Evidence: c.Evidence, Recorded: day(c.Recorded)}
+		if !c.Cutoff.IsZero() {
+			h.Cutoff = c.Cutoff.String()
+		}
+		out = append(out, h)
+	}
+	for _, w := range rec.Withdrawals {
+		h := HistoryItem{Seq: w.Seq, Date: w.Date.String(), Withdrawal: true, Erase: w.Erase, AfterCutoff: w.AfterCutoff, Recorded: day(w.Recorded)}
+		if !w.Whole() {
+			h.Scopes = []policy.Scope{w.Scope}
+		}
+		out = append(out, h)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+func documentOf(d *vault.Document) Document {
+	doc := Document{Handle: d.Handle, Kind: d.Kind, Date: d.Date, Participants: d.Participants, Meeting: d.Meeting, Versions: len(d.Versions), Erased: d.Erased}
+	if len(d.Versions) == 0 {
+		return doc
+	}
+	v := d.Latest()
+	doc.Format, doc.Lines = v.Format, v.Lines
+	doc.Readable = v.Class == vault.ClassCatalog && !d.Erased
+	doc.Flagged = flagged(append(append([]policy.Flag{}, v.Flags...), v.Markup...))
+	return doc
+}
+
+// flagged counts the distinct lines each flag kind covers.
+func flagged(flags []policy.Flag) []FlagCount {
+	lines := map[policy.FlagKind]map[int]bool{}
+	for _, f := range flags {
+		if lines[f.Kind] == nil {
+			lines[f.Kind] = map[int]bool{}
+		}
+		for n := f.From; n <= f.To; n++ {
+			lines[f.Kind][n] = true
+		}
+	}
+	var out []FlagCount
+	for _, k := range policy.FlagKinds() {
+		if n := len(lines[k]); n > 0 {
+			out = append(out, FlagCount{Kind: k, Lines: n})
+		}
+	}
+	return out
+}
+
+func exitOf(e vault.Entry, roles roles) Exit {
+	x := Exit{
+		Seq: e.Seq, Time: e.Time.UTC(), Action: e.Action, Refused: e.Outcome == "refused",
+		Purpose: e.Detail["purpose"], Format: e.Detail["format"], Lines: e.Detail["lines"],
+		Consents: e.Consents, Participants: e.Participants, Flags: e.Flags,
+		Output: e.Hashes["output"], Chapter: e.Hashes["chapter"], Withheld: -1,
+	}
+	if e.Actor != "" {
+		x.Actor = roles.actor(e.Actor)
+	}
+	for _, h := range e.Handles {
+		if v := e.Detail["version:"+h]; v != "" {
+			h += " v" + v
+		}
+		x.Docs = append(x.Docs, h)
+	}
+	if n, err := strconv.Atoi(e.Detail["withheld_lines"]); err == nil {
+		x.Withheld = n
+	}
+	if n, err := strconv.Atoi(e.Detail["residual_accepted"]); err == nil {
+		x.ResidualAccepted = n
+	}
+	for _, rule := range e.Rules {
+		rc := RuleCount{Rule: policy.Rule(rule), Description: policy.Rule(rule).Describe(), Lines: -1}
+		if len(e.Rules) == 1 && x.Withheld >= 0 && !x.Refused {
+			rc.Lines = x.Withheld // one rule withheld every line the exit withheld
+		}
+		x.Rules = append(x.Rules, rc)
+	}
+	return x
+}
+
+func methodsOf(cat *vault.Catalog, exits []Exit) Methods {
+	var m Methods
+	kinds := map[redact.Kind]*KindCount{}
+	get := func(k redact.Kind) *KindCount {
+		if kinds[k] == nil {
+			kinds[k] = &KindCount{Kind: k}
+		}
+		return kinds[k]
+	}
+	for _, p := range cat.Participants {
+		kc := get(redact.KindPerson)
+		kc.Registered++
+		kc.Aliases += len(p.Aliases)
+	}
+	for _, e := range cat.Entities {
+		kc := get(e.Kind)
+		kc.Registered++
+		kc.Aliases += len(e.Aliases)
+	}
+	for _, mt := range cat.Meetings {
+		kc := get(redact.KindMeeting)
+		kc.Registered++
+		kc.Aliases += len(mt.Aliases)
+	}
+	if cat.Pseudonyms != nil {
+		for _, e := range cat.Pseudonyms.Entries() {
+			kc := get(e.Kind)
+			kc.Pseudonyms++
+			if e.Explicit {
+				kc.Chosen++
+			}
+		}
+	}
+	for _, k := range vault.EntityKinds() {
+		if kc := kinds[k]; kc != nil {
+			m.Replaced = append(m.Replaced, *kc)
+		}
+	}
+	rules := map[policy.Rule]*RuleCount{}
+	actions := map[string]int{}
+	for _, x := range exits {
+		if x.Refused {
+			m.Refusals++
+			continue
+		}
+		m.Exits++
+		actions[x.Action]++
+		if x.Withheld > 0 {
+			m.WithheldLines += x.Withheld
+		}
+		if x.ResidualAccepted > 0 {
+			m.ResidualAccepted += x.ResidualAccepted
+			m.ResidualExits++
+		}
+		for _, rc := range x.Rules {
+			agg := rules[rc.Rule]
+			if agg == nil {
+				agg = &RuleCount{Rule: rc.Rule, Description: rc.Description}
+				rules[rc.Rule] = agg
+			}
+			agg.Exits++
+			if rc.Lines < 0 || agg.Lines < 0 {
+				agg.Lines = -1
+			} else {
+				agg.Lines += rc.Lines
+			}
+		}
+	}
+	for _, k := range sortedKeys(rules) {
+		m.Withheld = append(m.Withheld, *rules[k])
+	}
+	for _, a := range sortedKeys(actions) {
+		m.ExitsByAction = append(m.ExitsByAction, ActionCount{a, actions[a]})
+	}
+	return m
+}
+
+func (r *Report) summarise() {
+	s := &r.Summary
+	for _, p := range r.Participants {
+		s.Participants++
+		switch p.Status {
+		case policy.StatusActive:
+			s.Active++
+		case policy.StatusPartlyWithdrawn:
+			s.PartlyWithdrawn++
+		case policy.StatusWithdrawn:
+			s.Withdrawn++
+		case policy.StatusErased:
+			s.Erased++
+		default:
+			s.NoConsent++
+		}
+		s.Attention += len(p.Problems)
+	}
+	seen := map[string]bool{}
+	count := func(d Document) {
+		if seen[d.Handle] {
+			return
+		}
+		seen[d.Handle] = true
+		if d.Erased {
+			s.ErasedDocuments++
+		} else {
+			s.Documents++
+		}
+	}
+	for _, p := range r.Participants {
+		for _, d := range p.Docs {
+			count(d)
+		}
+	}
+	for _, d := range r.Other {
+		count(d)
+	}
+	s.Exits, s.Refusals = r.Methods.Exits, r.Methods.Refusals
+	s.AuditOK = r.Audit.OK
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// joinScopes lists scopes comma-separated.
+func joinScopes(ss []policy.Scope) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return strings.Join(out, ", ")
+}
+
+// Write builds the report and writes it to path: the HTML page, or with
+// methods the Markdown summary. The file is created only once the report is
+// complete; an existing file is replaced only with force.
+func Write(ctx context.Context, s *vault.Study, path string, methods, force bool, opts Options) (*Report, error) {
+	r, err := Build(ctx, s, opts)
+	if err != nil {
+		return nil, err
+	}
+	write := r.WriteHTML
+	if methods {
+		write = r.WriteMethods
+	}
+	if err := s.WriteOutput(path, force, write); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
