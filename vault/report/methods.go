@@ -33,7 +33,7 @@ func (r *Report) WriteMethods(w io.Writer) error {
 		fmt.Fprintf(&b, "%s chosen by participants or by the researcher instead of derived. ", plural(c, "pseudonym was", "pseudonyms were"))
 	}
 	fmt.Fprintf(&b, "Names were replaced as whole words in one pass over the text, case-insensitively and with the replacement keeping the case style of what it replaced.\n\n")
-	fmt.Fprintf(&b, "The key: %s.", keyProse(r.Study.Key))
+	fmt.Fprintf(&b, "%s.", keyProse(r.Study.Key))
 	fmt.Fprintf(&b, " Without the key a pseudonym cannot be traced back to a name by trying candidate names.\n\n")
 
 	fmt.Fprintf(&b, "## What was replaced\n\n")
@@ -57,13 +57,16 @@ func (r *Report) WriteMethods(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, " Counts are taken from the audit log.\n\n")
 	if len(m.Withheld) > 0 {
-		fmt.Fprintf(&b, "| Rule | What it protects | Exits it applied to | Lines withheld |\n|---|---|--:|--:|\n")
+		fmt.Fprintf(&b, "| Rule | What it protects | Delivered exits it withheld lines from | Lines withheld | Exits it refused |\n|---|---|--:|--:|--:|\n")
 		for _, rc := range m.Withheld {
 			lines := "not recorded separately"
 			if rc.Lines >= 0 {
 				lines = fmt.Sprint(rc.Lines)
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %d | %s |\n", cell(string(rc.Rule)), cell(rc.Description), rc.Exits, lines)
+			if rc.Exits == 0 {
+				lines = "–"
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %d | %s | %d |\n", cell(string(rc.Rule)), cell(rc.Description), rc.Exits, lines, rc.Refused)
 		}
 		fmt.Fprintf(&b, "\nWhere one exit withheld lines under several rules, the audit log records the lines only in total, so they are not attributed to a rule.\n\n")
 	}
@@ -81,10 +84,10 @@ func (r *Report) WriteMethods(w io.Writer) error {
 
 func keyProse(k KeyProvider) string {
 	if k.Type == vault.ProviderTransit {
-		return fmt.Sprintf("the HMAC key was held in HashiCorp Vault's Transit engine (key %s on mount %s) and never left it; the software sent names to Vault in batches and the study pinned key version %d, so rotating the key would not change a pseudonym already given",
+		return fmt.Sprintf("The HMAC key was held in HashiCorp Vault's Transit engine (key %s on mount %s) and never left it; the software sent names to Vault in batches and the study pinned key version %d, so rotating the key would not change a pseudonym already given",
 			cell(k.Key), cell(mountOr(k.Mount)), k.KeyVersion)
 	}
-	return "the HMAC key was a random 256-bit key generated when the vault was set up, stored inside the vault encrypted (age) to the researcher's and supervisors' keys only, and never written anywhere in clear"
+	return "The HMAC key was a random 256-bit key generated when the vault was set up, stored inside the vault encrypted (age) to the researcher's and supervisors' keys only, and never written anywhere in clear"
 }
 
 func (m Methods) registered() int {

@@ -191,8 +191,9 @@ type RuleCount struct {
 	// Lines withheld by this rule; -1 when the entry records the lines only
 	// in total across several rules.
 	Lines int
-	// Exits counts the exits it applied to (methods summary).
-	Exits int
+	// Exits counts the delivered exits it withheld lines from, Refused the
+	// exits it refused (methods summary).
+	Exits, Refused int
 }
 
 // Actor is who acted, as the config knows them.
@@ -601,9 +602,20 @@ func methodsOf(cat *vault.Catalog, exits []Exit) Methods {
 	}
 	rules := map[policy.Rule]*RuleCount{}
 	actions := map[string]int{}
+	rule := func(rc RuleCount) *RuleCount {
+		agg := rules[rc.Rule]
+		if agg == nil {
+			agg = &RuleCount{Rule: rc.Rule, Description: rc.Description}
+			rules[rc.Rule] = agg
+		}
+		return agg
+	}
 	for _, x := range exits {
 		if x.Refused {
 			m.Refusals++
+			for _, rc := range x.Rules {
+				rule(rc).Refused++
+			}
 			continue
 		}
 		m.Exits++
@@ -616,11 +628,7 @@ func methodsOf(cat *vault.Catalog, exits []Exit) Methods {
 			m.ResidualExits++
 		}
 		for _, rc := range x.Rules {
-			agg := rules[rc.Rule]
-			if agg == nil {
-				agg = &RuleCount{Rule: rc.Rule, Description: rc.Description}
-				rules[rc.Rule] = agg
-			}
+			agg := rule(rc)
 			agg.Exits++
 			if rc.Lines < 0 || agg.Lines < 0 {
 				agg.Lines = -1
