@@ -109,6 +109,7 @@ type Participant struct {
 	Forms    []string
 	Erasure  *Erasure
 	Docs     []Document
+	Held     int // documents held (not erased)
 	Exits    int
 	LastExit string
 	Problems []string
@@ -446,7 +447,7 @@ func (r *Report) register(cat *vault.Catalog, rows []vault.ReportRow) {
 		rp := Participant{
 			Handle: row.Handle, Pseudonym: row.Pseudonym, Name: row.Name, Status: row.Status,
 			Form: row.Form, Signed: row.Signed, Cutoff: row.Cutoff, Scopes: row.Scopes,
-			Exits: row.Exits, LastExit: row.LastExit, Problems: row.Problems,
+			Held: row.Documents, Exits: row.Exits, LastExit: row.LastExit, Problems: row.Problems,
 		}
 		rp.History = history(&p.Consent)
 		for _, d := range cat.Documents {
