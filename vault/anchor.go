@@ -61,13 +61,6 @@ func (s *Study) checkAnchor(ctx context.Context, rep *AuditReport, entries []Ent
 			rep.First = p
 		}
 	default:
-		rep.Checkpoint = joinNote(rep.Checkpoint, fmt.Sprintf("matches the head anchored in HashiCorp Vault (entry %d)", a.Seq))
+		rep.Anchor = fmt.Sprintf("matches the head anchored in HashiCorp Vault (entry %d)", a.Seq)
 	}
-}
-
-func joinNote(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "; " + b
 }

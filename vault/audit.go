@@ -139,6 +139,9 @@ type AuditReport struct {
 	First    *ChainProblem
 	// Checkpoint is set when a checkpoint was written or compared.
 	Checkpoint string
+	// Anchor is set when the log matched the head anchored in HashiCorp
+	// Vault (Vault key provider); a mismatch is a problem instead.
+	Anchor string
 }
 
 // OK reports whether no problem was found.

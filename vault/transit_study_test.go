@@ -82,7 +82,7 @@ func TestTransitTeamSharesPseudonyms(t *testing.T) {
 	}
 	// The audit head is anchored in Vault and verify compares with it.
 	rep, err := a.VerifyAudit(ctx, "")
-	if err != nil || !rep.OK() || !strings.Contains(rep.Checkpoint, "anchored") {
+	if err != nil || !rep.OK() || !strings.Contains(rep.Anchor, "anchored") {
 		t.Fatalf("VerifyAudit: %v %+v", err, rep)
 	}
 }

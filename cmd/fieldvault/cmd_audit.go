@@ -134,6 +134,9 @@ func printAuditReport(e *env, rep *vault.AuditReport) {
 	if rep.Checkpoint != "" {
 		fmt.Fprintf(w, "  checkpoint: %s\n", rep.Checkpoint)
 	}
+	if rep.Anchor != "" {
+		fmt.Fprintf(w, "  anchor: %s\n", rep.Anchor)
+	}
 	if rep.First != nil {
 		fmt.Fprintf(w, "  first bad entry: %s\n", rep.First.Error())
 	}

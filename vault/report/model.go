@@ -187,11 +187,14 @@ type Audit struct {
 	First    string // the first bad entry
 	Problems []string
 	Notes    []string
-	// Checkpoint is the comparison with a checkpoint file and/or the head
-	// anchored in HashiCorp Vault, as verification reported it.
+	// Checkpoint is the comparison with the checkpoint file, as verification
+	// reported it ("" when none was given or it did not match).
 	Checkpoint     string
 	CheckpointFile string
-	Anchor         string
+	// Anchor is the comparison with the head anchored in HashiCorp Vault
+	// (Vault key provider), or why there is none; AnchorOK when it matched.
+	Anchor   string
+	AnchorOK bool
 	// Actions counts entries by action.
 	Actions []ActionCount
 }

@@ -190,10 +190,13 @@ func auditOf(ar *vault.AuditReport, cfg *vault.Config, checkpoint string) Audit 
 	if ar.First != nil {
 		a.First = ar.First.Error()
 	}
-	if cfg.KeyProvider.Type == vault.ProviderTransit {
-		a.Anchor = "the audit head is anchored in HashiCorp Vault after every change and was compared during this verification"
-	} else {
+	switch {
+	case cfg.KeyProvider.Type != vault.ProviderTransit:
 		a.Anchor = "none: the local key provider has no external anchor (keep a checkpoint outside the vault instead)"
+	case ar.Anchor != "":
+		a.Anchor, a.AnchorOK = ar.Anchor, true
+	default:
+		a.Anchor = "the head anchored in HashiCorp Vault could not be confirmed (see the problems and notes)"
 	}
 	return a
 }
