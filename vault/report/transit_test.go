@@ -81,4 +81,13 @@ func TestTransitStudy(t *testing.T) {
 	if strings.Contains(page.String()+methods.String(), "Pennyworth") {
 		t.Errorf("a real name in the report")
 	}
+	// With a checkpoint too, both comparisons are reported.
+	cp := filepath.Join(tmp, "checkpoint.json")
+	if _, err := s.VerifyAudit(ctx, cp); err != nil {
+		t.Fatal(err)
+	}
+	r, err = report.Build(ctx, s, report.Options{Checkpoint: cp})
+	if err != nil || !strings.Contains(r.Audit.Checkpoint, "matches checkpoint") || !r.Audit.AnchorOK {
+		t.Errorf("with a checkpoint: %v, audit %+v", err, r.Audit)
+	}
 }
