@@ -80,6 +80,8 @@ var demoSteps = []demoStep{
 		[]string{"audit", "log"}, 0},
 	{"The chain is intact; the checkpoint kept outside the vault catches even a full rewrite.",
 		[]string{"audit", "verify", "--checkpoint", "$DEMO/audit-checkpoint.json"}, 0},
+	{"The ethics officer's page, one self-contained file: open it in a browser or print it to PDF for the committee.",
+		[]string{"report", "-o", "$DEMO/out/ethics-report.html", "--checkpoint", "$DEMO/audit-checkpoint.json"}, 0},
 	{"Every object decrypts and matches its recorded hash.",
 		[]string{"verify", "--read-data"}, 0},
 }
