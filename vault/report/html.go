@@ -34,6 +34,7 @@ var page = template.Must(template.New("page").Funcs(template.FuncMap{
 	"studyTitle": studyTitle,
 	"join":       func(list []string) string { return strings.Join(list, ", ") },
 	"classes":    classes,
+	"plural":     plural,
 	"roleBadge":  roleBadge,
 	"statusBadge": func(s policy.Status) string {
 		switch s {

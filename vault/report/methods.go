@@ -73,9 +73,12 @@ func (r *Report) WriteMethods(w io.Writer) error {
 
 	fmt.Fprintf(&b, "## Residual identifiers\n\n")
 	fmt.Fprintf(&b, "Everything that left was scanned for identifiers the pseudonyms did not cover (e-mail addresses, web addresses, telephone numbers, postcodes, National Insurance numbers, full dates and names nobody registered). High-confidence findings blocked the exit unless the researcher explicitly accepted them, which the audit log records. ")
-	if m.ResidualAccepted == 0 {
+	switch {
+	case m.Exits == 0:
+		fmt.Fprintf(&b, "Nothing has left the vault, so no finding was accepted.\n")
+	case m.ResidualAccepted == 0:
 		fmt.Fprintf(&b, "No finding was accepted: every exit passed the scan or was refused.\n")
-	} else {
+	default:
 		fmt.Fprintf(&b, "%s accepted in %s.\n", plural(m.ResidualAccepted, "finding was", "findings were"), plural(m.ResidualExits, "exit", "exits"))
 	}
 	_, err := w.Write(b.Bytes())
