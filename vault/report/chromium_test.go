@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -159,4 +160,21 @@ func TestPageInChromium(t *testing.T) {
 		t.Fatalf("no screenshot at %s (%d bytes, %v)", shot, len(png), err)
 	}
 	t.Logf("screenshot: %s", shot)
+
+	// Printed (to PDF, as an officer files it), the print style applies:
+	// A4 pages rather than the browser's default US Letter.
+	pdf := strings.TrimSuffix(shot, ".png") + ".pdf"
+	if _, reqs := browse(t, bin, path, "--print-to-pdf="+pdf, "--no-pdf-header-footer"); len(reqs) > 0 {
+		t.Errorf("the browser made network requests while printing the page: %v", reqs)
+	}
+	doc, err := os.ReadFile(pdf)
+	if err != nil || !bytes.HasPrefix(doc, []byte("%PDF-")) {
+		t.Fatalf("no PDF at %s: %v", pdf, err)
+	}
+	if !a4.Match(doc) {
+		t.Errorf("the printed pages are not A4: the @media print style was not applied")
+	}
 }
+
+// a4 matches a PDF page box of 210 × 297 mm (595 × 842 points).
+var a4 = regexp.MustCompile(`MediaBox \[0 0 59[45](\.\d+)? 84[12](\.\d+)?\]`)
