@@ -66,6 +66,8 @@ type Summary struct {
 	AuditOK                    bool
 	// Attention counts the problems in the register to attend to.
 	Attention int
+	// NoPurpose counts the exits whose audit entry records no purpose.
+	NoPurpose int
 }
 
 // Participant is one row of the register with its history and material.

@@ -131,7 +131,7 @@ const (
 	RoleResearcher = "researcher"
 	RoleSupervisor = "supervisor"
 	RoleEthics     = "ethics officer"
-	RoleUnknown    = "not a recipient"
+	RoleUnknown    = "identity not in the config"
 )
 
 func roleRank(r string) int {
@@ -457,6 +457,11 @@ func (r *Report) summarise() {
 		count(d)
 	}
 	s.Exits, s.Refusals = r.Methods.Exits, r.Methods.Refusals
+	for _, x := range r.Exits {
+		if x.Purpose == "" {
+			s.NoPurpose++
+		}
+	}
 	s.AuditOK = r.Audit.OK
 }
 
