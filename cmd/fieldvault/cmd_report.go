@@ -50,6 +50,9 @@ func reportCommand(e *env) *cli.Command {
 			if !r.Audit.OK {
 				chain = "the audit log does NOT verify"
 			}
+			if r.Names {
+				chain += "; it holds real names: keep it as you keep the register"
+			}
 			fmt.Fprintf(e.stdout, "wrote %s: %s, %s (%d refused); %s\n", out,
 				plural(r.Summary.Participants, "participant", "participants"), plural(r.Summary.Exits, "exit", "exits"), r.Summary.Refusals, chain)
 			if !r.Audit.OK {

@@ -25,7 +25,7 @@ var pageTmpl string
 var CSP = func() string {
 	sum := sha256.Sum256([]byte(styleCSS))
 	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
-		"'; img-src data:; base-uri 'none'; form-action 'none'"
+		"'; base-uri 'none'; form-action 'none'"
 }()
 
 var page = template.Must(template.New("page").Funcs(template.FuncMap{
