@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,15 +15,22 @@ type srcLine struct {
 	n    int
 }
 
-// readBlocks calls fn with each run of non-blank lines (a WebVTT or SRT block).
-func readBlocks(lr *lineReader, fn func([]srcLine) error) error {
+// readBlocks calls fn with each run of non-blank lines (a WebVTT or SRT
+// block). With emptyOnly, only an empty line ends a block, as the WebVTT
+// parsing algorithm says: YouTube's captions hold lines of one space inside
+// their cues.
+func readBlocks(lr *lineReader, emptyOnly bool, fn func([]srcLine) error) error {
 	var block []srcLine
 	for {
 		line, n, ok, err := lr.next()
 		if err != nil {
 			return err
 		}
-		if !ok || strings.TrimSpace(line) == "" {
+		blank := line == ""
+		if !emptyOnly {
+			blank = strings.TrimSpace(line) == ""
+		}
+		if !ok || blank {
 			if len(block) > 0 {
 				if err := fn(block); err != nil {
 					return err
@@ -54,7 +62,14 @@ const (
 func parseVTT(r io.Reader, b *builder) error {
 	lr := newLineReader(FormatVTT, r)
 	notes, first := 0, true
-	err := readBlocks(lr, func(block []srcLine) error {
+	st := &vttState{b: b}
+	err := readBlocks(lr, true, func(block []srcLine) error {
+		for len(block) > 0 && strings.TrimSpace(block[0].text) == "" {
+			block = block[1:] // whitespace-only lines before a block
+		}
+		if len(block) == 0 {
+			return nil
+		}
 		if first {
 			first = false
 			if block[0].n != 1 || !hasKeyword(block[0].text, "WEBVTT") {
@@ -64,7 +79,7 @@ func parseVTT(r io.Reader, b *builder) error {
 			// without the blank line after the header is.
 			for i := 1; i < len(block); i++ {
 				if strings.Contains(block[i].text, "-->") {
-					return vttCues(b, block[i:])
+					return st.cues(block[i:])
 				}
 			}
 			return nil
@@ -86,7 +101,7 @@ func parseVTT(r io.Reader, b *builder) error {
 			}
 			block = block[1:] // the cue identifier
 		}
-		return vttCues(b, block)
+		return st.cues(block)
 	})
 	if err != nil {
 		return err
@@ -100,9 +115,31 @@ func parseVTT(r io.Reader, b *builder) error {
 	return nil
 }
 
-// vttCues handles a block starting with a timing line. A later line holding
-// "-->" starts another cue, as in the WebVTT parsing algorithm.
-func vttCues(b *builder, block []srcLine) error {
+// vttState carries what one cue needs to know of the cue before it.
+//
+// Rolling (roll-up) captions, as YouTube writes its automatic captions and
+// as broadcast CEA-608 conversions do, show each spoken line several times:
+// a cue repeats the line(s) the previous cue ended with, then adds the new
+// line at the bottom; YouTube's short "settling" cues repeat the last line
+// above an empty (one-space) row. A file is taken to be rolling once a cue
+// carries inline timestamps (<00:00:01.000>, only karaoke-style captions
+// have them) or a cue of two or more lines starts with the line the
+// previous cue ended with. From then on, the longest run of lines at the
+// start of a cue that equals the end of the previous cue is a repeat and
+// left out, so each spoken line appears once, with the start of the cue
+// that first showed it. A cue that is not settling (its last row has text,
+// and it has as many rows as the previous cue or more) always adds its last
+// line, so a line spoken twice in a row is kept twice.
+type vttState struct {
+	b       *builder
+	prev    []string // the previous cue's text lines, whitespace-normalised
+	rolling bool
+}
+
+// cues handles a block starting with a timing line. A later line holding
+// "-->" starts another cue, as in the WebVTT parsing algorithm; a line just
+// before it that follows a whitespace-only line is that cue's identifier.
+func (st *vttState) cues(block []srcLine) error {
 	for len(block) > 0 {
 		start, err := parseTiming(FormatVTT, block[0], parseVTTTimestamp, vttTimingHint)
 		if err != nil {
@@ -112,7 +149,11 @@ func vttCues(b *builder, block []srcLine) error {
 		for j < len(block) && !strings.Contains(block[j].text, "-->") {
 			j++
 		}
-		if err := emitCue(b, start, block[1:j], vttCueText); err != nil {
+		end := j
+		if j < len(block) && end >= 3 && strings.TrimSpace(block[end-2].text) == "" {
+			end-- // an identifier after a whitespace-only separator line
+		}
+		if err := st.cue(start, block[1:end]); err != nil {
 			return err
 		}
 		block = block[j:]
@@ -120,9 +161,70 @@ func vttCues(b *builder, block []srcLine) error {
 	return nil
 }
 
+// cue removes whitespace-only lines and, in rolling captions, the lines
+// repeated from the previous cue, then emits what is left.
+func (st *vttState) cue(start time.Duration, payload []srcLine) error {
+	kept := payload[:0:0]
+	shown := make([]string, 0, len(payload))
+	settling := len(payload) > 0 && strings.TrimSpace(payload[len(payload)-1].text) == ""
+	for _, pl := range payload {
+		if strings.TrimSpace(pl.text) == "" {
+			continue
+		}
+		if !st.rolling && hasInlineTimestamp(pl.text) {
+			st.rolling = true
+		}
+		_, text := vttCueText(pl.text)
+		kept = append(kept, pl)
+		shown = append(shown, strings.Join(strings.Fields(text), " "))
+	}
+	if !st.rolling && len(st.prev) > 0 && len(shown) > 0 {
+		// A cue of two or more lines starting with the line the previous
+		// cue ended with, or a settling cue repeating that line.
+		st.rolling = (len(shown) >= 2 || settling) && shown[0] == st.prev[len(st.prev)-1]
+	}
+	if st.rolling {
+		k := overlap(st.prev, shown)
+		if !settling && len(shown) >= len(st.prev) && k == len(shown) {
+			k--
+		}
+		kept = kept[k:]
+	}
+	st.prev = shown
+	return emitCue(st.b, start, kept, vttCueText)
+}
+
+// overlap returns the length of the longest run of lines that ends prev and
+// starts cur.
+func overlap(prev, cur []string) int {
+	for k := min(len(prev), len(cur)); k > 0; k-- {
+		if slices.Equal(prev[len(prev)-k:], cur[:k]) {
+			return k
+		}
+	}
+	return 0
+}
+
+// hasInlineTimestamp reports whether a cue text line holds a WebVTT
+// timestamp tag such as <00:00:01.000> or <01.000>.
+func hasInlineTimestamp(s string) bool {
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 || i+1 >= len(s) {
+			return false
+		}
+		s = s[i+1:]
+		if j := strings.IndexByte(s, '>'); j > 0 && s[0] >= '0' && s[0] <= '9' {
+			if _, ok := parseVTTTimestamp(s[:j]); ok {
+				return true
+			}
+		}
+	}
+}
+
 func parseSRT(r io.Reader, b *builder) error {
 	lr := newLineReader(FormatSRT, r)
-	return readBlocks(lr, func(block []srcLine) error {
+	return readBlocks(lr, false, func(block []srcLine) error {
 		if !strings.Contains(block[0].text, "-->") {
 			if !isDigits(strings.TrimSpace(block[0].text)) {
 				return &ParseError{Format: FormatSRT, Line: block[0].n, Msg: "expected a subtitle number or a timing line"}

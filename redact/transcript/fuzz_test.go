@@ -43,7 +43,7 @@ func addFixtureSeeds(f *testing.F, names ...string) {
 }
 
 func FuzzParseVTT(f *testing.F) {
-	addFixtureSeeds(f, "teams.vtt", "zoom.vtt")
+	addFixtureSeeds(f, "teams.vtt", "zoom.vtt", "youtube.vtt")
 	for _, s := range []string{
 		"WEBVTT",
 		"WEBVTT\n\n00:01.000 --> 00:02.000\n<v Zebedee Quist>[dnq]hi</v>\n\n00:02.000 --> 00:03.000\n<v.loud Ann>x[/dnq]",

@@ -192,6 +192,7 @@ func TestGoldenParse(t *testing.T) {
 		{"fieldnotes.md", FormatMarkdown},
 		{"teams.vtt", FormatVTT},
 		{"zoom.vtt", FormatVTT},
+		{"youtube.vtt", FormatVTT},
 		{"interview.srt", FormatSRT},
 		{"interview.docx", FormatDocx},
 	}
