@@ -32,7 +32,19 @@
 // speaker; the list is ExcludedLabelWords (Note, Date, Time, Location, Agenda,
 // Item, Action, Re, Subject, Summary, Present, Apologies, http, https, …).
 // Lines without a label keep the speaker in force; a blank line does not end a
-// turn. In WebVTT a voice span (<v Name>, Teams) gives the speaker, and the
+// turn.
+//
+// In plain text, Markdown and .docx, a transcription service's speaker line
+// (Otter.ai "Name  0:09", Rev "Name (00:01:23):", Trint-style
+// "Name [00:01:23]" or "[00:01:23] Name:", NVivo-style "00:01:23 Name";
+// see ParseTimedLabel) is a turn too: the line keeps the time
+// (Line.Start, HasTime) and its Text is written "Name:" (followed by any
+// words after the colon), so every turn's text starts with its label.
+//
+// WebVTT rolling captions (YouTube's automatic captions, broadcast roll-up)
+// repeat each line in the cues after it; each spoken line is kept once, with
+// the time it was first shown (see vttState). Lines of spaces inside a cue
+// are not text and do not end the cue. In WebVTT a voice span (<v Name>, Teams) gives the speaker, and the
 // line's Text is written "Name: text" so that every turn's text starts with
 // its label; otherwise a label at the start of the cue text (Zoom, SRT) does,
 // after an SRT dialogue dash ("- Name: …") is removed. Consecutive cues of one

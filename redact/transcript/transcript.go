@@ -170,9 +170,22 @@ func (b *builder) add(r rawLine) error {
 	l.MarkupOnly = tags && strings.TrimSpace(text) == ""
 	var label, rest string
 	ok := false
-	if r.voice != "" {
+	timed := false
+	switch {
+	case r.voice != "":
 		label, rest, ok = r.voice, strings.TrimLeft(text, " \t"), true
-	} else {
+	case !r.cue:
+		// A transcription service's "Name  0:09" line: a turn whose time
+		// is the label's; its text is written "Name:" like any turn.
+		var start time.Duration
+		if label, start, rest, timed = ParseTimedLabel(text); timed {
+			ok = true
+			l.Start, l.HasTime = start, true
+			l.Text = strings.TrimRight(label+": "+rest, " ")
+			break
+		}
+		fallthrough
+	default:
 		label, rest, ok = ParseLabel(text)
 	}
 	switch {

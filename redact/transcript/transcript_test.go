@@ -193,6 +193,11 @@ func TestGoldenParse(t *testing.T) {
 		{"teams.vtt", FormatVTT},
 		{"zoom.vtt", FormatVTT},
 		{"youtube.vtt", FormatVTT},
+		{"otter.txt", FormatText},
+		{"rev.txt", FormatText},
+		{"trint.txt", FormatText},
+		{"nvivo.txt", FormatText},
+		{"prose-times.txt", FormatText},
 		{"interview.srt", FormatSRT},
 		{"interview.docx", FormatDocx},
 	}

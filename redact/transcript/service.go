@@ -1,0 +1,161 @@
+package transcript
+
+import (
+	"strings"
+	"time"
+)
+
+// Transcription services put the speaker and a time on a line of their own
+// and the words on the lines after it:
+//
+//	Otter.ai     "Carol Mensah  0:09"        (two or more spaces, or a tab)
+//	Rev          "Carol Mensah (00:01:23):"
+//	Trint-style  "Carol Mensah [00:01:23]"   "[00:01:23] Carol Mensah:"
+//	NVivo-style  "00:01:23 Carol Mensah"
+//
+// ParseTimedLabel recognises these lines. The name must pass the
+// speaker-label rule (ParseLabel's words); the time is M:SS, MM:SS, H:MM:SS
+// or HH:MM:SS with an optional fraction. So that field notes ("Lunch 12:30",
+// "09:15 Registration", "Break (15:00)") are not taken for speakers, a form
+// without a colon needs the hours (H:MM:SS) unless it is Otter's, whose
+// name and time are set apart by two or more spaces or a tab. Words after
+// a colon on the same line are the turn's first words.
+func ParseTimedLabel(line string) (label string, start time.Duration, rest string, ok bool) {
+	s := strings.TrimRight(line, " \t")
+	if s == "" {
+		return "", 0, "", false
+	}
+	// Forms that start with the time.
+	if s[0] == '[' || isDigit(s[0]) {
+		var tm string
+		var after string
+		bracket := s[0] == '['
+		if bracket {
+			i := strings.IndexByte(s, ']')
+			if i < 0 {
+				return "", 0, "", false
+			}
+			tm, after = s[1:i], s[i+1:]
+		} else {
+			i := strings.IndexAny(s, " \t")
+			if i < 0 {
+				return "", 0, "", false
+			}
+			tm, after = s[:i], s[i:]
+		}
+		d, hours, ok := parseLabelTime(tm)
+		if !ok || after == "" || (after[0] != ' ' && after[0] != '\t') {
+			return "", 0, "", false
+		}
+		name := strings.TrimLeft(after, " \t")
+		if l, r, ok := ParseLabel(name); ok {
+			return l, d, r, true
+		}
+		if hours && validLabel(name) && !endsSentence(name) {
+			return name, d, "", true
+		}
+		return "", 0, "", false
+	}
+	// Forms that end with the time, possibly followed by a colon and words.
+	body, words, colon := s, "", false
+	i := strings.Index(s, "):")
+	if j := strings.Index(s, "]:"); j > 0 && (i < 0 || j < i) {
+		i = j
+	}
+	if i > 0 {
+		body, words, colon = s[:i+1], strings.TrimLeft(s[i+2:], " \t"), true
+		if words != "" && s[i+2] != ' ' && s[i+2] != '\t' {
+			return "", 0, "", false
+		}
+	}
+	last := body[len(body)-1]
+	var name, tm string
+	otter := false
+	switch last {
+	case ')', ']':
+		open := byte('(')
+		if last == ']' {
+			open = '['
+		}
+		i := strings.LastIndexByte(body, open)
+		if i <= 0 || (body[i-1] != ' ' && body[i-1] != '\t') {
+			return "", 0, "", false
+		}
+		name, tm = strings.TrimRight(body[:i], " \t"), body[i+1:len(body)-1]
+	default:
+		if colon {
+			return "", 0, "", false
+		}
+		i := strings.LastIndexAny(body, " \t")
+		if i <= 0 {
+			return "", 0, "", false
+		}
+		name, tm = body[:i], body[i+1:]
+		trimmed := strings.TrimRight(name, " \t")
+		gap := body[len(trimmed) : i+1]
+		otter = len(gap) >= 2 || strings.Contains(gap, "\t")
+		name = trimmed
+	}
+	d, hours, ok := parseLabelTime(tm)
+	if !ok || !validLabel(name) {
+		return "", 0, "", false
+	}
+	if !colon && !hours && !otter {
+		return "", 0, "", false
+	}
+	if !colon && endsSentence(name) {
+		return "", 0, "", false
+	}
+	return name, d, words, true
+}
+
+// endsSentence reports whether a would-be label ends like a sentence
+// ("Okay.") rather than an initial ("Mary J.").
+func endsSentence(name string) bool {
+	if !strings.HasSuffix(name, ".") {
+		return false
+	}
+	f := strings.Fields(name)
+	return len([]rune(f[len(f)-1])) > 2
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// parseLabelTime parses a service's time stamp: [H…:]M…:SS with an optional
+// fraction after "." or ",". hours says the hours were written.
+func parseLabelTime(s string) (d time.Duration, hours, ok bool) {
+	frac := ""
+	if i := strings.IndexAny(s, ".,"); i >= 0 {
+		s, frac = s[:i], s[i+1:]
+		if frac == "" || len(frac) > 3 || !isDigits(frac) {
+			return 0, false, false
+		}
+	}
+	parts := strings.Split(s, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return 0, false, false
+	}
+	for k, p := range parts {
+		if !isDigits(p) || len(p) > 2 || (k > 0 && len(p) != 2) {
+			return 0, false, false
+		}
+	}
+	sec := atoi(parts[len(parts)-1])
+	min := atoi(parts[len(parts)-2])
+	if sec > 59 || (len(parts) == 3 && min > 59) {
+		return 0, false, false
+	}
+	var h int64
+	if len(parts) == 3 {
+		h = atoi(parts[0])
+	}
+	d = time.Duration(h)*time.Hour + time.Duration(min)*time.Minute + time.Duration(sec)*time.Second
+	if frac != "" {
+		ms := atoi(frac)
+		for i := len(frac); i < 3; i++ {
+			ms *= 10
+		}
+		d += time.Duration(ms) * time.Millisecond
+	}
+	return d, len(parts) == 3, true
+}

@@ -1,0 +1,87 @@
+package transcript
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseTimedLabel(t *testing.T) {
+	const h, m, s = time.Hour, time.Minute, time.Second
+	tests := []struct {
+		line  string
+		label string
+		start time.Duration
+		rest  string
+		ok    bool
+	}{
+		{"Carol Mensah  0:09", "Carol Mensah", 9 * s, "", true},
+		{"Speaker 2\t12:41", "Speaker 2", 12*m + 41*s, "", true},
+		{"Anna van Dijk  1:02:03  ", "Anna van Dijk", h + 2*m + 3*s, "", true},
+		{"Carol Mensah (00:01:23):", "Carol Mensah", m + 23*s, "", true},
+		{"Carol (01:23): and then", "Carol", m + 23*s, "and then", true},
+		{"Carol (01:23): and (laughs) more", "Carol", m + 23*s, "and (laughs) more", true},
+		{"Carol Mensah [00:01:23]", "Carol Mensah", m + 23*s, "", true},
+		{"Carol Mensah [00:01:23]:", "Carol Mensah", m + 23*s, "", true},
+		{"[00:01:23] Carol Mensah:", "Carol Mensah", m + 23*s, "", true},
+		{"[01:23] Carol Mensah: hello", "Carol Mensah", m + 23*s, "hello", true},
+		{"[00:01:23] Carol Mensah", "Carol Mensah", m + 23*s, "", true},
+		{"00:01:23 Carol Mensah", "Carol Mensah", m + 23*s, "", true},
+		{"00:01:23.5 Carol", "Carol", m + 23*s + 500*time.Millisecond, "", true},
+		{"0:01:23,250 Ó Súilleabháin", "Ó Súilleabháin", m + 23*s + 250*time.Millisecond, "", true},
+		// Field notes and prose are not speakers.
+		{"Arrived 10:30", "", 0, "", false},
+		{"Lunch (12:30)", "", 0, "", false},
+		{"Lunch [12:30]", "", 0, "", false},
+		{"09:15 Registration", "", 0, "", false},
+		{"[09:15] Registration", "", 0, "", false},
+		{"The bus left at 10:30", "", 0, "", false},
+		{"we met  0:09", "", 0, "", false},
+		{"Okay.  0:09", "", 0, "", false},
+		{"00:01:23 Okay.", "", 0, "", false},
+		{"00:01:23 and then she left", "", 0, "", false},
+		{"Carol Mensah  0:61", "", 0, "", false},
+		{"Carol Mensah  1:60:00", "", 0, "", false},
+		{"Carol Mensah  0:9", "", 0, "", false},
+		{"Note  0:09", "", 0, "", false},
+		{"Carol (00:01:23)x:", "", 0, "", false},
+		{"Carol(00:01:23):", "", 0, "", false},
+		{"Carol Mensah (00:01:23):words", "", 0, "", false},
+		{"[00:01:23]Carol:", "", 0, "", false},
+		{"Carol:", "", 0, "", false},
+		{"", "", 0, "", false},
+		{"0:09", "", 0, "", false},
+	}
+	for _, tt := range tests {
+		label, start, rest, ok := ParseTimedLabel(tt.line)
+		if label != tt.label || start != tt.start || rest != tt.rest || ok != tt.ok {
+			t.Errorf("ParseTimedLabel(%q) = %q, %v, %q, %v; want %q, %v, %q, %v", tt.line, label, start, rest, ok, tt.label, tt.start, tt.rest, tt.ok)
+		}
+	}
+}
+
+func FuzzParseTimedLabel(f *testing.F) {
+	for _, s := range []string{"Carol Mensah  0:09", "Carol (00:01:23): hi", "[00:01:23] Zebedee Quist:", "00:01:23 Zebedee", "Zebedee [1:2]", "(:)", "]:"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		label, start, rest, ok := ParseTimedLabel(line)
+		if !ok {
+			if label != "" || rest != "" || start != 0 {
+				t.Fatalf("refused %q but returned %q, %v, %q", line, label, start, rest)
+			}
+			return
+		}
+		if !validLabel(label) || !strings.Contains(line, label) || !strings.Contains(line, rest) || start < 0 {
+			t.Fatalf("ParseTimedLabel(%q) = %q, %v, %q", line, label, start, rest)
+		}
+		// A timed label line is a turn whose text starts with its label.
+		doc, err := Parse(FormatText, strings.NewReader(line))
+		if err != nil {
+			return // inline markup in the fuzzed line
+		}
+		if l := doc.Lines[0]; !l.Turn || l.Speaker != label || !l.HasTime || l.Start != start || !strings.HasPrefix(l.Text, label+":") {
+			t.Fatalf("Parse(%q) gave %+v", line, l)
+		}
+	})
+}
