@@ -64,10 +64,16 @@
 //
 // # What is not carried
 //
+// In .docx, the paragraphs of a text box are lines of their own after the
+// paragraph that anchors the box; footnotes, then endnotes, follow the body
+// as note lines (Line.Note) that nobody speaks: a note's first line starts
+// "[footnote 1] ", numbered in the order of the notes part, one line per
+// paragraph. Note lines are pseudonymised like every other line.
+//
 // Document.Dropped lists, without content, what was left out: WebVTT NOTE
-// blocks, .docx comments, footnotes, endnotes, text boxes, headers and
-// footers, document properties (author, company) and tracked deletions
-// (tracked changes are taken as accepted).
+// blocks, .docx comments, headers and footers (counted by part), document
+// properties (author, company) and tracked deletions (tracked changes are
+// taken as accepted). Callers must show it: nothing is dropped silently.
 //
 // Errors never quote the file's content: they name the format, the line and
 // column (or the docx part) and what is wrong.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"strings"
@@ -71,16 +72,23 @@ func parseDocx(r io.Reader, b *builder) error {
 	if len(zr.File) > maxDocxEntries {
 		return docxError("", "zip archive has too many entries for a .docx", nil)
 	}
-	var main *zip.File
-	var props, headers, comments bool
+	var main, footnotes, endnotes *zip.File
+	var props, comments bool
+	var headers, footers int
 	for _, f := range zr.File {
 		switch name := f.Name; {
 		case name == "word/document.xml":
 			main = f
+		case name == "word/footnotes.xml":
+			footnotes = f
+		case name == "word/endnotes.xml":
+			endnotes = f
 		case strings.HasPrefix(name, "docProps/"):
 			props = true
-		case strings.HasPrefix(name, "word/header"), strings.HasPrefix(name, "word/footer"):
-			headers = true
+		case strings.HasPrefix(name, "word/header") && strings.HasSuffix(name, ".xml"):
+			headers++
+		case strings.HasPrefix(name, "word/footer") && strings.HasSuffix(name, ".xml"):
+			footers++
 		case name == "word/comments.xml":
 			comments = true
 		}
@@ -88,35 +96,24 @@ func parseDocx(r io.Reader, b *builder) error {
 	if main == nil {
 		return docxError("", "zip archive has no word/document.xml, so it is not a Word document", nil)
 	}
-	const part = "word/document.xml"
-	if main.UncompressedSize64 > maxDocumentXML {
-		return docxError(part, "larger than 512 MiB uncompressed", nil)
-	}
-	rc, err := main.Open()
+	w, err := walkPart(b, main, "document", "")
 	if err != nil {
-		return docxError(part, "cannot be read from the zip archive", err)
+		return err
 	}
-	defer rc.Close()
-	lim := &io.LimitedReader{R: rc, N: maxDocumentXML + 1}
-	w := &docxWalker{b: b, d: xml.NewDecoder(lim)}
-	if err := w.walk(); err != nil {
-		var pe *ParseError
-		switch {
-		case errors.As(err, &pe):
-			return pe
-		case lim.N <= 0:
-			return docxError(part, "larger than 512 MiB uncompressed", nil)
-		case errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrFormat), errors.Is(err, io.ErrUnexpectedEOF):
-			return docxError(part, "corrupt zip entry", err)
-		default:
-			pe := docxError(part, "malformed XML", nil)
-			var se *xml.SyntaxError
-			if errors.As(err, &se) {
-				pe.Line = se.Line
-				pe.Msg = "malformed XML (XML line numbering)"
-			}
-			return pe
+	// Footnotes and endnotes follow the body as numbered note lines.
+	notes := map[string]int{}
+	for _, n := range [...]struct {
+		f          *zip.File
+		root, kind string
+	}{{footnotes, "footnotes", "footnote"}, {endnotes, "endnotes", "endnote"}} {
+		if n.f == nil {
+			continue
 		}
+		nw, err := walkPart(b, n.f, n.root, n.kind)
+		if err != nil {
+			return err
+		}
+		notes[n.kind] = nw.notes
 	}
 	d := &b.doc.Dropped
 	if w.deletions > 0 {
@@ -128,22 +125,60 @@ func parseDocx(r io.Reader, b *builder) error {
 	case comments:
 		*d = append(*d, "comments")
 	}
-	if w.footnotes > 0 {
-		*d = append(*d, plural(w.footnotes, "footnote", "footnotes"))
+	// Notes referenced from the body but missing from their part.
+	if k := w.footnotes - notes["footnote"]; k > 0 && footnotes == nil {
+		*d = append(*d, plural(k, "footnote (its part is missing)", "footnotes (their part is missing)"))
 	}
-	if w.endnotes > 0 {
-		*d = append(*d, plural(w.endnotes, "endnote", "endnotes"))
+	if k := w.endnotes - notes["endnote"]; k > 0 && endnotes == nil {
+		*d = append(*d, plural(k, "endnote (its part is missing)", "endnotes (their part is missing)"))
 	}
-	if w.textBoxes > 0 {
-		*d = append(*d, plural(w.textBoxes, "text box", "text boxes"))
+	if headers > 0 {
+		*d = append(*d, plural(headers, "header", "headers"))
 	}
-	if headers {
-		*d = append(*d, "headers/footers")
+	if footers > 0 {
+		*d = append(*d, plural(footers, "footer", "footers"))
 	}
 	if props {
 		*d = append(*d, "document properties")
 	}
 	return nil
+}
+
+// walkPart streams one WordprocessingML part (word/document.xml, or the
+// footnotes or endnotes part when noteKind is "footnote" or "endnote")
+// into b.
+func walkPart(b *builder, f *zip.File, root, noteKind string) (*docxWalker, error) {
+	part := f.Name
+	if f.UncompressedSize64 > maxDocumentXML {
+		return nil, docxError(part, "larger than 512 MiB uncompressed", nil)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, docxError(part, "cannot be read from the zip archive", err)
+	}
+	defer rc.Close()
+	lim := &io.LimitedReader{R: rc, N: maxDocumentXML + 1}
+	w := &docxWalker{b: b, d: xml.NewDecoder(lim), part: part, root: root, noteKind: noteKind}
+	if err := w.walk(); err != nil {
+		var pe *ParseError
+		switch {
+		case errors.As(err, &pe):
+			return nil, pe
+		case lim.N <= 0:
+			return nil, docxError(part, "larger than 512 MiB uncompressed", nil)
+		case errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrFormat), errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, docxError(part, "corrupt zip entry", err)
+		default:
+			pe := docxError(part, "malformed XML", nil)
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				pe.Line = se.Line
+				pe.Msg = "malformed XML (XML line numbering)"
+			}
+			return nil, pe
+		}
+	}
+	return w, nil
 }
 
 // docxWalker walks the body of a WordprocessingML document.
@@ -161,6 +196,13 @@ type docxWalker struct {
 	line strings.Builder
 	cell strings.Builder
 
+	part, root string   // the zip entry and its root element's name
+	noteKind   string   // "footnote" or "endnote" in a notes part, else ""
+	notes      int      // notes read from a notes part
+	notePrefix string   // "[footnote 2] ", until the note's first line is out
+	boxes      []string // text of paragraphs holding the open text boxes
+	boxLines   []string // text box lines waiting for their anchoring paragraph
+
 	inT, inPPr   bool
 	markDeleted  bool // the current paragraph's mark is a tracked deletion
 	pendingJoin  bool // the previous paragraph continues into this one
@@ -168,7 +210,7 @@ type docxWalker struct {
 	cells        []string
 	body, sawDoc bool
 
-	deletions, comments, footnotes, endnotes, textBoxes int
+	deletions, comments, footnotes, endnotes int
 }
 
 func isW(n xml.Name) bool { return n.Space == nsW || n.Space == nsWStrict }
@@ -176,7 +218,27 @@ func isW(n xml.Name) bool { return n.Space == nsW || n.Space == nsWStrict }
 func (w *docxWalker) emit() error {
 	s := w.line.String()
 	w.line.Reset()
-	return w.b.add(rawLine{text: s, src: len(w.b.doc.Lines) + 1})
+	if w.noteKind != "" && w.notePrefix != "" {
+		if strings.TrimSpace(s) == "" {
+			return nil // the note has not started yet
+		}
+		s, w.notePrefix = w.notePrefix+strings.TrimLeft(s, " \t"), ""
+	}
+	if len(w.boxes) > 0 {
+		w.boxLines = append(w.boxLines, s) // after the anchoring paragraph
+		return nil
+	}
+	if err := w.b.add(rawLine{text: s, src: len(w.b.doc.Lines) + 1, note: w.noteKind != ""}); err != nil {
+		return err
+	}
+	for len(w.boxLines) > 0 {
+		s := w.boxLines[0]
+		w.boxLines = w.boxLines[1:]
+		if err := w.b.add(rawLine{text: s, src: len(w.b.doc.Lines) + 1, note: w.noteKind != ""}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (w *docxWalker) walk() error {
@@ -184,7 +246,7 @@ func (w *docxWalker) walk() error {
 		tok, err := w.d.Token()
 		if err == io.EOF {
 			if !w.sawDoc {
-				return docxError("word/document.xml", "not a WordprocessingML document", nil)
+				return docxError(w.part, "not a WordprocessingML document", nil)
 			}
 			if w.pendingJoin {
 				w.pendingJoin = false
@@ -229,10 +291,11 @@ func (w *docxWalker) text(s string) {
 
 func (w *docxWalker) start(t xml.StartElement) error {
 	if !w.sawDoc {
-		if !isW(t.Name) || t.Name.Local != "document" {
-			return docxError("word/document.xml", "not a WordprocessingML document", nil)
+		if !isW(t.Name) || t.Name.Local != w.root {
+			return docxError(w.part, "not a WordprocessingML document", nil)
 		}
 		w.sawDoc = true
+		w.body = w.noteKind != "" // a notes part has no w:body
 		return nil
 	}
 	if t.Name.Space == nsMC && t.Name.Local == "Fallback" {
@@ -270,8 +333,21 @@ func (w *docxWalker) start(t xml.StartElement) error {
 	case "delText":
 		return w.d.Skip()
 	case "txbxContent":
-		w.textBoxes++
-		return w.d.Skip()
+		// A text box's paragraphs are lines of their own, after the
+		// paragraph that anchors the box.
+		w.boxes = append(w.boxes, w.line.String())
+		w.line.Reset()
+	case "footnote", "endnote":
+		if t.Name.Local != w.noteKind {
+			return nil
+		}
+		for _, a := range t.Attr {
+			if a.Name.Local == "type" && a.Value != "normal" {
+				return w.d.Skip() // separators and continuation notices
+			}
+		}
+		w.notes++
+		w.notePrefix = fmt.Sprintf("[%s %d] ", w.noteKind, w.notes)
 	case "commentReference":
 		w.comments++
 	case "footnoteReference":
@@ -337,6 +413,17 @@ func (w *docxWalker) end(t xml.EndElement) error {
 		return nil
 	}
 	switch t.Name.Local {
+	case "txbxContent":
+		if n := len(w.boxes); n > 0 {
+			w.line.Reset()
+			w.line.WriteString(w.boxes[n-1])
+			w.boxes = w.boxes[:n-1]
+		}
+	case "footnote", "endnote":
+		if t.Name.Local == w.noteKind && w.notePrefix != "" {
+			// A note without text still takes its number.
+			w.notePrefix = ""
+		}
 	case "pPr":
 		w.inPPr = false
 	case "t":

@@ -50,12 +50,13 @@ var fixtureParts = []struct{ name, body string }{
 	{"word/header1.xml", `<?xml version="1.0"?><w:hdr ` + wNS + `><w:p><w:r><w:t>Header: Rosalind Quill, 12 Orchard Row</w:t></w:r></w:p></w:hdr>`},
 	{"word/footer1.xml", `<?xml version="1.0"?><w:ftr ` + wNS + `><w:p><w:r><w:t>Footer words</w:t></w:r></w:p></w:ftr>`},
 	{"word/comments.xml", `<?xml version="1.0"?><w:comments ` + wNS + `><w:comment w:id="0" w:author="Wilhelmina Tharp"><w:p><w:r><w:t>Comment words: check the sister's name</w:t></w:r></w:p></w:comment></w:comments>`},
-	{"word/footnotes.xml", `<?xml version="1.0"?><w:footnotes ` + wNS + `><w:footnote w:id="1"><w:p><w:r><w:t>Footnote words</w:t></w:r></w:p></w:footnote></w:footnotes>`},
+	{"word/footnotes.xml", `<?xml version="1.0"?><w:footnotes ` + wNS + `><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote><w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote><w:footnote w:id="1"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr><w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> Footnote words about Rosalind Quill.</w:t></w:r></w:p></w:footnote></w:footnotes>`},
+	{"word/endnotes.xml", `<?xml version="1.0"?><w:endnotes ` + wNS + `><w:endnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:endnote><w:endnote w:id="1"><w:p><w:r><w:endnoteRef/></w:r><w:r><w:t xml:space="preserve"> Endnote, first paragraph.</w:t></w:r></w:p><w:p><w:r><w:t>Second paragraph [dnq]of the endnote[/dnq].</w:t></w:r></w:p></w:endnote></w:endnotes>`},
 }
 
 // fixtureSecrets must appear in no parsed line of testdata/interview.docx.
 var fixtureSecrets = []string{"Wilhelmina", "Tharp", "Brackenford", "Orchard Row", "Scarrow", "Hob Farm",
-	"Comment words", "Footnote words", "Footer words", "Text box words", "Fallback words", "moved away", "HYPERLINK", "hidden"}
+	"Comment words", "Footer words", "Fallback words", "moved away", "HYPERLINK", "hidden"}
 
 // buildZip writes a zip of the given parts, stored uncompressed with fixed
 // times so the bytes do not depend on the compressor.
@@ -114,7 +115,7 @@ func TestDocxContent(t *testing.T) {
 	}
 	wantDropped := []string{
 		"2 tracked deletions (tracked changes taken as accepted)",
-		"1 comment", "1 footnote", "1 text box", "headers/footers", "document properties",
+		"1 comment", "1 header", "1 footer", "document properties",
 	}
 	if !reflect.DeepEqual(doc.Dropped, wantDropped) {
 		t.Errorf("Dropped = %q, want %q", doc.Dropped, wantDropped)

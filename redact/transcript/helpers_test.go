@@ -62,6 +62,9 @@ func dump(doc *Document) []byte {
 		if l.MarkupOnly {
 			mark += "M"
 		}
+		if l.Note {
+			mark += "N"
+		}
 		fl := make([]string, len(l.Flags))
 		for i, f := range l.Flags {
 			fl[i] = string(f)
@@ -86,6 +89,13 @@ func checkDoc(tb testing.TB, doc *Document) {
 	for i, l := range doc.Lines {
 		if l.N != i+1 {
 			tb.Fatalf("line %d has N = %d", i+1, l.N)
+		}
+		if l.Note {
+			if l.Speaker != "" || l.Turn {
+				tb.Fatalf("note line %d has speaker %q", l.N, l.Speaker)
+			}
+			speaker = ""
+			continue
 		}
 		if l.Turn {
 			if l.Speaker == "" {

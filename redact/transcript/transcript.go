@@ -40,8 +40,9 @@ type Line struct {
 	Turn       bool          // this line starts a turn (carries the label)
 	Flags      []Flag        // inline-markup flags covering any part of this line, in canonical order
 	MarkupOnly bool          // the line held only markup tags (so exports can drop it)
-	Start      time.Duration // cue start for VTT/SRT (0 otherwise)
+	Start      time.Duration // cue start for VTT/SRT, a service speaker line's time (0 otherwise)
 	HasTime    bool          // Start is meaningful
+	Note       bool          // a .docx footnote or endnote line, after the body ("[footnote 1] …"); nobody's turn
 }
 
 // HasFlag reports whether f covers any part of the line.
@@ -133,6 +134,7 @@ type rawLine struct {
 	src     int  // line reported in errors
 	exact   bool // text is the source line as is, so columns are exact
 	cue     bool // comes from a cue: consecutive cues of one speaker merge
+	note    bool // a footnote or endnote: no speaker, no label
 }
 
 type openTag struct {
@@ -172,6 +174,9 @@ func (b *builder) add(r rawLine) error {
 	ok := false
 	timed := false
 	switch {
+	case r.note:
+		b.speaker = ""
+		l.Note = true
 	case r.voice != "":
 		label, rest, ok = r.voice, strings.TrimLeft(text, " \t"), true
 	case !r.cue:

@@ -200,6 +200,7 @@ func TestGoldenParse(t *testing.T) {
 		{"prose-times.txt", FormatText},
 		{"interview.srt", FormatSRT},
 		{"interview.docx", FormatDocx},
+		{"otter.docx", FormatDocx},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
