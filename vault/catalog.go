@@ -113,6 +113,9 @@ type Version struct {
 	// Markup lists the flags the text's own inline markup ([dnq]…[/dnq])
 	// sets, recorded at ingest so the register shows them without the text.
 	Markup []policy.Flag `json:"markup,omitempty"`
+	// Dropped says, without content, what the parser did not carry into
+	// the lines ("2 comments", "1 header"), so nothing is dropped silently.
+	Dropped []string `json:"dropped,omitempty"`
 }
 
 var handleRE = regexp.MustCompile(`^[A-Za-z]{1,4}[0-9]{1,6}$`)

@@ -95,7 +95,7 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			}
 			return err
 		}
-		lines, markup, err := s.checkText(f, doc.Kind, format)
+		lines, markup, dropped, err := s.checkText(f, doc.Kind, format)
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 		if err != nil {
 			return fmt.Errorf("storing %s: %w", req.Path, err)
 		}
-		ver = &Version{N: len(doc.Versions) + 1, Object: id, Class: class, Size: size, SHA256: sum, Format: format, Lines: lines, Markup: markup, Ingested: tx.Now().UTC()}
+		ver = &Version{N: len(doc.Versions) + 1, Object: id, Class: class, Size: size, SHA256: sum, Format: format, Lines: lines, Markup: markup, Dropped: dropped, Ingested: tx.Now().UTC()}
 		doc.Versions = append(doc.Versions, ver)
 		if req.VersionOf == "" {
 			cat.Documents = append(cat.Documents, doc)

@@ -43,30 +43,31 @@ func detectFormat(f *os.File, path string) (string, error) {
 // checkText parses a text document at ingest, so malformed markup or a
 // broken file is refused before anything is stored. Recordings and consent
 // forms are stored as binary whatever they look like.
-// It returns the number of parsed lines and the flags their markup sets.
-func (s *Study) checkText(f *os.File, kind, format string) (int, []policy.Flag, error) {
+// It returns the number of parsed lines, the flags their markup sets and
+// what the parser did not carry (Document.Dropped).
+func (s *Study) checkText(f *os.File, kind, format string) (int, []policy.Flag, []string, error) {
 	defer f.Seek(0, io.SeekStart)
 	if !IsTextKind(kind) {
-		return 0, nil, nil
+		return 0, nil, nil, nil
 	}
 	if format == FormatBinary {
 		if kind == KindDocument {
-			return 0, nil, nil // a PDF or image: kept, never exported
+			return 0, nil, nil, nil // a PDF or image: kept, never exported
 		}
-		return 0, nil, fmt.Errorf("%w: %s: a %s must be plain text, Markdown, WebVTT, SRT or .docx", ErrInvalid, f.Name(), kind)
+		return 0, nil, nil, fmt.Errorf("%w: %s: a %s must be plain text, Markdown, WebVTT, SRT or .docx", ErrInvalid, f.Name(), kind)
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	if fi.Size() > maxTextSize {
-		return 0, nil, fmt.Errorf("%w: %s: text documents are limited to %d MiB", ErrInvalid, f.Name(), maxTextSize>>20)
+		return 0, nil, nil, fmt.Errorf("%w: %s: text documents are limited to %d MiB", ErrInvalid, f.Name(), maxTextSize>>20)
 	}
 	doc, err := transcript.Parse(transcript.Format(format), io.NewSectionReader(f, 0, fi.Size()))
 	if err != nil {
-		return 0, nil, fmt.Errorf("%w: %s: %v", ErrInvalid, f.Name(), err)
+		return 0, nil, nil, fmt.Errorf("%w: %s: %v", ErrInvalid, f.Name(), err)
 	}
-	return len(doc.Lines), markupFlags(doc.Lines), nil
+	return len(doc.Lines), markupFlags(doc.Lines), doc.Dropped, nil
 }
 
 // parseVersion decrypts a text version and parses it.

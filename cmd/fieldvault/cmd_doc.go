@@ -50,6 +50,9 @@ func ingestCommand(e *env) *cli.Command {
 			}
 			v := d.Latest()
 			fmt.Fprintf(e.stdout, "ingested %s version %d: %s, %s, %s\n", d.Handle, v.N, d.Kind, v.Format, sizeText(v))
+			if len(v.Dropped) > 0 {
+				fmt.Fprintf(e.stdout, "not in the lines (kept in the stored original): %s\n", strings.Join(v.Dropped, ", "))
+			}
 			return nil
 		},
 	}
@@ -217,6 +220,9 @@ func printDoc(e *env, d *vault.Document) {
 		}
 		for _, f := range v.Markup {
 			fmt.Fprintf(w, "    markup %s lines %d-%d\n", f.Kind, f.From, f.To)
+		}
+		if len(v.Dropped) > 0 {
+			fmt.Fprintf(w, "    not in the lines: %s\n", strings.Join(v.Dropped, ", "))
 		}
 	}
 }
