@@ -243,7 +243,7 @@ func largeDocx(tb testing.TB, pages int) ([]byte, int) {
 		blocks = append(blocks, Block{Speaker: speakers[i%3], Text: sb.String()})
 	}
 	var xmlBuf bytes.Buffer
-	if err := writeDocumentXML(&xmlBuf, blocks); err != nil {
+	if err := writeDocumentXML(&xmlBuf, blocks, WriteOptions{}); err != nil {
 		tb.Fatal(err)
 	}
 	var buf bytes.Buffer

@@ -1,9 +1,9 @@
 package transcript
 
 import (
-	"archive/zip"
 	"bufio"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -16,6 +16,75 @@ type Block struct {
 	Text    string // may hold several lines ("\n")
 	Marker  bool   // a "[not for quotation: 12 lines withheld]" style marker, rendered in italics
 	Quote   bool   // block quote
+	// Lines ties each line of Text to the document line it came from (the
+	// vault's citation number, its time, its label); nil when the text is
+	// not a document's lines (a chapter, an attribution). A marker has one
+	// LineRef covering the lines it stands for.
+	Lines []LineRef
+}
+
+// LineRef describes one output line of a Block.
+type LineRef struct {
+	N, To   int           // the document's line number; To > N for a marker covering N-To
+	Start   time.Duration // the line's cue or speaker-label time
+	HasTime bool
+	Label   int  // length in bytes of the line's leading speaker label with its colon ("Leila:"), 0 if none
+	Row     bool // a table row whose cells are separated by " | "
+}
+
+// WriteOptions are the choices of an export beyond its format.
+type WriteOptions struct {
+	// Timestamps shows each line's time ("[00:01:23] ") in Markdown, text
+	// and .docx.
+	Timestamps bool
+	// Title, if set, heads a .docx with a title block and puts the handle
+	// and page numbers in its header and footer.
+	Title *Title
+}
+
+// Title is the title block of an exported document.
+type Title struct {
+	Handle, Kind, Date string
+	Participants       []string // pseudonyms
+}
+
+// Write writes blocks in format f: FormatMarkdown, FormatText, FormatDocx,
+// FormatVTT or FormatSRT.
+func Write(w io.Writer, f Format, blocks []Block, opt WriteOptions) error {
+	switch f {
+	case FormatMarkdown:
+		return writeMarkdown(w, blocks, opt)
+	case FormatText:
+		return writeText(w, blocks, opt)
+	case FormatDocx:
+		return writeDocx(w, blocks, opt)
+	case FormatVTT, FormatSRT:
+		return writeCaptions(w, f, blocks)
+	}
+	return fmt.Errorf("cannot write format %q", f)
+}
+
+// lineRef returns the reference of line k of a block, if it has one.
+func (bl Block) lineRef(k int) (LineRef, bool) {
+	if k < len(bl.Lines) {
+		return bl.Lines[k], true
+	}
+	return LineRef{}, false
+}
+
+// clock formats a time as H:MM:SS, or MM:SS under an hour... always with
+// hours, as transcription services do: 00:01:23.
+func clock(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%02d:%02d:%02d", int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second))
+}
+
+// stamp is the time prefix of line k with Timestamps on, else "".
+func (bl Block) stamp(k int, opt WriteOptions) string {
+	if r, ok := bl.lineRef(k); ok && opt.Timestamps && r.HasTime {
+		return "[" + clock(r.Start) + "] "
+	}
+	return ""
 }
 
 // blockLines splits a block's text into lines, normalising line endings.
@@ -47,20 +116,20 @@ func (e *errWriter) flush() error {
 // by a blank line (blank lines at the start and end of a block's text are
 // left out, in every writer); a speaker's label as "Speaker: " before the first line;
 // quote blocks indented by four spaces.
-func WriteText(w io.Writer, blocks []Block) error {
+func WriteText(w io.Writer, blocks []Block) error { return writeText(w, blocks, WriteOptions{}) }
+
+func writeText(w io.Writer, blocks []Block, opt WriteOptions) error {
 	ew := &errWriter{w: bufio.NewWriter(w)}
 	for i, bl := range blocks {
 		if i > 0 {
 			ew.str("\n")
 		}
-		lines := trimBlankEdges(blockLines(bl.Text))
-		if len(lines) == 0 {
-			lines = []string{""}
-		}
+		lines, first := blockText(bl)
 		for k, l := range lines {
 			if bl.Quote {
 				ew.str("    ")
 			}
+			ew.str(bl.stamp(first+k, opt))
 			if k == 0 && bl.Speaker != "" {
 				ew.str(bl.Speaker + ":")
 				if l != "" {
@@ -74,38 +143,70 @@ func WriteText(w io.Writer, blocks []Block) error {
 	return ew.flush()
 }
 
-// WriteMarkdown writes blocks as CommonMark: one paragraph per block,
-// separated by a blank line; the speaker's label in bold ("**Carol:** …");
-// markers in italics; quote blocks as "> " block quotes; the lines of a block
-// joined by hard line breaks. Text is escaped so that it renders as written.
+// blockText returns a block's lines without blank lines at its edges (at
+// least one line), and the index of the first in the block's Text.
+func blockText(bl Block) ([]string, int) {
+	all := blockLines(bl.Text)
+	first := 0
+	for first < len(all) && strings.TrimSpace(all[first]) == "" {
+		first++
+	}
+	lines := trimBlankEdges(all[first:])
+	if len(lines) == 0 {
+		return []string{""}, 0
+	}
+	return lines, first
+}
+
+// WriteMarkdown writes blocks as CommonMark that reads cleanly raw: one
+// paragraph per line, separated by blank lines; the speaker's label in bold
+// ("**Leila:** …"); markers in italics; quote blocks as "> " block quotes.
+// Only what would change the meaning is escaped (see mdEscape).
 func WriteMarkdown(w io.Writer, blocks []Block) error {
+	return writeMarkdown(w, blocks, WriteOptions{})
+}
+
+func writeMarkdown(w io.Writer, blocks []Block, opt WriteOptions) error {
 	ew := &errWriter{w: bufio.NewWriter(w)}
-	for i, bl := range blocks {
-		if i > 0 {
-			ew.str("\n")
-		}
-		lines := trimBlankEdges(blockLines(bl.Text))
-		if len(lines) == 0 {
-			lines = []string{""}
-		}
+	n, prevQuote := 0, false
+	for _, bl := range blocks {
+		lines, first := blockText(bl)
 		for k, l := range lines {
+			l = strings.TrimSpace(l)
+			label := ""
+			switch r, _ := bl.lineRef(first + k); {
+			case k == 0 && bl.Speaker != "":
+				label = bl.Speaker + ":"
+			case r.Label > 0 && r.Label <= len(l):
+				label, l = l[:r.Label], strings.TrimLeft(l[r.Label:], " \t")
+			}
+			if l == "" && label == "" {
+				continue // a blank line of the source: no empty paragraph
+			}
+			if n > 0 {
+				if bl.Quote && prevQuote {
+					ew.str(">\n")
+				} else {
+					ew.str("\n")
+				}
+			}
+			n, prevQuote = n+1, bl.Quote
 			if bl.Quote {
 				ew.str("> ")
 			}
-			if k == 0 && bl.Speaker != "" {
-				ew.str("**" + mdEscape(bl.Speaker, false) + ":**")
+			stamp := bl.stamp(first+k, opt)
+			ew.str(stamp)
+			if label != "" {
+				ew.str("**" + mdEscape(label, false) + "**")
 				if l != "" {
 					ew.str(" ")
 				}
 			}
-			e := mdEscape(strings.TrimLeft(l, " \t"), !(k == 0 && bl.Speaker != ""))
+			e := mdEscape(l, label == "" && stamp == "")
 			if bl.Marker && e != "" {
 				e = "*" + e + "*"
 			}
 			ew.str(e)
-			if k < len(lines)-1 {
-				ew.str("\\")
-			}
 			ew.str("\n")
 		}
 	}
@@ -122,32 +223,129 @@ func trimBlankEdges(lines []string) []string {
 	return lines
 }
 
-// mdEscape backslash-escapes what Markdown would otherwise interpret.
-// lineStart says the text starts a line, where block syntax applies.
+// mdEscape backslash-escapes what CommonMark (and GitHub's tables and
+// strikethrough) would otherwise interpret, and nothing else, so the raw
+// file reads as the words. lineStart says the text starts a paragraph,
+// where block syntax applies (headings, lists, quotes, breaks, fences).
 func mdEscape(s string, lineStart bool) string {
+	linky := strings.Contains(s, "](") || strings.Contains(s, "][") || strings.Contains(s, "]:")
 	var b strings.Builder
+	b.Grow(len(s) + 8)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		esc := false
 		switch c {
-		case '\\', '`', '*', '_', '[', ']', '<':
-			b.WriteByte('\\')
+		case '\\':
+			esc = i+1 == len(s) || isASCIIPunct(s[i+1])
+		case '`', '*':
+			esc = true
+		case '_':
+			// Intraword underscores never make emphasis.
+			esc = i == 0 || i+1 == len(s) || !isWordByte(s[i-1]) || !isWordByte(s[i+1])
+		case '~':
+			esc = (i+1 < len(s) && s[i+1] == '~') || (i > 0 && s[i-1] == '~')
+		case '[', ']':
+			esc = linky
+		case '<':
+			esc = i+1 < len(s) && (isASCIIAlpha(s[i+1]) || strings.IndexByte("/!?", s[i+1]) >= 0)
 		case '&':
-			if i+1 < len(s) && (isASCIIAlnum(s[i+1]) || s[i+1] == '#') {
-				b.WriteByte('\\')
-			}
-		case '#', '>', '-', '+', '=', '|', '~':
-			if lineStart && i == 0 {
-				b.WriteByte('\\')
-			}
-		case '.', ')':
-			if lineStart && i > 0 && i <= 9 && isDigits(s[:i]) {
-				b.WriteByte('\\')
-			}
+			esc = entityAt(s[i+1:])
+		case '|':
+			esc = true // a GitHub table cell separator
+		case '!':
+			esc = i+1 < len(s) && s[i+1] == '[' && linky
+		}
+		if !esc && lineStart {
+			esc = blockStart(s, i)
+		}
+		if esc {
+			b.WriteByte('\\')
 		}
 		b.WriteByte(c)
 	}
 	return b.String()
 }
+
+// blockStart reports whether the byte at i of a paragraph's first line
+// would start block syntax: an ATX heading, a block quote, a list item or a
+// thematic break. (Fences need backticks or "~~", escaped anyway; a setext
+// underline needs a paragraph line above it, and every line is a paragraph
+// of its own.)
+func blockStart(s string, i int) bool {
+	c := s[i]
+	spaceAfter := func(j int) bool { return j >= len(s) || s[j] == ' ' || s[j] == '\t' }
+	if i == 0 {
+		switch c {
+		case '>':
+			return true
+		case '#':
+			n := 0
+			for n < len(s) && s[n] == '#' {
+				n++
+			}
+			return n <= 6 && spaceAfter(n)
+		case '+', '-', '*':
+			if spaceAfter(1) {
+				return true
+			}
+			fallthrough
+		case '_':
+			return c != '+' && isBreak(s, c)
+		}
+		return false
+	}
+	// "1." or "1)" after up to nine digits, then a space, starts an
+	// ordered list.
+	return (c == '.' || c == ')') && i <= 9 && isDigits(s[:i]) && spaceAfter(i+1)
+}
+
+// isBreak reports whether s is a thematic break made of c.
+func isBreak(s string, c byte) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case c:
+			n++
+		case ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return n >= 3
+}
+
+// entityAt reports whether s (after a "&") is an entity or numeric
+// character reference that CommonMark would decode.
+func entityAt(s string) bool {
+	j := strings.IndexByte(s, ';')
+	if j <= 0 || j > 32 {
+		return false
+	}
+	name := s[:j]
+	if name[0] == '#' {
+		name = name[1:]
+		if name != "" && (name[0] == 'x' || name[0] == 'X') {
+			name = name[1:]
+		}
+	}
+	if name == "" {
+		return false
+	}
+	for k := 0; k < len(name); k++ {
+		if !isASCIIAlnum(name[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCIIPunct(c byte) bool {
+	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
+}
+
+func isWordByte(c byte) bool { return isASCIIAlnum(c) || c >= 0x80 }
+
+func isASCIIAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 func isASCIIAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
@@ -161,86 +359,7 @@ const (
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`
 	docxRootRels = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`
-	docxHead = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`
-	docxTail = `<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="708" w:footer="708" w:gutter="0"/></w:sectPr></w:body></w:document>`
 )
-
-// WriteDocx writes blocks as a minimal Word document (A4): one paragraph per
-// block, the speaker's label in bold, markers in italics, quote blocks
-// indented, a block's lines separated by line breaks. The package holds
-// only [Content_Types].xml, _rels/.rels and word/document.xml: no document
-// properties (no author, company or last-modified-by), no styles; entry
-// times are fixed so the bytes are deterministic.
-func WriteDocx(w io.Writer, blocks []Block) error {
-	zw := zip.NewWriter(w)
-	create := func(name string) (io.Writer, error) {
-		return zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime})
-	}
-	for _, p := range [...]struct{ name, body string }{
-		{"[Content_Types].xml", docxContentTypes},
-		{"_rels/.rels", docxRootRels},
-	} {
-		f, err := create(p.name)
-		if err != nil {
-			return err
-		}
-		if _, err := io.WriteString(f, p.body); err != nil {
-			return err
-		}
-	}
-	f, err := create("word/document.xml")
-	if err != nil {
-		return err
-	}
-	if err := writeDocumentXML(f, blocks); err != nil {
-		return err
-	}
-	return zw.Close()
-}
-
-func writeDocumentXML(w io.Writer, blocks []Block) error {
-	ew := &errWriter{w: bufio.NewWriter(w)}
-	ew.str(docxHead)
-	for _, bl := range blocks {
-		ew.str("<w:p>")
-		if bl.Quote {
-			ew.str(`<w:pPr><w:ind w:left="720" w:right="720"/></w:pPr>`)
-		}
-		if bl.Speaker != "" {
-			ew.str(`<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">`)
-			ew.str(xmlText(bl.Speaker + ":"))
-			ew.str(`</w:t></w:r>`)
-			if len(trimBlankEdges(blockLines(bl.Text))) > 0 {
-				ew.str(`<w:r><w:t xml:space="preserve"> </w:t></w:r>`)
-			}
-		}
-		rPr := ""
-		if bl.Marker {
-			rPr = `<w:rPr><w:i/></w:rPr>`
-		}
-		if lines := trimBlankEdges(blockLines(bl.Text)); len(lines) > 0 {
-			for k, l := range lines {
-				ew.str("<w:r>" + rPr)
-				if k > 0 {
-					ew.str("<w:br/>")
-				}
-				for j, seg := range strings.Split(l, "\t") {
-					if j > 0 {
-						ew.str("<w:tab/>")
-					}
-					if seg != "" {
-						ew.str(`<w:t xml:space="preserve">` + xmlText(seg) + `</w:t>`)
-					}
-				}
-				ew.str("</w:r>")
-			}
-		}
-		ew.str("</w:p>")
-	}
-	ew.str(docxTail)
-	return ew.flush()
-}
 
 // xmlText escapes s for XML character data; characters XML cannot hold
 // become U+FFFD.

@@ -27,7 +27,7 @@ func TestWriteGolden(t *testing.T) {
 	}{
 		{"export.md.golden", WriteMarkdown},
 		{"export.txt.golden", WriteText},
-		{"export.document.xml.golden", writeDocumentXML},
+		{"export.document.xml.golden", func(w io.Writer, b []Block) error { return writeDocumentXML(w, b, WriteOptions{}) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,18 +61,32 @@ func TestMdEscape(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain words", "plain words"},
 		{"*x* _y_ `z`", `\*x\* \_y\_ \` + "`" + `z\` + "`"},
+		{"snake_case_name", "snake_case_name"},
 		{"[a](b)", `\[a\](b)`},
-		{"<b>", `\<b>`},
-		{`back\slash`, `back\\slash`},
+		{"[not for quotation: 2 lines withheld]", "[not for quotation: 2 lines withheld]"},
+		{"[x]: /url", `\[x\]: /url`},
+		{"<b> <3 a < b </i> <!-- c", `\<b> <3 a < b \</i> \<!-- c`},
+		{`back\slash \* \`, `back\slash \\\* \\`},
 		{"# h", `\# h`},
+		{"#hashtag", "#hashtag"},
+		{"####### seven", "####### seven"},
 		{"a # b", "a # b"},
 		{"12. list", `12\. list`},
 		{"3) list", `3\) list`},
 		{"2024. A year", `2024\. A year`},
+		{"1.5 million", "1.5 million"},
 		{"1234567890. long", "1234567890. long"},
-		{"AT&T &amp; &#38;", `AT\&T \&amp; \&#38;`},
+		{"AT&T &amp; &#38; &x", `AT&T \&amp; \&#38; &x`},
 		{"a & b", "a & b"},
 		{"- x", `\- x`},
+		{"-5 degrees", "-5 degrees"},
+		{"---", `\---`},
+		{"+ y", `\+ y`},
+		{"> q", `\> q`},
+		{"a > b", "a > b"},
+		{"~~struck~~ ~x", `\~\~struck\~\~ ~x`},
+		{"a | b", `a \| b`},
+		{"![img](x)", `\!\[img\](x)`},
 	}
 	for _, tt := range tests {
 		if got := mdEscape(tt.in, true); got != tt.want {
@@ -120,7 +134,7 @@ func TestWriteDocxPackage(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"[Content_Types].xml", "_rels/.rels", "word/document.xml"}
+	want := []string{"[Content_Types].xml", "_rels/.rels", "word/_rels/document.xml.rels", "word/styles.xml", "word/document.xml"}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("parts %q, want %q", names, want)
 	}
