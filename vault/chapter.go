@@ -213,16 +213,22 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 			tx.Audit(Entry{Action: "check", Handles: res.Documents, Hashes: map[string]string{"chapter": sha(src)}, Detail: map[string]string{"quotes": fmt.Sprint(res.Quotes)}})
 			return nil
 		}
-		format := formatFor(req.Format, req.Output)
+		format, err := FormatFor(req.Format, req.Output)
+		if err != nil {
+			return err
+		}
 		out := []byte(text)
-		if format == OutDocx {
+		switch format {
+		case OutDocx:
 			var blocks []transcript.Block
 			for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 				blocks = append(blocks, transcript.Block{Text: l})
 			}
-			if out, err = renderBlocks(OutDocx, blocks); err != nil {
+			if out, err = renderBlocks(OutDocx, blocks, transcript.WriteOptions{}); err != nil {
 				return err
 			}
+		case OutVTT, OutSRT:
+			return fmt.Errorf("%w: a chapter has no timings; render it as md, txt or docx", ErrFormatChoice)
 		}
 		res.SHA256, res.Bytes = sha(out), len(out)
 		if err := s.deliver(tx, ExitRequest{Output: req.Output, Force: req.Force, W: req.W}, out); err != nil {

@@ -5,10 +5,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"golang.org/x/text/unicode/norm"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,12 +19,23 @@ import (
 	"github.com/fieldvault/fieldvault/redact/transcript"
 )
 
-// Output formats of the gate's exits.
+// Output formats of the gate's exits. Nothing else is written: any other
+// format or output extension is refused before anything is read.
 const (
 	OutMarkdown = "md"
 	OutText     = "txt"
 	OutDocx     = "docx"
+	OutVTT      = "vtt" // captions with the original timings
+	OutSRT      = "srt"
+	OutQDPX     = "qdpx" // export-qda only
 )
+
+// OutputFormats are the formats export, quote and render write.
+func OutputFormats() []string { return []string{OutMarkdown, OutText, OutDocx, OutVTT, OutSRT} }
+
+// ErrFormatChoice: an output format or extension fieldvault does not write.
+// The CLI checks the choice first and reports it as a usage error (exit 2).
+var ErrFormatChoice = errors.New("unsupported output format")
 
 // ExitRequest asks the gate to let a document (export) or a line range
 // (quote) out.
@@ -36,6 +49,7 @@ type ExitRequest struct {
 	Force          bool      // replace an existing output file
 	AcceptResidual bool      // let high-confidence residual identifiers pass (audited)
 	Purpose        policy.Scope
+	Timestamps     bool // show each line's cue or label time (md, txt, docx)
 }
 
 // ExitResult says what left.
@@ -184,15 +198,26 @@ func compose(g *gated, rd *redact.Redactor) {
 		keep[n] = true
 	}
 	var run []string
+	var refs []transcript.LineRef
+	var labels []string // per line of the run: its speaker label if it starts a turn
 	flush := func() {
 		if len(run) == 0 {
 			return
 		}
 		// One block per run of kept lines, so every format keeps the lines as
 		// lines (names broken across a line end are still matched).
-		g.blocks = append(g.blocks, transcript.Block{Text: rd.Redact(strings.Join(run, "\n"))})
+		text := rd.Redact(strings.Join(run, "\n"))
+		out := strings.Split(text, "\n")
+		if len(out) == len(refs) {
+			for i, lab := range labels {
+				refs[i].Label = labelLen(rd, out[i], lab)
+			}
+		} else {
+			refs = nil // cannot happen: redaction keeps line ends
+		}
+		g.blocks = append(g.blocks, transcript.Block{Text: text, Lines: refs})
 		g.rules = append(g.rules, "")
-		run = run[:0]
+		run, refs, labels = run[:0], nil, labels[:0]
 	}
 	first, last := 0, len(g.lines)
 	if len(g.decision.Lines) > 0 {
@@ -202,48 +227,82 @@ func compose(g *gated, rd *redact.Redactor) {
 	for _, l := range g.lines[first:last] {
 		if m, ok := byStart[l.N]; ok {
 			flush()
-			g.blocks = append(g.blocks, transcript.Block{Text: m.Text, Marker: true})
+			ref := transcript.LineRef{N: m.From, To: m.To}
+			// The marker takes the time of the first withheld line that has one.
+			for _, w := range g.lines[m.From-1 : min(m.To, len(g.lines))] {
+				if w.HasTime {
+					ref.Start, ref.HasTime = w.Start, true
+					break
+				}
+			}
+			g.blocks = append(g.blocks, transcript.Block{Text: m.Text, Marker: true, Lines: []transcript.LineRef{ref}})
 			g.rules = append(g.rules, m.Rule)
 		}
 		if !keep[l.N] || l.MarkupOnly {
 			continue
 		}
 		run = append(run, l.Text)
+		refs = append(refs, transcript.LineRef{N: l.N, Start: l.Start, HasTime: l.HasTime, Row: l.Row})
+		lab := ""
+		if l.Turn {
+			lab = l.Speaker
+		}
+		labels = append(labels, lab)
 	}
 	flush()
 	g.withheld = withheld
 }
 
-// render writes blocks in the requested format.
-func renderBlocks(format string, blocks []transcript.Block) ([]byte, error) {
+// labelLen is the length of the pseudonymised speaker label with its colon
+// at the start of an output line, so writers can set it in bold; 0 if the
+// line does not start with one.
+func labelLen(rd *redact.Redactor, line, label string) int {
+	if label == "" {
+		return 0
+	}
+	if p := rd.Redact(label) + ":"; strings.HasPrefix(line, p) {
+		return len(p)
+	}
+	if lab, _, ok := transcript.ParseLabel(line); ok && strings.HasPrefix(line, lab+":") {
+		return len(lab) + 1
+	}
+	return 0
+}
+
+// renderBlocks writes blocks in the requested format.
+func renderBlocks(format string, blocks []transcript.Block, opt transcript.WriteOptions) ([]byte, error) {
+	if !slices.Contains(OutputFormats(), format) {
+		return nil, fmt.Errorf("%w %q (%s)", ErrFormatChoice, format, strings.Join(OutputFormats(), ", "))
+	}
 	var buf bytes.Buffer
-	var err error
-	switch format {
-	case "", OutMarkdown:
-		err = transcript.WriteMarkdown(&buf, blocks)
-	case OutText:
-		err = transcript.WriteText(&buf, blocks)
-	case OutDocx:
-		err = transcript.WriteDocx(&buf, blocks)
-	default:
-		return nil, fmt.Errorf("%w: unknown output format %q (md, txt or docx)", ErrInvalid, format)
+	err := transcript.Write(&buf, transcript.Format(format), blocks, opt)
+	if errors.Is(err, transcript.ErrNoTimings) {
+		return nil, fmt.Errorf("%w: %v; export it as md, txt or docx", ErrInvalid, err)
 	}
 	return buf.Bytes(), err
 }
 
-// formatFor picks the output format: the flag, else the output file's
-// extension, else Markdown.
-func formatFor(flag, output string) string {
+// FormatFor picks the output format: the flag, else the output file's
+// extension, else Markdown. An extension fieldvault does not write is an
+// error, so that "-o notes.pdf" never holds Markdown.
+func FormatFor(flag, output string) (string, error) {
 	if flag != "" {
-		return flag
+		if !slices.Contains(OutputFormats(), flag) {
+			return "", fmt.Errorf("%w %q (%s)", ErrFormatChoice, flag, strings.Join(OutputFormats(), ", "))
+		}
+		return flag, nil
 	}
-	switch strings.ToLower(filepath.Ext(output)) {
-	case ".txt":
-		return OutText
-	case ".docx":
-		return OutDocx
+	if output == "" {
+		return OutMarkdown, nil
 	}
-	return OutMarkdown
+	ext := strings.ToLower(filepath.Ext(output))
+	switch ext {
+	case ".markdown":
+		return OutMarkdown, nil
+	case ".md", ".txt", ".docx", ".vtt", ".srt":
+		return ext[1:], nil
+	}
+	return "", fmt.Errorf("%w: cannot write %q files (name the output .md, .txt, .docx, .vtt or .srt, or pass --format)", ErrFormatChoice, ext)
 }
 
 // scanOut scans what is about to leave: high-confidence findings block
@@ -405,8 +464,15 @@ func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode,
 	if mode == policy.ModeQuote {
 		blocks = quoteBlocks(tx.Cat, g)
 	}
-	format := formatFor(req.Format, req.Output)
-	out, err := renderBlocks(format, blocks)
+	format, err := FormatFor(req.Format, req.Output)
+	if err != nil {
+		return err
+	}
+	opt := transcript.WriteOptions{Timestamps: req.Timestamps}
+	if mode != policy.ModeQuote && format == OutDocx {
+		opt.Title = exportTitle(tx.Cat, g)
+	}
+	out, err := renderBlocks(format, blocks, opt)
 	if err != nil {
 		return err
 	}
@@ -462,6 +528,22 @@ func quoteBlocks(cat *Catalog, g *gated) []transcript.Block {
 	}
 	out = append(out, transcript.Block{Text: attribution(cat, g)})
 	return out
+}
+
+// exportTitle is the title block of an exported document: its handle,
+// kind, date and the pseudonyms of its participants (never a real name).
+func exportTitle(cat *Catalog, g *gated) *transcript.Title {
+	t := &transcript.Title{Handle: g.doc.Handle, Kind: g.doc.Kind, Date: g.doc.Date}
+	for _, h := range g.doc.Participants {
+		if p, err := cat.Participant(h); err == nil {
+			if ps, ok := cat.Pseudonyms.Lookup(redact.KindPerson, p.Name); ok {
+				t.Participants = append(t.Participants, ps.String())
+				continue
+			}
+		}
+		t.Participants = append(t.Participants, h) // a handle, never a name
+	}
+	return t
 }
 
 func attribution(cat *Catalog, g *gated) string {

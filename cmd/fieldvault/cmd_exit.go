@@ -15,7 +15,7 @@ import (
 // them (flag, scan, pseudonym).
 
 var formatFlag = func() cli.Flag {
-	return &cli.StringFlag{Name: "format", Usage: "output `FORMAT`: md, txt or docx (default: from -o's extension, else md)"}
+	return &cli.StringFlag{Name: "format", Usage: "output `FORMAT`: md, txt, docx, vtt or srt (default: from -o's extension, else md)"}
 }
 
 var purposeFlag = func() cli.Flag {
@@ -24,9 +24,9 @@ var purposeFlag = func() cli.Flag {
 
 func exitRequest(c *cli.Context, e *env, doc string) (vault.ExitRequest, error) {
 	req := vault.ExitRequest{Doc: doc, Version: c.Int("version"), Format: c.String("format"), Output: c.String("output"),
-		W: e.stdout, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual")}
-	if req.Format != "" && req.Format != vault.OutMarkdown && req.Format != vault.OutText && req.Format != vault.OutDocx {
-		return req, usagef("%s: --format must be md, txt or docx", c.Command.Name)
+		W: e.stdout, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual"), Timestamps: c.Bool("timestamps")}
+	if _, err := vault.FormatFor(req.Format, req.Output); err != nil {
+		return req, usagef("%s: %v", c.Command.Name, err)
 	}
 	if req.Format == vault.OutDocx && req.Output == "" {
 		return req, usagef("%s: --format docx needs -o FILE", c.Command.Name)
@@ -50,6 +50,7 @@ func exitFlags() []cli.Flag {
 		purposeFlag(),
 		&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
 		&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
+		&cli.BoolFlag{Name: "timestamps", Usage: "show each line's cue or speaker time (md, txt, docx)"},
 	}
 }
 
@@ -150,6 +151,12 @@ func renderCommand(e *env) *cli.Command {
 			}
 			req := vault.RenderRequest{Chapter: a[0], Output: c.String("output"), Format: c.String("format"),
 				Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual"), W: e.stdout}
+			switch f, err := vault.FormatFor(req.Format, req.Output); {
+			case err != nil:
+				return usagef("render: %v", err)
+			case f == vault.OutVTT || f == vault.OutSRT:
+				return usagef("render: a chapter has no timings; write md, txt or docx")
+			}
 			s, err := e.openStudy(c)
 			if err != nil {
 				return err

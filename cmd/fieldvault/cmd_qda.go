@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/fieldvault/fieldvault/vault"
@@ -31,6 +32,9 @@ func qdaCommand(e *env) *cli.Command {
 				Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual")}
 			if req.Output == "" {
 				return usagef("export-qda: -o STUDY.qdpx is required")
+			}
+			if !strings.EqualFold(filepath.Ext(req.Output), "."+vault.OutQDPX) {
+				return usagef("export-qda: the project file must end in .qdpx")
 			}
 			if (len(req.Docs) == 0) == !req.All {
 				return usagef("export-qda: give --doc DOC (repeatable) or --all")

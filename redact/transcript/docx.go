@@ -202,6 +202,7 @@ type docxWalker struct {
 	notePrefix string   // "[footnote 2] ", until the note's first line is out
 	boxes      []string // text of paragraphs holding the open text boxes
 	boxLines   []string // text box lines waiting for their anchoring paragraph
+	row        bool     // the line being emitted is a table row
 
 	inT, inPPr   bool
 	markDeleted  bool // the current paragraph's mark is a tracked deletion
@@ -228,7 +229,7 @@ func (w *docxWalker) emit() error {
 		w.boxLines = append(w.boxLines, s) // after the anchoring paragraph
 		return nil
 	}
-	if err := w.b.add(rawLine{text: s, src: len(w.b.doc.Lines) + 1, note: w.noteKind != ""}); err != nil {
+	if err := w.b.add(rawLine{text: s, src: len(w.b.doc.Lines) + 1, note: w.noteKind != "", row: w.row}); err != nil {
 		return err
 	}
 	for len(w.boxLines) > 0 {
@@ -445,6 +446,8 @@ func (w *docxWalker) end(t xml.EndElement) error {
 		if w.tblDepth == 1 {
 			w.line.Reset()
 			w.line.WriteString(strings.Join(w.cells, " | "))
+			w.row = true
+			defer func() { w.row = false }()
 			return w.emit()
 		}
 	case "tbl":

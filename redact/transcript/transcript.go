@@ -43,6 +43,7 @@ type Line struct {
 	Start      time.Duration // cue start for VTT/SRT, a service speaker line's time (0 otherwise)
 	HasTime    bool          // Start is meaningful
 	Note       bool          // a .docx footnote or endnote line, after the body ("[footnote 1] …"); nobody's turn
+	Row        bool          // a .docx table row, its cells joined by " | "
 }
 
 // HasFlag reports whether f covers any part of the line.
@@ -135,6 +136,7 @@ type rawLine struct {
 	exact   bool // text is the source line as is, so columns are exact
 	cue     bool // comes from a cue: consecutive cues of one speaker merge
 	note    bool // a footnote or endnote: no speaker, no label
+	row     bool // a table row
 }
 
 type openTag struct {
@@ -168,6 +170,7 @@ func (b *builder) add(r rawLine) error {
 		Flags:   flags,
 		Start:   r.start,
 		HasTime: r.hasTime,
+		Row:     r.row,
 	}
 	l.MarkupOnly = tags && strings.TrimSpace(text) == ""
 	var label, rest string
