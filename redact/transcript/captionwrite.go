@@ -29,6 +29,7 @@ func writeCaptions(w io.Writer, f Format, blocks []Block) error {
 		return ErrNoTimings
 	}
 	var caps []caption
+	label := "" // a speaker line holding only its label, waiting for words
 	for _, bl := range blocks {
 		for k, l := range blockLines(bl.Text) {
 			l = strings.TrimSpace(l)
@@ -39,6 +40,22 @@ func writeCaptions(w io.Writer, f Format, blocks []Block) error {
 				continue
 			}
 			ref, _ := bl.lineRef(k)
+			if ref.Label > 0 && ref.Label == len(l) && label == "" {
+				// "Leila:" alone (a service's speaker line): its words follow.
+				label = l
+				if ref.HasTime {
+					caps = append(caps, caption{start: ref.Start})
+				}
+				continue
+			}
+			if label != "" {
+				l, label = label+" "+l, ""
+				if len(caps) > 0 && caps[len(caps)-1].text == nil {
+					c := &caps[len(caps)-1]
+					c.text = append(c.text, l)
+					continue
+				}
+			}
 			switch n := len(caps); {
 			case n == 0:
 				caps = append(caps, caption{start: -1})
@@ -54,6 +71,18 @@ func writeCaptions(w io.Writer, f Format, blocks []Block) error {
 			c.text = append(c.text, l)
 		}
 	}
+	if label != "" {
+		if len(caps) == 0 {
+			caps = append(caps, caption{})
+		}
+		c := &caps[len(caps)-1]
+		c.text = append(c.text, label)
+	}
+	for i := range caps {
+		if caps[i].start < 0 {
+			caps[i].start = 0 // untimed lines before the first time
+		}
+	}
 	ew := &errWriter{w: bufio.NewWriter(w)}
 	if f == FormatVTT {
 		ew.str("WEBVTT\n")
@@ -63,7 +92,9 @@ func writeCaptions(w io.Writer, f Format, blocks []Block) error {
 		if i+1 < len(caps) && caps[i+1].start > c.start {
 			end = caps[i+1].start
 		}
-		ew.str("\n")
+		if f == FormatVTT || i > 0 {
+			ew.str("\n")
+		}
 		if f == FormatSRT {
 			ew.str(fmt.Sprintf("%d\n%s --> %s\n", i+1, capTime(c.start, ','), capTime(end, ',')))
 		} else {
