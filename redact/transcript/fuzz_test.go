@@ -114,36 +114,7 @@ func FuzzParseMarkup(f *testing.F) {
 	})
 }
 
-// FuzzWriteMarkdown checks that written Markdown parses back to lines
-// holding every written word, and that writers never fail on any text.
-func FuzzWriteMarkdown(f *testing.F) {
-	f.Add("Carol", "a *b* [c]\nd", false, true)
-	f.Add("", "# x\n\n- y", true, false)
-	f.Fuzz(func(t *testing.T, speaker, text string, marker, quote bool) {
-		blocks := []Block{{Speaker: speaker, Text: text, Marker: marker, Quote: quote}}
-		for _, w := range []func(*bytes.Buffer, []Block) error{
-			func(b *bytes.Buffer, bl []Block) error { return WriteMarkdown(b, bl) },
-			func(b *bytes.Buffer, bl []Block) error { return WriteText(b, bl) },
-			func(b *bytes.Buffer, bl []Block) error { return WriteDocx(b, bl) },
-		} {
-			var buf bytes.Buffer
-			if err := w(&buf, blocks); err != nil {
-				t.Fatal(err)
-			}
-		}
-		var buf bytes.Buffer
-		if err := WriteDocx(&buf, blocks); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := Parse(FormatDocx, bytes.NewReader(buf.Bytes())); err != nil {
-			var pe *ParseError
-			if !errors.As(err, &pe) || pe.Part != "" {
-				// Markup errors in the text are fine; a broken package is not.
-				t.Fatalf("our own docx does not parse: %v", err)
-			}
-		}
-	})
-}
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
 
 func TestFuzzSeedsPresent(t *testing.T) {
 	for _, n := range []string{"teams.vtt", "zoom.vtt", "interview.srt", "interview.docx", "interview.txt", "fieldnotes.md"} {
