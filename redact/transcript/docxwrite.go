@@ -249,7 +249,7 @@ func (d *docxDoc) rowTable(cells []string) {
 		d.ew.str(`<w:tc><w:tcPr><w:tcW w:w="` + strconv.Itoa(width) + `" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:spacing w:before="20" w:after="20"/></w:pPr>` + textRun(strings.TrimSpace(c), `<w:sz w:val="20"/>`) + `</w:p></w:tc>`)
 	}
 	// A cell must end with a paragraph.
-	d.ew.str(`</w:tr></w:tbl><w:p><w:pPr><w:spacing w:after="0" w:line="120" w:lineRule="exact"/></w:pPr></w:p>`)
+	d.ew.str(`</w:tr></w:tbl><w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="40" w:lineRule="exact"/><w:rPr><w:sz w:val="2"/></w:rPr></w:pPr></w:p>`)
 }
 
 // paragraph writes a block without line references as one paragraph, its
