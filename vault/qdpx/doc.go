@@ -2,8 +2,9 @@
 // format that NVivo, ATLAS.ti, MAXQDA and QualCoder import.
 //
 // A .qdpx file is a zip archive holding project.qde, an XML document in the
-// namespace urn:QDA-XML:project:1.0, and a Sources/ folder with one UTF-8
-// plain-text file per text source, referenced from project.qde as
+// namespace urn:QDA-XML:project:1.0, and a sources/ folder (as REFI-QDA 1.5
+// names it; reading also accepts Sources/) with one UTF-8 plain-text file
+// per text source, referenced from project.qde as
 // plainTextPath="internal://<GUID>.txt".
 //
 // The package is pure: Write takes an already pseudonymised, policy-checked

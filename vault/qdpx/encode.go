@@ -331,7 +331,12 @@ func encodeQDE(p *Project) ([]byte, error) {
 	return x.buf.Bytes(), nil
 }
 
-// entryForPath turns a plainTextPath into the archive entry it names.
+// legacySourcesDir is the folder name earlier releases (and some tools)
+// wrote; reading accepts it beside SourcesDir.
+const legacySourcesDir = "Sources/"
+
+// entryForPath turns a plainTextPath into the archive entry it names (in
+// SourcesDir; the caller falls back to legacySourcesDir).
 func entryForPath(path string) (string, bool) {
 	rest, ok := strings.CutPrefix(path, internalURL)
 	if !ok || rest == "" || strings.Contains(rest, "..") || strings.HasPrefix(rest, "/") || strings.Contains(rest, "\\") {

@@ -22,7 +22,7 @@ const Namespace = "urn:QDA-XML:project:1.0"
 // Names of the entries inside a .qdpx archive.
 const (
 	ProjectEntry = "project.qde"
-	SourcesDir   = "Sources/"
+	SourcesDir   = "sources/" // as REFI-QDA 1.5 names it; reading also accepts "Sources/"
 	internalURL  = "internal://"
 )
 
@@ -74,7 +74,7 @@ type Code struct {
 }
 
 // Source is a text source. Text is the exported plain text (UTF-8); it is
-// stored as Sources/<GUID>.txt, byte for byte as given.
+// stored as sources/<GUID>.txt, byte for byte as given.
 type Source struct {
 	GUID, Name, Text string
 	Selections       []Selection
@@ -124,7 +124,7 @@ type Variable struct {
 	Description string
 }
 
-// Write writes p as a .qdpx archive (project.qde plus Sources/) to w. It
+// Write writes p as a .qdpx archive (project.qde plus sources/) to w. It
 // checks p first, builds project.qde, validates it with ValidateQDE, and only
 // then writes; on error nothing has been written to w.
 //
@@ -182,7 +182,7 @@ type SourceHash struct {
 }
 
 // Hashes returns the SHA-256 of every source text of p, in source order: the
-// bytes stored as Sources/<GUID>.txt by Write.
+// bytes stored as sources/<GUID>.txt by Write.
 func Hashes(p Project) []SourceHash {
 	out := make([]SourceHash, 0, len(p.Sources))
 	for _, s := range p.Sources {

@@ -204,7 +204,7 @@ func TestWriteLayout(t *testing.T) {
 	p := sampleProject(t)
 	want := []string{ProjectEntry}
 	for _, s := range p.Sources {
-		want = append(want, "Sources/"+s.GUID+".txt")
+		want = append(want, "sources/"+s.GUID+".txt")
 	}
 	var got []string
 	for _, f := range zr.File {
@@ -404,7 +404,7 @@ func TestHashes(t *testing.T) {
 		t.Fatalf("Hashes gave %d entries, want %d", len(hs), len(p.Sources))
 	}
 	for i, h := range hs {
-		sum := sha256.Sum256(files["Sources/"+p.Sources[i].GUID+".txt"])
+		sum := sha256.Sum256(files["sources/"+p.Sources[i].GUID+".txt"])
 		if want := hex.EncodeToString(sum[:]); h.SHA256 != want || h.GUID != p.Sources[i].GUID {
 			t.Errorf("hash %d = %+v, want GUID %s sha256 %s", i, h, p.Sources[i].GUID, want)
 		}

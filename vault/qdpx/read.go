@@ -15,7 +15,7 @@ import (
 const MaxSourceSize = 256 << 20
 
 // Read parses a .qdpx archive: it validates project.qde with the same rules
-// as ValidateQDE, loads each text source (from Sources/ or inline
+// as ValidateQDE, loads each text source (from sources/, or Sources/ as earlier releases wrote it, or inline
 // PlainTextContent) and checks that every selection lies within its text.
 // Nested codes come back flattened, depth first. Non-text sources, notes,
 // links and graphs are accepted and ignored.
@@ -196,9 +196,12 @@ func readSource(s *node, entries map[string]*zip.File) (Source, error) {
 	if path, ok := s.attr("plainTextPath"); ok {
 		entry, ok := entryForPath(strings.TrimSpace(path))
 		if !ok {
-			return Source{}, s.fail("plainTextPath is not an internal:// path inside Sources/")
+			return Source{}, s.fail("plainTextPath is not an internal:// path inside sources/")
 		}
 		f := entries[entry]
+		if f == nil {
+			f = entries[legacySourcesDir+strings.TrimPrefix(entry, SourcesDir)]
+		}
 		if f == nil {
 			return Source{}, s.fail("plainTextPath names no entry of the archive")
 		}

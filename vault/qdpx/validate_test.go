@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -238,10 +239,10 @@ func zipOf(tb testing.TB, kv ...string) []byte {
 func TestReadRejects(t *testing.T) {
 	qde := goldenQDE(t)
 	_, files := unzip(t, writeBytes(t, sampleProject(t)))
-	d12 := "Sources/" + d12GUID + ".txt"
+	d12 := "sources/" + d12GUID + ".txt"
 	rest := func(skip string, replace ...string) []string {
 		kv := []string{ProjectEntry, qde}
-		for _, n := range []string{d12, "Sources/857be963-8ec0-5539-8308-fd67763e7493.txt", "Sources/85ce72e9-0028-592b-9449-e77b9d13b3e0.txt"} {
+		for _, n := range []string{d12, "sources/857be963-8ec0-5539-8308-fd67763e7493.txt", "sources/85ce72e9-0028-592b-9449-e77b9d13b3e0.txt"} {
 			if n == skip {
 				continue
 			}
@@ -262,7 +263,7 @@ func TestReadRejects(t *testing.T) {
 		want string
 	}{
 		{"not a zip", []byte("PK not really"), "reading qdpx archive"},
-		{"no project.qde", zipOf(t, "Sources/x.txt", "x"), "no project.qde"},
+		{"no project.qde", zipOf(t, "sources/x.txt", "x"), "no project.qde"},
 		{"invalid project.qde", zipOf(t, rest("", ProjectEntry, mutate(t, qde, `isCodable="true" color="#999"`, `color="#999"`))...), "isCodable missing"},
 		{"missing source entry", zipOf(t, rest(d12)...), "names no entry"},
 		{"source shorter than selections", zipOf(t, rest("", d12, "short")...), "endPosition beyond"},
@@ -287,9 +288,9 @@ func TestReadByteOrderMark(t *testing.T) {
 	qde := goldenQDE(t)
 	_, files := unzip(t, writeBytes(t, sampleProject(t)))
 	var kv []string
-	for _, n := range []string{ProjectEntry, "Sources/" + d12GUID + ".txt", "Sources/857be963-8ec0-5539-8308-fd67763e7493.txt", "Sources/85ce72e9-0028-592b-9449-e77b9d13b3e0.txt"} {
+	for _, n := range []string{ProjectEntry, "sources/" + d12GUID + ".txt", "sources/857be963-8ec0-5539-8308-fd67763e7493.txt", "sources/85ce72e9-0028-592b-9449-e77b9d13b3e0.txt"} {
 		c := string(files[n])
-		if n == "Sources/"+d12GUID+".txt" {
+		if n == "sources/"+d12GUID+".txt" {
 			c = "\ufeff" + c
 		}
 		if n == ProjectEntry {
@@ -315,7 +316,7 @@ func TestCanary(t *testing.T) {
 	p.Sources[2].Text = canary
 	data := writeBytes(t, p)
 	names, files := unzip(t, data)
-	if got := string(files["Sources/"+p.Sources[2].GUID+".txt"]); got != canary {
+	if got := string(files["sources/"+p.Sources[2].GUID+".txt"]); got != canary {
 		t.Errorf("source entry = %q, want exactly %q", got, canary)
 	}
 	if len(names) != 1+len(p.Sources) {
@@ -403,5 +404,28 @@ func TestXMLSchema(t *testing.T) {
 		if err := run("bad.qde", mutate(t, qde, bad.old, bad.new)); err == nil {
 			t.Errorf("xmllint accepts a document with %q replaced by %q", bad.old, bad.new)
 		}
+	}
+}
+
+// TestReadLegacySourcesFolder checks that a project whose sources sit in
+// "Sources/" (as earlier releases and some tools write it) still reads,
+// while Write uses the "sources/" folder REFI-QDA 1.5 names.
+func TestReadLegacySourcesFolder(t *testing.T) {
+	p := sampleProject(t)
+	_, files := unzip(t, writeBytes(t, p))
+	var kv []string
+	for n, c := range files {
+		if !strings.HasPrefix(n, "sources/") && n != ProjectEntry {
+			t.Fatalf("Write put %s outside sources/", n)
+		}
+		kv = append(kv, strings.Replace(n, "sources/", "Sources/", 1), string(c))
+	}
+	data := zipOf(t, kv...)
+	got, err := Read(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(*got, p) {
+		t.Errorf("legacy layout read as %+v, want %+v", *got, p)
 	}
 }
