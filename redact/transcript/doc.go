@@ -1,6 +1,13 @@
 // Package transcript parses the stored bytes of a study's text documents into
 // numbered lines with speakers and inline flags, and writes exports back out
-// as Markdown, plain text or Word .docx.
+// as Markdown, plain text, Word .docx, WebVTT or SRT (Write).
+//
+// Writers: Markdown is one paragraph per line, labels in bold, escaping only
+// what CommonMark (or GitHub's tables and strikethrough) would interpret;
+// .docx lays a document's lines out as an appendix with the vault's line
+// numbers in a narrow column (see docxwrite.go); WebVTT and SRT start a
+// caption at every timed line. WriteOptions.Timestamps prefixes each timed
+// line with "[00:01:23] " in Markdown, text and .docx.
 //
 // Formats read: plain UTF-8 text (FormatText), Markdown (FormatMarkdown),
 // WebVTT (FormatVTT, as written by Teams and Zoom), SubRip (FormatSRT) and
