@@ -72,10 +72,9 @@ func (bl Block) lineRef(k int) (LineRef, bool) {
 	return LineRef{}, false
 }
 
-// clock formats a time as H:MM:SS, or MM:SS under an hour... always with
-// hours, as transcription services do: 00:01:23.
+// clock formats a time as HH:MM:SS (00:01:23), whole seconds.
 func clock(d time.Duration) string {
-	d = d.Round(time.Second)
+	d = d.Truncate(time.Second) // a clip cut at the shown time starts before the words
 	return fmt.Sprintf("%02d:%02d:%02d", int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second))
 }
 
