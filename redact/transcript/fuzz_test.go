@@ -71,7 +71,7 @@ func FuzzParseSRT(f *testing.F) {
 }
 
 func FuzzParseDocx(f *testing.F) {
-	addFixtureSeeds(f, "interview.docx")
+	addFixtureSeeds(f, "interview.docx", "otter.docx")
 	var buf bytes.Buffer
 	if err := WriteDocx(&buf, exportBlocks); err != nil {
 		f.Fatal(err)
@@ -95,8 +95,32 @@ func FuzzParseDocxXML(f *testing.F) {
 	})
 }
 
+// FuzzParseDocxNotes fuzzes the footnotes part beside a small body: notes
+// are never turns, never carry a speaker, and come after the body.
+func FuzzParseDocxNotes(f *testing.F) {
+	f.Add(otterFootnotes)
+	f.Add(fixtureParts[len(fixtureParts)-2].body)
+	f.Add("<w:footnotes " + wNS + "><w:footnote w:id=\"1\"><w:p><w:r><w:t>Zebedee: [dnq]x</w:t></w:r></w:p></w:footnote></w:footnotes>")
+	f.Fuzz(func(t *testing.T, xmlText string) {
+		data := buildZip(t, []struct{ name, body string }{
+			{"word/document.xml", "<w:document " + wNS + "><w:body><w:p><w:r><w:t>Carol: hello</w:t></w:r></w:p></w:body></w:document>"},
+			{"word/footnotes.xml", xmlText},
+		})
+		fuzzParse(t, FormatDocx, data)
+		doc, err := Parse(FormatDocx, bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for i, l := range doc.Lines {
+			if (i == 0) == l.Note {
+				t.Fatalf("line %d: note %v", l.N, l.Note)
+			}
+		}
+	})
+}
+
 func FuzzParseMarkup(f *testing.F) {
-	addFixtureSeeds(f, "interview.txt", "fieldnotes.md", "crlf.txt")
+	addFixtureSeeds(f, "interview.txt", "fieldnotes.md", "crlf.txt", "otter.txt", "rev.txt", "trint.txt", "nvivo.txt", "prose-times.txt")
 	for _, s := range []string{
 		"[dnq]Zebedee[/dnq]",
 		"[dnq][confidential]x[/dnq][/confidential]",
@@ -117,7 +141,7 @@ func FuzzParseMarkup(f *testing.F) {
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
 
 func TestFuzzSeedsPresent(t *testing.T) {
-	for _, n := range []string{"teams.vtt", "zoom.vtt", "interview.srt", "interview.docx", "interview.txt", "fieldnotes.md"} {
+	for _, n := range []string{"teams.vtt", "zoom.vtt", "youtube.vtt", "interview.srt", "interview.docx", "otter.docx", "interview.txt", "otter.txt", "rev.txt", "trint.txt", "nvivo.txt", "fieldnotes.md"} {
 		if len(readFixture(t, n)) == 0 {
 			t.Errorf("seed fixture %s is empty", n)
 		}

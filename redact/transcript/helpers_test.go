@@ -65,6 +65,9 @@ func dump(doc *Document) []byte {
 		if l.Note {
 			mark += "N"
 		}
+		if l.Row {
+			mark += "R"
+		}
 		fl := make([]string, len(l.Flags))
 		for i, f := range l.Flags {
 			fl[i] = string(f)

@@ -253,3 +253,58 @@ func mdUnescape(s string) string {
 	}
 	return b.String()
 }
+
+// TestCaptionRoundTrip writes each caption fixture back as WebVTT and SRT,
+// one block per line with its LineRef as the gate builds them, and parses
+// the result: the same lines, speakers and start times.
+func TestCaptionRoundTrip(t *testing.T) {
+	for _, file := range []string{"teams.vtt", "zoom.vtt", "youtube.vtt", "interview.srt", "otter.txt"} {
+		f, _ := DetectFormat(file, readFixture(t, file))
+		doc, err := Parse(f, bytes.NewReader(readFixture(t, file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text []string
+		var refs []LineRef
+		for _, l := range doc.Lines {
+			if l.MarkupOnly {
+				continue
+			}
+			text = append(text, l.Text)
+			r := LineRef{N: l.N, Start: l.Start, HasTime: l.HasTime}
+			if l.Turn {
+				r.Label = len(l.Speaker) + 1
+			}
+			refs = append(refs, r)
+		}
+		blocks := []Block{{Text: strings.Join(text, "\n"), Lines: refs}}
+		for _, out := range []Format{FormatVTT, FormatSRT} {
+			var buf bytes.Buffer
+			if err := Write(&buf, out, blocks, WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			back, err := Parse(out, bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatalf("%s as %s: %v\n%s", file, out, err, buf.Bytes())
+			}
+			// Every timed line starts a caption at its time, with its words.
+			k := 0
+			for _, l := range doc.Lines {
+				if !l.HasTime || l.MarkupOnly {
+					continue
+				}
+				if k >= len(back.Lines) {
+					t.Fatalf("%s as %s: %d captions, want more\n%s", file, out, len(back.Lines), buf.Bytes())
+				}
+				b := back.Lines[k]
+				if b.Start != l.Start || !strings.HasPrefix(b.Text, strings.TrimSpace(l.Text)) {
+					t.Errorf("%s as %s: caption %d = %v %q, want %v %q", file, out, k+1, b.Start, b.Text, l.Start, l.Text)
+				}
+				k++
+			}
+			if k != len(back.Lines) {
+				t.Errorf("%s as %s: %d captions, want %d", file, out, len(back.Lines), k)
+			}
+		}
+	}
+}
