@@ -36,14 +36,18 @@ func writeCaptions(w io.Writer, f Format, blocks []Block) error {
 			if k == 0 && bl.Speaker != "" {
 				l = strings.TrimSpace(bl.Speaker + ": " + l)
 			}
-			if l == "" {
-				continue
+			if _, timing := looseCueTiming(l); l == "" || timing {
+				continue // a timing line of the source is not a caption's words
 			}
 			ref, _ := bl.lineRef(k)
 			if ref.Label > 0 && ref.Label == len(l) && label == "" {
 				// "Leila:" alone (a service's speaker line): its words follow.
 				label = l
-				if ref.HasTime {
+				switch n := len(caps); {
+				case ref.HasTime && n > 0 && caps[n-1].start < 0:
+					caps[n-1].start = ref.Start // lines before the first time join its caption
+					label, caps[n-1].text = "", append(caps[n-1].text, l)
+				case ref.HasTime:
 					caps = append(caps, caption{start: ref.Start})
 				}
 				continue

@@ -159,3 +159,53 @@ func parseLabelTime(s string) (d time.Duration, hours, ok bool) {
 	}
 	return d, len(parts) == 3, true
 }
+
+// looseCueTiming recognises a cue timing line as Teams wrote it into its
+// older Word transcripts ("0:0:3.450 --> 0:0:7.120", hours, minutes and
+// seconds of one or two digits) or as a WebVTT/SRT cue pasted into a
+// document, and returns its start.
+func looseCueTiming(line string) (time.Duration, bool) {
+	a, b, ok := strings.Cut(strings.TrimSpace(line), "-->")
+	if !ok {
+		return 0, false
+	}
+	start, ok1 := parseLooseClock(strings.TrimSpace(a))
+	end, ok2 := parseLooseClock(strings.TrimSpace(b))
+	return start, ok1 && ok2 && end >= start
+}
+
+// parseLooseClock parses H:M:S or M:S with an optional fraction after "."
+// or ",", each field of one or two digits (hours up to three).
+func parseLooseClock(s string) (time.Duration, bool) {
+	frac := ""
+	if i := strings.IndexAny(s, ".,"); i >= 0 {
+		s, frac = s[:i], s[i+1:]
+		if frac == "" || len(frac) > 3 || !isDigits(frac) {
+			return 0, false
+		}
+	}
+	parts := strings.Split(s, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return 0, false
+	}
+	var d time.Duration
+	for k, p := range parts {
+		max := 2
+		if k == 0 && len(parts) == 3 {
+			max = 3
+		}
+		if !isDigits(p) || len(p) > max || (k > 0 && atoi(p) > 59) {
+			return 0, false
+		}
+		d = d*60 + time.Duration(atoi(p))
+	}
+	d *= time.Second
+	if frac != "" {
+		ms := atoi(frac)
+		for i := len(frac); i < 3; i++ {
+			ms *= 10
+		}
+		d += time.Duration(ms) * time.Millisecond
+	}
+	return d, true
+}

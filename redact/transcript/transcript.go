@@ -149,6 +149,10 @@ type builder struct {
 	doc     *Document
 	open    []openTag
 	speaker string
+	// cueTime is the start of a cue timing line in a text or .docx
+	// transcript (Teams' older Word download), waiting for its name line.
+	cueTime    time.Duration
+	hasCueTime bool
 }
 
 func newBuilder(f Format) *builder {
@@ -186,10 +190,26 @@ func (b *builder) add(r rawLine) error {
 		// A transcription service's "Name  0:09" line: a turn whose time
 		// is the label's; its text is written "Name:" like any turn.
 		var start time.Duration
+		pending, hadCue := b.cueTime, b.hasCueTime
+		if strings.TrimSpace(text) != "" {
+			b.hasCueTime = false
+		}
 		if label, start, rest, timed = ParseTimedLabel(text); timed {
 			ok = true
 			l.Start, l.HasTime = start, true
 			l.Text = strings.TrimRight(label+": "+rest, " ")
+			break
+		}
+		if start, isCue := looseCueTiming(text); isCue {
+			// "0:0:3.450 --> 0:0:7.120" on a line of its own: the name on
+			// the next line takes its time.
+			b.cueTime, b.hasCueTime = start, true
+			break
+		}
+		if name := strings.TrimSpace(text); hadCue && name != "" && validLabel(name) && !endsSentence(name) {
+			label, ok, timed = name, true, true
+			l.Start, l.HasTime = pending, true
+			l.Text = name + ":"
 			break
 		}
 		fallthrough

@@ -198,6 +198,7 @@ func TestGoldenParse(t *testing.T) {
 		{"trint.txt", FormatText},
 		{"nvivo.txt", FormatText},
 		{"prose-times.txt", FormatText},
+		{"teams-docx.txt", FormatText},
 		{"interview.srt", FormatSRT},
 		{"interview.docx", FormatDocx},
 		{"otter.docx", FormatDocx},
