@@ -46,7 +46,11 @@
 // "Name [00:01:23]" or "[00:01:23] Name:", NVivo-style "00:01:23 Name";
 // see ParseTimedLabel) is a turn too: the line keeps the time
 // (Line.Start, HasTime) and its Text is written "Name:" (followed by any
-// words after the colon), so every turn's text starts with its label.
+// words after the colon), so every turn's text starts with its label. A cue
+// timing line followed by a line holding only a name (Teams' older Word
+// transcripts: "0:0:3.450 --> 0:0:7.120", then "Name", then the words) makes
+// the name line such a turn, with the cue's start; the timing line stays a
+// line of text.
 //
 // WebVTT rolling captions (YouTube's automatic captions, broadcast roll-up)
 // repeat each line in the cues after it; each spoken line is kept once, with
