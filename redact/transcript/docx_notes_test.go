@@ -2,8 +2,6 @@ package transcript
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -42,16 +40,7 @@ func buildOtterDocx(tb testing.TB) []byte {
 
 // TestOtterDocxFixture keeps testdata/otter.docx in step with its builder.
 func TestOtterDocxFixture(t *testing.T) {
-	got := buildOtterDocx(t)
-	path := filepath.Join("testdata", "otter.docx")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !bytes.Equal(got, readFixture(t, "otter.docx")) {
-		t.Errorf("testdata/otter.docx is out of date; run go test -update")
-	}
+	fixtureUpToDate(t, "otter.docx", buildOtterDocx(t))
 }
 
 // TestDocxNotes checks that footnotes come after the body as numbered note
@@ -86,14 +75,7 @@ func TestDocxNotes(t *testing.T) {
 	for _, l := range doc.Lines {
 		blocks = append(blocks, Block{Text: l.Text})
 	}
-	var buf bytes.Buffer
-	if err := WriteDocx(&buf, blocks); err != nil {
-		t.Fatal(err)
-	}
-	back, err := Parse(FormatDocx, bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := docxRoundTrip(t, blocks)
 	if len(back.Lines) != len(doc.Lines) {
 		t.Fatalf("round trip: %d lines, want %d", len(back.Lines), len(doc.Lines))
 	}

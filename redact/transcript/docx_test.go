@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -88,17 +86,7 @@ func buildFixtureDocx(tb testing.TB) []byte {
 
 // TestDocxFixture keeps testdata/interview.docx in step with its builder.
 func TestDocxFixture(t *testing.T) {
-	got := buildFixtureDocx(t)
-	path := filepath.Join("testdata", "interview.docx")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want := readFixture(t, "interview.docx")
-	if !bytes.Equal(got, want) {
-		t.Errorf("testdata/interview.docx is out of date; run go test -update")
-	}
+	fixtureUpToDate(t, "interview.docx", buildFixtureDocx(t))
 }
 
 func TestDocxContent(t *testing.T) {

@@ -123,3 +123,32 @@ func parseErr(tb testing.TB, err error) *ParseError {
 	}
 	return pe
 }
+
+// docxRoundTrip writes blocks with WriteDocx and parses the result.
+func docxRoundTrip(tb testing.TB, blocks []Block) *Document {
+	tb.Helper()
+	var buf bytes.Buffer
+	if err := WriteDocx(&buf, blocks); err != nil {
+		tb.Fatal(err)
+	}
+	back, err := Parse(FormatDocx, bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return back
+}
+
+// fixtureUpToDate keeps a generated fixture in testdata/ in step with its
+// builder, rewriting it with -update.
+func fixtureUpToDate(tb testing.TB, name string, got []byte) {
+	tb.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if !bytes.Equal(got, readFixture(tb, name)) {
+		tb.Errorf("testdata/%s is out of date; run go test -update", name)
+	}
+}

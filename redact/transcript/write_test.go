@@ -190,20 +190,13 @@ func TestRoundTrip(t *testing.T) {
 				}
 				return got
 			}
-			var buf bytes.Buffer
-			if err := WriteDocx(&buf, blocks); err != nil {
-				t.Fatal(err)
-			}
-			back, err := Parse(FormatDocx, bytes.NewReader(buf.Bytes()))
-			if err != nil {
-				t.Fatal(err)
-			}
+			back := docxRoundTrip(t, blocks)
 			// Speakers in force before the first turn differ only if the
 			// source had unlabelled lines first; both start with none.
 			if got := collect(back, false); !reflect.DeepEqual(got, want) {
 				t.Errorf("docx round trip:\n got %+v\nwant %+v", got, want)
 			}
-			buf.Reset()
+			var buf bytes.Buffer
 			if err := WriteText(&buf, blocks); err != nil {
 				t.Fatal(err)
 			}
