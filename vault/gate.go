@@ -242,7 +242,7 @@ func compose(g *gated, rd *redact.Redactor) {
 			continue
 		}
 		run = append(run, l.Text)
-		refs = append(refs, transcript.LineRef{N: l.N, Start: l.Start, HasTime: l.HasTime, Row: l.Row})
+		refs = append(refs, transcript.LineRef{N: l.N, Start: l.Start, HasTime: l.HasTime, Row: l.Row, Note: l.Note})
 		lab := ""
 		if l.Turn {
 			lab = l.Speaker

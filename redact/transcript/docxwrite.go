@@ -223,8 +223,11 @@ func (d *docxDoc) rows(bl Block) {
 				}
 			}
 			rpr := ""
-			if bl.Marker {
+			switch {
+			case bl.Marker:
 				rpr = `<w:i/>` + grey
+			case ref.Note:
+				rpr = `<w:sz w:val="19"/>`
 			}
 			d.ew.str(textRun(text, rpr))
 			d.ew.str(`</w:p>`)

@@ -87,7 +87,7 @@ func appendixBlocks() []Block {
 	return []Block{
 		{Text: strings.Join(text, "\n"), Lines: refs},
 		{Text: "[not for quotation: 3 lines withheld]", Marker: true, Lines: []LineRef{{N: 11, To: 13}}},
-		{Text: "Interviewer: Thank you, that's all.\n[footnote 1] Tobias Wren asked to see the transcript.", Lines: []LineRef{{N: 14, Label: 12, HasTime: true, Start: 1501 * time.Second}, {N: 15}}},
+		{Text: "Interviewer: Thank you, that's all.\n[footnote 1] Tobias Wren asked to see the transcript.", Lines: []LineRef{{N: 14, Label: 12, HasTime: true, Start: 1501 * time.Second}, {N: 15, Note: true}}},
 	}
 }
 

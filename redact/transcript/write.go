@@ -30,6 +30,7 @@ type LineRef struct {
 	HasTime bool
 	Label   int  // length in bytes of the line's leading speaker label with its colon ("Leila:"), 0 if none
 	Row     bool // a table row whose cells are separated by " | "
+	Note    bool // a footnote or endnote line (set smaller in .docx)
 }
 
 // WriteOptions are the choices of an export beyond its format.
