@@ -140,3 +140,32 @@ func TestExportFormats(t *testing.T) {
 		}
 	})
 }
+
+func TestFormatFor(t *testing.T) {
+	tests := []struct {
+		flag, output, want string
+		ok                 bool
+	}{
+		{"", "", OutMarkdown, true},
+		{"", "out/notes.MD", OutMarkdown, true},
+		{"", "notes.markdown", OutMarkdown, true},
+		{"", "a.txt", OutText, true},
+		{"", "a.docx", OutDocx, true},
+		{"", "clip.vtt", OutVTT, true},
+		{"", "clip.srt", OutSRT, true},
+		{"txt", "notes.md", OutText, true}, // the flag wins
+		{"", "notes.pdf", "", false},
+		{"", "notes.doc", "", false},
+		{"", "notes", "", false},
+		{"", "study.qdpx", "", false}, // only export-qda writes .qdpx
+		{"pdf", "", "", false},
+		{"qdpx", "", "", false},
+		{"MD", "", "", false},
+	}
+	for _, tt := range tests {
+		got, err := FormatFor(tt.flag, tt.output)
+		if got != tt.want || (err == nil) != tt.ok || (err != nil && !errors.Is(err, ErrFormatChoice)) {
+			t.Errorf("FormatFor(%q, %q) = %q, %v; want %q, ok %v", tt.flag, tt.output, got, err, tt.want, tt.ok)
+		}
+	}
+}

@@ -302,6 +302,9 @@ func FormatFor(flag, output string) (string, error) {
 	case ".md", ".txt", ".docx", ".vtt", ".srt":
 		return ext[1:], nil
 	}
+	if ext == "" {
+		return "", fmt.Errorf("%w: the output file has no extension (name it .md, .txt, .docx, .vtt or .srt, or pass --format)", ErrFormatChoice)
+	}
 	return "", fmt.Errorf("%w: cannot write %q files (name the output .md, .txt, .docx, .vtt or .srt, or pass --format)", ErrFormatChoice, ext)
 }
 
