@@ -113,6 +113,33 @@ func TestGateCanaries(t *testing.T) {
 		texts["export."+f] = string(data)
 	}
 
+	// The same interview as captions: vtt and srt exits, with timestamps.
+	var vtt strings.Builder
+	vtt.WriteString("WEBVTT\n")
+	for i, line := range strings.Split(strings.TrimSpace(canaryTranscript), "\n") {
+		fmt.Fprintf(&vtt, "\n00:00:%02d.000 --> 00:00:%02d.500\n%s\n", i*2, i*2+1, line)
+	}
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "interview.vtt", vtt.String()), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D13"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flag(ctx, FlagRequest{Doc: "D13", From: 9, To: 9, Kind: policy.FlagStruck, Reason: "participant asked"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{OutVTT, OutSRT, OutMarkdown, OutDocx} {
+		out := filepath.Join(outDir, "captions."+f)
+		if _, err := s.Export(ctx, ExitRequest{Doc: "D13", Output: out, Timestamps: true}); err != nil {
+			t.Fatalf("export D13 as %s: %v", f, err)
+		}
+		data, _ := os.ReadFile(out)
+		if f == OutDocx {
+			data = unzipAll(t, data)
+		}
+		if !strings.Contains(string(data), "00:00:") {
+			t.Errorf("D13 as %s has no timings:\n%s", f, data)
+		}
+		texts["captions."+f] = string(data)
+	}
+
 	// quote: a permitted range, then every forbidden one.
 	buf.Reset()
 	if _, err := s.Quote(ctx, ExitRequest{Doc: "D12", From: 3, To: 4, W: &buf}); err != nil {
