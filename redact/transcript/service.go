@@ -9,7 +9,7 @@ import (
 // and the words on the lines after it:
 //
 //	Otter.ai     "Carol Mensah  0:09"        (two or more spaces, or a tab)
-//	Rev          "Carol Mensah (00:01:23):"
+//	Rev          "Carol Mensah (00:01:23):"   "Carol Mensah: (00:01:23)"
 //	Trint-style  "Carol Mensah [00:01:23]"   "[00:01:23] Carol Mensah:"
 //	NVivo-style  "00:01:23 Carol Mensah"
 //
@@ -55,6 +55,23 @@ func ParseTimedLabel(line string) (label string, start time.Duration, rest strin
 			return name, d, "", true
 		}
 		return "", 0, "", false
+	}
+	// "Name: (00:01:23)" or "Name: [00:01:23] words": the time after the label.
+	if l, r, ok := ParseLabel(s); ok && r != "" && (r[0] == '(' || r[0] == '[') {
+		closing := ")"
+		if r[0] == '[' {
+			closing = "]"
+		}
+		if i := strings.Index(r, closing); i > 0 {
+			// Words after the time need the hours, so that "Carol: (12:30)
+			// we met" keeps its words as they are.
+			if d, hours, ok := parseLabelTime(r[1:i]); ok {
+				after := strings.TrimRight(r[i+1:], " \t")
+				if after == "" || (hours && (after[0] == ' ' || after[0] == '\t')) {
+					return l, d, strings.TrimLeft(after, " \t"), true
+				}
+			}
+		}
 	}
 	// Forms that end with the time, possibly followed by a colon and words.
 	body, words, colon := s, "", false
