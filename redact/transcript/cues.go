@@ -62,7 +62,7 @@ const (
 func parseVTT(r io.Reader, b *builder) error {
 	lr := newLineReader(FormatVTT, r)
 	notes, first := 0, true
-	st := &vttState{b: b}
+	st := &rollState{b: b, clean: vttCueText}
 	err := readBlocks(lr, true, func(block []srcLine) error {
 		for len(block) > 0 && strings.TrimSpace(block[0].text) == "" {
 			block = block[1:] // whitespace-only lines before a block
@@ -115,7 +115,7 @@ func parseVTT(r io.Reader, b *builder) error {
 	return nil
 }
 
-// vttState carries what one cue needs to know of the cue before it.
+// rollState carries what one cue needs to know of the cue before it.
 //
 // Rolling (roll-up) captions, as YouTube writes its automatic captions and
 // as broadcast CEA-608 conversions do, show each spoken line several times:
@@ -130,8 +130,9 @@ func parseVTT(r io.Reader, b *builder) error {
 // that first showed it. A cue that is not settling (its last row has text,
 // and it has as many rows as the previous cue or more) always adds its last
 // line, so a line spoken twice in a row is kept twice.
-type vttState struct {
+type rollState struct {
 	b       *builder
+	clean   func(string) (voice, text string) // the format's cue text cleaner
 	prev    []string // the previous cue's text lines, whitespace-normalised
 	rolling bool
 }
@@ -139,7 +140,7 @@ type vttState struct {
 // cues handles a block starting with a timing line. A later line holding
 // "-->" starts another cue, as in the WebVTT parsing algorithm; a line just
 // before it that follows a whitespace-only line is that cue's identifier.
-func (st *vttState) cues(block []srcLine) error {
+func (st *rollState) cues(block []srcLine) error {
 	for len(block) > 0 {
 		start, err := parseTiming(FormatVTT, block[0], parseVTTTimestamp, vttTimingHint)
 		if err != nil {
@@ -163,7 +164,7 @@ func (st *vttState) cues(block []srcLine) error {
 
 // cue removes whitespace-only lines and, in rolling captions, the lines
 // repeated from the previous cue, then emits what is left.
-func (st *vttState) cue(start time.Duration, payload []srcLine) error {
+func (st *rollState) cue(start time.Duration, payload []srcLine) error {
 	kept := payload[:0:0]
 	shown := make([]string, 0, len(payload))
 	settling := len(payload) > 0 && strings.TrimSpace(payload[len(payload)-1].text) == ""
@@ -174,7 +175,7 @@ func (st *vttState) cue(start time.Duration, payload []srcLine) error {
 		if !st.rolling && hasInlineTimestamp(pl.text) {
 			st.rolling = true
 		}
-		_, text := vttCueText(pl.text)
+		_, text := st.clean(pl.text)
 		kept = append(kept, pl)
 		shown = append(shown, strings.Join(strings.Fields(text), " "))
 	}
@@ -191,7 +192,7 @@ func (st *vttState) cue(start time.Duration, payload []srcLine) error {
 		kept = kept[k:]
 	}
 	st.prev = shown
-	return emitCue(st.b, start, kept, vttCueText)
+	return emitCue(st.b, start, kept, st.clean)
 }
 
 // overlap returns the length of the longest run of lines that ends prev and
@@ -224,6 +225,7 @@ func hasInlineTimestamp(s string) bool {
 
 func parseSRT(r io.Reader, b *builder) error {
 	lr := newLineReader(FormatSRT, r)
+	st := &rollState{b: b, clean: srtCueText} // YouTube's SRT captions roll too
 	return readBlocks(lr, false, func(block []srcLine) error {
 		if !strings.Contains(block[0].text, "-->") {
 			if !isDigits(strings.TrimSpace(block[0].text)) {
@@ -248,7 +250,7 @@ func parseSRT(r io.Reader, b *builder) error {
 			if j < len(block) && end > 1 && isDigits(strings.TrimSpace(block[end-1].text)) {
 				end--
 			}
-			if err := emitCue(b, start, block[1:end], srtCueText); err != nil {
+			if err := st.cue(start, block[1:end]); err != nil {
 				return err
 			}
 			block = block[j:]

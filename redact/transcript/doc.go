@@ -52,9 +52,9 @@
 // the name line such a turn, with the cue's start; the timing line stays a
 // line of text.
 //
-// WebVTT rolling captions (YouTube's automatic captions, broadcast roll-up)
-// repeat each line in the cues after it; each spoken line is kept once, with
-// the time it was first shown (see vttState). Lines of spaces inside a cue
+// WebVTT and SRT rolling captions (YouTube's automatic captions, broadcast
+// roll-up) repeat each line in the cues after it; each spoken line is kept
+// once, with the time it was first shown (see rollState). Lines of spaces inside a cue
 // are not text and do not end the cue. In WebVTT a voice span (<v Name>, Teams) gives the speaker, and the
 // line's Text is written "Name: text" so that every turn's text starts with
 // its label; otherwise a label at the start of the cue text (Zoom, SRT) does,
