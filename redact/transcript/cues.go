@@ -133,7 +133,7 @@ func parseVTT(r io.Reader, b *builder) error {
 type rollState struct {
 	b       *builder
 	clean   func(string) (voice, text string) // the format's cue text cleaner
-	prev    []string // the previous cue's text lines, whitespace-normalised
+	prev    []string                          // the previous cue's text lines, whitespace-normalised
 	rolling bool
 }
 

@@ -2,8 +2,8 @@ package transcript
 
 import (
 	"fmt"
-	"regexp"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -51,9 +51,9 @@ func rollingCaptions(spoken []string, style string, window int) string {
 var srtTimes = regexp.MustCompile(`(\d\d:\d\d:\d\d)\.(\d\d\d)`)
 
 // TestRollingCaptionsProperty checks, over random speech in every rolling
-// layout (WebVTT, and SRT for roll-up), that each spoken line is parsed exactly once, in order, with the
-// time it was first shown: none lost, none repeated (lines said twice in a
-// row included).
+// layout (WebVTT, and SRT for roll-up), that each spoken line is parsed
+// exactly once, in order, with the time it was first shown: none lost, none
+// repeated (lines said twice in a row included).
 func TestRollingCaptionsProperty(t *testing.T) {
 	phrases := []string{"yes", "no", "we met at the hall", "every Tuesday", "and then the bus", "yes yes", "right", "it was cold"}
 	rng := rand.New(rand.NewPCG(17, 2026))
