@@ -37,6 +37,10 @@ const (
 	FindNINumber     = "ni-number"
 	FindDate         = "date"
 	FindPossibleName = "possible-name"
+	FindPerson       = "person"
+	FindPlace        = "place"
+	FindOrg          = "org"
+	FindCitation     = "citation"
 )
 
 // Finding is one residual identifier. Text is the identifier itself: it is
@@ -45,7 +49,18 @@ type Finding struct {
 	Kind       string
 	Line, Col  int // 1-based; Col counts runes
 	Confidence Confidence
+	Score      float32 // how sure, 0 to 1: names are weighed; identifiers 1
 	Text       string
+}
+
+// IsName reports whether the finding is a name of a person, place or
+// organisation (sure or not). Citations are not.
+func (f Finding) IsName() bool {
+	switch f.Kind {
+	case FindPerson, FindPlace, FindOrg, FindPossibleName:
+		return true
+	}
+	return false
 }
 
 // Masked returns a form of the finding safe to print: letters and digits
@@ -107,14 +122,6 @@ var (
 	reDateText = regexp.MustCompile(`(?i)\b(?:[0-9]{1,2}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?\s+[0-9]{4}|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+[0-9]{1,2}(?:st|nd|rd|th)?,?\s+[0-9]{4})\b`)
 )
 
-var commonCapitalised = func() map[string]bool {
-	m := make(map[string]bool)
-	for _, w := range loadList("common-capitalised.txt") {
-		m[NormaliseName(w)] = true
-	}
-	return m
-}()
-
 // badNIPrefix are prefixes never issued as National Insurance numbers.
 var badNIPrefix = map[string]bool{"BG": true, "GB": true, "NK": true, "KN": true, "TN": true, "NT": true, "ZZ": true}
 
@@ -163,6 +170,7 @@ type lineScanner struct {
 	runs   []run
 	digits []span
 	wins   []span
+	names  nameState
 }
 
 func (sc *lineScanner) overlaps(s, e int) bool {
@@ -179,7 +187,11 @@ func (sc *lineScanner) add(kind string, c Confidence, s, e int) {
 		return
 	}
 	sc.taken = append(sc.taken, span{s, e})
-	sc.found = append(sc.found, Finding{Kind: kind, Line: sc.lineNo, Col: utf8.RuneCountInString(sc.line[:s]) + 1, Confidence: c, Text: sc.line[s:e]})
+	score := float32(1)
+	if c == Low {
+		score = 0.5
+	}
+	sc.found = append(sc.found, Finding{Kind: kind, Line: sc.lineNo, Col: utf8.RuneCountInString(sc.line[:s]) + 1, Confidence: c, Score: score, Text: sc.line[s:e]})
 }
 
 // Byte classes: which bytes each pattern's matches can contain.
@@ -528,143 +540,6 @@ func ukPhone(line string, s, e int) (int, int, bool) {
 	return s, e, true
 }
 
-// scanNames finds runs of capitalised words not at a sentence start. ASCII
-// is handled a byte at a time through nameByte; other runes by the
-// rune-by-rune rules.
-func (sc *lineScanner) scanNames() {
-	line := sc.line
-	sentenceStart := true
-	runStart, runEnd := -1, -1
-	flush := func() {
-		if runStart >= 0 && !sc.overlaps(runStart, runEnd) {
-			sc.found = append(sc.found, Finding{Kind: FindPossibleName, Line: sc.lineNo, Col: utf8.RuneCountInString(line[:runStart]) + 1, Confidence: Low, Text: line[runStart:runEnd]})
-		}
-		runStart, runEnd = -1, -1
-	}
-	i := 0
-	for i < len(line) {
-		c, sz := line[i], 1
-		switch nameByte[c] {
-		case nbSkip:
-			i++
-			continue
-		case nbStop:
-			if runStart >= 0 {
-				flush()
-			}
-			sentenceStart = true
-			i++
-			continue
-		case nbBreak:
-			if runStart >= 0 {
-				flush()
-			}
-			i++
-			continue
-		case nbRune:
-			var r rune
-			r, sz = utf8.DecodeRuneInString(line[i:])
-			if !isWordRune(r) {
-				switch {
-				case strings.ContainsRune(".!?:;…\"“”()[]{}", r):
-					flush()
-					if r != '(' && r != ')' && r != '"' && r != '“' && r != '”' && r != '[' && r != ']' {
-						sentenceStart = true
-					}
-				case unicode.IsSpace(r), r == '’':
-				default:
-					flush()
-				}
-				i += sz
-				continue
-			}
-		}
-		// A word starts at i: extend it over word runes, and over an
-		// apostrophe or hyphen followed by a word rune.
-		j := i + sz
-		for j < len(line) {
-			c := line[j]
-			if nameByte[c] == nbWord {
-				j++
-				continue
-			}
-			if c != '\'' && c != '-' && c < utf8.RuneSelf {
-				break
-			}
-			r2, s2 := utf8.DecodeRuneInString(line[j:])
-			if !isWordRune(r2) && !((r2 == '\'' || r2 == '’' || r2 == '-') && j+s2 < len(line) && isWordRune(firstRuneOf(line[j+s2:]))) {
-				break
-			}
-			j += s2
-		}
-		word := line[i:j]
-		switch {
-		case c < utf8.RuneSelf && !('A' <= c && c <= 'Z'):
-			if runStart >= 0 { // neither an initial nor name-like
-				flush()
-			}
-		case runStart >= 0 && utf8.RuneCountInString(word) == 1 && unicode.IsUpper(firstRuneOf(word)):
-			runEnd = j // "Ó" in "Zoë Ó Brien"
-		case isNameLike(word) && !sentenceStart && !isCommonCapitalised(stripPossessive(word)) &&
-			(sc.known == nil || (!sc.known.IsAlias(word) && !sc.known.IsPseudonym(stripPossessive(word)))):
-			if runStart < 0 {
-				runStart = i
-			}
-			runEnd = j
-		default:
-			flush()
-		}
-		sentenceStart = false
-		i = j
-	}
-	flush()
-}
-
-// What a byte means to scanNames.
-const (
-	nbWord  = iota // ASCII letter or digit
-	nbSkip         // ASCII space, apostrophe, hyphen: keeps a run going
-	nbStop         // ends a run and a sentence
-	nbBreak        // ends a run
-	nbRune         // starts a non-ASCII rune
-)
-
-var nameByte = func() (t [256]uint8) {
-	for i := range t {
-		c := byte(i)
-		switch {
-		case c >= utf8.RuneSelf:
-			t[i] = nbRune
-		case asciiClass[c] == clsWord:
-			t[i] = nbWord
-		case strings.IndexByte(".!?:;{}", c) >= 0:
-			t[i] = nbStop
-		case unicode.IsSpace(rune(c)), c == '\'', c == '-':
-			t[i] = nbSkip
-		default:
-			t[i] = nbBreak
-		}
-	}
-	return t
-}()
-
-// isCommonCapitalised reports whether the normalised word is in
-// commonCapitalised, without allocating for short ASCII words.
-func isCommonCapitalised(w string) bool {
-	var buf [32]byte
-	if len(w) > len(buf) {
-		return commonCapitalised[NormaliseName(w)]
-	}
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		if c >= utf8.RuneSelf || asciiClass[c] == clsSpace {
-			return commonCapitalised[NormaliseName(w)]
-		}
-		buf[i] = lowerASCII[c]
-	}
-	return commonCapitalised[string(buf[:len(w)])]
-}
-
 func firstRuneOf(s string) rune { r, _ := utf8.DecodeRuneInString(s); return r }
 
 func stripPossessive(w string) string {
@@ -674,29 +549,6 @@ func stripPossessive(w string) string {
 		}
 	}
 	return w
-}
-
-// isNameLike: starts with an upper-case letter and has a lower-case letter,
-// or is a word of at least four letters all in capitals (shorter capitals
-// are mostly acronyms).
-func isNameLike(w string) bool {
-	r, _ := utf8.DecodeRuneInString(w)
-	if !unicode.IsUpper(r) {
-		return false
-	}
-	letters, lower := 0, 0
-	for _, c := range w {
-		if unicode.IsDigit(c) {
-			return false
-		}
-		if unicode.IsLetter(c) {
-			letters++
-		}
-		if unicode.IsLower(c) {
-			lower++
-		}
-	}
-	return letters >= 2 && (lower > 0 || letters >= 4)
 }
 
 func sortFindings(f []Finding) {

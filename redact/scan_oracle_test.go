@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -98,7 +97,6 @@ func oScanLine(out []Finding, line string, lineNo int, known *Redactor) []Findin
 			add(FindPhone, High, s, e)
 		}
 	}
-	found = oScanNames(found, line, lineNo, known, overlaps)
 	oSortFindings(found)
 	return append(out, found...)
 }
@@ -133,94 +131,6 @@ func oUkPhone(line string, s, e int) (int, int, bool) {
 		return 0, 0, false
 	}
 	return s, e, true
-}
-
-// oScanNames finds runs of capitalised words not at a sentence start.
-func oScanNames(found []Finding, line string, lineNo int, known *Redactor, overlaps func(s, e int) bool) []Finding {
-	sentenceStart := true
-	runStart, runEnd := -1, -1
-	flush := func() {
-		if runStart >= 0 && !overlaps(runStart, runEnd) {
-			found = append(found, Finding{Kind: FindPossibleName, Line: lineNo, Col: utf8.RuneCountInString(line[:runStart]) + 1, Confidence: Low, Text: line[runStart:runEnd]})
-		}
-		runStart, runEnd = -1, -1
-	}
-	i := 0
-	for i < len(line) {
-		r, sz := utf8.DecodeRuneInString(line[i:])
-		if !isWordRune(r) {
-			switch {
-			case strings.ContainsRune(".!?:;…\"“”()[]{}", r):
-				flush()
-				if r != '(' && r != ')' && r != '"' && r != '“' && r != '”' && r != '[' && r != ']' {
-					sentenceStart = true
-				}
-			case unicode.IsSpace(r), r == '\'', r == '’', r == '-':
-			default:
-				flush()
-			}
-			i += sz
-			continue
-		}
-		j := i
-		for j < len(line) {
-			r2, s2 := utf8.DecodeRuneInString(line[j:])
-			if !isWordRune(r2) && !((r2 == '\'' || r2 == '’' || r2 == '-') && j+s2 < len(line) && isWordRune(oFirstRuneOf(line[j+s2:]))) {
-				break
-			}
-			j += s2
-		}
-		word := line[i:j]
-		if runStart >= 0 && utf8.RuneCountInString(word) == 1 && unicode.IsUpper(oFirstRuneOf(word)) {
-			runEnd = j // "Ó" in "Zoë Ó Brien"
-		} else if oIsNameLike(word) && !sentenceStart && !commonCapitalised[NormaliseName(oStripPossessive(word))] &&
-			(known == nil || (!known.IsAlias(word) && !known.IsPseudonym(oStripPossessive(word)))) {
-			if runStart < 0 {
-				runStart = i
-			}
-			runEnd = j
-		} else {
-			flush()
-		}
-		sentenceStart = false
-		i = j
-	}
-	flush()
-	return found
-}
-
-func oFirstRuneOf(s string) rune { r, _ := utf8.DecodeRuneInString(s); return r }
-
-func oStripPossessive(w string) string {
-	for _, suf := range []string{"'s", "’s", "'", "’"} {
-		if strings.HasSuffix(w, suf) && len(w) > len(suf) {
-			return w[:len(w)-len(suf)]
-		}
-	}
-	return w
-}
-
-// oIsNameLike: starts with an upper-case letter and has a lower-case letter,
-// or is a word of at least four letters all in capitals (shorter capitals
-// are mostly acronyms).
-func oIsNameLike(w string) bool {
-	r, _ := utf8.DecodeRuneInString(w)
-	if !unicode.IsUpper(r) {
-		return false
-	}
-	letters, lower := 0, 0
-	for _, c := range w {
-		if unicode.IsDigit(c) {
-			return false
-		}
-		if unicode.IsLetter(c) {
-			letters++
-		}
-		if unicode.IsLower(c) {
-			lower++
-		}
-	}
-	return letters >= 2 && (lower > 0 || letters >= 4)
 }
 
 func oSortFindings(f []Finding) {

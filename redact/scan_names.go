@@ -1,0 +1,727 @@
+package redact
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The residual name scan weighs evidence for each capitalised word and run
+// of words: what the word is (a listed given or family name, an invented
+// place, a proper noun of the English word list, an ordinary word, a word
+// that is never a name), where it stands (sentence start found in running
+// text, not at line starts), and what surrounds it (titles, "said", speaker
+// labels, bracketed attributions, greetings and sign-offs, forum headers,
+// organisation and place words, author citations).
+
+// What a word is, from the lexicon.
+const (
+	lxGiven     = 1 << iota // given name (names/given-*.txt)
+	lxFamily                // family name (names/family.txt)
+	lxPlace                 // invented place (names.go)
+	lxProper                // proper noun of the English word list
+	lxWord                  // ordinary English word (lower case in the word list)
+	lxCommon                // capitalised but not a name (common-capitalised.txt)
+	lxNotName               // structural word, job title, interjection (not-names.txt)
+	lxTitle                 // honorific before a name (Mr, Dr, Cllr, …)
+	lxOrgHead               // word that ends an organisation's name (Council, Trust, …)
+	lxPlaceHead             // word that ends a place's name (Lane, Ward, …)
+	lxGeneric               // generic modifier (City, Community, …): not distinctive
+	lxSaid                  // verb that follows a person (said, told, wrote, …)
+	lxGreet                 // word before a person (Dear, Hi, Thanks, …)
+	lxKin                   // relation before a person (sister, neighbour, …)
+	lxParticle              // lower-case name particle (van, de, bin, …)
+)
+
+var orgHeads = []string{
+	"Council", "Trust", "Network", "Centre", "Center", "School", "Hospital", "University",
+	"College", "Church", "Chapel", "Cathedral", "Mosque", "Temple", "Synagogue", "Gurdwara",
+	"Surgery", "Practice", "Clinic", "Association", "Society", "Project", "Foundation",
+	"Partnership", "Club", "Library", "Academy", "Institute", "Board", "Authority", "Agency",
+	"Federation", "Union", "Alliance", "Collective", "Cooperative", "Co-op", "Charity",
+	"Foodbank", "Shelter", "Hall", "House", "Primary", "Juniors", "Infants", "Nursery",
+	"Motors", "Coaches", "Ltd", "Limited", "Plc", "Inc", "Rovers", "United", "Fund",
+	"Group", "Forum", "Services", "Service", "Hotel", "Inn", "Arms", "Cafe", "Café",
+	"Bank", "Press", "Company", "Consortium", "Ministries", "Mission", "Hub",
+}
+
+var placeHeads = []string{
+	"Lane", "Ward", "Street", "Road", "Avenue", "Close", "Drive", "Way", "Crescent",
+	"Gardens", "Terrace", "Court", "Square", "Park", "Estate", "Grove", "Row", "Hill",
+	"Mews", "Walk", "Place", "Rise", "Village", "Parish", "Borough", "County", "Valley",
+}
+
+var genericWords = []string{
+	"City", "County", "Parish", "Town", "District", "Borough", "Community", "Local",
+	"National", "Regional", "Primary", "Secondary", "High", "Steering", "Focus", "Working",
+	"Support", "Youth", "Health", "Housing", "Residents", "Tenants", "Carers", "Parents",
+	"Women's", "Men's", "Citizens", "Advice", "Food", "General", "Royal", "New", "Old",
+	"North", "South", "East", "West", "Central", "Upper", "Lower", "Great", "Little",
+	"Main", "Church", "Station", "Market", "Mill", "Green", "Park", "Social", "Public",
+	"Family", "Children's", "Mental", "Medical", "Legal", "Law", "Job", "Job Centre",
+	"Allotment", "Night", "Day", "Research", "Student", "Students", "Trade", "The",
+}
+
+var saidWords = []string{
+	"said", "says", "say", "told", "tells", "asked", "asks", "explained", "replied",
+	"recalled", "wrote", "writes", "added", "argued", "mentioned", "reckons", "reported",
+	"thanked", "raised", "presented", "outlined", "confirmed", "apologised", "apologized",
+	"suggested", "noted", "laughed", "agreed", "described", "introduced", "welcomed",
+	"gave", "kept", "would", "was", "had", "has", "is", "did", "does", "thinks", "thought",
+	"knocked", "took", "came", "went", "runs", "works", "calls", "called", "drives",
+}
+
+var greetWords = []string{
+	"Dear", "Hi", "Hello", "Hey", "Thanks", "Thank", "Cheers", "Morning", "Evening",
+	"Bye", "Love", "Regards", "thanks", "hi", "hello", "hey", "cheers", "by", "from",
+	"called", "named", "ask", "with", "and",
+}
+
+var kinWords = []string{
+	"sister", "brother", "cousin", "husband", "wife", "son", "daughter", "mum", "mother",
+	"dad", "father", "friend", "neighbour", "neighbor", "aunt", "auntie", "uncle", "nephew",
+	"niece", "partner", "colleague", "boss", "manager", "coordinator", "adviser", "advisor",
+	"councillor", "officer", "vicar", "grandson", "granddaughter", "nan", "gran", "lad",
+	"lady", "man", "woman", "girl", "boy", "mate", "chair", "teacher", "doctor", "nurse",
+	"landlord", "landlady", "caseworker", "worker", "volunteer", "student", "pupil",
+}
+
+var particleWords = []string{
+	"van", "von", "der", "den", "de", "del", "della", "di", "da", "das", "dos", "du", "la",
+	"le", "bin", "binti", "bint", "ibn", "al", "el", "ter", "ten", "ap", "y", "zu", "of",
+	"&",
+}
+
+// lexicon maps a folded word to its lx flags. It is built on first use.
+var (
+	lexiconOnce sync.Once
+	lexicon     map[string]uint32
+)
+
+func loadLexicon() {
+	m := make(map[string]uint32, 80000)
+	add := func(words []string, f uint32) {
+		for _, w := range words {
+			k := string(appendView(nil, w))
+			m[k] |= f
+		}
+	}
+	add(givenAll, lxGiven)
+	add(familyNames, lxFamily)
+	add(placeNames, lxPlace)
+	add(loadList("proper-nouns.txt"), lxProper)
+	add(loadList("english-words.txt"), lxWord)
+	add(loadList("common-capitalised.txt"), lxCommon)
+	add(loadList("not-names.txt"), lxNotName)
+	for t := range titles {
+		m[t] |= lxTitle
+	}
+	for _, t := range []string{"mr.", "mrs.", "ms.", "dr.", "prof.", "st", "pc", "dc", "sgt"} {
+		m[strings.TrimSuffix(t, ".")] |= lxTitle
+	}
+	add(orgHeads, lxOrgHead)
+	add(placeHeads, lxPlaceHead)
+	add(genericWords, lxGeneric)
+	add(saidWords, lxSaid)
+	add(greetWords, lxGreet)
+	add(kinWords, lxKin)
+	add(particleWords, lxParticle)
+	lexicon = m
+}
+
+// lookup returns the lexicon flags of word w (no allocation for short words).
+func lookup(w string) uint32 {
+	var buf [48]byte
+	b := buf[:0]
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii && len(w) <= len(buf) {
+		for i := 0; i < len(w); i++ {
+			b = append(b, lowerASCII[w[i]])
+		}
+	} else {
+		b = appendView(b, w)
+	}
+	return lexicon[string(b)]
+}
+
+// A word of a line as the name scan sees it.
+type nword struct {
+	s, e      int    // bytes of the word in the line (possessive stripped)
+	lx        uint32 // lexicon flags
+	upper     bool   // starts with an upper-case letter
+	caps      bool   // all letters upper case (two or more)
+	initial   bool   // a single capital letter followed by "."
+	sentStart bool   // first word of a sentence
+	score     float32
+}
+
+// Name scan state carried from one line to the next.
+type nameState struct {
+	prevEnds   bool // the previous line ended a sentence (or was blank, or short)
+	prevSignal bool // the previous line was a greeting or sign-off phrase ("Cheers,")
+	words      []nword
+}
+
+// isTerminalByte: punctuation after which a sentence ends.
+func endsSentence(line string) bool {
+	t := strings.TrimRight(line, " \t\"'”’)]*_")
+	if t == "" {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(t)
+	return strings.ContainsRune(".!?:…", r)
+}
+
+// lineStartsSentence decides whether the first word of line starts a
+// sentence, given the previous line: a wrapped line continues one.
+func (st *nameState) lineStartsSentence(line string) bool {
+	t := strings.TrimLeft(line, " \t")
+	if st.prevEnds || len(t) < len(line) && len(line)-len(t) >= 2 {
+		return true
+	}
+	if t == "" {
+		return true
+	}
+	switch t[0] {
+	case '-', '*', '#', '>', '[', '(':
+		return true
+	}
+	if strings.HasPrefix(t, "•") {
+		return true
+	}
+	if t[0] >= '0' && t[0] <= '9' {
+		return true
+	}
+	return false
+}
+
+// tokenise splits line into words, marking sentence starts.
+func (st *nameState) tokenise(line string) []nword {
+	ws := st.words[:0]
+	sent := st.lineStartsSentence(line)
+	i := 0
+	for i < len(line) {
+		c := line[i]
+		var r rune = rune(c)
+		sz := 1
+		if c >= utf8.RuneSelf {
+			r, sz = utf8.DecodeRuneInString(line[i:])
+		}
+		if !isWordRune(r) {
+			switch r {
+			case '.', '!', '?', ':', '…':
+				if r == '.' && len(ws) > 0 && ws[len(ws)-1].e == i && abbrevBefore(line, ws[len(ws)-1]) {
+					if ws[len(ws)-1].initial {
+						i += sz
+						continue
+					}
+					i += sz
+					continue
+				}
+				if r == ':' && i+1 < len(line) && line[i+1] >= '0' && line[i+1] <= '9' {
+					i += sz
+					continue
+				}
+				sent = true
+			case '\'', '‘', '"', '“':
+				// An opening quotation mark starts a quoted sentence.
+				if i == 0 || line[i-1] == ' ' || line[i-1] == '(' || line[i-1] == '\t' {
+					sent = true
+				}
+			case '&':
+				ws = append(ws, nword{s: i, e: i + 1, lx: lxParticle})
+			}
+			i += sz
+			continue
+		}
+		j := i + sz
+		for j < len(line) {
+			c := line[j]
+			if c < utf8.RuneSelf && asciiClass[c] == clsWord {
+				j++
+				continue
+			}
+			if c != '\'' && c != '-' && c < utf8.RuneSelf {
+				break
+			}
+			r2, s2 := utf8.DecodeRuneInString(line[j:])
+			if !isWordRune(r2) && !((r2 == '\'' || r2 == '’' || r2 == '-') && j+s2 < len(line) && isWordRune(firstRuneOf(line[j+s2:]))) {
+				break
+			}
+			j += s2
+		}
+		w := nword{s: i, e: j, sentStart: sent}
+		word := stripPossessive(line[i:j])
+		w.e = i + len(word)
+		w.upper = unicode.IsUpper(r)
+		if w.upper {
+			w.lx = lookup(word)
+			n, up := 0, 0
+			for _, c := range word {
+				if unicode.IsLetter(c) {
+					n++
+					if unicode.IsUpper(c) {
+						up++
+					}
+				}
+			}
+			w.caps = n >= 2 && up == n
+			w.initial = n == 1 && j < len(line) && line[j] == '.'
+		} else if r < utf8.RuneSelf && asciiClass[c] == clsWord && !(c >= '0' && c <= '9') {
+			w.lx = lookup(word) & (lxSaid | lxGreet | lxKin | lxParticle | lxTitle)
+		}
+		ws = append(ws, w)
+		sent = false
+		i = j
+	}
+	st.words = ws
+	return ws
+}
+
+// abbrevBefore reports whether the word before a full stop is an initial or
+// an abbreviation after which the sentence goes on (Mr. J. et al. St.).
+func abbrevBefore(line string, w nword) bool {
+	if w.initial {
+		return true
+	}
+	word := line[w.s:w.e]
+	if w.lx&lxTitle != 0 {
+		return true
+	}
+	switch word {
+	case "al", "etc", "vs", "e.g", "i.e", "approx", "no", "No", "p", "pp", "ed", "eds", "vol", "cf":
+		return true
+	}
+	return false
+}
+
+// baseScore is how likely word w is a name on its own evidence.
+func baseScore(line string, w *nword) float32 {
+	if !w.upper || w.lx&(lxCommon|lxNotName) != 0 && w.lx&(lxGiven|lxFamily|lxPlace) == 0 {
+		return 0
+	}
+	word := line[w.s:w.e]
+	if w.caps {
+		// Acronyms (NHS, NGOs, PTA) are not names; a name in capitals
+		// (a SARAH: label, a surname in a heading) is one if the list
+		// knows it.
+		if utf8.RuneCountInString(word) < 3 || w.lx&(lxGiven|lxFamily|lxPlace) == 0 || w.lx&lxWord != 0 {
+			return 0
+		}
+		return 0.7
+	}
+	if !hasLower(word) || hasDigit(word) {
+		return 0
+	}
+	listed := w.lx&(lxGiven|lxFamily|lxPlace) != 0
+	ordinary := w.lx&lxWord != 0
+	switch {
+	case listed && !ordinary:
+		return 0.9
+	case w.lx&lxProper != 0 && !ordinary:
+		if w.sentStart {
+			return 0.7
+		}
+		return 0.85
+	case listed || w.lx&lxProper != 0:
+		// Both a name and an ordinary word (Will, Rose, Green).
+		if w.sentStart {
+			return 0.1
+		}
+		return 0.45
+	case !ordinary:
+		// Not a word of English: a name from elsewhere, or invented.
+		if w.sentStart {
+			return 0.6
+		}
+		return 0.75
+	}
+	if w.sentStart {
+		return 0
+	}
+	return 0.2
+}
+
+func hasLower(s string) bool {
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+// A run is a stretch of capitalised words that may be one name.
+type nrun struct {
+	a, b int // word indexes [a, b)
+}
+
+// scanNames finds names in the current line: capitalised words and runs
+// weighed by evidence (see the comment at the top of this file).
+func (sc *lineScanner) scanNames() {
+	lexiconOnce.Do(loadLexicon)
+	line := sc.line
+	st := &sc.names
+	ws := st.tokenise(line)
+	trimmed := strings.TrimSpace(line)
+	label := labelEnd(line, ws)
+	signal := false
+	for k := range ws {
+		w := &ws[k]
+		w.score = baseScore(line, w)
+		if sc.known != nil && w.upper {
+			word := line[w.s:w.e]
+			if sc.known.IsAlias(word) || sc.known.IsPseudonym(word) {
+				w.upper, w.score, w.lx = false, 0, 0 // registered: not a finding
+			}
+		}
+	}
+	for a := 0; a < len(ws); {
+		if !ws[a].upper || ws[a].lx&lxTitle != 0 && a+1 < len(ws) && ws[a+1].upper && sep(line, ws[a], ws[a+1]) {
+			a++
+			continue
+		}
+		b := a + 1
+		for b < len(ws) {
+			prev, next := ws[b-1], ws[b]
+			if !sep(line, prev, next) {
+				break
+			}
+			if next.upper {
+				b++
+				continue
+			}
+			// A particle joins two capitalised words: "Ana de la Cruz",
+			// "University of Tamberford", "Harlow & Finch".
+			k := b
+			for k < len(ws) && !ws[k].upper && ws[k].lx&lxParticle != 0 && sep(line, ws[k-1], ws[k]) {
+				k++
+			}
+			if k > b && k < len(ws) && ws[k].upper && sep(line, ws[k-1], ws[k]) && (line[ws[b].s:ws[b].e] != "of" || ws[b-1].lx&lxOrgHead != 0) {
+				b = k + 1
+				continue
+			}
+			break
+		}
+		sc.judgeRun(ws, a, b, label, trimmed)
+		a = b
+	}
+	// Greetings and sign-offs alone on a line name the next line's person.
+	if len(ws) > 0 && len(ws) <= 3 && ws[0].lx&lxGreet != 0 && !strings.ContainsAny(trimmed, ".?") {
+		signal = true
+	}
+	st.prevSignal = signal
+	st.prevEnds = endsSentence(line) || utf8.RuneCountInString(trimmed) < 45 && !strings.HasSuffix(trimmed, ",")
+}
+
+// sep reports whether only a space (or an initial's full stop and a space)
+// lies between words x and y.
+func sep(line string, x, y nword) bool {
+	gap := line[x.e:y.s]
+	if strings.HasPrefix(gap, "'s") || strings.HasPrefix(gap, "’s") {
+		gap = gap[len("'s"):]
+		if strings.HasPrefix(line[x.e:], "’") {
+			gap = line[x.e+len("’s"):y.s]
+		}
+	}
+	switch gap {
+	case " ":
+		return true
+	case ". ", ".":
+		return x.initial || x.lx&lxTitle != 0
+	}
+	return false
+}
+
+// labelEnd returns the index of the first word after a speaker label or
+// forum header name at the start of the line ("Dervla:", "Sam Ng  0:09",
+// "Yusuf Demir wrote:"), or 0 when there is none.
+func labelEnd(line string, ws []nword) int {
+	if len(ws) == 0 || !ws[0].upper {
+		return 0
+	}
+	if strings.TrimLeft(line, " \t")[0:1] == "[" {
+		return 0
+	}
+	k := 0
+	for k < len(ws) && k < 5 && (ws[k].upper || ws[k].lx&lxParticle != 0) && (k == 0 || sep(line, ws[k-1], ws[k])) {
+		k++
+	}
+	rest := strings.TrimLeft(line[ws[k-1].e:], "'’s")
+	switch {
+	case strings.HasPrefix(rest, ":"):
+		return k
+	case strings.HasPrefix(rest, " wrote:") || strings.HasPrefix(rest, " writes:") || strings.HasPrefix(rest, " said:"):
+		return k
+	case len(rest) > 2 && (rest[0] == ' ' || rest[0] == '\t') && isTimestamp(strings.TrimSpace(rest)):
+		return k
+	}
+	return 0
+}
+
+// isTimestamp reports whether s is a time like "0:09" or "01:02:03".
+func isTimestamp(s string) bool {
+	if len(s) < 4 || len(s) > 12 {
+		return false
+	}
+	colon := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ':':
+			colon = true
+		case c >= '0' && c <= '9', c == '.', c == '(' || c == ')' || c == '[' || c == ']':
+		default:
+			return false
+		}
+	}
+	return colon
+}
+
+// judgeRun weighs words [a, b) of the line as one candidate name and adds a
+// finding for it when the evidence is enough.
+func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
+	line := sc.line
+	// Words before the run that give context.
+	var before, before2 *nword
+	if a > 0 {
+		before = &ws[a-1]
+	}
+	if a > 1 {
+		before2 = &ws[a-2]
+	}
+	var after *nword
+	if b < len(ws) {
+		after = &ws[b]
+	}
+	gapBefore, gapAfter := "", line[ws[b-1].e:]
+	if before != nil {
+		gapBefore = line[before.e:ws[a].s]
+	} else {
+		gapBefore = line[:ws[a].s]
+	}
+	if after != nil {
+		gapAfter = line[ws[b-1].e:after.s]
+	}
+
+	// Citations: "Name (2005)", "(Name, 2005)", "Name et al.", "Name and
+	// Name (2005)".
+	if ws[a].score > 0 || ws[a].lx&(lxWord|lxProper) != 0 {
+		if e, ok := citationAfter(line, ws, b); ok {
+			sc.addName(FindCitation, Low, 0.9, ws[a].s, e)
+			return
+		}
+	}
+
+	best, listed, gf := float32(0), false, 0
+	head := uint32(0)
+	distinctive := false
+	for k := a; k < b; k++ {
+		w := &ws[k]
+		if w.score > best {
+			best = w.score
+		}
+		if w.lx&(lxGiven|lxFamily) != 0 && w.lx&lxWord == 0 {
+			listed = true
+			gf++
+		}
+		if w.lx&(lxOrgHead|lxPlaceHead) != 0 && w.upper {
+			if k == b-1 || k+1 < b && line[ws[k+1].s:ws[k+1].e] == "of" {
+				head |= w.lx & (lxOrgHead | lxPlaceHead)
+			}
+		}
+		if w.upper && w.lx&(lxGeneric|lxOrgHead|lxPlaceHead|lxTitle) == 0 && w.lx&lxNotName == 0 && !(w.sentStart && w.lx&lxWord != 0 && w.lx&lxProper == 0) {
+			distinctive = true
+		}
+	}
+	startsSaint := ws[a].lx&lxTitle != 0 && (line[ws[a].s:ws[a].e] == "St" || line[ws[a].s:ws[a].e] == "Saint")
+	// Organisation and place names: a distinctive word and a head word.
+	if b-a >= 2 && head != 0 && (distinctive || startsSaint) {
+		kind := FindOrg
+		if head&lxOrgHead == 0 {
+			kind = FindPlace
+		}
+		s := a
+		for s < b-1 && ws[s].sentStart && ws[s].lx&lxWord != 0 && ws[s].lx&lxProper == 0 && ws[s].lx&lxGeneric == 0 {
+			s++ // a sentence-initial ordinary word ("Tried Ravelcote Road")
+		}
+		sc.addName(kind, Low, 0.8, ws[s].s, ws[b-1].e)
+		return
+	}
+	if startsSaint && b-a >= 2 {
+		sc.addName(FindOrg, Low, 0.8, ws[a].s, ws[b-1].e)
+		return
+	}
+
+	// Person context.
+	cue := 0 // 1 weak, 2 strong
+	titled := before != nil && before.lx&lxTitle != 0 && before.upper && (gapBefore == " " || gapBefore == ". ")
+	if titled {
+		cue = 2
+	}
+	if label > 0 && a < label {
+		cue = 2
+	}
+	if after != nil && after.lx&lxSaid != 0 && !after.upper && (gapAfter == " " || gapAfter == ", ") {
+		cue = max(cue, 2)
+	}
+	if before != nil && !before.upper && before.lx&lxKin != 0 && (gapBefore == " " || gapBefore == ", ") {
+		cue = max(cue, 2)
+	}
+	if before != nil && before.lx&lxGreet != 0 && strings.TrimRight(gapBefore, ",") == " " {
+		cue = max(cue, 1)
+		if before.upper || before2 != nil && line[before2.s:before2.e] == "Posted" || before2 != nil && line[before2.s:before2.e] == "Reply" {
+			cue = 2
+		}
+	}
+	if strings.HasSuffix(gapBefore, "(") && (strings.HasPrefix(gapAfter, ")") || strings.HasPrefix(gapAfter, ", ")) {
+		cue = max(cue, 2) // "…' (Name)", "(Name, interview)"
+	}
+	if trimmed == strings.TrimRight(line[ws[a].s:ws[b-1].e], ".,") || strings.HasPrefix(trimmed, "- ") && strings.TrimSpace(trimmed[2:]) == line[ws[a].s:ws[b-1].e] {
+		// A name alone on a line: a sign-off.
+		cue = max(cue, 1)
+		if sc.names.prevSignal {
+			cue = 2
+		}
+	}
+	score := best
+	switch {
+	case titled:
+		score = max(score, 0.95)
+	case cue == 2 && best >= 0.1:
+		score = max(score, 0.9)
+	case cue == 1 && best >= 0.4:
+		score = max(score, 0.8)
+	}
+	if b-a >= 2 && gf >= 2 {
+		score = max(score, 0.9)
+	}
+	if score < 0.5 {
+		return
+	}
+	// Trim weak words at the edges: a sentence-initial ordinary word
+	// before a name ("Thanks Yusuf") or a heading word after it.
+	for a < b-1 && ws[a].score < 0.3 {
+		a++
+	}
+	for b-1 > a && ws[b-1].score < 0.3 {
+		b--
+	}
+	kind := FindPossibleName
+	switch {
+	case listed || cue == 2:
+		kind = FindPerson
+	case head&lxPlaceHead != 0 || ws[a].lx&lxPlace != 0:
+		kind = FindPlace
+	case before != nil && !before.upper && isPlacePrep(line[before.s:before.e]) && score >= 0.7:
+		kind = FindPlace
+	case score >= 0.85:
+		kind = FindPerson
+	}
+	conf := Low
+	if kind == FindPerson && score >= 0.9 && (cue == 2 || gf >= 2) {
+		conf = High
+	}
+	sc.addName(kind, conf, score, ws[a].s, ws[b-1].e)
+}
+
+func isPlacePrep(w string) bool {
+	switch w {
+	case "in", "at", "from", "to", "near", "around", "outside", "towards", "into":
+		return true
+	}
+	return false
+}
+
+// citationAfter reports whether the words from index b on make the run
+// before them an author citation, and where the citation's names end.
+func citationAfter(line string, ws []nword, b int) (int, bool) {
+	end := ws[b-1].e
+	rest := line[end:]
+	rest = strings.TrimPrefix(strings.TrimPrefix(rest, "'s"), "’s")
+	if strings.HasPrefix(rest, " et al") {
+		n := len(" et al")
+		if strings.HasPrefix(rest[n:], ".") {
+			n++
+		}
+		return end + n, true
+	}
+	r := strings.TrimLeft(rest, " ")
+	if strings.HasPrefix(r, "(") && isYearAt(r[1:]) {
+		return end, true
+	}
+	// Inside brackets: "(Name, 2005)", "(Name 2005; …)", "; Name, 2008)".
+	if (strings.HasPrefix(r, ", ") && isYearAt(r[2:]) || isYearAt(r)) && openBracketBefore(line, ws[0].s, end) {
+		return end, true
+	}
+	// "Name and Name (2005)", "Name & Name, 2005".
+	if b+1 < len(ws) && (strings.HasPrefix(rest, " and ") || strings.HasPrefix(rest, " & ") || strings.HasPrefix(rest, ", ")) && ws[b].lx&lxParticle != 0 || b < len(ws) && strings.HasPrefix(rest, ", ") && ws[b].upper {
+		k := b
+		if !ws[k].upper {
+			k++
+		}
+		if k < len(ws) && ws[k].upper {
+			j := k + 1
+			for j < len(ws) && ws[j].upper && sep(line, ws[j-1], ws[j]) {
+				j++
+			}
+			if _, ok := citationAfter(line, ws, j); ok {
+				return end, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// isYearAt reports whether s starts with a year of publication (1800-2099)
+// or "n.d." not followed by another digit.
+func isYearAt(s string) bool {
+	if strings.HasPrefix(s, "n.d.") || strings.HasPrefix(s, "forthcoming") {
+		return true
+	}
+	if len(s) < 4 || !(s[0] == '1' && s[1] >= '8' || s[0] == '2' && s[1] == '0') {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return len(s) == 4 || s[4] < '0' || s[4] > '9'
+}
+
+// openBracketBefore reports whether a "(" opens before position e on the
+// line and is not closed before it.
+func openBracketBefore(line string, from, e int) bool {
+	i := strings.LastIndexByte(line[:e], '(')
+	return i >= 0 && strings.IndexByte(line[i:e], ')') < 0
+}
+
+func (sc *lineScanner) addName(kind string, c Confidence, score float32, s, e int) {
+	if sc.overlaps(s, e) {
+		return
+	}
+	if sc.known != nil {
+		t := sc.line[s:e]
+		if sc.known.IsAlias(t) || sc.known.IsPseudonym(stripPossessive(t)) {
+			return
+		}
+	}
+	sc.taken = append(sc.taken, span{s, e})
+	sc.found = append(sc.found, Finding{Kind: kind, Line: sc.lineNo, Col: utf8.RuneCountInString(sc.line[:s]) + 1, Confidence: c, Score: score, Text: sc.line[s:e]})
+}
