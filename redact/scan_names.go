@@ -32,6 +32,7 @@ const (
 	lxGreet                 // word before a person (Dear, Hi, Thanks, …)
 	lxKin                   // relation before a person (sister, neighbour, …)
 	lxParticle              // lower-case name particle (van, de, bin, …)
+	lxSaint                 // St, Saint: starts the name of a church, school, …
 )
 
 var orgHeads = []string{
@@ -68,8 +69,15 @@ var saidWords = []string{
 	"recalled", "wrote", "writes", "added", "argued", "mentioned", "reckons", "reported",
 	"thanked", "raised", "presented", "outlined", "confirmed", "apologised", "apologized",
 	"suggested", "noted", "laughed", "agreed", "described", "introduced", "welcomed",
-	"gave", "kept", "would", "was", "had", "has", "is", "did", "does", "thinks", "thought",
-	"knocked", "took", "came", "went", "runs", "works", "calls", "called", "drives",
+	"thinks", "knocked", "drives", "complained", "insisted", "admitted", "joked",
+	"remembered", "recalls", "remembers", "claimed", "claims", "shouted", "whispered",
+}
+
+// auxWords may stand between a name and its verb: "Frank would say".
+var auxWords = map[string]bool{
+	"would": true, "will": true, "did": true, "had": true, "has": true, "then": true,
+	"just": true, "also": true, "always": true, "never": true, "once": true, "later": true,
+	"often": true, "then,": true, "still": true, "actually": true,
 }
 
 var greetWords = []string{
@@ -113,13 +121,16 @@ func loadLexicon() {
 	add(loadList("proper-nouns.txt"), lxProper)
 	add(loadList("english-words.txt"), lxWord)
 	add(loadList("common-capitalised.txt"), lxCommon)
+	add(loadList("proper-groups.txt"), lxCommon)
 	add(loadList("not-names.txt"), lxNotName)
 	for t := range titles {
 		m[t] |= lxTitle
 	}
-	for _, t := range []string{"mr.", "mrs.", "ms.", "dr.", "prof.", "st", "pc", "dc", "sgt"} {
-		m[strings.TrimSuffix(t, ".")] |= lxTitle
+	for _, t := range []string{"pc", "dc", "sgt", "cllr"} {
+		m[t] |= lxTitle
 	}
+	m["st"] |= lxSaint
+	m["saint"] |= lxSaint
 	add(orgHeads, lxOrgHead)
 	add(placeHeads, lxPlaceHead)
 	add(genericWords, lxGeneric)
@@ -261,8 +272,19 @@ func (st *nameState) tokenise(line string) []nword {
 		word := stripPossessive(line[i:j])
 		w.e = i + len(word)
 		w.upper = unicode.IsUpper(r)
+		if !w.upper && particlePrefixed(word) {
+			w.upper = true // "al-Sayed", "el-Amin"
+			word = word[strings.IndexByte(word, '-')+1:]
+		}
 		if w.upper {
 			w.lx = lookup(word)
+			if w.lx&(lxWord|lxProper|lxGiven|lxFamily|lxPlace) == 0 {
+				if isOrdinaryForm(word) {
+					w.lx |= lxWord
+				} else if stem, ok := strings.CutSuffix(word, "s"); ok && lookup(stem)&lxCommon != 0 {
+					w.lx |= lxCommon // Mondays, Christians
+				}
+			}
 			n, up := 0, 0
 			for _, c := range word {
 				if unicode.IsLetter(c) {
@@ -283,6 +305,49 @@ func (st *nameState) tokenise(line string) []nword {
 	}
 	st.words = ws
 	return ws
+}
+
+// particlePrefixed reports whether w is a lower-case Arabic or similar
+// particle joined by a hyphen to a capitalised name: al-Sayed, el-Amin.
+func particlePrefixed(w string) bool {
+	p, rest, ok := strings.Cut(w, "-")
+	if !ok || rest == "" || !unicode.IsUpper(firstRuneOf(rest)) {
+		return false
+	}
+	switch p {
+	case "al", "el", "ul", "bin", "ibn", "abu", "ben", "ad", "as", "ash", "ar", "az", "ad-din":
+		return true
+	}
+	return false
+}
+
+// isOrdinaryForm reports whether a word missing from the word list is a
+// form of words that are in it: a contraction (She'd, We've, Don't), a
+// hyphenated compound of ordinary words (Anti-social), or a plural or
+// an ordinary word (not other inflections: Sayed is not say+ed).
+func isOrdinaryForm(w string) bool {
+	ordinary := func(s string) bool { return s != "" && lookup(s)&lxWord != 0 }
+	if i := strings.IndexAny(w, "'’"); i > 0 {
+		switch strings.ToLower(strings.TrimLeft(w[i:], "'’")) {
+		case "d", "ve", "ll", "re", "m", "t", "s":
+			return ordinary(w[:i]) || lookup(w[:i])&lxProper != 0 && len(w[:i]) <= 4
+		}
+		return false
+	}
+	if strings.Contains(w, "-") {
+		for part := range strings.SplitSeq(w, "-") {
+			if !ordinary(part) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, suf := range []string{"s", "es"} {
+		if stem, ok := strings.CutSuffix(w, suf); ok && len(stem) >= 3 && ordinary(stem) {
+			return true
+		}
+	}
+	return false
 }
 
 // abbrevBefore reports whether the word before a full stop is an initial or
@@ -308,6 +373,12 @@ func baseScore(line string, w *nword) float32 {
 		return 0
 	}
 	word := line[w.s:w.e]
+	if w.initial {
+		return 0.3 // counts only inside a run: "J. R. Okafor"
+	}
+	if isPluralAcronym(word) {
+		return 0
+	}
 	if w.caps {
 		// Acronyms (NHS, NGOs, PTA) are not names; a name in capitals
 		// (a SARAH: label, a surname in a heading) is one if the list
@@ -347,6 +418,19 @@ func baseScore(line string, w *nword) float32 {
 		return 0
 	}
 	return 0.2
+}
+
+// isPluralAcronym: capitals and a final s (NGOs, CEOs, GPs).
+func isPluralAcronym(w string) bool {
+	if len(w) < 3 || w[len(w)-1] != 's' {
+		return false
+	}
+	for i := 0; i < len(w)-1; i++ {
+		if w[i] < 'A' || w[i] > 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 func hasLower(s string) bool {
@@ -434,10 +518,10 @@ func (sc *lineScanner) scanNames() {
 // lies between words x and y.
 func sep(line string, x, y nword) bool {
 	gap := line[x.e:y.s]
-	if strings.HasPrefix(gap, "'s") || strings.HasPrefix(gap, "’s") {
-		gap = gap[len("'s"):]
-		if strings.HasPrefix(line[x.e:], "’") {
-			gap = line[x.e+len("’s"):y.s]
+	for _, p := range []string{"'s", "’s", "'", "’"} {
+		if g, ok := strings.CutPrefix(gap, p); ok {
+			gap = g
+			break
 		}
 	}
 	switch gap {
@@ -521,9 +605,13 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 
 	// Citations: "Name (2005)", "(Name, 2005)", "Name et al.", "Name and
 	// Name (2005)".
-	if ws[a].score > 0 || ws[a].lx&(lxWord|lxProper) != 0 {
-		if e, ok := citationAfter(line, ws, b); ok {
-			sc.addName(FindCitation, Low, 0.9, ws[a].s, e)
+	if e, ok := citationAfter(line, ws, b); ok {
+		s := a
+		for s < b-1 && ws[s].sentStart && ws[s].score < 0.3 {
+			s++ // "Following Hartwell (2005)"
+		}
+		if ws[s].lx&(lxNotName|lxCommon) == 0 || ws[s].score > 0 {
+			sc.addName(FindCitation, Low, 0.9, ws[s].s, e)
 			return
 		}
 	}
@@ -549,7 +637,7 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 			distinctive = true
 		}
 	}
-	startsSaint := ws[a].lx&lxTitle != 0 && (line[ws[a].s:ws[a].e] == "St" || line[ws[a].s:ws[a].e] == "Saint")
+	startsSaint := ws[a].lx&lxSaint != 0
 	// Organisation and place names: a distinctive word and a head word.
 	if b-a >= 2 && head != 0 && (distinctive || startsSaint) {
 		kind := FindOrg
@@ -577,8 +665,14 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 	if label > 0 && a < label {
 		cue = 2
 	}
-	if after != nil && after.lx&lxSaid != 0 && !after.upper && (gapAfter == " " || gapAfter == ", ") {
-		cue = max(cue, 2)
+	if after != nil && !after.upper && (gapAfter == " " || gapAfter == ", ") {
+		verb := after
+		if auxWords[line[after.s:after.e]] && b+1 < len(ws) && line[after.e:ws[b+1].s] == " " {
+			verb = &ws[b+1]
+		}
+		if verb.lx&lxSaid != 0 {
+			cue = max(cue, 2)
+		}
 	}
 	if before != nil && !before.upper && before.lx&lxKin != 0 && (gapBefore == " " || gapBefore == ", ") {
 		cue = max(cue, 2)
@@ -600,6 +694,11 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 		}
 	}
 	score := best
+	if b-a == 1 && best >= 0.4 && best < 0.5 && (after == nil || !after.upper) {
+		// A name that is also a word, capitalised mid-sentence on its
+		// own ("and then Will started"): probably a name.
+		score = 0.55
+	}
 	switch {
 	case titled:
 		score = max(score, 0.95)
@@ -616,10 +715,14 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 	}
 	// Trim weak words at the edges: a sentence-initial ordinary word
 	// before a name ("Thanks Yusuf") or a heading word after it.
-	for a < b-1 && ws[a].score < 0.3 {
+	weak := func(w nword) bool {
+		named := w.lx&(lxGiven|lxFamily) != 0 || w.lx&lxProper != 0 && w.e-w.s > 2
+		return w.score < 0.3 && !named && !w.initial
+	}
+	for a < b-1 && weak(ws[a]) {
 		a++
 	}
-	for b-1 > a && ws[b-1].score < 0.3 {
+	for b-1 > a && weak(ws[b-1]) {
 		b--
 	}
 	kind := FindPossibleName
@@ -659,29 +762,42 @@ func citationAfter(line string, ws []nword, b int) (int, bool) {
 		if strings.HasPrefix(rest[n:], ".") {
 			n++
 		}
-		return end + n, true
+		return len(line) - len(rest) + n, true
 	}
 	r := strings.TrimLeft(rest, " ")
 	if strings.HasPrefix(r, "(") && isYearAt(r[1:]) {
 		return end, true
 	}
-	// Inside brackets: "(Name, 2005)", "(Name 2005; …)", "; Name, 2008)".
-	if (strings.HasPrefix(r, ", ") && isYearAt(r[2:]) || isYearAt(r)) && openBracketBefore(line, ws[0].s, end) {
-		return end, true
+	// Inside brackets: "(Name, 2005)", "(Name 2005; …)", "; Name, 2008)",
+	// or a year and a closing bracket when the bracket opened on an earlier
+	// line.
+	yr := ""
+	if strings.HasPrefix(r, ", ") && isYearAt(r[2:]) {
+		yr = r[2:]
+	} else if isYearAt(r) {
+		yr = r
 	}
-	// "Name and Name (2005)", "Name & Name, 2005".
-	if b+1 < len(ws) && (strings.HasPrefix(rest, " and ") || strings.HasPrefix(rest, " & ") || strings.HasPrefix(rest, ", ")) && ws[b].lx&lxParticle != 0 || b < len(ws) && strings.HasPrefix(rest, ", ") && ws[b].upper {
+	if yr != "" {
+		after := strings.TrimLeft(yr[4:], "abc")
+		if openBracketBefore(line, end) || strings.HasPrefix(after, ")") || strings.HasPrefix(after, ";") || strings.HasPrefix(after, ",") && strings.Contains(after, ")") {
+			return end, true
+		}
+	}
+	// "Name and Name (2005)", "Name & Name, 2005", "Name, Name and Name".
+	if b < len(ws) {
 		k := b
-		if !ws[k].upper {
+		if t := line[ws[k].s:ws[k].e]; (t == "and" || t == "&") && (strings.HasPrefix(rest, " and ") || strings.HasPrefix(rest, " & ") || strings.HasPrefix(rest, ", and ")) {
 			k++
+		} else if !strings.HasPrefix(rest, ", ") {
+			return 0, false
 		}
 		if k < len(ws) && ws[k].upper {
 			j := k + 1
 			for j < len(ws) && ws[j].upper && sep(line, ws[j-1], ws[j]) {
 				j++
 			}
-			if _, ok := citationAfter(line, ws, j); ok {
-				return end, true
+			if e, ok := citationAfter(line, ws, j); ok {
+				return e, true
 			}
 		}
 	}
@@ -707,7 +823,7 @@ func isYearAt(s string) bool {
 
 // openBracketBefore reports whether a "(" opens before position e on the
 // line and is not closed before it.
-func openBracketBefore(line string, from, e int) bool {
+func openBracketBefore(line string, e int) bool {
 	i := strings.LastIndexByte(line[:e], '(')
 	return i >= 0 && strings.IndexByte(line[i:e], ')') < 0
 }
