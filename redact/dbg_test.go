@@ -1,6 +1,14 @@
 package redact
-import ("testing";"os";"strings")
-func TestDbg(t *testing.T){
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestDbg(t *testing.T) {
 	in := os.Getenv("DBG")
-	for _, f := range Scan(strings.ReplaceAll(in, `\n`, "\n"), nil) { t.Logf("%s %v %.2f %d:%d %q", f.Kind, f.Confidence, f.Score, f.Line, f.Col, f.Text) }
+	for _, f := range Scan(strings.ReplaceAll(in, `\n`, "\n"), nil) {
+		t.Logf("%s %v %.2f %d:%d %q", f.Kind, f.Confidence, f.Score, f.Line, f.Col, f.Text)
+	}
 }

@@ -33,6 +33,7 @@ const (
 	lxKin                   // relation before a person (sister, neighbour, …)
 	lxParticle              // lower-case name particle (van, de, bin, …)
 	lxSaint                 // St, Saint: starts the name of a church, school, …
+	lxGroup                 // proper noun with a plural: a people, faith, party (Zulu, Frank)
 )
 
 var orgHeads = []string{
@@ -121,7 +122,7 @@ func loadLexicon() {
 	add(loadList("proper-nouns.txt"), lxProper)
 	add(loadList("english-words.txt"), lxWord)
 	add(loadList("common-capitalised.txt"), lxCommon)
-	add(loadList("proper-groups.txt"), lxCommon)
+	add(loadList("proper-groups.txt"), lxGroup)
 	add(loadList("not-names.txt"), lxNotName)
 	for t := range titles {
 		m[t] |= lxTitle
@@ -281,9 +282,10 @@ func (st *nameState) tokenise(line string) []nword {
 			if w.lx&(lxWord|lxProper|lxGiven|lxFamily|lxPlace) == 0 {
 				if isOrdinaryForm(word) {
 					w.lx |= lxWord
-				} else if stem, ok := strings.CutSuffix(word, "s"); ok && lookup(stem)&lxCommon != 0 {
-					w.lx |= lxCommon // Mondays, Christians
 				}
+			}
+			if stem, ok := strings.CutSuffix(word, "s"); ok && w.lx&(lxGiven|lxFamily) == 0 && lookup(stem)&lxCommon != 0 {
+				w.lx |= lxCommon // Mondays
 			}
 			n, up := 0, 0
 			for _, c := range word {
@@ -392,6 +394,9 @@ func baseScore(line string, w *nword) float32 {
 		return 0
 	}
 	listed := w.lx&(lxGiven|lxFamily|lxPlace) != 0
+	if w.lx&lxGroup != 0 && !listed {
+		return 0.1 // a name only with a cue: "Frank would say"
+	}
 	ordinary := w.lx&lxWord != 0
 	switch {
 	case listed && !ordinary:
@@ -477,7 +482,7 @@ func (sc *lineScanner) scanNames() {
 		}
 	}
 	for a := 0; a < len(ws); {
-		if !ws[a].upper || ws[a].lx&lxTitle != 0 && a+1 < len(ws) && ws[a+1].upper && sep(line, ws[a], ws[a+1]) {
+		if !ws[a].upper || ws[a].lx&(lxTitle|lxGreet|lxNotName) != 0 && ws[a].lx&(lxGiven|lxFamily) == 0 && a+1 < len(ws) && ws[a+1].upper && sep(line, ws[a], ws[a+1]) {
 			a++
 			continue
 		}
