@@ -112,14 +112,16 @@ func firstRune(s string) string {
 }
 
 var (
-	reEmail    = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
-	reURL      = regexp.MustCompile(`(?i)(?:https?://|www\.)[^\s<>"'\x60]+`)
-	rePhone    = regexp.MustCompile(`(?:\+44\s?\(0\)\s?|\+44\s?|\(0|0)\d[\d\s\-)]{7,14}\d`)
-	rePostcode = regexp.MustCompile(`\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2})\b`)
-	reNI       = regexp.MustCompile(`\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]\b`)
-	reDateNum  = regexp.MustCompile(`\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4}|[0-9]{2})\b`)
-	reDateISO  = regexp.MustCompile(`\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b`)
-	reDateText = regexp.MustCompile(`(?i)\b(?:[0-9]{1,2}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?\s+[0-9]{4}|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+[0-9]{1,2}(?:st|nd|rd|th)?,?\s+[0-9]{4})\b`)
+	reEmail     = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
+	reURL       = regexp.MustCompile(`(?i)(?:https?://|www\.)[^\s<>"'\x60]+`)
+	rePhone     = regexp.MustCompile(`(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d[\d\s.\-()]{4,17}\d`)
+	rePostcode  = regexp.MustCompile(`\b(?:[Gg][Ii][Rr] ?0[Aa][Aa]|[A-PR-UWYZa-pr-uwyz][A-HK-Ya-hk-y]?[0-9][0-9A-HJKMNPR-Ya-hjkmnpr-y]? ?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})\b`)
+	reNI        = regexp.MustCompile(`\b[A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z] ?(?:[0-9]{2} ?[0-9]{2} ?[0-9]{2}|[0-9]{3} ?[0-9]{3}) ?[A-Da-d]\b`)
+	reEmailSaid = regexp.MustCompile(`(?i)\b[a-z0-9][a-z0-9._%+\-]*(?:(?: dot |\s*[\[({]dot[\])}]\s*)[a-z0-9\-]+)*(?:\s*[\[({]at[\])}]\s*| at )[a-z0-9\-]+(?:(?:\s*[\[({]dot[\])}]\s*| dot )[a-z0-9\-]+)+\b`)
+	rePhoneExt  = regexp.MustCompile(`(?i)^,?\s*(?:x|ext\.?|extn\.?|extension)\s?\d{1,5}\b`)
+	reDateNum   = regexp.MustCompile(`\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4}|[0-9]{2})\b`)
+	reDateISO   = regexp.MustCompile(`\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b`)
+	reDateText  = regexp.MustCompile(`(?i)\b(?:[0-9]{1,2}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?\s+[0-9]{4}|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+[0-9]{1,2}(?:st|nd|rd|th)?,?\s+[0-9]{4})\b`)
 )
 
 // badNIPrefix are prefixes never issued as National Insurance numbers.
@@ -140,6 +142,7 @@ func Scan(text string, known *Redactor) []Finding {
 		text = norm.NFC.String(text)
 	}
 	sc := lineScanner{known: known}
+	sc.names.prevEnds = true
 	var out []Finding
 	lineNo := 0
 	for len(text) > 0 {
@@ -198,8 +201,8 @@ func (sc *lineScanner) add(kind string, c Confidence, s, e int) {
 const (
 	cEmail   = 1 << iota // [A-Za-z0-9._%+\-@]
 	cURL                 // [^\s<>"'`]
-	cUpper               // [A-Z0-9 ]: postcodes, NI numbers
-	cPhone               // [0-9+()\-] and \s
+	cUpper               // [A-Za-z0-9 ]: postcodes, NI numbers
+	cPhone               // [0-9+()\-.] and \s
 	cDateNum             // [0-9./\-]
 	cDateISO             // [0-9\-]
 	cDigit               // [0-9]
@@ -220,8 +223,8 @@ var scanClass = func() (t [256]uint8) {
 		}
 		set(cEmail, letter || digit || strings.IndexByte("._%+-@", c) >= 0)
 		set(cURL, !space && strings.IndexByte("<>\"'`", c) < 0)
-		set(cUpper, upper || digit || c == ' ')
-		set(cPhone, digit || space || strings.IndexByte("+()-", c) >= 0)
+		set(cUpper, letter || digit || c == ' ')
+		set(cPhone, digit || space || strings.IndexByte("+()-.", c) >= 0)
 		set(cDateNum, digit || c == '.' || c == '/' || c == '-')
 		set(cDateISO, digit || c == '-')
 		set(cDigit, digit)
@@ -305,6 +308,30 @@ func indexDigit(s string) int {
 		}
 	}
 	return -1
+}
+
+// hasDotWord reports whether s holds "dot" in any case: an e-mail address
+// spelt out ("jo at example dot com") needs one.
+func hasDotWord(s string) bool {
+	for i := 2; i < len(s); i++ {
+		if s[i]|0x20 == 't' && s[i-1]|0x20 == 'o' && s[i-2]|0x20 == 'd' {
+			return true
+		}
+	}
+	return false
+}
+
+// isSpeltEmail checks a spelt-out address: it ends in a known top-level
+// domain, so "meet at the shop dot" or "look at this dot thing" is not one.
+func isSpeltEmail(m string) bool {
+	i := strings.LastIndexAny(m, " ])}")
+	tld := strings.ToLower(m[i+1:])
+	switch tld {
+	case "com", "org", "net", "uk", "edu", "gov", "ac", "io", "co", "info", "ie", "au", "ca",
+		"nz", "de", "fr", "es", "it", "nl", "in", "za", "ng", "gh", "ke", "us", "eu", "me":
+		return true
+	}
+	return false
 }
 
 // hasWWW reports whether s holds "www." in any case.
@@ -408,6 +435,13 @@ func (sc *lineScanner) scan(out []Finding, line string, lineNo int) []Finding {
 		}
 		i = r.e + j
 	}
+	if hasDotWord(line) {
+		for _, m := range reEmailSaid.FindAllStringIndex(line, -1) {
+			if isSpeltEmail(line[m[0]:m[1]]) {
+				sc.add(FindEmail, High, m[0], m[1])
+			}
+		}
+	}
 	if hasURLStart(line) {
 		for i := 0; i < len(line); i++ {
 			if scanClass[line[i]]&cURL == 0 {
@@ -448,7 +482,7 @@ func (sc *lineScanner) scanNumbers(first int) {
 		off, w := r.window(line)
 		for _, m := range reNI.FindAllStringIndex(w, -1) {
 			s, e := off+m[0], off+m[1]
-			if !badNIPrefix[line[s:s+2]] && line[s+1] != 'O' {
+			if p := strings.ToUpper(line[s : s+2]); !badNIPrefix[p] && p[1] != 'O' && sameCase(line[s:e]) {
 				sc.add(FindNINumber, High, s, e)
 			}
 		}
@@ -459,7 +493,9 @@ func (sc *lineScanner) scanNumbers(first int) {
 		}
 		off, w := r.window(line)
 		for _, m := range rePostcode.FindAllStringIndex(w, -1) {
-			sc.add(FindPostcode, High, off+m[0], off+m[1])
+			if sameCase(w[m[0]:m[1]]) {
+				sc.add(FindPostcode, High, off+m[0], off+m[1])
+			}
 		}
 	}
 	for _, r := range sc.digitRuns(cDateISO) {
@@ -492,52 +528,104 @@ func (sc *lineScanner) scanNumbers(first int) {
 			}
 		}
 	}
-	// A candidate the regexp matches but ukPhone rejects still uses up its
-	// text, so a run is matched whole; with fewer than ten digits nothing
-	// in it can pass ukPhone.
+	// A candidate the regexp matches but phoneNumber rejects still uses up
+	// its text, so a run is matched whole; with fewer than eight digits
+	// nothing in it can pass phoneNumber.
 	for _, r := range sc.digitRuns(cPhone) {
-		if r.digits < 10 {
+		if r.digits < 8 {
 			continue
 		}
 		off, w := r.window(line)
 		for _, m := range rePhone.FindAllStringIndex(w, -1) {
-			if s, e, ok := ukPhone(line, off+m[0], off+m[1]); ok {
+			if s, e, ok := phoneNumber(line, off+m[0], off+m[1]); ok {
+				if x := rePhoneExt.FindStringIndex(line[e:]); x != nil {
+					e += x[1]
+				}
 				sc.add(FindPhone, High, s, e)
 			}
 		}
 	}
 }
 
+// sameCase reports whether the letters of s are all upper or all lower
+// case (a postcode or NI number typed either way, not "Mk7 6aA").
+func sameCase(s string) bool {
+	up, low := false, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'A' <= c && c <= 'Z':
+			up = true
+		case 'a' <= c && c <= 'z':
+			low = true
+		}
+	}
+	return !(up && low)
+}
+
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 func validDate(day, month int) bool { return day >= 1 && day <= 31 && month >= 1 && month <= 12 }
 
-// ukPhone validates a phone candidate: 10 or 11 digits once +44 becomes 0,
-// starting 01, 02, 03, 05, 07, 08 (or 09), and not glued to other digits.
-func ukPhone(line string, s, e int) (int, int, bool) {
+// phoneNumber validates a phone candidate and trims it to its digits:
+//   - international, "+CC" then 8 to 15 digits in any grouping ("+44 (0)"
+//     allowed);
+//   - national with a trunk 0 (UK and most of Europe): 10 or 11 digits;
+//   - North American: 10 digits grouped 3-3-4 ("(555) 123-4567",
+//     "555.123.4567", "555-123-4567"), or 11 with a leading 1, the area
+//     code not starting with 0 or 1.
+//
+// A run of digits with no grouping, glued to other digits or letters, or
+// with a decimal point elsewhere is not a phone number (sums, counts,
+// years, references).
+func phoneNumber(line string, s, e int) (int, int, bool) {
 	for e > s && !('0' <= line[e-1] && line[e-1] <= '9') {
 		e--
 	}
-	if s > 0 && ('0' <= line[s-1] && line[s-1] <= '9') || e < len(line) && '0' <= line[e] && line[e] <= '9' {
+	for s < e && line[s] == '(' && strings.IndexByte(line[s:e], ')') < 0 {
+		s++
+	}
+	if s > 0 && isASCIIWordByte(line[s-1]) || e < len(line) && isASCIIWordByte(line[e]) {
 		return 0, 0, false
 	}
-	var d []byte
-	for i := s; i < e; i++ {
-		if c := line[i]; '0' <= c && c <= '9' {
-			d = append(d, c)
-		}
-	}
-	ds := string(d)
-	if strings.HasPrefix(line[s:e], "+44") {
-		ds = strings.TrimPrefix(ds, "44")
-		if !strings.HasPrefix(ds, "0") {
-			ds = "0" + ds
-		}
-	}
-	if len(ds) < 10 || len(ds) > 11 || ds[0] != '0' || !strings.ContainsRune("123578", rune(ds[1])) {
+	if s > 0 && strings.IndexByte("£$€.,/", line[s-1]) >= 0 || e+1 < len(line) && (line[e] == '.' || line[e] == ',') && '0' <= line[e+1] && line[e+1] <= '9' {
 		return 0, 0, false
 	}
-	return s, e, true
+	c := line[s:e]
+	var groups []int
+	digits, n := 0, 0
+	var d0, d1 byte
+	for i := 0; i < len(c); i++ {
+		if ch := c[i]; '0' <= ch && ch <= '9' {
+			switch digits {
+			case 0:
+				d0 = ch
+			case 1:
+				d1 = ch
+			}
+			digits++
+			n++
+			continue
+		}
+		if n > 0 {
+			groups = append(groups, n)
+			n = 0
+		}
+	}
+	if n > 0 {
+		groups = append(groups, n)
+	}
+	dots := strings.Count(c, ".")
+	switch {
+	case c[0] == '+':
+		return s, e, digits >= 8 && digits <= 15 && len(groups) >= 2 || digits >= 10 && digits <= 15
+	case d0 == '0' || strings.HasPrefix(c, "(0"):
+		return s, e, dots == 0 && (digits == 10 || digits == 11) && d1 != '0'
+	case digits == 10 && (len(groups) == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 4 || dots == 0 && strings.HasPrefix(c, "(")):
+		return s, e, d0 >= '2'
+	case digits == 11 && d0 == '1' && len(groups) == 4 && groups[1] == 3 && groups[2] == 3 && groups[3] == 4:
+		return s, e, d1 >= '2'
+	}
+	return 0, 0, false
 }
 
 func firstRuneOf(s string) rune { r, _ := utf8.DecodeRuneInString(s); return r }

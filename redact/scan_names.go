@@ -84,7 +84,7 @@ var auxWords = map[string]bool{
 var greetWords = []string{
 	"Dear", "Hi", "Hello", "Hey", "Thanks", "Thank", "Cheers", "Morning", "Evening",
 	"Bye", "Love", "Regards", "thanks", "hi", "hello", "hey", "cheers", "by", "from",
-	"called", "named", "ask", "with", "and",
+	"called", "named", "ask", "with", "and", "best", "kind", "many", "yours", "warm", "wishes",
 }
 
 var kinWords = []string{
@@ -704,6 +704,16 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 		// own ("and then Will started"): probably a name.
 		score = 0.55
 	}
+	plain := false
+	if b-a >= 2 && distinctive && !ws[a].sentStart && head == 0 {
+		plain = true
+		for k := a; k < b; k++ {
+			plain = plain && ws[k].upper && ws[k].lx&(lxGeneric|lxNotName|lxCommon|lxGroup) == 0 && !ws[k].caps
+		}
+		if plain {
+			score = max(score, 0.55) // two capitalised words mid-sentence: "Zed Quill"
+		}
+	}
 	switch {
 	case titled:
 		score = max(score, 0.95)
@@ -724,10 +734,10 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 		named := w.lx&(lxGiven|lxFamily) != 0 || w.lx&lxProper != 0 && w.e-w.s > 2
 		return w.score < 0.3 && !named && !w.initial
 	}
-	for a < b-1 && weak(ws[a]) {
+	for a < b-1 && weak(ws[a]) && !plain {
 		a++
 	}
-	for b-1 > a && weak(ws[b-1]) {
+	for b-1 > a && weak(ws[b-1]) && !plain {
 		b--
 	}
 	kind := FindPossibleName
@@ -738,14 +748,24 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 		kind = FindPlace
 	case before != nil && !before.upper && isPlacePrep(line[before.s:before.e]) && score >= 0.7:
 		kind = FindPlace
-	case score >= 0.85:
-		kind = FindPerson
+	case score >= 0.85, b-a >= 2 && best >= 0.75 && (ws[b-1].score >= 0.6 || hasParticle(line, ws[a:b])):
+		kind = FindPerson // "Sunita Rahman": two name-like words
 	}
 	conf := Low
 	if kind == FindPerson && score >= 0.9 && (cue == 2 || gf >= 2) {
 		conf = High
 	}
 	sc.addName(kind, conf, score, ws[a].s, ws[b-1].e)
+}
+
+// hasParticle reports whether a run holds a name particle (van, de, bin).
+func hasParticle(line string, ws []nword) bool {
+	for _, w := range ws {
+		if t := line[w.s:w.e]; !w.upper && w.lx&lxParticle != 0 && t != "of" && t != "&" {
+			return true
+		}
+	}
+	return false
 }
 
 func isPlacePrep(w string) bool {

@@ -4,23 +4,27 @@ package redact
 // over every line. It is the oracle for TestScanMatchesOracle and FuzzScan.
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
 
 var (
-	oReEmail    = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
-	oReURL      = regexp.MustCompile(`(?i)(?:https?://|www\.)[^\s<>"'\x60]+`)
-	oRePhone    = regexp.MustCompile(`(?:\+44\s?\(0\)\s?|\+44\s?|\(0|0)\d[\d\s\-)]{7,14}\d`)
-	oRePostcode = regexp.MustCompile(`\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? ?[0-9][ABD-HJLNP-UW-Z]{2})\b`)
-	oReNI       = regexp.MustCompile(`\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]\b`)
-	oReDateNum  = regexp.MustCompile(`\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4}|[0-9]{2})\b`)
-	oReDateISO  = regexp.MustCompile(`\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b`)
-	oReDateText = regexp.MustCompile(`(?i)\b(?:[0-9]{1,2}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?\s+[0-9]{4}|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+[0-9]{1,2}(?:st|nd|rd|th)?,?\s+[0-9]{4})\b`)
+	oReEmail     = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
+	oReURL       = regexp.MustCompile(`(?i)(?:https?://|www\.)[^\s<>"'\x60]+`)
+	oRePhone     = regexp.MustCompile(`(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d[\d\s.\-()]{4,17}\d`)
+	oRePostcode  = regexp.MustCompile(`\b(?:[Gg][Ii][Rr] ?0[Aa][Aa]|[A-PR-UWYZa-pr-uwyz][A-HK-Ya-hk-y]?[0-9][0-9A-HJKMNPR-Ya-hjkmnpr-y]? ?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})\b`)
+	oReNI        = regexp.MustCompile(`\b[A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z] ?(?:[0-9]{2} ?[0-9]{2} ?[0-9]{2}|[0-9]{3} ?[0-9]{3}) ?[A-Da-d]\b`)
+	oReEmailSaid = regexp.MustCompile(`(?i)\b[a-z0-9][a-z0-9._%+\-]*(?:(?: dot |\s*[\[({]dot[\])}]\s*)[a-z0-9\-]+)*(?:\s*[\[({]at[\])}]\s*| at )[a-z0-9\-]+(?:(?:\s*[\[({]dot[\])}]\s*| dot )[a-z0-9\-]+)+\b`)
+	oRePhoneExt  = regexp.MustCompile(`(?i)^,?\s*(?:x|ext\.?|extn\.?|extension)\s?\d{1,5}\b`)
+	oReDateNum   = regexp.MustCompile(`\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4}|[0-9]{2})\b`)
+	oReDateISO   = regexp.MustCompile(`\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b`)
+	oReDateText  = regexp.MustCompile(`(?i)\b(?:[0-9]{1,2}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?\s+[0-9]{4}|(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+[0-9]{1,2}(?:st|nd|rd|th)?,?\s+[0-9]{4})\b`)
 )
 
 // oracleScan looks for identifiers that remain in text: e-mail addresses, UK
@@ -64,6 +68,11 @@ func oScanLine(out []Finding, line string, lineNo int, known *Redactor) []Findin
 	for _, m := range oReEmail.FindAllStringIndex(line, -1) {
 		add(FindEmail, High, m[0], m[1])
 	}
+	for _, m := range oReEmailSaid.FindAllStringIndex(line, -1) {
+		if isSpeltEmail(line[m[0]:m[1]]) {
+			add(FindEmail, High, m[0], m[1])
+		}
+	}
 	for _, m := range oReURL.FindAllStringIndex(line, -1) {
 		e := m[1]
 		for e > m[0] && strings.ContainsRune(".,;:!?)]}", rune(line[e-1])) {
@@ -72,12 +81,14 @@ func oScanLine(out []Finding, line string, lineNo int, known *Redactor) []Findin
 		add(FindURL, Low, m[0], e)
 	}
 	for _, m := range oReNI.FindAllStringIndex(line, -1) {
-		if !badNIPrefix[line[m[0]:m[0]+2]] && line[m[0]+1] != 'O' {
+		if p := strings.ToUpper(line[m[0] : m[0]+2]); !badNIPrefix[p] && p[1] != 'O' && oSameCase(line[m[0]:m[1]]) {
 			add(FindNINumber, High, m[0], m[1])
 		}
 	}
 	for _, m := range oRePostcode.FindAllStringIndex(line, -1) {
-		add(FindPostcode, High, m[0], m[1])
+		if oSameCase(line[m[0]:m[1]]) {
+			add(FindPostcode, High, m[0], m[1])
+		}
 	}
 	for _, re := range []*regexp.Regexp{oReDateISO, oReDateText} {
 		for _, m := range re.FindAllStringSubmatchIndex(line, -1) {
@@ -93,7 +104,10 @@ func oScanLine(out []Finding, line string, lineNo int, known *Redactor) []Findin
 		}
 	}
 	for _, m := range oRePhone.FindAllStringIndex(line, -1) {
-		if s, e, ok := oUkPhone(line, m[0], m[1]); ok {
+		if s, e, ok := oPhone(line, m[0], m[1]); ok {
+			if x := oRePhoneExt.FindStringIndex(line[e:]); x != nil {
+				e += x[1]
+			}
 			add(FindPhone, High, s, e)
 		}
 	}
@@ -105,32 +119,50 @@ func oAtoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 func oValidDate(day, month int) bool { return day >= 1 && day <= 31 && month >= 1 && month <= 12 }
 
-// oUkPhone validates a phone candidate: 10 or 11 digits once +44 becomes 0,
-// starting 01, 02, 03, 05, 07, 08 (or 09), and not glued to other digits.
-func oUkPhone(line string, s, e int) (int, int, bool) {
-	for e > s && !('0' <= line[e-1] && line[e-1] <= '9') {
+// oPhone validates a phone candidate: "+CC" and 8 to 15 digits; a trunk 0
+// and 10 or 11 digits; or a North American number, 3-3-4 digits or
+// 1-3-3-4, or "(NNN)" and 7 more digits.
+func oPhone(line string, s, e int) (int, int, bool) {
+	for e > s && !unicode.IsDigit(rune(line[e-1])) {
 		e--
 	}
-	if s > 0 && ('0' <= line[s-1] && line[s-1] <= '9') || e < len(line) && '0' <= line[e] && line[e] <= '9' {
+	for s < e && line[s] == '(' && !strings.Contains(line[s:e], ")") {
+		s++
+	}
+	word := func(i int) bool { return i >= 0 && i < len(line) && (line[i] == '_' || oIsAlnum(line[i])) }
+	if word(s-1) || word(e) {
 		return 0, 0, false
 	}
-	var d []byte
-	for i := s; i < e; i++ {
-		if c := line[i]; '0' <= c && c <= '9' {
-			d = append(d, c)
-		}
-	}
-	ds := string(d)
-	if strings.HasPrefix(line[s:e], "+44") {
-		ds = strings.TrimPrefix(ds, "44")
-		if !strings.HasPrefix(ds, "0") {
-			ds = "0" + ds
-		}
-	}
-	if len(ds) < 10 || len(ds) > 11 || ds[0] != '0' || !strings.ContainsRune("123578", rune(ds[1])) {
+	if s > 0 && strings.ContainsAny(line[s-1:s], "£$€.,/") || e+1 < len(line) && strings.ContainsAny(line[e:e+1], ".,") && unicode.IsDigit(rune(line[e+1])) {
 		return 0, 0, false
 	}
-	return s, e, true
+	c := line[s:e]
+	groups := strings.FieldsFunc(c, func(r rune) bool { return !unicode.IsDigit(r) })
+	ds := strings.Join(groups, "")
+	lens := make([]int, len(groups))
+	for i, g := range groups {
+		lens[i] = len(g)
+	}
+	nanp := fmt.Sprint(lens)
+	switch {
+	case strings.HasPrefix(c, "+"):
+		return s, e, len(ds) >= 8 && len(ds) <= 15 && len(groups) >= 2 || len(ds) >= 10 && len(ds) <= 15
+	case strings.HasPrefix(ds, "0") || strings.HasPrefix(c, "(0"):
+		return s, e, !strings.Contains(c, ".") && (len(ds) == 10 || len(ds) == 11) && ds[1] != '0'
+	case len(ds) == 10 && (nanp == "[3 3 4]" || !strings.Contains(c, ".") && strings.HasPrefix(c, "(")):
+		return s, e, ds[0] >= '2'
+	case len(ds) == 11 && ds[0] == '1' && nanp == "[1 3 3 4]":
+		return s, e, ds[1] >= '2'
+	}
+	return 0, 0, false
+}
+
+func oIsAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+func oSameCase(s string) bool {
+	return !(strings.ToUpper(s) != s && strings.ToLower(s) != s)
 }
 
 func oSortFindings(f []Finding) {
