@@ -174,6 +174,7 @@ type lineScanner struct {
 	digits []span
 	wins   []span
 	names  nameState
+	idWins []run
 }
 
 func (sc *lineScanner) overlaps(s, e int) bool {
@@ -474,27 +475,28 @@ func (sc *lineScanner) scan(out []Finding, line string, lineNo int) []Finding {
 func (sc *lineScanner) scanNumbers(first int) {
 	line := sc.line
 	sc.findDigits(first)
-	upper := sc.digitRuns(cUpper)
-	for _, r := range upper {
-		if r.digits < 6 || r.letters < 3 {
+	// Postcodes and NI numbers are short and hold a digit: each is matched
+	// in a window around a run of digits, cut at word boundaries so that
+	// \b sees what it would in the whole line.
+	wins := sc.idWindows()
+	for _, w := range wins {
+		if w.digits < 6 || w.letters < 3 {
 			continue
 		}
-		off, w := r.window(line)
-		for _, m := range reNI.FindAllStringIndex(w, -1) {
-			s, e := off+m[0], off+m[1]
+		for _, m := range reNI.FindAllStringIndex(line[w.s:w.e], -1) {
+			s, e := w.s+m[0], w.s+m[1]
 			if p := strings.ToUpper(line[s : s+2]); !badNIPrefix[p] && p[1] != 'O' && sameCase(line[s:e]) {
 				sc.add(FindNINumber, High, s, e)
 			}
 		}
 	}
-	for _, r := range upper {
-		if r.letters < 3 {
+	for _, w := range wins {
+		if w.letters < 3 {
 			continue
 		}
-		off, w := r.window(line)
-		for _, m := range rePostcode.FindAllStringIndex(w, -1) {
-			if sameCase(w[m[0]:m[1]]) {
-				sc.add(FindPostcode, High, off+m[0], off+m[1])
+		for _, m := range rePostcode.FindAllStringIndex(line[w.s:w.e], -1) {
+			if s, e := w.s+m[0], w.s+m[1]; sameCase(line[s:e]) {
+				sc.add(FindPostcode, High, s, e)
 			}
 		}
 	}
@@ -545,6 +547,54 @@ func (sc *lineScanner) scanNumbers(first int) {
 			}
 		}
 	}
+}
+
+// idWindows returns windows of the line that can hold a postcode or NI
+// number: from 4 bytes before a run of digits to 12 after it (a match
+// holds at most 3 bytes before its first digit and 10 after its first run
+// of digits), widened to word boundaries, within one run of [A-Za-z0-9 ],
+// merged where they overlap.
+func (sc *lineScanner) idWindows() []run {
+	line := sc.line
+	wins := sc.idWins[:0]
+	for _, d := range sc.digits {
+		s, e := max(d.s-4, 0), min(d.e+12, len(line))
+		for k := s; k < d.s; k++ {
+			if scanClass[line[k]]&cUpper == 0 {
+				s = k + 1
+			}
+		}
+		for k := d.e; k < e; k++ {
+			if scanClass[line[k]]&cUpper == 0 {
+				e = k
+				break
+			}
+		}
+		for s > 0 && isASCIIWordByte(line[s-1]) {
+			s--
+		}
+		for e < len(line) && isASCIIWordByte(line[e]) {
+			e++
+		}
+		if k := len(wins) - 1; k >= 0 && s <= wins[k].e {
+			wins[k].e = max(wins[k].e, e)
+			continue
+		}
+		wins = append(wins, run{s: s, e: e})
+	}
+	for i := range wins {
+		w := &wins[i]
+		for k := w.s; k < w.e; k++ {
+			switch c := line[k]; {
+			case '0' <= c && c <= '9':
+				w.digits++
+			case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z':
+				w.letters++
+			}
+		}
+	}
+	sc.idWins = wins
+	return wins
 }
 
 // sameCase reports whether the letters of s are all upper or all lower

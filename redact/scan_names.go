@@ -171,7 +171,28 @@ type nword struct {
 	caps      bool   // all letters upper case (two or more)
 	initial   bool   // a single capital letter followed by "."
 	sentStart bool   // first word of a sentence
+	lazy      bool   // lower case, not yet looked up (see context)
 	score     float32
+}
+
+// context returns w's lexicon flags, looking a lower-case word up on first
+// use: most words of a text never stand next to a capitalised one.
+func (w *nword) context(line string) uint32 {
+	if w.lazy {
+		w.lx = lookup(line[w.s:w.e]) & (lxSaid | lxGreet | lxKin | lxParticle | lxTitle)
+		w.lazy = false
+	}
+	return w.lx
+}
+
+// isParticleWord reports whether w is a lower-case name particle.
+func isParticleWord(w string) bool {
+	switch w {
+	case "van", "von", "der", "den", "de", "del", "della", "di", "da", "das", "dos", "du", "la",
+		"le", "bin", "binti", "bint", "ibn", "al", "el", "ter", "ten", "ap", "y", "zu", "of":
+		return true
+	}
+	return false
 }
 
 // Name scan state carried from one line to the next.
@@ -179,6 +200,7 @@ type nameState struct {
 	prevEnds   bool // the previous line ended a sentence (or was blank, or short)
 	prevSignal bool // the previous line was a greeting or sign-off phrase ("Cheers,")
 	words      []nword
+	count      int // words on the line (words keeps only those near capitals)
 }
 
 // isTerminalByte: punctuation after which a sentence ends.
@@ -217,6 +239,10 @@ func (st *nameState) lineStartsSentence(line string) bool {
 // tokenise splits line into words, marking sentence starts.
 func (st *nameState) tokenise(line string) []nword {
 	ws := st.words[:0]
+	st.count = 0
+	var pending nword // the last lower-case word not kept, if e > 0
+	var last nword    // the last word
+	tail := 0
 	sent := st.lineStartsSentence(line)
 	i := 0
 	for i < len(line) {
@@ -229,7 +255,7 @@ func (st *nameState) tokenise(line string) []nword {
 		if !isWordRune(r) {
 			switch r {
 			case '.', '!', '?', ':', '…':
-				if r == '.' && len(ws) > 0 && ws[len(ws)-1].e == i && abbrevBefore(line, ws[len(ws)-1]) {
+				if r == '.' && last.e == i && last.e > 0 && abbrevBefore(line, last) {
 					if ws[len(ws)-1].initial {
 						i += sz
 						continue
@@ -270,10 +296,17 @@ func (st *nameState) tokenise(line string) []nword {
 			j += s2
 		}
 		w := nword{s: i, e: j, sentStart: sent}
-		word := stripPossessive(line[i:j])
-		w.e = i + len(word)
-		w.upper = unicode.IsUpper(r)
-		if !w.upper && particlePrefixed(word) {
+		word := line[i:j]
+		if c >= 'a' && c <= 'z' {
+			w.upper = false
+		} else {
+			w.upper = unicode.IsUpper(r)
+		}
+		if w.upper {
+			word = stripPossessive(word)
+			w.e = i + len(word)
+		}
+		if !w.upper && j-i > 3 && (word[2] == '-' || word[3] == '-') && particlePrefixed(word) {
 			w.upper = true // "al-Sayed", "el-Amin"
 			word = word[strings.IndexByte(word, '-')+1:]
 		}
@@ -298,12 +331,33 @@ func (st *nameState) tokenise(line string) []nword {
 			}
 			w.caps = n >= 2 && up == n
 			w.initial = n == 1 && j < len(line) && line[j] == '.'
-		} else if r < utf8.RuneSelf && asciiClass[c] == clsWord && !(c >= '0' && c <= '9') {
-			w.lx = lookup(word) & (lxSaid | lxGreet | lxKin | lxParticle | lxTitle)
+		} else if j-i <= 5 && isParticleWord(word) {
+			w.lx = lxParticle
+		} else {
+			w.lazy = true // looked up only if it stands next to a candidate
 		}
-		ws = append(ws, w)
+		st.count++
+		last = w
 		sent = false
 		i = j
+		// Only capitalised words and the lower-case words next to them
+		// are kept: the one before (a title, "my sister") and two after
+		// ("said", "would say", a particle).
+		if w.upper {
+			if pending.e > 0 {
+				ws = append(ws, pending)
+				pending.e = 0
+			}
+			ws = append(ws, w)
+			tail = 2
+			continue
+		}
+		if tail > 0 || w.lx&lxParticle != 0 {
+			ws = append(ws, w)
+			tail--
+			continue
+		}
+		pending = w
 	}
 	st.words = ws
 	return ws
@@ -512,7 +566,7 @@ func (sc *lineScanner) scanNames() {
 		a = b
 	}
 	// Greetings and sign-offs alone on a line name the next line's person.
-	if len(ws) > 0 && len(ws) <= 3 && ws[0].lx&lxGreet != 0 && !strings.ContainsAny(trimmed, ".?") {
+	if len(ws) > 0 && st.count <= 3 && ws[0].lx&lxGreet != 0 && !strings.ContainsAny(trimmed, ".?") {
 		signal = true
 	}
 	st.prevSignal = signal
@@ -663,6 +717,12 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 
 	// Person context.
 	cue := 0 // 1 weak, 2 strong
+	if before != nil {
+		before.context(line)
+	}
+	if after != nil {
+		after.context(line)
+	}
 	titled := before != nil && before.lx&lxTitle != 0 && before.upper && (gapBefore == " " || gapBefore == ". ")
 	if titled {
 		cue = 2
@@ -675,7 +735,7 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 		if auxWords[line[after.s:after.e]] && b+1 < len(ws) && line[after.e:ws[b+1].s] == " " {
 			verb = &ws[b+1]
 		}
-		if verb.lx&lxSaid != 0 {
+		if verb.context(line)&lxSaid != 0 {
 			cue = max(cue, 2)
 		}
 	}
