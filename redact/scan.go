@@ -117,7 +117,7 @@ var (
 	rePhone     = regexp.MustCompile(`(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d[\d\s.\-()]{4,17}\d`)
 	rePostcode  = regexp.MustCompile(`\b(?:[Gg][Ii][Rr] ?0[Aa][Aa]|[A-PR-UWYZa-pr-uwyz][A-HK-Ya-hk-y]?[0-9][0-9A-HJKMNPR-Ya-hjkmnpr-y]? ?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})\b`)
 	reNI        = regexp.MustCompile(`\b[A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z] ?(?:[0-9]{2} ?[0-9]{2} ?[0-9]{2}|[0-9]{3} ?[0-9]{3}) ?[A-Da-d]\b`)
-	reEmailSaid = regexp.MustCompile(`(?i)\b[a-z0-9][a-z0-9._%+\-]*(?:(?: dot |\s*[\[({]dot[\])}]\s*)[a-z0-9\-]+)*(?:\s*[\[({]at[\])}]\s*| at )[a-z0-9\-]+(?:(?:\s*[\[({]dot[\])}]\s*| dot )[a-z0-9\-]+)+\b`)
+	reEmailSaid = regexp.MustCompile(`\b[A-Za-z0-9][A-Za-z0-9._%+\-]*(?:(?: (?:dot|DOT|Dot) |\s*[\[({](?:dot|DOT|Dot)[\])}]\s*)[A-Za-z0-9\-]+)*(?:\s*[\[({](?:at|AT|At)[\])}]\s*| (?:at|AT|At) )[A-Za-z0-9\-]+(?:(?:\s*[\[({](?:dot|DOT|Dot)[\])}]\s*| (?:dot|DOT|Dot) )[A-Za-z0-9\-]+)+\b`)
 	rePhoneExt  = regexp.MustCompile(`(?i)^,?\s*(?:x|ext\.?|extn\.?|extension)\s?\d{1,5}\b`)
 	reDateNum   = regexp.MustCompile(`\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4}|[0-9]{2})\b`)
 	reDateISO   = regexp.MustCompile(`\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b`)
@@ -311,15 +311,10 @@ func indexDigit(s string) int {
 	return -1
 }
 
-// hasDotWord reports whether s holds "dot" in any case: an e-mail address
-// spelt out ("jo at example dot com") needs one.
+// hasDotWord reports whether s holds "dot", "Dot" or "DOT": an e-mail
+// address spelt out ("jo at example dot com") needs one.
 func hasDotWord(s string) bool {
-	for i := 2; i < len(s); i++ {
-		if s[i]|0x20 == 't' && s[i-1]|0x20 == 'o' && s[i-2]|0x20 == 'd' {
-			return true
-		}
-	}
-	return false
+	return strings.Contains(s, "dot") || strings.Contains(s, "DOT") || strings.Contains(s, "Dot")
 }
 
 // isSpeltEmail checks a spelt-out address: it ends in a known top-level

@@ -240,13 +240,42 @@ func (st *nameState) lineStartsSentence(line string) bool {
 func (st *nameState) tokenise(line string) []nword {
 	ws := st.words[:0]
 	st.count = 0
-	var pending nword // the last lower-case word not kept, if e > 0
-	var last nword    // the last word
+	pendS, pendE := 0, 0 // the last lower-case word not kept, if pendE > 0
+	var last nword       // the last word (s, e, lx, initial)
 	tail := 0
 	sent := st.lineStartsSentence(line)
 	i := 0
 	for i < len(line) {
 		c := line[i]
+		if c == ' ' {
+			i++
+			continue
+		}
+		if 'a' <= c && c <= 'z' {
+			// Fast path: a lower-case ASCII word not joined to another
+			// by an apostrophe, hyphen or non-ASCII letter.
+			j := i + 1
+			for j < len(line) && line[j] < utf8.RuneSelf && asciiClass[line[j]] == clsWord {
+				j++
+			}
+			if j == len(line) || line[j] != '\'' && line[j] != '-' && line[j] < utf8.RuneSelf {
+				st.count++
+				last.s, last.e, last.lx, last.initial = i, j, 0, false
+				sent = false
+				if tail > 0 {
+					w := nword{s: i, e: j, lazy: true}
+					if j-i <= 5 && isParticleWord(line[i:j]) {
+						w.lx, w.lazy = lxParticle, false
+					}
+					ws = append(ws, w)
+					tail--
+				} else {
+					pendS, pendE = i, j
+				}
+				i = j
+				continue
+			}
+		}
 		var r rune = rune(c)
 		sz := 1
 		if c >= utf8.RuneSelf {
@@ -255,7 +284,7 @@ func (st *nameState) tokenise(line string) []nword {
 		if !isWordRune(r) {
 			switch r {
 			case '.', '!', '?', ':', '…':
-				if r == '.' && last.e == i && last.e > 0 && abbrevBefore(line, last) {
+				if r == '.' && last.e == i && last.e > 0 && abbrevBefore(line, &last) {
 					if ws[len(ws)-1].initial {
 						i += sz
 						continue
@@ -337,16 +366,16 @@ func (st *nameState) tokenise(line string) []nword {
 			w.lazy = true // looked up only if it stands next to a candidate
 		}
 		st.count++
-		last = w
+		last.s, last.e, last.lx, last.initial = w.s, w.e, w.lx, w.initial
 		sent = false
 		i = j
 		// Only capitalised words and the lower-case words next to them
 		// are kept: the one before (a title, "my sister") and two after
 		// ("said", "would say", a particle).
 		if w.upper {
-			if pending.e > 0 {
-				ws = append(ws, pending)
-				pending.e = 0
+			if pendE > 0 {
+				ws = append(ws, nword{s: pendS, e: pendE, lazy: true})
+				pendE = 0
 			}
 			ws = append(ws, w)
 			tail = 2
@@ -357,7 +386,7 @@ func (st *nameState) tokenise(line string) []nword {
 			tail--
 			continue
 		}
-		pending = w
+		pendS, pendE = w.s, w.e
 	}
 	st.words = ws
 	return ws
@@ -408,7 +437,7 @@ func isOrdinaryForm(w string) bool {
 
 // abbrevBefore reports whether the word before a full stop is an initial or
 // an abbreviation after which the sentence goes on (Mr. J. et al. St.).
-func abbrevBefore(line string, w nword) bool {
+func abbrevBefore(line string, w *nword) bool {
 	if w.initial {
 		return true
 	}
@@ -570,7 +599,7 @@ func (sc *lineScanner) scanNames() {
 		signal = true
 	}
 	st.prevSignal = signal
-	st.prevEnds = endsSentence(line) || utf8.RuneCountInString(trimmed) < 45 && !strings.HasSuffix(trimmed, ",")
+	st.prevEnds = endsSentence(line) || len(trimmed) < 45 && !strings.HasSuffix(trimmed, ",")
 }
 
 // sep reports whether only a space (or an initial's full stop and a space)
@@ -717,6 +746,9 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 
 	// Person context.
 	cue := 0 // 1 weak, 2 strong
+	if b-a == 1 && ws[a].score == 0 && a >= label && (before == nil || !before.upper) {
+		return // an ordinary or structural word with no title before it
+	}
 	if before != nil {
 		before.context(line)
 	}
