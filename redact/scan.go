@@ -51,6 +51,8 @@ type Finding struct {
 	Confidence Confidence
 	Score      float32 // how sure, 0 to 1: names are weighed; identifiers 1
 	Text       string
+	Doc        string // the document scanned, where there is one (set by the caller)
+	SourceLine int    // the line of Doc the finding's line came from, 0 if unknown
 }
 
 // IsName reports whether the finding is a name of a person, place or

@@ -202,7 +202,7 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 		text := substitute(string(src), dirs, fills)
 		// The prose is the researcher's own, but it leaves too: pseudonymise it.
 		text = rd.Redact(text)
-		if err := scanOut(text, rd, req.AcceptResidual, &res.ExitResult); err != nil {
+		if err := scanOut(text, rd, req.AcceptResidual, &res.ExitResult, origin{}); err != nil {
 			if !req.CheckOnly {
 				tx.AuditAlways(refusalEntry(action, docHandles(dirs), err))
 			}

@@ -86,7 +86,7 @@ func (s *Study) ScanDoc(handle string) ([]redact.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	return redact.Scan(plain(g.blocks), rd), nil
+	return origin{handle, sourceLines(g.blocks)}.locate(redact.Scan(plain(g.blocks), rd)), nil
 }
 
 // Lines returns a text document's parsed lines with their numbers, for the

@@ -73,7 +73,11 @@ func (e *ResidualError) Error() string {
 			parts = append(parts, fmt.Sprintf("and %d more", len(e.Findings)-5))
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s at output line %d col %d", f.Kind, f.Line, f.Col))
+		where := fmt.Sprintf("%s at output line %d col %d", f.Kind, f.Line, f.Col)
+		if f.Doc != "" && f.SourceLine > 0 {
+			where += fmt.Sprintf(" (%s line %d)", f.Doc, f.SourceLine)
+		}
+		parts = append(parts, where)
 	}
 	return fmt.Sprintf("refused (residual): %d high-confidence identifier(s) left after pseudonymisation: %s; remove them from the source, flag the lines, or pass --accept-residual (audited)",
 		len(e.Findings), strings.Join(parts, ", "))
@@ -309,10 +313,11 @@ func FormatFor(flag, output string) (string, error) {
 }
 
 // scanOut scans what is about to leave: high-confidence findings block
-// unless accepted.
-func scanOut(text string, rd *redact.Redactor, accept bool, res *ExitResult) error {
+// unless accepted. Findings name the document and source line where at
+// knows them.
+func scanOut(text string, rd *redact.Redactor, accept bool, res *ExitResult, at origin) error {
 	var high []redact.Finding
-	for _, f := range redact.Scan(text, rd) {
+	for _, f := range at.locate(redact.Scan(text, rd)) {
 		if f.Confidence == redact.High {
 			high = append(high, f)
 		} else {
@@ -479,7 +484,7 @@ func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode,
 	if err != nil {
 		return err
 	}
-	if err := scanOut(plain(blocks), rd, req.AcceptResidual, res); err != nil {
+	if err := scanOut(plain(blocks), rd, req.AcceptResidual, res, origin{g.doc.Handle, sourceLines(blocks)}); err != nil {
 		return err
 	}
 	res.SHA256, res.Bytes, res.Withheld, res.ReliedOn = sha(out), len(out), g.withheld, g.decision.ReliedOn

@@ -116,7 +116,7 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 						continue
 					}
 					r.src = qdaSource(r.g, guid)
-					r.err = scanOut(r.src.Text, rd, req.AcceptResidual, &r.res)
+					r.err = scanOut(r.src.Text, rd, req.AcceptResidual, &r.res, origin{handles[i], sourceLines(r.g.blocks)})
 				}
 			}()
 		}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
@@ -43,7 +45,7 @@ func exitRequest(c *cli.Context, e *env, doc string) (vault.ExitRequest, error) 
 }
 
 func exitFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (default: standard output)"},
 		&cli.IntFlag{Name: "version", Usage: "document version `N` (default: the latest)"},
 		formatFlag(),
@@ -51,7 +53,7 @@ func exitFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
 		&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
 		&cli.BoolFlag{Name: "timestamps", Usage: "show each line's cue or speaker time (md, txt, docx)"},
-	}
+	}, revealFlags()...)
 }
 
 func exportCommand(e *env) *cli.Command {
@@ -71,15 +73,19 @@ func exportCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			reveal, err := revealFor(c, e.stderr)
+			if err != nil {
+				return err
+			}
 			s, err := e.openStudy(c)
 			if err != nil {
 				return err
 			}
 			res, err := s.Export(c.Context, req)
 			if err != nil {
-				return err
+				return e.exitFailed(err, reveal)
 			}
-			e.reportExit("export", req.Output, res)
+			e.reportExit("export", req.Output, res, reveal)
 			return nil
 		},
 	}
@@ -107,15 +113,19 @@ func quoteCommand(e *env) *cli.Command {
 				return err
 			}
 			req.From, req.To = from, to
+			reveal, err := revealFor(c, e.stderr)
+			if err != nil {
+				return err
+			}
 			s, err := e.openStudy(c)
 			if err != nil {
 				return err
 			}
 			res, err := s.Quote(c.Context, req)
 			if err != nil {
-				return err
+				return e.exitFailed(err, reveal)
 			}
-			e.reportExit("quote", req.Output, res)
+			e.reportExit("quote", req.Output, res, reveal)
 			return nil
 		},
 	}
@@ -123,14 +133,14 @@ func quoteCommand(e *env) *cli.Command {
 
 func chapterFlags(check bool) []cli.Flag {
 	if check {
-		return []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print the problems as JSON"}}
+		return append([]cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print the problems as JSON"}}, revealFlags()...)
 	}
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the rendered chapter to `FILE`"},
 		formatFlag(),
 		&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
 		&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
-	}
+	}, revealFlags()...)
 }
 
 const chapterHelp = "Directives: {{quote D12:120-134}} (a block quote with attribution) and\n" +
@@ -157,13 +167,17 @@ func renderCommand(e *env) *cli.Command {
 			case f == vault.OutVTT || f == vault.OutSRT:
 				return usagef("render: a chapter has no timings; write md, txt or docx")
 			}
+			reveal, err := revealFor(c, e.stderr)
+			if err != nil {
+				return err
+			}
 			s, err := e.openStudy(c)
 			if err != nil {
 				return err
 			}
 			res, err := s.Render(c.Context, req)
 			if err != nil {
-				return err
+				return e.exitFailed(err, reveal)
 			}
 			where := req.Output
 			if where == "" {
@@ -172,7 +186,7 @@ func renderCommand(e *env) *cli.Command {
 			fmt.Fprintf(e.stderr, "rendered %s: %s from %s, %s, sha256 %s\n", where,
 				plural(res.Quotes, "quote", "quotes"), plural(len(res.Documents), "document", "documents"),
 				plural(res.Bytes, "byte", "bytes"), res.SHA256)
-			e.reportFindings(res.Warnings, res.Accepted)
+			e.reportFindings(res.Warnings, res.Accepted, reveal)
 			return nil
 		},
 	}
@@ -191,6 +205,10 @@ func checkCommand(e *env) *cli.Command {
 				return err
 			}
 			req := vault.RenderRequest{Chapter: a[0], CheckOnly: true}
+			reveal, err := revealFor(c, e.stderr)
+			if err != nil {
+				return err
+			}
 			s, err := e.openStudy(c)
 			if err != nil {
 				return err
@@ -206,20 +224,20 @@ func checkCommand(e *env) *cli.Command {
 				}
 			}
 			if err != nil {
-				return err
+				return e.exitFailed(err, reveal)
 			}
 			if !c.Bool("json") {
 				fmt.Fprintf(e.stdout, "%s: all %s from %s stand\n", a[0], plural(res.Quotes, "quote", "quotes"),
 					plural(len(res.Documents), "document", "documents"))
 			}
-			e.reportFindings(res.Warnings, nil)
+			e.reportFindings(res.Warnings, nil, reveal)
 			return nil
 		},
 	}
 }
 
 // reportExit prints, on stderr, what left: stdout may carry the text itself.
-func (e *env) reportExit(action, output string, res *vault.ExitResult) {
+func (e *env) reportExit(action, output string, res *vault.ExitResult, reveal bool) {
 	where := "standard output"
 	if output != "" {
 		where = output
@@ -236,16 +254,71 @@ func (e *env) reportExit(action, output string, res *vault.ExitResult) {
 		}
 		fmt.Fprintf(e.stderr, "  relied on consent: %s\n", strings.Join(parts, ", "))
 	}
-	e.reportFindings(res.Warnings, res.Accepted)
+	e.reportFindings(res.Warnings, res.Accepted, reveal)
 }
 
-func (e *env) reportFindings(warnings, accepted []redact.Finding) {
+func (e *env) reportFindings(warnings, accepted []redact.Finding, reveal bool) {
 	for _, f := range accepted {
-		fmt.Fprintf(e.stderr, "  accepted %s (%s) at output line %d col %d: %s\n", f.Kind, f.Confidence, f.Line, f.Col, f.Masked())
+		fmt.Fprintf(e.stderr, "  accepted %s\n", describeFinding(f, reveal))
 	}
 	for _, f := range warnings {
-		fmt.Fprintf(e.stderr, "  check %s (%s) at output line %d col %d: %s\n", f.Kind, f.Confidence, f.Line, f.Col, f.Masked())
+		fmt.Fprintf(e.stderr, "  check %s\n", describeFinding(f, reveal))
 	}
+}
+
+// describeFinding says what a finding is and where: its kind, confidence,
+// output line and column, the document and source line where known, and
+// the flagged text in clear or masked.
+func describeFinding(f redact.Finding, reveal bool) string {
+	where := fmt.Sprintf("output line %d col %d", f.Line, f.Col)
+	if f.Doc != "" {
+		where += ", " + f.Doc
+		if f.SourceLine > 0 {
+			where += fmt.Sprintf(" line %d", f.SourceLine)
+		}
+	}
+	return fmt.Sprintf("%s (%s) at %s: %s", f.Kind, f.Confidence, where, shownText(f, reveal))
+}
+
+func shownText(f redact.Finding, reveal bool) string {
+	if reveal {
+		return f.Text
+	}
+	return f.Masked()
+}
+
+// revealFlags choose how flagged words are shown: in clear on a terminal,
+// masked otherwise (a pipe, a file, a log), unless forced.
+func revealFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "reveal", Usage: "show flagged words in clear even when the output is not a terminal"},
+		&cli.BoolFlag{Name: "mask", Usage: "mask flagged words even on a terminal"},
+	}
+}
+
+// revealFor decides whether findings written to w are shown in clear.
+func revealFor(c *cli.Context, w any) (bool, error) {
+	switch {
+	case c.Bool("reveal") && c.Bool("mask"):
+		return false, usagef("%s: give at most one of --reveal and --mask", c.Command.Name)
+	case c.Bool("reveal"):
+		return true, nil
+	case c.Bool("mask"):
+		return false, nil
+	}
+	return isTerminal(w), nil
+}
+
+// exitFailed reports a residual refusal's findings before the error, so
+// the researcher sees what was withheld and where.
+func (e *env) exitFailed(err error, reveal bool) error {
+	var re *vault.ResidualError
+	if errors.As(err, &re) {
+		for _, f := range re.Findings {
+			fmt.Fprintf(e.stderr, "  blocked %s\n", describeFinding(f, reveal))
+		}
+	}
+	return err
 }
 
 func flagCommand(e *env) *cli.Command {
@@ -308,11 +381,18 @@ func scanCommand(e *env) *cli.Command {
 		Name:      "scan",
 		Usage:     "list residual identifiers in a file, or in a document as it would leave",
 		ArgsUsage: "FILE|DOC",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "json", Usage: "print JSON (identifiers masked)"},
-		},
+		Description: "Kinds: email, phone, postcode, ni-number, url, date; names nobody registered as\n" +
+			"person, place, org or possible-name; author citations as citation (never blocking).\n" +
+			"Flagged words are shown in clear on a terminal and masked otherwise (--reveal, --mask).",
+		Flags: append([]cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print JSON: kind, confidence, score, line, col, length, doc, source_line, text"},
+		}, revealFlags()...),
 		Action: func(c *cli.Context) error {
 			a, err := args(c, 1, 1, "one FILE or DOC handle")
+			if err != nil {
+				return err
+			}
+			reveal, err := revealFor(c, e.stdout)
 			if err != nil {
 				return err
 			}
@@ -330,15 +410,21 @@ func scanCommand(e *env) *cli.Command {
 				return err
 			}
 			type view struct {
-				Kind       string `json:"kind"`
-				Line       int    `json:"line"`
-				Col        int    `json:"col"`
-				Confidence string `json:"confidence"`
-				Masked     string `json:"masked"`
+				Kind       string  `json:"kind"`
+				Confidence string  `json:"confidence"`
+				Score      float32 `json:"score"`
+				Line       int     `json:"line"`
+				Col        int     `json:"col"`
+				Length     int     `json:"length"`
+				Doc        string  `json:"doc,omitempty"`
+				SourceLine int     `json:"source_line,omitempty"`
+				Text       string  `json:"text"`
+				Masked     bool    `json:"masked"`
 			}
 			views := make([]view, 0, len(found))
 			for _, f := range found {
-				views = append(views, view{f.Kind, f.Line, f.Col, f.Confidence.String(), f.Masked()})
+				views = append(views, view{f.Kind, f.Confidence.String(), f.Score, f.Line, f.Col, utf8.RuneCountInString(f.Text),
+					f.Doc, f.SourceLine, shownText(f, reveal), !reveal})
 			}
 			if c.Bool("json") {
 				return writeJSON(e.stdout, views)
@@ -347,9 +433,13 @@ func scanCommand(e *env) *cli.Command {
 				fmt.Fprintf(e.stdout, "%s: no residual identifiers found\n", a[0])
 				return nil
 			}
-			t := newTable(e.stdout, "LINE", "COL", "KIND", "CONFIDENCE", "MASKED")
+			t := newTable(e.stdout, "LINE", "COL", "SOURCE", "KIND", "CONFIDENCE", "TEXT")
 			for _, v := range views {
-				t.row(fmt.Sprint(v.Line), fmt.Sprint(v.Col), v.Kind, v.Confidence, v.Masked)
+				src := "-"
+				if v.SourceLine > 0 {
+					src = fmt.Sprintf("%s:%d", v.Doc, v.SourceLine)
+				}
+				t.row(fmt.Sprint(v.Line), fmt.Sprint(v.Col), src, v.Kind, v.Confidence, v.Text)
 			}
 			return t.flush()
 		},

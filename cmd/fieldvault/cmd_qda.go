@@ -17,13 +17,13 @@ func qdaCommand(e *env) *cli.Command {
 		Description: "Every source passes through exactly the same gate as export: pseudonymised,\n" +
 			"withheld lines as markers, scanned. Recordings, consent forms and erased documents\n" +
 			"are skipped. Audited as one exit.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the project `FILE` (.qdpx)"},
 			&cli.StringSliceFlag{Name: "doc", Usage: "a document `DOC` to include; repeat"},
 			&cli.BoolFlag{Name: "all", Usage: "every text document that may leave"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
 			&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
-		},
+		}, revealFlags()...),
 		Action: func(c *cli.Context) error {
 			if _, err := args(c, 0, 0, "no arguments; name documents with --doc"); err != nil {
 				return err
@@ -39,20 +39,24 @@ func qdaCommand(e *env) *cli.Command {
 			if (len(req.Docs) == 0) == !req.All {
 				return usagef("export-qda: give --doc DOC (repeatable) or --all")
 			}
+			reveal, err := revealFor(c, e.stderr)
+			if err != nil {
+				return err
+			}
 			s, err := e.openStudy(c)
 			if err != nil {
 				return err
 			}
 			res, err := s.ExportQDA(c.Context, req)
 			if err != nil {
-				return err
+				return e.exitFailed(err, reveal)
 			}
 			fmt.Fprintf(e.stdout, "wrote %s: %s (%s), sha256 %s\n", req.Output, plural(len(res.Documents), "document", "documents"),
 				strings.Join(res.Documents, " "), res.SHA256)
 			for _, sk := range res.Skipped {
 				fmt.Fprintf(e.stdout, "  skipped %s\n", sk)
 			}
-			e.reportFindings(res.Warnings, res.Accepted)
+			e.reportFindings(res.Warnings, res.Accepted, reveal)
 			return nil
 		},
 	}
