@@ -119,7 +119,7 @@ var (
 	rePhone     = regexp.MustCompile(`(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d[\d\s.\-()]{4,17}\d`)
 	rePostcode  = regexp.MustCompile(`\b(?:[Gg][Ii][Rr] ?0[Aa][Aa]|[A-PR-UWYZa-pr-uwyz][A-HK-Ya-hk-y]?[0-9][0-9A-HJKMNPR-Ya-hjkmnpr-y]? ?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})\b`)
 	reNI        = regexp.MustCompile(`\b[A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z] ?(?:[0-9]{2} ?[0-9]{2} ?[0-9]{2}|[0-9]{3} ?[0-9]{3}) ?[A-Da-d]\b`)
-	reEmailSaid = regexp.MustCompile(`\b[A-Za-z0-9][A-Za-z0-9._%+\-]*(?:(?: (?:dot|DOT|Dot) |\s*[\[({](?:dot|DOT|Dot)[\])}]\s*)[A-Za-z0-9\-]+)*(?:\s*[\[({](?:at|AT|At)[\])}]\s*| (?:at|AT|At) )[A-Za-z0-9\-]+(?:(?:\s*[\[({](?:dot|DOT|Dot)[\])}]\s*| (?:dot|DOT|Dot) )[A-Za-z0-9\-]+)+\b`)
+	reEmailSaid = regexp.MustCompile(`\b[A-Za-z0-9][A-Za-z0-9._%+\-]*(?:(?: dot |\s*[\[({]dot[\])}]\s*)[A-Za-z0-9\-]+)*(?:\s*[\[({]at[\])}]\s*| at )[A-Za-z0-9\-]+(?:(?:\s*[\[({]dot[\])}]\s*| dot )[A-Za-z0-9\-]+)+\b`)
 	rePhoneExt  = regexp.MustCompile(`(?i)^,?\s*(?:x|ext\.?|extn\.?|extension)\s?\d{1,5}\b`)
 	reDateNum   = regexp.MustCompile(`\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4}|[0-9]{2})\b`)
 	reDateISO   = regexp.MustCompile(`\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b`)
@@ -313,11 +313,9 @@ func indexDigit(s string) int {
 	return -1
 }
 
-// hasDotWord reports whether s holds "dot", "Dot" or "DOT": an e-mail
-// address spelt out ("jo at example dot com") needs one.
-func hasDotWord(s string) bool {
-	return strings.Contains(s, "dot") || strings.Contains(s, "DOT") || strings.Contains(s, "Dot")
-}
+// hasDotWord reports whether s holds "dot": an e-mail address spelt out
+// ("jo at example dot com") needs one.
+func hasDotWord(s string) bool { return strings.Contains(s, "dot") }
 
 // isSpeltEmail checks a spelt-out address: it ends in a known top-level
 // domain, so "meet at the shop dot" or "look at this dot thing" is not one.
@@ -677,11 +675,20 @@ func phoneNumber(line string, s, e int) (int, int, bool) {
 
 func firstRuneOf(s string) rune { r, _ := utf8.DecodeRuneInString(s); return r }
 
+// stripPossessive drops a final 's, ’s, ' or ’ (the word must keep a
+// letter).
 func stripPossessive(w string) string {
-	for _, suf := range []string{"'s", "’s", "'", "’"} {
-		if strings.HasSuffix(w, suf) && len(w) > len(suf) {
-			return w[:len(w)-len(suf)]
-		}
+	n := len(w)
+	switch {
+	case n < 2:
+	case w[n-1] == 's' && w[n-2] == '\'' && n > 2:
+		return w[:n-2]
+	case w[n-1] == 's' && n > 4 && w[n-4:n-1] == "’":
+		return w[:n-4]
+	case w[n-1] == '\'':
+		return w[:n-1]
+	case w[n-1] == 0x99 && n > 3 && w[n-3:] == "’":
+		return w[:n-3]
 	}
 	return w
 }

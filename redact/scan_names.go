@@ -142,6 +142,28 @@ func loadLexicon() {
 	lexicon = m
 }
 
+// lookupCache remembers recent lookups of short ASCII words: a text's
+// capitalised words repeat (speaker labels, sentence openers, names).
+type lookupCache [256]struct {
+	key string
+	lx  uint32
+}
+
+func (c *lookupCache) lookup(w string) uint32 {
+	n := len(w)
+	if n == 0 || n > 24 {
+		return lookup(w)
+	}
+	h := (uint(n)*31 + uint(w[0])*7 + uint(w[n-1]) + uint(w[n/2])*3) & 255
+	e := &c[h]
+	if e.key == w && e.key != "" {
+		return e.lx
+	}
+	lx := lookup(w)
+	e.key, e.lx = w, lx
+	return lx
+}
+
 // lookup returns the lexicon flags of word w (no allocation for short words).
 func lookup(w string) uint32 {
 	var buf [48]byte
@@ -201,7 +223,19 @@ type nameState struct {
 	prevSignal bool // the previous line was a greeting or sign-off phrase ("Cheers,")
 	words      []nword
 	count      int // words on the line (words keeps only those near capitals)
+	cache      lookupCache
 }
+
+// nameMatters are the bytes the name scan cannot skip over: capitals,
+// non-ASCII, and punctuation that ends a sentence, opens a quotation or
+// joins names.
+var nameMatters = func() (t [256]bool) {
+	for i := range t {
+		c := byte(i)
+		t[i] = c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' || strings.IndexByte(".!?:'\"&", c) >= 0
+	}
+	return t
+}()
 
 // isTerminalByte: punctuation after which a sentence ends.
 func endsSentence(line string) bool {
@@ -273,6 +307,41 @@ func (st *nameState) tokenise(line string) []nword {
 					pendS, pendE = i, j
 				}
 				i = j
+				if tail == 0 && len(line) >= 48 {
+					// Skip to the next byte that can matter: a capital,
+					// a non-ASCII letter, punctuation that ends a
+					// sentence or opens a quotation, "&". The words
+					// skipped are lower-case: none is kept.
+					k := i
+					for k < len(line) && !nameMatters[line[k]] {
+						k++
+					}
+					if k > i {
+						st.count += 2 // at least one more word; the count only tells 1-3 from more
+						// Back up to the start of a word the landing
+						// byte is inside of (iPhone, don't).
+						for k > i && (isASCIIWordByte(line[k-1]) || line[k-1] == '\'' || line[k-1] == '-') {
+							k--
+						}
+						if k > i {
+							// The word before the landing byte, for
+							// context and for an abbreviation's full stop.
+							e := k
+							for e > i && !isASCIIWordByte(line[e-1]) {
+								e--
+							}
+							s := e
+							for s > i && isASCIIWordByte(line[s-1]) {
+								s--
+							}
+							if e > s && (s > i || !isASCIIWordByte(line[s])) {
+								pendS, pendE = s, e
+								last.s, last.e, last.lx, last.initial = s, e, 0, false
+							}
+						}
+						i = k
+					}
+				}
 				continue
 			}
 		}
@@ -340,22 +409,32 @@ func (st *nameState) tokenise(line string) []nword {
 			word = word[strings.IndexByte(word, '-')+1:]
 		}
 		if w.upper {
-			w.lx = lookup(word)
+			w.lx = st.cache.lookup(word)
 			if w.lx&(lxWord|lxProper|lxGiven|lxFamily|lxPlace) == 0 {
 				if isOrdinaryForm(word) {
 					w.lx |= lxWord
 				}
 			}
-			if stem, ok := strings.CutSuffix(word, "s"); ok && w.lx&(lxGiven|lxFamily) == 0 && lookup(stem)&lxCommon != 0 {
+			if stem, ok := strings.CutSuffix(word, "s"); ok && w.lx&(lxGiven|lxFamily|lxWord|lxNotName|lxCommon) == 0 && lookup(stem)&lxCommon != 0 {
 				w.lx |= lxCommon // Mondays
 			}
 			n, up := 0, 0
-			for _, c := range word {
-				if unicode.IsLetter(c) {
+			for k := 0; k < len(word); k++ {
+				switch c := word[k]; {
+				case 'A' <= c && c <= 'Z':
 					n++
-					if unicode.IsUpper(c) {
-						up++
+					up++
+				case 'a' <= c && c <= 'z':
+					n++
+				case c >= utf8.RuneSelf:
+					r, sz := utf8.DecodeRuneInString(word[k:])
+					if unicode.IsLetter(r) {
+						n++
+						if unicode.IsUpper(r) {
+							up++
+						}
 					}
+					k += sz - 1
 				}
 			}
 			w.caps = n >= 2 && up == n
@@ -669,6 +748,11 @@ func isTimestamp(s string) bool {
 // finding for it when the evidence is enough.
 func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 	line := sc.line
+	if b-a == 1 && ws[a].score == 0 && (a == 0 || !ws[a-1].upper || ws[a-1].lx&lxTitle == 0) && !maybeCitation(line[ws[a].e:]) {
+		// An ordinary, structural or sentence-initial word: only a title
+		// before it or a citation after it could make it a name.
+		return
+	}
 	// Words before the run that give context.
 	var before, before2 *nword
 	if a > 0 {
@@ -863,6 +947,22 @@ func hasParticle(line string, ws []nword) bool {
 func isPlacePrep(w string) bool {
 	switch w {
 	case "in", "at", "from", "to", "near", "around", "outside", "towards", "into":
+		return true
+	}
+	return false
+}
+
+// maybeCitation reports whether rest, the text after a word, could go on
+// as an author citation (a cheap test before citationAfter).
+func maybeCitation(rest string) bool {
+	if len(rest) < 2 {
+		return false
+	}
+	switch rest[0] {
+	case ' ':
+		return rest[1] == '(' || rest[1] == '&' || rest[1] >= '0' && rest[1] <= '9' ||
+			strings.HasPrefix(rest, " et al") || strings.HasPrefix(rest, " and ")
+	case ',', '\'', 0xe2:
 		return true
 	}
 	return false

@@ -20,7 +20,7 @@ var (
 	oRePhone     = regexp.MustCompile(`(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{1,5}\)[\s.\-]?)?\d[\d\s.\-()]{4,17}\d`)
 	oRePostcode  = regexp.MustCompile(`\b(?:[Gg][Ii][Rr] ?0[Aa][Aa]|[A-PR-UWYZa-pr-uwyz][A-HK-Ya-hk-y]?[0-9][0-9A-HJKMNPR-Ya-hjkmnpr-y]? ?[0-9][ABD-HJLNP-UW-Zabd-hjlnp-uw-z]{2})\b`)
 	oReNI        = regexp.MustCompile(`\b[A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z] ?(?:[0-9]{2} ?[0-9]{2} ?[0-9]{2}|[0-9]{3} ?[0-9]{3}) ?[A-Da-d]\b`)
-	oReEmailSaid = regexp.MustCompile(`\b[A-Za-z0-9][A-Za-z0-9._%+\-]*(?:(?: (?:dot|DOT|Dot) |\s*[\[({](?:dot|DOT|Dot)[\])}]\s*)[A-Za-z0-9\-]+)*(?:\s*[\[({](?:at|AT|At)[\])}]\s*| (?:at|AT|At) )[A-Za-z0-9\-]+(?:(?:\s*[\[({](?:dot|DOT|Dot)[\])}]\s*| (?:dot|DOT|Dot) )[A-Za-z0-9\-]+)+\b`)
+	oReEmailSaid = regexp.MustCompile(`\b[A-Za-z0-9][A-Za-z0-9._%+\-]*(?:(?: dot |\s*[\[({]dot[\])}]\s*)[A-Za-z0-9\-]+)*(?:\s*[\[({]at[\])}]\s*| at )[A-Za-z0-9\-]+(?:(?:\s*[\[({]dot[\])}]\s*| dot )[A-Za-z0-9\-]+)+\b`)
 	oRePhoneExt  = regexp.MustCompile(`(?i)^,?\s*(?:x|ext\.?|extn\.?|extension)\s?\d{1,5}\b`)
 	oReDateNum   = regexp.MustCompile(`\b([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4}|[0-9]{2})\b`)
 	oReDateISO   = regexp.MustCompile(`\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b`)
