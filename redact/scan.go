@@ -486,7 +486,7 @@ func (sc *lineScanner) scanNumbers(first int) {
 		}
 	}
 	for _, w := range wins {
-		if w.letters < 3 {
+		if w.letters < 3 || !postcodeShape(line[w.s:w.e]) {
 			continue
 		}
 		for _, m := range rePostcode.FindAllStringIndex(line[w.s:w.e], -1) {
@@ -590,6 +590,17 @@ func (sc *lineScanner) idWindows() []run {
 	}
 	sc.idWins = wins
 	return wins
+}
+
+// postcodeShape reports whether s has what every postcode has: a letter
+// followed by a digit (MK7, M1), or GIR 0AA's "GIR".
+func postcodeShape(s string) bool {
+	for i := 1; i < len(s); i++ {
+		if c, p := s[i], s[i-1]; '0' <= c && c <= '9' && ('A' <= p && p <= 'Z' || 'a' <= p && p <= 'z') {
+			return true
+		}
+	}
+	return strings.Contains(s, "GIR") || strings.Contains(s, "gir")
 }
 
 // sameCase reports whether the letters of s are all upper or all lower
