@@ -704,14 +704,16 @@ func sep(line string, x, y nword) bool {
 // forum header name at the start of the line ("Dervla:", "Sam Ng  0:09",
 // "Yusuf Demir wrote:"), or 0 when there is none.
 func labelEnd(line string, ws []nword) int {
-	if len(ws) == 0 || !ws[0].upper {
-		return 0
-	}
-	if strings.TrimLeft(line, " \t")[0:1] == "[" {
-		return 0
-	}
+	// A label may follow a timestamp: "[00:01:02] Priya Shah:".
 	k := 0
-	for k < len(ws) && k < 5 && (ws[k].upper || ws[k].lx&lxParticle != 0) && (k == 0 || sep(line, ws[k-1], ws[k])) {
+	for k < len(ws) && !ws[k].upper && isTimestampByte(line[ws[k].s]) {
+		k++
+	}
+	if k == len(ws) || !ws[k].upper || strings.Trim(line[:ws[k].s], " \t0123456789:.,[]()-") != "" {
+		return 0
+	}
+	k0 := k
+	for k < len(ws) && k-k0 < 5 && (ws[k].upper || ws[k].lx&lxParticle != 0) && (k == k0 || sep(line, ws[k-1], ws[k])) {
 		k++
 	}
 	rest := strings.TrimLeft(line[ws[k-1].e:], "'’s")
@@ -725,6 +727,8 @@ func labelEnd(line string, ws []nword) int {
 	}
 	return 0
 }
+
+func isTimestampByte(c byte) bool { return '0' <= c && c <= '9' }
 
 // isTimestamp reports whether s is a time like "0:09" or "01:02:03".
 func isTimestamp(s string) bool {
@@ -805,7 +809,7 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 				head |= w.lx & (lxOrgHead | lxPlaceHead)
 			}
 		}
-		if w.upper && w.lx&(lxGeneric|lxOrgHead|lxPlaceHead|lxTitle) == 0 && w.lx&lxNotName == 0 && !(w.sentStart && w.lx&lxWord != 0 && w.lx&lxProper == 0) {
+		if w.upper && !w.caps && w.lx&(lxGeneric|lxOrgHead|lxPlaceHead|lxTitle) == 0 && w.lx&lxNotName == 0 && !(w.sentStart && w.lx&lxWord != 0 && w.lx&lxProper == 0) {
 			distinctive = true
 		}
 	}
@@ -817,8 +821,8 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 			kind = FindPlace
 		}
 		s := a
-		for s < b-1 && ws[s].sentStart && ws[s].lx&lxWord != 0 && ws[s].lx&lxProper == 0 && ws[s].lx&lxGeneric == 0 {
-			s++ // a sentence-initial ordinary word ("Tried Ravelcote Road")
+		for s < b-1 && (ws[s].sentStart && ws[s].lx&lxWord != 0 && ws[s].lx&lxProper == 0 && ws[s].lx&lxGeneric == 0 || line[ws[s].s:ws[s].e] == "The") {
+			s++ // a sentence-initial ordinary word ("Tried Ravelcote Road"), "The"
 		}
 		sc.addName(kind, Low, 0.8, ws[s].s, ws[b-1].e)
 		return
@@ -910,7 +914,7 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 		named := w.lx&(lxGiven|lxFamily) != 0 || w.lx&lxProper != 0 && w.e-w.s > 2
 		return w.score < 0.3 && !named && !w.initial
 	}
-	for a < b-1 && weak(ws[a]) && !plain {
+	for a < b-1 && weak(ws[a]) && !plain && !(placePrefix[line[ws[a].s:ws[a].e]] && !ws[a].sentStart && ws[a+1].score >= 0.5) {
 		a++
 	}
 	for b-1 > a && weak(ws[b-1]) && !plain {
@@ -924,7 +928,7 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 		kind = FindPlace
 	case before != nil && !before.upper && isPlacePrep(line[before.s:before.e]) && score >= 0.7:
 		kind = FindPlace
-	case score >= 0.85, b-a >= 2 && best >= 0.75 && (ws[b-1].score >= 0.6 || hasParticle(line, ws[a:b])):
+	case score >= 0.85 && cue > 0, b-a >= 2 && best >= 0.75 && (ws[b-1].score >= 0.6 || hasParticle(line, ws[a:b])):
 		kind = FindPerson // "Sunita Rahman": two name-like words
 	}
 	conf := Low
@@ -932,6 +936,14 @@ func (sc *lineScanner) judgeRun(ws []nword, a, b, label int, trimmed string) {
 		conf = High
 	}
 	sc.addName(kind, conf, score, ws[a].s, ws[b-1].e)
+}
+
+// placePrefix words begin place names: New York, North Shields, Port Talbot.
+var placePrefix = map[string]bool{
+	"New": true, "North": true, "South": true, "East": true, "West": true, "Upper": true,
+	"Lower": true, "Great": true, "Little": true, "Old": true, "Port": true, "Fort": true,
+	"Mount": true, "Lake": true, "San": true, "Santa": true, "Los": true, "Las": true,
+	"Saint": true, "St": true, "Long": true, "High": true, "Market": true, "King's": true,
 }
 
 // hasParticle reports whether a run holds a name particle (van, de, bin).
