@@ -50,10 +50,7 @@ func parseGold(tb testing.TB, src string) (string, []goldSpan) {
 
 // evalToken is a word of the clean text: letters and digits with inner
 // apostrophes and hyphens, without a possessive 's.
-type evalToken struct {
-	s, e       int
-	gold, pred byte // 0, or p/l/o/c; pred n for a name finding, c for a citation
-}
+type evalToken struct{ s, e int }
 
 func evalTokens(text string) []evalToken {
 	var out []evalToken

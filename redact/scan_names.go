@@ -618,11 +618,6 @@ func hasDigit(s string) bool {
 	return false
 }
 
-// A run is a stretch of capitalised words that may be one name.
-type nrun struct {
-	a, b int // word indexes [a, b)
-}
-
 // scanNames finds names in the current line: capitalised words and runs
 // weighed by evidence (see the comment at the top of this file).
 func (sc *lineScanner) scanNames() {
