@@ -665,7 +665,12 @@ func (sc *lineScanner) scanNames() {
 			}
 			break
 		}
-		sc.judgeRun(ws, a, b, label, trimmed)
+		if b-a == 1 && ws[a].caps && ws[a].e-ws[a].s <= 3 && sc.afterPlace(ws[a].s) {
+			// Short capitals next to a place: "Brindleford, NY".
+			sc.addName(FindPlace, Low, 0.6, ws[a].s, ws[a].e)
+		} else {
+			sc.judgeRun(ws, a, b, label, trimmed)
+		}
 		a = b
 	}
 	// Greetings and sign-offs alone on a line name the next line's person.
@@ -674,6 +679,21 @@ func (sc *lineScanner) scanNames() {
 	}
 	st.prevSignal = signal
 	st.prevEnds = endsSentence(line) || len(trimmed) < 45 && !strings.HasSuffix(trimmed, ",")
+}
+
+// afterPlace reports whether the line's last finding is a place (or an
+// unsure name) that ends just before s, with a comma or a space between.
+func (sc *lineScanner) afterPlace(s int) bool {
+	if len(sc.found) == 0 {
+		return false
+	}
+	f := sc.found[len(sc.found)-1]
+	if f.Line != sc.lineNo || f.Kind != FindPlace && f.Kind != FindPossibleName {
+		return false
+	}
+	end := len(sc.line[:s]) - len(strings.TrimRight(sc.line[:s], " ,"))
+	gap := sc.line[s-end : s]
+	return (gap == ", " || gap == " ") && strings.HasSuffix(sc.line[:s-end], f.Text)
 }
 
 // sep reports whether only a space (or an initial's full stop and a space)

@@ -138,6 +138,8 @@ func TestScanNameRules(t *testing.T) {
 		{"saint", "I spoke to the vicar at St Cuthbert's yesterday.", "org:St Cuthbert"},
 		{"street", "The surgery on Kestle Road was good.", "place:Kestle Road"},
 		{"invented place", "Deliveries out to Ashenholt mostly.", "place:Ashenholt"},
+		{"short capitals next to a place", "She moved to Corvelbury, NY last year.", "place:Corvelbury|place:NY"},
+		{"short capitals alone", "She moved to the US last year and joined the PTA.", ""},
 		{"citation year", "Following Hartwell (2005), I treat it as done.", "citation:Hartwell"},
 		{"citation bracket", "as before (Lindqvist, 2003; Marsh and Dunleavy, 2008).", "citation:Lindqvist|citation:Marsh and Dunleavy"},
 		{"citation et al", "As Ferreira et al. (2019) note.", "citation:Ferreira et al."},
