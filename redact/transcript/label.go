@@ -21,14 +21,36 @@ var excludedLabelWords = []string{
 }
 
 // labelParticles may appear in lower case inside a label ("Anna van Dijk",
-// "Head of Research").
+// "Dafydd ap Rhys", "Head of Research").
 var labelParticles = map[string]bool{
-	"al": true, "and": true, "bin": true, "binti": true, "da": true, "das": true,
-	"de": true, "del": true, "della": true, "den": true, "der": true, "di": true,
-	"do": true, "dos": true, "du": true, "el": true, "for": true, "la": true,
-	"le": true, "of": true, "ten": true, "ter": true, "the": true, "van": true,
-	"von": true, "y": true,
+	"ab": true, "af": true, "al": true, "and": true, "ap": true, "av": true,
+	"bat": true, "ben": true, "bin": true, "bint": true, "binti": true,
+	"bte": true, "da": true, "dal": true, "das": true, "de": true, "degli": true,
+	"dei": true, "del": true, "della": true, "den": true, "der": true, "des": true,
+	"di": true, "do": true, "dos": true, "du": true, "e": true, "el": true,
+	"ferch": true, "for": true, "ibn": true, "la": true, "las": true, "le": true,
+	"lo": true, "los": true, "mac": true, "mc": true, "ní": true, "nic": true,
+	"ó": true, "of": true, "op": true, "st": true, "te": true, "ten": true,
+	"ter": true, "the": true, "ua": true, "uí": true, "van": true, "vande": true,
+	"vander": true, "verch": true, "von": true, "y": true, "zu": true,
 }
+
+// leadParticles may begin a label in lower case ("de la Cruz", "van Dijk",
+// "al-Sayed"): name particles only, never the connecting words of prose.
+var leadParticles = func() map[string]bool {
+	m := make(map[string]bool, len(labelParticles))
+	for w := range labelParticles {
+		switch w {
+		case "and", "for", "of", "the", "e", "y", "lo", "st":
+		default:
+			m[w] = true
+		}
+	}
+	for _, w := range []string{"d", "l", "o"} { // d'Almeida, l'Estrange, o'Neill as typed
+		m[w] = true
+	}
+	return m
+}()
 
 // ExcludedLabelWords returns, in lower case, the first words that never make
 // a speaker label, so that "Note: …", "Date: …" or "Present: …" in field
@@ -46,13 +68,44 @@ var excludedLabel = func() map[string]bool {
 	return m
 }()
 
-const maxLabelBytes = 80
+const (
+	maxLabelBytes  = 120
+	maxLabelWords  = 6
+	maxAnnotations = 2
+	maxAnnotation  = 40 // bytes inside one "(…)"
+)
 
 // ParseLabel applies the speaker-label rule (see the package documentation)
-// to the start of line. It returns the label without Markdown bold or colon
-// ("Carol", "Interviewer") and the rest of the line after the colon and the
-// spaces that follow it.
+// to the start of line. It returns the label as written, without Markdown
+// bold or colon but with its annotations ("Carol", "Interviewer", "Amy Li
+// (she/her)"), and the rest of the line after the colon and the spaces that
+// follow it. Whether a label names anyone is for the caller to decide: the
+// rule only says the line begins the way a speaker's turn begins.
 func ParseLabel(line string) (label, rest string, ok bool) {
+	name, rest, ok := splitPrefix(line)
+	if !ok || !validLabel(name, false) {
+		return "", "", false
+	}
+	return name, rest, true
+}
+
+// LoosePrefix is ParseLabel without the rule on capitals: it accepts "amy
+// li: …" or "dr okafor: …", which may be a registered person typed in lower
+// case but may as well be prose ("the thing is: …"). Callers use it only to
+// look a prefix up in a register of known people, never to start an
+// unknown speaker's turn.
+func LoosePrefix(line string) (label, rest string, ok bool) {
+	name, rest, ok := splitPrefix(line)
+	if !ok || !validLabel(name, true) {
+		return "", "", false
+	}
+	return name, rest, true
+}
+
+// splitPrefix cuts a line at its first colon when the colon is followed by
+// white space or the end of the line, removing Markdown bold around the
+// prefix ("**Carol:**", "**Carol**:").
+func splitPrefix(line string) (name, rest string, ok bool) {
 	s := line
 	bold := strings.HasPrefix(s, "**")
 	if bold {
@@ -79,54 +132,131 @@ func ParseLabel(line string) (label, rest string, ok bool) {
 	// Allow one space before the colon ("Carol : …", French style).
 	name = strings.TrimSuffix(name, " ")
 	name = strings.TrimSuffix(name, "\u00a0")
-	if !validLabel(name) {
-		return "", "", false
-	}
 	return name, strings.TrimLeft(after, " \t"), true
 }
 
-func validLabel(name string) bool {
-	if name == "" || name[0] == ' ' {
+// SplitAnnotations separates a label's trailing parenthesised annotations
+// ("Amy Li (she/her) (Guest)") from the name, returning the name and the
+// annotations' contents in order. A label with none returns itself.
+func SplitAnnotations(label string) (name string, notes []string) {
+	name = label
+	for len(notes) < maxAnnotations+1 && strings.HasSuffix(name, ")") {
+		open := strings.LastIndexByte(name, '(')
+		if open < 0 {
+			break
+		}
+		notes = append([]string{name[open+1 : len(name)-1]}, notes...)
+		name = strings.TrimRight(name[:open], " \u00a0")
+	}
+	return name, notes
+}
+
+func validLabel(label string, loose bool) bool {
+	if label == "" || label[0] == ' ' {
 		return false
+	}
+	name, notes := SplitAnnotations(label)
+	if len(notes) > maxAnnotations || name == "" || name[0] == ' ' {
+		return false
+	}
+	for _, n := range notes {
+		if !validAnnotation(n) {
+			return false
+		}
 	}
 	words := strings.Split(name, " ")
-	if len(words) > 4 {
+	if len(words) > maxLabelWords {
 		return false
 	}
+	capital := false // some word (or hyphen part) starts with a capital
 	for k, w := range words {
-		if w == "" {
+		if w == "" || !validWord(w, k > 0) {
 			return false
 		}
 		r, _ := utf8.DecodeRuneInString(w)
-		switch {
-		case k == 0:
-			if !unicode.IsUpper(r) && !unicode.IsTitle(r) {
-				return false
-			}
-			if excludedLabel[strings.ToLower(strings.TrimSuffix(w, "."))] {
-				return false
-			}
-		case unicode.IsUpper(r) || unicode.IsTitle(r) || unicode.IsDigit(r):
-		case labelParticles[w]:
-		default:
+		lower := strings.ToLower(w)
+		upper := unicode.IsUpper(r) || unicode.IsTitle(r)
+		if upper || (k > 0 && unicode.IsDigit(r)) {
+			capital = capital || upper
+		} else if !loose && !particleWord(lower, k == 0) {
 			return false
+		} else if !loose && k == 0 && hyphenCapital(w) {
+			capital = true
 		}
-		letters := 0
-		for _, c := range w {
-			switch {
-			case unicode.IsLetter(c):
-				letters++
-			case unicode.IsDigit(c), unicode.IsMark(c):
-			case c == '.' || c == '\'' || c == '\u2019' || c == '-':
-			default:
-				return false
-			}
-		}
-		if letters == 0 && !(k > 0 && isDigits(w)) {
+		if k == 0 && excludedLabel[strings.TrimSuffix(lower, ".")] {
 			return false
 		}
 	}
+	return loose || capital
+}
+
+// particleWord reports whether a lower-case word is a name particle, or a
+// particle joined to a name by a hyphen or apostrophe ("al-Sayed",
+// "d'Almeida").
+func particleWord(w string, lead bool) bool {
+	set := labelParticles
+	if lead {
+		set = leadParticles
+	}
+	if set[w] {
+		return true
+	}
+	if i := strings.IndexAny(w, "-'\u2019"); i > 0 {
+		return set[w[:i]]
+	}
+	return false
+}
+
+// hyphenCapital reports whether a particle-led word continues with a
+// capital after its hyphen or apostrophe ("al-Sayed").
+func hyphenCapital(w string) bool {
+	i := strings.IndexAny(w, "-'\u2019")
+	if i < 0 {
+		return false
+	}
+	_, n := utf8.DecodeRuneInString(w[i:])
+	r, _ := utf8.DecodeRuneInString(w[i+n:])
+	return unicode.IsUpper(r) || unicode.IsTitle(r)
+}
+
+// validWord: letters, digits, combining marks and . ' ’ -; at least one
+// letter, except that a later word may be a number ("Speaker 2").
+func validWord(w string, later bool) bool {
+	letters := 0
+	for _, c := range w {
+		switch {
+		case unicode.IsLetter(c):
+			letters++
+		case unicode.IsDigit(c), unicode.IsMark(c):
+		case c == '.' || c == '\'' || c == '\u2019' || c == '-':
+		default:
+			return false
+		}
+	}
+	if letters == 0 {
+		return later && isDigits(w)
+	}
 	return true
+}
+
+// validAnnotation: the short words of a pronoun or meeting-software note
+// ("she/her", "Guest", "Host, me", "External").
+func validAnnotation(s string) bool {
+	if s == "" || len(s) > maxAnnotation {
+		return false
+	}
+	letters := 0
+	for _, c := range s {
+		switch {
+		case unicode.IsLetter(c):
+			letters++
+		case unicode.IsDigit(c), unicode.IsMark(c):
+		case strings.ContainsRune(" /,.'’-", c):
+		default:
+			return false
+		}
+	}
+	return letters > 0
 }
 
 func isDigits(s string) bool {
