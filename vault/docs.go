@@ -55,7 +55,7 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 		return nil, err
 	}
 	var doc *Document
-	err = s.Update(ctx, func(tx *Tx) error {
+	err = s.Write(ctx, func(tx *Tx) error {
 		cat := tx.Cat
 		var ver *Version
 		if req.VersionOf != "" {

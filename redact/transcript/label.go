@@ -83,7 +83,7 @@ const (
 // rule only says the line begins the way a speaker's turn begins.
 func ParseLabel(line string) (label, rest string, ok bool) {
 	name, rest, ok := splitPrefix(line)
-	if !ok || !validLabel(name, false) {
+	if !ok || !validLabel(name) {
 		return "", "", false
 	}
 	return name, rest, true
@@ -96,7 +96,7 @@ func ParseLabel(line string) (label, rest string, ok bool) {
 // unknown speaker's turn.
 func LoosePrefix(line string) (label, rest string, ok bool) {
 	name, rest, ok := splitPrefix(line)
-	if !ok || !validLabel(name, true) {
+	if !ok || !labelShape(name, true) {
 		return "", "", false
 	}
 	return name, rest, true
@@ -151,7 +151,12 @@ func SplitAnnotations(label string) (name string, notes []string) {
 	return name, notes
 }
 
-func validLabel(label string, loose bool) bool {
+// validLabel applies the label rule to a label without its colon.
+func validLabel(label string) bool { return labelShape(label, false) }
+
+// labelShape is the label rule; loose drops its rules on capitals and on
+// excluded first words (LoosePrefix).
+func labelShape(label string, loose bool) bool {
 	if label == "" || label[0] == ' ' {
 		return false
 	}
