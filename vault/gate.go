@@ -154,8 +154,8 @@ type gated struct {
 	lines    []transcript.Line
 	decision policy.Decision
 	blocks   []transcript.Block
-	rules    []policy.Rule // per block: the marker's rule, "" for text
-	marked   []bool        // per block: text that leaves for analysis only (do not quote)
+	rules    []policy.Rule  // per block: the marker's rule, "" for text
+	marked   []bool         // per block: text that leaves for analysis only (do not quote)
 	relabel  map[int]string // line → text with a researcher's role label for their name
 	roles    map[int]string // line → that role label
 	withheld int
@@ -509,6 +509,9 @@ func (s *Study) exit(ctx context.Context, action string, req ExitRequest, mode p
 
 // letOut gates one export or quote, stages its output and records the exit.
 func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode, res *ExitResult) error {
+	if mode == policy.ModeQuote && req.Purpose == policy.PurposeAnalysis {
+		return fmt.Errorf("%w: a quote is for publication; analysis is a purpose of export and export-qda only", ErrInvalid)
+	}
 	rd, err := tx.Cat.Redactor()
 	if err != nil {
 		return err
