@@ -79,7 +79,11 @@ type WithheldLines struct {
 
 // String is one line for the researcher's terminal.
 func (w WithheldLines) String() string {
-	s := fmt.Sprintf("%s lines %s withheld (%s): %s", w.Doc, policy.FormatRanges(w.Lines), w.Rule, w.Msg)
+	noun := "lines"
+	if len(w.Lines) == 1 && w.Lines[0][0] == w.Lines[0][1] {
+		noun = "line"
+	}
+	s := fmt.Sprintf("%s %s %s withheld (%s): %s", w.Doc, noun, policy.FormatRanges(w.Lines), w.Rule, w.Msg)
 	if w.Remedy != "" {
 		s += "; to permit: " + w.Remedy
 	}
