@@ -151,39 +151,58 @@ func (ix *speakerIndex) resolve(label string) speakerID {
 }
 
 // known looks a label up in the register only; ok is false if it names
-// nobody (or more than one person).
+// nobody, or more than one person (a researcher's alias that is also a
+// participant's given name, say).
 func (ix *speakerIndex) known(label string) (speakerID, bool) {
 	keys := labelKeys(label)
+	var found []speakerID
 	for _, k := range keys {
-		switch ids := ix.byKey[k]; len(ids) {
-		case 0:
-		case 1:
-			return ids[0], true
-		default:
-			return speakerID{}, false
-		}
-	}
-	for _, k := range keys {
-		if genericResearcherLabels[strings.TrimRight(strings.TrimRight(k, "0123456789"), " ")] {
-			return speakerID{kind: policy.SpeakerResearcher}, true
+		if ids := ix.byKey[k]; len(ids) > 0 {
+			found = ids
+			break
 		}
 	}
 	// A part of a registered name ("Amy" for Amy Li), as the matcher knows it.
-	name, _ := transcript.SplitAnnotations(strings.TrimSpace(label))
-	for _, k := range keys {
-		text := norm.NFC.String(name)
-		if k != keys[0] {
-			words := strings.Fields(text)
-			text = strings.Join(words[len(words)-len(strings.Fields(k)):], " ")
+	if id, ok := ix.matched(label, keys); ok && !containsID(found, id) {
+		found = append(found[:len(found):len(found)], id)
+	}
+	switch len(found) {
+	case 1:
+		return found[0], true
+	case 0:
+		for _, k := range keys {
+			if genericResearcherLabels[strings.TrimRight(strings.TrimRight(k, "0123456789"), " ")] {
+				return speakerID{kind: policy.SpeakerResearcher}, true
+			}
 		}
+	}
+	return speakerID{}, false
+}
+
+// matched resolves a label through the pseudonymisation matcher: a single
+// match covering the whole label (without annotations, or without titles)
+// of a participant or a registered person.
+func (ix *speakerIndex) matched(label string, keys []string) (speakerID, bool) {
+	if ix.rd == nil {
+		return speakerID{}, false
+	}
+	name, _ := transcript.SplitAnnotations(strings.TrimSpace(label))
+	words := strings.Fields(norm.NFC.String(name))
+	for _, k := range keys {
+		n := len(strings.Fields(k))
+		if n > len(words) {
+			continue
+		}
+		text := strings.Join(words[len(words)-n:], " ")
 		ms := ix.rd.Find(text)
-		if len(ms) == 1 && ms[0].Start == 0 && ms[0].End == len(text) {
-			if _, err := ix.cat.Participant(ms[0].EntityID); err == nil {
-				return speakerID{kind: policy.SpeakerParticipant, participant: ms[0].EntityID}, true
-			}
-			if e, err := ix.cat.Entity(ms[0].EntityID); err == nil && e.Kind == redact.KindPerson {
-				return speakerID{kind: policy.SpeakerOther}, true
-			}
+		if len(ms) != 1 || ms[0].Start != 0 || ms[0].End != len(text) {
+			continue
+		}
+		if _, err := ix.cat.Participant(ms[0].EntityID); err == nil {
+			return speakerID{kind: policy.SpeakerParticipant, participant: ms[0].EntityID}, true
+		}
+		if e, err := ix.cat.Entity(ms[0].EntityID); err == nil && e.Kind == redact.KindPerson {
+			return speakerID{kind: policy.SpeakerOther}, true
 		}
 	}
 	return speakerID{}, false
@@ -257,7 +276,10 @@ func (ix *speakerIndex) relabel(l transcript.Line, label string, id speakerID) l
 		rest, ok = strings.CutPrefix(text, label+": ")
 	}
 	if !ok {
-		return ls
+		// The turn's text starts with its label, whatever its shape: never
+		// let the researcher's name through in it.
+		_, rest, _ = strings.Cut(text, ":")
+		rest = strings.TrimLeft(rest, " \t")
 	}
 	if bold {
 		ls.text = "**" + id.role + ":** " + rest
@@ -293,12 +315,18 @@ func (s *Study) AddResearcher(ctx context.Context, req ResearcherRequest) (*Rese
 	var r *Researcher
 	err := s.Write(ctx, func(tx *Tx) error {
 		cat := tx.Cat
-		ix := cat.speakerIndex(nil)
+		rd, err := cat.Redactor()
+		if err != nil {
+			return err
+		}
+		ix := cat.speakerIndex(rd)
 		for _, n := range append([]string{name}, req.Aliases...) {
+			taken := false
 			for _, id := range ix.byKey[nameKey(n)] {
-				if id.kind != policy.SpeakerResearcher {
-					return fmt.Errorf("%w: a name or alias given is already a registered participant's or person's; speaker labels must name one person", ErrInvalid)
-				}
+				taken = taken || id.kind != policy.SpeakerResearcher
+			}
+			if _, ok := ix.matched(n, labelKeys(n)); taken || ok {
+				return fmt.Errorf("%w: a name or alias given is already a registered participant's or person's (or part of one); speaker labels must name one person", ErrInvalid)
 			}
 		}
 		for _, x := range cat.Researchers {

@@ -10,6 +10,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact/transcript"
 )
 
 // speakerStudy registers people whose names carry particles, diacritics and
@@ -341,5 +342,58 @@ func TestOfficerWritesRefused(t *testing.T) {
 	// The researcher still writes.
 	if _, err := s.AddResearcher(ctx, ResearcherRequest{Name: "Siân Evans"}); err != nil {
 		t.Errorf("researcher add by the researcher: %v", err)
+	}
+}
+
+// TestSpeakersOfLines: continuation lines inherit a turn only when no
+// label-shaped prefix begins them; a lower-case or heading-like prefix that
+// names a registered person is theirs; a researcher's alias that is also a
+// participant's given name names nobody for sure, so it is unknown.
+func TestSpeakersOfLines(t *testing.T) {
+	s := speakerStudy(t)
+	addParticipant(t, s, "P7", "Rosalind Page", "participate", "quote")
+	if _, err := s.AddResearcher(ctx, ResearcherRequest{Name: "Amy"}); err == nil {
+		t.Errorf("a researcher named like a participant's given name was accepted")
+	}
+	if _, err := s.AddResearcher(ctx, ResearcherRequest{Name: "Gwen Morgan", Aliases: []string{"Gwen"}, Label: "Researcher 2"}); err != nil {
+		t.Fatal(err)
+	}
+	// A participant registered later whose given name is the researcher's alias.
+	addParticipant(t, s, "P8", "Gwen Harries", "participate", "quote")
+	cat, _ := s.Catalog()
+	rd, _ := cat.Redactor()
+	text := "Interviewer: first\n" +
+		"Page: heading-like surname label\n" +
+		"continues Rosalind\n" +
+		"amy li: lower case\n" +
+		"Note: a transcriber's note\n" +
+		"Gwen: ambiguous\n" +
+		"Gwen Morgan: researcher two\n" +
+		"Mystery Guest: unknown\n" +
+		"still unknown\n"
+	doc, err := transcript.Parse(transcript.FormatText, strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cat.speakerIndex(rd).speakers(doc.Lines)
+	want := []struct {
+		kind policy.SpeakerKind
+		p    string
+		text string
+	}{
+		{policy.SpeakerResearcher, "", ""},
+		{policy.SpeakerParticipant, "P7", ""},
+		{policy.SpeakerParticipant, "P7", ""},
+		{policy.SpeakerParticipant, "P2", ""},
+		{policy.SpeakerParticipant, "P2", ""},
+		{policy.SpeakerUnknown, "", ""},
+		{policy.SpeakerResearcher, "", "Researcher 2: researcher two"},
+		{policy.SpeakerUnknown, "", ""},
+		{policy.SpeakerUnknown, "", ""},
+	}
+	for i, w := range want {
+		if g := got[i]; g.kind != w.kind || g.participant != w.p || g.text != w.text {
+			t.Errorf("line %d: got %v %q %q, want %v %q %q", i+1, g.kind, g.participant, g.text, w.kind, w.p, w.text)
+		}
 	}
 }

@@ -89,10 +89,11 @@ func ParseLabel(line string) (label, rest string, ok bool) {
 	return name, rest, true
 }
 
-// LoosePrefix is ParseLabel without the rule on capitals: it accepts "amy
-// li: …" or "dr okafor: …", which may be a registered person typed in lower
-// case but may as well be prose ("the thing is: …"). Callers use it only to
-// look a prefix up in a register of known people, never to start an
+// LoosePrefix is ParseLabel without the rules on capitals and on excluded
+// first words: it accepts "amy li: …", "dr okafor: …" or "Page: …", which
+// may be a registered person typed in lower case or named like a heading,
+// but may as well be prose ("the thing is: …", "Note: …"). Callers use it
+// only to look a prefix up in a register of known people, never to start an
 // unknown speaker's turn.
 func LoosePrefix(line string) (label, rest string, ok bool) {
 	name, rest, ok := splitPrefix(line)
@@ -188,7 +189,7 @@ func labelShape(label string, loose bool) bool {
 		} else if !loose && k == 0 && hyphenCapital(w) {
 			capital = true
 		}
-		if k == 0 && excludedLabel[strings.TrimSuffix(lower, ".")] {
+		if k == 0 && !loose && excludedLabel[strings.TrimSuffix(lower, ".")] {
 			return false
 		}
 	}

@@ -91,7 +91,8 @@ func TestLoosePrefix(t *testing.T) {
 		{"amy li: hi", "amy li", true},
 		{"dr okafor: hi", "dr okafor", true},
 		{"the thing is: x", "the thing is", true},
-		{"Note: x", "", false},
+		{"Note: x", "Note", true},
+		{"Page: x", "Page", true},
 		{"https://x", "", false},
 		{"a b c d e f g: x", "", false},
 	}
