@@ -239,6 +239,9 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 		e.Handles = res.Documents
 		e.Hashes["chapter"] = sha(src)
 		e.Detail["format"] = format
+		if req.Purpose != "" {
+			e.Detail["purpose"] = string(req.Purpose)
+		}
 		tx.Audit(e)
 		tx.Cat.countExit(e.Participants, tx.Now())
 		return nil

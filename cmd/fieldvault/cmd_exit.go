@@ -254,10 +254,7 @@ func checkCommand(e *env) *cli.Command {
 // on stdout.
 func (e *env) reportExit(c *cli.Context, action, output string, res *vault.ExitResult) error {
 	if c.Bool("json") {
-		if res.Reasons == nil {
-			res.Reasons = []vault.WithheldLines{}
-		}
-		return writeJSON(e.stdout, res)
+		return writeJSON(e.stdout, newExitView(action, output, res))
 	}
 	where := "standard output"
 	if output != "" {
@@ -441,4 +438,43 @@ func pseudonymCommand(e *env) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// exitView is an exit's report for scripts: what left, what was withheld
+// and why, the consent relied on, and residual findings masked (the JSON
+// may end up in a file).
+type exitView struct {
+	Action   string                `json:"action"`
+	Output   string                `json:"output"`
+	SHA256   string                `json:"sha256"`
+	Bytes    int                   `json:"bytes"`
+	Withheld int                   `json:"withheld_lines"`
+	Marked   int                   `json:"analysis_only_lines"`
+	Reasons  []vault.WithheldLines `json:"withheld"`
+	ReliedOn []policy.Reliance     `json:"relied_on"`
+	Findings []findingView         `json:"findings"`
+}
+
+type findingView struct {
+	Kind       string `json:"kind"`
+	Line       int    `json:"line"`
+	Col        int    `json:"col"`
+	Confidence string `json:"confidence"`
+	Masked     string `json:"masked"`
+	Accepted   bool   `json:"accepted,omitempty"`
+}
+
+func newExitView(action, output string, res *vault.ExitResult) exitView {
+	v := exitView{Action: action, Output: output, SHA256: res.SHA256, Bytes: res.Bytes, Withheld: res.Withheld, Marked: res.Marked,
+		Reasons: res.Reasons, ReliedOn: res.ReliedOn, Findings: []findingView{}}
+	if v.Reasons == nil {
+		v.Reasons = []vault.WithheldLines{}
+	}
+	if v.ReliedOn == nil {
+		v.ReliedOn = []policy.Reliance{}
+	}
+	for i, f := range append(append([]redact.Finding{}, res.Accepted...), res.Warnings...) {
+		v.Findings = append(v.Findings, findingView{f.Kind, f.Line, f.Col, f.Confidence.String(), f.Masked(), i < len(res.Accepted)})
+	}
+	return v
 }

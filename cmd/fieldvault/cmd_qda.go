@@ -54,10 +54,7 @@ func qdaCommand(e *env) *cli.Command {
 				return err
 			}
 			if c.Bool("json") {
-				if res.Reasons == nil {
-					res.Reasons = []vault.WithheldLines{}
-				}
-				return writeJSON(e.stdout, res)
+				return writeJSON(e.stdout, newExitView("export-qda", req.Output, &res.ExitResult))
 			}
 			fmt.Fprintf(e.stdout, "wrote %s: %s (%s), sha256 %s\n", req.Output, plural(len(res.Documents), "document", "documents"),
 				strings.Join(res.Documents, " "), res.SHA256)
