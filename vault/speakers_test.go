@@ -397,3 +397,38 @@ func TestSpeakersOfLines(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownSpeakerInCues: WebVTT voices (Teams) and cue labels (Zoom),
+// with later cues of the same speaker carrying no label, resolve like typed
+// labels.
+func TestUnknownSpeakerInCues(t *testing.T) {
+	s := speakerStudy(t)
+	vtt := "WEBVTT\n\n" +
+		"00:00:01.000 --> 00:00:03.000\n<v Siân Evans (Organizer)>What happened?</v>\n\n" +
+		"00:00:03.000 --> 00:00:05.000\n<v Dafydd ap Rhys (External)>KEEP-VTT-1 it closed.</v>\n\n" +
+		"00:00:05.000 --> 00:00:07.000\n<v Bryn Tegid (Guest)>CANARY-VTT-1 I saw it.</v>\n\n" +
+		"00:00:07.000 --> 00:00:09.000\n<v Bryn Tegid (Guest)>CANARY-VTT-2 all of it.</v>\n\n" +
+		"00:00:09.000 --> 00:00:11.000\nBryn Tegid: CANARY-VTT-3 zoom style.\n\n" +
+		"00:00:11.000 --> 00:00:13.000\nCANARY-VTT-4 same speaker, next cue.\n\n" +
+		"00:00:13.000 --> 00:00:15.000\nDAFYDD AP RHYS: KEEP-VTT-2 yes.\n"
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "m.vtt", vtt), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, purpose := range []policy.Scope{"", policy.PurposeAnalysis} {
+		var buf bytes.Buffer
+		if _, err := s.Export(ctx, ExitRequest{Doc: "D1", W: &buf, Format: OutText, Purpose: purpose}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		for _, c := range []string{"CANARY-VTT-1", "CANARY-VTT-2", "CANARY-VTT-3", "CANARY-VTT-4", "Siân", "Bryn"} {
+			if strings.Contains(out, c) {
+				t.Errorf("purpose %q: export contains %q:\n%s", purpose, c, out)
+			}
+		}
+		for _, k := range []string{"KEEP-VTT-1", "KEEP-VTT-2", "Interviewer: What happened?"} {
+			if !strings.Contains(out, k) {
+				t.Errorf("purpose %q: export lacks %q:\n%s", purpose, k, out)
+			}
+		}
+	}
+}
