@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -107,7 +108,7 @@ func (c *Catalog) speakerIndex(rd *redact.Redactor) *speakerIndex {
 	ix := &speakerIndex{byKey: map[string][]speakerID{}, rd: rd, cat: c}
 	add := func(id speakerID, names ...string) {
 		for _, n := range names {
-			if k := nameKey(n); k != "" && !containsID(ix.byKey[k], id) {
+			if k := nameKey(n); k != "" && !slices.Contains(ix.byKey[k], id) {
 				ix.byKey[k] = append(ix.byKey[k], id)
 			}
 		}
@@ -124,15 +125,6 @@ func (c *Catalog) speakerIndex(rd *redact.Redactor) *speakerIndex {
 		}
 	}
 	return ix
-}
-
-func containsID(ids []speakerID, id speakerID) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // resolve says who a label written at a line start is: a registered
@@ -163,7 +155,7 @@ func (ix *speakerIndex) known(label string) (speakerID, bool) {
 		}
 	}
 	// A part of a registered name ("Amy" for Amy Li), as the matcher knows it.
-	if id, ok := ix.matched(label, keys); ok && !containsID(found, id) {
+	if id, ok := ix.matched(label, keys); ok && !slices.Contains(found, id) {
 		found = append(found[:len(found):len(found)], id)
 	}
 	switch len(found) {

@@ -228,16 +228,9 @@ func hyphenCapital(w string) bool {
 // validWord: letters, digits, combining marks and . ' ’ -; at least one
 // letter, except that a later word may be a number ("Speaker 2").
 func validWord(w string, later bool) bool {
-	letters := 0
-	for _, c := range w {
-		switch {
-		case unicode.IsLetter(c):
-			letters++
-		case unicode.IsDigit(c), unicode.IsMark(c):
-		case c == '.' || c == '\'' || c == '\u2019' || c == '-':
-		default:
-			return false
-		}
+	letters, ok := letterCount(w, ".'’-")
+	if !ok {
+		return false
 	}
 	if letters == 0 {
 		return later && isDigits(w)
@@ -251,18 +244,23 @@ func validAnnotation(s string) bool {
 	if s == "" || len(s) > maxAnnotation {
 		return false
 	}
-	letters := 0
+	letters, ok := letterCount(s, " /,.'’-")
+	return ok && letters > 0
+}
+
+// letterCount counts the letters of s, which may hold only letters, digits,
+// combining marks and the runes of extra; ok is false otherwise.
+func letterCount(s, extra string) (letters int, ok bool) {
 	for _, c := range s {
 		switch {
 		case unicode.IsLetter(c):
 			letters++
-		case unicode.IsDigit(c), unicode.IsMark(c):
-		case strings.ContainsRune(" /,.'’-", c):
+		case unicode.IsDigit(c), unicode.IsMark(c), strings.ContainsRune(extra, c):
 		default:
-			return false
+			return 0, false
 		}
 	}
-	return letters > 0
+	return letters, true
 }
 
 func isDigits(s string) bool {
