@@ -229,9 +229,8 @@ func (ix *speakerIndex) speakers(lines []transcript.Line) []lineSpeaker {
 	for i, l := range lines {
 		turn := l.Turn
 		label := l.Speaker
-		if !turn && l.Speaker != last {
-			turn = true // a speaker the reader carried in (a merged cue)
-		}
+		carried := !turn && l.Speaker != last // a speaker the reader gave a line without its label
+		turn = turn || carried
 		if !turn {
 			if p, _, ok := transcript.LoosePrefix(l.Text); ok {
 				if id, known := ix.known(p); known {
@@ -247,7 +246,7 @@ func (ix *speakerIndex) speakers(lines []transcript.Line) []lineSpeaker {
 			last = l.Speaker
 		}
 		out[i] = lineSpeaker{speakerID: cur}
-		if turn {
+		if turn && !carried {
 			out[i] = ix.relabel(l, label, cur)
 		}
 	}
@@ -255,28 +254,29 @@ func (ix *speakerIndex) speakers(lines []transcript.Line) []lineSpeaker {
 }
 
 // relabel puts a registered researcher's role label in place of the name at
-// the start of their turn.
+// the start of their turn, keeping what follows it as written (": ", ":**",
+// a service's time stamp).
 func (ix *speakerIndex) relabel(l transcript.Line, label string, id speakerID) lineSpeaker {
 	ls := lineSpeaker{speakerID: id}
 	if id.role == "" {
 		return ls
 	}
 	text := l.Text
-	bold := strings.HasPrefix(text, "**")
-	_, rest, ok := transcript.LoosePrefix(text)
-	if !ok {
-		rest, ok = strings.CutPrefix(text, label+": ")
-	}
-	if !ok {
-		// The turn's text starts with its label, whatever its shape: never
+	switch {
+	case strings.HasPrefix(text, "**"+label):
+		ls.text = "**" + id.role + text[2+len(label):]
+	case strings.HasPrefix(text, label):
+		ls.text = id.role + text[len(label):]
+	default:
+		// The turn's text starts with its label in some other form: never
 		// let the researcher's name through in it.
-		_, rest, _ = strings.Cut(text, ":")
-		rest = strings.TrimLeft(rest, " \t")
-	}
-	if bold {
-		ls.text = "**" + id.role + ":** " + rest
-	} else {
-		ls.text = id.role + ": " + rest
+		if _, rest, ok := transcript.LoosePrefix(text); ok {
+			ls.text = id.role + ": " + rest
+		} else if _, rest, ok := strings.Cut(text, ": "); ok {
+			ls.text = id.role + ": " + rest
+		} else {
+			ls.text = id.role + ":"
+		}
 	}
 	return ls
 }

@@ -432,3 +432,24 @@ func TestUnknownSpeakerInCues(t *testing.T) {
 		}
 	}
 }
+
+func TestRelabelResearcher(t *testing.T) {
+	id := speakerID{kind: policy.SpeakerResearcher, role: "Interviewer"}
+	ix := &speakerIndex{}
+	tests := []struct{ text, label, want string }{
+		{"Siân Evans: Why?", "Siân Evans", "Interviewer: Why?"},
+		{"**Siân Evans (Host):** Why?", "Siân Evans (Host)", "**Interviewer:** Why?"},
+		{"**Siân**: Why?", "Siân", "**Interviewer**: Why?"},
+		{"Siân Evans  0:09", "Siân Evans", "Interviewer  0:09"},
+		{"siân evans: Why?", "siân evans", "Interviewer: Why?"},
+		{"SIÂN EVANS : Why?", "Siân Evans", "Interviewer: Why?"},
+		{"Evans, S.: Why?", "Siân Evans", "Interviewer: Why?"},
+		{"Siân", "Sian", "Interviewer:"},
+	}
+	for _, tt := range tests {
+		got := ix.relabel(transcript.Line{Text: tt.text, Turn: true}, tt.label, id).text
+		if got != tt.want || strings.Contains(got, "Siân") {
+			t.Errorf("relabel(%q, %q) = %q, want %q", tt.text, tt.label, got, tt.want)
+		}
+	}
+}
