@@ -200,7 +200,11 @@ func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version i
 	}
 	g.lines = td.Lines
 	facts.Lines = make([]policy.LineFacts, len(td.Lines))
-	who := cat.speakerIndex(rd).speakers(td.Lines)
+	ix := cat.speakerIndex(rd)
+	if len(d.Participants) == 1 {
+		ix.sole = d.Participants[0]
+	}
+	who := ix.speakers(td.Lines)
 	for i, l := range td.Lines {
 		lf := policy.LineFacts{N: l.N, Blank: strings.TrimSpace(l.Text) == ""}
 		for _, f := range l.Flags {

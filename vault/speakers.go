@@ -37,6 +37,13 @@ var genericResearcherLabels = map[string]bool{
 	"interviewer (me)": true, "research team": true, "fieldworker": true,
 }
 
+// genericParticipantLabels are speaker labels that mean "the one being
+// interviewed": the document's participant when it concerns exactly one,
+// an unknown speaker otherwise.
+var genericParticipantLabels = map[string]bool{
+	"a": true, "answer": true, "interviewee": true, "respondent": true, "participant": true,
+}
+
 // GenericResearcherLabels lists the labels that always mean the researcher.
 func GenericResearcherLabels() []string { return sortedKeys(genericResearcherLabels) }
 
@@ -102,6 +109,9 @@ type speakerIndex struct {
 	byKey map[string][]speakerID
 	rd    *redact.Redactor
 	cat   *Catalog
+	// sole is the participant of a document that concerns exactly one:
+	// generic labels such as "A:" or "Interviewee:" are theirs.
+	sole string
 }
 
 func (c *Catalog) speakerIndex(rd *redact.Redactor) *speakerIndex {
@@ -163,8 +173,12 @@ func (ix *speakerIndex) known(label string) (speakerID, bool) {
 		return found[0], true
 	case 0:
 		for _, k := range keys {
-			if genericResearcherLabels[strings.TrimRight(strings.TrimRight(k, "0123456789"), " ")] {
+			k = strings.TrimRight(strings.TrimRight(k, "0123456789"), " ")
+			if genericResearcherLabels[k] {
 				return speakerID{kind: policy.SpeakerResearcher}, true
+			}
+			if genericParticipantLabels[k] && ix.sole != "" {
+				return speakerID{kind: policy.SpeakerParticipant, participant: ix.sole}, true
 			}
 		}
 	}

@@ -453,3 +453,26 @@ func TestRelabelResearcher(t *testing.T) {
 		}
 	}
 }
+
+// TestGenericParticipantLabels: "A:" or "Interviewee:" is the participant
+// of a one-to-one interview, and nobody's for sure in a group.
+func TestGenericParticipantLabels(t *testing.T) {
+	s := speakerStudy(t)
+	cat, _ := s.Catalog()
+	rd, _ := cat.Redactor()
+	ix := cat.speakerIndex(rd)
+	for _, l := range []string{"A", "Interviewee", "Respondent 1", "Participant"} {
+		if got := ix.resolve(l); got.kind != policy.SpeakerUnknown {
+			t.Errorf("resolve(%q) without a sole participant = %+v, want unknown", l, got)
+		}
+	}
+	ix.sole = "P2"
+	for _, l := range []string{"A", "Interviewee", "Respondent 1", "Participant"} {
+		if got := ix.resolve(l); got.kind != policy.SpeakerParticipant || got.participant != "P2" {
+			t.Errorf("resolve(%q) with sole participant P2 = %+v", l, got)
+		}
+	}
+	if got := ix.resolve("Q"); got.kind != policy.SpeakerResearcher {
+		t.Errorf("resolve(Q) = %+v, want the researcher", got)
+	}
+}

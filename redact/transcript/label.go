@@ -18,6 +18,15 @@ var excludedLabelWords = []string{
 	"subject", "summary", "tel", "theme", "time", "times", "title", "to",
 	"topic", "total", "transcribed", "transcriber", "transcript", "update",
 	"venue", "warning", "web", "website",
+	// Headings of field notes and memos. Names that are also words (May,
+	// Hope, Will, Page) are not listed: a registered person named so is still
+	// found (LoosePrefix), an unregistered one must not become a heading.
+	"afterwards", "aim", "aims", "analysis", "aside", "background", "conclusion",
+	"conclusions", "context", "description", "discussion", "findings", "follow-up",
+	"impression", "impressions", "introduction", "issue", "issues", "key", "memo",
+	"method", "methods", "objective", "objectives", "observation", "observations",
+	"overview", "points", "purpose", "questions", "reflection", "reflections",
+	"setting", "themes", "thoughts", "todo",
 }
 
 // labelParticles may appear in lower case inside a label ("Anna van Dijk",
