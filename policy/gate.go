@@ -585,11 +585,12 @@ func analysisMarks(rs []reason, records map[string]*Record, l LineFacts, doc Doc
 			rest = append(rest, r)
 		}
 	}
-	if len(rest) > 0 || l.Blank {
+	if len(rest) > 0 {
 		return rest, nil
 	}
 	var speakers []string
 	switch {
+	case l.Blank:
 	case l.SpeakerKind == SpeakerParticipant:
 		speakers = []string{l.Participant}
 	case l.SpeakerKind == SpeakerNone && unlabelledTranscript:
