@@ -276,11 +276,10 @@ func (ix *speakerIndex) relabel(l transcript.Line, label string, id speakerID) l
 		return ls
 	}
 	text := l.Text
-	switch {
-	case strings.HasPrefix(text, "**"+label):
-		ls.text = "**" + id.role + text[2+len(label):]
-	case strings.HasPrefix(text, label):
-		ls.text = id.role + text[len(label):]
+	switch i := strings.Index(text, label); {
+	case label != "" && i >= 0 && i <= len(text)-len(strings.TrimLeft(text, "[]()0123456789:., -*\t\u2013\u2014")):
+		// The label as written, after any time stamp or bold: replace it there.
+		ls.text = text[:i] + id.role + text[i+len(label):]
 	default:
 		// The turn's text starts with its label in some other form: never
 		// let the researcher's name through in it.

@@ -150,7 +150,8 @@ func TestFuzzSeedsPresent(t *testing.T) {
 
 func FuzzParseLabel(f *testing.F) {
 	for _, s := range []string{"Carol: hi", "**Anna van Dijk**: ja", "Note: x", "https://x", "Élodie : oui", "Speaker 2:", "**:**", "",
-		"Amy Li (she/her) (Guest): hi", "de la Cruz: sí", "al-Sayed: x", "Carol ((x)): y", "Dafydd ap Rhys ():"} {
+		"Amy Li (she/her) (Guest): hi", "de la Cruz: sí", "al-Sayed: x", "Carol ((x)): y", "Dafydd ap Rhys ():",
+		"[00:01:23] Amy Li: hi", "Speaker 1 (00:01): x", "(1:2) A: b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
@@ -162,7 +163,7 @@ func FuzzParseLabel(f *testing.F) {
 			return
 		}
 		name, notes := SplitAnnotations(label)
-		if label == "" || name == "" || len(strings.Fields(name)) > maxLabelWords || len(notes) > maxAnnotations || strings.ContainsAny(label, ":*\t\r\n") {
+		if label == "" || name == "" || len(strings.Fields(name)) > maxLabelWords || len(notes) > maxAnnotations || strings.ContainsAny(name, ":*\t\r\n") || strings.ContainsAny(label, "*\t\r\n") {
 			t.Fatalf("ParseLabel(%q) gave label %q", line, label)
 		}
 		// A label is a prefix the loose rule accepts too.

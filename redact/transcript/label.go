@@ -116,12 +116,12 @@ func LoosePrefix(line string) (label, rest string, ok bool) {
 // white space or the end of the line, removing Markdown bold around the
 // prefix ("**Carol:**", "**Carol**:").
 func splitPrefix(line string) (name, rest string, ok bool) {
-	s := line
+	s := skipTimestamp(line)
 	bold := strings.HasPrefix(s, "**")
 	if bold {
 		s = s[2:]
 	}
-	i := strings.IndexByte(s, ':')
+	i := labelColon(s)
 	if i <= 0 || i > maxLabelBytes {
 		return "", "", false
 	}
@@ -143,6 +143,88 @@ func splitPrefix(line string) (name, rest string, ok bool) {
 	name = strings.TrimSuffix(name, " ")
 	name = strings.TrimSuffix(name, "\u00a0")
 	return name, strings.TrimLeft(after, " \t"), true
+}
+
+// labelColon returns the index of the first colon outside parentheses (a
+// time in an annotation, "Speaker 1 (00:01):", is not the label's end), or
+// -1.
+func labelColon(s string) int {
+	depth := 0
+	for i := 0; i < len(s) && i <= maxLabelBytes; i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			if depth > 0 {
+				depth--
+			}
+		case ':':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// skipTimestamp removes a time stamp that typists and transcription tools
+// put before a label ("[00:01:23] Amy Li: …", "(12:04) Q: …", "00:01:23 -
+// Amy: …"); a line without one is returned as it is.
+func skipTimestamp(s string) string {
+	t := s
+	closer := byte(0)
+	if t != "" && (t[0] == '[' || t[0] == '(') {
+		closer = map[byte]byte{'[': ']', '(': ')'}[t[0]]
+		t = t[1:]
+	}
+	j := 0
+	for j < len(t) && (t[j] >= '0' && t[j] <= '9' || t[j] == ':' || t[j] == '.' || t[j] == ',') {
+		j++
+	}
+	if !isTimestamp(t[:j]) {
+		return s
+	}
+	t = t[j:]
+	if closer != 0 {
+		if t == "" || t[0] != closer {
+			return s
+		}
+		t = t[1:]
+	}
+	if t == "" || (t[0] != ' ' && t[0] != '\t') {
+		return s
+	}
+	t = strings.TrimLeft(t, " \t")
+	for _, dash := range []string{"- ", "\u2013 ", "\u2014 "} {
+		if rest, ok := strings.CutPrefix(t, dash); ok {
+			t = strings.TrimLeft(rest, " \t")
+			break
+		}
+	}
+	if t == "" {
+		return s
+	}
+	return t
+}
+
+// isTimestamp reports whether s is a clock time such as 0:09, 12:04,
+// 00:01:23 or 00:01:23.450.
+func isTimestamp(s string) bool {
+	parts := strings.Split(strings.NewReplacer(",", ".").Replace(s), ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return false
+	}
+	last := parts[len(parts)-1]
+	if sec, _, ok := strings.Cut(last, "."); ok {
+		last = sec
+	}
+	parts[len(parts)-1] = last
+	for k, p := range parts {
+		if p == "" || len(p) > 2 || !isDigits(p) || (k > 0 && len(p) != 2) {
+			return false
+		}
+	}
+	return true
 }
 
 // SplitAnnotations separates a label's trailing parenthesised annotations
@@ -237,7 +319,7 @@ func hyphenCapital(w string) bool {
 // validWord: letters, digits, combining marks and . ' ’ -; at least one
 // letter, except that a later word may be a number ("Speaker 2").
 func validWord(w string, later bool) bool {
-	letters, ok := letterCount(w, ".'’-")
+	letters, ok := letterCount(w, ".'\u2019-")
 	if !ok {
 		return false
 	}
@@ -253,7 +335,10 @@ func validAnnotation(s string) bool {
 	if s == "" || len(s) > maxAnnotation {
 		return false
 	}
-	letters, ok := letterCount(s, " /,.'’-")
+	if isTimestamp(strings.TrimSpace(s)) {
+		return true
+	}
+	letters, ok := letterCount(s, " /,.'\u2019-")
 	return ok && letters > 0
 }
 

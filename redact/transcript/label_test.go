@@ -42,6 +42,13 @@ func TestParseLabelDecorations(t *testing.T) {
 		{"**Amy Li (she/her)**: bold", "Amy Li (she/her)"},
 		{"Speaker 1: hmm", "Speaker 1"},
 		{"Unknown Speaker: hmm", "Unknown Speaker"},
+		{"[00:01:23] Amy Li: hi", "Amy Li"},
+		{"(12:04) Q: why?", "Q"},
+		{"00:01:23 - Dafydd ap Rhys: yes", "Dafydd ap Rhys"},
+		{"0:09 Amy Li (she/her): hi", "Amy Li (she/her)"},
+		{"[00:01:23.450] **Amy Li:** hi", "Amy Li"},
+		{"Speaker 1 (00:01): hi", "Speaker 1 (00:01)"},
+		{"Amy Li (she/her) (01:02:03): hi", "Amy Li (she/her) (01:02:03)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -74,6 +81,10 @@ func TestParseLabelProse(t *testing.T) {
 		"Carol (x) (y) (z): x",
 		"Carol; Bo: x",
 		"ratio 3:1",
+		"[00:01:23] we began late",
+		"10:30 we met: nobody came",
+		"[1:2] Amy: x",
+		"[00:01:23]Amy: x",
 	} {
 		t.Run(line, func(t *testing.T) {
 			if label, _, ok := ParseLabel(line); ok {
@@ -112,6 +123,7 @@ func TestSplitAnnotations(t *testing.T) {
 		{"Amy Li", "Amy Li", nil},
 		{"Amy Li (she/her)", "Amy Li", []string{"she/her"}},
 		{"Amy Li (she/her) (Guest)", "Amy Li", []string{"she/her", "Guest"}},
+		{"Speaker 1 (00:01)", "Speaker 1", []string{"00:01"}},
 	}
 	for _, tt := range tests {
 		name, notes := SplitAnnotations(tt.label)
