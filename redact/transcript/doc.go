@@ -35,9 +35,10 @@
 // followed by up to two short parenthesised annotations ("Amy Li (she/her)
 // (Guest)"; a time, "Speaker 1 (00:01)", may be one), optionally after a
 // time stamp ("[00:01:23] Amy Li: …", "(12:04) Q: …"). A word is made of
-// letters, digits, combining marks and . ' ’ -; words start with an upper-case letter, a digit (not the first: "Speaker
-// 2"), or are lower-case name particles (ap, ab, ibn, bin, al, de, van, von,
-// zu, af, of, the, …); a label may begin with a particle ("de la Cruz",
+// letters, digits, combining marks and . ' ’ -; words start with an
+// upper-case letter, a digit (not the first: "Speaker 2"), or are lower-case
+// name particles (ap, ab, ibn, bin, al, de, van, von, zu, af, of, the, …); a
+// label may begin with a particle ("de la Cruz",
 // "al-Sayed") but must hold a capital somewhere. A label whose first word is
 // a common non-speaker heading is not a speaker; the list is
 // ExcludedLabelWords (Note, Date, Time, Location, Agenda, Item, Action, Re,
