@@ -230,6 +230,11 @@ type lineSpeaker struct {
 func (ix *speakerIndex) speakers(lines []transcript.Line) []lineSpeaker {
 	out := make([]lineSpeaker, len(lines))
 	memo := map[string]speakerID{}
+	type lookup struct {
+		id speakerID
+		ok bool
+	}
+	loose := map[string]lookup{}
 	resolve := func(label string) speakerID {
 		id, ok := memo[label]
 		if !ok {
@@ -247,7 +252,12 @@ func (ix *speakerIndex) speakers(lines []transcript.Line) []lineSpeaker {
 		turn = turn || carried
 		if !turn {
 			if p, _, ok := transcript.LoosePrefix(l.Text); ok {
-				if id, known := ix.known(p); known {
+				k, seen := loose[p]
+				if !seen {
+					k.id, k.ok = ix.known(p)
+					loose[p] = k
+				}
+				if id, known := k.id, k.ok; known {
 					turn, label, cur = true, p, id
 					last = l.Speaker
 					out[i] = ix.relabel(l, label, cur)
