@@ -368,14 +368,11 @@ func Decide(req Request) Decision {
 				rs = append(rs, reason{RuleConfidential, ""})
 			}
 		}
-		var speakers []string
+		speakers := lineSpeakers(l, doc.Participants, unlabelledTranscript)
 		switch {
-		case l.Blank:
-			// No words: only flags apply.
-		case l.SpeakerKind == SpeakerParticipant:
-			speakers = []string{l.Participant}
-		case l.SpeakerKind == SpeakerNone && unlabelledTranscript:
-			speakers = doc.Participants
+		case l.Blank, speakers != nil:
+			// No words (only flags apply), or participants' words: their
+			// consent is checked below.
 		case l.SpeakerKind == SpeakerUnknown:
 			rs = append(rs, reason{RuleUnknownSpeaker, ""})
 		case l.SpeakerKind == SpeakerOther:
@@ -420,7 +417,7 @@ func Decide(req Request) Decision {
 		relies[l.N] = rely
 		if analysis {
 			// Analysis keeps what only may not be quoted, marked.
-			reasons[l.N], marks[l.N] = analysisMarks(reasons[l.N], req.Records, l, doc, unlabelledTranscript)
+			reasons[l.N], marks[l.N] = analysisMarks(reasons[l.N], req.Records, speakers)
 		}
 	}
 
@@ -575,7 +572,7 @@ func inlineFlags(lines []LineFacts, lo, hi int) []Flag {
 // from those that withhold it for every purpose. It returns the latter, and
 // the marks of a line that leaves: those do-not-quote rules, and
 // quote-consent if a speaker may not be quoted.
-func analysisMarks(rs []reason, records map[string]*Record, l LineFacts, doc DocFacts, unlabelledTranscript bool) ([]reason, []Rule) {
+func analysisMarks(rs []reason, records map[string]*Record, speakers []string) ([]reason, []Rule) {
 	var marks []Rule
 	rest := rs[:0:0]
 	for _, r := range rs {
@@ -588,20 +585,27 @@ func analysisMarks(rs []reason, records map[string]*Record, l LineFacts, doc Doc
 	if len(rest) > 0 {
 		return rest, nil
 	}
-	var speakers []string
-	switch {
-	case l.Blank:
-	case l.SpeakerKind == SpeakerParticipant:
-		speakers = []string{l.Participant}
-	case l.SpeakerKind == SpeakerNone && unlabelledTranscript:
-		speakers = doc.Participants
-	}
 	for _, p := range speakers {
 		if !records[p].Has(ScopeQuote) {
 			marks = appendUnique(marks, RuleQuoteConsent)
 		}
 	}
 	return rest, marks
+}
+
+// lineSpeakers returns the participants whose words a line holds: its
+// speaker, or for a transcript without labels every participant it
+// concerns; nil for a blank line and for anyone else's words.
+func lineSpeakers(l LineFacts, participants []string, unlabelledTranscript bool) []string {
+	switch {
+	case l.Blank:
+		return nil
+	case l.SpeakerKind == SpeakerParticipant:
+		return []string{l.Participant}
+	case l.SpeakerKind == SpeakerNone && unlabelledTranscript && len(participants) > 0:
+		return participants
+	}
+	return nil
 }
 
 // speakerRules returns the rules that stop a participant's words from
