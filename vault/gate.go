@@ -122,7 +122,15 @@ func analysisBlocks(g *gated) []transcript.Block {
 	var out []transcript.Block
 	for i, b := range g.blocks {
 		if i < len(g.marked) && g.marked[i] {
-			out = append(out, transcript.Block{Text: MarkDNQOpen, Marker: true}, b, transcript.Block{Text: MarkDNQClose, Marker: true})
+			open := transcript.Block{Text: MarkDNQOpen, Marker: true}
+			if len(b.Lines) > 0 {
+				// The opening marker takes the time of the run's first line:
+				// a caption of its own in vtt and srt. The closing one joins
+				// the run's last caption.
+				f := b.Lines[0]
+				open.Lines = []transcript.LineRef{{N: f.N, To: b.Lines[len(b.Lines)-1].N, Start: f.Start, HasTime: f.HasTime}}
+			}
+			out = append(out, open, b, transcript.Block{Text: MarkDNQClose, Marker: true})
 			continue
 		}
 		out = append(out, b)

@@ -479,3 +479,32 @@ func TestGenericParticipantLabels(t *testing.T) {
 		t.Errorf("resolve(Q) = %+v, want the researcher", got)
 	}
 }
+
+// TestAnalysisCaptions: an analysis export as captions keeps the
+// do-not-quote markers and the times, and no unknown speaker.
+func TestAnalysisCaptions(t *testing.T) {
+	s := speakerStudy(t)
+	vtt := "WEBVTT\n\n" +
+		"00:00:01.000 --> 00:00:03.000\n<v Siân Evans>What happened?</v>\n\n" +
+		"00:00:03.000 --> 00:00:05.000\n<v Amy Li>CANARY-QUOTEONLY-VTT I kept the books.</v>\n\n" +
+		"00:00:05.000 --> 00:00:07.000\n<v Bryn Tegid>CANARY-UNKNOWN-VTT me too.</v>\n\n" +
+		"00:00:07.000 --> 00:00:09.000\n<v Dafydd ap Rhys>KEEP-VTT it closed.</v>\n"
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "m.vtt", vtt), Kind: KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{OutVTT, OutSRT} {
+		var buf bytes.Buffer
+		if _, err := s.Export(ctx, ExitRequest{Doc: "D1", W: &buf, Format: f, Purpose: policy.PurposeAnalysis}); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out := buf.String()
+		for _, want := range []string{MarkDNQOpen, "CANARY-QUOTEONLY-VTT", "KEEP-VTT", "00:00:03"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q:\n%s", f, want, out)
+			}
+		}
+		if strings.Contains(out, "CANARY-UNKNOWN-VTT") {
+			t.Errorf("%s carries the unknown speaker:\n%s", f, out)
+		}
+	}
+}
