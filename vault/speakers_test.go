@@ -93,6 +93,9 @@ func TestResolveSpeakerLabels(t *testing.T) {
 		{"Dafydd and Amy", unknown},
 		{"Rhys Valley Trust", unknown},
 		{"Dafydd ap Rhys Jones", unknown},
+		{"Dafydd's mum", unknown},
+		{"Dafydd's point was", unknown},
+		{"Amy Li's daughter (Guest)", unknown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.label, func(t *testing.T) {

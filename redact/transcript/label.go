@@ -266,6 +266,7 @@ func labelShape(label string, loose bool) bool {
 		return false
 	}
 	capital := false // some word (or hyphen part) starts with a capital
+	relation := 0    // lower-case words allowed after a capitalised possessive ("Dafydd's mum")
 	for k, w := range words {
 		if w == "" || !validWord(w, k > 0) {
 			return false
@@ -273,18 +274,49 @@ func labelShape(label string, loose bool) bool {
 		r, _ := utf8.DecodeRuneInString(w)
 		lower := strings.ToLower(w)
 		upper := unicode.IsUpper(r) || unicode.IsTitle(r)
-		if upper || (k > 0 && unicode.IsDigit(r)) {
+		switch {
+		case upper || (k > 0 && unicode.IsDigit(r)):
 			capital = capital || upper
-		} else if !loose && !particleWord(lower, k == 0) {
+		case loose || particleWord(lower, k == 0):
+			if !loose && k == 0 && hyphenCapital(w) {
+				capital = true
+			}
+		case relation > 0 && unicode.IsLower(r):
+			relation--
+			if relation == 0 && k < len(words)-1 {
+				return false
+			}
+			continue
+		default:
 			return false
-		} else if !loose && k == 0 && hyphenCapital(w) {
-			capital = true
+		}
+		if upper && possessive(w) {
+			relation = 2
 		}
 		if k == 0 && !loose && excludedLabel[strings.TrimSuffix(lower, ".")] {
 			return false
 		}
 	}
 	return loose || capital
+}
+
+// possessive reports whether a word ends in a possessive ("Dafydd's",
+// "Jones’", "Jones'").
+func possessive(w string) bool {
+	for _, suf := range []string{"'s", "\u2019s", "'", "\u2019"} {
+		if stem, ok := strings.CutSuffix(w, suf); ok && stem != "" {
+			return !contractionStems[strings.ToLower(stem)]
+		}
+	}
+	return false
+}
+
+// contractionStems are words whose "'s" is "is" or "us" ("It's true:",
+// "Let's see:"), not a possessive.
+var contractionStems = map[string]bool{
+	"it": true, "that": true, "there": true, "here": true, "what": true, "who": true,
+	"where": true, "when": true, "why": true, "how": true, "he": true, "she": true,
+	"let": true, "this": true, "everyone": true, "nobody": true, "somebody": true,
 }
 
 // particleWord reports whether a lower-case word is a name particle, or a

@@ -48,6 +48,10 @@ func TestParseLabelDecorations(t *testing.T) {
 		{"0:09 Amy Li (she/her): hi", "Amy Li (she/her)"},
 		{"[00:01:23.450] **Amy Li:** hi", "Amy Li"},
 		{"Speaker 1 (00:01): hi", "Speaker 1 (00:01)"},
+		{"Dafydd's mum: she never liked it", "Dafydd's mum"},
+		{"Amy’s daughter (Guest): hi", "Amy’s daughter (Guest)"},
+		{"Mrs Jones' son: yes", "Mrs Jones' son"},
+		{"Dafydd's older brother: yes", "Dafydd's older brother"},
 		{"Amy Li (she/her) (01:02:03): hi", "Amy Li (she/her) (01:02:03)"},
 	}
 	for _, tt := range tests {
@@ -85,6 +89,9 @@ func TestParseLabelProse(t *testing.T) {
 		"10:30 we met: nobody came",
 		"[1:2] Amy: x",
 		"[00:01:23]Amy: x",
+		"It's true: yes",
+		"Let's see: who came",
+		"Dafydd's mum said that: no",
 	} {
 		t.Run(line, func(t *testing.T) {
 			if label, _, ok := ParseLabel(line); ok {
