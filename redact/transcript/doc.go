@@ -39,7 +39,8 @@
 // upper-case letter, a digit (not the first: "Speaker 2"), or are lower-case
 // name particles (ap, ab, ibn, bin, al, de, van, von, zu, af, of, the, …); a
 // label may begin with a particle ("de la Cruz", "al-Sayed") but must hold a
-// capital somewhere. A label whose first word is
+// capital somewhere; a capitalised possessive may be followed by up to two
+// lower-case words ("Dafydd's mum"). A label whose first word is
 // a common non-speaker heading is not a speaker; the list is
 // ExcludedLabelWords (Note, Date, Time, Location, Agenda, Item, Action, Re,
 // Subject, Summary, Present, Apologies, http, https, …). The rule says only
