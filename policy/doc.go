@@ -48,15 +48,23 @@
 //   - The researcher's lines and lines with no speaker (headers, notes) are
 //     kept, subject to flags. A transcript with no speaker labels at all is
 //     attributed, line by line, to every participant it concerns.
-//   - A named speaker who is not a participant ("other-speaker") is kept only
-//     in field notes and meeting notes of an observed meeting.
+//   - A registered person who is not a participant ("other-speaker") is kept
+//     only in field notes and meeting notes of an observed meeting.
+//   - A speaker label that names nobody registered (SpeakerUnknown) is
+//     withheld ("unknown-speaker") in every document and for every purpose.
+//   - Purpose PurposeAnalysis (the researcher's own working copy) needs
+//     participate only: do-not-quote lines and meetings and the words of
+//     participants who may not be quoted leave, each LineDecision carrying
+//     Marks; struck, confidential, withdrawn, off-record-without-consent and
+//     unknown speakers leave for no purpose.
 //   - A blank line is kept unless it lies inside a run of lines that do not
 //     leave, in which case it joins the run.
 //
 // In ModeQuote any line of the range that does not leave refuses the quote;
 // there is one Refusal per rule and participant, with its line ranges, the
 // reason and the remedy, in handles only. In ModeExport the withheld lines are
-// replaced by Markers and nothing is refused unless the kind never leaves.
+// replaced by Markers and nothing is refused unless the kind never leaves;
+// Decision.Withheld explains them in the same form, for the researcher.
 // Decision.ReliedOn lists, for the audit log, every participant whose words
 // leave with the consent sequence number, form and scopes relied on;
 // FlagsApplied lists the flags that touched the lines considered.

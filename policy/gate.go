@@ -57,12 +57,13 @@ const (
 	SpeakerNone        SpeakerKind = iota // no speaker: header lines, the researcher's own notes
 	SpeakerResearcher                     // the interviewer or observer
 	SpeakerParticipant                    // a registered participant (LineFacts.Participant)
-	SpeakerOther                          // someone named who is not a participant
+	SpeakerOther                          // someone registered who is not a participant
+	SpeakerUnknown                        // a speaker label that names nobody registered
 )
 
-var speakerNames = [...]string{"none", "researcher", "participant", "other"}
+var speakerNames = [...]string{"none", "researcher", "participant", "other", "unknown"}
 
-// String returns "none", "researcher", "participant" or "other".
+// String returns "none", "researcher", "participant", "other" or "unknown".
 func (k SpeakerKind) String() string {
 	if k >= 0 && int(k) < len(speakerNames) {
 		return speakerNames[k]
@@ -100,12 +101,19 @@ type DocFacts struct {
 	Lines        []LineFacts   `json:"lines"`
 }
 
+// PurposeAnalysis is the purpose of the researcher's own working copy (a
+// QDA project, an analysis export): it needs participate consent only and
+// carries do-not-quote text, marked. It is not a consent scope.
+const PurposeAnalysis Scope = "analysis"
+
 // A Request asks the gate whether a document (ModeExport) or a line range of
 // it (ModeQuote, From..To inclusive) may leave. Records holds the consent
 // history of participants by handle; a participant missing from it has no
 // consent. Purpose, when set to ScopePublish, ScopePresent or ScopeArchive,
 // additionally requires that scope from everyone whose words leave; the
-// empty Purpose is the thesis, for which quote suffices.
+// empty Purpose is the thesis, for which quote suffices. PurposeAnalysis
+// needs participate only, and keeps do-not-quote lines and the words of
+// participants who may not be quoted, marked (LineDecision.Marks).
 type Request struct {
 	Mode    Mode               `json:"mode"`
 	Doc     DocFacts           `json:"doc"`
@@ -147,12 +155,16 @@ func (a Action) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
 // A LineDecision is the gate's decision on one line. Rule is the decisive
 // rule ("" for a kept line); Rules lists every rule that applies, most
 // decisive first; Participant names the participant concerned, if one.
+// Marks, on a kept line of an analysis exit, lists the rules that would
+// stop it from being quoted (dnq, dnq-meeting, quote-consent): the line
+// leaves for analysis, marked "do not quote".
 type LineDecision struct {
 	N           int    `json:"n"`
 	Action      Action `json:"action"`
 	Rule        Rule   `json:"rule,omitempty"`
 	Rules       []Rule `json:"rules,omitempty"`
 	Participant string `json:"participant,omitempty"`
+	Marks       []Rule `json:"marks,omitempty"`
 }
 
 // A Reliance records the consent an exit relied on for one participant: the
@@ -166,11 +178,15 @@ type Reliance struct {
 
 // A Decision is the gate's answer. Lines has one entry per line of the
 // document (export) or of the range (quote). A non-empty Refusals means the
-// exit is refused as a whole. ReliedOn and FlagsApplied are for the audit
-// log.
+// exit is refused as a whole. Withheld explains, for the researcher, every
+// line that does not leave: one entry per decisive rule and participant,
+// with its line ranges and remedy (in an export, where nothing is refused,
+// this is what the markers stand for). ReliedOn and FlagsApplied are for
+// the audit log.
 type Decision struct {
 	Lines        []LineDecision `json:"lines"`
 	Refusals     []*Refusal     `json:"refusals,omitempty"`
+	Withheld     []*Refusal     `json:"withheld,omitempty"`
 	ReliedOn     []Reliance     `json:"relied_on,omitempty"`
 	FlagsApplied []Flag         `json:"flags_applied,omitempty"`
 }
@@ -217,9 +233,9 @@ func (req Request) Validate() error {
 		return fmt.Errorf("%w: range %d-%d is not within document %s (lines 1-%d)", ErrBadRequest, req.From, req.To, req.Doc.Handle, n)
 	}
 	switch req.Purpose {
-	case "", ScopePublish, ScopePresent, ScopeArchive:
+	case "", ScopePublish, ScopePresent, ScopeArchive, PurposeAnalysis:
 	default:
-		return fmt.Errorf("%w: purpose %q is not one of publish, present, archive", ErrBadRequest, clip(string(req.Purpose), 16))
+		return fmt.Errorf("%w: purpose %q is not one of analysis, publish, present, archive", ErrBadRequest, clip(string(req.Purpose), 16))
 	}
 	return nil
 }
@@ -233,7 +249,7 @@ type reason struct {
 // rulePriority orders rules from most to least decisive.
 var rulePriority = []Rule{
 	RuleRequest, RuleKind, RuleDNQMeeting, RuleStruck, RuleConfidential,
-	RuleWithdrawn, RuleDNQ, RuleParticipateConsent, RuleQuoteConsent,
+	RuleWithdrawn, RuleUnknownSpeaker, RuleDNQ, RuleParticipateConsent, RuleQuoteConsent,
 	RulePurposeConsent, RuleOffRecord, RuleOtherSpeaker,
 }
 
@@ -310,8 +326,12 @@ func Decide(req Request) Decision {
 	dnqMeeting := doc.Meeting != nil && doc.Meeting.DNQ
 
 	// The scopes a kept line relies on, without and with off-record.
+	analysis := req.Purpose == PurposeAnalysis
 	offOnly := setOf(ScopeOffRecord)
 	needed := map[bool]scopeSet{false: setOf(ScopeParticipate, ScopeQuote, req.Purpose)}
+	if analysis {
+		needed[false] = setOf(ScopeParticipate)
+	}
 	needed[true] = needed[false] | offOnly
 
 	// A participant's consent does not change from line to line: decide
@@ -324,6 +344,7 @@ func Decide(req Request) Decision {
 
 	reasons := make([][]reason, n+1)
 	relies := make([][]relied, n+1)
+	marks := make([][]Rule, n+1)
 	for _, l := range doc.Lines {
 		var rs []reason
 		var rely []relied
@@ -347,14 +368,13 @@ func Decide(req Request) Decision {
 				rs = append(rs, reason{RuleConfidential, ""})
 			}
 		}
-		var speakers []string
+		speakers := lineSpeakers(l, doc.Participants, unlabelledTranscript)
 		switch {
-		case l.Blank:
-			// No words: only flags apply.
-		case l.SpeakerKind == SpeakerParticipant:
-			speakers = []string{l.Participant}
-		case l.SpeakerKind == SpeakerNone && unlabelledTranscript:
-			speakers = doc.Participants
+		case l.Blank, speakers != nil:
+			// No words (only flags apply), or participants' words: their
+			// consent is checked below.
+		case l.SpeakerKind == SpeakerUnknown:
+			rs = append(rs, reason{RuleUnknownSpeaker, ""})
 		case l.SpeakerKind == SpeakerOther:
 			if !othersAllowed {
 				rs = append(rs, reason{RuleOtherSpeaker, ""})
@@ -395,6 +415,10 @@ func Decide(req Request) Decision {
 		})
 		reasons[l.N] = slices.Compact(rs)
 		relies[l.N] = rely
+		if analysis {
+			// Analysis keeps what only may not be quoted, marked.
+			reasons[l.N], marks[l.N] = analysisMarks(reasons[l.N], req.Records, speakers)
+		}
 	}
 
 	// A blank line between two lines that do not leave is part of the gap.
@@ -422,6 +446,7 @@ func Decide(req Request) Decision {
 		who  string
 	}
 	refused := map[key][]int{}
+	withheld := map[key][]int{}
 	for i := lo; i <= hi; i++ {
 		rs := reasons[i]
 		ld := LineDecision{N: i}
@@ -429,7 +454,9 @@ func Decide(req Request) Decision {
 			for _, r := range relies[i] {
 				used[r.who] |= r.scopes
 			}
+			ld.Marks = marks[i]
 		} else {
+			withheld[key(rs[0])] = append(withheld[key(rs[0])], i)
 			ld.Rule = rs[0].rule
 			ld.Participant = rs[0].who
 			ld.Action = actionFor(ld.Rule)
@@ -448,18 +475,24 @@ func Decide(req Request) Decision {
 		d.Lines = append(d.Lines, ld)
 	}
 
-	keys := make([]key, 0, len(refused))
-	for k := range refused {
-		keys = append(keys, k)
+	explain := func(m map[key][]int) []*Refusal {
+		keys := make([]key, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, func(a, b key) int {
+			return cmp.Or(cmp.Compare(rank(a.rule), rank(b.rule)), cmp.Compare(a.rule, b.rule), cmp.Compare(a.who, b.who))
+		})
+		var out []*Refusal
+		for _, k := range keys {
+			ref := lineRefusal(k.rule, k.who, req)
+			ref.Lines = ranges(m[k])
+			out = append(out, ref)
+		}
+		return out
 	}
-	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(cmp.Compare(rank(a.rule), rank(b.rule)), cmp.Compare(a.rule, b.rule), cmp.Compare(a.who, b.who))
-	})
-	for _, k := range keys {
-		ref := lineRefusal(k.rule, k.who, req)
-		ref.Lines = ranges(refused[k])
-		d.Refusals = append(d.Refusals, ref)
-	}
+	d.Refusals = explain(refused)
+	d.Withheld = explain(withheld)
 
 	handles := make([]string, 0, len(used))
 	for p := range used {
@@ -534,6 +567,47 @@ func inlineFlags(lines []LineFacts, lo, hi int) []Flag {
 	return slices.DeleteFunc(out, func(f Flag) bool { return f.To < lo || f.From > hi })
 }
 
+// analysisMarks splits, for an analysis exit, the rules that keep a line out
+// of quotation but not out of analysis (do-not-quote flags and meetings)
+// from those that withhold it for every purpose. It returns the latter, and
+// the marks of a line that leaves: those do-not-quote rules, and
+// quote-consent if a speaker may not be quoted.
+func analysisMarks(rs []reason, records map[string]*Record, speakers []string) ([]reason, []Rule) {
+	var marks []Rule
+	rest := rs[:0:0]
+	for _, r := range rs {
+		if r.rule == RuleDNQ || r.rule == RuleDNQMeeting {
+			marks = appendUnique(marks, r.rule)
+		} else {
+			rest = append(rest, r)
+		}
+	}
+	if len(rest) > 0 {
+		return rest, nil
+	}
+	for _, p := range speakers {
+		if !records[p].Has(ScopeQuote) {
+			marks = appendUnique(marks, RuleQuoteConsent)
+		}
+	}
+	return rest, marks
+}
+
+// lineSpeakers returns the participants whose words a line holds: its
+// speaker, or for a transcript without labels every participant it
+// concerns; nil for a blank line and for anyone else's words.
+func lineSpeakers(l LineFacts, participants []string, unlabelledTranscript bool) []string {
+	switch {
+	case l.Blank:
+		return nil
+	case l.SpeakerKind == SpeakerParticipant:
+		return []string{l.Participant}
+	case l.SpeakerKind == SpeakerNone && unlabelledTranscript && len(participants) > 0:
+		return participants
+	}
+	return nil
+}
+
 // speakerRules returns the rules that stop a participant's words from
 // leaving — every missing scope, so that one refusal names all that is
 // needed — or nil if they may leave.
@@ -545,10 +619,10 @@ func speakerRules(r *Record, purpose Scope, off bool) []Rule {
 		return []Rule{RuleParticipateConsent}
 	}
 	var out []Rule
-	if !r.Has(ScopeQuote) {
+	if !r.Has(ScopeQuote) && purpose != PurposeAnalysis {
 		out = append(out, RuleQuoteConsent)
 	}
-	if purpose != "" && !r.Has(purpose) {
+	if purpose != "" && purpose != PurposeAnalysis && !r.Has(purpose) {
 		out = append(out, RulePurposeConsent)
 	}
 	if off && !r.Has(ScopeOffRecord) {
@@ -648,6 +722,9 @@ func lineRefusal(rule Rule, who string, req Request) *Refusal {
 		}
 		ref.Msg = fmt.Sprintf("%s was observed on condition that it is not quoted", h)
 		ref.Remedy = "paraphrase instead; nothing of it leaves verbatim"
+	case RuleUnknownSpeaker:
+		ref.Msg = "lines begin with a speaker label that names nobody registered (or continue such a turn)"
+		ref.Remedy = "register the speaker (participant add, researcher add, or entity add person) with the label as name or alias; if the label is not a speaker, reword the line in a new version (ingest --version-of)"
 	case RuleOtherSpeaker:
 		ref.Msg = "lines are spoken by someone who is not a registered participant"
 		ref.Remedy = "register the speaker as a participant with quote consent, or choose another passage"

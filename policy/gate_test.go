@@ -9,7 +9,8 @@ import (
 )
 
 // lines builds LineFacts from compact specs, one per line: "" blank, "-" no
-// speaker, "R" researcher, "O" a non-participant, "P07" a participant; each
+// speaker, "R" researcher, "O" a non-participant, "U" an unknown speaker
+// label, "P07" a participant; each
 // may carry inline flags as "+dnq", "+struck", "+confidential", "+off-record".
 func lines(specs ...string) []LineFacts {
 	out := make([]LineFacts, len(specs))
@@ -24,6 +25,8 @@ func lines(specs ...string) []LineFacts {
 			l.SpeakerKind = SpeakerResearcher
 		case who == "O":
 			l.SpeakerKind = SpeakerOther
+		case who == "U":
+			l.SpeakerKind = SpeakerUnknown
 		default:
 			l.SpeakerKind, l.Participant = SpeakerParticipant, who
 		}
@@ -157,6 +160,22 @@ func TestDecide(t *testing.T) {
 			lines: lines("-", "-", "", "P02"), want: "K K K W:quote-consent"},
 		{name: "unlabelled field notes are the researcher's", kind: "field-notes", participants: []string{"P02"},
 			lines: lines("-", "-"), want: "K K"},
+		{name: "unknown speaker withheld", lines: lines("R", "U", "U", "P01"),
+			want: "K W:unknown-speaker W:unknown-speaker K", wantRelied: []string{"P01#1/v2 participate,quote"}},
+		{name: "unknown speaker withheld in observed meeting notes", kind: "meeting-notes", meeting: meeting, lines: lines("-", "U", "O"),
+			want: "K W:unknown-speaker K"},
+		{name: "unknown speaker withheld for analysis", purpose: PurposeAnalysis, lines: lines("R", "U", "P02"),
+			want: "K W:unknown-speaker K", wantRelied: []string{"P02#1/v2 participate"}},
+		{name: "unknown speaker quoted", mode: ModeQuote, from: 1, to: 2, lines: lines("R", "U"),
+			want: "K W:unknown-speaker", wantRefusals: []string{"unknown-speaker 2"}},
+		{name: "analysis keeps participate-only and dnq", purpose: PurposeAnalysis, lines: lines("R", "P02", "P01+dnq", "P01"),
+			want: "K K K K", wantRelied: []string{"P01#1/v2 participate", "P02#1/v2 participate"}},
+		{name: "analysis keeps dnq meeting", purpose: PurposeAnalysis, kind: "meeting-notes", meeting: dnqMeeting, lines: lines("-", "P01"),
+			want: "K K", wantRelied: []string{"P01#1/v2 participate"}},
+		{name: "analysis withholds what leaves for no purpose", purpose: PurposeAnalysis, lines: lines("P03", "P06", "P01+confidential", "P01+struck", "P01+off-record", "P01+dnq+confidential"),
+			want: "W:withdrawn W:participate-consent D:confidential D:struck W:off-record D:confidential"},
+		{name: "analysis dnq meeting still drops confidential", purpose: PurposeAnalysis, kind: "meeting-notes", meeting: dnqMeeting, lines: lines("-", "-+confidential"),
+			want: "K D:confidential"},
 		{name: "other speaker in transcript", lines: lines("R", "O", "P01"),
 			want: "K W:other-speaker K", wantRelied: []string{"P01#1/v2 participate,quote"}},
 		{name: "other speaker quoted from transcript", mode: ModeQuote, from: 2, to: 2, lines: lines("R", "O"),
@@ -408,5 +427,34 @@ func TestMarkers(t *testing.T) {
 				t.Errorf("Markers =\n %+v\nwant\n %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestDecideAnalysisMarks: lines that leave for analysis only carry the
+// rules that stop their quotation; publication withholds the same lines.
+func TestDecideAnalysisMarks(t *testing.T) {
+	recs := records{
+		"P01": newRecord(t, "P01", ScopeParticipate, ScopeQuote),
+		"P02": newRecord(t, "P02", ScopeParticipate),
+	}
+	doc := DocFacts{Handle: "D1", Kind: "transcript", Participants: []string{"P01", "P02"}, Lines: lines("R", "P02", "P01+dnq", "P01", "U")}
+	d := Decide(Request{Mode: ModeExport, Doc: doc, Records: recs, Purpose: PurposeAnalysis})
+	var got []string
+	for _, l := range d.Lines {
+		got = append(got, fmt.Sprint(l.Marks))
+	}
+	want := []string{"[]", "[quote-consent]", "[dnq]", "[]", "[]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("marks = %v, want %v", got, want)
+	}
+	if got := refusalSummary(d.Withheld); !slices.Equal(got, []string{"unknown-speaker 5"}) {
+		t.Errorf("withheld = %v", got)
+	}
+	pub := Decide(Request{Mode: ModeExport, Doc: doc, Records: recs})
+	if got, want := summary(pub.Lines), "K W:quote-consent W:dnq K W:unknown-speaker"; got != want {
+		t.Errorf("publication lines = %s, want %s", got, want)
+	}
+	if got := refusalSummary(pub.Withheld); !slices.Equal(got, []string{"unknown-speaker 5", "dnq 3", "quote-consent P02 2"}) {
+		t.Errorf("publication withheld = %v", got)
 	}
 }

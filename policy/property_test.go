@@ -58,13 +58,15 @@ func randomRequest(t *testing.T, rng *rand.Rand) Request {
 	n := rng.IntN(30)
 	for i := 1; i <= n; i++ {
 		l := LineFacts{N: i}
-		switch rng.IntN(6) {
+		switch rng.IntN(7) {
 		case 0:
 			l.Blank = true
 		case 1:
 			l.SpeakerKind = SpeakerResearcher
 		case 2:
 			l.SpeakerKind = SpeakerOther
+		case 6:
+			l.SpeakerKind = SpeakerUnknown
 		case 3:
 			if rng.IntN(2) == 0 {
 				break // SpeakerNone
@@ -84,6 +86,7 @@ func randomRequest(t *testing.T, rng *rand.Rand) Request {
 		doc.Flags = append(doc.Flags, Flag{Kind: FlagKinds()[rng.IntN(4)], From: a, To: b})
 	}
 	req := Request{Mode: ModeExport, Doc: doc, Records: recs}
+	req.Purpose = []Scope{"", "", ScopePublish, PurposeAnalysis}[rng.IntN(4)]
 	if rng.IntN(2) == 0 && n > 0 {
 		req.Mode = ModeQuote
 		req.From = 1 + rng.IntN(n)
@@ -140,18 +143,25 @@ func TestDecideNeverLeaks(t *testing.T) {
 			}
 			l := doc.Lines[n-1]
 			fl := restricted(doc, n)
+			analysis := req.Purpose == PurposeAnalysis
 			why := ""
 			switch {
 			case refusedKind:
 				why = "kind"
-			case fl[FlagStruck] || fl[FlagConfidential] || fl[FlagDNQ]:
+			case l.SpeakerKind == SpeakerUnknown && !l.Blank:
+				why = "unknown speaker"
+			case fl[FlagStruck] || fl[FlagConfidential]:
 				why = fmt.Sprintf("flags %v", fl)
-			case doc.Meeting != nil && doc.Meeting.DNQ:
-				why = "dnq meeting"
+			case (fl[FlagDNQ] || (doc.Meeting != nil && doc.Meeting.DNQ)) && (!analysis || len(ld.Marks) == 0):
+				why = "dnq flag or meeting, unmarked or not for analysis"
 			case l.SpeakerKind == SpeakerParticipant:
 				r := req.Records[l.Participant]
-				if st := r.Status(); st == StatusWithdrawn || st == StatusErased || !r.Has(ScopeParticipate) || !r.Has(ScopeQuote) {
+				st := r.Status()
+				if st == StatusWithdrawn || st == StatusErased || !r.Has(ScopeParticipate) {
 					why = fmt.Sprintf("speaker %s status %s", l.Participant, st)
+				}
+				if !r.Has(ScopeQuote) && (!analysis || !slices.Contains(ld.Marks, RuleQuoteConsent)) {
+					why = fmt.Sprintf("speaker %s without quote consent, unmarked", l.Participant)
 				}
 				if fl[FlagOffRecord] && !r.Has(ScopeOffRecord) {
 					why = "off-record without consent"
@@ -173,6 +183,15 @@ func TestDecideNeverLeaks(t *testing.T) {
 		}
 		if covered != withheld {
 			t.Fatalf("iter %d: markers cover %d lines, %d withheld", iter, covered, withheld)
+		}
+		explained := 0
+		for _, w := range d.Withheld {
+			for _, r := range w.Lines {
+				explained += r[1] - r[0] + 1
+			}
+		}
+		if !refusedKind && explained != withheld {
+			t.Fatalf("iter %d: reasons explain %d lines, %d withheld", iter, explained, withheld)
 		}
 		for _, rel := range d.ReliedOn {
 			if !slices.Contains(rel.Scopes, ScopeParticipate) && !slices.Equal(rel.Scopes, []Scope{ScopeOffRecord}) {

@@ -25,6 +25,7 @@ const (
 	RuleDNQMeeting         Rule = "dnq-meeting"         // the document concerns a do-not-quote meeting
 	RuleOffRecord          Rule = "off-record"          // off-record line without off-record consent
 	RuleOtherSpeaker       Rule = "other-speaker"       // a named speaker who is not a registered participant
+	RuleUnknownSpeaker     Rule = "unknown-speaker"     // a speaker label that names nobody registered
 	RuleIngest             Rule = "ingest-consent"      // CheckIngest: material refused for want of consent
 )
 

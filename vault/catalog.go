@@ -29,6 +29,7 @@ type Catalog struct {
 	Participants []*Participant   `json:"participants"`
 	Entities     []*Entity        `json:"entities"`
 	Meetings     []*Meeting       `json:"meetings"`
+	Researchers  []*Researcher    `json:"researchers,omitempty"`
 	Pseudonyms   *redact.Registry `json:"pseudonyms"`
 	Tombstones   []Tombstone      `json:"tombstones,omitempty"`
 	// Exits counts, per participant, the exits that used their words.

@@ -139,8 +139,9 @@ type RenderRequest struct {
 	Format         string
 	Force          bool
 	AcceptResidual bool
-	CheckOnly      bool      // check: validate against today's consent and flags, write nothing
-	W              io.Writer // where output goes when Output is ""
+	CheckOnly      bool         // check: validate against today's consent and flags, write nothing
+	W              io.Writer    // where output goes when Output is ""
+	Purpose        policy.Scope // "" (the thesis), publish, present or archive
 }
 
 // RenderResult is a render's or check's outcome.
@@ -181,7 +182,7 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 		var gs []*gated
 		fills := make([]string, len(dirs))
 		for i, d := range dirs {
-			fill, g, prob := s.fill(cat, rd, d)
+			fill, g, prob := s.fill(cat, rd, d, req.Purpose)
 			if prob != nil {
 				problems = append(problems, *prob)
 				continue
@@ -238,6 +239,9 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 		e.Handles = res.Documents
 		e.Hashes["chapter"] = sha(src)
 		e.Detail["format"] = format
+		if req.Purpose != "" {
+			e.Detail["purpose"] = string(req.Purpose)
+		}
 		tx.Audit(e)
 		tx.Cat.countExit(e.Participants, tx.Now())
 		return nil
@@ -249,7 +253,7 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 }
 
 // fill produces one directive's text, or the problem that stops it.
-func (s *Study) fill(cat *Catalog, rd *redact.Redactor, d Directive) (string, *gated, *ChapterProblem) {
+func (s *Study) fill(cat *Catalog, rd *redact.Redactor, d Directive, purpose policy.Scope) (string, *gated, *ChapterProblem) {
 	prob := func(rule, msg string, ref *policy.Refusal) *ChapterProblem {
 		return &ChapterProblem{Line: d.Line, Col: d.Col, Directive: d.String(), Rule: rule, Msg: msg, Refusal: ref}
 	}
@@ -265,7 +269,10 @@ func (s *Study) fill(cat *Catalog, rd *redact.Redactor, d Directive) (string, *g
 		}
 		return ps.String(), nil, nil
 	}
-	g, err := s.gate(cat, rd, d.Doc, 0, policy.ModeQuote, d.From, d.To, "")
+	if purpose == policy.PurposeAnalysis {
+		return "", nil, prob("request", "a chapter is for publication; analysis is not a purpose of render or check", nil)
+	}
+	g, err := s.gate(cat, rd, d.Doc, 0, policy.ModeQuote, d.From, d.To, purpose)
 	if err != nil {
 		switch x := err.(type) {
 		case *policy.Refused:

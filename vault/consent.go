@@ -51,7 +51,7 @@ func (s *Study) RecordConsent(ctx context.Context, req ConsentRequest) (*policy.
 		defer ev.Close()
 	}
 	var out policy.Consent
-	err = s.Update(ctx, func(tx *Tx) error {
+	err = s.Write(ctx, func(tx *Tx) error {
 		p, err := tx.Cat.Participant(req.Handle)
 		if err != nil {
 			return err
@@ -181,7 +181,7 @@ func (s *Study) Withdraw(ctx context.Context, req WithdrawRequest) (*WithdrawRes
 		date = d
 	}
 	res := &WithdrawResult{}
-	err := s.Update(ctx, func(tx *Tx) error {
+	err := s.Write(ctx, func(tx *Tx) error {
 		p, err := tx.Cat.Participant(req.Handle)
 		if err != nil {
 			return err

@@ -35,6 +35,11 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			return nil, err
 		}
 	}
+	if req.VersionOf == "" {
+		if err := checkLinks(req.Kind, dedupe(req.Participants), req.Meeting); err != nil {
+			return nil, err
+		}
+	}
 	f, err := os.Open(req.Path)
 	if err != nil {
 		return nil, fmt.Errorf("opening input %s: %w", req.Path, unwrapPath(err))
@@ -55,7 +60,7 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 		return nil, err
 	}
 	var doc *Document
-	err = s.Update(ctx, func(tx *Tx) error {
+	err = s.Write(ctx, func(tx *Tx) error {
 		cat := tx.Cat
 		var ver *Version
 		if req.VersionOf != "" {
@@ -65,6 +70,9 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			}
 			if d.Erased {
 				return fmt.Errorf("%w: document %s was erased at a participant's request", ErrInvalid, d.Handle)
+			}
+			if err := checkVersionLinks(req, d); err != nil {
+				return err
 			}
 			doc = d
 		} else {

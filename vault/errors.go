@@ -23,6 +23,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrInvalid: a request that cannot be carried out as given.
 	ErrInvalid = errors.New("invalid request")
+	// ErrReadOnly: the identity is an ethics-officer recipient only, and
+	// the command would change the vault's records.
+	ErrReadOnly = errors.New("this identity is an ethics officer's: it reads the register and the audit log, and changes nothing")
 )
 
 // LockedError reports that another writer holds the vault's lock.

@@ -29,7 +29,7 @@ func (s *Study) Flag(ctx context.Context, req FlagRequest) error {
 	if req.From < 1 || req.To < req.From {
 		return fmt.Errorf("%w: --lines must be A-B with 1 ≤ A ≤ B", ErrInvalid)
 	}
-	return s.Update(ctx, func(tx *Tx) error {
+	return s.Write(ctx, func(tx *Tx) error {
 		d, err := tx.Cat.Doc(req.Doc)
 		if err != nil {
 			return err
@@ -93,7 +93,7 @@ func (s *Study) ScanDoc(handle string) ([]redact.Finding, error) {
 // researcher's own view (open --lines).
 func (s *Study) Lines(ctx context.Context, handle string, version int) ([]string, error) {
 	var out []string
-	err := s.Update(ctx, func(tx *Tx) error {
+	err := s.Write(ctx, func(tx *Tx) error {
 		d, err := tx.Cat.Doc(handle)
 		if err != nil {
 			return err

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"golang.org/x/text/unicode/norm"
 	"io"
 	"path/filepath"
 	"slices"
@@ -60,6 +59,83 @@ type ExitResult struct {
 	Warnings []redact.Finding // possible names and other low-confidence findings
 	Accepted []redact.Finding // high-confidence findings let through with AcceptResidual
 	ReliedOn []policy.Reliance
+	// Reasons says, for the researcher only, which source lines were
+	// withheld and why; the output's markers stay neutral.
+	Reasons []WithheldLines
+	Marked  int // lines that left for analysis only, marked "do not quote"
+}
+
+// WithheldLines is one reason lines of a document did not leave: the rule,
+// the source line ranges, the participant concerned (a handle) and how to
+// let them out. Handles and numbers only, never a name or a word.
+type WithheldLines struct {
+	Doc         string      `json:"doc"`
+	Rule        policy.Rule `json:"rule"`
+	Lines       [][2]int    `json:"lines"`
+	Participant string      `json:"participant,omitempty"`
+	Msg         string      `json:"msg"`
+	Remedy      string      `json:"remedy,omitempty"`
+}
+
+// String is one line for the researcher's terminal.
+func (w WithheldLines) String() string {
+	noun := "lines"
+	if len(w.Lines) == 1 && w.Lines[0][0] == w.Lines[0][1] {
+		noun = "line"
+	}
+	s := fmt.Sprintf("%s %s %s withheld (%s): %s", w.Doc, noun, policy.FormatRanges(w.Lines), w.Rule, w.Msg)
+	if w.Remedy != "" {
+		s += "; to permit: " + w.Remedy
+	}
+	return s
+}
+
+// reasons lists why lines of a gated document did not leave.
+func (g *gated) reasons() []WithheldLines {
+	var out []WithheldLines
+	for _, r := range g.decision.Withheld {
+		out = append(out, WithheldLines{Doc: g.doc.Handle, Rule: r.Rule, Lines: r.Lines, Participant: r.Participant, Msg: r.Msg, Remedy: r.Remedy})
+	}
+	return out
+}
+
+// marked counts the lines that leave for analysis only.
+func (g *gated) markedLines() int {
+	n := 0
+	for _, l := range g.decision.Lines {
+		if l.Action == policy.Keep && len(l.Marks) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Neutral markers around text that leaves for analysis only.
+const (
+	MarkDNQOpen  = "[do not quote: for analysis only]"
+	MarkDNQClose = "[end of do not quote]"
+)
+
+// analysisBlocks puts a marker before and after every run of text that
+// leaves for analysis only.
+func analysisBlocks(g *gated) []transcript.Block {
+	var out []transcript.Block
+	for i, b := range g.blocks {
+		if i < len(g.marked) && g.marked[i] {
+			open := transcript.Block{Text: MarkDNQOpen, Marker: true}
+			if len(b.Lines) > 0 {
+				// The opening marker takes the time of the run's first line:
+				// a caption of its own in vtt and srt. The closing one joins
+				// the run's last caption.
+				f := b.Lines[0]
+				open.Lines = []transcript.LineRef{{N: f.N, To: b.Lines[len(b.Lines)-1].N, Start: f.Start, HasTime: f.HasTime}}
+			}
+			out = append(out, open, b, transcript.Block{Text: MarkDNQClose, Marker: true})
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 // ResidualError refuses an exit whose pseudonymised text still holds
@@ -86,12 +162,6 @@ func (e *ResidualError) Error() string {
 // Is makes a residual block a refusal by policy (exit code 3).
 func (e *ResidualError) Is(target error) bool { return target == policy.ErrRefused }
 
-// researcherLabels are speaker labels that mean the researcher.
-var researcherLabels = map[string]bool{
-	"interviewer": true, "researcher": true, "int": true, "i": true, "q": true, "me": true,
-	"facilitator": true, "moderator": true, "observer": true, "author": true,
-}
-
 // gated is one document version after the gate: its decision and the
 // pseudonymised blocks that may leave.
 type gated struct {
@@ -100,7 +170,10 @@ type gated struct {
 	lines    []transcript.Line
 	decision policy.Decision
 	blocks   []transcript.Block
-	rules    []policy.Rule // per block: the marker's rule, "" for text
+	rules    []policy.Rule  // per block: the marker's rule, "" for text
+	marked   []bool         // per block: text that leaves for analysis only (do not quote)
+	relabel  map[int]string // line → text with a researcher's role label for their name
+	roles    map[int]string // line → that role label
 	withheld int
 }
 
@@ -139,22 +212,27 @@ func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version i
 	}
 	g.lines = td.Lines
 	facts.Lines = make([]policy.LineFacts, len(td.Lines))
-	type who struct {
-		kind policy.SpeakerKind
-		p    string
+	ix := cat.speakerIndex(rd)
+	if len(d.Participants) == 1 {
+		ix.sole = d.Participants[0]
 	}
-	speakers := map[string]who{} // labels repeat on every turn: resolve each once
+	who := ix.speakers(td.Lines)
 	for i, l := range td.Lines {
 		lf := policy.LineFacts{N: l.N, Blank: strings.TrimSpace(l.Text) == ""}
 		for _, f := range l.Flags {
 			lf.Flags = append(lf.Flags, policy.FlagKind(f))
 		}
-		w, ok := speakers[l.Speaker]
-		if !ok {
-			w.kind, w.p = cat.speaker(rd, l.Speaker)
-			speakers[l.Speaker] = w
+		lf.SpeakerKind, lf.Participant = who[i].kind, who[i].participant
+		if who[i].text != "" {
+			if g.relabel == nil {
+				g.relabel = map[int]string{}
+			}
+			g.relabel[l.N] = who[i].text
+			if g.roles == nil {
+				g.roles = map[int]string{}
+			}
+			g.roles[l.N] = who[i].role
 		}
-		lf.SpeakerKind, lf.Participant = w.kind, w.p
 		facts.Lines[i] = lf
 	}
 	g.decision = policy.Decide(policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose})
@@ -163,28 +241,6 @@ func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version i
 	}
 	compose(g, rd)
 	return g, nil
-}
-
-// speaker resolves a speaker label: the researcher, a participant (whole
-// label matching one of their aliases), someone else named, or nobody.
-func (c *Catalog) speaker(rd *redact.Redactor, label string) (policy.SpeakerKind, string) {
-	label = strings.TrimSpace(label)
-	if label == "" {
-		return policy.SpeakerNone, ""
-	}
-	if researcherLabels[strings.ToLower(label)] {
-		return policy.SpeakerResearcher, ""
-	}
-	text := norm.NFC.String(label)
-	for _, m := range rd.Find(text) {
-		if m.Start == 0 && m.End == len(text) {
-			if _, err := c.Participant(m.EntityID); err == nil {
-				return policy.SpeakerParticipant, m.EntityID
-			}
-			return policy.SpeakerOther, ""
-		}
-	}
-	return policy.SpeakerOther, ""
 }
 
 // compose turns the kept lines into pseudonymised blocks, with a marker for
@@ -198,12 +254,17 @@ func compose(g *gated, rd *redact.Redactor) {
 		withheld += m.To - m.From + 1
 	}
 	keep := map[int]bool{}
-	for _, n := range g.decision.Kept() {
-		keep[n] = true
+	marked := map[int]bool{}
+	for _, l := range g.decision.Lines {
+		if l.Action == policy.Keep {
+			keep[l.N] = true
+			marked[l.N] = len(l.Marks) > 0
+		}
 	}
 	var run []string
 	var refs []transcript.LineRef
 	var labels []string // per line of the run: its speaker label if it starts a turn
+	runMarked := false
 	flush := func() {
 		if len(run) == 0 {
 			return
@@ -221,6 +282,7 @@ func compose(g *gated, rd *redact.Redactor) {
 		}
 		g.blocks = append(g.blocks, transcript.Block{Text: text, Lines: refs})
 		g.rules = append(g.rules, "")
+		g.marked = append(g.marked, runMarked)
 		run, refs, labels = run[:0], nil, labels[:0]
 	}
 	first, last := 0, len(g.lines)
@@ -241,16 +303,31 @@ func compose(g *gated, rd *redact.Redactor) {
 			}
 			g.blocks = append(g.blocks, transcript.Block{Text: m.Text, Marker: true, Lines: []transcript.LineRef{ref}})
 			g.rules = append(g.rules, m.Rule)
+			g.marked = append(g.marked, false)
 		}
 		if !keep[l.N] || l.MarkupOnly {
 			continue
 		}
-		run = append(run, l.Text)
-		refs = append(refs, transcript.LineRef{N: l.N, Start: l.Start, HasTime: l.HasTime, Row: l.Row, Note: l.Note})
-		lab := ""
+		if marked[l.N] != runMarked {
+			flush()
+			runMarked = marked[l.N]
+		}
+		text, lab := l.Text, ""
 		if l.Turn {
 			lab = l.Speaker
 		}
+		if t, ok := g.relabel[l.N]; ok {
+			text, lab = t, g.roles[l.N]
+		}
+		if lab != "" && strings.HasPrefix(text, "**") {
+			// A label set in bold in the source: the writers set labels in
+			// bold themselves, so the label leaves as a plain "Name: ".
+			if l2, rest, ok := transcript.ParseLabel(text); ok {
+				text = l2 + ": " + rest
+			}
+		}
+		run = append(run, text)
+		refs = append(refs, transcript.LineRef{N: l.N, Start: l.Start, HasTime: l.HasTime, Row: l.Row, Note: l.Note})
 		labels = append(labels, lab)
 	}
 	flush()
@@ -460,6 +537,9 @@ func (s *Study) exit(ctx context.Context, action string, req ExitRequest, mode p
 
 // letOut gates one export or quote, stages its output and records the exit.
 func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode, res *ExitResult) error {
+	if mode == policy.ModeQuote && req.Purpose == policy.PurposeAnalysis {
+		return fmt.Errorf("%w: a quote is for publication; analysis is a purpose of export and export-qda only", ErrInvalid)
+	}
 	rd, err := tx.Cat.Redactor()
 	if err != nil {
 		return err
@@ -471,7 +551,10 @@ func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode,
 	blocks := g.blocks
 	if mode == policy.ModeQuote {
 		blocks = quoteBlocks(tx.Cat, g)
+	} else if req.Purpose == policy.PurposeAnalysis {
+		blocks = analysisBlocks(g)
 	}
+	res.Reasons, res.Marked = g.reasons(), g.markedLines()
 	format, err := FormatFor(req.Format, req.Output)
 	if err != nil {
 		return err
@@ -493,6 +576,9 @@ func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode,
 	}
 	e := exitEntry(action, []*gated{g}, res)
 	e.Detail["format"] = format
+	if req.Purpose != "" {
+		e.Detail["purpose"] = string(req.Purpose)
+	}
 	if mode == policy.ModeQuote {
 		e.Detail["lines"] = fmt.Sprintf("%d-%d", req.From, req.To)
 	}

@@ -187,7 +187,13 @@ func TestGateCanaries(t *testing.T) {
 		t.Fatalf("export-qda: %v", err)
 	}
 	data, _ = os.ReadFile(qda)
-	texts["qdpx"] = string(unzipAll(t, data))
+	// The QDA project is the researcher's analysis copy: the do-not-quote
+	// line is in it, coded; nothing else withheld is.
+	project := string(unzipAll(t, data))
+	if !strings.Contains(project, "CANARY-DNQ-7731") || !strings.Contains(project, "fieldvault: do not quote") {
+		t.Errorf("qdpx lacks the do-not-quote line or its code")
+	}
+	texts["qdpx"] = strings.ReplaceAll(project, "CANARY-DNQ-7731", "")
 
 	leakCheck(t, s, outDir, texts)
 }

@@ -22,6 +22,10 @@ type QDARequest struct {
 	Output         string
 	Force          bool
 	AcceptResidual bool
+	// Purpose is policy.PurposeAnalysis (the default: the researcher's
+	// working copy, do-not-quote text carried and coded) or a publication
+	// purpose (publish, present, archive).
+	Purpose policy.Scope
 }
 
 // QDAResult says what the project holds.
@@ -42,7 +46,11 @@ var flagCodes = []struct {
 	{policy.RuleDNQMeeting, "fieldvault: do-not-quote meeting", "#B45309"},
 	{policy.RuleOffRecord, "fieldvault: off the record", "#7C3AED"},
 	{policy.RuleConfidential, "fieldvault: withheld", "#6B7280"},
+	{ruleDoNotQuote, "fieldvault: do not quote", "#DC2626"},
 }
+
+// ruleDoNotQuote names the code of text that leaves for analysis only.
+const ruleDoNotQuote policy.Rule = "do-not-quote"
 
 // codeFor maps a marker's rule to its code: do-not-quote and off-record
 // markers are named; every other reason (struck, confidential, withdrawn,
@@ -64,6 +72,9 @@ func codeFor(r policy.Rule) int {
 func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, error) {
 	if !req.All && len(req.Docs) == 0 {
 		return nil, fmt.Errorf("%w: name documents with --doc or pass --all", ErrInvalid)
+	}
+	if req.Purpose == "" {
+		req.Purpose = policy.PurposeAnalysis
 	}
 	res := &QDAResult{}
 	err := s.Update(ctx, func(tx *Tx) error {
@@ -112,7 +123,7 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 				defer wg.Done()
 				for i := range work {
 					r := &results[i]
-					if r.g, r.err = s.gate(cat, rd, handles[i], 0, policy.ModeExport, 0, 0, ""); r.err != nil {
+					if r.g, r.err = s.gate(cat, rd, handles[i], 0, policy.ModeExport, 0, 0, req.Purpose); r.err != nil {
 						continue
 					}
 					r.src = qdaSource(r.g, guid)
@@ -134,6 +145,8 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 				return r.err
 			}
 			gs = append(gs, r.g)
+			res.Reasons = append(res.Reasons, r.g.reasons()...)
+			res.Marked += r.g.markedLines()
 			res.Warnings = append(res.Warnings, r.res.Warnings...)
 			res.Accepted = append(res.Accepted, r.res.Accepted...)
 			p.Sources = append(p.Sources, r.src)
@@ -192,6 +205,7 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 			return err
 		}
 		e := exitEntry("export-qda", gs, &res.ExitResult)
+		e.Detail["purpose"] = string(req.Purpose)
 		for _, g := range gs {
 			e.Hashes["source:"+g.doc.Handle] = sha([]byte(p.Sources[indexOf(res.Documents, g.doc.Handle)].Text))
 		}
@@ -224,6 +238,12 @@ func qdaSource(g *gated, guid func(kind, h string) string) qdpx.Source {
 	runes := 0
 	for i, b := range g.blocks {
 		n := utf8.RuneCountInString(b.Text)
+		if !b.Marker && i < len(g.marked) && g.marked[i] {
+			c := flagCodes[len(flagCodes)-1]
+			src.Selections = append(src.Selections, qdpx.Selection{
+				GUID: guid("sel", fmt.Sprintf("%s:%d", h, text.Len())), Name: "do not quote", Start: runes, End: runes + n, CodeGUID: guid("code", string(c.rule)),
+			})
+		}
 		if b.Marker {
 			c := flagCodes[codeFor(g.rules[i])]
 			src.Selections = append(src.Selections, qdpx.Selection{

@@ -167,7 +167,7 @@ func (r ParticipantRequest) validate() error {
 // AddParticipants adds participants in one catalogue write (one or ten
 // thousand). A bad request fails the whole batch; nothing is added.
 func (s *Study) AddParticipants(ctx context.Context, reqs []ParticipantRequest) error {
-	return s.Update(ctx, func(tx *Tx) error {
+	return s.Write(ctx, func(tx *Tx) error {
 		seen := map[string]bool{}
 		for i, r := range reqs {
 			if err := r.validate(); err != nil {
@@ -229,13 +229,18 @@ func (c *Catalog) anyHandle(h string) bool {
 			return true
 		}
 	}
+	for _, r := range c.Researchers {
+		if r.Handle == h {
+			return true
+		}
+	}
 	return false
 }
 
 // EditParticipant changes the given fields of a participant. A chosen
 // pseudonym replaces the derived one only if no exit has used it yet.
 func (s *Study) EditParticipant(ctx context.Context, handle string, edit func(p *Participant) error) error {
-	return s.Update(ctx, func(tx *Tx) error {
+	return s.Write(ctx, func(tx *Tx) error {
 		p, err := tx.Cat.Participant(handle)
 		if err != nil {
 			return err
@@ -273,7 +278,7 @@ type EntityRequest struct {
 // E<n> handle.
 func (s *Study) AddEntities(ctx context.Context, reqs []EntityRequest) ([]*Entity, error) {
 	var added []*Entity
-	err := s.Update(ctx, func(tx *Tx) error {
+	err := s.Write(ctx, func(tx *Tx) error {
 		for i, r := range reqs {
 			if !slices.Contains(EntityKinds(), r.Kind) {
 				return rowErr(len(reqs), i, fmt.Errorf("%w: unknown entity kind %q (one of person, place, org, meeting, other)", ErrInvalid, r.Kind))
@@ -320,7 +325,7 @@ type MeetingRequest struct {
 
 // AddMeeting adds an observed meeting.
 func (s *Study) AddMeeting(ctx context.Context, r MeetingRequest) error {
-	return s.Update(ctx, func(tx *Tx) error {
+	return s.Write(ctx, func(tx *Tx) error {
 		if err := checkHandle("meeting", r.Handle); err != nil {
 			return err
 		}

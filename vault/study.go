@@ -268,6 +268,25 @@ func (tx *Tx) PutObject(src io.Reader, class string, total int64) (id string, si
 // RemoveObject removes an object once the change has committed.
 func (tx *Tx) RemoveObject(id string) { tx.remove = append(tx.remove, id) }
 
+// Write is Update for a change to the study's records (the register,
+// consent, flags, documents): it refuses an identity that is only an
+// ethics-officer recipient (a catalogue recipient who is no recipient of
+// raw material). The tool enforces this, not the cryptography: the officer
+// holds the catalogue key and could write a catalogue by other means; the
+// audit chain and the researcher's own copy would show it.
+func (s *Study) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	if s.officerOnly() {
+		return ErrReadOnly
+	}
+	return s.Update(ctx, fn)
+}
+
+// officerOnly reports whether the identity is listed for the catalogue but
+// not for raw material: the ethics officer's role.
+func (s *Study) officerOnly() bool {
+	return s.listed(ClassCatalog) && !s.listed(ClassRaw)
+}
+
 // Update applies fn to a fresh catalogue under the writer's lock and commits
 // it with its audit entries. If fn fails nothing changes, except that
 // entries added with AuditAlways are still committed.

@@ -78,8 +78,10 @@ func sizeText(v *vault.Version) string {
 func docCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "doc",
-		Usage: "documents in the vault: list, show",
+		Usage: "documents in the vault: list, show, link, unlink",
 		Subcommands: []*cli.Command{
+			docLinkCommand(e, false),
+			docLinkCommand(e, true),
 			{
 				Name:  "list",
 				Usage: "list documents",
@@ -278,4 +280,55 @@ func openCommand(e *env) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// docLinkCommand is "doc link" or, with unlink, "doc unlink".
+func docLinkCommand(e *env, unlink bool) *cli.Command {
+	name, verb := "link", "link a document to participants or a meeting"
+	if unlink {
+		name, verb = "unlink", "remove a document's link to participants or a meeting"
+	}
+	return &cli.Command{
+		Name:      name,
+		Usage:     verb + " (audited)",
+		ArgsUsage: "DOC",
+		Description: "The gate attributes a transcript's unlabelled words and off-record notes to the\n" +
+			"document's participants, and applies its meeting's do-not-quote condition. A transcript\n" +
+			"keeps at least one participant; meeting notes keep a meeting.",
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{Name: "participant", Usage: "participant `HANDLE`; repeat"},
+			&cli.StringFlag{Name: "meeting", Usage: "meeting `HANDLE`"},
+		},
+		Action: func(c *cli.Context) error {
+			a, err := args(c, 1, 1, "one DOC handle")
+			if err != nil {
+				return err
+			}
+			req := vault.LinkRequest{Doc: a[0], Participants: c.StringSlice("participant"), Meeting: c.String("meeting"), Unlink: unlink}
+			if len(req.Participants) == 0 && req.Meeting == "" {
+				return usagef("doc %s: give --participant HANDLE (repeatable) or --meeting HANDLE", name)
+			}
+			s, err := e.openStudy(c)
+			if err != nil {
+				return err
+			}
+			d, err := s.LinkDoc(c.Context, req)
+			if err != nil {
+				return err
+			}
+			meeting := d.Meeting
+			if meeting == "" {
+				meeting = "none"
+			}
+			fmt.Fprintf(e.stdout, "%s: participants %s; meeting %s\n", d.Handle, orNone(strings.Join(d.Participants, " ")), meeting)
+			return nil
+		},
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

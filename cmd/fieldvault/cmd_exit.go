@@ -20,8 +20,30 @@ var formatFlag = func() cli.Flag {
 	return &cli.StringFlag{Name: "format", Usage: "output `FORMAT`: md, txt, docx, vtt or srt (default: from -o's extension, else md)"}
 }
 
-var purposeFlag = func() cli.Flag {
-	return &cli.StringFlag{Name: "purpose", Usage: "what the text is for beyond the thesis: publish, present or archive (needs that consent too)"}
+var purposeFlag = func(analysis bool) cli.Flag {
+	usage := "what the text is for beyond the thesis: publish, present or archive (needs that consent too)"
+	if analysis {
+		usage = "analysis (your working copy: needs participate consent; do-not-quote text kept, marked), or publish, present, archive"
+	}
+	return &cli.StringFlag{Name: "purpose", Usage: usage}
+}
+
+// parsePurpose reads --purpose: publication purposes everywhere, analysis
+// only where the exit is the researcher's working copy.
+func parsePurpose(c *cli.Context, analysis bool) (policy.Scope, error) {
+	p := policy.Scope(c.String("purpose"))
+	switch p {
+	case "", policy.ScopePublish, policy.ScopePresent, policy.ScopeArchive:
+		return p, nil
+	case policy.PurposeAnalysis:
+		if analysis {
+			return p, nil
+		}
+	}
+	if analysis {
+		return "", usagef("%s: --purpose must be analysis, publish, present or archive", c.Command.Name)
+	}
+	return "", usagef("%s: --purpose must be publish, present or archive (analysis is for export and export-qda)", c.Command.Name)
 }
 
 func exitRequest(c *cli.Context, e *env, doc string) (vault.ExitRequest, error) {
@@ -33,23 +55,23 @@ func exitRequest(c *cli.Context, e *env, doc string) (vault.ExitRequest, error) 
 	if req.Format == vault.OutDocx && req.Output == "" {
 		return req, usagef("%s: --format docx needs -o FILE", c.Command.Name)
 	}
-	if p := c.String("purpose"); p != "" {
-		switch policy.Scope(p) {
-		case policy.ScopePublish, policy.ScopePresent, policy.ScopeArchive:
-			req.Purpose = policy.Scope(p)
-		default:
-			return req, usagef("%s: --purpose must be publish, present or archive", c.Command.Name)
-		}
+	var err error
+	if req.Purpose, err = parsePurpose(c, c.Command.Name == "export"); err != nil {
+		return req, err
+	}
+	if c.Bool("json") && req.Output == "" {
+		return req, usagef("%s: --json prints the exit report on standard output, so it needs -o FILE", c.Command.Name)
 	}
 	return req, nil
 }
 
-func exitFlags() []cli.Flag {
+func exitFlags(analysis bool) []cli.Flag {
 	return append([]cli.Flag{
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` (default: standard output)"},
 		&cli.IntFlag{Name: "version", Usage: "document version `N` (default: the latest)"},
 		formatFlag(),
-		purposeFlag(),
+		purposeFlag(analysis),
+		&cli.BoolFlag{Name: "json", Usage: "print the exit report (what left, what was withheld and why) as JSON; needs -o"},
 		&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
 		&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
 		&cli.BoolFlag{Name: "timestamps", Usage: "show each line's cue or speaker time (md, txt, docx)"},
@@ -62,8 +84,12 @@ func exportCommand(e *env) *cli.Command {
 		Usage:     "let a whole document out through the gate, pseudonymised",
 		ArgsUsage: "DOC",
 		Description: "Withheld lines (withdrawn, struck, confidential, do-not-quote, off-record without\n" +
-			"consent) become markers; the rest is pseudonymised and scanned. Audited.",
-		Flags: exitFlags(),
+			"consent, unknown speakers) become neutral markers; the rest is pseudonymised and\n" +
+			"scanned. Your terminal gets the withheld source lines, the rule and the fix.\n" +
+			"--purpose analysis is your working copy: participants who agreed to take part but\n" +
+			"not to be quoted, and do-not-quote lines and meetings, are kept between\n" +
+			"\"" + vault.MarkDNQOpen + "\" markers. Audited.",
+		Flags: exitFlags(true),
 		Action: func(c *cli.Context) error {
 			a, err := args(c, 1, 1, "one DOC handle")
 			if err != nil {
@@ -85,8 +111,7 @@ func exportCommand(e *env) *cli.Command {
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
-			e.reportExit("export", req.Output, res, reveal)
-			return nil
+			return e.reportExit(c, "export", req.Output, res, reveal)
 		},
 	}
 }
@@ -97,8 +122,8 @@ func quoteCommand(e *env) *cli.Command {
 		Usage:     "let a line range out as a block quote with attribution",
 		ArgsUsage: "DOC:A-B",
 		Description: "Refused (exit 3) if any line of the range may not leave verbatim: consent,\n" +
-			"withdrawal, struck, confidential, do-not-quote, off-record. Audited.",
-		Flags: exitFlags(),
+			"withdrawal, struck, confidential, do-not-quote, off-record, unknown speaker. Audited.",
+		Flags: exitFlags(false),
 		Action: func(c *cli.Context) error {
 			a, err := args(c, 1, 1, "one DOC:A-B reference (such as D12:120-134)")
 			if err != nil {
@@ -125,18 +150,18 @@ func quoteCommand(e *env) *cli.Command {
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
-			e.reportExit("quote", req.Output, res, reveal)
-			return nil
+			return e.reportExit(c, "quote", req.Output, res, reveal)
 		},
 	}
 }
 
 func chapterFlags(check bool) []cli.Flag {
 	if check {
-		return append([]cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print the problems as JSON"}}, revealFlags()...)
+		return append([]cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print the problems as JSON"}, purposeFlag(false)}, revealFlags()...)
 	}
 	return append([]cli.Flag{
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the rendered chapter to `FILE`"},
+		purposeFlag(false),
 		formatFlag(),
 		&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
 		&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
@@ -166,6 +191,9 @@ func renderCommand(e *env) *cli.Command {
 				return usagef("render: %v", err)
 			case f == vault.OutVTT || f == vault.OutSRT:
 				return usagef("render: a chapter has no timings; write md, txt or docx")
+			}
+			if req.Purpose, err = parsePurpose(c, false); err != nil {
+				return err
 			}
 			reveal, err := revealFor(c, e.stderr)
 			if err != nil {
@@ -205,6 +233,9 @@ func checkCommand(e *env) *cli.Command {
 				return err
 			}
 			req := vault.RenderRequest{Chapter: a[0], CheckOnly: true}
+			if req.Purpose, err = parsePurpose(c, false); err != nil {
+				return err
+			}
 			reveal, err := revealFor(c, e.stderr)
 			if err != nil {
 				return err
@@ -236,8 +267,13 @@ func checkCommand(e *env) *cli.Command {
 	}
 }
 
-// reportExit prints, on stderr, what left: stdout may carry the text itself.
-func (e *env) reportExit(action, output string, res *vault.ExitResult, reveal bool) {
+// reportExit prints, on stderr, what left and what was withheld and why
+// (stdout may carry the text itself); with --json, the same report as JSON
+// on stdout.
+func (e *env) reportExit(c *cli.Context, action, output string, res *vault.ExitResult, reveal bool) error {
+	if c.Bool("json") {
+		return writeJSON(e.stdout, newExitView(action, output, res))
+	}
 	where := "standard output"
 	if output != "" {
 		where = output
@@ -246,7 +282,11 @@ func (e *env) reportExit(action, output string, res *vault.ExitResult, reveal bo
 	if res.Withheld > 0 {
 		fmt.Fprintf(e.stderr, "; %s withheld", plural(res.Withheld, "line", "lines"))
 	}
+	if res.Marked > 0 {
+		fmt.Fprintf(e.stderr, "; %s for analysis only (do not quote)", plural(res.Marked, "line", "lines"))
+	}
 	fmt.Fprintln(e.stderr)
+	e.reportReasons(res.Reasons)
 	if len(res.ReliedOn) > 0 {
 		var parts []string
 		for _, r := range res.ReliedOn {
@@ -255,6 +295,15 @@ func (e *env) reportExit(action, output string, res *vault.ExitResult, reveal bo
 		fmt.Fprintf(e.stderr, "  relied on consent: %s\n", strings.Join(parts, ", "))
 	}
 	e.reportFindings(res.Warnings, res.Accepted, reveal)
+	return nil
+}
+
+// reportReasons tells the researcher, never the output, which source lines
+// were withheld, by which rule, and how to let them out.
+func (e *env) reportReasons(reasons []vault.WithheldLines) {
+	for _, r := range reasons {
+		fmt.Fprintf(e.stderr, "  withheld: %s\n", r)
+	}
 }
 
 func (e *env) reportFindings(warnings, accepted []redact.Finding, reveal bool) {
@@ -479,4 +528,43 @@ func pseudonymCommand(e *env) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// exitView is an exit's report for scripts: what left, what was withheld
+// and why, the consent relied on, and residual findings masked (the JSON
+// may end up in a file).
+type exitView struct {
+	Action   string                `json:"action"`
+	Output   string                `json:"output"`
+	SHA256   string                `json:"sha256"`
+	Bytes    int                   `json:"bytes"`
+	Withheld int                   `json:"withheld_lines"`
+	Marked   int                   `json:"analysis_only_lines"`
+	Reasons  []vault.WithheldLines `json:"withheld"`
+	ReliedOn []policy.Reliance     `json:"relied_on"`
+	Findings []findingView         `json:"findings"`
+}
+
+type findingView struct {
+	Kind       string `json:"kind"`
+	Line       int    `json:"line"`
+	Col        int    `json:"col"`
+	Confidence string `json:"confidence"`
+	Masked     string `json:"masked"`
+	Accepted   bool   `json:"accepted,omitempty"`
+}
+
+func newExitView(action, output string, res *vault.ExitResult) exitView {
+	v := exitView{Action: action, Output: output, SHA256: res.SHA256, Bytes: res.Bytes, Withheld: res.Withheld, Marked: res.Marked,
+		Reasons: res.Reasons, ReliedOn: res.ReliedOn, Findings: []findingView{}}
+	if v.Reasons == nil {
+		v.Reasons = []vault.WithheldLines{}
+	}
+	if v.ReliedOn == nil {
+		v.ReliedOn = []policy.Reliance{}
+	}
+	for i, f := range append(append([]redact.Finding{}, res.Accepted...), res.Warnings...) {
+		v.Findings = append(v.Findings, findingView{f.Kind, f.Line, f.Col, f.Confidence.String(), f.Masked(), i < len(res.Accepted)})
+	}
+	return v
 }

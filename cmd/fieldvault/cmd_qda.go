@@ -23,6 +23,8 @@ func qdaCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "all", Usage: "every text document that may leave"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
 			&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
+			purposeFlag(true),
+			&cli.BoolFlag{Name: "json", Usage: "print the exit report as JSON"},
 		}, revealFlags()...),
 		Action: func(c *cli.Context) error {
 			if _, err := args(c, 0, 0, "no arguments; name documents with --doc"); err != nil {
@@ -39,6 +41,10 @@ func qdaCommand(e *env) *cli.Command {
 			if (len(req.Docs) == 0) == !req.All {
 				return usagef("export-qda: give --doc DOC (repeatable) or --all")
 			}
+			var err error
+			if req.Purpose, err = parsePurpose(c, true); err != nil {
+				return err
+			}
 			reveal, err := revealFor(c, e.stderr)
 			if err != nil {
 				return err
@@ -51,11 +57,18 @@ func qdaCommand(e *env) *cli.Command {
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
+			if c.Bool("json") {
+				return writeJSON(e.stdout, newExitView("export-qda", req.Output, &res.ExitResult))
+			}
 			fmt.Fprintf(e.stdout, "wrote %s: %s (%s), sha256 %s\n", req.Output, plural(len(res.Documents), "document", "documents"),
 				strings.Join(res.Documents, " "), res.SHA256)
 			for _, sk := range res.Skipped {
 				fmt.Fprintf(e.stdout, "  skipped %s\n", sk)
 			}
+			if res.Marked > 0 {
+				fmt.Fprintf(e.stderr, "  %s for analysis only, coded \"fieldvault: do not quote\"\n", plural(res.Marked, "line", "lines"))
+			}
+			e.reportReasons(res.Reasons)
 			e.reportFindings(res.Warnings, res.Accepted, reveal)
 			return nil
 		},

@@ -154,6 +154,8 @@ func hint(err error, code int) string {
 		return "see them with 'fieldvault scan DOC'"
 	case errors.As(err, &perm):
 		return "print the policy the token needs with 'fieldvault transit policy'"
+	case errors.Is(err, vault.ErrReadOnly):
+		return "ask the researcher (a recipient of raw material) to make this change"
 	case errors.Is(err, vault.ErrNotFound):
 		return "list what exists with 'fieldvault doc list', 'participant list' or 'entity list'"
 	case code == exitIntegrity:
@@ -290,6 +292,7 @@ func newApp(e *env) *cli.App {
 			consentCommand(e),
 			entityCommand(e),
 			meetingCommand(e),
+			researcherCommand(e),
 			ingestCommand(e),
 			docCommand(e),
 			flagCommand(e),

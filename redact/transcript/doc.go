@@ -29,15 +29,25 @@
 //
 // # Speakers
 //
-// ParseLabel holds the speaker-label rule: at the start of a line, one to four
+// ParseLabel holds the speaker-label rule: at the start of a line, one to six
 // words followed by ":" and a space (or the end of the line), optionally
-// wrapped in Markdown bold ("**Carol:**" or "**Carol**:"). A word is made of
-// letters, digits, combining marks and . ' ’ -; the first word starts with an
-// upper-case letter, later words start with an upper-case letter or a digit
-// ("Speaker 2") or are one of the lower-case name particles (de, van, von, of,
-// the, …). A label whose first word is a common non-speaker heading is not a
-// speaker; the list is ExcludedLabelWords (Note, Date, Time, Location, Agenda,
-// Item, Action, Re, Subject, Summary, Present, Apologies, http, https, …).
+// wrapped in Markdown bold ("**Carol:**" or "**Carol**:"), optionally
+// followed by up to two short parenthesised annotations ("Amy Li (she/her)
+// (Guest)"; a time, "Speaker 1 (00:01)", may be one), optionally after a
+// time stamp ("[00:01:23] Amy Li: …", "(12:04) Q: …"). A word is made of
+// letters, digits, combining marks and . ' ’ -; words start with an
+// upper-case letter, a digit (not the first: "Speaker 2"), or are lower-case
+// name particles (ap, ab, ibn, bin, al, de, van, von, zu, af, of, the, …); a
+// label may begin with a particle ("de la Cruz", "al-Sayed") but must hold a
+// capital somewhere; a capitalised possessive may be followed by up to two
+// lower-case words ("Dafydd's mum"). A label whose first word is
+// a common non-speaker heading is not a speaker; the list is
+// ExcludedLabelWords (Note, Date, Time, Location, Agenda, Item, Action, Re,
+// Subject, Summary, Present, Apologies, http, https, …). The rule says only
+// that a line begins as a turn does: the label is returned as written
+// (Line.Speaker) and whether it names anyone is the caller's question
+// (fieldvault's gate withholds a label that names nobody registered).
+// LoosePrefix drops the rule on capitals, for look-ups in a register only.
 // Lines without a label keep the speaker in force; a blank line does not end a
 // turn.
 //

@@ -149,7 +149,9 @@ func TestFuzzSeedsPresent(t *testing.T) {
 }
 
 func FuzzParseLabel(f *testing.F) {
-	for _, s := range []string{"Carol: hi", "**Anna van Dijk**: ja", "Note: x", "https://x", "Élodie : oui", "Speaker 2:", "**:**", ""} {
+	for _, s := range []string{"Carol: hi", "**Anna van Dijk**: ja", "Note: x", "https://x", "Élodie : oui", "Speaker 2:", "**:**", "",
+		"Amy Li (she/her) (Guest): hi", "de la Cruz: sí", "al-Sayed: x", "Carol ((x)): y", "Dafydd ap Rhys ():",
+		"[00:01:23] Amy Li: hi", "Speaker 1 (00:01): x", "(1:2) A: b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
@@ -160,8 +162,13 @@ func FuzzParseLabel(f *testing.F) {
 			}
 			return
 		}
-		if label == "" || len(strings.Fields(label)) > 4 || strings.ContainsAny(label, ":*\t\r\n") {
+		name, notes := SplitAnnotations(label)
+		if label == "" || name == "" || len(strings.Fields(name)) > maxLabelWords || len(notes) > maxAnnotations || strings.ContainsAny(name, ":*\t\r\n") || strings.ContainsAny(label, "*\t\r\n") {
 			t.Fatalf("ParseLabel(%q) gave label %q", line, label)
+		}
+		// A label is a prefix the loose rule accepts too.
+		if l2, _, ok2 := LoosePrefix(line); !ok2 || l2 != label {
+			t.Fatalf("ParseLabel(%q) = %q but LoosePrefix gives %q, %v", line, label, l2, ok2)
 		}
 		if !strings.HasSuffix(line, rest) || !strings.Contains(line, label) {
 			t.Fatalf("ParseLabel(%q) = %q, %q: not parts of the line", line, label, rest)

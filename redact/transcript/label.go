@@ -18,17 +18,48 @@ var excludedLabelWords = []string{
 	"subject", "summary", "tel", "theme", "time", "times", "title", "to",
 	"topic", "total", "transcribed", "transcriber", "transcript", "update",
 	"venue", "warning", "web", "website",
+	// Headings of field notes and memos. Names that are also words (May,
+	// Hope, Will, Page) are not listed: a registered person named so is still
+	// found (LoosePrefix), an unregistered one must not become a heading.
+	"afterwards", "aim", "aims", "analysis", "aside", "background", "conclusion",
+	"conclusions", "context", "description", "discussion", "findings", "follow-up",
+	"impression", "impressions", "introduction", "issue", "issues", "key", "memo",
+	"method", "methods", "objective", "objectives", "observation", "observations",
+	"overview", "points", "purpose", "questions", "reflection", "reflections",
+	"setting", "themes", "thoughts", "todo",
 }
 
 // labelParticles may appear in lower case inside a label ("Anna van Dijk",
-// "Head of Research").
+// "Dafydd ap Rhys", "Head of Research").
 var labelParticles = map[string]bool{
-	"al": true, "and": true, "bin": true, "binti": true, "da": true, "das": true,
-	"de": true, "del": true, "della": true, "den": true, "der": true, "di": true,
-	"do": true, "dos": true, "du": true, "el": true, "for": true, "la": true,
-	"le": true, "of": true, "ten": true, "ter": true, "the": true, "van": true,
-	"von": true, "y": true,
+	"ab": true, "af": true, "al": true, "and": true, "ap": true, "av": true,
+	"bat": true, "ben": true, "bin": true, "bint": true, "binti": true,
+	"bte": true, "da": true, "dal": true, "das": true, "de": true, "degli": true,
+	"dei": true, "del": true, "della": true, "den": true, "der": true, "des": true,
+	"di": true, "do": true, "dos": true, "du": true, "e": true, "el": true,
+	"ferch": true, "for": true, "ibn": true, "la": true, "las": true, "le": true,
+	"lo": true, "los": true, "mac": true, "mc": true, "ní": true, "nic": true,
+	"ó": true, "of": true, "op": true, "st": true, "te": true, "ten": true,
+	"ter": true, "the": true, "ua": true, "uí": true, "van": true, "vande": true,
+	"vander": true, "verch": true, "von": true, "y": true, "zu": true,
 }
+
+// leadParticles may begin a label in lower case ("de la Cruz", "van Dijk",
+// "al-Sayed"): name particles only, never the connecting words of prose.
+var leadParticles = func() map[string]bool {
+	m := make(map[string]bool, len(labelParticles))
+	for w := range labelParticles {
+		switch w {
+		case "and", "for", "of", "the", "e", "y", "lo", "st":
+		default:
+			m[w] = true
+		}
+	}
+	for _, w := range []string{"d", "l", "o"} { // d'Almeida, l'Estrange, o'Neill as typed
+		m[w] = true
+	}
+	return m
+}()
 
 // ExcludedLabelWords returns, in lower case, the first words that never make
 // a speaker label, so that "Note: …", "Date: …" or "Present: …" in field
@@ -46,19 +77,51 @@ var excludedLabel = func() map[string]bool {
 	return m
 }()
 
-const maxLabelBytes = 80
+const (
+	maxLabelBytes  = 120
+	maxLabelWords  = 6
+	maxAnnotations = 2
+	maxAnnotation  = 40 // bytes inside one "(…)"
+)
 
 // ParseLabel applies the speaker-label rule (see the package documentation)
-// to the start of line. It returns the label without Markdown bold or colon
-// ("Carol", "Interviewer") and the rest of the line after the colon and the
-// spaces that follow it.
+// to the start of line. It returns the label as written, without Markdown
+// bold or colon but with its annotations ("Carol", "Interviewer", "Amy Li
+// (she/her)"), and the rest of the line after the colon and the spaces that
+// follow it. Whether a label names anyone is for the caller to decide: the
+// rule only says the line begins the way a speaker's turn begins.
 func ParseLabel(line string) (label, rest string, ok bool) {
-	s := line
+	name, rest, ok := splitPrefix(line)
+	if !ok || !validLabel(name) {
+		return "", "", false
+	}
+	return name, rest, true
+}
+
+// LoosePrefix is ParseLabel without the rules on capitals and on excluded
+// first words: it accepts "amy li: …", "dr okafor: …" or "Page: …", which
+// may be a registered person typed in lower case or named like a heading,
+// but may as well be prose ("the thing is: …", "Note: …"). Callers use it
+// only to look a prefix up in a register of known people, never to start an
+// unknown speaker's turn.
+func LoosePrefix(line string) (label, rest string, ok bool) {
+	name, rest, ok := splitPrefix(line)
+	if !ok || !labelShape(name, true) {
+		return "", "", false
+	}
+	return name, rest, true
+}
+
+// splitPrefix cuts a line at its first colon when the colon is followed by
+// white space or the end of the line, removing Markdown bold around the
+// prefix ("**Carol:**", "**Carol**:").
+func splitPrefix(line string) (name, rest string, ok bool) {
+	s := skipTimestamp(line)
 	bold := strings.HasPrefix(s, "**")
 	if bold {
 		s = s[2:]
 	}
-	i := strings.IndexByte(s, ':')
+	i := labelColon(s)
 	if i <= 0 || i > maxLabelBytes {
 		return "", "", false
 	}
@@ -79,54 +142,251 @@ func ParseLabel(line string) (label, rest string, ok bool) {
 	// Allow one space before the colon ("Carol : …", French style).
 	name = strings.TrimSuffix(name, " ")
 	name = strings.TrimSuffix(name, "\u00a0")
-	if !validLabel(name) {
-		return "", "", false
-	}
 	return name, strings.TrimLeft(after, " \t"), true
 }
 
-func validLabel(name string) bool {
-	if name == "" || name[0] == ' ' {
+// labelColon returns the index of the first colon outside parentheses (a
+// time in an annotation, "Speaker 1 (00:01):", is not the label's end), or
+// -1.
+func labelColon(s string) int {
+	depth := 0
+	for i := 0; i < len(s) && i <= maxLabelBytes; i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			if depth > 0 {
+				depth--
+			}
+		case ':':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// skipTimestamp removes a time stamp that typists and transcription tools
+// put before a label ("[00:01:23] Amy Li: …", "(12:04) Q: …", "00:01:23 -
+// Amy: …"); a line without one is returned as it is.
+func skipTimestamp(s string) string {
+	t := s
+	closer := byte(0)
+	if t != "" && (t[0] == '[' || t[0] == '(') {
+		closer = map[byte]byte{'[': ']', '(': ')'}[t[0]]
+		t = t[1:]
+	}
+	j := 0
+	for j < len(t) && (t[j] >= '0' && t[j] <= '9' || t[j] == ':' || t[j] == '.' || t[j] == ',') {
+		j++
+	}
+	if !isTimestamp(t[:j]) {
+		return s
+	}
+	t = t[j:]
+	if closer != 0 {
+		if t == "" || t[0] != closer {
+			return s
+		}
+		t = t[1:]
+	}
+	if t == "" || (t[0] != ' ' && t[0] != '\t') {
+		return s
+	}
+	t = strings.TrimLeft(t, " \t")
+	for _, dash := range []string{"- ", "\u2013 ", "\u2014 "} {
+		if rest, ok := strings.CutPrefix(t, dash); ok {
+			t = strings.TrimLeft(rest, " \t")
+			break
+		}
+	}
+	if t == "" {
+		return s
+	}
+	return t
+}
+
+// isTimestamp reports whether s is a clock time such as 0:09, 12:04,
+// 00:01:23 or 00:01:23.450.
+func isTimestamp(s string) bool {
+	parts := strings.Split(strings.NewReplacer(",", ".").Replace(s), ":")
+	if len(parts) < 2 || len(parts) > 3 {
 		return false
 	}
-	words := strings.Split(name, " ")
-	if len(words) > 4 {
-		return false
+	last := parts[len(parts)-1]
+	if sec, _, ok := strings.Cut(last, "."); ok {
+		last = sec
 	}
-	for k, w := range words {
-		if w == "" {
-			return false
-		}
-		r, _ := utf8.DecodeRuneInString(w)
-		switch {
-		case k == 0:
-			if !unicode.IsUpper(r) && !unicode.IsTitle(r) {
-				return false
-			}
-			if excludedLabel[strings.ToLower(strings.TrimSuffix(w, "."))] {
-				return false
-			}
-		case unicode.IsUpper(r) || unicode.IsTitle(r) || unicode.IsDigit(r):
-		case labelParticles[w]:
-		default:
-			return false
-		}
-		letters := 0
-		for _, c := range w {
-			switch {
-			case unicode.IsLetter(c):
-				letters++
-			case unicode.IsDigit(c), unicode.IsMark(c):
-			case c == '.' || c == '\'' || c == '\u2019' || c == '-':
-			default:
-				return false
-			}
-		}
-		if letters == 0 && !(k > 0 && isDigits(w)) {
+	parts[len(parts)-1] = last
+	for k, p := range parts {
+		if p == "" || len(p) > 2 || !isDigits(p) || (k > 0 && len(p) != 2) {
 			return false
 		}
 	}
 	return true
+}
+
+// SplitAnnotations separates a label's trailing parenthesised annotations
+// ("Amy Li (she/her) (Guest)") from the name, returning the name and the
+// annotations' contents in order. A label with none returns itself.
+func SplitAnnotations(label string) (name string, notes []string) {
+	name = label
+	for len(notes) < maxAnnotations+1 && strings.HasSuffix(name, ")") {
+		open := strings.LastIndexByte(name, '(')
+		if open < 0 {
+			break
+		}
+		notes = append([]string{name[open+1 : len(name)-1]}, notes...)
+		name = strings.TrimRight(name[:open], " \u00a0")
+	}
+	return name, notes
+}
+
+// validLabel applies the label rule to a label without its colon.
+func validLabel(label string) bool { return labelShape(label, false) }
+
+// labelShape is the label rule; loose drops its rules on capitals and on
+// excluded first words (LoosePrefix).
+func labelShape(label string, loose bool) bool {
+	if label == "" || label[0] == ' ' {
+		return false
+	}
+	name, notes := SplitAnnotations(label)
+	if len(notes) > maxAnnotations || name == "" || name[0] == ' ' {
+		return false
+	}
+	for _, n := range notes {
+		if !validAnnotation(n) {
+			return false
+		}
+	}
+	words := strings.Split(name, " ")
+	if len(words) > maxLabelWords {
+		return false
+	}
+	capital := false // some word (or hyphen part) starts with a capital
+	relation := 0    // lower-case words allowed after a capitalised possessive ("Dafydd's mum")
+	for k, w := range words {
+		if w == "" || !validWord(w, k > 0) {
+			return false
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		lower := strings.ToLower(w)
+		upper := unicode.IsUpper(r) || unicode.IsTitle(r)
+		switch {
+		case upper || (k > 0 && unicode.IsDigit(r)):
+			capital = capital || upper
+		case loose || particleWord(lower, k == 0):
+			if !loose && k == 0 && hyphenCapital(w) {
+				capital = true
+			}
+		case relation > 0 && unicode.IsLower(r):
+			relation--
+			if relation == 0 && k < len(words)-1 {
+				return false
+			}
+			continue
+		default:
+			return false
+		}
+		if upper && possessive(w) {
+			relation = 2
+		}
+		if k == 0 && !loose && excludedLabel[strings.TrimSuffix(lower, ".")] {
+			return false
+		}
+	}
+	return loose || capital
+}
+
+// possessive reports whether a word ends in a possessive ("Dafydd's",
+// "Jones’", "Jones'").
+func possessive(w string) bool {
+	for _, suf := range []string{"'s", "\u2019s", "'", "\u2019"} {
+		if stem, ok := strings.CutSuffix(w, suf); ok && stem != "" {
+			return !contractionStems[strings.ToLower(stem)]
+		}
+	}
+	return false
+}
+
+// contractionStems are words whose "'s" is "is" or "us" ("It's true:",
+// "Let's see:"), not a possessive.
+var contractionStems = map[string]bool{
+	"it": true, "that": true, "there": true, "here": true, "what": true, "who": true,
+	"where": true, "when": true, "why": true, "how": true, "he": true, "she": true,
+	"let": true, "this": true, "everyone": true, "nobody": true, "somebody": true,
+}
+
+// particleWord reports whether a lower-case word is a name particle, or a
+// particle joined to a name by a hyphen or apostrophe ("al-Sayed",
+// "d'Almeida").
+func particleWord(w string, lead bool) bool {
+	set := labelParticles
+	if lead {
+		set = leadParticles
+	}
+	if set[w] {
+		return true
+	}
+	if i := strings.IndexAny(w, "-'\u2019"); i > 0 {
+		return set[w[:i]]
+	}
+	return false
+}
+
+// hyphenCapital reports whether a particle-led word continues with a
+// capital after its hyphen or apostrophe ("al-Sayed").
+func hyphenCapital(w string) bool {
+	i := strings.IndexAny(w, "-'\u2019")
+	if i < 0 {
+		return false
+	}
+	_, n := utf8.DecodeRuneInString(w[i:])
+	r, _ := utf8.DecodeRuneInString(w[i+n:])
+	return unicode.IsUpper(r) || unicode.IsTitle(r)
+}
+
+// validWord: letters, digits, combining marks and . ' ’ -; at least one
+// letter, except that a later word may be a number ("Speaker 2").
+func validWord(w string, later bool) bool {
+	letters, ok := letterCount(w, ".'\u2019-")
+	if !ok {
+		return false
+	}
+	if letters == 0 {
+		return later && isDigits(w)
+	}
+	return true
+}
+
+// validAnnotation: the short words of a pronoun or meeting-software note
+// ("she/her", "Guest", "Host, me", "External").
+func validAnnotation(s string) bool {
+	if s == "" || len(s) > maxAnnotation {
+		return false
+	}
+	if isTimestamp(strings.TrimSpace(s)) {
+		return true
+	}
+	letters, ok := letterCount(s, " /,.'\u2019-")
+	return ok && letters > 0
+}
+
+// letterCount counts the letters of s, which may hold only letters, digits,
+// combining marks and the runes of extra; ok is false otherwise.
+func letterCount(s, extra string) (letters int, ok bool) {
+	for _, c := range s {
+		switch {
+		case unicode.IsLetter(c):
+			letters++
+		case unicode.IsDigit(c), unicode.IsMark(c), strings.ContainsRune(extra, c):
+		default:
+			return 0, false
+		}
+	}
+	return letters, true
 }
 
 func isDigits(s string) bool {

@@ -1,0 +1,362 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/redact/transcript"
+	"golang.org/x/text/unicode/norm"
+)
+
+// DefaultRoleLabel is the label a registered researcher's turns carry in
+// everything that leaves, unless they chose another.
+const DefaultRoleLabel = "Interviewer"
+
+// Researcher is a member of the study team whose turns in transcripts are
+// the researcher's: they leave under nobody's consent, labelled with Label
+// (a role, never the researcher's name).
+type Researcher struct {
+	Handle  string    `json:"handle"`
+	Name    string    `json:"name"`
+	Aliases []string  `json:"aliases,omitempty"`
+	Label   string    `json:"label"`
+	Created time.Time `json:"created"`
+}
+
+// genericResearcherLabels are speaker labels that mean the researcher
+// whoever registered; a trailing number ("Interviewer 2") is allowed.
+var genericResearcherLabels = map[string]bool{
+	"interviewer": true, "researcher": true, "int": true, "i": true, "q": true, "me": true,
+	"facilitator": true, "moderator": true, "observer": true, "author": true,
+	"interviewer (me)": true, "research team": true, "fieldworker": true,
+}
+
+// genericParticipantLabels are speaker labels that mean "the one being
+// interviewed": the document's participant when it concerns exactly one,
+// an unknown speaker otherwise.
+var genericParticipantLabels = map[string]bool{
+	"a": true, "answer": true, "interviewee": true, "respondent": true, "participant": true,
+}
+
+// GenericResearcherLabels lists the labels that always mean the researcher.
+func GenericResearcherLabels() []string { return sortedKeys(genericResearcherLabels) }
+
+// nameTitles are honorifics a label may carry before a registered name.
+var nameTitles = map[string]bool{
+	"dr": true, "doctor": true, "prof": true, "professor": true, "mr": true, "mrs": true,
+	"ms": true, "miss": true, "mx": true, "rev": true, "revd": true, "reverend": true,
+	"sir": true, "dame": true, "cllr": true, "councillor": true, "lord": true, "lady": true,
+	"fr": true, "father": true, "sr": true, "sister": true, "br": true, "brother": true,
+	"imam": true, "rabbi": true, "pastor": true, "sheikh": true, "capt": true, "major": true,
+}
+
+// nameKey folds a name for comparison: case, diacritics, typographic
+// apostrophes and hyphens, runs of spaces.
+func nameKey(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case unicode.IsSpace(r):
+			space = true
+			continue
+		case r == '\u2019' || r == '\u2018' || r == '`':
+			r = '\''
+		case r == '\u2010' || r == '\u2011' || r == '\u2013':
+			r = '-'
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// labelKeys returns the keys a label is looked up under: as written without
+// its annotations ("(she/her)", "(Guest)"), then without leading titles.
+func labelKeys(label string) []string {
+	name, _ := transcript.SplitAnnotations(strings.TrimSpace(label))
+	k := nameKey(name)
+	keys := []string{k}
+	words := strings.Fields(k)
+	for len(words) > 1 && nameTitles[strings.TrimSuffix(words[0], ".")] {
+		words = words[1:]
+		keys = append(keys, strings.Join(words, " "))
+	}
+	return keys
+}
+
+// A speakerID is who a label resolves to.
+type speakerID struct {
+	kind        policy.SpeakerKind
+	participant string
+	role        string // a registered researcher's role label; "" otherwise
+}
+
+// speakerIndex resolves speaker labels against the register: researchers,
+// participants (handle, name, aliases) and registered persons.
+type speakerIndex struct {
+	byKey map[string][]speakerID
+	rd    *redact.Redactor
+	cat   *Catalog
+	// sole is the participant of a document that concerns exactly one:
+	// generic labels such as "A:" or "Interviewee:" are theirs.
+	sole string
+}
+
+func (c *Catalog) speakerIndex(rd *redact.Redactor) *speakerIndex {
+	ix := &speakerIndex{byKey: map[string][]speakerID{}, rd: rd, cat: c}
+	add := func(id speakerID, names ...string) {
+		for _, n := range names {
+			if k := nameKey(n); k != "" && !slices.Contains(ix.byKey[k], id) {
+				ix.byKey[k] = append(ix.byKey[k], id)
+			}
+		}
+	}
+	for _, r := range c.Researchers {
+		add(speakerID{kind: policy.SpeakerResearcher, role: r.Label}, append([]string{r.Name}, r.Aliases...)...)
+	}
+	for _, p := range c.Participants {
+		add(speakerID{kind: policy.SpeakerParticipant, participant: p.Handle}, append([]string{p.Handle, p.Name}, p.Aliases...)...)
+	}
+	for _, e := range c.Entities {
+		if e.Kind == redact.KindPerson {
+			add(speakerID{kind: policy.SpeakerOther}, append([]string{e.Name}, e.Aliases...)...)
+		}
+	}
+	return ix
+}
+
+// resolve says who a label written at a line start is: a registered
+// researcher, participant or person (under any of their names, whatever
+// titles or annotations the label carries), the researcher by a generic
+// label, or nobody (SpeakerUnknown). A label that names two registered
+// people is unknown: the gate does not guess.
+func (ix *speakerIndex) resolve(label string) speakerID {
+	if strings.TrimSpace(label) == "" {
+		return speakerID{kind: policy.SpeakerNone}
+	}
+	if id, ok := ix.known(label); ok {
+		return id
+	}
+	return speakerID{kind: policy.SpeakerUnknown}
+}
+
+// known looks a label up in the register only; ok is false if it names
+// nobody, or more than one person (a researcher's alias that is also a
+// participant's given name, say).
+func (ix *speakerIndex) known(label string) (speakerID, bool) {
+	keys := labelKeys(label)
+	var found []speakerID
+	for _, k := range keys {
+		if ids := ix.byKey[k]; len(ids) > 0 {
+			found = ids
+			break
+		}
+	}
+	// A part of a registered name ("Amy" for Amy Li), as the matcher knows it.
+	if id, ok := ix.matched(label, keys); ok && !slices.Contains(found, id) {
+		found = append(found[:len(found):len(found)], id)
+	}
+	switch len(found) {
+	case 1:
+		return found[0], true
+	case 0:
+		for _, k := range keys {
+			k = strings.TrimRight(strings.TrimRight(k, "0123456789"), " ")
+			if genericResearcherLabels[k] {
+				return speakerID{kind: policy.SpeakerResearcher}, true
+			}
+			if genericParticipantLabels[k] && ix.sole != "" {
+				return speakerID{kind: policy.SpeakerParticipant, participant: ix.sole}, true
+			}
+		}
+	}
+	return speakerID{}, false
+}
+
+// matched resolves a label through the pseudonymisation matcher: a single
+// match covering the whole label (without annotations, or without titles)
+// of a participant or a registered person.
+func (ix *speakerIndex) matched(label string, keys []string) (speakerID, bool) {
+	if ix.rd == nil {
+		return speakerID{}, false
+	}
+	name, _ := transcript.SplitAnnotations(strings.TrimSpace(label))
+	words := strings.Fields(norm.NFC.String(name))
+	for _, k := range keys {
+		n := len(strings.Fields(k))
+		if n > len(words) {
+			continue
+		}
+		text := strings.Join(words[len(words)-n:], " ")
+		ms := ix.rd.Find(text)
+		if len(ms) != 1 || ms[0].Start != 0 || ms[0].End != len(text) {
+			continue
+		}
+		if _, err := ix.cat.Participant(ms[0].EntityID); err == nil {
+			return speakerID{kind: policy.SpeakerParticipant, participant: ms[0].EntityID}, true
+		}
+		if e, err := ix.cat.Entity(ms[0].EntityID); err == nil && e.Kind == redact.KindPerson {
+			return speakerID{kind: policy.SpeakerOther}, true
+		}
+	}
+	return speakerID{}, false
+}
+
+// lineSpeaker is one line's resolved speaker, and for the turn of a
+// registered researcher the line's text with the role label in place of the
+// name.
+type lineSpeaker struct {
+	speakerID
+	text string
+}
+
+// speakers resolves every line of a parsed document: a line that begins a
+// turn (a label-shaped prefix, a voice) is the turn of whoever its label
+// names, or of an unknown speaker; a line with a lower-case prefix that
+// names a registered person is theirs; any other line continues the turn in
+// force.
+func (ix *speakerIndex) speakers(lines []transcript.Line) []lineSpeaker {
+	out := make([]lineSpeaker, len(lines))
+	memo := map[string]speakerID{}
+	type lookup struct {
+		id speakerID
+		ok bool
+	}
+	loose := map[string]lookup{}
+	resolve := func(label string) speakerID {
+		id, ok := memo[label]
+		if !ok {
+			id = ix.resolve(label)
+			memo[label] = id
+		}
+		return id
+	}
+	cur := speakerID{kind: policy.SpeakerNone}
+	last := ""
+	for i, l := range lines {
+		turn := l.Turn
+		label := l.Speaker
+		carried := !turn && l.Speaker != last // a speaker the reader gave a line without its label
+		turn = turn || carried
+		if !turn {
+			if p, _, ok := transcript.LoosePrefix(l.Text); ok {
+				k, seen := loose[p]
+				if !seen {
+					k.id, k.ok = ix.known(p)
+					loose[p] = k
+				}
+				if id, known := k.id, k.ok; known {
+					turn, label, cur = true, p, id
+					last = l.Speaker
+					out[i] = ix.relabel(l, label, cur)
+					continue
+				}
+			}
+		}
+		if turn {
+			cur = resolve(label)
+			last = l.Speaker
+		}
+		out[i] = lineSpeaker{speakerID: cur}
+		if turn && !carried {
+			out[i] = ix.relabel(l, label, cur)
+		}
+	}
+	return out
+}
+
+// relabel puts a registered researcher's role label in place of the name at
+// the start of their turn, keeping what follows it as written (": ", ":**",
+// a service's time stamp).
+func (ix *speakerIndex) relabel(l transcript.Line, label string, id speakerID) lineSpeaker {
+	ls := lineSpeaker{speakerID: id}
+	if id.role == "" {
+		return ls
+	}
+	text := l.Text
+	switch i := strings.Index(text, label); {
+	case label != "" && i >= 0 && i <= len(text)-len(strings.TrimLeft(text, "[]()0123456789:., -*\t\u2013\u2014")):
+		// The label as written, after any time stamp or bold: replace it there.
+		ls.text = text[:i] + id.role + text[i+len(label):]
+	default:
+		// The turn's text starts with its label in some other form: never
+		// let the researcher's name through in it.
+		if _, rest, ok := transcript.LoosePrefix(text); ok {
+			ls.text = id.role + ": " + rest
+		} else if _, rest, ok := strings.Cut(text, ": "); ok {
+			ls.text = id.role + ": " + rest
+		} else {
+			ls.text = id.role + ":"
+		}
+	}
+	return ls
+}
+
+// ResearcherRequest registers a member of the study team.
+type ResearcherRequest struct {
+	Name    string
+	Aliases []string
+	Label   string // role label in exports; default DefaultRoleLabel
+}
+
+// AddResearcher registers a researcher: their turns are the researcher's
+// and leave under their role label. A name or alias that is already a
+// participant's or a registered person's is refused: one label must name
+// one person.
+func (s *Study) AddResearcher(ctx context.Context, req ResearcherRequest) (*Researcher, error) {
+	name := strings.TrimSpace(req.Name)
+	if name == "" {
+		return nil, fmt.Errorf("%w: researcher add needs a NAME", ErrInvalid)
+	}
+	label := strings.TrimSpace(req.Label)
+	if label == "" {
+		label = DefaultRoleLabel
+	}
+	if _, _, ok := transcript.ParseLabel(label + ": x"); !ok || len(label) > 40 {
+		return nil, fmt.Errorf("%w: --label must be a short role label such as Interviewer or Researcher 2", ErrInvalid)
+	}
+	var r *Researcher
+	err := s.Write(ctx, func(tx *Tx) error {
+		cat := tx.Cat
+		rd, err := cat.Redactor()
+		if err != nil {
+			return err
+		}
+		ix := cat.speakerIndex(rd)
+		for _, n := range append([]string{name}, req.Aliases...) {
+			taken := false
+			for _, id := range ix.byKey[nameKey(n)] {
+				taken = taken || id.kind != policy.SpeakerResearcher
+			}
+			if _, ok := ix.matched(n, labelKeys(n)); taken || ok {
+				return fmt.Errorf("%w: a name or alias given is already a registered participant's or person's (or part of one); speaker labels must name one person", ErrInvalid)
+			}
+		}
+		for _, x := range cat.Researchers {
+			if nameKey(x.Name) == nameKey(name) {
+				return fmt.Errorf("%w: researcher %s is already registered under that name", ErrInvalid, x.Handle)
+			}
+		}
+		h := cat.nextHandle("R", cat.anyHandle)
+		r = &Researcher{Handle: h, Name: name, Aliases: dedupe(req.Aliases), Label: label, Created: tx.Now().UTC()}
+		cat.Researchers = append(cat.Researchers, r)
+		tx.Audit(Entry{Action: "researcher-add", Handles: []string{h}, Detail: map[string]string{"aliases": fmt.Sprint(len(r.Aliases))}})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}

@@ -1,0 +1,513 @@
+package vault
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"filippo.io/age"
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact/transcript"
+)
+
+// speakerStudy registers people whose names carry particles, diacritics and
+// prefixes, a researcher, and a non-participant person.
+func speakerStudy(t *testing.T) *Study {
+	t.Helper()
+	s := newStudy(t)
+	addParticipant(t, s, "P1", "Dafydd ap Rhys", "participate", "quote")
+	addParticipant(t, s, "P2", "Amy Li", "participate") // may take part, not be quoted
+	addParticipant(t, s, "P3", "Aoife Ní Bhriain", "participate", "quote")
+	addParticipant(t, s, "P4", "Layla al-Sayed", "participate", "quote")
+	addParticipant(t, s, "P5", "María de la Cruz", "participate", "quote")
+	addParticipant(t, s, "P6", "Ciarán O'Rourke", "participate", "quote")
+	if _, err := s.AddEntities(ctx, []EntityRequest{{Kind: "person", Name: "Hendrik van Dijk"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddResearcher(ctx, ResearcherRequest{Name: "Siân Evans", Aliases: []string{"Siân"}}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestResolveSpeakerLabels: every decoration a label carries still names
+// the registered person; label-shaped prose names nobody.
+func TestResolveSpeakerLabels(t *testing.T) {
+	s := speakerStudy(t)
+	cat, err := s.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := cat.Redactor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := cat.speakerIndex(rd)
+	P := func(h string) speakerID { return speakerID{kind: policy.SpeakerParticipant, participant: h} }
+	res := speakerID{kind: policy.SpeakerResearcher, role: DefaultRoleLabel}
+	generic := speakerID{kind: policy.SpeakerResearcher}
+	other := speakerID{kind: policy.SpeakerOther}
+	unknown := speakerID{kind: policy.SpeakerUnknown}
+	tests := []struct {
+		label string
+		want  speakerID
+	}{
+		{"Dafydd ap Rhys", P("P1")},
+		{"DAFYDD AP RHYS", P("P1")},
+		{"Dr Dafydd ap Rhys", P("P1")},
+		{"Dr. Dafydd ap Rhys (he/him)", P("P1")},
+		{"Dafydd", P("P1")},
+		{"P1", P("P1")},
+		{"Amy Li (she/her)", P("P2")},
+		{"Amy Li (Guest)", P("P2")},
+		{"Amy Li (External)", P("P2")},
+		{"Amy Li (she/her) (Guest)", P("P2")},
+		{"AMY LI", P("P2")},
+		{"Ms Amy Li", P("P2")},
+		{"Aoife Ní Bhriain", P("P3")},
+		{"Aoife Ni Bhriain", P("P3")},
+		{"AOIFE NÍ BHRIAIN (Organizer)", P("P3")},
+		{"Layla al-Sayed", P("P4")},
+		{"María de la Cruz", P("P5")},
+		{"Maria de la Cruz", P("P5")},
+		{"Ciarán O'Rourke", P("P6")},
+		{"Ciarán O’Rourke (Host)", P("P6")},
+		{"Hendrik van Dijk", other},
+		{"Siân Evans", res},
+		{"Sian Evans (Host, me)", res},
+		{"Siân", res},
+		{"Interviewer", generic},
+		{"Interviewer 2", generic},
+		{"Q", generic},
+		{"Facilitator", generic},
+		{"Moderator", generic},
+		{"Speaker 3", unknown},
+		{"Unknown Speaker", unknown},
+		{"Bryn Tegid", unknown},
+		{"Bryn Tegid (Guest)", unknown},
+		{"Key Findings", unknown},
+		{"The Chair", unknown},
+		{"Dafydd and Amy", unknown},
+		{"Rhys Valley Trust", unknown},
+		{"Dafydd ap Rhys Jones", unknown},
+		{"Dafydd's mum", unknown},
+		{"Dafydd's point was", unknown},
+		{"Amy Li's daughter (Guest)", unknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.label, func(t *testing.T) {
+			if got := ix.resolve(tt.label); got != tt.want {
+				t.Errorf("resolve(%q) = %+v, want %+v", tt.label, got, tt.want)
+			}
+		})
+	}
+}
+
+// The speaker study's transcript: every line that may not leave for a
+// purpose carries a canary.
+const speakerTranscript = `Siân Evans: Diolch, thank you for coming.
+Dafydd ap Rhys: KEEP-P1-a we walked to the chapel.
+Amy Li (she/her): CANARY-P2-QUOTEONLY I kept the accounts.
+and I still keep them: CANARY-P2-CONT for the hall.
+Bryn Tegid: CANARY-UNKNOWN-1 I was never asked.
+CANARY-UNKNOWN-CONT and nobody told me.
+Speaker 3: CANARY-UNKNOWN-2 neither was I.
+Aoife Ni Bhriain (Guest): KEEP-P3 the lease ran out.
+**Sian Evans (Host):** What happened next?
+DAFYDD AP RHYS: KEEP-P1-b the roof fell in.
+`
+
+var (
+	unknownCanaries = []string{"CANARY-UNKNOWN-1", "CANARY-UNKNOWN-CONT", "CANARY-UNKNOWN-2"}
+	quoteOnly       = []string{"CANARY-P2-QUOTEONLY", "CANARY-P2-CONT"}
+	mustKeep        = []string{"KEEP-P1-a", "KEEP-P3", "KEEP-P1-b", "What happened next?"}
+	teamNames       = []string{"Siân", "Sian", "Evans", "Dafydd", "Rhys", "Amy", "Aoife", "Bhriain", "Bryn Tegid"}
+)
+
+func TestGateUnknownSpeakerCanaries(t *testing.T) {
+	s := speakerStudy(t)
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "i.txt", speakerTranscript), Kind: KindTranscript, Participants: []string{"P1", "P2", "P3"}, Handle: "D1"}); err != nil {
+		t.Fatal(err)
+	}
+	outDir := t.TempDir()
+	has := func(t *testing.T, where, text string, want bool, tokens ...string) {
+		t.Helper()
+		for _, tok := range tokens {
+			if strings.Contains(text, tok) != want {
+				t.Errorf("%s: contains %q = %v, want %v\n%s", where, tok, !want, want, text)
+			}
+		}
+	}
+
+	// Publication exits: no unknown speaker, no participate-only words.
+	for _, purpose := range []policy.Scope{"", policy.ScopePublish} {
+		var buf bytes.Buffer
+		res, err := s.Export(ctx, ExitRequest{Doc: "D1", W: &buf, Purpose: purpose})
+		if purpose == policy.ScopePublish {
+			if err != nil {
+				t.Fatal(err)
+			}
+			has(t, "export publish", buf.String(), false, mustKeep[:3]...)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		has(t, "export", out, false, unknownCanaries...)
+		has(t, "export", out, false, quoteOnly...)
+		has(t, "export", out, false, teamNames...)
+		has(t, "export", out, true, mustKeep...)
+		has(t, "export", out, true, "Interviewer:")
+		rules := map[policy.Rule]string{}
+		for _, r := range res.Reasons {
+			rules[r.Rule] = policy.FormatRanges(r.Lines)
+			has(t, "reason", r.String(), false, teamNames...)
+		}
+		if rules[policy.RuleUnknownSpeaker] != "5-7" || rules[policy.RuleQuoteConsent] != "3-4" {
+			t.Errorf("reasons = %+v, want unknown-speaker 5-7 and quote-consent 3-4", res.Reasons)
+		}
+	}
+	for _, r := range [][2]int{{5, 5}, {6, 6}, {7, 7}, {3, 3}, {4, 4}} {
+		_, err := s.Quote(ctx, ExitRequest{Doc: "D1", From: r[0], To: r[1], W: &bytes.Buffer{}})
+		if !errors.Is(err, policy.ErrRefused) {
+			t.Errorf("quote %v: err = %v, want refusal", r, err)
+		}
+	}
+	if _, err := s.Quote(ctx, ExitRequest{Doc: "D1", From: 5, To: 5, W: &bytes.Buffer{}, Purpose: policy.PurposeAnalysis}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("quote for analysis: err = %v, want invalid", err)
+	}
+	chapter := writeFile(t, "ch.md", "{{quote D1:6-6}}\n")
+	if _, err := s.Render(ctx, RenderRequest{Chapter: chapter, CheckOnly: true}); !errors.Is(err, policy.ErrRefused) {
+		t.Errorf("check of an unknown speaker's line: err = %v, want refusal", err)
+	}
+
+	// Analysis exits: participate-only words, marked; never unknown speakers.
+	var buf bytes.Buffer
+	res, err := s.Export(ctx, ExitRequest{Doc: "D1", W: &buf, Purpose: policy.PurposeAnalysis})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	has(t, "analysis export", out, false, unknownCanaries...)
+	has(t, "analysis export", out, true, quoteOnly...)
+	has(t, "analysis export", out, true, "do not quote: for analysis only", "end of do not quote")
+	if res.Marked != 2 {
+		t.Errorf("marked = %d, want 2", res.Marked)
+	}
+	qda := filepath.Join(outDir, "s.qdpx")
+	if _, err := s.ExportQDA(ctx, QDARequest{All: true, Output: qda}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(qda)
+	project := string(unzipAll(t, data))
+	has(t, "qdpx", project, false, unknownCanaries...)
+	has(t, "qdpx", project, true, quoteOnly...)
+	has(t, "qdpx", project, true, "fieldvault: do not quote")
+	pub := filepath.Join(outDir, "pub.qdpx")
+	if _, err := s.ExportQDA(ctx, QDARequest{All: true, Output: pub, Purpose: policy.ScopePublish}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ = os.ReadFile(pub)
+	project = string(unzipAll(t, data))
+	has(t, "publication qdpx", project, false, append(unknownCanaries, quoteOnly...)...)
+
+	log, _ := os.ReadFile(filepath.Join(s.Dir, AuditFile))
+	has(t, "audit log", string(log), false, append(append(unknownCanaries, quoteOnly...), teamNames...)...)
+}
+
+// TestIngestLinksRequired: a transcript without participants, meeting notes
+// without a meeting, or a version whose links differ are refused and the
+// vault stays byte-for-byte unchanged; a version keeps its links.
+func TestIngestLinksRequired(t *testing.T) {
+	s := speakerStudy(t)
+	if err := s.AddMeeting(ctx, MeetingRequest{Handle: "M1", Name: "Chapel Committee", DNQ: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "i.txt", "Dafydd ap Rhys: hello\n"), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+		t.Fatal(err)
+	}
+	file := writeFile(t, "n.txt", "Dafydd ap Rhys: hello again\n")
+	before := snapshot(t, s.Dir)
+	for name, req := range map[string]IngestRequest{
+		"transcript without participant":    {Path: file, Kind: KindTranscript},
+		"meeting notes without meeting":     {Path: file, Kind: KindMeetingNotes, Participants: []string{"P1"}},
+		"version with other participant":    {Path: file, VersionOf: "D1", Participants: []string{"P3"}},
+		"version with a meeting":            {Path: file, VersionOf: "D1", Meeting: "M1"},
+		"version of another kind":           {Path: file, VersionOf: "D1", Kind: KindFieldNotes},
+		"transcript of unknown participant": {Path: file, Kind: KindTranscript, Participants: []string{"P99"}},
+	} {
+		if _, err := s.Ingest(ctx, req); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if strings.Contains(err.Error(), "Dafydd") {
+			t.Errorf("%s: error names a person: %v", name, err)
+		}
+	}
+	sameSnapshot(t, before, snapshot(t, s.Dir))
+
+	d, err := s.Ingest(ctx, IngestRequest{Path: file, VersionOf: "D1", Participants: []string{"P1"}})
+	if err != nil || len(d.Versions) != 2 || len(d.Participants) != 1 || d.Participants[0] != "P1" {
+		t.Fatalf("version keeping its links: %v %+v", err, d)
+	}
+
+	// doc link / unlink change what the gate sees.
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "m.txt", "Dafydd ap Rhys: CANARY-MEETING-1 the vote\n"), Kind: KindMeetingNotes, Meeting: "M1", Participants: []string{"P1"}, Handle: "D2"}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := s.Export(ctx, ExitRequest{Doc: "D2", W: &buf}); err != nil || strings.Contains(buf.String(), "CANARY-MEETING-1") {
+		t.Fatalf("dnq meeting export: %v\n%s", err, buf.String())
+	}
+	if _, err := s.LinkDoc(ctx, LinkRequest{Doc: "D2", Meeting: "M1", Unlink: true}); err == nil {
+		t.Errorf("unlinking the meeting of meeting notes: accepted")
+	}
+	if _, err := s.LinkDoc(ctx, LinkRequest{Doc: "D1", Participants: []string{"P1"}, Unlink: true}); err == nil {
+		t.Errorf("unlinking a transcript's last participant: accepted")
+	}
+	if _, err := s.LinkDoc(ctx, LinkRequest{Doc: "D1", Participants: []string{"P3"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.LinkDoc(ctx, LinkRequest{Doc: "D1", Participants: []string{"P1"}, Unlink: true}); err != nil {
+		t.Fatal(err)
+	}
+	d, _ = s.Doc("D1")
+	if len(d.Participants) != 1 || d.Participants[0] != "P3" {
+		t.Errorf("participants after link and unlink = %v", d.Participants)
+	}
+	entries, _ := s.AuditLog(AuditFilter{})
+	var actions []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Action, "doc-") {
+			actions = append(actions, e.Action)
+		}
+	}
+	if strings.Join(actions, " ") != "doc-link doc-unlink" {
+		t.Errorf("audited link actions = %v", actions)
+	}
+}
+
+// TestOfficerWritesRefused: an identity that is only an ethics-officer
+// recipient is refused by every command that changes the records, and the
+// vault stays byte-for-byte unchanged.
+func TestOfficerWritesRefused(t *testing.T) {
+	officer, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	officerFile := filepath.Join(t.TempDir(), "officer.txt")
+	os.WriteFile(officerFile, []byte(officer.String()+"\n"), 0o600)
+	res, err := Init(ctx, filepath.Join(t.TempDir(), "study"), InitOptions{Options: Options{IdentityFile: filepath.Join(t.TempDir(), "r.txt"), Now: fixedNow}, EthicsRecipients: []string{officer.Recipient().String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Study
+	addParticipant(t, s, "P1", "Dafydd ap Rhys", "participate", "quote")
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "i.txt", "Dafydd ap Rhys: hello\n"), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := Open(s.Dir, Options{IdentityFile: officerFile, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, s.Dir)
+	file := writeFile(t, "n.txt", "x\n")
+	writes := map[string]func() error{
+		"participant add": func() error {
+			return o.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Bryn Tegid"}})
+		},
+		"participant edit": func() error { return o.EditParticipant(ctx, "P1", func(p *Participant) error { return nil }) },
+		"consent record": func() error {
+			_, err := o.RecordConsent(ctx, ConsentRequest{Handle: "P1", Form: "v2", Signed: "2025-01-10", Scopes: []policy.Scope{"participate"}})
+			return err
+		},
+		"consent withdraw": func() error { _, err := o.Withdraw(ctx, WithdrawRequest{Handle: "P1"}); return err },
+		"entity add": func() error {
+			_, err := o.AddEntities(ctx, []EntityRequest{{Kind: "place", Name: "Llanfair"}})
+			return err
+		},
+		"meeting add": func() error { return o.AddMeeting(ctx, MeetingRequest{Handle: "M1", Name: "Chapel Committee"}) },
+		"ingest":      func() error { _, err := o.Ingest(ctx, IngestRequest{Path: file, Kind: KindDocument}); return err },
+		"flag": func() error {
+			return o.Flag(ctx, FlagRequest{Doc: "D1", From: 1, To: 1, Kind: policy.FlagDNQ, Reason: "x"})
+		},
+		"researcher add": func() error { _, err := o.AddResearcher(ctx, ResearcherRequest{Name: "Siân Evans"}); return err },
+		"doc link":       func() error { _, err := o.LinkDoc(ctx, LinkRequest{Doc: "D1", Meeting: "M1"}); return err },
+	}
+	for name, write := range writes {
+		if err := write(); !errors.Is(err, ErrReadOnly) {
+			t.Errorf("%s by the officer: err = %v, want ErrReadOnly", name, err)
+		}
+	}
+	sameSnapshot(t, before, snapshot(t, s.Dir))
+	// The researcher still writes.
+	if _, err := s.AddResearcher(ctx, ResearcherRequest{Name: "Siân Evans"}); err != nil {
+		t.Errorf("researcher add by the researcher: %v", err)
+	}
+}
+
+// TestSpeakersOfLines: continuation lines inherit a turn only when no
+// label-shaped prefix begins them; a lower-case or heading-like prefix that
+// names a registered person is theirs; a researcher's alias that is also a
+// participant's given name names nobody for sure, so it is unknown.
+func TestSpeakersOfLines(t *testing.T) {
+	s := speakerStudy(t)
+	addParticipant(t, s, "P7", "Rosalind Page", "participate", "quote")
+	if _, err := s.AddResearcher(ctx, ResearcherRequest{Name: "Amy"}); err == nil {
+		t.Errorf("a researcher named like a participant's given name was accepted")
+	}
+	if _, err := s.AddResearcher(ctx, ResearcherRequest{Name: "Gwen Morgan", Aliases: []string{"Gwen"}, Label: "Researcher 2"}); err != nil {
+		t.Fatal(err)
+	}
+	// A participant registered later whose given name is the researcher's alias.
+	addParticipant(t, s, "P8", "Gwen Harries", "participate", "quote")
+	cat, _ := s.Catalog()
+	rd, _ := cat.Redactor()
+	text := "Interviewer: first\n" +
+		"Page: heading-like surname label\n" +
+		"continues Rosalind\n" +
+		"amy li: lower case\n" +
+		"Note: a transcriber's note\n" +
+		"Gwen: ambiguous\n" +
+		"Gwen Morgan: researcher two\n" +
+		"Mystery Guest: unknown\n" +
+		"still unknown\n"
+	doc, err := transcript.Parse(transcript.FormatText, strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cat.speakerIndex(rd).speakers(doc.Lines)
+	want := []struct {
+		kind policy.SpeakerKind
+		p    string
+		text string
+	}{
+		{policy.SpeakerResearcher, "", ""},
+		{policy.SpeakerParticipant, "P7", ""},
+		{policy.SpeakerParticipant, "P7", ""},
+		{policy.SpeakerParticipant, "P2", ""},
+		{policy.SpeakerParticipant, "P2", ""},
+		{policy.SpeakerUnknown, "", ""},
+		{policy.SpeakerResearcher, "", "Researcher 2: researcher two"},
+		{policy.SpeakerUnknown, "", ""},
+		{policy.SpeakerUnknown, "", ""},
+	}
+	for i, w := range want {
+		if g := got[i]; g.kind != w.kind || g.participant != w.p || g.text != w.text {
+			t.Errorf("line %d: got %v %q %q, want %v %q %q", i+1, g.kind, g.participant, g.text, w.kind, w.p, w.text)
+		}
+	}
+}
+
+// TestUnknownSpeakerInCues: WebVTT voices (Teams) and cue labels (Zoom),
+// with later cues of the same speaker carrying no label, resolve like typed
+// labels.
+func TestUnknownSpeakerInCues(t *testing.T) {
+	s := speakerStudy(t)
+	vtt := "WEBVTT\n\n" +
+		"00:00:01.000 --> 00:00:03.000\n<v Siân Evans (Organizer)>What happened?</v>\n\n" +
+		"00:00:03.000 --> 00:00:05.000\n<v Dafydd ap Rhys (External)>KEEP-VTT-1 it closed.</v>\n\n" +
+		"00:00:05.000 --> 00:00:07.000\n<v Bryn Tegid (Guest)>CANARY-VTT-1 I saw it.</v>\n\n" +
+		"00:00:07.000 --> 00:00:09.000\n<v Bryn Tegid (Guest)>CANARY-VTT-2 all of it.</v>\n\n" +
+		"00:00:09.000 --> 00:00:11.000\nBryn Tegid: CANARY-VTT-3 zoom style.\n\n" +
+		"00:00:11.000 --> 00:00:13.000\nCANARY-VTT-4 same speaker, next cue.\n\n" +
+		"00:00:13.000 --> 00:00:15.000\nDAFYDD AP RHYS: KEEP-VTT-2 yes.\n"
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "m.vtt", vtt), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, purpose := range []policy.Scope{"", policy.PurposeAnalysis} {
+		var buf bytes.Buffer
+		if _, err := s.Export(ctx, ExitRequest{Doc: "D1", W: &buf, Format: OutText, Purpose: purpose}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		for _, c := range []string{"CANARY-VTT-1", "CANARY-VTT-2", "CANARY-VTT-3", "CANARY-VTT-4", "Siân", "Bryn"} {
+			if strings.Contains(out, c) {
+				t.Errorf("purpose %q: export contains %q:\n%s", purpose, c, out)
+			}
+		}
+		for _, k := range []string{"KEEP-VTT-1", "KEEP-VTT-2", "Interviewer: What happened?"} {
+			if !strings.Contains(out, k) {
+				t.Errorf("purpose %q: export lacks %q:\n%s", purpose, k, out)
+			}
+		}
+	}
+}
+
+func TestRelabelResearcher(t *testing.T) {
+	id := speakerID{kind: policy.SpeakerResearcher, role: "Interviewer"}
+	ix := &speakerIndex{}
+	tests := []struct{ text, label, want string }{
+		{"Siân Evans: Why?", "Siân Evans", "Interviewer: Why?"},
+		{"**Siân Evans (Host):** Why?", "Siân Evans (Host)", "**Interviewer:** Why?"},
+		{"**Siân**: Why?", "Siân", "**Interviewer**: Why?"},
+		{"Siân Evans  0:09", "Siân Evans", "Interviewer  0:09"},
+		{"siân evans: Why?", "siân evans", "Interviewer: Why?"},
+		{"SIÂN EVANS : Why?", "Siân Evans", "Interviewer: Why?"},
+		{"Evans, S.: Why?", "Siân Evans", "Interviewer: Why?"},
+		{"Siân", "Sian", "Interviewer:"},
+		{"[00:01:23] Siân Evans: Why?", "Siân Evans", "[00:01:23] Interviewer: Why?"},
+		{"[00:01:23] **Siân:** Why?", "Siân", "[00:01:23] **Interviewer:** Why?"},
+		{"Siân Evans: Siân Evans again", "Siân Evans", "Interviewer: Siân Evans again"},
+	}
+	for _, tt := range tests {
+		got := ix.relabel(transcript.Line{Text: tt.text, Turn: true}, tt.label, id).text
+		if got != tt.want || strings.Contains(strings.SplitN(got, ":", 2)[0], "Siân") {
+			t.Errorf("relabel(%q, %q) = %q, want %q", tt.text, tt.label, got, tt.want)
+		}
+	}
+}
+
+// TestGenericParticipantLabels: "A:" or "Interviewee:" is the participant
+// of a one-to-one interview, and nobody's for sure in a group.
+func TestGenericParticipantLabels(t *testing.T) {
+	s := speakerStudy(t)
+	cat, _ := s.Catalog()
+	rd, _ := cat.Redactor()
+	ix := cat.speakerIndex(rd)
+	for _, l := range []string{"A", "Interviewee", "Respondent 1", "Participant"} {
+		if got := ix.resolve(l); got.kind != policy.SpeakerUnknown {
+			t.Errorf("resolve(%q) without a sole participant = %+v, want unknown", l, got)
+		}
+	}
+	ix.sole = "P2"
+	for _, l := range []string{"A", "Interviewee", "Respondent 1", "Participant"} {
+		if got := ix.resolve(l); got.kind != policy.SpeakerParticipant || got.participant != "P2" {
+			t.Errorf("resolve(%q) with sole participant P2 = %+v", l, got)
+		}
+	}
+	if got := ix.resolve("Q"); got.kind != policy.SpeakerResearcher {
+		t.Errorf("resolve(Q) = %+v, want the researcher", got)
+	}
+}
+
+// TestAnalysisCaptions: an analysis export as captions keeps the
+// do-not-quote markers and the times, and no unknown speaker.
+func TestAnalysisCaptions(t *testing.T) {
+	s := speakerStudy(t)
+	vtt := "WEBVTT\n\n" +
+		"00:00:01.000 --> 00:00:03.000\n<v Siân Evans>What happened?</v>\n\n" +
+		"00:00:03.000 --> 00:00:05.000\n<v Amy Li>CANARY-QUOTEONLY-VTT I kept the books.</v>\n\n" +
+		"00:00:05.000 --> 00:00:07.000\n<v Bryn Tegid>CANARY-UNKNOWN-VTT me too.</v>\n\n" +
+		"00:00:07.000 --> 00:00:09.000\n<v Dafydd ap Rhys>KEEP-VTT it closed.</v>\n"
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "m.vtt", vtt), Kind: KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{OutVTT, OutSRT} {
+		var buf bytes.Buffer
+		if _, err := s.Export(ctx, ExitRequest{Doc: "D1", W: &buf, Format: f, Purpose: policy.PurposeAnalysis}); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out := buf.String()
+		for _, want := range []string{MarkDNQOpen, "CANARY-QUOTEONLY-VTT", "KEEP-VTT", "00:00:03"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q:\n%s", f, want, out)
+			}
+		}
+		if strings.Contains(out, "CANARY-UNKNOWN-VTT") {
+			t.Errorf("%s carries the unknown speaker:\n%s", f, out)
+		}
+	}
+}
