@@ -201,14 +201,7 @@ func (s *Study) Withdraw(ctx context.Context, req WithdrawRequest) (*WithdrawRes
 			objects := 0
 			for _, h := range own {
 				d, _ := tx.Cat.Doc(h)
-				for _, v := range d.Versions {
-					if v.Object != "" {
-						tx.RemoveObject(v.Object)
-						v.Object = ""
-						objects++
-					}
-				}
-				d.Erased = true
+				objects += tx.eraseDocument(d)
 			}
 			res.Erased = own
 			for _, h := range shared {
