@@ -49,7 +49,9 @@
 //     kept, subject to flags. A transcript with no speaker labels at all is
 //     attributed, line by line, to every participant it concerns.
 //   - A named speaker who is not a participant ("other-speaker") is kept only
-//     in field notes and meeting notes of an observed meeting.
+//     in field notes and meeting notes of an observed meeting, and never for
+//     purpose archive: a deposit holds only the words of participants who
+//     consented to it.
 //   - A blank line is kept unless it lies inside a run of lines that do not
 //     leave, in which case it joins the run.
 //

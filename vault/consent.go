@@ -233,7 +233,7 @@ func orAll(s policy.Scope) string {
 }
 
 // exitActions are the audit actions by which material leaves the vault.
-var exitActions = map[string]bool{"export": true, "quote": true, "render": true, "export-qda": true}
+var exitActions = map[string]bool{"export": true, "quote": true, "render": true, "export-qda": true, "deposit": true}
 
 // IsExitAction reports whether an audit action is one by which material
 // leaves the vault (delivered or refused).
