@@ -108,6 +108,9 @@ func (s *Study) Deposit(ctx context.Context, req DepositRequest) (*DepositResult
 }
 
 func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult) error {
+	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
+		return err
+	}
 	cat := tx.Cat
 	rd, err := cat.Redactor()
 	if err != nil {
@@ -188,9 +191,6 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult) error {
 	}
 	files[DepositDataList] = list
 	files[DepositReadme] = depositReadme(tx.Now(), res, len(res.Accepted))
-	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
-		return err
-	}
 	names := []string{DepositReadme, DepositDataList}
 	for _, n := range sortedKeys(files) {
 		if n != DepositReadme && n != DepositDataList {

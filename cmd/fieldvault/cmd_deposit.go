@@ -41,6 +41,7 @@ func depositCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			e.reportExit("deposit", out, &res.ExitResult)
 			if c.Bool("json") {
 				// Findings stay on the terminal (stderr), never in JSON.
 				return writeJSON(e.stdout, struct {
@@ -62,7 +63,6 @@ func depositCommand(e *env) *cli.Command {
 			for _, x := range res.Excluded {
 				fmt.Fprintf(e.stdout, "left out %s (%s): %s\n", x.Doc, x.Kind, x.Why)
 			}
-			e.reportExit("deposit", out, &res.ExitResult)
 			return nil
 		},
 	}
