@@ -161,6 +161,9 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult) error {
 		f := DepositFile{Name: depositDataDir + d.Handle + "_" + d.Kind + ".txt", Doc: d.Handle, Kind: d.Kind, Date: d.Date,
 			Participants: []string{}, Lines: len(g.decision.Lines), Withheld: g.withheld, SHA256: sha(out)}
 		for _, r := range g.decision.ReliedOn {
+			if !slices.ContainsFunc(res.ReliedOn, func(x policy.Reliance) bool { return x.Participant == r.Participant }) {
+				res.ReliedOn = append(res.ReliedOn, r)
+			}
 			if p, err := cat.Participant(r.Participant); err == nil {
 				if ps, ok := cat.pseudonymOf(p); ok {
 					f.Participants = append(f.Participants, ps)
