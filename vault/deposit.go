@@ -125,16 +125,16 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult) error {
 		res.Excluded = append(res.Excluded, DepositExclusion{Doc: d.Handle, Kind: d.Kind, Why: why})
 	}
 	for _, d := range docs {
-		switch {
-		case d.Erased:
-			exclude(d, "holds no material (erased or destroyed)")
-			continue
-		case IsTextKind(d.Kind) && d.Latest().Format == FormatBinary:
-			exclude(d, "not a text format")
-			continue
-		}
 		// With turns assumed, the exclusion is what no gate could change.
-		if why := policy.ArchiveExclusion(d.Kind, d.Participants, records, true); why != "" {
+		why := policy.ArchiveExclusion(d.Kind, d.Participants, records, true)
+		switch {
+		case why != "":
+		case d.Erased:
+			why = "holds no material (erased or destroyed)"
+		case d.Latest().Format == FormatBinary:
+			why = "not a text format"
+		}
+		if why != "" {
 			exclude(d, why)
 			continue
 		}
@@ -143,7 +143,7 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult) error {
 			return err
 		}
 		turns := slices.ContainsFunc(g.lines, func(l transcript.Line) bool { return strings.TrimSpace(l.Speaker) != "" })
-		if why := policy.ArchiveExclusion(d.Kind, d.Participants, records, turns); why != "" {
+		if why = policy.ArchiveExclusion(d.Kind, d.Participants, records, turns); why != "" {
 			exclude(d, why)
 			continue
 		}
