@@ -151,7 +151,7 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult) error {
 			exclude(d, "nothing in it may leave for archive")
 			continue
 		}
-		out, err := renderBlocks(OutText, g.blocks)
+		out, err := renderBlocks(OutText, g.blocks, transcript.WriteOptions{})
 		if err != nil {
 			return err
 		}
