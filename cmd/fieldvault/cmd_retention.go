@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"strings"
 
@@ -265,15 +264,7 @@ func (e *env) confirmDestroy(s *vault.Study) error {
 		fmt.Fprintf(e.stderr, " (%s)", strings.Join(due, " "))
 	}
 	fmt.Fprintln(e.stderr, ".")
-	if !isTerminal(e.stdin) {
-		return usagef("retention destroy cannot be undone; pass --yes to confirm when not at a terminal")
-	}
-	fmt.Fprint(e.stderr, "destroy? type yes to continue: ")
-	answer, _ := bufio.NewReader(e.stdin).ReadString('\n')
-	if strings.TrimSpace(answer) != "yes" {
-		return fmt.Errorf("%w: destruction not confirmed; nothing changed", vault.ErrInvalid)
-	}
-	return nil
+	return e.confirm("destroy", "retention destroy cannot be undone")
 }
 
 func studyCommand(e *env) *cli.Command {
