@@ -8,15 +8,6 @@ import (
 	"time"
 )
 
-func date(tb testing.TB, s string) Date {
-	tb.Helper()
-	d, err := ParseDate(s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return d
-}
-
 func TestRetentionRuleValidate(t *testing.T) {
 	d := Date{year: 2030, month: 1, day: 1}
 	tests := []struct {
@@ -65,31 +56,31 @@ func TestRetentionRuleString(t *testing.T) {
 }
 
 func TestSchedule(t *testing.T) {
-	ingest := date(t, "2026-01-10")
+	ingest := mustDate(t, "2026-01-10")
 	docs := []RetainedDoc{
 		{Handle: "D1", Kind: KindRecording, Participants: []string{"P1"}, Ingested: ingest},
-		{Handle: "D2", Kind: KindTranscript, Participants: []string{"P1"}, Ingested: date(t, "2026-02-01")},
-		{Handle: "D3", Kind: KindRecording, Participants: []string{"P1", "P2"}, Ingested: ingest},            // focus group: no transcript of both
-		{Handle: "D4", Kind: KindTranscript, Participants: []string{"P2"}, Ingested: ingest},                 // transcript of P2 alone
-		{Handle: "D5", Kind: KindRecording, Participants: []string{"P2"}, Ingested: ingest, Held: true},      // held
-		{Handle: "D6", Kind: KindRecording, Participants: []string{"P2"}, Ingested: ingest, Gone: true},      // already erased
-		{Handle: "D7", Kind: KindRecording, Participants: []string{"P2"}, Meeting: "M1", Ingested: ingest},   // a meeting's recording
-		{Handle: "D8", Kind: KindRecording, Ingested: ingest},                                                // concerns nobody: never transcribed
-		{Handle: "D9", Kind: KindTranscript, Participants: []string{"P3"}, Ingested: ingest, Gone: true},     // erased transcript
-		{Handle: "D10", Kind: KindRecording, Participants: []string{"P3"}, Ingested: date(t, "2026-03-01")},  // its transcript is gone
-		{Handle: "D11", Kind: KindConsentForm, Participants: []string{"P1"}, Ingested: ingest},               // on a date
-		{Handle: "D12", Kind: KindFieldNotes, Participants: []string{"P1"}, Ingested: date(t, "2025-12-31")}, // years after end
-		{Handle: "D13", Kind: KindRecording, Participants: []string{"P4"}, Ingested: date(t, "2026-03-01")},  // transcript ingested earlier
-		{Handle: "D14", Kind: KindTranscript, Participants: []string{"P4", "P4"}, Ingested: date(t, "2026-01-01")},
+		{Handle: "D2", Kind: KindTranscript, Participants: []string{"P1"}, Ingested: mustDate(t, "2026-02-01")},
+		{Handle: "D3", Kind: KindRecording, Participants: []string{"P1", "P2"}, Ingested: ingest},                // focus group: no transcript of both
+		{Handle: "D4", Kind: KindTranscript, Participants: []string{"P2"}, Ingested: ingest},                     // transcript of P2 alone
+		{Handle: "D5", Kind: KindRecording, Participants: []string{"P2"}, Ingested: ingest, Held: true},          // held
+		{Handle: "D6", Kind: KindRecording, Participants: []string{"P2"}, Ingested: ingest, Gone: true},          // already erased
+		{Handle: "D7", Kind: KindRecording, Participants: []string{"P2"}, Meeting: "M1", Ingested: ingest},       // a meeting's recording
+		{Handle: "D8", Kind: KindRecording, Ingested: ingest},                                                    // concerns nobody: never transcribed
+		{Handle: "D9", Kind: KindTranscript, Participants: []string{"P3"}, Ingested: ingest, Gone: true},         // erased transcript
+		{Handle: "D10", Kind: KindRecording, Participants: []string{"P3"}, Ingested: mustDate(t, "2026-03-01")},  // its transcript is gone
+		{Handle: "D11", Kind: KindConsentForm, Participants: []string{"P1"}, Ingested: ingest},                   // on a date
+		{Handle: "D12", Kind: KindFieldNotes, Participants: []string{"P1"}, Ingested: mustDate(t, "2025-12-31")}, // years after end
+		{Handle: "D13", Kind: KindRecording, Participants: []string{"P4"}, Ingested: mustDate(t, "2026-03-01")},  // transcript ingested earlier
+		{Handle: "D14", Kind: KindTranscript, Participants: []string{"P4", "P4"}, Ingested: mustDate(t, "2026-01-01")},
 	}
 	rules := []RetentionRule{
 		{Kind: KindRecording, Basis: BasisAfterIngest, N: 1}, // replaced by the next rule for the kind
 		{Kind: KindRecording, Basis: BasisAfterTranscript, N: 30},
-		{Kind: KindConsentForm, Basis: BasisOnDate, Date: date(t, "2026-03-14")},
+		{Kind: KindConsentForm, Basis: BasisOnDate, Date: mustDate(t, "2026-03-14")},
 		{Kind: KindFieldNotes, Basis: BasisAfterEnd, N: 1},
 	}
-	end := date(t, "2025-03-14")
-	today := date(t, "2026-03-14")
+	end := mustDate(t, "2025-03-14")
+	today := mustDate(t, "2026-03-14")
 	got := map[string]Scheduled{}
 	for _, s := range Schedule(rules, docs, end, today) {
 		got[s.Handle] = s
