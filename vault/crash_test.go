@@ -50,6 +50,10 @@ var crashCommands = map[string]func(s *Study, input string) error{
 		_, err := s.DestroyDue(context.Background())
 		return err
 	},
+	"deposit": func(s *Study, input string) error {
+		_, err := s.Deposit(context.Background(), DepositRequest{Output: input + ".deposit.zip"})
+		return err
+	},
 	"open": func(s *Study, input string) error {
 		_, err := s.OpenDoc(context.Background(), OpenRequest{Handle: "D1", Output: input + ".open.txt"})
 		return err
@@ -111,13 +115,13 @@ func copyDir(tb testing.TB, src, dst string) {
 
 // TestCrashConsistency kills a real process at every write step of ingest,
 // flag, consent change, withdrawal with erase, destruction of what a
-// retention rule made due, and export. After each kill
+// retention rule made due, a deposit, and export. After each kill
 // verify --read-data and audit verify find no problem, the catalogue is at
 // the generation before or after the command (never between), and the next
 // writer cleans up and reports what it removed.
 func TestCrashConsistency(t *testing.T) {
 	base := newStudy(t)
-	addParticipant(t, base, "P1", "Genevieve Okafor-Hale", "participate", "quote", "record-audio")
+	addParticipant(t, base, "P1", "Genevieve Okafor-Hale", "participate", "quote", "record-audio", "archive")
 	transcript := writeFile(t, "t.txt", "Interviewer: How did it start?\nGenevieve Okafor-Hale: At the depot in Wexcombe.\n")
 	if _, err := base.Ingest(ctx, IngestRequest{Path: transcript, Kind: KindTranscript, Participants: []string{"P1"}}); err != nil {
 		t.Fatal(err)
@@ -133,7 +137,7 @@ func TestCrashConsistency(t *testing.T) {
 	}
 	cat0, _ := base.Catalog()
 	kills, completions := 0, 0
-	for _, cmd := range []string{"ingest", "flag", "consent", "withdraw-erase", "retention-destroy", "open", "export"} {
+	for _, cmd := range []string{"ingest", "flag", "consent", "withdraw-erase", "retention-destroy", "deposit", "open", "export"} {
 		for _, step := range crashSteps {
 			for n := 1; n < 20; n++ {
 				dir := filepath.Join(t.TempDir(), "study")
