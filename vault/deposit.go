@@ -91,12 +91,14 @@ func (s *Study) Deposit(ctx context.Context, req DepositRequest) (*DepositResult
 	}
 	res := &DepositResult{Files: []DepositFile{}, Excluded: []DepositExclusion{}}
 	err := s.Update(ctx, func(tx *Tx) error {
-		err := s.deposit(tx, req, res)
+		var current string // the document being gated, named in a refusal
+		err := s.deposit(tx, req, res, &current)
 		if isRefusal(err) {
 			var handles []string
 			for _, f := range res.Files {
 				handles = append(handles, f.Doc)
 			}
+			handles = append(handles, nonEmpty(current)...)
 			tx.AuditAlways(refusalEntry("deposit", handles, err))
 		}
 		return err
@@ -107,7 +109,7 @@ func (s *Study) Deposit(ctx context.Context, req DepositRequest) (*DepositResult
 	return res, nil
 }
 
-func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult) error {
+func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult, current *string) error {
 	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
 		return err
 	}
@@ -138,6 +140,7 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult) error {
 			exclude(d, why)
 			continue
 		}
+		*current = d.Handle
 		g, err := s.gate(cat, rd, d.Handle, 0, policy.ModeExport, 0, 0, policy.ScopeArchive)
 		if err != nil {
 			return err
@@ -180,6 +183,7 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult) error {
 		}
 		files[f.Name] = out
 		res.Files = append(res.Files, f)
+		*current = ""
 		res.Withheld += g.withheld
 		gs = append(gs, g)
 	}

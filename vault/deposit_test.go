@@ -205,7 +205,7 @@ func TestDepositRefusals(t *testing.T) {
 		t.Errorf("a refused deposit left files: %v", got)
 	}
 	refused, _ := s.AuditLog(AuditFilter{Action: "deposit"})
-	if len(refused) != 2 || refused[0].Outcome != "refused" || refused[1].Outcome != "refused" {
+	if len(refused) != 2 || refused[0].Outcome != "refused" || refused[1].Outcome != "refused" || strings.Join(refused[1].Handles, " ") != "D2" || refused[1].Rules[0] != "residual" {
 		t.Errorf("refusals in the log: %+v", refused)
 	}
 	res, err := s.Deposit(ctx, DepositRequest{Output: out, AcceptResidual: true})
