@@ -53,6 +53,13 @@ func depositStudy(t *testing.T) *Study {
 			t.Fatalf("ingest %s: %v", d.kind, err)
 		}
 	}
+	// D8: the focus group again, as a meeting service's WebVTT captions.
+	vtt := "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ngozi Featherstonehaugh>We planted beans first.\n\n" +
+		"00:00:05.000 --> 00:00:08.000\n<v Bartholomew de la Cruz>The quinceblossom beds came later.\n\n" +
+		"00:00:09.000 --> 00:00:12.000\n<v Casimir Olender>Ravenholt keys again.\n"
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "group.vtt", vtt), Kind: KindTranscript, Participants: []string{"P1", "P2"}}); err != nil {
+		t.Fatalf("ingest vtt: %v", err)
+	}
 	if _, err := s.Withdraw(ctx, WithdrawRequest{Handle: "P3"}); err != nil {
 		t.Fatal(err)
 	}
@@ -100,8 +107,8 @@ func TestDepositCanary(t *testing.T) {
 	for _, f := range res.Files {
 		got = append(got, f.Doc)
 	}
-	if strings.Join(got, " ") != "D1 D2 D5 D6" {
-		t.Errorf("deposited %v, want D1 D2 D5 D6", got)
+	if strings.Join(got, " ") != "D1 D2 D5 D6 D8" {
+		t.Errorf("deposited %v, want D1 D2 D5 D6 D8", got)
 	}
 	why := map[string]string{}
 	for _, x := range res.Excluded {
@@ -138,7 +145,10 @@ func TestDepositCanary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 5 || strings.Join(rows[0], ",") != "file,document_kind,date,participants,lines,lines_withheld,withheld_by_rule" {
+	if d8 := files["data/D8_transcript.txt"]; !strings.Contains(d8, "We planted beans first.") || !strings.Contains(d8, "[withheld: 2 lines]") {
+		t.Errorf("captions in the package:\n%s", d8)
+	}
+	if len(rows) != 6 || strings.Join(rows[0], ",") != "file,document_kind,date,participants,lines,lines_withheld,withheld_by_rule" {
 		t.Fatalf("data list %v", rows)
 	}
 	if r := rows[2]; r[0] != "data/D2_transcript.txt" || r[4] != "6" || r[5] != "3" || r[6] != "consent=2; speaker=1" || strings.Contains(r[3], ";") {
