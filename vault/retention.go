@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/fieldvault/fieldvault/policy"
@@ -123,6 +124,30 @@ func (s *Study) SetRetention(ctx context.Context, rule policy.RetentionRule) err
 		tx.Audit(Entry{Action: "retention-set", Detail: map[string]string{"kind": rule.Kind, "rule": rule.String(), "replaced": fmt.Sprint(replaced)}})
 		return nil
 	})
+}
+
+// UnsetRetention removes the rule for a document kind (an amended ethics
+// approval); documents of the kind are then kept until a new rule is set.
+func (s *Study) UnsetRetention(ctx context.Context, kind string) error {
+	return s.Update(ctx, func(tx *Tx) error {
+		r := tx.Cat.retention()
+		i := slices.IndexFunc(r.Rules, func(x policy.RetentionRule) bool { return x.Kind == kind })
+		if i < 0 {
+			return fmt.Errorf("%w: no retention rule for %q (retention list shows the rules)", ErrNotFound, clipKind(kind))
+		}
+		old := r.Rules[i]
+		r.Rules = slices.Delete(r.Rules, i, i+1)
+		tx.Audit(Entry{Action: "retention-unset", Detail: map[string]string{"kind": old.Kind, "rule": old.String()}})
+		return nil
+	})
+}
+
+// clipKind keeps a mistyped kind short in an error message.
+func clipKind(s string) string {
+	if r := []rune(s); len(r) > 24 {
+		return string(r[:24]) + "…"
+	}
+	return s
 }
 
 // EndStudy records the day the study ended (years-after-end rules count

@@ -169,6 +169,15 @@ func TestRetentionRequests(t *testing.T) {
 	if len(st.Rules) != 1 || st.Rules[0].N != 10 || st.StudyEnd != "2026-01-31" || st.Schedule[0].Due.String() != "2036-01-31" {
 		t.Errorf("state %+v", st)
 	}
+	if err := s.UnsetRetention(ctx, KindRecording); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unset of a kind without a rule: %v", err)
+	}
+	if err := s.UnsetRetention(ctx, KindFieldNotes); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.RetentionState(); len(st.Rules) != 0 || len(st.Schedule) != 0 {
+		t.Errorf("after unset: %+v", st)
+	}
 }
 
 func mapsEqual(a, b map[string]string) bool {

@@ -14,7 +14,7 @@ import (
 func retentionCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "retention",
-		Usage: "retention rules and audited destruction: set, list, due, destroy, hold, release",
+		Usage: "retention rules and audited destruction: set, unset, list, due, destroy, hold, release",
 		Description: "One rule per document kind says when its material is destroyed. A destruction\n" +
 			"removes exactly what is due today (every version's object), keeps a tombstone\n" +
 			"(handle, kind, size, SHA-256, rule, day) and audits each document. A hold blocks it.",
@@ -66,6 +66,26 @@ func retentionCommand(e *env) *cli.Command {
 						return err
 					}
 					fmt.Fprintf(e.stdout, "retention rule set: %s\n", rule)
+					return nil
+				},
+			},
+			{
+				Name:      "unset",
+				Usage:     "remove the retention rule of a document kind (its documents are then kept)",
+				ArgsUsage: "KIND",
+				Action: func(c *cli.Context) error {
+					a, err := args(c, 1, 1, "one document KIND")
+					if err != nil {
+						return err
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					if err := s.UnsetRetention(c.Context, a[0]); err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "retention rule for %s removed: its documents are kept\n", a[0])
 					return nil
 				},
 			},
