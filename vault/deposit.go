@@ -158,7 +158,7 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult, current 
 		if err != nil {
 			return err
 		}
-		if err := scanOut(plain(g.blocks), rd, req.AcceptResidual, &res.ExitResult); err != nil {
+		if err := scanOut(plain(g.blocks), rd, req.AcceptResidual, &res.ExitResult, origin{d.Handle, sourceLines(g.blocks)}); err != nil {
 			return err
 		}
 		f := DepositFile{Name: depositDataDir + d.Handle + "_" + d.Kind + ".txt", Doc: d.Handle, Kind: d.Kind, Date: d.Date,

@@ -15,13 +15,13 @@ func depositCommand(e *env) *cli.Command {
 		Description: "Every text document goes through the gate with purpose archive: only the turns of\n" +
 			"participants whose consent includes archive leave; other speakers are withheld.\n" +
 			"Recordings, consent forms, real names and keys never go in. One audited exit.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the package to `FILE.zip`"},
 			&cli.StringFlag{Name: "purpose", Value: string(policy.ScopeArchive), Usage: "the deposit's `PURPOSE` (archive: the only one)"},
 			&cli.BoolFlag{Name: "json", Usage: "print what the package holds as JSON"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
 			&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
-		},
+		}, revealFlags()...),
 		Action: func(c *cli.Context) error {
 			if _, err := args(c, 0, 0, "no arguments (the package goes to -o FILE.zip)"); err != nil {
 				return err
@@ -33,15 +33,19 @@ func depositCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			reveal, err := revealFor(c, e.stderr)
+			if err != nil {
+				return err
+			}
 			s, err := e.openStudy(c)
 			if err != nil {
 				return err
 			}
 			res, err := s.Deposit(c.Context, vault.DepositRequest{Output: out, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual")})
 			if err != nil {
-				return err
+				return e.exitFailed(err, reveal)
 			}
-			e.reportExit("deposit", out, &res.ExitResult)
+			e.reportExit("deposit", out, &res.ExitResult, reveal)
 			if c.Bool("json") {
 				// Findings stay on the terminal (stderr), never in JSON.
 				return writeJSON(e.stdout, struct {
