@@ -49,7 +49,9 @@
 //     kept, subject to flags. A transcript with no speaker labels at all is
 //     attributed, line by line, to every participant it concerns.
 //   - A registered person who is not a participant ("other-speaker") is kept
-//     only in field notes and meeting notes of an observed meeting.
+//     only in field notes and meeting notes of an observed meeting, and
+//     never for purpose archive: a deposit holds only the words of
+//     participants who consented to it.
 //   - A speaker label that names nobody registered (SpeakerUnknown) is
 //     withheld ("unknown-speaker") in every document and for every purpose.
 //   - Purpose PurposeAnalysis (the researcher's own working copy) needs

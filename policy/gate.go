@@ -322,7 +322,7 @@ func Decide(req Request) Decision {
 
 	labelled := slices.ContainsFunc(doc.Lines, func(l LineFacts) bool { return l.SpeakerKind != SpeakerNone })
 	unlabelledTranscript := doc.Kind == KindTranscript && !labelled
-	othersAllowed := doc.Meeting != nil && (doc.Kind == KindMeetingNotes || doc.Kind == KindFieldNotes)
+	othersAllowed := doc.Meeting != nil && (doc.Kind == KindMeetingNotes || doc.Kind == KindFieldNotes) && req.Purpose != ScopeArchive
 	dnqMeeting := doc.Meeting != nil && doc.Meeting.DNQ
 
 	// The scopes a kept line relies on, without and with off-record.

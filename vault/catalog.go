@@ -32,6 +32,7 @@ type Catalog struct {
 	Researchers  []*Researcher    `json:"researchers,omitempty"`
 	Pseudonyms   *redact.Registry `json:"pseudonyms"`
 	Tombstones   []Tombstone      `json:"tombstones,omitempty"`
+	Retention    *Retention       `json:"retention,omitempty"`
 	// Exits counts, per participant, the exits that used their words.
 	Exits map[string]ExitCount `json:"exits,omitempty"`
 	// Next holds the next number for generated handles, by prefix ("D").
@@ -85,7 +86,10 @@ type Document struct {
 	Date         string     `json:"date,omitempty"`
 	Versions     []*Version `json:"versions"`
 	Created      time.Time  `json:"created"`
-	Erased       bool       `json:"erased,omitempty"` // raw objects erased at a participant's request
+	Erased       bool       `json:"erased,omitempty"` // its objects are gone: erased at a participant's request, or destroyed
+	// Destroyed says when and under which retention rule it was destroyed.
+	Destroyed *Destruction `json:"destroyed,omitempty"`
+	Hold      *Hold        `json:"hold,omitempty"` // a legal hold blocks its destruction
 }
 
 // Latest returns the newest version.

@@ -201,14 +201,7 @@ func (s *Study) Withdraw(ctx context.Context, req WithdrawRequest) (*WithdrawRes
 			objects := 0
 			for _, h := range own {
 				d, _ := tx.Cat.Doc(h)
-				for _, v := range d.Versions {
-					if v.Object != "" {
-						tx.RemoveObject(v.Object)
-						v.Object = ""
-						objects++
-					}
-				}
-				d.Erased = true
+				objects += tx.eraseDocument(d)
 			}
 			res.Erased = own
 			for _, h := range shared {
@@ -240,7 +233,7 @@ func orAll(s policy.Scope) string {
 }
 
 // exitActions are the audit actions by which material leaves the vault.
-var exitActions = map[string]bool{"export": true, "quote": true, "render": true, "export-qda": true}
+var exitActions = map[string]bool{"export": true, "quote": true, "render": true, "export-qda": true, "deposit": true}
 
 // IsExitAction reports whether an audit action is one by which material
 // leaves the vault (delivered or refused).

@@ -2,8 +2,9 @@ package vault
 
 // crashHook is called at every named step of a write (after the temp write,
 // after fsync, before rename, before the directory fsync, before the audit
-// append). Only this package's crash-consistency tests set it, in a child
-// process they then kill at that step; in fieldvault it is always nil.
+// append, before each removal of an object a committed change let go).
+// Only this package's crash-consistency tests set it, in a child process
+// they then kill at that step; in fieldvault it is always nil.
 var crashHook func(step string)
 
 func crashPoint(step string) {

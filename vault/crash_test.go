@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 	os.Exit(transittest.Main(m))
 }
 
-var crashSteps = []string{"after-temp-write", "after-fsync", "before-rename", "before-dir-fsync", "before-audit-append"}
+var crashSteps = []string{"after-temp-write", "after-fsync", "before-rename", "before-dir-fsync", "before-audit-append", "before-object-remove"}
 
 // crashCommands are the commands the harness interrupts.
 var crashCommands = map[string]func(s *Study, input string) error{
@@ -44,6 +44,14 @@ var crashCommands = map[string]func(s *Study, input string) error{
 	},
 	"withdraw-erase": func(s *Study, _ string) error {
 		_, err := s.Withdraw(context.Background(), WithdrawRequest{Handle: "P1", Erase: true})
+		return err
+	},
+	"retention-destroy": func(s *Study, _ string) error {
+		_, err := s.DestroyDue(context.Background())
+		return err
+	},
+	"deposit": func(s *Study, input string) error {
+		_, err := s.Deposit(context.Background(), DepositRequest{Output: input + ".deposit.zip"})
 		return err
 	},
 	"open": func(s *Study, input string) error {
@@ -106,20 +114,30 @@ func copyDir(tb testing.TB, src, dst string) {
 }
 
 // TestCrashConsistency kills a real process at every write step of ingest,
-// flag, consent change, withdrawal with erase and export. After each kill
+// flag, consent change, withdrawal with erase, destruction of what a
+// retention rule made due, a deposit, and export. After each kill
 // verify --read-data and audit verify find no problem, the catalogue is at
 // the generation before or after the command (never between), and the next
 // writer cleans up and reports what it removed.
 func TestCrashConsistency(t *testing.T) {
 	base := newStudy(t)
-	addParticipant(t, base, "P1", "Genevieve Okafor-Hale", "participate", "quote")
+	addParticipant(t, base, "P1", "Genevieve Okafor-Hale", "participate", "quote", "record-audio", "archive")
 	transcript := writeFile(t, "t.txt", "Interviewer: How did it start?\nGenevieve Okafor-Hale: At the depot in Wexcombe.\n")
 	if _, err := base.Ingest(ctx, IngestRequest{Path: transcript, Kind: KindTranscript, Participants: []string{"P1"}}); err != nil {
 		t.Fatal(err)
 	}
+	// Two recordings of P1, transcribed by D1: due at once under the rule.
+	for _, name := range []string{"a.wav", "b.wav"} {
+		if _, err := base.Ingest(ctx, IngestRequest{Path: writeFile(t, name, "RIFF\x00\x01 not really audio "+name), Kind: KindRecording, Participants: []string{"P1"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := base.SetRetention(ctx, policy.RetentionRule{Kind: KindRecording, Basis: policy.BasisAfterTranscript}); err != nil {
+		t.Fatal(err)
+	}
 	cat0, _ := base.Catalog()
 	kills, completions := 0, 0
-	for _, cmd := range []string{"ingest", "flag", "consent", "withdraw-erase", "open", "export"} {
+	for _, cmd := range []string{"ingest", "flag", "consent", "withdraw-erase", "retention-destroy", "deposit", "open", "export"} {
 		for _, step := range crashSteps {
 			for n := 1; n < 20; n++ {
 				dir := filepath.Join(t.TempDir(), "study")
@@ -171,6 +189,18 @@ func TestCrashConsistency(t *testing.T) {
 				}
 				if tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(input), tempPrefix+"*")); killed && len(tmp) > 0 {
 					t.Errorf("%s: temp files beside the input: %v", name, tmp)
+				}
+				destroyed := 0
+				for _, d := range cat.Documents {
+					if d.Kind == KindRecording && d.Erased {
+						destroyed++
+					}
+				}
+				if cmd == "retention-destroy" && destroyed != 0 && (destroyed != 2 || len(cat.Tombstones) != 2) {
+					t.Errorf("%s: %d recordings destroyed, %d tombstones: want none or both", name, destroyed, len(cat.Tombstones))
+				}
+				if cmd == "retention-destroy" && !killed && destroyed != 2 {
+					t.Errorf("%s: the destruction completed but destroyed %d recordings, want 2", name, destroyed)
 				}
 				if !killed {
 					completions++

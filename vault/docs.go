@@ -69,7 +69,7 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 				return err
 			}
 			if d.Erased {
-				return fmt.Errorf("%w: document %s was erased at a participant's request", ErrInvalid, d.Handle)
+				return fmt.Errorf("%w: document %s holds no material: %s", ErrInvalid, d.Handle, d.GoneWhy())
 			}
 			if err := checkVersionLinks(req, d); err != nil {
 				return err
@@ -194,7 +194,7 @@ func (s *Study) OpenDoc(ctx context.Context, req OpenRequest) (*Document, error)
 			return err
 		}
 		if d.Erased {
-			return fmt.Errorf("%w: document %s was erased at a participant's request", ErrNotFound, d.Handle)
+			return fmt.Errorf("%w: document %s holds no material: %s", ErrNotFound, d.Handle, d.GoneWhy())
 		}
 		v := d.Latest()
 		if req.Version != 0 {

@@ -55,13 +55,23 @@ type Meeting struct {
 	Created               time.Time `json:"created"`
 }
 
-// Tombstone records an erasure: what was removed, never what it held.
+// Tombstone records an erasure at a participant's request (Participant)
+// or the destruction of one document under a retention rule (Document):
+// what was removed, never what it held.
 type Tombstone struct {
-	Participant string    `json:"participant"`
+	Participant string    `json:"participant,omitempty"`
 	Erased      time.Time `json:"erased"`
 	Documents   []string  `json:"documents,omitempty"`
 	Objects     int       `json:"objects"`
 	Kept        []string  `json:"kept,omitempty"` // what could not be erased, and why
+	// A destruction names the document, its kind, the bytes of all its
+	// versions, the latest version's SHA-256, the rule and the day it fell due.
+	Document string      `json:"document,omitempty"`
+	Kind     string      `json:"kind,omitempty"`
+	Size     int64       `json:"size,omitempty"`
+	SHA256   string      `json:"sha256,omitempty"`
+	Rule     string      `json:"rule,omitempty"`
+	Due      policy.Date `json:"due,omitzero"`
 }
 
 // Participant finds a participant by handle.

@@ -335,6 +335,7 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 	}
 	for _, id := range tx.remove {
+		crashPoint("before-object-remove")
 		if err := s.FS.Remove(objectPath(s.Dir, id)); err != nil && !os.IsNotExist(err) {
 			s.note(fmt.Sprintf("object %s could not be removed (%v); the next writer retries", id, err))
 		}

@@ -172,13 +172,19 @@ func (e *env) confirmErase(s *vault.Study, handle string) error {
 		fmt.Fprintf(e.stderr, " (%s)", strings.Join(shared, " "))
 	}
 	fmt.Fprintln(e.stderr, ".")
+	return e.confirm("erase", "consent withdraw: --erase cannot be undone")
+}
+
+// confirm asks "what? type yes to continue" on a terminal; elsewhere it is
+// a usage error that says why (irreversible) and asks for --yes.
+func (e *env) confirm(what, irreversible string) error {
 	if !isTerminal(e.stdin) {
-		return usagef("consent withdraw: --erase cannot be undone; pass --yes to confirm when not at a terminal")
+		return usagef("%s; pass --yes to confirm when not at a terminal", irreversible)
 	}
-	fmt.Fprint(e.stderr, "erase? type yes to continue: ")
+	fmt.Fprintf(e.stderr, "%s? type yes to continue: ", what)
 	answer, _ := bufio.NewReader(e.stdin).ReadString('\n')
 	if strings.TrimSpace(answer) != "yes" {
-		return fmt.Errorf("%w: erase not confirmed; nothing changed", vault.ErrInvalid)
+		return fmt.Errorf("%w: %s not confirmed; nothing changed", vault.ErrInvalid, what)
 	}
 	return nil
 }

@@ -32,8 +32,8 @@ var demoSteps = []demoStep{
 		[]string{"init", "$DEMO/study", "--name", "Wexcombe food-aid study (synthetic)"}, 0},
 	{"Register the participants (real names stay in the encrypted catalogue).",
 		[]string{"participant", "import", "$DEMO/material/participants.csv"}, 0},
-	{"Genevieve agreed to take part and be quoted, and to the use of what she said off the record, but not to be recorded.",
-		[]string{"consent", "record", "P01", "--form", "v2", "--signed", "2026-02-03", "--scope", "participate,quote,off-record"}, 0},
+	{"Genevieve agreed to take part and be quoted, to the use of what she said off the record and to deposit in an archive, but not to be recorded.",
+		[]string{"consent", "record", "P01", "--form", "v2", "--signed", "2026-02-03", "--scope", "participate,quote,archive,off-record"}, 0},
 	{"Bramwell agreed to everything, with a cut-off for removal requests.",
 		[]string{"consent", "record", "P02", "--form", "v2", "--signed", "2026-02-10", "--scope", "participate,record-audio,quote,publish", "--cutoff", "2026-12-31"}, 0},
 	{"Imelda agreed to take part only.",
@@ -78,6 +78,22 @@ var demoSteps = []demoStep{
 		[]string{"consent", "withdraw", "P02", "--scope", "quote", "--reason", "prefers paraphrase"}, 0},
 	{"Every chapter must be re-checked: the quote no longer stands (exit 3).",
 		[]string{"check", "$DEMO/material/chapter.md"}, 3},
+	{"The audio of Bramwell's interview, kept only until it is transcribed.",
+		[]string{"ingest", "$DEMO/material/interview-p02.m4a", "--kind", "recording", "--participant", "P02", "--date", "2026-02-17"}, 0},
+	{"The ethics approval: recordings are destroyed once transcribed (a transcript of the same participants exists).",
+		[]string{"retention", "set", "recording", "--days-after-transcript", "0"}, 0},
+	{"Transcripts and notes are kept for ten years after the study ends.",
+		[]string{"retention", "set", "transcript", "--years-after-end", "10"}, 0},
+	{"The study ends.",
+		[]string{"study", "end", "--date", "2026-09-30"}, 0},
+	{"What is due: Bramwell's recording, as its transcript exists.",
+		[]string{"retention", "due"}, 0},
+	{"Destroy exactly what is due: the recording's object goes; a tombstone (size, SHA-256, rule, day) stays, and the destruction is audited.",
+		[]string{"retention", "destroy", "--yes"}, 0},
+	{"The document's record says what happened to it.",
+		[]string{"doc", "show", "D4"}, 0},
+	{"A deposit for a data archive (the UK Data Service's ReShare): only Genevieve consented to archive, so only her words go, pseudonymised, with a data list and a README.",
+		[]string{"deposit", "-o", "$DEMO/out/deposit.zip"}, 0},
 	{"The consent register for the ethics officer.",
 		[]string{"consent", "report"}, 0},
 	{"Every exit and refusal is in the audit log, by handle and hash.",
@@ -186,8 +202,10 @@ func writeDemoMaterial(dir string) error {
 	}
 	// Not real audio: a few bytes standing in for a recording.
 	fake := append([]byte("\x00\x00\x00\x18ftypM4A "), make([]byte, 256)...)
-	if err := os.WriteFile(filepath.Join(mat, "conversation-p01.m4a"), fake, 0o600); err != nil {
-		return fmt.Errorf("writing the demo study: %w", err)
+	for _, name := range []string{"conversation-p01.m4a", "interview-p02.m4a"} {
+		if err := os.WriteFile(filepath.Join(mat, name), fake, 0o600); err != nil {
+			return fmt.Errorf("writing the demo study: %w", err)
+		}
 	}
 	return nil
 }

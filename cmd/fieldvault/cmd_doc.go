@@ -108,7 +108,9 @@ func docCommand(e *env) *cli.Command {
 					t := newTable(e.stdout, "HANDLE", "KIND", "DATE", "VERSIONS", "LINES", "FLAGS", "PARTICIPANTS", "MEETING")
 					for _, v := range views {
 						kind := v.Kind
-						if v.Erased {
+						if v.Destroyed {
+							kind += " (destroyed)"
+						} else if v.Erased {
 							kind += " (erased)"
 						}
 						t.row(v.Handle, kind, v.Date, strconv.Itoa(v.Versions), strconv.Itoa(v.Lines), strconv.Itoa(v.Flags),
@@ -165,11 +167,13 @@ type docView struct {
 	Size         int64    `json:"size"`
 	Flags        int      `json:"flags"`
 	Erased       bool     `json:"erased,omitempty"`
+	Destroyed    bool     `json:"destroyed,omitempty"`
+	Held         bool     `json:"held,omitempty"`
 }
 
 func newDocView(d *vault.Document) docView {
 	v := docView{Handle: d.Handle, Kind: d.Kind, Date: d.Date, Participants: d.Participants, Meeting: d.Meeting,
-		Versions: len(d.Versions), Erased: d.Erased}
+		Versions: len(d.Versions), Erased: d.Erased, Destroyed: d.Destroyed != nil, Held: d.Hold != nil}
 	if l := d.Latest(); l != nil {
 		v.Format, v.Lines, v.Size, v.Flags = l.Format, l.Lines, l.Size, len(l.Flags)
 	}
@@ -181,6 +185,9 @@ func newDocView(d *vault.Document) docView {
 func redactedDoc(d *vault.Document) *vault.Document {
 	c := *d
 	c.SourceName = ""
+	if d.Hold != nil {
+		c.Hold = &vault.Hold{Since: d.Hold.Since}
+	}
 	c.Versions = make([]*vault.Version, len(d.Versions))
 	for i, v := range d.Versions {
 		vc := *v
@@ -209,7 +216,14 @@ func printDoc(e *env, d *vault.Document) {
 		fmt.Fprintf(w, "  meeting:      %s\n", d.Meeting)
 	}
 	if d.Erased {
-		fmt.Fprintln(w, "  erased at a participant's request")
+		fmt.Fprintf(w, "  no material held: %s\n", d.GoneWhy())
+	}
+	if d.Hold != nil {
+		fmt.Fprintf(w, "  on hold since %s (not destroyed until released)", d.Hold.Since.UTC().Format("2006-01-02"))
+		if d.Hold.Reason != "" {
+			fmt.Fprintf(w, ": %s", d.Hold.Reason)
+		}
+		fmt.Fprintln(w)
 	}
 	for _, v := range d.Versions {
 		fmt.Fprintf(w, "  version %d: %s, %s, sha256 %s, ingested %s\n", v.N, v.Format, sizeText(v), v.SHA256, v.Ingested.UTC().Format("2006-01-02 15:04"))

@@ -274,6 +274,12 @@ func (e *env) reportExit(c *cli.Context, action, output string, res *vault.ExitR
 	if c.Bool("json") {
 		return writeJSON(e.stdout, newExitView(action, output, res))
 	}
+	e.printExit(action, output, res, reveal)
+	return nil
+}
+
+// printExit is reportExit's report for the terminal, on stderr.
+func (e *env) printExit(action, output string, res *vault.ExitResult, reveal bool) {
 	where := "standard output"
 	if output != "" {
 		where = output
@@ -295,7 +301,6 @@ func (e *env) reportExit(c *cli.Context, action, output string, res *vault.ExitR
 		fmt.Fprintf(e.stderr, "  relied on consent: %s\n", strings.Join(parts, ", "))
 	}
 	e.reportFindings(res.Warnings, res.Accepted, reveal)
-	return nil
 }
 
 // reportReasons tells the researcher, never the output, which source lines

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -63,6 +65,7 @@ func TestScripts(t *testing.T) {
 			"cpdir":    cmdCpDir,
 			"truncate": cmdTruncate,
 			"nopanic":  cmdNoPanic,
+			"unzip":    cmdUnzip,
 		},
 	})
 }
@@ -223,6 +226,36 @@ func cmdCpDir(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("cpdir: %s exists", args[1])
 	}
 	ts.Check(os.CopyFS(dst, os.DirFS(src)))
+}
+
+// unzip ZIP DIR: extracts every file of a zip into DIR (which must not
+// exist), refusing names that leave it.
+func cmdUnzip(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: unzip ZIP DIR")
+	}
+	dst := ts.MkAbs(args[1])
+	if _, err := os.Stat(dst); err == nil {
+		ts.Fatalf("unzip: %s exists", args[1])
+	}
+	zr, err := zip.OpenReader(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer zr.Close()
+	ts.Check(os.MkdirAll(dst, 0o700))
+	root, err := os.OpenRoot(dst)
+	ts.Check(err)
+	defer root.Close()
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		ts.Check(err)
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		ts.Check(err)
+		if dir := filepath.Dir(f.Name); dir != "." {
+			ts.Check(root.MkdirAll(dir, 0o700))
+		}
+		ts.Check(root.WriteFile(f.Name, data, 0o600))
+	}
 }
 
 // nopanic: the last command's output holds no Go panic or stack trace.

@@ -60,7 +60,7 @@ type Recipient struct {
 // Summary is the page's opening panel.
 type Summary struct {
 	Participants, Active, PartlyWithdrawn, Withdrawn, Erased, NoConsent int
-	// Documents held, and erased at a participant's request.
+	// Documents held, and erased (at a participant's request, or destroyed under a retention rule).
 	Documents, ErasedDocuments int
 	Exits, Refusals            int
 	AuditOK                    bool
@@ -125,6 +125,7 @@ type Document struct {
 	Lines        int    // of the latest version
 	Flagged      []FlagCount
 	Erased       bool
+	Destroyed    bool // under a retention rule (Erased too)
 	// Readable says whether the officer (catalog class) can open it: signed
 	// consent forms only.
 	Readable bool
@@ -208,19 +209,33 @@ type ActionCount struct {
 }
 
 // Retention is what the catalogue records about keeping and destroying
-// material: rules (none can be recorded by this release) and what has been
-// destroyed (tombstones).
+// material: the rules, the study's end, what is due for destruction on the
+// day of the report (and what a hold keeps), and what has been destroyed
+// or erased (tombstones).
 type Retention struct {
 	Rules     []string
+	StudyEnd  string
+	Today     string
+	Due       []Scheduled
+	Held      []Scheduled
 	Destroyed []Destroyed
 }
 
-// Destroyed is one tombstone.
+// Scheduled is a document a retention rule applies to.
+type Scheduled struct {
+	Handle, Kind, Due, Rule string
+}
+
+// Destroyed is one tombstone: an erasure at a participant's request
+// (Participant) or a destruction under a retention rule (Rule).
 type Destroyed struct {
 	Participant string
 	Date        string
 	Documents   []string
 	Objects     int
+	Kind        string
+	Rule        string
+	SHA256      string
 }
 
 // Methods is the pseudonymisation summary for a methods appendix.

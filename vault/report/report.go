@@ -83,9 +83,7 @@ func Build(ctx context.Context, s *vault.Study, opts Options) (*Report, error) {
 	for _, a := range sortedKeys(actions) {
 		r.Audit.Actions = append(r.Audit.Actions, ActionCount{a, actions[a]})
 	}
-	for _, t := range cat.Tombstones {
-		r.Retention.Destroyed = append(r.Retention.Destroyed, Destroyed{Participant: t.Participant, Date: t.Erased.UTC().Format(time.DateOnly), Documents: t.Documents, Objects: t.Objects})
-	}
+	r.Retention = retentionOf(cat, policy.Today(r.Generated))
 	r.Methods = methodsOf(cat, r.Exits)
 	r.summarise()
 	return r, nil
@@ -271,7 +269,7 @@ func day(t time.Time) string {
 }
 
 func documentOf(d *vault.Document) Document {
-	doc := Document{Handle: d.Handle, Kind: d.Kind, Date: d.Date, Participants: d.Participants, Meeting: d.Meeting, Versions: len(d.Versions), Erased: d.Erased}
+	doc := Document{Handle: d.Handle, Kind: d.Kind, Date: d.Date, Participants: d.Participants, Meeting: d.Meeting, Versions: len(d.Versions), Erased: d.Erased, Destroyed: d.Destroyed != nil}
 	if len(d.Versions) == 0 {
 		return doc
 	}
@@ -490,4 +488,27 @@ func Write(ctx context.Context, s *vault.Study, path string, methods, force bool
 		return nil, err
 	}
 	return r, nil
+}
+
+// retentionOf reads the rules, what is due on today and the tombstones.
+func retentionOf(cat *vault.Catalog, today policy.Date) Retention {
+	st := cat.RetentionState(today)
+	r := Retention{StudyEnd: st.StudyEnd, Today: st.Today}
+	for _, rule := range st.Rules {
+		r.Rules = append(r.Rules, rule.String())
+	}
+	for _, s := range st.Schedule {
+		sc := Scheduled{Handle: s.Handle, Kind: s.Kind, Due: s.Due.String(), Rule: s.Rule.String()}
+		switch {
+		case s.IsDue:
+			r.Due = append(r.Due, sc)
+		case s.Held:
+			r.Held = append(r.Held, sc)
+		}
+	}
+	for _, t := range cat.Tombstones {
+		r.Destroyed = append(r.Destroyed, Destroyed{Participant: t.Participant, Date: t.Erased.UTC().Format(time.DateOnly), Documents: t.Documents,
+			Objects: t.Objects, Kind: t.Kind, Rule: t.Rule, SHA256: t.SHA256})
+	}
+	return r
 }
