@@ -178,6 +178,9 @@ func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) erro
 			return err
 		}
 		for _, a := range entityAliases(e) {
+			if a.variant {
+				continue // kept out so that derivations stay as they were
+			}
 			for _, w := range strings.Fields(a.text) {
 				avoid[NormaliseName(w)] = true
 			}
