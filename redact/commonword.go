@@ -52,14 +52,15 @@ func isCommonName(name string) bool {
 	return true
 }
 
-// CommonParts lists the words of an entity's name and aliases that are
-// ordinary English words, each once, in the order met, so registration can
-// warn what the common-word rule will do with them.
+// CommonParts lists the words of an entity's name, aliases and derived
+// parts that the common-word rule applies to (a part or alias made only of
+// ordinary English words), each once, in the order met, so registration can
+// warn what the rule will do with them.
 func CommonParts(e Entity) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, a := range entityAliases(e) {
-		if a.off || a.exact {
+		if a.off || commonMode(a) == commonNone {
 			continue
 		}
 		for _, w := range strings.Fields(stripTitles(a.text)) {
@@ -149,6 +150,46 @@ func sentenceEnd(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// months are the month names that are also given names or words.
+var months = map[string]bool{"january": true, "february": true, "march": true, "april": true, "may": true,
+	"june": true, "july": true, "august": true, "september": true, "october": true, "november": true, "december": true}
+
+// dateWords, before a month name, make it the month ("in May", "last June").
+var dateWords = map[string]bool{"in": true, "of": true, "since": true, "until": true, "till": true, "during": true,
+	"from": true, "to": true, "by": true, "last": true, "next": true, "this": true, "early": true, "late": true,
+	"mid": true, "before": true, "after": true, "through": true, "that": true, "every": true, "each": true}
+
+// monthInContext reports whether text[s:e], a month name, reads as the
+// month: after a word such as "in" or "last", or before or after a number.
+func monthInContext(text []byte, s, e int) bool {
+	if !months[strings.ToLower(string(text[s:e]))] {
+		return false
+	}
+	k := e
+	for k < len(text) && (text[k] == ' ' || text[k] == ',') {
+		k++
+	}
+	if k < len(text) && '0' <= text[k] && text[k] <= '9' {
+		return true
+	}
+	j := s
+	for j > 0 && (text[j-1] == ' ' || text[j-1] == '\t' || text[j-1] == '\n') {
+		j--
+	}
+	i := j
+	for i > 0 && (asciiWord[text[i-1]] || text[i-1] >= 0x80) {
+		i--
+	}
+	w := strings.ToLower(string(text[i:j]))
+	if w == "" {
+		return false
+	}
+	if '0' <= w[0] && w[0] <= '9' {
+		return true // "3 May", "21st May"
+	}
+	return dateWords[w]
 }
 
 // labelAfter reports whether text[e:] goes on with a colon, as a speaker

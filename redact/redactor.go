@@ -159,11 +159,11 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 		pieces := strings.FieldsFunc(family, func(r rune) bool { return r == '-' || r == ' ' || canonRune(r) == '-' })
 		var core []string
 		for _, p := range pieces {
-			if !particles[strings.ToLower(p)] {
+			if !particles[strings.ToLower(p)] && !pieceParticles[MatchView(p)] {
 				core = append(core, p)
 			}
 		}
-		if len(core) > 1 {
+		if len(pieces) > 1 {
 			for _, p := range core {
 				if letterCount(p) >= 2 {
 					add(p, PartFamily)
@@ -200,6 +200,14 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 		}
 	}
 	return out
+}
+
+// pieceParticles are words of a surname never matched alone, beyond the
+// lower-case particles splitPerson knows ("Ní Bhriain", "Ibn Rushd").
+var pieceParticles = map[string]bool{
+	"ni": true, "nic": true, "o": true, "ua": true, "mac": true, "mc": true, "ibn": true, "bint": true,
+	"ben": true, "bat": true, "dos": true, "das": true, "do": true, "zu": true, "af": true, "av": true,
+	"y": true, "e": true, "d'": true, "l'": true, "ter": true, "ten": true, "op": true, "het": true,
 }
 
 // titleForms are the titles written before a surname, with and without
@@ -352,8 +360,10 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 				continue
 			}
 			pt := pattern{entity: int32(ei), part: a.part, titles: titleCount(a.text), common: commonMode(a)}
-			if a.part == PartInitial {
-				pt.common = commonMulti // "A Hope" is a name, "a hope" is not
+			if a.part == PartInitial || (a.variant && e.Kind != KindPerson) {
+				// Only capitalised: "A Hope" is a name, "a hope" is not;
+				// "the Larder" is the organisation, "the larder" a room.
+				pt.common = commonMulti
 			}
 			if a.exact {
 				pt.exact = exactView(a.text)
@@ -500,7 +510,7 @@ func (r *Redactor) acceptFn(text []byte, before rune, report bool) func(out int3
 			}
 			switch p.common {
 			case commonSingle:
-				if !capitalised(text[s:e], 0) {
+				if !capitalised(text[s:e], 0) || monthInContext(text, s, e) {
 					continue
 				}
 				initial := sentenceStart(text, s, before) && !labelAfter(text, e)
