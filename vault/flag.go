@@ -68,7 +68,7 @@ func (s *Study) ScanFile(path string) ([]redact.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	return redact.Scan(norm.NFC.String(string(data)), rd), nil
+	return scanText(norm.NFC.String(string(data)), rd), nil
 }
 
 // ScanDoc shows what the residual scan finds in a document as it would
@@ -86,7 +86,7 @@ func (s *Study) ScanDoc(handle string) ([]redact.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	return origin{handle, sourceLines(g.blocks)}.locate(redact.Scan(plain(g.blocks), rd)), nil
+	return origin{handle, sourceLines(g.blocks)}.locate(scanText(plain(g.blocks), rd)), nil
 }
 
 // Lines returns a text document's parsed lines with their numbers, for the

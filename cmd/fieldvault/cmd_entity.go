@@ -43,6 +43,7 @@ func entityCommand(e *env) *cli.Command {
 					for _, en := range ents {
 						fmt.Fprintf(e.stdout, "added %s %s\n", en.Kind, en.Handle)
 					}
+					warnNames(e, req.Kind, req.Name, req.Aliases)
 					return nil
 				},
 			},

@@ -58,6 +58,7 @@ func participantCommand(e *env) *cli.Command {
 						return err
 					}
 					fmt.Fprintf(e.stdout, "added participant %s\n", req.Handle)
+					warnNames(e, redact.KindPerson, req.Name, req.Aliases)
 					return nil
 				},
 			},
@@ -155,7 +156,9 @@ func participantCommand(e *env) *cli.Command {
 					if err != nil {
 						return err
 					}
+					var edited vault.Participant
 					err = s.EditParticipant(c.Context, a[0], func(p *vault.Participant) error {
+						defer func() { edited = *p }()
 						if set("name") {
 							p.Name = c.String("name")
 						}
@@ -196,6 +199,9 @@ func participantCommand(e *env) *cli.Command {
 						return err
 					}
 					fmt.Fprintf(e.stdout, "updated participant %s\n", a[0])
+					if set("name") || set("alias") || set("add-alias") {
+						warnNames(e, redact.KindPerson, edited.Name, edited.Aliases)
+					}
 					return nil
 				},
 			},
@@ -442,4 +448,16 @@ func splitHandle(h string) (string, int) {
 		}
 	}
 	return h[:i], n
+}
+
+// warnNames tells the researcher which parts of a name just registered are
+// ordinary words, and what the matcher does with them (on stderr: the lines
+// quote the name).
+func warnNames(e *env, kind redact.Kind, name string, aliases []string) {
+	for i, l := range vault.NameWarnings(kind, name, aliases) {
+		if i == 0 {
+			l = "warning: " + l
+		}
+		fmt.Fprintln(e.stderr, l)
+	}
 }
