@@ -277,11 +277,11 @@ type pattern struct {
 // Redactor finds and replaces every alias of a compiled dictionary. It is
 // safe for concurrent use.
 type Redactor struct {
-	m        *matcher
-	pats     []pattern
-	ids      []string
-	pseud    map[string]Pseudonym
-	pwords   map[string]bool
+	m         *matcher
+	pats      []pattern
+	ids       []string
+	pseud     map[string]Pseudonym
+	pwords    map[string]bool
 	ambig     [][]string
 	patCount  int
 	hasCommon bool // some pattern is an ordinary word
