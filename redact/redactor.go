@@ -725,19 +725,31 @@ func (r *Redactor) IsAlias(word string) bool {
 const midSentence = 'x'
 
 // RedactName returns what the gate writes for name standing in running
-// text (not at a sentence start), and the IDs of the entities it matched.
-func (r *Redactor) RedactName(name string) (string, []string) {
+// text (not at a sentence start), the IDs of the entities it matched, and
+// whether every letter of name lay inside a match.
+func (r *Redactor) RedactName(name string) (out string, ids []string, whole bool) {
 	b := []byte(norm.NFC.String(strings.TrimSpace(name)))
-	out := make([]byte, 0, len(b))
-	var ids []string
+	o := make([]byte, 0, len(b))
 	last := 0
+	whole = true
 	r.m.scan(b, false, true, r.acceptFn(b, midSentence, false), func(s, e int, p int32) {
-		out = append(out, b[last:s]...)
-		out = r.replace(out, b[s:e], p)
+		whole = whole && !hasLetter(b[last:s])
+		o = append(o, b[last:s]...)
+		o = r.replace(o, b[s:e], p)
 		last = e
 		ids = append(ids, r.ids[r.pats[p].entity])
 	})
-	return string(append(out, b[last:]...)), ids
+	whole = whole && !hasLetter(b[last:]) && len(ids) > 0
+	return string(append(o, b[last:]...)), ids, whole
+}
+
+func hasLetter(b []byte) bool {
+	for _, r := range string(b) {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // IsPseudonym reports whether word is a word of some pseudonym in the

@@ -125,6 +125,61 @@ func (s *Study) PseudonymFor(ctx context.Context, handleOrName string, kind reda
 	return p, "", nil
 }
 
+// PseudonymAnswer is what `fieldvault pseudonym` says about a handle or
+// a name.
+type PseudonymAnswer struct {
+	Handle string // a handle asked about
+	// Written is what the gate writes for the name asked about, as it
+	// stands in running text (a registered given name alone becomes the
+	// pseudonym's given name, "R. Quixwort" the pseudonym's initial and
+	// family name); for a handle, the full pseudonym.
+	Written string
+	// Matched lists the handles whose names or aliases the name matched;
+	// Partly is set when some of its words matched nobody.
+	Matched []string
+	Partly  bool
+	// Hypothetical: nothing registered matched; Written is the pseudonym a
+	// new entry of Kind with this name would get now.
+	Hypothetical bool
+	Kind         redact.Kind
+}
+
+// Pseudonym answers for a handle, or for a name: registered people,
+// entities and their aliases first (the answer is exactly what an exit
+// writes for that form), otherwise hypothetically for a new entry of kind.
+func (s *Study) Pseudonym(ctx context.Context, query string, kind redact.Kind) (*PseudonymAnswer, error) {
+	cat, err := s.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	if ValidHandle(query) {
+		if e := cat.entityByHandle(query); e != nil {
+			p, _, err := s.PseudonymFor(ctx, query, e.Kind)
+			if err != nil {
+				return nil, err
+			}
+			return &PseudonymAnswer{Handle: query, Written: p.String(), Kind: e.Kind}, nil
+		}
+	}
+	rd, err := cat.Redactor()
+	if err != nil {
+		return nil, err
+	}
+	out, ids, whole := rd.RedactName(query)
+	if len(ids) > 0 {
+		a := &PseudonymAnswer{Written: out, Matched: dedupe(ids), Partly: !whole}
+		if e := cat.entityByHandle(a.Matched[0]); e != nil {
+			a.Kind = e.Kind
+		}
+		return a, nil
+	}
+	p, _, err := s.PseudonymFor(ctx, query, kind)
+	if err != nil {
+		return nil, err
+	}
+	return &PseudonymAnswer{Written: p.String(), Hypothetical: true, Kind: kind}, nil
+}
+
 // withoutEntry copies a registry, leaving out the entry of (kind, name).
 func withoutEntry(reg *redact.Registry, kind redact.Kind, name string) (*redact.Registry, error) {
 	skip := redact.NormaliseName(name)
