@@ -618,6 +618,10 @@ func (r *Redactor) replace(dst, orig []byte, pi int32) []byte {
 				dst = append(dst, ' ')
 			}
 		}
+		if i == 0 && len(words) > 0 && strings.EqualFold(w, string(words[0])) {
+			dst = append(dst, words[0]...) // "the" of "the Wexcombe Larder" stays as written
+			continue
+		}
 		switch style {
 		case styleUpper:
 			dst = append(dst, strings.ToUpper(w)...)

@@ -2,7 +2,6 @@ package vault
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/fieldvault/fieldvault/redact"
@@ -178,28 +177,4 @@ func (s *Study) Pseudonym(ctx context.Context, query string, kind redact.Kind) (
 		return nil, err
 	}
 	return &PseudonymAnswer{Written: p.String(), Hypothetical: true, Kind: kind}, nil
-}
-
-// withoutEntry copies a registry, leaving out the entry of (kind, name).
-func withoutEntry(reg *redact.Registry, kind redact.Kind, name string) (*redact.Registry, error) {
-	skip := redact.NormaliseName(name)
-	kept := struct {
-		Version int                    `json:"version"`
-		Entries []redact.RegistryEntry `json:"entries"`
-	}{Version: 1, Entries: []redact.RegistryEntry{}}
-	for _, e := range reg.Entries() {
-		if e.Kind == kind && redact.NormaliseName(e.Name) == skip {
-			continue
-		}
-		kept.Entries = append(kept.Entries, e)
-	}
-	data, err := json.Marshal(kept)
-	if err != nil {
-		return nil, err
-	}
-	out := redact.NewRegistry()
-	if err := out.UnmarshalJSON(data); err != nil {
-		return nil, integrity("the pseudonym registry: %v", err)
-	}
-	return out, nil
 }

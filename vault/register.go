@@ -255,9 +255,7 @@ func (s *Study) EditParticipant(ctx context.Context, handle string, edit func(p 
 			if n := tx.Cat.exitsUsing(handle); n > 0 {
 				return fmt.Errorf("%w: participant %s's pseudonym has already left the vault in %d exit(s); a pseudonym never changes once given", ErrInvalid, handle, n)
 			}
-			if tx.Cat.Pseudonyms, err = withoutEntry(tx.Cat.Pseudonyms, redact.KindPerson, p.Name); err != nil {
-				return err
-			}
+			tx.Cat.Pseudonyms = tx.Cat.Pseudonyms.Without(redact.KindPerson, p.Name)
 		}
 		if err := s.assignPseudonyms(tx); err != nil {
 			return err
