@@ -540,6 +540,19 @@ func (r *Redactor) Find(text string) []Match {
 	return out
 }
 
+// FindName is Find for a name standing on its own, such as a speaker
+// label: it is not taken to start a sentence, so a registered part that is
+// an ordinary word ("Will:") is matched when capitalised.
+func (r *Redactor) FindName(text string) []Match {
+	b := []byte(norm.NFC.String(text))
+	var out []Match
+	r.m.scan(b, false, true, r.acceptFn(b, midSentence, false), func(s, e int, p int32) {
+		pt := r.pats[p]
+		out = append(out, Match{Start: s, End: e, EntityID: r.ids[pt.entity], Part: pt.part})
+	})
+	return out
+}
+
 // Redact returns text (normalised to NFC) with every alias replaced by the
 // matching part of its entity's pseudonym.
 func (r *Redactor) Redact(text string) string {

@@ -236,3 +236,34 @@ func TestLineDiffLarge(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCarry: any two texts and any flag range: no panic, every carried
+// range lies inside the new version, and no flag is lost.
+func FuzzCarry(f *testing.F) {
+	seeds := [][2]string{
+		{"a\nb\nc\n", "a\nb2\nc\n"},
+		{"one\ntwo\nthree", ""},
+		{"", "x"},
+		{"same\nsame\nsame", "same\nother\nsame\nsame"},
+		{"The treasurer took the mony.\nAfter that.", "Cash went missing.\nAfter that."},
+	}
+	if len(seeds) == 0 {
+		f.Fatal("empty seed corpus")
+	}
+	for _, s := range seeds {
+		f.Add(s[0], s[1], uint8(1), uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, oldText, newText string, a, b uint8) {
+		old, nw := strings.Split(oldText, "\n"), strings.Split(newText, "\n")
+		fl := []policy.Flag{{Kind: policy.FlagStruck, From: int(a)%len(old) + 1, To: int(b)%len(old) + 1}}
+		got, carries := carryFlags(old, nw, 1, fl, fl, nil)
+		if len(carries) != 2 {
+			t.Fatalf("%d flags in, %d carried", 2, len(carries))
+		}
+		for _, g := range got {
+			if g.From < 1 || g.To > len(nw) || g.From > g.To {
+				t.Fatalf("carried range %d-%d outside 1-%d", g.From, g.To, len(nw))
+			}
+		}
+	})
+}

@@ -176,7 +176,7 @@ func (c *Catalog) speaker(rd *redact.Redactor, label string) (policy.SpeakerKind
 		return policy.SpeakerResearcher, ""
 	}
 	text := norm.NFC.String(label)
-	for _, m := range rd.Find(text) {
+	for _, m := range rd.FindName(text) {
 		if m.Start == 0 && m.End == len(text) {
 			if _, err := c.Participant(m.EntityID); err == nil {
 				return policy.SpeakerParticipant, m.EntityID
