@@ -267,3 +267,26 @@ func FuzzCarry(f *testing.F) {
 		}
 	})
 }
+
+// TestFlagEarlierVersionCarries: flagging a line of version 1 after
+// version 2 exists flags the same text in version 2.
+func TestFlagEarlierVersionCarries(t *testing.T) {
+	s := newStudy(t)
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "v1.txt", "one\nthe struck line\nthree\n"), Kind: KindFieldNotes, Handle: "D1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "v2.txt", "zero\none\nthe struck line\nthree\n"), VersionOf: "D1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Flag(ctx, FlagRequest{Doc: "D1", Version: 1, From: 2, To: 2, Kind: policy.FlagStruck, Reason: "asked"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Doc("D1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := d.Latest()
+	if len(v2.Flags) != 1 || v2.Flags[0].From != 3 || v2.Flags[0].To != 3 || v2.Flags[0].Kind != policy.FlagStruck {
+		t.Fatalf("version 2 flags = %+v, want struck 3-3", v2.Flags)
+	}
+}
