@@ -2,6 +2,7 @@ package vault
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -70,4 +71,30 @@ func NameWarnings(kind redact.Kind, name string, aliases []string) []string {
 // names.
 func scanText(text string, rd *redact.Redactor) []redact.Finding {
 	return append(redact.Scan(text, rd), redact.SentenceStartNames(text, rd)...)
+}
+
+// SharedNames lists the groups of handles that share a name, an alias or a
+// distinctive word of a place or organisation, for the groups that hold
+// one of handles. In each group the first handle's pseudonym is what a
+// shared form standing alone becomes.
+func (s *Study) SharedNames(handles ...string) ([][]string, error) {
+	cat, err := s.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	rd, err := cat.Redactor()
+	if err != nil {
+		return nil, err
+	}
+	var out [][]string
+	for _, g := range rd.Ambiguities() {
+		for _, h := range handles {
+			if slices.Contains(g, h) {
+				out = append(out, g)
+				break
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b []string) int { return strings.Compare(strings.Join(a, " "), strings.Join(b, " ")) })
+	return slices.CompactFunc(out, slices.Equal), nil
 }

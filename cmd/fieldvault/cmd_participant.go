@@ -59,6 +59,7 @@ func participantCommand(e *env) *cli.Command {
 					}
 					fmt.Fprintf(e.stdout, "added participant %s\n", req.Handle)
 					warnNames(e, redact.KindPerson, req.Name, req.Aliases)
+					warnShared(e, s, req.Handle)
 					return nil
 				},
 			},
@@ -459,5 +460,17 @@ func warnNames(e *env, kind redact.Kind, name string, aliases []string) {
 			l = "warning: " + l
 		}
 		fmt.Fprintln(e.stderr, l)
+	}
+}
+
+// warnShared reports registered entries that now share a name, an alias or
+// a distinctive word with the ones just added (handles only).
+func warnShared(e *env, s *vault.Study, handles ...string) {
+	groups, err := s.SharedNames(handles...)
+	if err != nil {
+		return // the registration stands; an exit reports the problem
+	}
+	for _, g := range groups {
+		fmt.Fprintf(e.stderr, "warning: %s share a name, an alias or a word of one; standing alone it becomes %s's pseudonym (add an alias to decide)\n", strings.Join(g, ", "), g[0])
 	}
 }
