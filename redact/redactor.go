@@ -337,7 +337,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			}
 		}
 		pseuds[ei] = p
-		for _, f := range []string{p.String(), p.Given, p.Family} {
+		for _, f := range append([]string{p.String(), p.Given, p.Family}, strings.Fields(p.String())...) {
 			if f != "" {
 				pviews[MatchView(f)] = true
 			}
