@@ -213,8 +213,11 @@ func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) erro
 			return err
 		}
 		for _, a := range entityAliases(e) {
-			if a.variant {
-				continue // kept out so that derivations stay as they were
+			if a.variant && reg.locale == "" {
+				// Registries from before locales derive as they always
+				// did; newer ones also avoid the words of variants (so a
+				// surname part such as "Hale" stays matchable alone).
+				continue
 			}
 			for _, w := range strings.Fields(a.text) {
 				avoid[NormaliseName(w)] = true
