@@ -111,11 +111,7 @@ func (s *Study) ScanFile(path string) ([]redact.Finding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, unwrapPath(err))
 	}
-	cat, err := s.Catalog()
-	if err != nil {
-		return nil, err
-	}
-	rd, err := cat.Redactor()
+	_, rd, err := s.redactor()
 	if err != nil {
 		return nil, err
 	}
@@ -125,11 +121,7 @@ func (s *Study) ScanFile(path string) ([]redact.Finding, error) {
 // ScanDoc shows what the residual scan finds in a document as it would
 // leave (after the gate and pseudonymisation), without letting it out.
 func (s *Study) ScanDoc(handle string) ([]redact.Finding, error) {
-	cat, err := s.Catalog()
-	if err != nil {
-		return nil, err
-	}
-	rd, err := cat.Redactor()
+	cat, rd, err := s.redactor()
 	if err != nil {
 		return nil, err
 	}

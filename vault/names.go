@@ -78,11 +78,7 @@ func scanText(text string, rd *redact.Redactor) []redact.Finding {
 // one of handles. In each group the first handle's pseudonym is what a
 // shared form standing alone becomes.
 func (s *Study) SharedNames(handles ...string) ([][]string, error) {
-	cat, err := s.Catalog()
-	if err != nil {
-		return nil, err
-	}
-	rd, err := cat.Redactor()
+	_, rd, err := s.redactor()
 	if err != nil {
 		return nil, err
 	}
@@ -97,4 +93,17 @@ func (s *Study) SharedNames(handles ...string) ([][]string, error) {
 	}
 	slices.SortFunc(out, func(a, b []string) int { return strings.Compare(strings.Join(a, " "), strings.Join(b, " ")) })
 	return slices.CompactFunc(out, slices.Equal), nil
+}
+
+// redactor reads the catalogue and compiles its matcher.
+func (s *Study) redactor() (*Catalog, *redact.Redactor, error) {
+	cat, err := s.Catalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	rd, err := cat.Redactor()
+	if err != nil {
+		return nil, nil, err
+	}
+	return cat, rd, nil
 }
