@@ -227,6 +227,9 @@ func printDoc(e *env, d *vault.Document) {
 		for _, f := range v.Markup {
 			fmt.Fprintf(w, "    markup %s lines %d-%d\n", f.Kind, f.From, f.To)
 		}
+		for _, c := range v.Carried {
+			fmt.Fprintf(w, "    %s\n", c)
+		}
 		if len(v.Dropped) > 0 {
 			fmt.Fprintf(w, "    not in the lines: %s\n", strings.Join(v.Dropped, ", "))
 		}
