@@ -277,6 +277,25 @@ var particles = map[string]bool{
 	"st": true, "bin": true, "binti": true, "al": true, "el": true, "ap": true, "ter": true,
 }
 
+// capitalParticles are particles that belong to the family name even
+// when written with a capital ("Ó Súilleabháin", "Ní Bhriain", "De Souza",
+// "Van der Berg").
+var capitalParticles = map[string]bool{
+	"o": true, "ni": true, "nic": true, "ua": true, "mac": true, "van": true, "von": true,
+	"de": true, "da": true, "di": true, "du": true, "del": true, "della": true, "der": true,
+	"den": true, "le": true, "la": true, "ter": true, "ten": true, "dos": true, "das": true,
+	"ibn": true, "bin": true, "binti": true, "bint": true, "al": true, "el": true, "ap": true,
+}
+
+// isParticle reports whether w, before a family name, belongs to it: a
+// lower-case particle, or one of capitalParticles however written.
+func isParticle(w string) bool {
+	if particles[strings.ToLower(w)] && w == strings.ToLower(w) {
+		return true
+	}
+	return capitalParticles[MatchView(w)]
+}
+
 // splitPerson splits a person's name (NFC, fields) into leading titles, given
 // name and family name. Either name may be empty.
 func splitPerson(words []string) (title []string, given, family string) {
@@ -291,7 +310,7 @@ func splitPerson(words []string) (title []string, given, family string) {
 		return title, words[0], ""
 	}
 	i := len(words) - 1
-	for i > 1 && particles[strings.ToLower(words[i-1])] && words[i-1] == strings.ToLower(words[i-1]) {
+	for i > 1 && isParticle(words[i-1]) {
 		i--
 	}
 	return title, words[0], strings.Join(words[i:], " ")
