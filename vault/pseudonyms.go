@@ -3,6 +3,9 @@ package vault
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/vault/transit"
@@ -137,6 +140,11 @@ type PseudonymAnswer struct {
 	// Partly is set when some of its words matched nobody.
 	Matched []string
 	Partly  bool
+	// AsWord: the name is a registered part that is an ordinary word,
+	// written in lower case, which an exit leaves as it is; AsName is what
+	// the capitalised form becomes.
+	AsWord bool
+	AsName string
 	// Hypothetical: nothing registered matched; Written is the pseudonym a
 	// new entry of Kind with this name would get now.
 	Hypothetical bool
@@ -172,9 +180,24 @@ func (s *Study) Pseudonym(ctx context.Context, query string, kind redact.Kind) (
 		}
 		return a, nil
 	}
+	if c := capitalise(query); c != query {
+		if out, ids, _ := rd.RedactName(c); len(ids) > 0 {
+			return &PseudonymAnswer{Written: strings.TrimSpace(query), Matched: dedupe(ids), AsWord: true, AsName: out}, nil
+		}
+	}
 	p, _, err := s.PseudonymFor(ctx, query, kind)
 	if err != nil {
 		return nil, err
 	}
 	return &PseudonymAnswer{Written: p.String(), Hypothetical: true, Kind: kind}, nil
+}
+
+// capitalise upper-cases the first letter of every word.
+func capitalise(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		r, n := utf8.DecodeRuneInString(w)
+		words[i] = string(unicode.ToUpper(r)) + w[n:]
+	}
+	return strings.Join(words, " ")
 }

@@ -478,6 +478,9 @@ func pseudonymCommand(e *env) *cli.Command {
 			switch {
 			case ans.Handle != "":
 				fmt.Fprintf(e.stdout, "%s: %s\n", ans.Handle, ans.Written)
+			case ans.AsWord:
+				fmt.Fprintf(e.stdout, "%s\n", ans.Written)
+				fmt.Fprintf(e.stderr, "an exit leaves this form as written: a registered name part of %s that is an ordinary word is replaced only where it is clearly a name; capitalised, it becomes %q\n", strings.Join(ans.Matched, ", "), ans.AsName)
 			case ans.Hypothetical:
 				fmt.Fprintf(e.stdout, "%s\n", ans.Written)
 				fmt.Fprintf(e.stderr, "hypothetical: no registered name or alias matches; this is the pseudonym a new %s of this name would get now\n", ans.Kind)
