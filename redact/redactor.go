@@ -122,7 +122,9 @@ func entityAliases(e Entity) []aliasSpec {
 }
 
 // variants derives the other forms a name is written in: each part of a
-// compound surname alone, the surname with spaces or without its hyphens,
+// compound surname alone, the words after the given name of a name of three
+// words or more (a double surname, middle names), the surname with spaces or
+// without its hyphens,
 // an initial with the surname ("R. Quixwort"), a title with a surname that
 // is an ordinary word ("Mr Hope", which the common-word rule would
 // otherwise leave), and for places and organisations each distinctive word
@@ -167,6 +169,19 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 			for _, p := range core {
 				if letterCount(p) >= 2 {
 					add(p, PartFamily)
+				}
+			}
+		}
+		// A name of three words or more ("María García López", "Anna
+		// Maria Kowalska"): the words after the given name may be a double
+		// surname or middle names; each alone, and all of them together,
+		// stand for the family name.
+		words := strings.Fields(stripTitles(norm.NFC.String(e.Name)))
+		if len(words) > 2 {
+			add(strings.Join(words[1:], " "), PartFamily)
+			for _, w := range words[1 : len(words)-1] {
+				if letterCount(w) >= 2 && !isParticle(w) && !pieceParticles[MatchView(w)] {
+					add(w, PartFamily)
 				}
 			}
 		}

@@ -17,6 +17,7 @@ func TestNameVariants(t *testing.T) {
 		{ID: "P6", Kind: KindPerson, Name: "Desmond Achterberg", Pseudonym: "Walter Penrose"},
 		{ID: "P7", Kind: KindPerson, Name: "Anna De Souza", Pseudonym: "Clara Voss"},
 		{ID: "P8", Kind: KindPerson, Name: "Aoife Ó Súilleabháin", Pseudonym: "Maeve Tierney"},
+		{ID: "P9", Kind: KindPerson, Name: "María García López", Pseudonym: "Lucía Ferrer"},
 		{ID: "E1", Kind: KindOrg, Name: "Wexcombe Community Larder", Pseudonym: "Alder Trust"},
 		{ID: "E2", Kind: KindPlace, Name: "Brindlemoor Park", Pseudonym: "Ivelcombe"},
 		{ID: "E3", Kind: KindOrg, Name: "Brindlemoor Rovers", Pseudonym: "Heron Society"},
@@ -45,7 +46,8 @@ func TestNameVariants(t *testing.T) {
 			{"with Okafor", "with Penhallow"}, {"told Hale so", "told Penhallow so"},
 			{"hale and hearty", "hale and hearty"}, {"with Okafor Hale", "with Penhallow"},
 			{"with OkaforHale", "with Penhallow"}, {"with Okafor–Hale", "with Penhallow"},
-			{"with Berg", "with Pendry"},
+			{"with Berg", "with Pendry"}, {"with García", "with Ferrer"}, {"with Sra. García López", "with Sra. Ferrer"},
+			{"with Garcia Lopez", "with Ferrer"}, {"with María García", "with Lucía Ferrer"},
 		}},
 		{"across a line break", [][2]string{
 			{"with Okafor-\nHale today", "with Penhallow\n today"}, {"with Quix-\nwort today", "with Marlow\n today"},
