@@ -36,6 +36,18 @@
 // (ELLIE → LEILA, ellie → leila) and keep the original line breaks inside a
 // multi-word name, so line numbers do not move.
 //
+// Matching is also accent- and width-insensitive (MatchView: Renee = Renée,
+// Lukasz = Łukasz, full-width letters), and a word hyphenated across a line
+// break is joined. Derived variants (entityAliases): each part of a compound
+// surname alone, the surname with a space or without its hyphen, an initial
+// with the surname ("R. Quixwort" → the pseudonym's initial and surname), a
+// title with a surname that is an ordinary word, and each distinctive word of
+// a place or organisation name (capitalised only). A name part that is an
+// ordinary English word (names/common-words.txt) is matched only
+// capitalised and not at a sentence start, or beside another part of the
+// name or a title, or as a speaker label; SentenceStartNames reports the
+// rest (commonword.go).
+//
 // # Pseudonyms
 //
 // A pseudonym is chosen by HMAC-SHA256(key, kind ":" normalised name), where

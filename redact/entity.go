@@ -114,6 +114,72 @@ func appendView(dst []byte, s string) []byte {
 	return dst
 }
 
+// MatchView returns the form of a name the matcher compares: like
+// NormaliseName, and also accent- and width-insensitive (Renée = Renee,
+// Łukasz = Lukasz, full-width Ａｎｎａ = Anna). Pseudonyms are keyed by
+// NormaliseName, which keeps accents, so existing pseudonyms never change.
+func MatchView(name string) string {
+	s := norm.NFC.String(name)
+	dst := make([]byte, 0, len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && len(dst) > 0 {
+			dst = append(dst, ' ')
+		}
+		space = false
+		dst = appendMatchFold(dst, r)
+	}
+	return string(dst)
+}
+
+// matchTab holds the matcher's form of the non-ASCII runes below 0x800:
+// case-folded, decomposed, marks dropped, and the letters that do not
+// decompose (ł, ø, đ, æ, …) spelled in ASCII.
+var matchTab [0x800]string
+
+// unaccented spells letters without a canonical decomposition.
+var unaccented = map[rune]string{
+	'ł': "l", 'ø': "o", 'đ': "d", 'ð': "d", 'ħ': "h", 'ı': "i", 'ŀ': "l",
+	'æ': "ae", 'œ': "oe", 'þ': "th", 'ß': "ss", 'ŧ': "t", 'ƒ': "f", 'ɨ': "i",
+}
+
+func stripMarks(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		if u, ok := unaccented[r]; ok {
+			b.WriteString(u)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// appendMatchFold appends the matcher's form of r (see MatchView); a
+// combining mark appends nothing.
+func appendMatchFold(dst []byte, r rune) []byte {
+	if r < 0x80 {
+		return append(dst, lowerASCII[r])
+	}
+	r = canonRune(r)
+	switch {
+	case r < 0x80:
+		return append(dst, byte(r))
+	case r < 0x800:
+		return append(dst, matchTab[r]...)
+	case r >= 0xff01 && r <= 0xff5e: // full-width ASCII
+		return append(dst, lowerASCII[r-0xfee0])
+	}
+	return append(dst, stripMarks(cases.Fold().String(string(r)))...)
+}
+
 // foldTab holds the folded UTF-8 form of the non-ASCII runes below 0x800
 // (Latin, Greek, Cyrillic, …), computed once with cases.Fold.
 var foldTab [0x800]string
@@ -122,6 +188,7 @@ func init() {
 	c := cases.Fold()
 	for r := rune(0x80); r < 0x800; r++ {
 		foldTab[r] = c.String(string(r))
+		matchTab[r] = stripMarks(foldTab[r])
 	}
 }
 
@@ -210,6 +277,25 @@ var particles = map[string]bool{
 	"st": true, "bin": true, "binti": true, "al": true, "el": true, "ap": true, "ter": true,
 }
 
+// capitalParticles are particles that belong to the family name even
+// when written with a capital ("Ó Súilleabháin", "Ní Bhriain", "De Souza",
+// "Van der Berg").
+var capitalParticles = map[string]bool{
+	"o": true, "ni": true, "nic": true, "ua": true, "mac": true, "van": true, "von": true,
+	"de": true, "da": true, "di": true, "du": true, "del": true, "della": true, "der": true,
+	"den": true, "le": true, "la": true, "ter": true, "ten": true, "dos": true, "das": true,
+	"ibn": true, "bin": true, "binti": true, "bint": true, "al": true, "el": true, "ap": true,
+}
+
+// isParticle reports whether w, before a family name, belongs to it: a
+// lower-case particle, or one of capitalParticles however written.
+func isParticle(w string) bool {
+	if particles[strings.ToLower(w)] && w == strings.ToLower(w) {
+		return true
+	}
+	return capitalParticles[MatchView(w)]
+}
+
 // splitPerson splits a person's name (NFC, fields) into leading titles, given
 // name and family name. Either name may be empty.
 func splitPerson(words []string) (title []string, given, family string) {
@@ -224,7 +310,7 @@ func splitPerson(words []string) (title []string, given, family string) {
 		return title, words[0], ""
 	}
 	i := len(words) - 1
-	for i > 1 && particles[strings.ToLower(words[i-1])] && words[i-1] == strings.ToLower(words[i-1]) {
+	for i > 1 && isParticle(words[i-1]) {
 		i--
 	}
 	return title, words[0], strings.Join(words[i:], " ")

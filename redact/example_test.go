@@ -25,12 +25,12 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	out := r.Redact("CAROL said Ms Jacklin-Jarvis's office at Milton Keynes Council moved.")
+	out := r.Redact("Then CAROL said Ms Jacklin-Jarvis's office at Milton Keynes Council moved.")
 	fmt.Println(out)
 	for _, f := range redact.Scan(out+" Call 07700 900123.", r) {
 		fmt.Println(f.Kind, f.Confidence, f.Masked())
 	}
 	// Output:
-	// LEILA said Ms Hartwell's office at Siskin Collective moved.
+	// Then LEILA said Ms Hartwell's office at Siskin Collective moved.
 	// phone high 0**** ******
 }

@@ -272,6 +272,27 @@ func decode(text []byte, j int, final bool) (r rune, size int, ok bool) {
 	return r, size, true
 }
 
+// lineBreak reports whether the whitespace run at text[j:] holds a line
+// break, and where it ends (more: the buffer ended inside it).
+func lineBreak(text []byte, j int, final bool) (end int, nl, more bool) {
+	k := j
+	for k < len(text) && k-j <= MaxGap {
+		r, sz, ok := decode(text, k, final)
+		if !ok {
+			return k, false, true
+		}
+		if !isSpaceRune(r) {
+			return k, nl && k > j, false
+		}
+		nl = nl || r == '\n'
+		k += sz
+	}
+	if k >= len(text) && !final {
+		return k, false, true
+	}
+	return k, false, false
+}
+
 // walk follows the trie from the candidate start s. It returns the end and
 // terminal of the longest accepted match (end < 0 if none), or more=true if
 // the answer depends on input beyond text (only when !final).
@@ -315,10 +336,25 @@ func (m *matcher) walk(text []byte, s int, final bool, accept func(out int32, s,
 			j = k
 			continue
 		}
+		if (r == '-' || (r >= 0x80 && canonRune(r) == '-')) && j > s {
+			// A word hyphenated across a line break: "Okafor-⏎Hale" is
+			// "Okafor-Hale", "Quix-⏎wort" is "Quixwort".
+			k, nl, more := lineBreak(text, j+size, final)
+			if more {
+				return end, pat, true
+			}
+			if nl {
+				if h := m.next(n, '-'); h >= 0 {
+					n = h
+				}
+				j = k
+				continue
+			}
+		}
 		if r < 0x80 {
 			n = m.next(n, lowerASCII[r])
 		} else {
-			for _, b := range appendFold(fb[:0], r) {
+			for _, b := range appendMatchFold(fb[:0], r) {
 				if n = m.next(n, b); n < 0 {
 					break
 				}
@@ -404,7 +440,12 @@ func (m *matcher) scan(text []byte, prev, final bool, accept func(out int32, s, 
 				continue
 			}
 			var fb [8]byte
-			first = appendFold(fb[:0], r)[0]
+			f := appendMatchFold(fb[:0], r)
+			if len(f) == 0 { // a lone combining mark
+				i += size
+				continue
+			}
+			first = f[0]
 		}
 		if root[first] < 0 {
 			i += size

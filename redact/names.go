@@ -4,10 +4,49 @@ import (
 	"embed"
 	"sort"
 	"strings"
+	"sync"
 )
 
-//go:embed names/*.txt
+//go:embed names/*.txt names/en-GB/*.txt
 var namesFS embed.FS
+
+// Locales pick the lists person pseudonyms are drawn from. A registry
+// records its locale, so a vault keeps drawing from the lists it started
+// with and no pseudonym already given changes.
+const (
+	// LocaleEN is the lists of vaults made before locales existed (and of a
+	// registry that records none): faker's en names.
+	LocaleEN = "en"
+	// LocaleGB draws from the names of those lists that British English
+	// dictionaries know as proper names (see names/README.md).
+	LocaleGB = "en-GB"
+	// DefaultLocale is the locale of a new study.
+	DefaultLocale = LocaleGB
+)
+
+// Locales lists the known locales.
+func Locales() []string { return []string{LocaleEN, LocaleGB} }
+
+// ValidLocale reports whether l is a known locale.
+func ValidLocale(l string) bool { return l == LocaleEN || l == LocaleGB }
+
+var personIndexes = map[string]func() *personNames{
+	LocaleEN: sync.OnceValue(func() *personNames {
+		return newPersonNames([3][]string{givenAll, givenFemale, givenMale}, familyNames)
+	}),
+	LocaleGB: sync.OnceValue(func() *personNames {
+		f, m, n := loadList("en-GB/given-female.txt"), loadList("en-GB/given-male.txt"), loadList("en-GB/given-neutral.txt")
+		return newPersonNames([3][]string{sortedUnion(f, m, n), f, m}, loadList("en-GB/family.txt"))
+	}),
+}
+
+// personIndex returns the candidate lists of a locale ("" is LocaleEN).
+func personIndex(locale string) *personNames {
+	if f, ok := personIndexes[locale]; ok {
+		return f()
+	}
+	return personIndexes[LocaleEN]()
+}
 
 func loadList(file string) []string {
 	b, err := namesFS.ReadFile("names/" + file)

@@ -116,8 +116,9 @@ func TestReplacementRules(t *testing.T) {
 		{"ELLIE", "LEILA"},
 		{"ellie", "leila"},
 		{"Ms Jacklin-Jarvis", "Ms Hartwell"},
-		{"Carol's", "Leila's"},
-		{"Carol’s", "Leila’s"},
+		{"Ask Carol's", "Ask Leila's"},
+		{"Ask Carol’s", "Ask Leila’s"},
+		{"Carol's", "Carol's"}, // an ordinary word at a sentence start: reported, not replaced
 		{"Jacklin-Jarvis'", "Hartwell'"},
 		{"Carol\nJacklin-Jarvis", "Leila\nHartwell"},
 		{"Carol \t  Jacklin-Jarvis", "Leila \t  Hartwell"},
@@ -128,7 +129,7 @@ func TestReplacementRules(t *testing.T) {
 		{"CJJ", "LH"},
 		{"Caz", "Leila"},
 		{"Carolyn", "Carolyn"},
-		{"Carol-Ann", "Leila-Ann"},
+		{"with Carol-Ann", "with Leila-Ann"},
 		{"Carol2", "Carol2"},
 		{"", ""},
 	}
@@ -502,7 +503,7 @@ func TestSmallDictionaries(t *testing.T) {
 		in, want string
 	}{
 		{nil, "Nothing to do here.", "Nothing to do here."},
-		{[]Entity{{ID: "E1", Kind: KindPlace, Name: "Bath", Pseudonym: "Ivelcombe"}}, "In Bath, a bath.", "In Ivelcombe, a ivelcombe."},
+		{[]Entity{{ID: "E1", Kind: KindPlace, Name: "Bath", Pseudonym: "Ivelcombe"}}, "In Bath, a bath.", "In Ivelcombe, a bath."},
 		{[]Entity{{ID: "E1", Kind: KindPlace, Name: "Bath", Aliases: []string{"=Bath"}, Pseudonym: "Ivelcombe"}}, "In Bath, a bath.", "In Ivelcombe, a bath."},
 		{[]Entity{{ID: "E1", Kind: KindOther, Name: "X", Pseudonym: "Item Yew"}}, "X marks x; xx.", "Item Yew marks item yew; xx."},
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -18,6 +19,9 @@ const (
 	PartGiven  = "given"
 	PartFamily = "family"
 	PartAlias  = "alias"
+	// PartInitial is an initial with the family name ("R. Quixwort"),
+	// replaced by the pseudonym's initial and family name.
+	PartInitial = "initial"
 )
 
 // Match is one occurrence of an alias: byte offsets into the NFC form of
@@ -36,10 +40,15 @@ type aliasSpec struct {
 	off      bool // "!" alias: switches a part off
 	explicit bool
 	initials bool
+	// variant: derived from a part of the name (one part of a compound
+	// surname, a title or an initial with the surname, a distinctive word
+	// of a place or organisation); dropped, not an error, where it would
+	// equal a pseudonym.
+	variant bool
 }
 
 // entityAliases lists the aliases of e: derived parts first, then the
-// explicit ones. It does not validate e.
+// explicit ones, then the derived variants. It does not validate e.
 func entityAliases(e Entity) []aliasSpec {
 	name := norm.NFC.String(e.Name)
 	var out []aliasSpec
@@ -53,7 +62,12 @@ func entityAliases(e Entity) []aliasSpec {
 		core := strings.Join(words, " ")
 		out = append(out, aliasSpec{text: core, part: PartFull})
 		if !e.NoParts && family != "" {
-			out = append(out, aliasSpec{text: given, part: PartGiven}, aliasSpec{text: family, part: PartFamily})
+			// A one-letter part ("J Smith") is an initial, never a word
+			// to replace on its own.
+			if letterCount(given) >= 2 {
+				out = append(out, aliasSpec{text: given, part: PartGiven})
+			}
+			out = append(out, aliasSpec{text: family, part: PartFamily})
 		}
 	} else {
 		out = append(out, aliasSpec{text: strings.Join(strings.Fields(name), " "), part: PartFull})
@@ -104,7 +118,135 @@ func entityAliases(e Entity) []aliasSpec {
 		}
 		out = append(out, spec)
 	}
+	return append(out, variants(e, given, family, out)...)
+}
+
+// variants derives the other forms a name is written in: each part of a
+// compound surname alone, the words after the given name of a name of three
+// words or more (a double surname, middle names), the surname with spaces or
+// without its hyphens,
+// an initial with the surname ("R. Quixwort"), a title with a surname that
+// is an ordinary word ("Mr Hope", which the common-word rule would
+// otherwise leave), and for places and organisations each distinctive word
+// (not an ordinary word, a title or a fixed form like "Council") alone.
+// A variant equal to one of the aliases already listed is left out, and so
+// is one whose part is switched off ("!Hale").
+func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
+	seen := map[string]bool{}
+	off := map[string]bool{}
+	for _, a := range have {
+		seen[MatchView(a.text)] = true
+		if a.off {
+			off[MatchView(a.text)] = true
+		}
+	}
+	for _, a := range e.Aliases {
+		if strings.HasPrefix(strings.TrimSpace(a), "!") {
+			off[MatchView(strings.TrimSpace(a)[1:])] = true
+		}
+	}
+	var out []aliasSpec
+	add := func(text, part string) {
+		v := MatchView(text)
+		if v == "" || seen[v] || off[v] {
+			return
+		}
+		seen[v] = true
+		out = append(out, aliasSpec{text: text, part: part, variant: true})
+	}
+	if e.Kind == KindPerson {
+		if e.NoParts || family == "" || off[MatchView(family)] {
+			return nil
+		}
+		pieces := strings.FieldsFunc(family, func(r rune) bool { return r == '-' || r == ' ' || canonRune(r) == '-' })
+		var core []string
+		for _, p := range pieces {
+			if !particles[strings.ToLower(p)] && !pieceParticles[MatchView(p)] {
+				core = append(core, p)
+			}
+		}
+		if len(pieces) > 1 {
+			for _, p := range core {
+				if letterCount(p) >= 2 {
+					add(p, PartFamily)
+				}
+			}
+		}
+		// A name of three words or more ("María García López", "Anna
+		// Maria Kowalska"): the words after the given name may be a double
+		// surname or middle names; each alone, and all of them together,
+		// stand for the family name.
+		words := strings.Fields(stripTitles(norm.NFC.String(e.Name)))
+		if len(words) > 2 {
+			add(strings.Join(words[1:], " "), PartFamily)
+			for _, w := range words[1 : len(words)-1] {
+				if letterCount(w) >= 2 && !isParticle(w) && !pieceParticles[MatchView(w)] {
+					add(w, PartFamily)
+				}
+			}
+		}
+		if len(pieces) > 1 {
+			add(strings.Join(pieces, " "), PartFamily)
+			add(strings.Join(pieces, ""), PartFamily)
+			add(strings.Join(pieces, "-"), PartFamily)
+		}
+		if given != "" && !off[MatchView(given)] {
+			if r, _ := utf8.DecodeRuneInString(given); unicode.IsLetter(r) {
+				add(string(r)+". "+family, PartInitial)
+				add(string(r)+" "+family, PartInitial)
+			}
+		}
+		if isCommonName(family) {
+			for _, t := range titleForms {
+				add(t+" "+family, PartFamily)
+			}
+		}
+		return out
+	}
+	if e.Kind == KindPlace || e.Kind == KindOrg {
+		words := strings.Fields(norm.NFC.String(e.Name))
+		if len(words) > 1 {
+			for _, w := range words {
+				w = strings.Trim(w, ",.;:()'\"")
+				if letterCount(w) >= 3 && !isCommonName(w) && !isTitle(w) && !particles[strings.ToLower(w)] && !fixedWords[NormaliseName(w)] {
+					add(w, PartAlias)
+				}
+			}
+		}
+	}
 	return out
+}
+
+// pieceParticles are words of a surname never matched alone, beyond the
+// lower-case particles splitPerson knows ("Ní Bhriain", "Ibn Rushd").
+var pieceParticles = map[string]bool{
+	"ni": true, "nic": true, "o": true, "ua": true, "mac": true, "mc": true, "ibn": true, "bint": true,
+	"ben": true, "bat": true, "dos": true, "das": true, "do": true, "zu": true, "af": true, "av": true,
+	"y": true, "e": true, "d'": true, "l'": true, "ter": true, "ten": true, "op": true, "het": true,
+}
+
+// titleForms are the titles written before a surname, with and without
+// the full stop of an abbreviation.
+var titleForms = func() []string {
+	var out []string
+	for t := range titles {
+		out = append(out, strings.ToUpper(t[:1])+t[1:])
+		if len(t) <= 4 {
+			out = append(out, strings.ToUpper(t[:1])+t[1:]+".")
+		}
+	}
+	sort.Strings(out)
+	return out
+}()
+
+func letterCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
 }
 
 func stripTitles(s string) string {
@@ -139,6 +281,7 @@ func isInitialism(s string) bool {
 
 type pattern struct {
 	entity   int32
+	common   uint8 // commonNone, commonSingle or commonMulti
 	part     string
 	exact    string // non-empty: the alias must appear exactly so (exact view)
 	titles   int    // leading title words kept from the original
@@ -149,13 +292,14 @@ type pattern struct {
 // Redactor finds and replaces every alias of a compiled dictionary. It is
 // safe for concurrent use.
 type Redactor struct {
-	m        *matcher
-	pats     []pattern
-	ids      []string
-	pseud    map[string]Pseudonym
-	pwords   map[string]bool
-	ambig    [][]string
-	patCount int
+	m         *matcher
+	pats      []pattern
+	ids       []string
+	pseud     map[string]Pseudonym
+	pwords    map[string]bool
+	ambig     [][]string
+	patCount  int
+	hasCommon bool // some pattern is an ordinary word
 	// reps[p] is what replace needs of pattern p, packed so that a match
 	// touches one small record and one shared, deduplicated arena of
 	// replacement words rather than the pattern, its slice and its strings
@@ -192,6 +336,8 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 	var views []string
 	aliasOwner := make(map[string]int32)
 	ambig := make(map[string]map[int32]bool)
+	pseuds := make([]Pseudonym, len(entities))
+	pviews := make(map[string]bool) // every form of every pseudonym
 	for ei, e := range entities {
 		if err := validate(e); err != nil {
 			return nil, err
@@ -205,6 +351,16 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 				return nil, fmt.Errorf("%w for %s", ErrNoPseudonym, e.ID)
 			}
 		}
+		pseuds[ei] = p
+		for _, f := range append([]string{p.String(), p.Given, p.Family}, strings.Fields(p.String())...) {
+			if f != "" {
+				pviews[MatchView(f)] = true
+			}
+		}
+	}
+	variantOwner := make(map[string]int32)
+	for ei, e := range entities {
+		p := pseuds[ei]
 		r.ids = append(r.ids, e.ID)
 		r.pseud[e.ID] = p
 		for _, w := range strings.Fields(p.String()) {
@@ -214,12 +370,23 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			if a.off {
 				continue
 			}
-			pt := pattern{entity: int32(ei), part: a.part, titles: titleCount(a.text)}
+			v := MatchView(a.text)
+			if v == "" || (a.variant && pviews[v]) {
+				continue
+			}
+			pt := pattern{entity: int32(ei), part: a.part, titles: titleCount(a.text), common: commonMode(a)}
+			if a.part == PartInitial || (a.variant && e.Kind != KindPerson) {
+				// Only capitalised: "A Hope" is a name, "a hope" is not;
+				// "the Larder" is the organisation, "the larder" a room.
+				pt.common = commonMulti
+			}
 			if a.exact {
 				pt.exact = exactView(a.text)
 			}
 			pt.words = replacementWords(e.Kind, p, a)
 			switch {
+			case a.variant:
+				pt.priority = 0
 			case a.explicit:
 				pt.priority = 3
 			case a.part == PartFull:
@@ -227,18 +394,19 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			default:
 				pt.priority = 1
 			}
-			v := NormaliseName(a.text)
-			if v == "" {
-				continue
+			owners := aliasOwner
+			if a.variant {
+				owners = variantOwner
 			}
-			if o, ok := aliasOwner[v]; ok && o != int32(ei) {
+			if o, ok := owners[v]; ok && o != int32(ei) {
 				if ambig[v] == nil {
 					ambig[v] = map[int32]bool{o: true}
 				}
 				ambig[v][int32(ei)] = true
 			} else {
-				aliasOwner[v] = int32(ei)
+				owners[v] = int32(ei)
 			}
+			r.hasCommon = r.hasCommon || pt.common != commonNone
 			r.pats = append(r.pats, pt)
 			views = append(views, v)
 		}
@@ -247,7 +415,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 	for ei, e := range entities {
 		p := r.pseud[e.ID]
 		for _, s := range []string{p.String(), p.Given, p.Family} {
-			if o, ok := aliasOwner[NormaliseName(s)]; ok && s != "" {
+			if o, ok := aliasOwner[MatchView(s)]; ok && s != "" {
 				return nil, fmt.Errorf("%w: the pseudonym of %s is an alias of %s", ErrPseudonymConflict, entities[ei].ID, entities[o].ID)
 			}
 		}
@@ -275,7 +443,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			return pa.priority > pb.priority
 		}
 		return pa.entity < pb.entity
-	}, func(i int32) bool { return r.pats[i].exact != "" })
+	}, func(i int32) bool { return r.pats[i].exact != "" || r.pats[i].common != commonNone })
 	return r, nil
 }
 
@@ -318,6 +486,14 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 	if k != KindPerson {
 		return full
 	}
+	if a.part == PartInitial && p.Family != "" {
+		r, _ := utf8.DecodeRuneInString(p.String())
+		init := string(unicode.ToUpper(r))
+		if strings.Contains(a.text, ".") {
+			init += "."
+		}
+		return []string{init, p.Family}
+	}
 	switch {
 	case a.part == PartGiven && p.Given != "":
 		return strings.Fields(p.Given)
@@ -329,7 +505,12 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 	return full
 }
 
-func (r *Redactor) acceptFn(text []byte) func(out int32, s, e int) int32 {
+// acceptFn decides the candidates that need a look at the text: exact
+// aliases, and ordinary words (see commonword.go). before is the last rune
+// that is not a space ahead of text (0 at the start of the input). With
+// report set, an ordinary word is taken only where it is not replaced:
+// capitalised at a sentence start.
+func (r *Redactor) acceptFn(text []byte, before rune, report bool) func(out int32, s, e int) int32 {
 	return func(out int32, s, e int) int32 {
 		var ev string
 		for _, pi := range r.m.outs[out] {
@@ -339,6 +520,20 @@ func (r *Redactor) acceptFn(text []byte) func(out int32, s, e int) int32 {
 					ev = exactView(string(text[s:e]))
 				}
 				if ev != p.exact {
+					continue
+				}
+			}
+			switch p.common {
+			case commonSingle:
+				if !capitalised(text[s:e], 0) || monthInContext(text, s, e) {
+					continue
+				}
+				initial := sentenceStart(text, s, before) && !labelAfter(text, e)
+				if initial != report {
+					continue
+				}
+			case commonMulti:
+				if !capitalised(text[s:e], p.titles) {
 					continue
 				}
 			}
@@ -353,7 +548,20 @@ func (r *Redactor) acceptFn(text []byte) func(out int32, s, e int) int32 {
 func (r *Redactor) Find(text string) []Match {
 	b := []byte(norm.NFC.String(text))
 	var out []Match
-	r.m.scan(b, false, true, r.acceptFn(b), func(s, e int, p int32) {
+	r.m.scan(b, false, true, r.acceptFn(b, 0, false), func(s, e int, p int32) {
+		pt := r.pats[p]
+		out = append(out, Match{Start: s, End: e, EntityID: r.ids[pt.entity], Part: pt.part})
+	})
+	return out
+}
+
+// FindName is Find for a name standing on its own, such as a speaker
+// label: it is not taken to start a sentence, so a registered part that is
+// an ordinary word ("Will:") is matched when capitalised.
+func (r *Redactor) FindName(text string) []Match {
+	b := []byte(norm.NFC.String(text))
+	var out []Match
+	r.m.scan(b, false, true, r.acceptFn(b, midSentence, false), func(s, e int, p int32) {
 		pt := r.pats[p]
 		out = append(out, Match{Start: s, End: e, EntityID: r.ids[pt.entity], Part: pt.part})
 	})
@@ -366,7 +574,7 @@ func (r *Redactor) Redact(text string) string {
 	b := []byte(norm.NFC.String(text))
 	out := make([]byte, 0, len(b)+len(b)/16)
 	last := 0
-	r.m.scan(b, false, true, r.acceptFn(b), func(s, e int, p int32) {
+	r.m.scan(b, false, true, r.acceptFn(b, 0, false), func(s, e int, p int32) {
 		out = append(out, b[last:s]...)
 		out = r.replace(out, b[s:e], p)
 		last = e
@@ -437,6 +645,10 @@ func (r *Redactor) replace(dst, orig []byte, pi int32) []byte {
 			} else {
 				dst = append(dst, ' ')
 			}
+		}
+		if i == 0 && len(words) > 0 && strings.EqualFold(w, string(words[0])) {
+			dst = append(dst, words[0]...) // "the" of "the Wexcombe Larder" stays as written
+			continue
 		}
 		switch style {
 		case styleUpper:
@@ -524,13 +736,52 @@ func (r *Redactor) Pseudonym(entityID string) (Pseudonym, bool) {
 
 // IsAlias reports whether word, as a whole, is an alias the redactor would
 // replace.
+// (as a name, not at a sentence start).
 func (r *Redactor) IsAlias(word string) bool {
 	w := strings.TrimSpace(norm.NFC.String(word))
 	if w == "" {
 		return false
 	}
-	m := r.Find(w)
-	return len(m) == 1 && m[0].Start == 0 && m[0].End == len(w)
+	b := []byte(w)
+	n := 0
+	whole := false
+	r.m.scan(b, false, true, r.acceptFn(b, midSentence, false), func(s, e int, p int32) {
+		n++
+		whole = s == 0 && e == len(b)
+	})
+	return n == 1 && whole
+}
+
+// midSentence stands for the text before a name looked at on its own, so
+// that it is not taken to start a sentence.
+const midSentence = 'x'
+
+// RedactName returns what the gate writes for name standing in running
+// text (not at a sentence start), the IDs of the entities it matched, and
+// whether every letter of name lay inside a match.
+func (r *Redactor) RedactName(name string) (out string, ids []string, whole bool) {
+	b := []byte(norm.NFC.String(strings.TrimSpace(name)))
+	o := make([]byte, 0, len(b))
+	last := 0
+	whole = true
+	r.m.scan(b, false, true, r.acceptFn(b, midSentence, false), func(s, e int, p int32) {
+		whole = whole && !hasLetter(b[last:s])
+		o = append(o, b[last:s]...)
+		o = r.replace(o, b[s:e], p)
+		last = e
+		ids = append(ids, r.ids[r.pats[p].entity])
+	})
+	whole = whole && !hasLetter(b[last:]) && len(ids) > 0
+	return string(append(o, b[last:]...)), ids, whole
+}
+
+func hasLetter(b []byte) bool {
+	for _, r := range string(b) {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // IsPseudonym reports whether word is a word of some pseudonym in the
@@ -550,6 +801,7 @@ func (r *Redactor) RedactStream(dst io.Writer, src io.Reader) error {
 		pending []byte // NFC text not yet decided
 		out     []byte
 		prev    bool
+		before  rune // last rune that is not a space before pending
 		eof     bool
 		chunk   = make([]byte, streamChunk)
 	)
@@ -580,13 +832,14 @@ func (r *Redactor) RedactStream(dst io.Writer, src io.Reader) error {
 		}
 		out = out[:0]
 		last := 0
-		consumed, pw := r.m.scan(pending, prev, eof, r.acceptFn(pending), func(s, e int, p int32) {
+		consumed, pw := r.m.scan(pending, prev, eof, r.acceptFn(pending, before, false), func(s, e int, p int32) {
 			out = append(out, pending[last:s]...)
 			out = r.replace(out, pending[s:e], p)
 			last = e
 		})
 		out = append(out, pending[last:consumed]...)
 		prev = pw
+		before = lastNonSpace(pending[:consumed], before)
 		if _, err := bw.Write(out); err != nil {
 			return fmt.Errorf("writing redacted text: %w", err)
 		}

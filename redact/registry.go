@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,10 +33,41 @@ type RegistryEntry struct {
 // the full name is unique); given names likewise.
 type Registry struct {
 	entries map[string]RegistryEntry
+	locale  string // "" = LocaleEN, the lists of registries made before locales
 }
 
-// NewRegistry returns an empty registry.
+// NewRegistry returns an empty registry drawing from the LocaleEN lists
+// (as every registry did before locales existed).
 func NewRegistry() *Registry { return &Registry{entries: make(map[string]RegistryEntry)} }
+
+// NewRegistryLocale returns an empty registry drawing person pseudonyms
+// from the lists of locale.
+func NewRegistryLocale(locale string) (*Registry, error) {
+	if !ValidLocale(locale) {
+		return nil, fmt.Errorf("unknown locale %q (one of %s)", locale, strings.Join(Locales(), ", "))
+	}
+	r := NewRegistry()
+	if locale != LocaleEN {
+		r.locale = locale
+	}
+	return r, nil
+}
+
+// Locale returns the locale the registry draws new pseudonyms from.
+func (r *Registry) Locale() string {
+	if r == nil || r.locale == "" {
+		return LocaleEN
+	}
+	return r.locale
+}
+
+// Without returns a copy of the registry without the entry of (kind, name),
+// so that a new pseudonym can be given.
+func (r *Registry) Without(kind Kind, name string) *Registry {
+	c := r.Clone()
+	delete(c.entries, regKey(kind, canonicalName(kind, name)))
+	return c
+}
 
 func regKey(kind Kind, normName string) string { return string(kind) + ":" + normName }
 
@@ -80,6 +110,7 @@ func (r *Registry) Len() int { return len(r.entries) }
 
 type registryJSON struct {
 	Version int             `json:"version"`
+	Locale  string          `json:"locale,omitempty"`
 	Entries []RegistryEntry `json:"entries"`
 }
 
@@ -87,7 +118,7 @@ const registryVersion = 1
 
 // MarshalJSON encodes the registry with a format version.
 func (r *Registry) MarshalJSON() ([]byte, error) {
-	return json.Marshal(registryJSON{Version: registryVersion, Entries: r.Entries()})
+	return json.Marshal(registryJSON{Version: registryVersion, Locale: r.locale, Entries: r.Entries()})
 }
 
 // ErrRegistryFormat reports a registry that cannot be decoded.
@@ -102,6 +133,10 @@ func (r *Registry) UnmarshalJSON(b []byte) error {
 	if v.Version != registryVersion {
 		return fmt.Errorf("%w: unsupported version %d", ErrRegistryFormat, v.Version)
 	}
+	if v.Locale != "" && (!ValidLocale(v.Locale) || v.Locale == LocaleEN) {
+		return fmt.Errorf("%w: unknown locale %q", ErrRegistryFormat, v.Locale)
+	}
+	r.locale = v.Locale
 	r.entries = make(map[string]RegistryEntry, len(v.Entries))
 	for i, e := range v.Entries {
 		if !e.Kind.Valid() || e.Name == "" || e.Pseudonym.isZero() {
@@ -178,6 +213,12 @@ func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) erro
 			return err
 		}
 		for _, a := range entityAliases(e) {
+			if a.variant && reg.locale == "" {
+				// Registries from before locales derive as they always
+				// did; newer ones also avoid the words of variants (so a
+				// surname part such as "Hale" stays matchable alone).
+				continue
+			}
 			for _, w := range strings.Fields(a.text) {
 				avoid[NormaliseName(w)] = true
 			}
@@ -232,25 +273,31 @@ func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) erro
 }
 
 // personNames numbers the distinct normalised given and family names of
-// the candidate lists, so that stepping through candidates looks up slices
-// instead of normalising each name again.
+// one locale's candidate lists, so that stepping through candidates looks
+// up slices instead of normalising each name again.
 type personNames struct {
+	lists                 [3][]string      // givenAll, givenFemale, givenMale of the locale
+	familyList            []string         // family names of the locale
 	givenID               map[string]int32 // normalised given name → id
 	givenNorm             []string         // id → normalised name
-	given                 [3][]int32       // ids of givenAll, givenFemale, givenMale
+	given                 [3][]int32       // ids of lists[0], [1], [2]
 	givenCount            [3][]int32       // by id: how often in each of those lists
 	familyID              map[string]int32
 	familyNorm            []string
-	family                []int32 // ids of familyNames
+	family                []int32 // ids of familyList
 	givenJoin, familyJoin []bool  // by id: joining with a space commutes with NormaliseName
 }
 
-// givenLists are the lists a given name is picked from: all, or by the
-// gender genderOf finds for the real given name.
-var givenLists = [3]*[]string{&givenAll, &givenFemale, &givenMale}
+// The lists a given name is picked from: all, or by the gender the real
+// given name has in the legacy (en) lists.
+const (
+	listAll = iota
+	listFemale
+	listMale
+)
 
-var personIndex = sync.OnceValue(func() *personNames {
-	ix := &personNames{givenID: map[string]int32{}, familyID: map[string]int32{}}
+func newPersonNames(lists [3][]string, family []string) *personNames {
+	ix := &personNames{lists: lists, familyList: family, givenID: map[string]int32{}, familyID: map[string]int32{}}
 	ids := func(list []string, byName map[string]int32, norms *[]string, join *[]bool) []int32 {
 		out := make([]int32, len(list))
 		for i, n := range list {
@@ -266,8 +313,8 @@ var personIndex = sync.OnceValue(func() *personNames {
 		}
 		return out
 	}
-	for l, list := range givenLists {
-		ix.given[l] = ids(*list, ix.givenID, &ix.givenNorm, &ix.givenJoin)
+	for l, list := range lists {
+		ix.given[l] = ids(list, ix.givenID, &ix.givenNorm, &ix.givenJoin)
 	}
 	for l, list := range ix.given {
 		ix.givenCount[l] = make([]int32, len(ix.givenNorm))
@@ -275,9 +322,9 @@ var personIndex = sync.OnceValue(func() *personNames {
 			ix.givenCount[l][id]++
 		}
 	}
-	ix.family = ids(familyNames, ix.familyID, &ix.familyNorm, &ix.familyJoin)
+	ix.family = ids(family, ix.familyID, &ix.familyNorm, &ix.familyJoin)
 	return ix
-})
+}
 
 // usedSet records the pseudonyms taken so far in one Assign.
 type usedSet struct {
@@ -293,7 +340,7 @@ type usedSet struct {
 }
 
 func newUsedSet(reg *Registry, avoid map[string]bool) *usedSet {
-	ix := personIndex()
+	ix := personIndex(reg.locale)
 	u := &usedSet{ix: ix, family: map[string]bool{}, full: map[string]bool{},
 		givenUsed: make([]bool, len(ix.givenNorm)), givenAvoid: make([]bool, len(ix.givenNorm)),
 		familyUsed: make([]bool, len(ix.familyNorm)), familyAvoid: make([]bool, len(ix.familyNorm))}
@@ -337,7 +384,7 @@ func (u *usedSet) add(k Kind, p Pseudonym) {
 			u.familyUsed[id] = true
 		}
 	}
-	u.full[string(k)+":"+NormaliseName(p.String())] = true
+	u.full[string(k)+":"+strings.TrimPrefix(NormaliseName(p.String()), "the ")] = true
 }
 
 // fullPerson reports whether the person pseudonym g f (given and family
@@ -358,10 +405,13 @@ func derive(k Kind, name string, mac []byte, used *usedSet, avoid map[string]boo
 		ix := used.ix
 		l := 0
 		_, first, _ := splitPerson(strings.Fields(name))
-		if list, ok := genderOf[first]; ok {
-			l = slices.Index(givenLists[:], list)
+		switch genderOf[first] {
+		case &givenFemale:
+			l = listFemale
+		case &givenMale:
+			l = listMale
 		}
-		givenList, ids := *givenLists[l], ix.given[l]
+		givenList, ids := ix.lists[l], ix.given[l]
 		gi := -1
 		if used.givenFree[l] > 0 {
 			gi = pick(len(ids), a, func(i int) bool { return !used.givenUsed[ids[i]] && !used.givenAvoid[ids[i]] })
@@ -373,6 +423,7 @@ func derive(k Kind, name string, mac []byte, used *usedSet, avoid map[string]boo
 			return Pseudonym{}, fmt.Errorf("%w for kind %s", ErrExhausted, k)
 		}
 		g, gid := givenList[gi], ids[gi]
+		familyNames := ix.familyList
 		f0 := int(b % uint64(len(familyNames)))
 		for i := range len(familyNames) {
 			fi := (f0 + i) % len(familyNames)
@@ -413,7 +464,11 @@ func derive(k Kind, name string, mac []byte, used *usedSet, avoid map[string]boo
 				bad = used.full[string(used.buf)]
 			}
 			if !bad {
-				return Pseudonym{Name: neutralName(k, j) + suffix}, nil
+				article := ""
+				if k == KindOrg && strings.HasPrefix(name, "the ") {
+					article = "The " // "The Wexcombe Larder" → "The Alder Trust"
+				}
+				return Pseudonym{Name: article + neutralName(k, j) + suffix}, nil
 			}
 		}
 	}
@@ -476,6 +531,10 @@ func pick(n int, h uint64, ok func(int) bool) int {
 // Clone returns an independent copy of the registry.
 func (r *Registry) Clone() *Registry {
 	c := NewRegistry()
+	if r == nil {
+		return c
+	}
+	c.locale = r.locale
 	for k, v := range r.entries {
 		c.entries[k] = v
 	}

@@ -121,6 +121,9 @@ type Version struct {
 	// Dropped says, without content, what the parser did not carry into
 	// the lines ("2 comments", "1 header"), so nothing is dropped silently.
 	Dropped []string `json:"dropped,omitempty"`
+	// Carried says how the previous version's flags and markup reached
+	// this version's lines at ingest (the flags themselves are in Flags).
+	Carried []Carry `json:"carried,omitempty"`
 }
 
 var handleRE = regexp.MustCompile(`^[A-Za-z]{1,4}[0-9]{1,6}$`)

@@ -259,9 +259,14 @@ func (s *Study) fill(cat *Catalog, rd *redact.Redactor, d Directive, purpose pol
 	}
 	switch d.Verb {
 	case "pseudonym", "entity":
+		// {{pseudonym H}} and {{entity H}} both name any registered
+		// participant, entity or meeting.
 		ent := cat.entityByHandle(d.Handle)
-		if ent == nil || (d.Verb == "pseudonym" && ent.Kind != redact.KindPerson) {
-			return "", nil, prob("unknown", fmt.Sprintf("no %s with handle %s", map[string]string{"pseudonym": "participant", "entity": "entity"}[d.Verb], d.Handle), nil)
+		if ent == nil {
+			if _, err := cat.Doc(d.Handle); err == nil {
+				return "", nil, prob("unknown", fmt.Sprintf("%s is a document; cite its lines with {{quote %s:A-B}}", d.Handle, d.Handle), nil)
+			}
+			return "", nil, prob("unknown", fmt.Sprintf("no participant, entity or meeting with handle %s", d.Handle), nil)
 		}
 		ps, ok := cat.Pseudonyms.Lookup(ent.Kind, ent.Name)
 		if !ok {

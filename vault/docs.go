@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact/transcript"
 	"github.com/google/uuid"
 )
 
@@ -103,9 +105,17 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			}
 			return err
 		}
-		lines, markup, dropped, err := s.checkText(f, doc.Kind, format)
+		lines, dropped, err := s.checkText(f, doc.Kind, format)
 		if err != nil {
 			return err
+		}
+		markup := markupFlags(lines)
+		var carried []policy.Flag
+		var carries []Carry
+		if req.VersionOf != "" && lines != nil {
+			if carried, carries, err = s.carryForward(doc.Latest(), lines, markup); err != nil {
+				return err
+			}
 		}
 		class := ClassRaw
 		if doc.Kind == KindConsentForm {
@@ -115,24 +125,57 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 		if err != nil {
 			return fmt.Errorf("storing %s: %w", req.Path, err)
 		}
-		ver = &Version{N: len(doc.Versions) + 1, Object: id, Class: class, Size: size, SHA256: sum, Format: format, Lines: lines, Markup: markup, Dropped: dropped, Ingested: tx.Now().UTC()}
+		ver = &Version{N: len(doc.Versions) + 1, Object: id, Class: class, Size: size, SHA256: sum, Format: format, Lines: len(lines), Markup: markup, Dropped: dropped, Ingested: tx.Now().UTC(),
+			Flags: carried, Carried: carries}
 		doc.Versions = append(doc.Versions, ver)
 		if req.VersionOf == "" {
 			cat.Documents = append(cat.Documents, doc)
 		}
-		tx.Audit(Entry{
+		e := Entry{
 			Action:       "ingest",
 			Handles:      append([]string{doc.Handle}, nonEmpty(doc.Meeting)...),
 			Participants: doc.Participants,
 			Hashes:       map[string]string{"input": sum},
 			Detail:       map[string]string{"kind": doc.Kind, "version": fmt.Sprint(ver.N), "size": fmt.Sprint(size), "format": format},
-		})
+		}
+		for _, f := range carried {
+			e.Flags = append(e.Flags, fmt.Sprintf("%s:%d-%d:%s", doc.Handle, f.From, f.To, f.Kind))
+		}
+		if n := unplaced(carries); n > 0 {
+			e.Detail["flags_not_placed"] = fmt.Sprint(n)
+		}
+		tx.Audit(e)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return doc, nil
+}
+
+// carryForward maps the flags and inline markup of prev (the latest
+// version so far) onto the lines of the version being ingested. A flag
+// cannot be carried onto a binary version; such a version never leaves.
+func (s *Study) carryForward(prev *Version, lines []transcript.Line, markup []policy.Flag) ([]policy.Flag, []Carry, error) {
+	if prev == nil || prev.Format == FormatBinary || (len(prev.Flags) == 0 && len(prev.Markup) == 0) {
+		return nil, nil, nil
+	}
+	old, err := s.parseVersion(prev)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading version %d to carry its flags: %w", prev.N, err)
+	}
+	flags, carries := carryFlags(lineTexts(old.Lines), lineTexts(lines), prev.N, prev.Flags, prev.Markup, markup)
+	return flags, carries, nil
+}
+
+func unplaced(cs []Carry) int {
+	n := 0
+	for _, c := range cs {
+		if !c.Placed() {
+			n++
+		}
+	}
+	return n
 }
 
 func nonEmpty(s ...string) []string {

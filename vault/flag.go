@@ -46,11 +46,62 @@ func (s *Study) Flag(ctx context.Context, req FlagRequest) error {
 		if req.To > v.Lines {
 			return fmt.Errorf("%w: document %s v%d has %d lines; --lines %d-%d is out of range", ErrInvalid, d.Handle, v.N, v.Lines, req.From, req.To)
 		}
-		v.Flags = append(v.Flags, policy.Flag{Kind: req.Kind, From: req.From, To: req.To, Reason: req.Reason, Who: s.actor(), When: tx.Now().UTC()})
-		tx.Audit(Entry{Action: "flag", Handles: []string{d.Handle}, Participants: d.Participants,
-			Flags: []string{fmt.Sprintf("%s:%d-%d:%s", d.Handle, req.From, req.To, req.Kind)}, Detail: map[string]string{"version": fmt.Sprint(v.N)}})
+		f := policy.Flag{Kind: req.Kind, From: req.From, To: req.To, Reason: req.Reason, Who: s.actor(), When: tx.Now().UTC()}
+		v.Flags = append(v.Flags, f)
+		e := Entry{Action: "flag", Handles: []string{d.Handle}, Participants: d.Participants,
+			Flags: []string{fmt.Sprintf("%s:%d-%d:%s", d.Handle, req.From, req.To, req.Kind)}, Detail: map[string]string{"version": fmt.Sprint(v.N)}}
+		// A flag on an earlier version follows the text into every later one.
+		carried, err := s.carryLater(d, v, f)
+		if err != nil {
+			return err
+		}
+		for _, c := range carried {
+			e.Flags = append(e.Flags, fmt.Sprintf("%s:%d-%d:%s", d.Handle, c.From, c.To, c.Kind))
+		}
+		if len(carried) > 0 {
+			e.Detail["carried_to"] = fmt.Sprint(d.Latest().N)
+		}
+		tx.Audit(e)
 		return nil
 	})
+}
+
+// carryLater maps flag f, just set on version v, onto every later text
+// version of d in turn, recording it there, and returns the flags added.
+func (s *Study) carryLater(d *Document, v *Version, f policy.Flag) ([]policy.Flag, error) {
+	var added []policy.Flag
+	prev := v
+	var prevLines []string
+	for _, next := range d.Versions {
+		if next.N <= v.N {
+			continue
+		}
+		if next.Format == FormatBinary || prev.Format == FormatBinary {
+			break
+		}
+		if prevLines == nil {
+			td, err := s.parseVersion(prev)
+			if err != nil {
+				return nil, err
+			}
+			prevLines = lineTexts(td.Lines)
+		}
+		td, err := s.parseVersion(next)
+		if err != nil {
+			return nil, err
+		}
+		nextLines := lineTexts(td.Lines)
+		flags, carries := carryFlags(prevLines, nextLines, prev.N, []policy.Flag{f}, nil, nil)
+		if len(flags) == 0 {
+			break
+		}
+		f = flags[0]
+		next.Flags = append(next.Flags, f)
+		next.Carried = append(next.Carried, carries...)
+		added = append(added, f)
+		prev, prevLines = next, nextLines
+	}
+	return added, nil
 }
 
 // ScanFile scans a file outside the vault for residual identifiers, knowing
@@ -60,25 +111,17 @@ func (s *Study) ScanFile(path string) ([]redact.Finding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, unwrapPath(err))
 	}
-	cat, err := s.Catalog()
+	_, rd, err := s.redactor()
 	if err != nil {
 		return nil, err
 	}
-	rd, err := cat.Redactor()
-	if err != nil {
-		return nil, err
-	}
-	return redact.Scan(norm.NFC.String(string(data)), rd), nil
+	return scanText(norm.NFC.String(string(data)), rd), nil
 }
 
 // ScanDoc shows what the residual scan finds in a document as it would
 // leave (after the gate and pseudonymisation), without letting it out.
 func (s *Study) ScanDoc(handle string) ([]redact.Finding, error) {
-	cat, err := s.Catalog()
-	if err != nil {
-		return nil, err
-	}
-	rd, err := cat.Redactor()
+	cat, rd, err := s.redactor()
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +129,7 @@ func (s *Study) ScanDoc(handle string) ([]redact.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	return origin{handle, sourceLines(g.blocks)}.locate(redact.Scan(plain(g.blocks), rd)), nil
+	return origin{handle, sourceLines(g.blocks)}.locate(scanText(plain(g.blocks), rd)), nil
 }
 
 // Lines returns a text document's parsed lines with their numbers, for the

@@ -394,7 +394,7 @@ func FormatFor(flag, output string) (string, error) {
 // knows them.
 func scanOut(text string, rd *redact.Redactor, accept bool, res *ExitResult, at origin) error {
 	var high []redact.Finding
-	for _, f := range at.locate(redact.Scan(text, rd)) {
+	for _, f := range at.locate(scanText(text, rd)) {
 		if f.Confidence == redact.High {
 			high = append(high, f)
 		} else {

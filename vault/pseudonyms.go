@@ -2,8 +2,10 @@ package vault
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/vault/transit"
@@ -125,26 +127,77 @@ func (s *Study) PseudonymFor(ctx context.Context, handleOrName string, kind reda
 	return p, "", nil
 }
 
-// withoutEntry copies a registry, leaving out the entry of (kind, name).
-func withoutEntry(reg *redact.Registry, kind redact.Kind, name string) (*redact.Registry, error) {
-	skip := redact.NormaliseName(name)
-	kept := struct {
-		Version int                    `json:"version"`
-		Entries []redact.RegistryEntry `json:"entries"`
-	}{Version: 1, Entries: []redact.RegistryEntry{}}
-	for _, e := range reg.Entries() {
-		if e.Kind == kind && redact.NormaliseName(e.Name) == skip {
-			continue
-		}
-		kept.Entries = append(kept.Entries, e)
-	}
-	data, err := json.Marshal(kept)
+// PseudonymAnswer is what `fieldvault pseudonym` says about a handle or
+// a name.
+type PseudonymAnswer struct {
+	Handle string // a handle asked about
+	// Written is what the gate writes for the name asked about, as it
+	// stands in running text (a registered given name alone becomes the
+	// pseudonym's given name, "R. Quixwort" the pseudonym's initial and
+	// family name); for a handle, the full pseudonym.
+	Written string
+	// Matched lists the handles whose names or aliases the name matched;
+	// Partly is set when some of its words matched nobody.
+	Matched []string
+	Partly  bool
+	// AsWord: the name is a registered part that is an ordinary word,
+	// written in lower case, which an exit leaves as it is; AsName is what
+	// the capitalised form becomes.
+	AsWord bool
+	AsName string
+	// Hypothetical: nothing registered matched; Written is the pseudonym a
+	// new entry of Kind with this name would get now.
+	Hypothetical bool
+	Kind         redact.Kind
+}
+
+// Pseudonym answers for a handle, or for a name: registered people,
+// entities and their aliases first (the answer is exactly what an exit
+// writes for that form), otherwise hypothetically for a new entry of kind.
+func (s *Study) Pseudonym(ctx context.Context, query string, kind redact.Kind) (*PseudonymAnswer, error) {
+	cat, err := s.Catalog()
 	if err != nil {
 		return nil, err
 	}
-	out := redact.NewRegistry()
-	if err := out.UnmarshalJSON(data); err != nil {
-		return nil, integrity("the pseudonym registry: %v", err)
+	if ValidHandle(query) {
+		if e := cat.entityByHandle(query); e != nil {
+			p, _, err := s.PseudonymFor(ctx, query, e.Kind)
+			if err != nil {
+				return nil, err
+			}
+			return &PseudonymAnswer{Handle: query, Written: p.String(), Kind: e.Kind}, nil
+		}
 	}
-	return out, nil
+	rd, err := cat.Redactor()
+	if err != nil {
+		return nil, err
+	}
+	out, ids, whole := rd.RedactName(query)
+	if len(ids) > 0 {
+		a := &PseudonymAnswer{Written: out, Matched: dedupe(ids), Partly: !whole}
+		if e := cat.entityByHandle(a.Matched[0]); e != nil {
+			a.Kind = e.Kind
+		}
+		return a, nil
+	}
+	if c := capitalise(query); c != query {
+		if out, ids, _ := rd.RedactName(c); len(ids) > 0 {
+			return &PseudonymAnswer{Written: strings.TrimSpace(query), Matched: dedupe(ids), AsWord: true, AsName: out}, nil
+		}
+	}
+	p, _, err := s.PseudonymFor(ctx, query, kind)
+	if err != nil {
+		return nil, err
+	}
+	return &PseudonymAnswer{Written: p.String(), Hypothetical: true, Kind: kind}, nil
+}
+
+// capitalise upper-cases the first letter of every word.
+func capitalise(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		r, n := utf8.DecodeRuneInString(w)
+		words[i] = string(unicode.ToUpper(r)) + w[n:]
+	}
+	return strings.Join(words, " ")
 }

@@ -171,7 +171,7 @@ func (r ParticipantRequest) validate() error {
 	if strings.TrimSpace(r.Name) == "" {
 		return fmt.Errorf("%w: participant %s needs --name", ErrInvalid, r.Handle)
 	}
-	return nil
+	return checkAliases("participant", r.Handle, r.Aliases)
 }
 
 // AddParticipants adds participants in one catalogue write (one or ten
@@ -194,12 +194,15 @@ func (s *Study) AddParticipants(ctx context.Context, reqs []ParticipantRequest) 
 				Consent: policy.Record{Handle: r.Handle}, Created: tx.Now().UTC(),
 			})
 		}
-		if err := s.assignPseudonyms(tx); err != nil {
-			return err
-		}
 		handles := make([]string, len(reqs))
 		for i, r := range reqs {
 			handles[i] = r.Handle
+		}
+		if err := s.assignPseudonyms(tx); err != nil {
+			return err
+		}
+		if err := tx.Cat.checkPseudonyms(handles...); err != nil {
+			return err
 		}
 		e := Entry{Action: "participant-add", Detail: map[string]string{"count": fmt.Sprint(len(reqs))}}
 		if len(handles) <= 50 {
@@ -260,15 +263,19 @@ func (s *Study) EditParticipant(ctx context.Context, handle string, edit func(p 
 			return err
 		}
 		p.Aliases = dedupe(p.Aliases)
+		if err := checkAliases("participant", handle, p.Aliases); err != nil {
+			return err
+		}
 		if p.Pseudonym != before {
 			if n := tx.Cat.exitsUsing(handle); n > 0 {
 				return fmt.Errorf("%w: participant %s's pseudonym has already left the vault in %d exit(s); a pseudonym never changes once given", ErrInvalid, handle, n)
 			}
-			if tx.Cat.Pseudonyms, err = withoutEntry(tx.Cat.Pseudonyms, redact.KindPerson, p.Name); err != nil {
-				return err
-			}
+			tx.Cat.Pseudonyms = tx.Cat.Pseudonyms.Without(redact.KindPerson, p.Name)
 		}
 		if err := s.assignPseudonyms(tx); err != nil {
+			return err
+		}
+		if err := tx.Cat.checkPseudonyms(handle); err != nil {
 			return err
 		}
 		tx.Audit(Entry{Action: "participant-edit", Participants: []string{handle}})
@@ -296,8 +303,12 @@ func (s *Study) AddEntities(ctx context.Context, reqs []EntityRequest) ([]*Entit
 			if strings.TrimSpace(r.Name) == "" {
 				return rowErr(len(reqs), i, fmt.Errorf("%w: an entity needs a name", ErrInvalid))
 			}
+			h := tx.Cat.nextHandle("E", tx.Cat.anyHandle)
+			if err := checkAliases("entity", h, r.Aliases); err != nil {
+				return rowErr(len(reqs), i, err)
+			}
 			e := &Entity{
-				Handle: tx.Cat.nextHandle("E", tx.Cat.anyHandle), ID: uuid.NewString(), Kind: r.Kind,
+				Handle: h, ID: uuid.NewString(), Kind: r.Kind,
 				Name: strings.TrimSpace(r.Name), Aliases: dedupe(r.Aliases), Pseudonym: r.Pseudonym, Created: tx.Now().UTC(),
 			}
 			tx.Cat.Entities = append(tx.Cat.Entities, e)
@@ -306,11 +317,16 @@ func (s *Study) AddEntities(ctx context.Context, reqs []EntityRequest) ([]*Entit
 		if err := s.assignPseudonyms(tx); err != nil {
 			return err
 		}
+		var handles []string
+		for _, a := range added {
+			handles = append(handles, a.Handle)
+		}
+		if err := tx.Cat.checkPseudonyms(handles...); err != nil {
+			return err
+		}
 		e := Entry{Action: "entity-add", Detail: map[string]string{"count": fmt.Sprint(len(reqs))}}
 		if len(added) <= 50 {
-			for _, a := range added {
-				e.Handles = append(e.Handles, a.Handle)
-			}
+			e.Handles = handles
 		}
 		tx.Audit(e)
 		return nil
@@ -345,11 +361,17 @@ func (s *Study) AddMeeting(ctx context.Context, r MeetingRequest) error {
 		if strings.TrimSpace(r.Name) == "" {
 			return fmt.Errorf("%w: meeting %s needs --name", ErrInvalid, r.Handle)
 		}
+		if err := checkAliases("meeting", r.Handle, r.Aliases); err != nil {
+			return err
+		}
 		tx.Cat.Meetings = append(tx.Cat.Meetings, &Meeting{
 			Handle: r.Handle, ID: uuid.NewString(), Name: strings.TrimSpace(r.Name), Aliases: dedupe(r.Aliases),
 			Public: r.Public, DNQ: r.DNQ, ObservedWithConsentOf: r.ObservedWithConsentOf, Created: tx.Now().UTC(),
 		})
 		if err := s.assignPseudonyms(tx); err != nil {
+			return err
+		}
+		if err := tx.Cat.checkPseudonyms(r.Handle); err != nil {
 			return err
 		}
 		tx.Audit(Entry{Action: "meeting-add", Handles: []string{r.Handle}, Detail: map[string]string{"dnq": fmt.Sprint(r.DNQ), "public": fmt.Sprint(r.Public)}})

@@ -200,7 +200,7 @@ func (ix *speakerIndex) matched(label string, keys []string) (speakerID, bool) {
 			continue
 		}
 		text := strings.Join(words[len(words)-n:], " ")
-		ms := ix.rd.Find(text)
+		ms := ix.rd.FindName(text)
 		if len(ms) != 1 || ms[0].Start != 0 || ms[0].End != len(text) {
 			continue
 		}

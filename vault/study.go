@@ -68,6 +68,10 @@ type InitOptions struct {
 	Transit     *TransitConfig
 	// NewPassphrase, if set, protects an identity that init creates.
 	NewPassphrase string
+	// Locale picks the name lists person pseudonyms are drawn from
+	// (redact.Locales; "" = redact.DefaultLocale). The catalogue's
+	// pseudonym registry records it, so it never changes for the study.
+	Locale string
 }
 
 // InitResult says what Init created.
@@ -108,6 +112,14 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error
 	if id.Recipient == "" {
 		return nil, fmt.Errorf("%w: identity file %s holds no age X25519 identity to derive the researcher's recipient from; pass --recipient", ErrInvalid, idPath)
 	}
+	locale := opts.Locale
+	if locale == "" {
+		locale = redact.DefaultLocale
+	}
+	reg, err := redact.NewRegistryLocale(locale)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
 	researcher := append([]string{id.Recipient}, opts.Recipients...)
 	cfg := &Config{
 		Format:  FormatVersion,
@@ -138,8 +150,8 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error
 	s := &Study{Dir: dir, Config: cfg, Identity: id, FS: fsys, Now: now}
 	// The catalogue first, the config last: a vault without fieldvault.json
 	// is not a vault, so a crash during init leaves nothing that opens.
-	cat := &Catalog{Format: FormatVersion, StudyID: cfg.StudyID, Next: map[string]int{}}
-	entry := Entry{Action: "init", Detail: map[string]string{"key_provider": cfg.KeyProvider.Type}}
+	cat := &Catalog{Format: FormatVersion, StudyID: cfg.StudyID, Next: map[string]int{}, Pseudonyms: reg}
+	entry := Entry{Action: "init", Detail: map[string]string{"key_provider": cfg.KeyProvider.Type, "locale": locale}}
 	if cfg.KeyProvider.Type == ProviderLocal {
 		if err := s.createLocalKey(); err != nil {
 			return nil, err

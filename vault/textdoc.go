@@ -43,31 +43,31 @@ func detectFormat(f *os.File, path string) (string, error) {
 // checkText parses a text document at ingest, so malformed markup or a
 // broken file is refused before anything is stored. Recordings and consent
 // forms are stored as binary whatever they look like.
-// It returns the number of parsed lines, the flags their markup sets and
-// what the parser did not carry (Document.Dropped).
-func (s *Study) checkText(f *os.File, kind, format string) (int, []policy.Flag, []string, error) {
+// It returns the parsed lines (nil for binary material) and what the
+// parser did not carry into them (Document.Dropped).
+func (s *Study) checkText(f *os.File, kind, format string) ([]transcript.Line, []string, error) {
 	defer f.Seek(0, io.SeekStart)
 	if !IsTextKind(kind) {
-		return 0, nil, nil, nil
+		return nil, nil, nil
 	}
 	if format == FormatBinary {
 		if kind == KindDocument {
-			return 0, nil, nil, nil // a PDF or image: kept, never exported
+			return nil, nil, nil // a PDF or image: kept, never exported
 		}
-		return 0, nil, nil, fmt.Errorf("%w: %s: a %s must be plain text, Markdown, WebVTT, SRT or .docx", ErrInvalid, f.Name(), kind)
+		return nil, nil, fmt.Errorf("%w: %s: a %s must be plain text, Markdown, WebVTT, SRT or .docx", ErrInvalid, f.Name(), kind)
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		return 0, nil, nil, err
+		return nil, nil, err
 	}
 	if fi.Size() > maxTextSize {
-		return 0, nil, nil, fmt.Errorf("%w: %s: text documents are limited to %d MiB", ErrInvalid, f.Name(), maxTextSize>>20)
+		return nil, nil, fmt.Errorf("%w: %s: text documents are limited to %d MiB", ErrInvalid, f.Name(), maxTextSize>>20)
 	}
 	doc, err := transcript.Parse(transcript.Format(format), io.NewSectionReader(f, 0, fi.Size()))
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%w: %s: %v", ErrInvalid, f.Name(), err)
+		return nil, nil, fmt.Errorf("%w: %s: %v", ErrInvalid, f.Name(), err)
 	}
-	return len(doc.Lines), markupFlags(doc.Lines), doc.Dropped, nil
+	return doc.Lines, doc.Dropped, nil
 }
 
 // parseVersion decrypts a text version and parses it.
@@ -101,6 +101,14 @@ func markupFlags(lines []transcript.Line) []policy.Flag {
 			open[f] = len(out)
 			out = append(out, policy.Flag{Kind: policy.FlagKind(f), From: l.N, To: l.N, Inline: true})
 		}
+	}
+	return out
+}
+
+func lineTexts(lines []transcript.Line) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l.Text
 	}
 	return out
 }

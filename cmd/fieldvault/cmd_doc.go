@@ -16,7 +16,10 @@ func ingestCommand(e *env) *cli.Command {
 		ArgsUsage: "FILE",
 		Description: "Kinds: recording, transcript, field-notes, meeting-notes, document, consent-form.\n" +
 			"Text (txt, md, vtt, srt, docx) is parsed into numbered lines, the citation unit.\n" +
-			"A corrected transcript is a new version: --version-of DOC.",
+			"A corrected transcript is a new version: --version-of DOC. The previous version's\n" +
+			"flags and inline markup follow its text onto the new lines (a line diff); a flag\n" +
+			"whose lines were rewritten or removed is put on the text that replaced them or the\n" +
+			"nearest lines, and reported. Nothing withheld becomes quotable by a new version.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "kind", Usage: "document `KIND`"},
 			&cli.StringSliceFlag{Name: "participant", Usage: "`HANDLE` of a participant it concerns; repeat"},
@@ -52,6 +55,9 @@ func ingestCommand(e *env) *cli.Command {
 			fmt.Fprintf(e.stdout, "ingested %s version %d: %s, %s, %s\n", d.Handle, v.N, d.Kind, v.Format, sizeText(v))
 			if len(v.Dropped) > 0 {
 				fmt.Fprintf(e.stdout, "not in the lines (kept in the stored original): %s\n", strings.Join(v.Dropped, ", "))
+			}
+			for _, c := range v.Carried {
+				fmt.Fprintf(e.stdout, "  %s\n", c)
 			}
 			return nil
 		},
@@ -236,6 +242,9 @@ func printDoc(e *env, d *vault.Document) {
 		}
 		for _, f := range v.Markup {
 			fmt.Fprintf(w, "    markup %s lines %d-%d\n", f.Kind, f.From, f.To)
+		}
+		for _, c := range v.Carried {
+			fmt.Fprintf(w, "    %s\n", c)
 		}
 		if len(v.Dropped) > 0 {
 			fmt.Fprintf(w, "    not in the lines: %s\n", strings.Join(v.Dropped, ", "))

@@ -43,6 +43,10 @@ func entityCommand(e *env) *cli.Command {
 					for _, en := range ents {
 						fmt.Fprintf(e.stdout, "added %s %s\n", en.Kind, en.Handle)
 					}
+					warnNames(e, req.Kind, req.Name, req.Aliases)
+					for _, en := range ents {
+						warnShared(e, s, en.Handle)
+					}
 					return nil
 				},
 			},

@@ -503,8 +503,12 @@ func scanCommand(e *env) *cli.Command {
 func pseudonymCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "pseudonym",
-		Usage:     "the pseudonym a handle has, or a name would get",
+		Usage:     "the pseudonym a handle has, or what an exit writes for a name",
 		ArgsUsage: "HANDLE|NAME",
+		Description: "A NAME is looked up among registered names and aliases first, and the answer is\n" +
+			"exactly what an exit writes for that form (a given name alone becomes the pseudonym's\n" +
+			"given name). A name nobody registered gets a hypothetical answer: the pseudonym a new\n" +
+			"entry of --kind with that name would get now.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "kind", Value: string(redact.KindPerson), Usage: "`KIND` of a name not yet registered: " + "person, place, org, meeting, other"},
 		},
@@ -521,14 +525,26 @@ func pseudonymCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			p, handle, err := s.PseudonymFor(c.Context, a[0], kind)
+			ans, err := s.Pseudonym(c.Context, a[0], kind)
 			if err != nil {
 				return err
 			}
-			if handle != "" && vault.ValidHandle(handle) {
-				fmt.Fprintf(e.stdout, "%s: %s\n", handle, p)
-			} else {
-				fmt.Fprintf(e.stdout, "%s\n", p)
+			switch {
+			case ans.Handle != "":
+				fmt.Fprintf(e.stdout, "%s: %s\n", ans.Handle, ans.Written)
+			case ans.AsWord:
+				fmt.Fprintf(e.stdout, "%s\n", ans.Written)
+				fmt.Fprintf(e.stderr, "an exit leaves this form as written: a registered name part of %s that is an ordinary word is replaced only where it is clearly a name; capitalised, it becomes %q\n", strings.Join(ans.Matched, ", "), ans.AsName)
+			case ans.Hypothetical:
+				fmt.Fprintf(e.stdout, "%s\n", ans.Written)
+				fmt.Fprintf(e.stderr, "hypothetical: no registered name or alias matches; this is the pseudonym a new %s of this name would get now\n", ans.Kind)
+			default:
+				fmt.Fprintf(e.stdout, "%s\n", ans.Written)
+				note := "what an exit writes for this form of the name of " + strings.Join(ans.Matched, ", ")
+				if ans.Partly {
+					note += "; only part of it is registered, the rest is written as it stands"
+				}
+				fmt.Fprintln(e.stderr, note)
 			}
 			return nil
 		},

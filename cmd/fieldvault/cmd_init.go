@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"github.com/fieldvault/fieldvault/redact"
+	"strings"
 
 	"github.com/fieldvault/fieldvault/vault"
 	"github.com/fieldvault/fieldvault/vault/transit"
@@ -20,6 +22,7 @@ type initOptions struct {
 	TransitKey           string
 	TransitKeyVersion    int
 	Protect              bool
+	Locale               string
 }
 
 func initCommand(e *env) *cli.Command {
@@ -40,6 +43,7 @@ func initCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "transit-mount", Value: transit.DefaultMount, Usage: "Transit `MOUNT` (hashicorp-vault)"},
 			&cli.StringFlag{Name: "transit-key", Usage: "Transit `KEY` name (hashicorp-vault)"},
 			&cli.BoolFlag{Name: "protect", Usage: "protect a newly created identity file with a passphrase (asked on the terminal)"},
+			&cli.StringFlag{Name: "locale", Value: redact.DefaultLocale, Usage: "`LOCALE` whose name lists person pseudonyms are drawn from: " + strings.Join(redact.Locales(), ", ") + "; fixed for the study"},
 			&cli.IntFlag{Name: "transit-key-version", Usage: "pin key `VERSION` (default: the latest); a team member joining after a rotation pins the team's version"},
 		},
 		Action: func(c *cli.Context) error {
@@ -60,6 +64,10 @@ func initCommand(e *env) *cli.Command {
 				TransitKey:           c.String("transit-key"),
 				TransitKeyVersion:    c.Int("transit-key-version"),
 				Protect:              c.Bool("protect"),
+				Locale:               c.String("locale"),
+			}
+			if !redact.ValidLocale(opts.Locale) {
+				return usagef("init: --locale must be one of %s", strings.Join(redact.Locales(), ", "))
 			}
 			if len(a) == 1 {
 				opts.Dir = a[0]
@@ -88,6 +96,7 @@ func (e *env) runInit(c *cli.Context, opts initOptions) error {
 		Recipients:           opts.Recipients,
 		EthicsRecipients:     opts.EthicsRecipients,
 		SupervisorRecipients: opts.SupervisorRecipients,
+		Locale:               opts.Locale,
 		KeyProvider:          opts.KeyProvider,
 	}
 	if opts.Protect {

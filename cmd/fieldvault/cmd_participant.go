@@ -58,6 +58,8 @@ func participantCommand(e *env) *cli.Command {
 						return err
 					}
 					fmt.Fprintf(e.stdout, "added participant %s\n", req.Handle)
+					warnNames(e, redact.KindPerson, req.Name, req.Aliases)
+					warnShared(e, s, req.Handle)
 					return nil
 				},
 			},
@@ -155,7 +157,9 @@ func participantCommand(e *env) *cli.Command {
 					if err != nil {
 						return err
 					}
+					var edited vault.Participant
 					err = s.EditParticipant(c.Context, a[0], func(p *vault.Participant) error {
+						defer func() { edited = *p }()
 						if set("name") {
 							p.Name = c.String("name")
 						}
@@ -196,6 +200,9 @@ func participantCommand(e *env) *cli.Command {
 						return err
 					}
 					fmt.Fprintf(e.stdout, "updated participant %s\n", a[0])
+					if set("name") || set("alias") || set("add-alias") {
+						warnNames(e, redact.KindPerson, edited.Name, edited.Aliases)
+					}
 					return nil
 				},
 			},
@@ -442,4 +449,28 @@ func splitHandle(h string) (string, int) {
 		}
 	}
 	return h[:i], n
+}
+
+// warnNames tells the researcher which parts of a name just registered are
+// ordinary words, and what the matcher does with them (on stderr: the lines
+// quote the name).
+func warnNames(e *env, kind redact.Kind, name string, aliases []string) {
+	for i, l := range vault.NameWarnings(kind, name, aliases) {
+		if i == 0 {
+			l = "warning: " + l
+		}
+		fmt.Fprintln(e.stderr, l)
+	}
+}
+
+// warnShared reports registered entries that now share a name, an alias or
+// a distinctive word with the ones just added (handles only).
+func warnShared(e *env, s *vault.Study, handles ...string) {
+	groups, err := s.SharedNames(handles...)
+	if err != nil {
+		return // the registration stands; an exit reports the problem
+	}
+	for _, g := range groups {
+		fmt.Fprintf(e.stderr, "warning: %s share a name, an alias or a word of one; standing alone it becomes %s's pseudonym (add an alias to decide)\n", strings.Join(g, ", "), g[0])
+	}
 }

@@ -1,0 +1,242 @@
+package redact
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Common words. A name part that is also an ordinary English word ("Will",
+// "Hope", "May", "Green") must not rewrite the word: "I will hope so" is
+// not about anyone. Such a part is matched only
+//   - capitalised and not at the start of a sentence ("told Hope that"), or
+//   - beside another part of the name or a title ("Will Hope", "Mrs Hope"),
+//     or as a speaker label ("Hope: …");
+// a capitalised occurrence at a sentence start is left as written and
+// reported (SentenceStartNames) so the researcher can look at it.
+//
+// The word list is names/common-words.txt: the lower-case words of Debian's
+// wbritish-small (SCOWL size 35, British spelling), see names/README.md.
+
+var commonWords = sync.OnceValue(func() map[string]bool {
+	list := loadList("common-words.txt")
+	m := make(map[string]bool, len(list))
+	for _, w := range list {
+		m[w] = true
+	}
+	return m
+})
+
+// IsCommonWord reports whether w (one word, any case) is an ordinary
+// English word.
+func IsCommonWord(w string) bool {
+	w = strings.ToLower(norm.NFC.String(strings.TrimSpace(w)))
+	return w != "" && commonWords()[w]
+}
+
+// isCommonName reports whether every word of name (titles aside) is an
+// ordinary word, so that the name needs the common-word rule.
+func isCommonName(name string) bool {
+	words := strings.Fields(stripTitles(name))
+	if len(words) == 0 {
+		return false
+	}
+	for _, w := range words {
+		if !IsCommonWord(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// CommonParts lists the words of an entity's name, aliases and derived
+// parts that the common-word rule applies to (a part or alias made only of
+// ordinary English words), each once, in the order met, so registration can
+// warn what the rule will do with them.
+func CommonParts(e Entity) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, a := range entityAliases(e) {
+		if a.off || commonMode(a) == commonNone {
+			continue
+		}
+		for _, w := range strings.Fields(stripTitles(a.text)) {
+			if isTitle(w) {
+				continue
+			}
+			k := strings.ToLower(w)
+			if !seen[k] && IsCommonWord(w) {
+				seen[k] = true
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+// Common-word modes of a pattern.
+const (
+	commonNone   = iota
+	commonSingle // one ordinary word: capitalised, and not at a sentence start
+	commonMulti  // several words, all ordinary (or a title and one): each capitalised
+)
+
+func commonMode(a aliasSpec) uint8 {
+	if a.exact || !isCommonName(a.text) {
+		return commonNone
+	}
+	if len(strings.Fields(a.text)) == 1 {
+		return commonSingle
+	}
+	return commonMulti
+}
+
+// capitalised reports whether every word of b (after titles) starts with
+// an upper-case letter.
+func capitalised(b []byte, titles int) bool {
+	var wa, ga [8][]byte
+	words, _ := splitWords(b, wa[:0], ga[:0])
+	if titles < len(words) {
+		words = words[titles:]
+	}
+	for _, w := range words {
+		r, _ := utf8.DecodeRune(w)
+		if !unicode.IsUpper(r) && !unicode.IsTitle(r) {
+			return false
+		}
+	}
+	return len(words) > 0
+}
+
+// sentenceStart reports whether text[s:] begins a sentence: nothing but
+// space and opening punctuation lies between it and the start of the text
+// or a full stop, question or exclamation mark, colon or ellipsis (a full
+// stop after a title or an initial does not count). before is the last
+// rune that is not a space ahead of text, 0 at the start of the input.
+func sentenceStart(text []byte, s int, before rune) bool {
+	j := s
+	for j > 0 {
+		r, size := utf8.DecodeLastRune(text[:j])
+		if isSpaceRune(r) || strings.ContainsRune("\"'“‘«([{*_", r) {
+			j -= size
+			continue
+		}
+		if r == '.' {
+			// "Mr. Hope", "R. Hope": the word before the stop.
+			k := j - size
+			for k > 0 {
+				pr, ps := utf8.DecodeLastRune(text[:k])
+				if !isWordRune(pr) {
+					break
+				}
+				k -= ps
+			}
+			w := string(text[k : j-size])
+			if isTitle(w) || letterCount(w) == 1 && utf8.RuneCountInString(w) == 1 {
+				return false
+			}
+		}
+		return sentenceEnd(r)
+	}
+	return before == 0 || sentenceEnd(before)
+}
+
+func sentenceEnd(r rune) bool {
+	switch r {
+	case '.', '!', '?', ':', '…', '¿', '¡':
+		return true
+	}
+	return false
+}
+
+// months are the month names that are also given names or words.
+var months = map[string]bool{"january": true, "february": true, "march": true, "april": true, "may": true,
+	"june": true, "july": true, "august": true, "september": true, "october": true, "november": true, "december": true}
+
+// dateWords, before a month name, make it the month ("in May", "last June").
+var dateWords = map[string]bool{"in": true, "of": true, "since": true, "until": true, "till": true, "during": true,
+	"from": true, "to": true, "by": true, "last": true, "next": true, "this": true, "early": true, "late": true,
+	"mid": true, "before": true, "after": true, "through": true, "that": true, "every": true, "each": true}
+
+// monthInContext reports whether text[s:e], a month name, reads as the
+// month: after a word such as "in" or "last", or before or after a number.
+func monthInContext(text []byte, s, e int) bool {
+	if !months[strings.ToLower(string(text[s:e]))] {
+		return false
+	}
+	k := e
+	for k < len(text) && (text[k] == ' ' || text[k] == ',') {
+		k++
+	}
+	if k < len(text) && '0' <= text[k] && text[k] <= '9' {
+		return true
+	}
+	j := s
+	for j > 0 && (text[j-1] == ' ' || text[j-1] == '\t' || text[j-1] == '\n') {
+		j--
+	}
+	i := j
+	for i > 0 && (asciiWord[text[i-1]] || text[i-1] >= 0x80) {
+		i--
+	}
+	w := strings.ToLower(string(text[i:j]))
+	if w == "" {
+		return false
+	}
+	if '0' <= w[0] && w[0] <= '9' {
+		return true // "3 May", "21st May"
+	}
+	return dateWords[w]
+}
+
+// labelAfter reports whether text[e:] goes on with a colon, as a speaker
+// label does ("Hope: …").
+func labelAfter(text []byte, e int) bool {
+	for e < len(text) && (text[e] == ' ' || text[e] == '\t') {
+		e++
+	}
+	return e < len(text) && text[e] == ':'
+}
+
+// lastNonSpace returns the last rune of b that is not a space, or prev if
+// there is none.
+func lastNonSpace(b []byte, prev rune) rune {
+	for len(b) > 0 {
+		r, size := utf8.DecodeLastRune(b)
+		if !isSpaceRune(r) {
+			return r
+		}
+		b = b[:len(b)-size]
+	}
+	return prev
+}
+
+// SentenceStartNames finds capitalised occurrences of a registered name
+// part that is an ordinary word at the start of a sentence: the redactor
+// leaves them as written (they are more often the word: "Hope you're
+// well"), so they are reported as possible names for the researcher to
+// check. Findings are Low confidence, kind possible-name.
+func SentenceStartNames(text string, r *Redactor) []Finding {
+	if r == nil || !r.hasCommon {
+		return nil
+	}
+	b := []byte(norm.NFC.String(text))
+	var out []Finding
+	line, lineStart, pos := 1, 0, 0
+	r.m.scan(b, false, true, r.acceptFn(b, 0, true), func(s, e int, p int32) {
+		if r.pats[p].common != commonSingle {
+			return
+		}
+		for ; pos < s; pos++ {
+			if b[pos] == '\n' {
+				line++
+				lineStart = pos + 1
+			}
+		}
+		out = append(out, Finding{Kind: FindPossibleName, Line: line, Col: utf8.RuneCount(b[lineStart:s]) + 1, Confidence: Low, Text: string(b[s:e])})
+	})
+	return out
+}
