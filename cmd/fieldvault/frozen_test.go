@@ -1,0 +1,97 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// frozenDir is a vault written by format 1 of fieldvault, committed once and
+// never regenerated (testdata/frozen/format1/README.md).
+const frozenDir = "../../testdata/frozen/format1"
+
+// copyFrozen copies the frozen vault to a temp dir: the tests write audit
+// entries, and the committed copy must stay as the old release wrote it.
+func copyFrozen(t testing.TB) (dir, identity string) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "study")
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(frozenDir, "study"))); err != nil {
+		t.Fatal(err)
+	}
+	return dir, filepath.Join(frozenDir, "identity.txt")
+}
+
+func readGolden(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(frozenDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestFrozenFormat1 opens, verifies and exports a vault made by an earlier
+// release and compares what leaves with what that release let out.
+func TestFrozenFormat1(t *testing.T) {
+	dir, id := copyFrozen(t)
+	cli := func(t *testing.T, want int, args ...string) string {
+		t.Helper()
+		code, stdout, stderr := runCLI(t, append([]string{"--vault", dir, "--identity", id}, args...)...)
+		if code != want {
+			t.Fatalf("%s: exit %d, want %d\nstderr: %s", strings.Join(args, " "), code, want, stderr)
+		}
+		return stdout
+	}
+	// Read-only checks first, on the vault exactly as the old release left it.
+	t.Run("verify", func(t *testing.T) {
+		if out := cli(t, 0, "verify", "--read-data"); !strings.Contains(out, "no problems found") {
+			t.Errorf("verify: %q", out)
+		}
+		if out := cli(t, 0, "audit", "verify"); !strings.Contains(out, "the chain is intact") {
+			t.Errorf("audit verify: %q", out)
+		}
+	})
+	t.Run("open", func(t *testing.T) {
+		for doc, input := range map[string]string{"D1": "interview.txt", "D2": "session.vtt", "D3": "notes.md", "D4": "interview.docx"} {
+			out := filepath.Join(t.TempDir(), input)
+			cli(t, 0, "open", doc, "-o", out)
+			got, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := readGolden(t, filepath.Join("inputs", input)); string(got) != want {
+				t.Errorf("open %s: the decrypted object differs from inputs/%s", doc, input)
+			}
+		}
+	})
+	t.Run("pseudonyms", func(t *testing.T) {
+		var got strings.Builder
+		for _, h := range []string{"P01", "P02", "P03", "E1", "E2", "E3"} {
+			got.WriteString(cli(t, 0, "pseudonym", h))
+		}
+		if want := readGolden(t, "golden/pseudonyms.txt"); got.String() != want {
+			t.Errorf("pseudonyms:\n got %q\nwant %q", got.String(), want)
+		}
+	})
+	t.Run("exits", func(t *testing.T) {
+		for _, tc := range []struct {
+			args   []string
+			golden string
+		}{
+			{[]string{"export", "D1"}, "export-D1.txt"},
+			{[]string{"export", "D2"}, "export-D2.txt"},
+			{[]string{"export", "D3"}, "export-D3.txt"},
+			{[]string{"quote", "D1:3-4"}, "quote-D1-3-4.txt"},
+		} {
+			if got, want := cli(t, 0, tc.args...), readGolden(t, filepath.Join("golden", tc.golden)); got != want {
+				t.Errorf("%s:\n got %q\nwant %q", strings.Join(tc.args, " "), got, want)
+			}
+		}
+	})
+	// The exits above wrote to the vault; it still verifies.
+	t.Run("verify after writes", func(t *testing.T) {
+		cli(t, 0, "verify", "--read-data")
+		cli(t, 0, "audit", "verify")
+	})
+}
