@@ -187,6 +187,9 @@ type OpenRequest struct {
 // output file exists. Written to a stream, the object is first verified in
 // full, then streamed. Every open is audited.
 func (s *Study) OpenDoc(ctx context.Context, req OpenRequest) (*Document, error) {
+	if err := s.precheckOutput(req.Output, req.Force); err != nil {
+		return nil, err
+	}
 	var doc *Document
 	err := s.Update(ctx, func(tx *Tx) error {
 		d, err := tx.Cat.Doc(req.Handle)
@@ -225,7 +228,7 @@ func (s *Study) readTo(tx *Tx, v *Version, req OpenRequest) error {
 		if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), io.Discard); err != nil {
 			return err
 		}
-		tx.OnCommit(func() error { return readObject(s.Dir, v, s.Identity, s.listed(v.Class), req.W) })
+		tx.Deliver(func() error { return readObject(s.Dir, v, s.Identity, s.listed(v.Class), req.W) }, nil)
 		return nil
 	}
 	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {

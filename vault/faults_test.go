@@ -164,12 +164,14 @@ func TestDiskFaults(t *testing.T) {
 				name := fmt.Sprintf("%s/%s/step %d", c.name, fname, n)
 				after := snapshot(t, s.Dir)
 				if err != nil && c.name == "export" && after[CatalogFile] != before[CatalogFile] {
-					// The fault hit the delivery, after the exit was on
-					// record: the log over-reports (never under-reports) and
-					// nothing was delivered.
+					// The fault hit the delivery: the exit is recorded as
+					// failed, never as "ok", and nothing was delivered.
 					entries, _ := s.AuditLog(AuditFilter{})
-					if last := entries[len(entries)-1]; last.Action != "export" || last.Outcome != "ok" {
+					if last := entries[len(entries)-1]; last.Action != "export" || last.Outcome != "failed" {
 						t.Errorf("%s: delivery failed but the last entry is %s/%s", name, last.Action, last.Outcome)
+					}
+					if _, serr := os.Stat(filepath.Join(s.Dir+"-out", "export.md")); serr == nil {
+						t.Errorf("%s: an output file exists after a failed delivery", name)
 					}
 				} else if err != nil {
 					sameSnapshot(t, before, after)

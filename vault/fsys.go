@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/google/uuid"
 )
@@ -127,23 +128,59 @@ func stageFile(fsys FS, name string, fill func(io.Writer) error) (_ string, err 
 	return tmp, f.Close()
 }
 
-// checkOutput refuses an output path inside the vault, or an existing file
-// unless force is set.
+// checkOutput checks an output path before any work is done: not inside
+// the vault, not an existing file unless force is set, never a directory or
+// anything but a regular file, in a directory that exists and can be
+// written to. Each refusal names the path and what to do.
 func checkOutput(vaultDir, path string, force bool) error {
 	if inside(vaultDir, path) {
-		return fmt.Errorf("%w: output %s is inside the vault", ErrInvalid, path)
+		return fmt.Errorf("%w: output %s is inside the vault; write it outside the study folder", ErrInvalid, path)
 	}
-	if _, err := os.Lstat(path); err == nil && !force {
-		return fmt.Errorf("%w: output %s exists (use --force to replace it)", ErrInvalid, path)
+	if fi, err := os.Stat(path); err == nil {
+		switch {
+		case fi.IsDir():
+			return fmt.Errorf("%w: output %s is a directory; name a file, e.g. %s", ErrInvalid, path, filepath.Join(path, "out.txt"))
+		case !fi.Mode().IsRegular():
+			return fmt.Errorf("%w: output %s exists and is not a regular file", ErrInvalid, path)
+		case !force:
+			return fmt.Errorf("%w: output %s exists (use --force to replace it)", ErrInvalid, path)
+		}
+	} else if _, lerr := os.Lstat(path); lerr == nil {
+		return fmt.Errorf("%w: output %s is a dangling symbolic link; remove it or name another file", ErrInvalid, path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%w: the output directory %s does not exist; create it first (mkdir -p %s)", ErrInvalid, dir, dir)
+	case err != nil:
+		return fmt.Errorf("%w: the output directory %s: %v", ErrInvalid, dir, errors.Unwrap(err))
+	case !fi.IsDir():
+		return fmt.Errorf("%w: %s in the output path is not a directory", ErrInvalid, dir)
+	}
+	if err := writable(dir); err != nil {
+		return fmt.Errorf("%w: the output directory %s is not writable (%v); choose another place or fix its permissions", ErrInvalid, dir, err)
 	}
 	return nil
 }
 
+// precheckOutput is checkOutput before an exit's work starts ("" is a stream).
+func (s *Study) precheckOutput(path string, force bool) error {
+	if path == "" {
+		return nil
+	}
+	return checkOutput(s.Dir, path, force)
+}
+
+// CheckOutput is checkOutput for commands outside this package that write
+// a file the vault does not stage (reports, audit CSV): run it before work.
+func (s *Study) CheckOutput(path string, force bool) error { return checkOutput(s.Dir, path, force) }
+
 // stageOutput writes an exit's output (or an opened document) to a temp
-// file beside path, to be renamed into place once the change commits. An
-// intent file in the vault names path first, so that if the process dies
-// before the rename the next writer removes the temp file: a crash leaves
-// no partial output behind.
+// file beside path, renamed into place when the change is complete and
+// before it commits. An intent file in the vault names path first, so that
+// if the process dies before the rename the next writer removes the temp
+// file: a crash leaves no partial output behind.
 func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -158,26 +195,34 @@ func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) err
 		done()
 		return fmt.Errorf("recording the output in the vault: %w", err)
 	}
-	tmp, err := stageFile(s.FS, abs, fill)
+	tmp, err := stageFile(s.FS, abs, func(w io.Writer) error {
+		return fill(sideWriter{w, "writing " + path})
+	})
 	if err != nil {
 		done()
-		return err
+		return nameSide(err, "writing "+path)
+	}
+	_, existed := os.Lstat(abs)
+	undo := func() {
+		if existed != nil { // a new file: take it back; a replaced one stays
+			s.FS.Remove(abs)
+		}
 	}
 	tx.OnAbort(func() {
 		s.FS.Remove(tmp)
 		done()
 	})
-	tx.OnCommit(func() error {
-		defer done()
+	tx.OnCommit(done)
+	tx.Deliver(func() error {
 		if err := s.FS.Rename(tmp, abs); err != nil {
-			s.FS.Remove(tmp)
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
 		if err := s.FS.SyncDir(filepath.Dir(abs)); err != nil {
+			undo()
 			return fmt.Errorf("writing %s: syncing its directory: %w", path, err)
 		}
 		return nil
-	})
+	}, undo)
 	return nil
 }
 
@@ -218,4 +263,62 @@ func (s *Study) cleanIntents() ([]string, error) {
 		}
 	}
 	return notes, nil
+}
+
+// writable reports whether this process may create files in dir.
+func writable(dir string) error {
+	if err := syscall.Access(dir, 0x2|0x1); err != nil { // W_OK|X_OK
+		return err
+	}
+	return nil
+}
+
+// sideError says which side of a copy failed (reading the input, writing
+// the object or the output), so that a message names the real cause and
+// the path the user gave, never a temp file.
+type sideError struct {
+	what string
+	err  error
+}
+
+func (e *sideError) Error() string { return e.what + ": " + e.err.Error() }
+func (e *sideError) Unwrap() error { return e.err }
+
+// sideReader and sideWriter tag their errors with what failed.
+type sideReader struct {
+	r    io.Reader
+	what string
+}
+
+func (r sideReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &sideError{r.what, unwrapPath(err)}
+	}
+	return n, err
+}
+
+type sideWriter struct {
+	w    io.Writer
+	what string
+}
+
+func (w sideWriter) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	if err != nil {
+		err = &sideError{w.what, unwrapPath(err)}
+	}
+	return n, err
+}
+
+// nameSide names a file-system failure of a write (creating, syncing,
+// closing the temp file) as what; errors already tagged, and errors of
+// another kind (a damaged object), pass unchanged.
+func nameSide(err error, what string) error {
+	var se *sideError
+	var pe *os.PathError
+	if errors.As(err, &se) || !errors.As(err, &pe) {
+		return err
+	}
+	return &sideError{what, pe.Err}
 }

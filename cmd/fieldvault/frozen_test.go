@@ -11,6 +11,10 @@ import (
 // never regenerated (testdata/frozen/format1/README.md).
 const frozenDir = "../../testdata/frozen/format1"
 
+// frozenKeyCheck is the check value of the frozen vault's pseudonym key
+// (HMAC-SHA256 of vault.KeyCheckLabel), pinned by its first write.
+const frozenKeyCheck = "9b823e2399121e3c7e397a55af9b69de6054c318a9b2fe5797cbb633fa7dddb1"
+
 // copyFrozen copies the frozen vault to a temp dir: the tests write audit
 // entries, and the committed copy must stay as the old release wrote it.
 func copyFrozen(t testing.TB) (dir, identity string) {
@@ -45,7 +49,8 @@ func TestFrozenFormat1(t *testing.T) {
 	}
 	// Read-only checks first, on the vault exactly as the old release left it.
 	t.Run("verify", func(t *testing.T) {
-		if out := cli(t, 0, "verify", "--read-data"); !strings.Contains(out, "no problems found") {
+		out := cli(t, 0, "verify", "--read-data")
+		if !strings.Contains(out, "no problems found") || !strings.Contains(out, "not pinned yet") {
 			t.Errorf("verify: %q", out)
 		}
 		if out := cli(t, 0, "audit", "verify"); !strings.Contains(out, "the chain is intact") {
@@ -89,9 +94,22 @@ func TestFrozenFormat1(t *testing.T) {
 			}
 		}
 	})
-	// The exits above wrote to the vault; it still verifies.
+	// The exits above wrote to the vault: the first pinned the key (issue
+	// 14), audited, and the vault still verifies.
 	t.Run("verify after writes", func(t *testing.T) {
-		cli(t, 0, "verify", "--read-data")
+		if out := cli(t, 0, "verify", "--read-data"); strings.Contains(out, "not pinned") {
+			t.Errorf("verify after the first write: %q", out)
+		}
 		cli(t, 0, "audit", "verify")
+		cfg, err := os.ReadFile(filepath.Join(dir, "fieldvault.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(cfg), `"key_check": "`+frozenKeyCheck+`"`) {
+			t.Errorf("fieldvault.json after the first write lacks the key check value:\n%s", cfg)
+		}
+		if out := cli(t, 0, "audit", "log", "--action", "key-pin"); strings.Count(out, "key-pin") != 1 {
+			t.Errorf("audit log --action key-pin: %q", out)
+		}
 	})
 }

@@ -38,6 +38,19 @@ func TestMain(m *testing.M) {
 // TestScripts runs every user story and failure in testdata/script as the
 // real program in a subprocess.
 func TestScripts(t *testing.T) {
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"exits":    cmdExits,
+		"agekey":   cmdAgeKey,
+		"flipbyte": cmdFlipByte,
+		"lines":    cmdLines,
+		"jsonset":  cmdJSONSet,
+		"cpdir":    cmdCpDir,
+		"truncate": cmdTruncate,
+		"nopanic":  cmdNoPanic,
+	}
+	for name, f := range attackCmds {
+		cmds[name] = f
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -54,16 +67,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("TZ", "UTC")
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":    cmdExits,
-			"agekey":   cmdAgeKey,
-			"flipbyte": cmdFlipByte,
-			"lines":    cmdLines,
-			"jsonset":  cmdJSONSet,
-			"cpdir":    cmdCpDir,
-			"truncate": cmdTruncate,
-			"nopanic":  cmdNoPanic,
-		},
+		Cmds: cmds,
 	})
 }
 
