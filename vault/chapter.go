@@ -164,9 +164,9 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 			return nil, err
 		}
 	}
-	src, err := os.ReadFile(req.Chapter)
+	src, err := ReadInput(req.Chapter, "chapter")
 	if err != nil {
-		return nil, fmt.Errorf("reading chapter %s: %w", req.Chapter, unwrapPath(err))
+		return nil, err
 	}
 	dirs, err := ParseDirectives(string(src))
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"golang.org/x/text/unicode/norm"
-	"os"
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
@@ -56,9 +55,9 @@ func (s *Study) Flag(ctx context.Context, req FlagRequest) error {
 // ScanFile scans a file outside the vault for residual identifiers, knowing
 // the study's names (so they are not reported as possible names).
 func (s *Study) ScanFile(path string) ([]redact.Finding, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadInput(path, "file")
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, unwrapPath(err))
+		return nil, err
 	}
 	cat, err := s.Catalog()
 	if err != nil {

@@ -557,6 +557,9 @@ func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode,
 	if err != nil {
 		return err
 	}
+	if err := tx.ctx.Err(); err != nil {
+		return err // interrupted: stop between the long stages
+	}
 	blocks := g.blocks
 	if mode == policy.ModeQuote {
 		blocks = quoteBlocks(tx.Cat, g)
@@ -574,6 +577,9 @@ func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode,
 	}
 	out, err := renderBlocks(format, blocks, opt)
 	if err != nil {
+		return err
+	}
+	if err := tx.ctx.Err(); err != nil {
 		return err
 	}
 	if err := scanOut(plain(blocks), rd, req.AcceptResidual, res, origin{g.doc.Handle, sourceLines(blocks)}); err != nil {

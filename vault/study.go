@@ -29,6 +29,10 @@ type Study struct {
 
 	keyerCache    redact.Keyer
 	keyCheckCache string
+	// changing is the context of the change in progress (set by Update),
+	// so that long reads deep in it (parsing a stored version) stop when
+	// the command is interrupted.
+	changing context.Context
 }
 
 // Options configure Open and Init.
@@ -279,7 +283,7 @@ func (tx *Tx) PutObject(src io.Reader, class string, total int64) (id string, si
 	if tx.s.Progress != nil {
 		progress = func(n int64) { tx.s.Progress(n, total) }
 	}
-	id, size, sum, err = putObject(tx.s.FS, tx.s.Dir, src, rcpts, progress)
+	id, size, sum, err = putObject(tx.s.FS, tx.s.Dir, ctxReader{tx.ctx, src}, rcpts, progress)
 	if err != nil {
 		return "", 0, "", err
 	}
@@ -326,6 +330,8 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	tx := &Tx{Cat: cat, s: s, ctx: ctx}
+	s.changing = ctx
+	defer func() { s.changing = nil }()
 	ferr := s.pinIfUnpinned(tx)
 	if ferr == nil {
 		ferr = fn(tx)

@@ -29,9 +29,7 @@ func (w withVault) Run() int { return transittest.Main(w.m) }
 
 func TestMain(m *testing.M) {
 	testscript.Main(withVault{m}, map[string]func(){
-		"fieldvault": func() {
-			os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr))
-		},
+		"fieldvault": func() { os.Exit(runMain()) },
 	})
 }
 
