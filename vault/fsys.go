@@ -75,6 +75,10 @@ func writeAtomic(fsys FS, name string, fill func(io.Writer) error) error {
 	crashPoint("before-rename")
 	if err := fsys.Rename(tmp, name); err != nil {
 		fsys.Remove(tmp)
+		var le *os.LinkError
+		if errors.As(err, &le) { // name the file, not the temp file
+			return &sideError{"replacing " + filepath.Base(name), le.Err}
+		}
 		return err
 	}
 	crashPoint("before-dir-fsync")
@@ -193,7 +197,7 @@ func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) err
 		return err
 	}); err != nil {
 		done()
-		return fmt.Errorf("recording the output in the vault: %w", err)
+		return nameSide(err, "recording the output in the vault")
 	}
 	tmp, err := stageFile(s.FS, abs, func(w io.Writer) error {
 		return fill(sideWriter{w, "writing " + path})
@@ -312,13 +316,27 @@ func (w sideWriter) Write(p []byte) (int, error) {
 }
 
 // nameSide names a file-system failure of a write (creating, syncing,
-// closing the temp file) as what; errors already tagged, and errors of
-// another kind (a damaged object), pass unchanged.
+// closing or renaming the temp file) as what; errors already tagged, and
+// errors of another kind (a damaged object, an interrupt), pass unchanged.
 func nameSide(err error, what string) error {
-	var se *sideError
-	var pe *os.PathError
-	if errors.As(err, &se) || !errors.As(err, &pe) {
+	var (
+		se    *sideError
+		pe    *os.PathError
+		le    *os.LinkError
+		errno syscall.Errno
+	)
+	switch {
+	case errors.As(err, &se):
+		if strings.HasPrefix(se.what, "replacing "+tempPrefix) { // a file of ours: name what it was for
+			return &sideError{what, se.err}
+		}
 		return err
+	case errors.As(err, &pe):
+		return &sideError{what, pe.Err}
+	case errors.As(err, &le):
+		return &sideError{what, le.Err}
+	case errors.As(err, &errno):
+		return &sideError{what, errno}
 	}
-	return &sideError{what, pe.Err}
+	return err
 }
