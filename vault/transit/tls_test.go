@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,15 +43,7 @@ func TestTLS(t *testing.T) {
 		t.Fatalf("HMAC over TLS: %v", err)
 	}
 	// The same MACs as the key exported over TLS computes locally.
-	sec, err := s.Client(t).Logical().Read("transit/export/hmac-key/" + cfg.Key + "/1")
-	if err != nil || sec == nil {
-		t.Fatalf("exporting the hmac key: %v", err)
-	}
-	exported, _ := sec.Data["keys"].(map[string]any)
-	key, err := base64.StdEncoding.DecodeString(fmt.Sprint(exported["1"]))
-	if err != nil || len(key) == 0 {
-		t.Fatalf("decoding the exported hmac key: %v", err)
-	}
+	key := exportedHMACKey(t, s, cfg.Key)
 	for i, m := range msgs {
 		h := hmac.New(sha256.New, key)
 		h.Write(m)
