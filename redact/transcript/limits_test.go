@@ -69,9 +69,10 @@ func cues(f Format, n int, text func(i int) string) []byte {
 	return b.Bytes()
 }
 
-// parseMeasured parses and reports the error, the time taken and the peak
-// of the heap in use above what it was before (sampled every millisecond).
-func parseMeasured(ctx context.Context, f Format, data []byte) (*Document, error, time.Duration, uint64) {
+// parseMeasured parses and reports the document, the time taken, the peak
+// of the heap in use above what it was before (sampled every millisecond)
+// and the error.
+func parseMeasured(ctx context.Context, f Format, data []byte) (*Document, time.Duration, uint64, error) {
 	runtime.GC()
 	sample := func() uint64 {
 		var m runtime.MemStats
@@ -106,9 +107,9 @@ func parseMeasured(ctx context.Context, f Format, data []byte) (*Document, error
 		peak = h
 	}
 	if peak < base {
-		return doc, err, took, 0
+		return doc, took, 0, err
 	}
-	return doc, err, took, peak - base
+	return doc, took, peak - base, err
 }
 
 // TestLimitsHostile: each hostile input stops at the limit it passes, named
@@ -144,7 +145,7 @@ func TestLimitsHostile(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := tc.data(t)
-			_, err, took, alloc := parseMeasured(context.Background(), tc.format, data)
+			_, took, alloc, err := parseMeasured(context.Background(), tc.format, data)
 			var le *LimitError
 			if !errors.As(err, &le) || !errors.Is(err, ErrLimit) {
 				t.Fatalf("got %v, want the %q limit", err, tc.limit)
@@ -211,7 +212,7 @@ func TestLimitsPassTenHourTranscript(t *testing.T) {
 		{"srt", FormatSRT, cues(FormatSRT, 36_000, capt)},
 		{"docx", FormatDocx, docx.Bytes()},
 	} {
-		doc, err, took, alloc := parseMeasured(context.Background(), tc.format, tc.data)
+		doc, took, alloc, err := parseMeasured(context.Background(), tc.format, tc.data)
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
@@ -237,7 +238,7 @@ func TestParseContextCancel(t *testing.T) {
 	} {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(50*time.Millisecond, cancel)
-		_, err, took, _ := parseMeasured(ctx, tc.format, tc.data)
+		_, took, _, err := parseMeasured(ctx, tc.format, tc.data)
 		cancel()
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("%s: got %v after %v, want context.Canceled", tc.name, err, took)
@@ -252,7 +253,7 @@ func TestParseContextCancel(t *testing.T) {
 // fuzzBounded parses data and fails if the parse holds more than the
 // memory ceiling at once, or passes a limit without naming it.
 func fuzzBounded(t *testing.T, f Format, data []byte) {
-	_, err, _, peak := parseMeasured(context.Background(), f, data)
+	_, _, peak, err := parseMeasured(context.Background(), f, data)
 	if peak > memCeiling {
 		t.Fatalf("%s parse of %d bytes: peak heap %d MiB, ceiling %d MiB", f, len(data), peak>>20, memCeiling>>20)
 	}
