@@ -1,6 +1,9 @@
 package vault
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -192,15 +195,13 @@ func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) err
 	}
 	intent := filepath.Join(s.Dir, intentPrefix+uuid.NewString())
 	done := func() { s.FS.Remove(intent) }
-	if err := writeAtomic(s.FS, intent, func(w io.Writer) error {
-		_, err := io.WriteString(w, abs)
-		return err
-	}); err != nil {
+	if err := writeIntent(s.FS, intent, outputIntent{Output: abs}); err != nil {
 		done()
 		return nameSide(err, "recording the output in the vault")
 	}
+	sum := sha256.New()
 	tmp, err := stageFile(s.FS, abs, func(w io.Writer) error {
-		return fill(sideWriter{w, "writing " + path})
+		return fill(sideWriter{io.MultiWriter(w, sum), "writing " + path})
 	})
 	if err != nil {
 		done()
@@ -218,6 +219,13 @@ func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) err
 	})
 	tx.OnCommit(done)
 	tx.Deliver(func() error {
+		// The intent now names what is delivered and the exit's entries,
+		// so that if the process dies between this rename and the commit,
+		// the next writer records the delivered exit (recoverIntents).
+		oi := outputIntent{Output: abs, SHA256: hex.EncodeToString(sum.Sum(nil)), Entries: tx.entries}
+		if err := writeIntent(s.FS, intent, oi); err != nil {
+			return nameSide(err, "recording the output in the vault")
+		}
 		if err := s.FS.Rename(tmp, abs); err != nil {
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
@@ -233,40 +241,94 @@ func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) err
 // intentPrefix names the files that record outputs being staged.
 const intentPrefix = tempPrefix + "output-"
 
-// cleanIntents removes the temp files of outputs a crashed command was
-// staging, and their intent files.
-func (s *Study) cleanIntents() ([]string, error) {
-	entries, err := os.ReadDir(s.Dir)
+// outputIntent is the content of an intent file: the output being
+// staged; once it is being delivered, also its SHA-256 and the audit
+// entries its exit commits.
+type outputIntent struct {
+	Output  string  `json:"output"`
+	SHA256  string  `json:"sha256,omitempty"`
+	Entries []Entry `json:"entries,omitempty"`
+}
+
+func writeIntent(fsys FS, name string, oi outputIntent) error {
+	return writeAtomic(fsys, name, func(w io.Writer) error { return json.NewEncoder(w).Encode(oi) })
+}
+
+// readIntent reads an intent file (one of an earlier release holds the
+// output path alone).
+func readIntent(name string) (outputIntent, error) {
+	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, err
+		return outputIntent{}, err
 	}
-	var notes []string
-	for _, e := range entries {
+	var oi outputIntent
+	if json.Unmarshal(data, &oi) != nil || oi.Output == "" {
+		return outputIntent{Output: string(data)}, nil
+	}
+	return oi, nil
+}
+
+// cleanIntents removes the temp files of outputs a crashed command was
+// staging, and their intent files. An output that was delivered but whose
+// exit the crash kept from the audit log (the file is in place with the
+// recorded SHA-256) is returned with its entries, to be recorded now.
+func (s *Study) cleanIntents() (notes []string, delivered []Entry, err error) {
+	dirents, err := os.ReadDir(s.Dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range dirents {
 		if !strings.HasPrefix(e.Name(), intentPrefix) {
 			continue
 		}
 		intent := filepath.Join(s.Dir, e.Name())
-		data, err := os.ReadFile(intent)
+		oi, err := readIntent(intent)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out := string(data)
+		out := oi.Output
+		unfinished := false
 		dir, prefix := filepath.Dir(out), tempPrefix+filepath.Base(out)+"-"
 		if others, err := os.ReadDir(dir); err == nil {
 			for _, o := range others {
 				if strings.HasPrefix(o.Name(), prefix) {
 					if err := s.FS.Remove(filepath.Join(dir, o.Name())); err != nil && !os.IsNotExist(err) {
-						return nil, fmt.Errorf("removing an unfinished output beside %s: %w", out, err)
+						return nil, nil, fmt.Errorf("removing an unfinished output beside %s: %w", out, err)
 					}
+					unfinished = true
 					notes = append(notes, "removed an unfinished output beside "+out+" left by an interrupted command")
 				}
 			}
 		}
+		if !unfinished && len(oi.Entries) > 0 && fileSHA256(out) == oi.SHA256 {
+			for _, en := range oi.Entries {
+				if en.Detail == nil {
+					en.Detail = map[string]string{}
+				}
+				en.Detail["recorded"] = "after an interruption"
+				delivered = append(delivered, en)
+			}
+			notes = append(notes, "recorded the exit that delivered "+out+" before an interruption kept it from the audit log")
+		}
 		if err := s.FS.Remove(intent); err != nil && !os.IsNotExist(err) {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return notes, nil
+	return notes, delivered, nil
+}
+
+// fileSHA256 is the hex SHA-256 of a file's content, "" if it cannot be read.
+func fileSHA256(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // writable reports whether this process may create files in dir.

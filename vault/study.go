@@ -479,11 +479,28 @@ func (s *Study) recover(cat *Catalog) error {
 	if err != nil {
 		return err
 	}
-	cleaned, err := s.cleanIntents()
+	cleaned, delivered, err := s.cleanIntents()
 	if err != nil {
 		return err
 	}
 	notes = append(notes, cleaned...)
+	if len(delivered) > 0 {
+		for _, e := range delivered {
+			if IsExitAction(e.Action) {
+				cat.countExit(e.Participants, s.Now())
+			}
+		}
+		if err := s.commit(cat, delivered); err != nil {
+			return fmt.Errorf("recording an exit delivered before an interruption: %w", err)
+		}
+		// Complete the log now: the change that follows commits its own
+		// pending entries over these.
+		more, err := reconcileLog(s.FS, s.Dir, cat.Audit)
+		if err != nil {
+			return err
+		}
+		notes = append(notes, more...)
+	}
 	strays, err := s.strays(cat)
 	if err != nil {
 		return err
