@@ -317,7 +317,7 @@ func (s *Study) officerOnly() bool {
 // it with its audit entries. If fn fails nothing changes, except that
 // entries added with AuditAlways are still committed.
 func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
-	l, err := acquire(s.Dir, true)
+	l, err := acquireContext(ctx, s.Dir, true)
 	if err != nil {
 		return err
 	}

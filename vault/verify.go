@@ -39,7 +39,7 @@ func (s *Study) Verify(readData bool) (*VerifyReport, error) {
 // catalogue, and a Transit key is asked for its check value. It needs a
 // raw-class identity for readData.
 func (s *Study) VerifyContext(ctx context.Context, readData bool) (*VerifyReport, error) {
-	l, err := acquire(s.Dir, false)
+	l, err := acquireContext(ctx, s.Dir, false)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,10 @@ func (s *Study) VerifyContext(ctx context.Context, readData bool) (*VerifyReport
 			if !readData {
 				continue
 			}
-			if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), io.Discard); err != nil {
+			if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), ctxWriter{ctx, io.Discard}); err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err() // interrupted: no report rather than a false one
+				}
 				if errors.Is(err, ErrNotRecipient) {
 					rep.Unread++
 					continue

@@ -160,7 +160,7 @@ func TestIngestHostileBounded(t *testing.T) {
 }
 
 // TestSignalEndsCommands sends SIGTERM (and SIGINT) to each long-running
-// command as it works: it ends within one second, says it was
+// command (ingest, open, export, verify --read-data) as it works: it ends within one second, says it was
 // interrupted, delivers nothing and leaves the vault byte for byte as it
 // was (no audit entry, no object, no temp file).
 func TestSignalEndsCommands(t *testing.T) {
@@ -219,6 +219,7 @@ func TestSignalEndsCommands(t *testing.T) {
 		{"open to standard output", []string{"open", "D1"}, syscall.SIGINT, ""},
 		{"export", []string{"export", "D2", "-o", filepath.Join(out, "export.md")}, syscall.SIGTERM, "export.md"},
 		{"export to standard output", []string{"export", "D2"}, syscall.SIGINT, ""},
+		{"verify --read-data", []string{"verify", "--read-data"}, syscall.SIGTERM, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := snapshotDir(t, dir)
