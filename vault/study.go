@@ -140,6 +140,13 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error
 	if err := fsys.MkdirAll(filepath.Join(dir, ObjectsDir), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the vault directory: %w", err)
 	}
+	// Init holds the writer's lock like every change; the lock file exists
+	// from the start, so a later command's lock leaves no new file behind.
+	l, err := acquire(dir, true)
+	if err != nil {
+		return nil, err
+	}
+	defer l.release()
 	s := &Study{Dir: dir, Config: cfg, Identity: id, FS: fsys, Now: now}
 	// The catalogue first, the config last: a vault without fieldvault.json
 	// is not a vault, so a crash during init leaves nothing that opens.

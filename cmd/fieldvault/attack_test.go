@@ -74,7 +74,7 @@ func cmdSameDir(ts *testscript.TestScript, neg bool, args []string) {
 func treeOf(ts *testscript.TestScript, root string) map[string]string {
 	out := map[string]string{}
 	ts.Check(filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() == "lock" {
+		if err != nil || d.IsDir() {
 			return err
 		}
 		b, err := os.ReadFile(p)
