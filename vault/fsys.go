@@ -143,14 +143,29 @@ func checkOutput(vaultDir, path string, force bool) error {
 	if inside(vaultDir, path) {
 		return fmt.Errorf("%w: output %s is inside the vault; write it outside the study folder", ErrInvalid, path)
 	}
+	if err := CheckOutputTarget(path); err != nil {
+		return err
+	}
+	if _, err := os.Stat(path); err == nil && !force {
+		return fmt.Errorf("%w: output %s exists (use --force to replace it)", ErrInvalid, path)
+	}
+	return nil
+}
+
+// CheckOutputTarget checks where an output file would go, before anything
+// else is checked or done: never a directory or anything but a regular
+// file, in a directory that exists and can be written to. Each refusal
+// names the path and what to do. "" (standard output) passes.
+func CheckOutputTarget(path string) error {
+	if path == "" {
+		return nil
+	}
 	if fi, err := os.Stat(path); err == nil {
 		switch {
 		case fi.IsDir():
-			return fmt.Errorf("%w: output %s is a directory; name a file, e.g. %s", ErrInvalid, path, filepath.Join(path, "out.txt"))
+			return fmt.Errorf("%w: output %s is a directory; name a file, e.g. %s", ErrInvalid, path, filepath.Join(path, "out.md"))
 		case !fi.Mode().IsRegular():
 			return fmt.Errorf("%w: output %s exists and is not a regular file", ErrInvalid, path)
-		case !force:
-			return fmt.Errorf("%w: output %s exists (use --force to replace it)", ErrInvalid, path)
 		}
 	} else if _, lerr := os.Lstat(path); lerr == nil {
 		return fmt.Errorf("%w: output %s is a dangling symbolic link; remove it or name another file", ErrInvalid, path)

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,14 @@ func copyFrozen(t testing.TB) (dir, identity string) {
 		t.Fatal(err)
 	}
 	return dir, filepath.Join(frozenDir, "identity.txt")
+}
+
+// markdownWords is the sequence of words of a Markdown export, without its
+// layout (emphasis, escapes, block quote marks, line breaks): the text,
+// the pseudonyms and the markers, which must never change for an old vault,
+// while the Markdown writer may lay them out differently over time.
+func markdownWords(md string) []string {
+	return strings.Fields(strings.NewReplacer("\\", "", "*", "", ">", " ").Replace(md))
 }
 
 func readGolden(t testing.TB, name string) string {
@@ -89,8 +98,9 @@ func TestFrozenFormat1(t *testing.T) {
 			{[]string{"export", "D3"}, "export-D3.txt"},
 			{[]string{"quote", "D1:3-4"}, "quote-D1-3-4.txt"},
 		} {
-			if got, want := cli(t, 0, tc.args...), readGolden(t, filepath.Join("golden", tc.golden)); got != want {
-				t.Errorf("%s:\n got %q\nwant %q", strings.Join(tc.args, " "), got, want)
+			got, want := cli(t, 0, tc.args...), readGolden(t, filepath.Join("golden", tc.golden))
+			if g, w := markdownWords(got), markdownWords(want); !slices.Equal(g, w) {
+				t.Errorf("%s: the words that leave differ from what release 1 let out\n got %q\nwant %q", strings.Join(tc.args, " "), got, want)
 			}
 		}
 	})
