@@ -134,6 +134,14 @@ func TestIngestHostileBounded(t *testing.T) {
 		t.Skip("large inputs")
 	}
 	dir, id := newStudy(t)
+	for _, args := range [][]string{
+		{"participant", "add", "P01", "--name", "Ottilie Varga"},
+		{"consent", "record", "P01", "--form", "v1", "--signed", "2026-01-05", "--scope", "participate"},
+	} {
+		if code, _, stderr := runCLI(t, append([]string{"--vault", dir, "--identity", id}, args...)...); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
 	in := t.TempDir()
 	emptyParagraphsDocx(t, filepath.Join(in, "bomb.docx"), 40_000_000)
 	manyCues(t, filepath.Join(in, "captions.vtt"), 600_000)
@@ -143,7 +151,7 @@ func TestIngestHostileBounded(t *testing.T) {
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			before := snapshotDir(t, dir)
-			cmd, stderr := fieldvaultCmd(t, dir, id, "ingest", filepath.Join(in, tc.file), "--kind", "transcript")
+			cmd, stderr := fieldvaultCmd(t, dir, id, "ingest", filepath.Join(in, tc.file), "--kind", "transcript", "--participant", "P01")
 			start := time.Now()
 			err := cmd.Run()
 			fi, _ := os.Stat(filepath.Join(in, tc.file))
