@@ -20,7 +20,7 @@ type Entry struct {
 	Time    time.Time `json:"time"`
 	Actor   string    `json:"actor"`             // the acting identity's public recipient
 	Action  string    `json:"action"`            // "init", "ingest", "open", "export", …
-	Outcome string    `json:"outcome,omitempty"` // "ok" (default) or "refused"
+	Outcome string    `json:"outcome,omitempty"` // "ok" (default), "refused", or "failed" (not delivered)
 	// Handles of the documents, participants, meetings or entities concerned.
 	Handles []string `json:"handles,omitempty"`
 	// Participants whose words or consent the action relied on or changed.

@@ -31,8 +31,12 @@ type Catalog struct {
 	Meetings     []*Meeting       `json:"meetings"`
 	Researchers  []*Researcher    `json:"researchers,omitempty"`
 	Pseudonyms   *redact.Registry `json:"pseudonyms"`
-	Tombstones   []Tombstone      `json:"tombstones,omitempty"`
-	Retention    *Retention       `json:"retention,omitempty"`
+	// KeyCheck pins the pseudonym key: the hex HMAC-SHA256 of KeyCheckLabel
+	// under it (keycheck.go). Empty in a vault made before pinning, until
+	// its next write.
+	KeyCheck   string      `json:"key_check,omitempty"`
+	Tombstones []Tombstone `json:"tombstones,omitempty"`
+	Retention  *Retention  `json:"retention,omitempty"`
 	// Exits counts, per participant, the exits that used their words.
 	Exits map[string]ExitCount `json:"exits,omitempty"`
 	// Next holds the next number for generated handles, by prefix ("D").

@@ -159,9 +159,14 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 	if !req.CheckOnly && req.Output != "" && sameFile(req.Chapter, req.Output) {
 		return nil, fmt.Errorf("%w: output %s is the chapter itself", ErrInvalid, req.Output)
 	}
-	src, err := os.ReadFile(req.Chapter)
+	if !req.CheckOnly {
+		if err := s.precheckOutput(req.Output, req.Force); err != nil {
+			return nil, err
+		}
+	}
+	src, err := ReadInput(req.Chapter, "chapter")
 	if err != nil {
-		return nil, fmt.Errorf("reading chapter %s: %w", req.Chapter, unwrapPath(err))
+		return nil, err
 	}
 	dirs, err := ParseDirectives(string(src))
 	if err != nil {

@@ -42,6 +42,9 @@ type Config struct {
 	Name        string              `json:"name,omitempty"`
 	Recipients  map[string][]string `json:"recipients"`
 	KeyProvider KeyProvider         `json:"key_provider"`
+	// KeyCheck is a readable copy of the catalogue's pin of the pseudonym
+	// key (keycheck.go); the catalogue's copy is the authority.
+	KeyCheck string `json:"key_check,omitempty"`
 }
 
 // KeyProvider says where the pseudonym key lives.

@@ -45,8 +45,8 @@ func (s *Study) RecordConsent(ctx context.Context, req ConsentRequest) (*policy.
 	}
 	var ev *os.File
 	if req.Evidence != "" {
-		if ev, err = os.Open(req.Evidence); err != nil {
-			return nil, fmt.Errorf("opening evidence file %s: %w", req.Evidence, unwrapPath(err))
+		if ev, _, err = OpenInput(req.Evidence, "evidence file"); err != nil {
+			return nil, err
 		}
 		defer ev.Close()
 	}

@@ -184,6 +184,14 @@ func TestCrashConsistency(t *testing.T) {
 				if err := s.Update(ctx, func(tx *Tx) error { return nil }); err != nil {
 					t.Errorf("%s: next writer: %v", name, err)
 				}
+				// A delivered output is on record, even if the kill came
+				// between its delivery and the commit.
+				if out := map[string]string{"export": input + ".export.md", "open": input + ".open.txt"}[cmd]; out != "" && fileExists(out) {
+					entries, _ := s.AuditLog(AuditFilter{Action: cmd})
+					if len(entries) == 0 || entries[len(entries)-1].Outcome != "ok" {
+						t.Errorf("%s: %s was delivered but the audit log holds no %s", name, filepath.Base(out), cmd)
+					}
+				}
 				if rep, _ := s.Verify(false); len(rep.Notes) != 0 {
 					t.Errorf("%s: left after the next writer: %v", name, rep.Notes)
 				}
@@ -214,4 +222,9 @@ func TestCrashConsistency(t *testing.T) {
 	if kills < 20 {
 		t.Errorf("only %d kills: the crash points are not reached", kills)
 	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -42,18 +42,11 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			return nil, err
 		}
 	}
-	f, err := os.Open(req.Path)
+	f, fi, err := OpenInput(req.Path, "input")
 	if err != nil {
-		return nil, fmt.Errorf("opening input %s: %w", req.Path, unwrapPath(err))
+		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("reading input %s: %w", req.Path, unwrapPath(err))
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: input %s is not a regular file", ErrInvalid, req.Path)
-	}
 	if inside(s.Dir, req.Path) {
 		return nil, fmt.Errorf("%w: input %s is inside the vault", ErrInvalid, req.Path)
 	}
@@ -105,7 +98,7 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			}
 			return err
 		}
-		lines, dropped, err := s.checkText(f, doc.Kind, format)
+		lines, dropped, err := s.checkText(tx.ctx, f, doc.Kind, format)
 		if err != nil {
 			return err
 		}
@@ -230,6 +223,9 @@ type OpenRequest struct {
 // output file exists. Written to a stream, the object is first verified in
 // full, then streamed. Every open is audited.
 func (s *Study) OpenDoc(ctx context.Context, req OpenRequest) (*Document, error) {
+	if err := s.precheckOutput(req.Output, req.Force); err != nil {
+		return nil, err
+	}
 	var doc *Document
 	err := s.Update(ctx, func(tx *Tx) error {
 		d, err := tx.Cat.Doc(req.Handle)
@@ -265,17 +261,17 @@ func (s *Study) OpenDoc(ctx context.Context, req OpenRequest) (*Document, error)
 func (s *Study) readTo(tx *Tx, v *Version, req OpenRequest) error {
 	if req.Output == "" {
 		// Verify the whole object first; stream it once the open is on record.
-		if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), io.Discard); err != nil {
+		if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), ctxWriter{tx.ctx, io.Discard}); err != nil {
 			return err
 		}
-		tx.OnCommit(func() error { return readObject(s.Dir, v, s.Identity, s.listed(v.Class), req.W) })
+		tx.Deliver(func() error { return readObject(s.Dir, v, s.Identity, s.listed(v.Class), req.W) }, nil)
 		return nil
 	}
 	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
 		return err
 	}
 	return s.stageOutput(tx, req.Output, func(w io.Writer) error {
-		return readObject(s.Dir, v, s.Identity, s.listed(v.Class), w)
+		return readObject(s.Dir, v, s.Identity, s.listed(v.Class), ctxWriter{tx.ctx, w})
 	})
 }
 

@@ -164,15 +164,24 @@ func TestDiskFaults(t *testing.T) {
 				name := fmt.Sprintf("%s/%s/step %d", c.name, fname, n)
 				after := snapshot(t, s.Dir)
 				if err != nil && c.name == "export" && after[CatalogFile] != before[CatalogFile] {
-					// The fault hit the delivery, after the exit was on
-					// record: the log over-reports (never under-reports) and
-					// nothing was delivered.
+					// The fault hit the delivery: the exit is recorded as
+					// failed, never as "ok", and nothing was delivered.
 					entries, _ := s.AuditLog(AuditFilter{})
-					if last := entries[len(entries)-1]; last.Action != "export" || last.Outcome != "ok" {
+					if last := entries[len(entries)-1]; last.Action != "export" || last.Outcome != "failed" {
 						t.Errorf("%s: delivery failed but the last entry is %s/%s", name, last.Action, last.Outcome)
+					}
+					if _, serr := os.Stat(filepath.Join(s.Dir+"-out", "export.md")); serr == nil {
+						t.Errorf("%s: an output file exists after a failed delivery", name)
 					}
 				} else if err != nil {
 					sameSnapshot(t, before, after)
+					// The message names the real cause: a write, never the input.
+					if strings.Contains(err.Error(), "reading input") || strings.Contains(err.Error(), tempPrefix) {
+						t.Errorf("%s: error %q blames the input or names a temp file", name, err)
+					}
+					if fault == syscall.ENOSPC && !strings.Contains(err.Error(), "no space left on device") {
+						t.Errorf("%s: error %q hides the full disk", name, err)
+					}
 					if _, serr := os.Stat(filepath.Join(s.Dir+"-out", "export.md")); serr == nil {
 						t.Errorf("%s: an output file exists after a failed export", name)
 					}
@@ -204,5 +213,20 @@ func TestDiskFaults(t *testing.T) {
 	t.Logf("faults injected: %d", injected)
 	if injected < 50 {
 		t.Errorf("only %d faults injected; the seam is not in the write path", injected)
+	}
+}
+
+// TestIngestFullDiskMessage: a full disk while the object is written says
+// so, naming what was being written, not the input.
+func TestIngestFullDiskMessage(t *testing.T) {
+	s := newStudy(t)
+	in := writeFile(t, "notes.txt", strings.Repeat("field note\n", 9000))
+	for n := 1; n < 4; n++ { // the object's temp file: created, written, synced
+		s.FS = &faultFS{n: n, fault: syscall.ENOSPC}
+		_, err := s.Ingest(ctx, IngestRequest{Path: in, Kind: KindFieldNotes})
+		want := "storing " + in + ": writing the object: no space left on device"
+		if err == nil || err.Error() != want {
+			t.Errorf("fault at step %d: got %v, want %q", n, err, want)
+		}
 	}
 }

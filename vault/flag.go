@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"golang.org/x/text/unicode/norm"
-	"os"
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
@@ -107,9 +106,9 @@ func (s *Study) carryLater(d *Document, v *Version, f policy.Flag) ([]policy.Fla
 // ScanFile scans a file outside the vault for residual identifiers, knowing
 // the study's names (so they are not reported as possible names).
 func (s *Study) ScanFile(path string) ([]redact.Finding, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadInput(path, "file")
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, unwrapPath(err))
+		return nil, err
 	}
 	_, rd, err := s.redactor()
 	if err != nil {

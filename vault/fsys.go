@@ -1,12 +1,16 @@
 package vault
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/google/uuid"
 )
@@ -74,6 +78,10 @@ func writeAtomic(fsys FS, name string, fill func(io.Writer) error) error {
 	crashPoint("before-rename")
 	if err := fsys.Rename(tmp, name); err != nil {
 		fsys.Remove(tmp)
+		var le *os.LinkError
+		if errors.As(err, &le) { // name the file, not the temp file
+			return &sideError{"replacing " + filepath.Base(name), le.Err}
+		}
 		return err
 	}
 	crashPoint("before-dir-fsync")
@@ -127,23 +135,74 @@ func stageFile(fsys FS, name string, fill func(io.Writer) error) (_ string, err 
 	return tmp, f.Close()
 }
 
-// checkOutput refuses an output path inside the vault, or an existing file
-// unless force is set.
+// checkOutput checks an output path before any work is done: not inside
+// the vault, not an existing file unless force is set, never a directory or
+// anything but a regular file, in a directory that exists and can be
+// written to. Each refusal names the path and what to do.
 func checkOutput(vaultDir, path string, force bool) error {
 	if inside(vaultDir, path) {
-		return fmt.Errorf("%w: output %s is inside the vault", ErrInvalid, path)
+		return fmt.Errorf("%w: output %s is inside the vault; write it outside the study folder", ErrInvalid, path)
 	}
-	if _, err := os.Lstat(path); err == nil && !force {
+	if err := CheckOutputTarget(path); err != nil {
+		return err
+	}
+	if _, err := os.Stat(path); err == nil && !force {
 		return fmt.Errorf("%w: output %s exists (use --force to replace it)", ErrInvalid, path)
 	}
 	return nil
 }
 
+// CheckOutputTarget checks where an output file would go, before anything
+// else is checked or done: never a directory or anything but a regular
+// file, in a directory that exists and can be written to. Each refusal
+// names the path and what to do. "" (standard output) passes.
+func CheckOutputTarget(path string) error {
+	if path == "" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil {
+		switch {
+		case fi.IsDir():
+			return fmt.Errorf("%w: output %s is a directory; name a file, e.g. %s", ErrInvalid, path, filepath.Join(path, "out.md"))
+		case !fi.Mode().IsRegular():
+			return fmt.Errorf("%w: output %s exists and is not a regular file", ErrInvalid, path)
+		}
+	} else if _, lerr := os.Lstat(path); lerr == nil {
+		return fmt.Errorf("%w: output %s is a dangling symbolic link; remove it or name another file", ErrInvalid, path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%w: the output directory %s does not exist; create it first (mkdir -p %s)", ErrInvalid, dir, dir)
+	case err != nil:
+		return fmt.Errorf("%w: the output directory %s: %v", ErrInvalid, dir, errors.Unwrap(err))
+	case !fi.IsDir():
+		return fmt.Errorf("%w: %s in the output path is not a directory", ErrInvalid, dir)
+	}
+	if err := writable(dir); err != nil {
+		return fmt.Errorf("%w: the output directory %s is not writable (%v); choose another place or fix its permissions", ErrInvalid, dir, err)
+	}
+	return nil
+}
+
+// precheckOutput is checkOutput before an exit's work starts ("" is a stream).
+func (s *Study) precheckOutput(path string, force bool) error {
+	if path == "" {
+		return nil
+	}
+	return checkOutput(s.Dir, path, force)
+}
+
+// CheckOutput is checkOutput for commands outside this package that write
+// a file the vault does not stage (reports, audit CSV): run it before work.
+func (s *Study) CheckOutput(path string, force bool) error { return checkOutput(s.Dir, path, force) }
+
 // stageOutput writes an exit's output (or an opened document) to a temp
-// file beside path, to be renamed into place once the change commits. An
-// intent file in the vault names path first, so that if the process dies
-// before the rename the next writer removes the temp file: a crash leaves
-// no partial output behind.
+// file beside path, renamed into place when the change is complete and
+// before it commits. An intent file in the vault names path first, so that
+// if the process dies before the rename the next writer removes the temp
+// file: a crash leaves no partial output behind.
 func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -151,71 +210,210 @@ func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) err
 	}
 	intent := filepath.Join(s.Dir, intentPrefix+uuid.NewString())
 	done := func() { s.FS.Remove(intent) }
-	if err := writeAtomic(s.FS, intent, func(w io.Writer) error {
-		_, err := io.WriteString(w, abs)
-		return err
-	}); err != nil {
+	if err := writeIntent(s.FS, intent, outputIntent{Output: abs}); err != nil {
 		done()
-		return fmt.Errorf("recording the output in the vault: %w", err)
+		return nameSide(err, "recording the output in the vault")
 	}
-	tmp, err := stageFile(s.FS, abs, fill)
+	sum := sha256.New()
+	tmp, err := stageFile(s.FS, abs, func(w io.Writer) error {
+		return fill(sideWriter{io.MultiWriter(w, sum), "writing " + path})
+	})
 	if err != nil {
 		done()
-		return err
+		return nameSide(err, "writing "+path)
+	}
+	_, existed := os.Lstat(abs)
+	undo := func() {
+		if existed != nil { // a new file: take it back; a replaced one stays
+			s.FS.Remove(abs)
+		}
 	}
 	tx.OnAbort(func() {
 		s.FS.Remove(tmp)
 		done()
 	})
-	tx.OnCommit(func() error {
-		defer done()
+	tx.OnCommit(done)
+	tx.Deliver(func() error {
+		// The intent now names what is delivered and the exit's entries,
+		// so that if the process dies between this rename and the commit,
+		// the next writer records the delivered exit (recoverIntents).
+		oi := outputIntent{Output: abs, SHA256: hex.EncodeToString(sum.Sum(nil)), Entries: tx.entries}
+		if err := writeIntent(s.FS, intent, oi); err != nil {
+			return nameSide(err, "recording the output in the vault")
+		}
 		if err := s.FS.Rename(tmp, abs); err != nil {
-			s.FS.Remove(tmp)
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
 		if err := s.FS.SyncDir(filepath.Dir(abs)); err != nil {
+			undo()
 			return fmt.Errorf("writing %s: syncing its directory: %w", path, err)
 		}
 		return nil
-	})
+	}, undo)
 	return nil
 }
 
 // intentPrefix names the files that record outputs being staged.
 const intentPrefix = tempPrefix + "output-"
 
-// cleanIntents removes the temp files of outputs a crashed command was
-// staging, and their intent files.
-func (s *Study) cleanIntents() ([]string, error) {
-	entries, err := os.ReadDir(s.Dir)
+// outputIntent is the content of an intent file: the output being
+// staged; once it is being delivered, also its SHA-256 and the audit
+// entries its exit commits.
+type outputIntent struct {
+	Output  string  `json:"output"`
+	SHA256  string  `json:"sha256,omitempty"`
+	Entries []Entry `json:"entries,omitempty"`
+}
+
+func writeIntent(fsys FS, name string, oi outputIntent) error {
+	return writeAtomic(fsys, name, func(w io.Writer) error { return json.NewEncoder(w).Encode(oi) })
+}
+
+// readIntent reads an intent file (one of an earlier release holds the
+// output path alone).
+func readIntent(name string) (outputIntent, error) {
+	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, err
+		return outputIntent{}, err
 	}
-	var notes []string
-	for _, e := range entries {
+	var oi outputIntent
+	if json.Unmarshal(data, &oi) != nil || oi.Output == "" {
+		return outputIntent{Output: string(data)}, nil
+	}
+	return oi, nil
+}
+
+// cleanIntents removes the temp files of outputs a crashed command was
+// staging, and their intent files. An output that was delivered but whose
+// exit the crash kept from the audit log (the file is in place with the
+// recorded SHA-256) is returned with its entries, to be recorded now.
+func (s *Study) cleanIntents() (notes []string, delivered []Entry, err error) {
+	dirents, err := os.ReadDir(s.Dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range dirents {
 		if !strings.HasPrefix(e.Name(), intentPrefix) {
 			continue
 		}
 		intent := filepath.Join(s.Dir, e.Name())
-		data, err := os.ReadFile(intent)
+		oi, err := readIntent(intent)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out := string(data)
+		out := oi.Output
+		unfinished := false
 		dir, prefix := filepath.Dir(out), tempPrefix+filepath.Base(out)+"-"
 		if others, err := os.ReadDir(dir); err == nil {
 			for _, o := range others {
 				if strings.HasPrefix(o.Name(), prefix) {
 					if err := s.FS.Remove(filepath.Join(dir, o.Name())); err != nil && !os.IsNotExist(err) {
-						return nil, fmt.Errorf("removing an unfinished output beside %s: %w", out, err)
+						return nil, nil, fmt.Errorf("removing an unfinished output beside %s: %w", out, err)
 					}
+					unfinished = true
 					notes = append(notes, "removed an unfinished output beside "+out+" left by an interrupted command")
 				}
 			}
 		}
+		if !unfinished && len(oi.Entries) > 0 && fileSHA256(out) == oi.SHA256 {
+			for _, en := range oi.Entries {
+				if en.Detail == nil {
+					en.Detail = map[string]string{}
+				}
+				en.Detail["recorded"] = "after an interruption"
+				delivered = append(delivered, en)
+			}
+			notes = append(notes, "recorded the exit that delivered "+out+" before an interruption kept it from the audit log")
+		}
 		if err := s.FS.Remove(intent); err != nil && !os.IsNotExist(err) {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return notes, nil
+	return notes, delivered, nil
+}
+
+// fileSHA256 is the hex SHA-256 of a file's content, "" if it cannot be read.
+func fileSHA256(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// writable reports whether this process may create files in dir.
+func writable(dir string) error {
+	if err := syscall.Access(dir, 0x2|0x1); err != nil { // W_OK|X_OK
+		return err
+	}
+	return nil
+}
+
+// sideError says which side of a copy failed (reading the input, writing
+// the object or the output), so that a message names the real cause and
+// the path the user gave, never a temp file.
+type sideError struct {
+	what string
+	err  error
+}
+
+func (e *sideError) Error() string { return e.what + ": " + e.err.Error() }
+func (e *sideError) Unwrap() error { return e.err }
+
+// sideReader and sideWriter tag their errors with what failed.
+type sideReader struct {
+	r    io.Reader
+	what string
+}
+
+func (r sideReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &sideError{r.what, unwrapPath(err)}
+	}
+	return n, err
+}
+
+type sideWriter struct {
+	w    io.Writer
+	what string
+}
+
+func (w sideWriter) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	if err != nil {
+		err = &sideError{w.what, unwrapPath(err)}
+	}
+	return n, err
+}
+
+// nameSide names a file-system failure of a write (creating, syncing,
+// closing or renaming the temp file) as what; errors already tagged, and
+// errors of another kind (a damaged object, an interrupt), pass unchanged.
+func nameSide(err error, what string) error {
+	var (
+		se    *sideError
+		pe    *os.PathError
+		le    *os.LinkError
+		errno syscall.Errno
+	)
+	switch {
+	case errors.As(err, &se):
+		if strings.HasPrefix(se.what, "replacing "+tempPrefix) { // a file of ours: name what it was for
+			return &sideError{what, se.err}
+		}
+		return err
+	case errors.As(err, &pe):
+		return &sideError{what, pe.Err}
+	case errors.As(err, &le):
+		return &sideError{what, le.Err}
+	case errors.As(err, &errno):
+		return &sideError{what, errno}
+	}
+	return err
 }

@@ -408,20 +408,26 @@ func scanOut(text string, rd *redact.Redactor, accept bool, res *ExitResult, at 
 	return nil
 }
 
-// deliver stages verified output and delivers it once the exit is on
-// record: a file is written to a temp file beside it (refusing to overwrite
-// an input or to write into the vault) and renamed after the commit; a
-// stream is written after the commit. If the change does not commit, the
-// temp file is removed and nothing is delivered.
+// deliver checks the pseudonym key against its pin (no exit runs on an
+// unpinned or swapped key) and stages verified output: a file is written to
+// a temp file beside it (refusing to overwrite an input or to write into
+// the vault) and renamed when the change is complete, a stream written
+// then; the exit is committed to the audit log once delivered, and recorded
+// as failed if delivery fails.
 func (s *Study) deliver(tx *Tx, req ExitRequest, out []byte) error {
+	if err := s.requirePinnedKey(tx); err != nil {
+		return err
+	}
 	if req.Output == "" {
 		if req.W == nil {
 			return fmt.Errorf("%w: no output", ErrInvalid)
 		}
-		tx.OnCommit(func() error {
-			_, err := req.W.Write(out)
-			return err
-		})
+		tx.Deliver(func() error {
+			if _, err := req.W.Write(out); err != nil {
+				return fmt.Errorf("writing the output: %w", err)
+			}
+			return nil
+		}, nil)
 		return nil
 	}
 	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
@@ -521,6 +527,9 @@ func (s *Study) Quote(ctx context.Context, req ExitRequest) (*ExitResult, error)
 }
 
 func (s *Study) exit(ctx context.Context, action string, req ExitRequest, mode policy.Mode) (*ExitResult, error) {
+	if err := s.precheckOutput(req.Output, req.Force); err != nil {
+		return nil, err
+	}
 	res := &ExitResult{}
 	err := s.Update(ctx, func(tx *Tx) error {
 		err := s.letOut(tx, action, req, mode, res)
@@ -548,6 +557,9 @@ func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode,
 	if err != nil {
 		return err
 	}
+	if err := tx.ctx.Err(); err != nil {
+		return err // interrupted: stop between the long stages
+	}
 	blocks := g.blocks
 	if mode == policy.ModeQuote {
 		blocks = quoteBlocks(tx.Cat, g)
@@ -565,6 +577,9 @@ func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode,
 	}
 	out, err := renderBlocks(format, blocks, opt)
 	if err != nil {
+		return err
+	}
+	if err := tx.ctx.Err(); err != nil {
 		return err
 	}
 	if err := scanOut(plain(blocks), rd, req.AcceptResidual, res, origin{g.doc.Handle, sourceLines(blocks)}); err != nil {

@@ -60,7 +60,10 @@ func BenchmarkExportCorpus(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	k, err := s.keyer(ctx)
+	if _, err := s.keyCheck(ctx); err != nil { // checked once, before counting
+		b.Fatal(err)
+	}
+	k, err := s.loadKeyer(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}

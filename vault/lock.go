@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,12 @@ type lock struct {
 // acquire takes the lock: exclusive for writers (who then record who holds
 // it), shared for readers that need a consistent catalogue and log.
 func acquire(dir string, exclusive bool) (*lock, error) {
+	return acquireContext(context.Background(), dir, exclusive)
+}
+
+// acquireContext is acquire that stops waiting when ctx is cancelled (an
+// interrupted command does not wait out another writer).
+func acquireContext(ctx context.Context, dir string, exclusive bool) (*lock, error) {
 	path := filepath.Join(dir, LockFile)
 	flag := os.O_RDWR | os.O_CREATE
 	f, err := os.OpenFile(path, flag, 0o600)
@@ -47,6 +54,10 @@ func acquire(dir string, exclusive bool) (*lock, error) {
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
 			return nil, fmt.Errorf("locking the study vault: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			f.Close()
+			return nil, err
 		}
 		if time.Now().After(deadline) {
 			holder, _ := io.ReadAll(io.LimitReader(f, 256))

@@ -52,7 +52,7 @@ func putObject(fsys FS, dir string, src io.Reader, rcpts []age.Recipient, progre
 	}
 	ch := &countingHash{h: sha256.New()}
 	err = writeNew(fsys, final, func(w io.Writer) error {
-		bw := bufio.NewWriterSize(w, copyBufSize)
+		bw := bufio.NewWriterSize(sideWriter{w, "writing the object"}, copyBufSize)
 		aw, err := age.Encrypt(bw, rcpts...)
 		if err != nil {
 			return err
@@ -62,11 +62,7 @@ func putObject(fsys FS, dir string, src io.Reader, rcpts []age.Recipient, progre
 			dst = &progressWriter{w: dst, f: progress}
 		}
 		buf := make([]byte, copyBufSize)
-		if _, err := io.CopyBuffer(dst, src, buf); err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				return fmt.Errorf("reading input: %w", pe.Err)
-			}
+		if _, err := io.CopyBuffer(dst, sideReader{src, "reading input"}, buf); err != nil {
 			return err
 		}
 		if err := aw.Close(); err != nil {
@@ -75,7 +71,7 @@ func putObject(fsys FS, dir string, src io.Reader, rcpts []age.Recipient, progre
 		return bw.Flush()
 	})
 	if err != nil {
-		return "", 0, "", err
+		return "", 0, "", nameSide(err, "writing the object")
 	}
 	return id, ch.n, ch.sum(), nil
 }

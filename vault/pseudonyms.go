@@ -8,39 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fieldvault/fieldvault/redact"
-	"github.com/fieldvault/fieldvault/vault/transit"
 )
-
-// keyer returns the study's pseudonym key provider: the local key file
-// (decrypted with a raw-class identity) or the HashiCorp Vault Transit key,
-// pinned to the version recorded at init.
-func (s *Study) keyer(ctx context.Context) (redact.Keyer, error) {
-	if s.keyerCache != nil {
-		return s.keyerCache, nil
-	}
-	var k redact.Keyer
-	switch s.Config.KeyProvider.Type {
-	case ProviderLocal:
-		key, err := s.localKey()
-		if err != nil {
-			return nil, fmt.Errorf("loading the pseudonym key: %w", err)
-		}
-		if k, err = redact.NewLocalKey(key); err != nil {
-			return nil, err
-		}
-	case ProviderTransit:
-		t := s.Config.KeyProvider.Transit
-		tk, err := transit.New(ctx, transit.Config{Mount: t.Mount, Key: t.Key, KeyVersion: t.KeyVersion})
-		if err != nil {
-			return nil, err
-		}
-		k = tk
-	default:
-		return nil, integrity("unknown key provider %q", s.Config.KeyProvider.Type)
-	}
-	s.keyerCache = k
-	return k, nil
-}
 
 // dictionary lists everything the study pseudonymises: participants (as
 // persons), entities and meetings.
@@ -76,7 +44,7 @@ func (s *Study) assignPseudonyms(tx *Tx) error {
 	if !missing {
 		return nil
 	}
-	k, err := s.keyer(tx.ctx)
+	k, err := s.txKeyer(tx)
 	if err != nil {
 		return err
 	}
@@ -116,7 +84,7 @@ func (s *Study) PseudonymFor(ctx context.Context, handleOrName string, kind reda
 			}
 		}
 	}
-	k, err := s.keyer(ctx)
+	k, err := s.keyer(ctx, cat)
 	if err != nil {
 		return redact.Pseudonym{}, "", err
 	}

@@ -76,6 +76,9 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 	if req.Purpose == "" {
 		req.Purpose = policy.PurposeAnalysis
 	}
+	if err := s.precheckOutput(req.Output, req.Force); err != nil {
+		return nil, err
+	}
 	res := &QDAResult{}
 	err := s.Update(ctx, func(tx *Tx) error {
 		cat := tx.Cat

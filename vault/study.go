@@ -27,7 +27,12 @@ type Study struct {
 	// Notes receives what a writer cleaned up after an interrupted command.
 	Notes func(string)
 
-	keyerCache redact.Keyer
+	keyerCache    redact.Keyer
+	keyCheckCache string
+	// changing is the context of the change in progress (set by Update),
+	// so that long reads deep in it (parsing a stored version) stop when
+	// the command is interrupted.
+	changing context.Context
 }
 
 // Options configure Open and Init.
@@ -147,6 +152,13 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error
 	if err := fsys.MkdirAll(filepath.Join(dir, ObjectsDir), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the vault directory: %w", err)
 	}
+	// Init holds the writer's lock like every change; the lock file exists
+	// from the start, so a later command's lock leaves no new file behind.
+	l, err := acquire(dir, true)
+	if err != nil {
+		return nil, err
+	}
+	defer l.release()
 	s := &Study{Dir: dir, Config: cfg, Identity: id, FS: fsys, Now: now}
 	// The catalogue first, the config last: a vault without fieldvault.json
 	// is not a vault, so a crash during init leaves nothing that opens.
@@ -157,6 +169,11 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error
 			return nil, err
 		}
 	}
+	check, err := s.keyCheck(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat.KeyCheck, cfg.KeyCheck = check, check
 	if err := s.commit(cat, []Entry{entry}); err != nil {
 		return nil, err
 	}
@@ -229,14 +246,30 @@ type Tx struct {
 	created []string // objects written in this change
 	remove  []string // objects to remove once committed
 	// keepAudit marks entries to commit even when the change fails (refusals).
-	keepAudit []Entry
-	onCommit  []func() error
-	onAbort   []func()
+	keepAudit  []Entry
+	deliveries []delivery
+	onCommit   []func()
+	onAbort    []func()
 }
 
-// OnCommit runs f after the change (and its audit entries) committed: an
-// exit delivers its output only once the exit is on record.
-func (tx *Tx) OnCommit(f func() error) { tx.onCommit = append(tx.onCommit, f) }
+// A delivery lets an exit's output out: deliver runs once the change is
+// complete and before it commits, so that the audit log records an exit
+// only when its output was delivered; undo, if not nil, takes the output
+// back should the commit then fail.
+type delivery struct {
+	deliver func() error
+	undo    func()
+}
+
+// Deliver registers an output to deliver when the change is complete. If
+// delivery fails, the change is dropped and its entries are committed with
+// the outcome "failed".
+func (tx *Tx) Deliver(deliver func() error, undo func()) {
+	tx.deliveries = append(tx.deliveries, delivery{deliver, undo})
+}
+
+// OnCommit runs f after the change (and its audit entries) committed.
+func (tx *Tx) OnCommit(f func()) { tx.onCommit = append(tx.onCommit, f) }
 
 // OnAbort runs f if the change does not commit.
 func (tx *Tx) OnAbort(f func()) { tx.onAbort = append(tx.onAbort, f) }
@@ -269,7 +302,7 @@ func (tx *Tx) PutObject(src io.Reader, class string, total int64) (id string, si
 	if tx.s.Progress != nil {
 		progress = func(n int64) { tx.s.Progress(n, total) }
 	}
-	id, size, sum, err = putObject(tx.s.FS, tx.s.Dir, src, rcpts, progress)
+	id, size, sum, err = putObject(tx.s.FS, tx.s.Dir, ctxReader{tx.ctx, src}, rcpts, progress)
 	if err != nil {
 		return "", 0, "", err
 	}
@@ -303,7 +336,7 @@ func (s *Study) officerOnly() bool {
 // it with its audit entries. If fn fails nothing changes, except that
 // entries added with AuditAlways are still committed.
 func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
-	l, err := acquire(s.Dir, true)
+	l, err := acquireContext(ctx, s.Dir, true)
 	if err != nil {
 		return err
 	}
@@ -316,9 +349,19 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	tx := &Tx{Cat: cat, s: s, ctx: ctx}
-	ferr := fn(tx)
+	s.changing = ctx
+	defer func() { s.changing = nil }()
+	ferr := s.pinIfUnpinned(tx)
+	if ferr == nil {
+		ferr = fn(tx)
+	}
 	if ferr == nil {
 		ferr = ctx.Err()
+	}
+	if ferr == nil {
+		if ferr = tx.deliver(); ferr != nil {
+			tx.keepAudit = append(tx.keepAudit, failedEntries(tx.entries)...)
+		}
 	}
 	if ferr != nil {
 		tx.abort()
@@ -330,21 +373,20 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 			return errors.Join(ferr, err)
 		}
 		if err := s.commit(clean, tx.keepAudit); err != nil {
-			return errors.Join(ferr, fmt.Errorf("recording the refusal in the audit log: %w", err))
+			return errors.Join(ferr, fmt.Errorf("recording the refused or failed exit in the audit log: %w", err))
 		}
 		s.anchor(ctx, clean.Audit)
 		return ferr
 	}
 	if err := s.commit(cat, append(tx.keepAudit, tx.entries...)); err != nil {
+		tx.undeliver()
 		tx.abort()
 		return err
 	}
 	s.anchor(ctx, cat.Audit)
-	var cerr error
+	s.syncConfigPin(cat)
 	for _, f := range tx.onCommit {
-		if err := f(); err != nil && cerr == nil {
-			cerr = err
-		}
+		f()
 	}
 	for _, id := range tx.remove {
 		crashPoint("before-object-remove")
@@ -355,7 +397,44 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if len(tx.remove) > 0 {
 		s.FS.SyncDir(filepath.Join(s.Dir, ObjectsDir))
 	}
-	return cerr
+	return nil
+}
+
+// deliver lets the change's outputs out; if one fails, those already
+// delivered are taken back where they can be.
+func (tx *Tx) deliver() error {
+	for i, d := range tx.deliveries {
+		if err := d.deliver(); err != nil {
+			tx.deliveries = tx.deliveries[:i]
+			tx.undeliver()
+			return err
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) undeliver() {
+	for _, d := range tx.deliveries {
+		if d.undo != nil {
+			d.undo()
+		}
+	}
+}
+
+// failedEntries are the entries of a change whose output could not be
+// delivered, recorded with the outcome "failed": the exit was attempted,
+// nothing left. A key pin made in the change is not recorded (the change,
+// and so the pin, is dropped).
+func failedEntries(entries []Entry) []Entry {
+	var out []Entry
+	for _, e := range entries {
+		if e.Action == "key-pin" {
+			continue
+		}
+		e.Outcome = "failed"
+		out = append(out, e)
+	}
+	return out
 }
 
 func (s *Study) note(msg string) {
@@ -420,11 +499,28 @@ func (s *Study) recover(cat *Catalog) error {
 	if err != nil {
 		return err
 	}
-	cleaned, err := s.cleanIntents()
+	cleaned, delivered, err := s.cleanIntents()
 	if err != nil {
 		return err
 	}
 	notes = append(notes, cleaned...)
+	if len(delivered) > 0 {
+		for _, e := range delivered {
+			if IsExitAction(e.Action) {
+				cat.countExit(e.Participants, s.Now())
+			}
+		}
+		if err := s.commit(cat, delivered); err != nil {
+			return fmt.Errorf("recording an exit delivered before an interruption: %w", err)
+		}
+		// Complete the log now: the change that follows commits its own
+		// pending entries over these.
+		more, err := reconcileLog(s.FS, s.Dir, cat.Audit)
+		if err != nil {
+			return err
+		}
+		notes = append(notes, more...)
+	}
 	strays, err := s.strays(cat)
 	if err != nil {
 		return err

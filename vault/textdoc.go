@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -44,8 +45,9 @@ func detectFormat(f *os.File, path string) (string, error) {
 // broken file is refused before anything is stored. Recordings and consent
 // forms are stored as binary whatever they look like.
 // It returns the parsed lines (nil for binary material) and what the
-// parser did not carry into them (Document.Dropped).
-func (s *Study) checkText(f *os.File, kind, format string) ([]transcript.Line, []string, error) {
+// parser did not carry into them (Document.Dropped). It stops when ctx is
+// cancelled.
+func (s *Study) checkText(ctx context.Context, f *os.File, kind, format string) ([]transcript.Line, []string, error) {
 	defer f.Seek(0, io.SeekStart)
 	if !IsTextKind(kind) {
 		return nil, nil, nil
@@ -63,8 +65,11 @@ func (s *Study) checkText(f *os.File, kind, format string) ([]transcript.Line, [
 	if fi.Size() > maxTextSize {
 		return nil, nil, fmt.Errorf("%w: %s: text documents are limited to %d MiB", ErrInvalid, f.Name(), maxTextSize>>20)
 	}
-	doc, err := transcript.Parse(transcript.Format(format), io.NewSectionReader(f, 0, fi.Size()))
+	doc, err := transcript.ParseContext(ctx, transcript.Format(format), io.NewSectionReader(f, 0, fi.Size()))
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
 		return nil, nil, fmt.Errorf("%w: %s: %v", ErrInvalid, f.Name(), err)
 	}
 	return doc.Lines, doc.Dropped, nil
@@ -80,8 +85,15 @@ func (s *Study) parseVersion(v *Version) (*transcript.Document, error) {
 	if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), &buf); err != nil {
 		return nil, err
 	}
-	doc, err := transcript.Parse(transcript.Format(v.Format), bytes.NewReader(buf.Bytes()))
+	ctx := s.changing
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	doc, err := transcript.ParseContext(ctx, transcript.Format(v.Format), bytes.NewReader(buf.Bytes()))
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, integrity("a stored version no longer parses: %v", err)
 	}
 	return doc, nil

@@ -160,3 +160,45 @@ func TestTransitPermissionDenied(t *testing.T) {
 		}
 	}
 }
+
+// TestTransitKeyPinned: a Transit vault is pinned at init by the check
+// value Vault computes at the pinned version; pointing the vault at
+// another key (an edited config, another Vault server) is an integrity
+// problem found before any pseudonym is derived, verify reports it, no
+// exit runs, and the vault stays as it was.
+func TestTransitKeyPinned(t *testing.T) {
+	srv := transittest.Shared(t)
+	s := transitStudy(t, srv, "pinned-study")
+	cat, err := s.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cat.KeyCheck) != 64 || s.Config.KeyCheck != cat.KeyCheck {
+		t.Fatalf("key check value: catalogue %q, config %q", cat.KeyCheck, s.Config.KeyCheck)
+	}
+	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Genevieve Okafor-Hale"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Another key of the same Vault, version 1 like the study's.
+	if _, err := transit.Setup(ctx, transit.Config{Key: "pinned-other"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Config.KeyProvider.Transit.Key = "pinned-other"
+	if err := writeConfig(OS{}, s.Dir, s.Config); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, s.Dir)
+	s2, err := Open(s.Dir, Options{IdentityFile: s.Identity.Path, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s2.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Bramwell Ashdown"}})
+	if !errors.Is(err, ErrIntegrity) || !strings.Contains(err.Error(), `transit key "pinned-other" version 1`) {
+		t.Fatalf("a participant added on another key: %v, want an integrity error naming the key", err)
+	}
+	rep, err := s2.VerifyContext(ctx, true)
+	if err != nil || rep.OK() {
+		t.Fatalf("verify --read-data on another key: %v %+v", err, rep)
+	}
+	sameSnapshot(t, before, snapshot(t, s.Dir))
+}

@@ -28,11 +28,18 @@ type VerifyReport struct {
 // OK reports whether no problem was found.
 func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
 
-// Verify checks that the catalogue and the objects agree and reports stray
-// files. With readData every object is decrypted and its size and SHA-256
-// compared with the catalogue. It needs a raw-class identity for readData.
+// Verify is VerifyContext without a deadline.
 func (s *Study) Verify(readData bool) (*VerifyReport, error) {
-	l, err := acquire(s.Dir, false)
+	return s.VerifyContext(context.Background(), readData)
+}
+
+// VerifyContext checks that the catalogue and the objects agree, that the
+// pseudonym key matches its pin, and reports stray files. With readData
+// every object is decrypted and its size and SHA-256 compared with the
+// catalogue, and a Transit key is asked for its check value. It needs a
+// raw-class identity for readData.
+func (s *Study) VerifyContext(ctx context.Context, readData bool) (*VerifyReport, error) {
+	l, err := acquireContext(ctx, s.Dir, false)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +74,10 @@ func (s *Study) Verify(readData bool) (*VerifyReport, error) {
 			if !readData {
 				continue
 			}
-			if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), io.Discard); err != nil {
+			if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), ctxWriter{ctx, io.Discard}); err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err() // interrupted: no report rather than a false one
+				}
 				if errors.Is(err, ErrNotRecipient) {
 					rep.Unread++
 					continue
@@ -86,14 +96,10 @@ func (s *Study) Verify(readData bool) (*VerifyReport, error) {
 	for _, p := range strays {
 		rep.Notes = append(rep.Notes, p+" is not referenced by the catalogue (left by an interrupted command or an unfinished erase); the next command that changes the vault removes it")
 	}
-	if s.Config.KeyProvider.Type == ProviderLocal {
-		if _, err := os.Stat(filepath.Join(s.Dir, LocalKeyFile)); err != nil {
-			rep.Problems = append(rep.Problems, "the pseudonym key "+LocalKeyFile+" is missing")
-		} else if readData {
-			if _, err := s.localKey(); err != nil && !errors.Is(err, ErrNotRecipient) {
-				rep.Problems = append(rep.Problems, trimIntegrity(err))
-			}
-		}
+	if _, err := os.Stat(filepath.Join(s.Dir, LocalKeyFile)); err != nil && s.Config.KeyProvider.Type == ProviderLocal {
+		rep.Problems = append(rep.Problems, "the pseudonym key "+LocalKeyFile+" is missing")
+	} else {
+		s.verifyKey(ctx, cat, rep)
 	}
 	return rep, nil
 }

@@ -24,10 +24,14 @@ func auditCommand(e *env) *cli.Command {
 					&cli.StringFlag{Name: "action", Usage: "only entries of `ACTION` (init, ingest, open, export, quote, render, consent, ...)"},
 					&cli.StringFlag{Name: "since", Usage: "only entries on or after `DATE` (YYYY-MM-DD)"},
 					&cli.BoolFlag{Name: "json", Usage: "print JSON lines as stored"},
+					&cli.BoolFlag{Name: "csv", Usage: "print CSV for a spreadsheet (cells that would run as formulas are neutralised)"},
 				},
 				Action: func(c *cli.Context) error {
 					if _, err := args(c, 0, 0, "no arguments"); err != nil {
 						return err
+					}
+					if c.Bool("json") && c.Bool("csv") {
+						return usagef("audit log: --json and --csv exclude each other")
 					}
 					f := vault.AuditFilter{Action: c.String("action"), Participant: c.String("participant")}
 					if since := c.String("since"); since != "" {
@@ -50,6 +54,9 @@ func auditCommand(e *env) *cli.Command {
 							entries = []vault.Entry{}
 						}
 						return writeJSON(e.stdout, entries)
+					}
+					if c.Bool("csv") {
+						return writeAuditCSV(e, entries)
 					}
 					t := newTable(e.stdout, "SEQ", "TIME", "ACTOR", "ACTION", "OUTCOME", "HANDLES", "PARTICIPANTS", "DETAIL")
 					for _, en := range entries {
@@ -100,6 +107,26 @@ func auditCommand(e *env) *cli.Command {
 			},
 		},
 	}
+}
+
+// writeAuditCSV writes entries as CSV, one row each, through the shared
+// writer that neutralises formulas.
+func writeAuditCSV(e *env, entries []vault.Entry) error {
+	w := vault.NewCSVWriter(e.stdout)
+	_ = w.Write([]string{"seq", "time", "actor", "action", "outcome", "handles", "participants", "consents", "flags", "rules", "output_sha256", "detail", "prev", "hash"})
+	for _, en := range entries {
+		outcome := en.Outcome
+		if outcome == "" {
+			outcome = "ok"
+		}
+		_ = w.Write([]string{fmt.Sprint(en.Seq), en.Time.UTC().Format(time.RFC3339), en.Actor, en.Action, outcome,
+			strings.Join(en.Handles, " "), strings.Join(en.Participants, " "), strings.Join(en.Consents, " "),
+			strings.Join(en.Flags, " "), strings.Join(en.Rules, " "), en.Hashes["output"], entryDetail(en), en.Prev, en.Hash})
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("writing csv: %w", err)
+	}
+	return nil
 }
 
 // entryDetail summarises an entry's rules, flags, consents and details.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/csv"
 	"fmt"
 	"strconv"
 	"strings"
@@ -245,7 +244,7 @@ func writeReportTable(e *env, rows []vault.ReportRow, names bool) error {
 }
 
 func writeReportCSV(e *env, rows []vault.ReportRow, names bool) error {
-	w := csv.NewWriter(e.stdout)
+	w := vault.NewCSVWriter(e.stdout)
 	header := []string{"handle", "pseudonym", "status", "form", "signed", "cutoff", "scopes", "documents", "exits", "last_exit", "problems"}
 	if names {
 		header = append(header, "name")
@@ -259,8 +258,7 @@ func writeReportCSV(e *env, rows []vault.ReportRow, names bool) error {
 		}
 		_ = w.Write(rec)
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := w.Flush(); err != nil {
 		return fmt.Errorf("writing csv: %w", err)
 	}
 	return nil

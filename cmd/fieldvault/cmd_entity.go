@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"sort"
 
 	"github.com/fieldvault/fieldvault/redact"
@@ -96,9 +95,9 @@ func entityCommand(e *env) *cli.Command {
 					if err != nil {
 						return err
 					}
-					f, err := os.Open(a[0])
+					f, _, err := vault.OpenInput(a[0], "entities file")
 					if err != nil {
-						return fmt.Errorf("reading entities: %w", err)
+						return err
 					}
 					reqs, err := vault.ParseEntitiesCSV(f)
 					f.Close()

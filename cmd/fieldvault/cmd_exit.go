@@ -49,6 +49,9 @@ func parsePurpose(c *cli.Context, analysis bool) (policy.Scope, error) {
 func exitRequest(c *cli.Context, e *env, doc string) (vault.ExitRequest, error) {
 	req := vault.ExitRequest{Doc: doc, Version: c.Int("version"), Format: c.String("format"), Output: c.String("output"),
 		W: e.stdout, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual"), Timestamps: c.Bool("timestamps")}
+	if err := vault.CheckOutputTarget(req.Output); err != nil {
+		return req, err // a directory, a missing directory: before the format
+	}
 	if _, err := vault.FormatFor(req.Format, req.Output); err != nil {
 		return req, usagef("%s: %v", c.Command.Name, err)
 	}
@@ -186,6 +189,9 @@ func renderCommand(e *env) *cli.Command {
 			}
 			req := vault.RenderRequest{Chapter: a[0], Output: c.String("output"), Format: c.String("format"),
 				Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual"), W: e.stdout}
+			if err := vault.CheckOutputTarget(req.Output); err != nil {
+				return err
+			}
 			switch f, err := vault.FormatFor(req.Format, req.Output); {
 			case err != nil:
 				return usagef("render: %v", err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -256,9 +255,9 @@ func attributes(c *cli.Context) (map[string]string, error) {
 }
 
 func readParticipantsCSV(path string) ([]vault.ParticipantRequest, error) {
-	f, err := os.Open(path)
+	f, _, err := vault.OpenInput(path, "participants file")
 	if err != nil {
-		return nil, fmt.Errorf("reading participants: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	reqs, err := vault.ParseParticipantsCSV(f)

@@ -35,6 +35,9 @@ func qdaCommand(e *env) *cli.Command {
 			if req.Output == "" {
 				return usagef("export-qda: -o STUDY.qdpx is required")
 			}
+			if err := vault.CheckOutputTarget(req.Output); err != nil {
+				return err // a directory, a missing directory: before the extension
+			}
 			if !strings.EqualFold(filepath.Ext(req.Output), "."+vault.OutQDPX) {
 				return usagef("export-qda: the project file must end in .qdpx")
 			}

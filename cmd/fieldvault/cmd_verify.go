@@ -25,7 +25,7 @@ func verifyCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := s.Verify(c.Bool("read-data"))
+			rep, err := s.VerifyContext(c.Context, c.Bool("read-data"))
 			if err != nil {
 				return err
 			}

@@ -44,13 +44,15 @@ const exitCodesHelp = `EXIT CODES:
    4  integrity problem: stored data, the catalogue or the audit log does not
       verify (open, verify, audit verify)`
 
-func main() {
-	// Ctrl-C cancels the command's context: a change not yet committed is
-	// abandoned and leaves the vault as it was.
+func main() { os.Exit(runMain()) }
+
+// runMain runs the program as a process: Ctrl-C (SIGINT) or SIGTERM
+// cancels the command's context, so a change not yet committed is
+// abandoned and leaves the vault as it was.
+func runMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	defer stop()
+	return run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 }
 
 // usageError is a mistake on the command line (exit code 2).
@@ -118,6 +120,11 @@ func exitCode(err error) int {
 
 // printError prints the error as one line, and a hint where one helps.
 func printError(w io.Writer, err error, code int) {
+	if errors.Is(err, context.Canceled) {
+		// SIGINT or SIGTERM: the change was abandoned before it committed.
+		fmt.Fprintln(w, "fieldvault: interrupted; nothing was changed or delivered")
+		return
+	}
 	fmt.Fprintf(w, "fieldvault: %v\n", err)
 	if h := hint(err, code); h != "" {
 		fmt.Fprintf(w, "hint: %s\n", h)

@@ -335,6 +335,9 @@ func parseSRTTimestamp(s string) (time.Duration, bool) {
 // emitCue turns a cue's text lines into raw lines: lines are joined with a
 // space, except that a text line starting a new speaker starts a new line.
 func emitCue(b *builder, start time.Duration, payload []srcLine, clean func(string) (voice, text string)) error {
+	if err := b.budget.cue(b.doc.Format, cueLine(payload)); err != nil {
+		return err
+	}
 	var cur rawLine
 	var parts []string
 	flush := func() error {
@@ -458,4 +461,12 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// cueLine is the file line of a cue's first text line, 0 if it has none.
+func cueLine(payload []srcLine) int {
+	if len(payload) == 0 {
+		return 0
+	}
+	return payload[0].n
 }

@@ -158,12 +158,15 @@ func walkPart(b *builder, f *zip.File, root, noteKind string) (*docxWalker, erro
 	}
 	defer rc.Close()
 	lim := &io.LimitedReader{R: rc, N: maxDocumentXML + 1}
-	w := &docxWalker{b: b, d: xml.NewDecoder(lim), part: part, root: root, noteKind: noteKind}
+	w := &docxWalker{b: b, d: xml.NewDecoder(&tokenBound{r: lim}), part: part, root: root, noteKind: noteKind}
 	if err := w.walk(); err != nil {
 		var pe *ParseError
+		var le *LimitError
 		switch {
 		case errors.As(err, &pe):
 			return nil, pe
+		case errors.As(err, &le):
+			return nil, docxError(part, le.Error(), le)
 		case lim.N <= 0:
 			return nil, docxError(part, "larger than 512 MiB uncompressed", nil)
 		case errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrFormat), errors.Is(err, io.ErrUnexpectedEOF):
@@ -258,6 +261,11 @@ func (w *docxWalker) walk() error {
 		if err != nil {
 			return err
 		}
+		st, isStart := tok.(xml.StartElement)
+		_, isEnd := tok.(xml.EndElement)
+		if err := w.b.budget.docxToken(isStart, isEnd, isStart && isW(st.Name) && st.Name.Local == "r", w.line.Len()+w.cell.Len()+3*len(w.cells)); err != nil {
+			return err
+		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if err := w.start(t); err != nil {
@@ -300,7 +308,7 @@ func (w *docxWalker) start(t xml.StartElement) error {
 		return nil
 	}
 	if t.Name.Space == nsMC && t.Name.Local == "Fallback" {
-		return w.d.Skip() // the same content as the mc:Choice
+		return w.skip() // the same content as the mc:Choice
 	}
 	if !isW(t.Name) {
 		return nil
@@ -325,14 +333,14 @@ func (w *docxWalker) start(t xml.StartElement) error {
 	case "pPr":
 		w.inPPr = true
 	case "rPr", "instrText", "delInstrText", "sectPr", "tblPr", "tblGrid", "trPr", "tcPr":
-		return w.d.Skip()
+		return w.skip()
 	case "t":
 		w.inT = true
 	case "del", "moveFrom":
 		w.deletions++
-		return w.d.Skip()
+		return w.skip()
 	case "delText":
-		return w.d.Skip()
+		return w.skip()
 	case "txbxContent":
 		// A text box's paragraphs are lines of their own, after the
 		// paragraph that anchors the box.
@@ -344,7 +352,7 @@ func (w *docxWalker) start(t xml.StartElement) error {
 		}
 		for _, a := range t.Attr {
 			if a.Name.Local == "type" && a.Value != "normal" {
-				return w.d.Skip() // separators and continuation notices
+				return w.skip() // separators and continuation notices
 			}
 		}
 		w.notes++

@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 )
 
-// maxLineBytes bounds one line of a text, WebVTT or SRT file.
-const maxLineBytes = 64 << 20
+// maxLineBytes bounds one line of a text, WebVTT or SRT file (limits.go).
+const maxLineBytes = MaxLineBytes
 
 const bom = "\ufeff"
 
@@ -60,7 +60,8 @@ func (lr *lineReader) next() (line string, n int, ok bool, err error) {
 	if !lr.sc.Scan() {
 		if err := lr.sc.Err(); err != nil {
 			if errors.Is(err, bufio.ErrTooLong) {
-				return "", 0, false, &ParseError{Format: lr.f, Line: lr.n + 1, Msg: "line longer than 64 MiB"}
+				le := &LimitError{Limit: "line length (bytes)", Max: maxLineBytes}
+				return "", 0, false, &ParseError{Format: lr.f, Line: lr.n + 1, Msg: le.Error(), Err: le}
 			}
 			return "", 0, false, &ParseError{Format: lr.f, Line: lr.n + 1, Msg: "reading failed", Err: err}
 		}

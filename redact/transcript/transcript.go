@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -103,7 +104,18 @@ func (e *ParseError) Unwrap() error { return e.Err }
 
 // Parse reads a document of format f from r. Errors are *ParseError.
 func Parse(f Format, r io.Reader) (*Document, error) {
+	return ParseContext(context.Background(), f, r)
+}
+
+// ParseContext is Parse that stops, with a *ParseError wrapping ctx's
+// error, soon after ctx is cancelled. Both stop at the limits of
+// limits.go, with a *ParseError wrapping a *LimitError.
+func ParseContext(ctx context.Context, f Format, r io.Reader) (*Document, error) {
 	b := newBuilder(f)
+	b.budget.ctx = ctx
+	if f != FormatDocx {
+		r = ctxReader{ctx, r}
+	}
 	var err error
 	switch f {
 	case FormatText, FormatMarkdown:
@@ -146,6 +158,7 @@ type openTag struct {
 
 // builder turns raw lines into Lines, applying markup and speaker rules.
 type builder struct {
+	budget  budget
 	doc     *Document
 	open    []openTag
 	speaker string
@@ -164,6 +177,9 @@ func (b *builder) errorf(line, col int, format string, args ...any) *ParseError 
 }
 
 func (b *builder) add(r rawLine) error {
+	if err := b.budget.line(b.doc.Format, r.src, len(r.text)); err != nil {
+		return err
+	}
 	text, flags, tags, err := b.markup(r)
 	if err != nil {
 		return err

@@ -76,7 +76,9 @@ func Build(ctx context.Context, s *vault.Study, opts Options) (*Report, error) {
 	actions := map[string]int{}
 	for _, e := range entries {
 		actions[e.Action]++
-		if vault.IsExitAction(e.Action) {
+		// A failed exit (its output could not be delivered) let nothing out:
+		// it is counted among the log's actions, not listed as an exit.
+		if vault.IsExitAction(e.Action) && e.Outcome != "failed" {
 			r.Exits = append(r.Exits, exitOf(e, roles))
 		}
 	}

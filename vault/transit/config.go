@@ -1,14 +1,12 @@
 package transit
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/hashicorp/vault/api"
+	"github.com/hashicorp/vault/api/cliconfig"
 )
 
 // DefaultMount is the Transit mount used when Config.Mount is empty.
@@ -78,8 +76,12 @@ func (c Config) hmacPath() string { return c.Mount + "/hmac/" + c.Key + "/sha2-2
 func (c Config) keyPath() string  { return c.Mount + "/keys/" + c.Key }
 
 // newClient builds a Vault client from the environment, as the vault CLI
-// does. When VAULT_TOKEN is unset the token comes from the default token
-// helper's file, ~/.vault-token (written by "vault login").
+// does. When VAULT_TOKEN is unset the token comes from the token helper
+// the vault CLI would use: the token_helper named in ~/.vault (or in the
+// file VAULT_CONFIG_PATH names), else ~/.vault-token (written by "vault
+// login"). TLS settings (VAULT_CACERT, VAULT_CAPATH, VAULT_CLIENT_CERT, ...)
+// are read by api.DefaultConfig. VAULT_NAMESPACE (Vault Enterprise) is
+// passed on but untested.
 func newClient() (*api.Client, error) {
 	conf := api.DefaultConfig()
 	if conf.Error != nil {
@@ -99,25 +101,21 @@ func newClient() (*api.Client, error) {
 	return client, nil
 }
 
-// helperToken reads the default token helper's file. Its content is never
-// put into an error.
+// helperToken asks the vault CLI's token helper for the token (package
+// cliconfig, as the vault CLI does). The token is never put into an error.
 func helperToken() (string, error) {
-	const hint = "set VAULT_TOKEN, or run \"vault login\" so that ~/.vault-token exists"
-	home, err := os.UserHomeDir()
+	const hint = "set VAULT_TOKEN, or run \"vault login\" (which stores the token with the token_helper of ~/.vault, or in ~/.vault-token)"
+	h, err := cliconfig.DefaultTokenHelper()
 	if err != nil {
-		return "", newError(ErrNoToken, err, hint, "no vault token: VAULT_TOKEN is unset and the home directory is unknown")
+		return "", newError(ErrNoToken, err, "check the vault CLI configuration file (~/.vault or VAULT_CONFIG_PATH)", "no vault token: VAULT_TOKEN is unset and the vault CLI configuration cannot be read: %s", oneLine(err.Error()))
 	}
-	path := filepath.Join(home, ".vault-token")
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return "", newError(ErrNoToken, nil, hint, "no vault token: VAULT_TOKEN is unset and %s does not exist", path)
-	}
+	tok, err := h.Get()
 	if err != nil {
-		return "", newError(ErrNoToken, err, hint, "no vault token: reading the token helper file %s failed", path)
+		return "", newError(ErrNoToken, err, hint, "no vault token: VAULT_TOKEN is unset and the token helper %s failed: %s", h.Path(), oneLine(err.Error()))
 	}
-	tok := strings.TrimSpace(string(b))
+	tok = strings.TrimSpace(tok)
 	if tok == "" {
-		return "", newError(ErrNoToken, nil, hint, "no vault token: VAULT_TOKEN is unset and %s is empty", path)
+		return "", newError(ErrNoToken, nil, hint, "no vault token: VAULT_TOKEN is unset and the token helper %s holds none", h.Path())
 	}
 	return tok, nil
 }

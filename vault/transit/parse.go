@@ -3,6 +3,8 @@ package transit
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -163,6 +165,9 @@ func classify(ctx context.Context, err error, cfg Config, addr, path, capability
 		if errors.Is(err, context.DeadlineExceeded) {
 			return newError(ErrUnreachable, err, "check the network, or raise VAULT_CLIENT_TIMEOUT", "vault at %s did not answer in time", addr)
 		}
+		if tlsErr := tlsProblem(err, addr); tlsErr != nil {
+			return tlsErr
+		}
 		return newError(ErrUnreachable, err, "check VAULT_ADDR and that the vault server is running", "cannot reach vault at %s", addr)
 	}
 	msgs := strings.ToLower(strings.Join(re.Errors, "; "))
@@ -185,4 +190,28 @@ func classify(ctx context.Context, err error, cfg Config, addr, path, capability
 		return newError(ErrUnreachable, err, "retry later; check the vault server's health", "vault at %s is unavailable (http %d)", addr, re.StatusCode)
 	}
 	return newError(ErrResponse, err, "check the vault server log", "vault answered http %d to %s: %s", re.StatusCode, path, oneLine(strings.Join(re.Errors, "; ")))
+}
+
+// tlsProblem names a TLS failure to reach vault: a certificate this machine
+// does not trust, one for another host, or plain HTTP at an https address.
+func tlsProblem(err error, addr string) error {
+	var (
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		verify   *tls.CertificateVerificationError
+		record   tls.RecordHeaderError
+	)
+	const caHint = "set VAULT_CACERT (or VAULT_CAPATH) to the PEM file of the CA that signed the vault server's certificate, as for the vault CLI"
+	switch {
+	case errors.As(err, &unknown):
+		return newError(ErrUnreachable, err, caHint, "vault at %s presented a certificate signed by an authority this machine does not trust", addr)
+	case errors.As(err, &hostname):
+		return newError(ErrUnreachable, err, "use the host name the certificate was issued for in VAULT_ADDR, or set VAULT_TLS_SERVER_NAME", "vault at %s presented a certificate for another host name", addr)
+	case errors.As(err, &invalid), errors.As(err, &verify):
+		return newError(ErrUnreachable, err, caHint, "vault at %s presented a certificate that does not verify", addr)
+	case errors.As(err, &record):
+		return newError(ErrUnreachable, err, "check the scheme of VAULT_ADDR: http:// or https:// as the server listens", "vault at %s does not speak TLS", addr)
+	}
+	return nil
 }

@@ -168,6 +168,20 @@ func TestTwoKeyersOneKey(t *testing.T) {
 	}
 
 	// Independent check of value and order: export the HMAC key and compute.
+	raw := exportedHMACKey(t, s, key)
+	for i, m := range msgs {
+		h := hmac.New(sha256.New, raw)
+		h.Write(m)
+		if want := h.Sum(nil); !bytes.Equal(a[i], want) {
+			t.Fatalf("MAC %d = %x, want HMAC-SHA256 %x", i, a[i], want)
+		}
+	}
+}
+
+// exportedHMACKey exports version 1 of an exportable key's HMAC key, for
+// checking MACs independently of Vault.
+func exportedHMACKey(t *testing.T, s *transittest.Server, key string) []byte {
+	t.Helper()
 	sec, err := s.Client(t).Logical().Read("transit/export/hmac-key/" + key + "/1")
 	if err != nil || sec == nil {
 		t.Fatalf("exporting the hmac key: %v", err)
@@ -177,13 +191,7 @@ func TestTwoKeyersOneKey(t *testing.T) {
 	if err != nil || len(raw) == 0 {
 		t.Fatalf("decoding the exported hmac key: %v", err)
 	}
-	for i, m := range msgs {
-		h := hmac.New(sha256.New, raw)
-		h.Write(m)
-		if want := h.Sum(nil); !bytes.Equal(a[i], want) {
-			t.Fatalf("MAC %d = %x, want HMAC-SHA256 %x", i, a[i], want)
-		}
-	}
+	return raw
 }
 
 func TestRotationChangesNoMAC(t *testing.T) {

@@ -16,6 +16,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +39,10 @@ import (
 const (
 	EnvBinary  = "FIELDVAULT_VAULT_BIN"     // path of the vault binary
 	EnvRequire = "FIELDVAULT_REQUIRE_VAULT" // "1": a missing binary fails the test instead of skipping it
+	// EnvTLS "1" makes Start and Shared run "vault server -dev-tls", so
+	// that a whole test suite runs over TLS (.ci/run runs the Transit tests
+	// a second time so); StartTLS always does.
+	EnvTLS = "FIELDVAULT_VAULT_TLS"
 )
 
 // startTimeout bounds how long a dev server may take to become healthy on a
@@ -45,8 +52,14 @@ const startTimeout = 90 * time.Second
 // Server is a running "vault server -dev" on 127.0.0.1, with Transit enabled
 // at "transit" and KV version 2 at "secret".
 type Server struct {
-	Addr      string // e.g. http://127.0.0.1:41234
+	Addr      string // e.g. http://127.0.0.1:41234, or https:// with TLS
 	RootToken string
+	// CACert is the PEM file of the CA that signed a TLS server's
+	// certificate ("" without TLS); Env points VAULT_CACERT at it.
+	CACert string
+
+	certDir string // where a TLS server's CA lives; outlives Stop, so a
+	// client of a stopped server fails to connect, not to configure
 
 	cmd      *exec.Cmd
 	dir      string
@@ -93,11 +106,27 @@ func Start(tb testing.TB) *Server {
 	if err != nil {
 		skipOrFail(tb, err)
 	}
-	s, err := start(bin)
+	s, err := start(bin, os.Getenv(EnvTLS) == "1")
 	if err != nil {
 		tb.Fatalf("starting vault dev server: %v", err)
 	}
-	tb.Cleanup(s.Stop)
+	tb.Cleanup(s.remove)
+	return s
+}
+
+// StartTLS starts a new "vault server -dev-tls" for tb, with a CA and
+// certificate of its own (Server.CACert), and stops it when tb ends.
+func StartTLS(tb testing.TB) *Server {
+	tb.Helper()
+	bin, err := Binary()
+	if err != nil {
+		skipOrFail(tb, err)
+	}
+	s, err := start(bin, true)
+	if err != nil {
+		tb.Fatalf("starting vault dev server with TLS: %v", err)
+	}
+	tb.Cleanup(s.remove)
 	return s
 }
 
@@ -119,7 +148,7 @@ func Shared(tb testing.TB) *Server {
 			shared.bin = err
 			return
 		}
-		shared.s, shared.err = start(bin)
+		shared.s, shared.err = start(bin, os.Getenv(EnvTLS) == "1")
 	})
 	if shared.bin != nil {
 		skipOrFail(tb, shared.bin)
@@ -134,15 +163,15 @@ func Shared(tb testing.TB) *Server {
 func Main(m *testing.M) int {
 	code := m.Run()
 	if shared.s != nil {
-		shared.s.Stop()
+		shared.s.remove()
 	}
 	return code
 }
 
-func start(bin string) (*Server, error) {
+func start(bin string, tls bool) (*Server, error) {
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
-		s, err := startOnce(bin)
+		s, err := startOnce(bin, tls)
 		if err == nil {
 			return s, nil
 		}
@@ -151,7 +180,7 @@ func start(bin string) (*Server, error) {
 	return nil, lastErr
 }
 
-func startOnce(bin string) (*Server, error) {
+func startOnce(bin string, tls bool) (*Server, error) {
 	port, err := freePortPair()
 	if err != nil {
 		return nil, err
@@ -172,11 +201,25 @@ func startOnce(bin string) (*Server, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	s.cmd = exec.Command(bin, "server", "-dev",
-		"-dev-root-token-id="+s.RootToken,
-		"-dev-listen-address=127.0.0.1:"+strconv.Itoa(port),
+	args := []string{"server", "-dev",
+		"-dev-root-token-id=" + s.RootToken,
+		"-dev-listen-address=127.0.0.1:" + strconv.Itoa(port),
 		"-dev-no-store-token",
-	)
+	}
+	if tls {
+		// The server writes vault-ca.pem, vault-cert.pem and vault-key.pem
+		// into its directory (and removes them when it stops); clients must
+		// trust the CA to connect. Once it is up, the CA is copied to
+		// certDir, which outlives the server.
+		if s.certDir, err = os.MkdirTemp("", "fieldvault-vault-tls-*"); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		args = append(args, "-dev-tls", "-dev-tls-cert-dir="+dir)
+		s.Addr = "https://127.0.0.1:" + strconv.Itoa(port)
+		s.CACert = filepath.Join(dir, "vault-ca.pem")
+	}
+	s.cmd = exec.Command(bin, args...)
 	s.cmd.Dir = dir
 	s.cmd.Env = serverEnv(dir)
 	s.cmd.Stdout = logf
@@ -185,6 +228,9 @@ func startOnce(bin string) (*Server, error) {
 	if err := s.cmd.Start(); err != nil {
 		logf.Close()
 		os.RemoveAll(dir)
+		if s.certDir != "" {
+			os.RemoveAll(s.certDir)
+		}
 		return nil, fmt.Errorf("running %s: %w", bin, err)
 	}
 	go func() {
@@ -193,11 +239,22 @@ func startOnce(bin string) (*Server, error) {
 		close(s.exited)
 	}()
 	if err := s.waitHealthy(); err != nil {
-		s.Stop()
+		s.remove()
 		return nil, err
 	}
+	if s.certDir != "" {
+		pem, err := os.ReadFile(s.CACert)
+		if err == nil {
+			s.CACert = filepath.Join(s.certDir, "vault-ca.pem")
+			err = os.WriteFile(s.CACert, pem, 0o600)
+		}
+		if err != nil {
+			s.remove()
+			return nil, fmt.Errorf("keeping the dev server's CA: %w", err)
+		}
+	}
 	if err := s.enableTransit(); err != nil {
-		s.Stop()
+		s.remove()
 		return nil, err
 	}
 	return s, nil
@@ -240,6 +297,15 @@ func (s *Server) waitHealthy() error {
 	deadline := time.Now().Add(startTimeout)
 	hc := &http.Client{Timeout: 2 * time.Second}
 	for time.Now().Before(deadline) {
+		if s.CACert != "" && hc.Transport == nil {
+			// The CA file appears once the server has generated it.
+			if pool, err := caPool(s.CACert); err == nil {
+				hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+			} else {
+				time.Sleep(100 * time.Millisecond)
+				continue
+			}
+		}
 		select {
 		case <-s.exited:
 			return fmt.Errorf("vault dev server exited during start-up; log tail:\n%s", s.LogTail(20))
@@ -287,6 +353,11 @@ func (s *Server) client() (*api.Client, error) {
 	conf.Address = s.Addr
 	conf.MaxRetries = 0
 	conf.Timeout = 30 * time.Second
+	if s.CACert != "" {
+		if err := conf.ConfigureTLS(&api.TLSConfig{CACert: s.CACert}); err != nil {
+			return nil, err
+		}
+	}
 	c, err := api.NewClient(conf)
 	if err != nil {
 		return nil, err
@@ -315,6 +386,22 @@ func (s *Server) Env(tb testing.TB) {
 	tb.Setenv("VAULT_ADDR", s.Addr)
 	tb.Setenv("VAULT_TOKEN", s.RootToken)
 	tb.Setenv("HOME", tb.TempDir())
+	if s.CACert != "" {
+		tb.Setenv("VAULT_CACERT", s.CACert)
+	}
+}
+
+// caPool reads a PEM CA file into a certificate pool.
+func caPool(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate yet", path)
+	}
+	return pool, nil
 }
 
 // Token creates a child token (TTL one hour) holding only the given policy
@@ -359,6 +446,14 @@ func (s *Server) Stop() {
 		}
 		os.RemoveAll(s.dir)
 	})
+}
+
+// remove stops the server and removes its TLS files too.
+func (s *Server) remove() {
+	s.Stop()
+	if s.certDir != "" {
+		os.RemoveAll(s.certDir)
+	}
 }
 
 // LogTail returns the last n lines of the server's log, with the root token
