@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/fieldvault/fieldvault/policy"
-	"github.com/fieldvault/fieldvault/redact/transcript"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 	"github.com/rogpeppe/go-internal/txtar"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
-	"github.com/fieldvault/fieldvault/redact/transcript"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 )
 
 // Directive is one {{…}} directive of a chapter draft.

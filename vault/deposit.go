@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/fieldvault/fieldvault/policy"
-	"github.com/fieldvault/fieldvault/redact/transcript"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 )
 
 // DepositRequest asks for an archive deposit package (a zip).

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/fieldvault/fieldvault/policy"
-	"github.com/fieldvault/fieldvault/redact/transcript"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 	"github.com/google/uuid"
 )
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fieldvault/fieldvault/redact/transcript"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 )
 
 const wordNS = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"`

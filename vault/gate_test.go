@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/fieldvault/fieldvault/policy"
-	"github.com/fieldvault/fieldvault/redact/transcript"
-	"github.com/fieldvault/fieldvault/vault/qdpx"
+	"github.com/fieldvault/fieldvault/redact/format/qdpx"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 )
 
 // The canary study: every line that must not leave carries a unique marker,

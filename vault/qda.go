@@ -11,7 +11,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
-	"github.com/fieldvault/fieldvault/vault/qdpx"
+	"github.com/fieldvault/fieldvault/redact/format/qdpx"
 	"github.com/google/uuid"
 )
 

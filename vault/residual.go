@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/fieldvault/fieldvault/redact"
-	"github.com/fieldvault/fieldvault/redact/transcript"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 )
 
 // origin says where scanned output came from: the document, and for each

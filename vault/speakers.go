@@ -10,7 +10,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
-	"github.com/fieldvault/fieldvault/redact/transcript"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 	"golang.org/x/text/unicode/norm"
 )
 

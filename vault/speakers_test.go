@@ -10,7 +10,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/fieldvault/fieldvault/policy"
-	"github.com/fieldvault/fieldvault/redact/transcript"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 )
 
 // speakerStudy registers people whose names carry particles, diacritics and

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/fieldvault/fieldvault/policy"
-	"github.com/fieldvault/fieldvault/redact/transcript"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 )
 
 // FormatBinary is the stored format of material the gate does not parse
