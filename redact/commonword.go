@@ -95,21 +95,30 @@ func commonMode(a aliasSpec) uint8 {
 }
 
 // capitalised reports whether every word of b (after titles) starts with
-// an upper-case letter.
+// an upper-case letter, articles and other function words written in lower
+// case aside ("the Council", "Friends of the Earth"), and at least one does.
 func capitalised(b []byte, titles int) bool {
 	var wa, ga [8][]byte
 	words, _ := splitWords(b, wa[:0], ga[:0])
 	if titles < len(words) {
 		words = words[titles:]
 	}
+	caps := 0
 	for _, w := range words {
 		r, _ := utf8.DecodeRune(w)
-		if !unicode.IsUpper(r) && !unicode.IsTitle(r) {
+		switch {
+		case unicode.IsUpper(r) || unicode.IsTitle(r):
+			caps++
+		case !functionWords[string(w)]:
 			return false
 		}
 	}
-	return len(words) > 0
+	return caps > 0
 }
+
+// functionWords may stand in lower case inside a capitalised name.
+var functionWords = map[string]bool{"the": true, "of": true, "and": true, "for": true, "in": true,
+	"on": true, "at": true, "a": true, "an": true, "to": true, "&": true}
 
 // sentenceStart reports whether text[s:] begins a sentence: nothing but
 // space and opening punctuation lies between it and the start of the text

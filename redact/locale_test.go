@@ -85,3 +85,38 @@ func TestOrgArticle(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestOrgAliasArticle: an alias written with its article ("the Council")
+// is matched with the article in lower case, and the pseudonym takes the
+// article as the form had it; an alias without one takes none.
+func TestOrgAliasArticle(t *testing.T) {
+	ents := []Entity{
+		{ID: "E1", Kind: KindOrg, Name: "Wexcombe Borough Council", Aliases: []string{"the Council"}},
+		{ID: "E2", Kind: KindOrg, Name: "The Wexcombe Larder", Aliases: []string{"Larder"}},
+	}
+	reg := NewRegistry()
+	if err := Assign(context.Background(), testKey(t, 7), reg, ents); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Compile(ents, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, _ := reg.Lookup(KindOrg, "Wexcombe Borough Council")
+	p2, _ := reg.Lookup(KindOrg, "The Wexcombe Larder")
+	bare2 := strings.TrimPrefix(p2.Name, "The ")
+	tests := []struct{ in, want string }{
+		{"We see people the Council never sees.", "We see people the " + p1.Name + " never sees."},
+		{"We see people the council never sees.", "We see people the council never sees."},
+		{"She phoned Larder staff.", "She phoned " + bare2 + " staff."},
+		{"The Wexcombe Larder opened.", p2.Name + " opened."},
+	}
+	for _, tt := range tests {
+		if got := r.Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if again := r.Redact(r.Redact(tt.in)); again != r.Redact(tt.in) {
+			t.Errorf("not idempotent on %q: %q", tt.in, again)
+		}
+	}
+}

@@ -469,6 +469,23 @@ func exactView(s string) string {
 	return b.String()
 }
 
+// withArticle gives a place's or organisation's pseudonym the article the
+// form it replaces has, as written: "the Larder" → "the Alder Trust",
+// "Wexcombe Larder" (after a "the" of the text's own) → "Alder Trust".
+func withArticle(full, alias []string) []string {
+	aArt := len(alias) > 0 && strings.EqualFold(alias[0], "the")
+	pArt := len(full) > 1 && strings.EqualFold(full[0], "the")
+	switch {
+	case aArt && !pArt:
+		return append([]string{alias[0]}, full...)
+	case aArt && pArt:
+		return append([]string{alias[0]}, full[1:]...)
+	case !aArt && pArt:
+		return full[1:]
+	}
+	return full
+}
+
 // replacementWords are the words that replace alias a (titles excluded).
 func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 	full := strings.Fields(p.String())
@@ -484,7 +501,7 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 		return []string{b.String()}
 	}
 	if k != KindPerson {
-		return full
+		return withArticle(full, strings.Fields(stripTitles(a.text)))
 	}
 	if a.part == PartInitial && p.Family != "" {
 		r, _ := utf8.DecodeRuneInString(p.String())
