@@ -66,13 +66,13 @@ func OpenS3(ctx context.Context, loc Location) (*S3, error) {
 	})
 	s := &S3{Client: client, Loc: loc}
 	if client.Options().Region == "" {
-		return nil, s.fail("configure", "", errors.New("no AWS region: set AWS_REGION (or AWS_ENDPOINT_URL for an S3-compatible server)"))
+		return nil, s.wrap("configure", "", errors.New("no AWS region: set AWS_REGION (or AWS_ENDPOINT_URL for an S3-compatible server)"))
 	}
 	if cfg.Credentials == nil {
-		return nil, s.fail("configure", "", fmt.Errorf("%w: no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE", ErrDenied))
+		return nil, s.wrap("configure", "", fmt.Errorf("%w: no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE", ErrDenied))
 	}
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return nil, s.fail("configure", "", fmt.Errorf("%w: no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE", ErrDenied))
+		return nil, s.wrap("configure", "", fmt.Errorf("%w: no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE", ErrDenied))
 	}
 	return s, nil
 }
@@ -118,7 +118,8 @@ func classify(err error) error {
 			return ErrConflict
 		case "NoSuchBucket":
 			return fmt.Errorf("%w (create it, or check the s3:// location and AWS_ENDPOINT_URL)", ErrNoBucket)
-		case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "AllAccessDisabled", "AccountProblem":
+		case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "AllAccessDisabled", "AccountProblem",
+			"XAdminUserNotFound": // versitygw's answer to an unknown access key
 			return fmt.Errorf("%w (%s): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the profile, and the bucket's policy", ErrDenied, code)
 		case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
 			return fmt.Errorf("the bucket answers from another region (%s): set AWS_REGION", code)

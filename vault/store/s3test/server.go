@@ -387,3 +387,18 @@ func randomHex(n int) string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// WriteProfile writes the root credentials as profile name into the shared
+// credentials file that Env set (AWS_SHARED_CREDENTIALS_FILE), for tests
+// of configuration by profile.
+func (s *Server) WriteProfile(tb testing.TB, name string) {
+	tb.Helper()
+	path := os.Getenv("AWS_SHARED_CREDENTIALS_FILE")
+	if path == "" {
+		tb.Fatalf("WriteProfile: call Env first")
+	}
+	body := fmt.Sprintf("[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", name, s.AccessKey, s.SecretKey)
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+}

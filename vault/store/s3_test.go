@@ -1,0 +1,98 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/fieldvault/fieldvault/vault/store"
+	"github.com/fieldvault/fieldvault/vault/store/s3test"
+)
+
+// TestS3Configuration: the object store reads the usual AWS environment,
+// and each way it can be wrong gives one clear error naming the bucket and
+// the operation, never the credential.
+func TestS3Configuration(t *testing.T) {
+	srv := s3test.Shared(t)
+	bucket := srv.Bucket(t)
+	const wrongSecret = "wrong-secret-of-a-colleague-0123456789"
+	tests := []struct {
+		name    string
+		env     map[string]string
+		bucket  string
+		open    error  // from OpenS3
+		get     error  // from a Get of a missing key
+		wantMsg string // in the error
+	}{
+		{name: "ok", get: fs.ErrNotExist},
+		{name: "wrong secret", env: map[string]string{"AWS_SECRET_ACCESS_KEY": wrongSecret}, get: store.ErrDenied, wantMsg: "AWS_SECRET_ACCESS_KEY"},
+		{name: "unknown access key", env: map[string]string{"AWS_ACCESS_KEY_ID": "FVUNKNOWNKEY0000"}, get: store.ErrDenied, wantMsg: "AWS_ACCESS_KEY_ID"},
+		{name: "no credentials", env: map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}, open: store.ErrDenied, wantMsg: "no AWS credentials"},
+		{name: "no region, no endpoint", env: map[string]string{"AWS_REGION": "", "AWS_ENDPOINT_URL": ""}, open: nil, wantMsg: "AWS_REGION"},
+		{name: "no such bucket", bucket: "fvtest-no-such-bucket", get: store.ErrNoBucket, wantMsg: "fvtest-no-such-bucket"},
+		{name: "server not there", env: map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:1"}, get: store.ErrUnreachable, wantMsg: "127.0.0.1:1"},
+		{name: "profile", env: map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "study"}, get: fs.ErrNotExist},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.Env(t)
+			if tt.name == "profile" {
+				writeProfile(t, srv)
+			}
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			b := bucket
+			if tt.bucket != "" {
+				b = tt.bucket
+			}
+			loc, err := store.ParseURL("s3://" + b + "/study/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			s, err := store.OpenS3(ctx, loc)
+			if tt.get == nil {
+				if err == nil || (tt.open != nil && !errors.Is(err, tt.open)) {
+					t.Fatalf("OpenS3 = %v, want an error (%v)", err, tt.open)
+				}
+				checkMsg(t, err, tt.wantMsg, "bucket "+b, srv, wrongSecret)
+				return
+			}
+			if err != nil {
+				t.Fatalf("OpenS3: %v", err)
+			}
+			_, err = s.Get(ctx, "catalog.age")
+			if !errors.Is(err, tt.get) {
+				t.Fatalf("Get = %v, want %v", err, tt.get)
+			}
+			checkMsg(t, err, tt.wantMsg, "bucket "+b+": get catalog.age", srv, wrongSecret)
+		})
+	}
+}
+
+func checkMsg(t *testing.T, err error, want, where string, srv *s3test.Server, secrets ...string) {
+	t.Helper()
+	msg := err.Error()
+	t.Logf("the error: %s", msg)
+	if !strings.Contains(msg, want) || !strings.Contains(msg, where) {
+		t.Errorf("error %q does not say %q and %q", msg, want, where)
+	}
+	for _, s := range append(secrets, srv.SecretKey, srv.AccessKey) {
+		if strings.Contains(msg, s) {
+			t.Errorf("error %q carries a credential", msg)
+		}
+	}
+	if strings.Count(msg, "\n") > 0 {
+		t.Errorf("error is not one line: %q", msg)
+	}
+}
+
+// writeProfile puts the server's credentials in a profile "study" of the
+// shared credentials file Env pointed at.
+func writeProfile(t *testing.T, srv *s3test.Server) {
+	t.Helper()
+	srv.WriteProfile(t, "study")
+}
