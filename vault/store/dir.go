@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -164,9 +163,13 @@ func (d *Dir) write(ctx context.Context, op, key string, fill Fill, check func(c
 	if err := fsys.MkdirAll(filepath.Dir(name), 0o700); err != nil {
 		return Info{}, d.fail(op, key, err)
 	}
-	h := &countingHash{h: sha256.New()}
+	h := sha256.New()
+	var size int64
 	tmp, err := StageFile(fsys, name, func(w io.Writer) error {
-		return fill(&ctxWriter{ctx: ctx, w: io.MultiWriter(w, h)})
+		cw := &ctxWriter{ctx: ctx, w: io.MultiWriter(w, h)}
+		err := fill(cw)
+		size = cw.n
+		return err
 	})
 	if err != nil {
 		return Info{}, d.fail(op, key, err)
@@ -195,7 +198,7 @@ func (d *Dir) write(ctx context.Context, op, key string, fill Fill, check func(c
 	if err != nil {
 		return Info{}, d.fail(op, key, err)
 	}
-	return Info{Key: key, Size: h.n, Version: hex.EncodeToString(h.h.Sum(nil)), Modified: time.Now()}, nil
+	return Info{Key: key, Size: size, Version: hex.EncodeToString(h.Sum(nil)), Modified: time.Now()}, nil
 }
 
 // flockDir holds an exclusive flock on a directory until the returned func
@@ -307,27 +310,18 @@ func (d *Dir) Lock(ctx context.Context, exclusive bool) (func(), error) {
 	return l.Release, nil
 }
 
-// countingHash counts and hashes what streams past.
-type countingHash struct {
-	h hash.Hash
-	n int64
-}
-
-func (c *countingHash) Write(p []byte) (int, error) {
-	c.h.Write(p)
-	c.n += int64(len(p))
-	return len(p), nil
-}
-
-// ctxWriter stops a fill once its context ends.
+// ctxWriter stops a fill once its context ends, and counts what passed.
 type ctxWriter struct {
 	ctx context.Context
 	w   io.Writer
+	n   int64
 }
 
 func (c *ctxWriter) Write(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, err
 	}
-	return c.w.Write(p)
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }

@@ -14,11 +14,7 @@
 package s3test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -26,7 +22,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/fieldvault/fieldvault/vault/internal/servertest"
 )
 
 // Environment variables read by the harness.
@@ -64,89 +60,32 @@ type Server struct {
 	stopOnce sync.Once
 }
 
+// binary is how the harness finds the versitygw binary.
+var binary = servertest.Binary{Env: EnvBinary, Require: EnvRequire, Name: "versitygw", What: "S3 server", Builder: ".ci/build-s3.sh"}
+
 // Binary returns the versitygw binary to run: FIELDVAULT_S3_BIN, else
 // "versitygw" on PATH.
-func Binary() (string, error) {
-	if p := os.Getenv(EnvBinary); p != "" {
-		st, err := os.Stat(p)
-		if err != nil {
-			return "", fmt.Errorf("%s=%s: %w", EnvBinary, p, err)
-		}
-		if st.IsDir() || st.Mode()&0o111 == 0 {
-			return "", fmt.Errorf("%s=%s is not an executable file", EnvBinary, p)
-		}
-		return p, nil
-	}
-	p, err := exec.LookPath("versitygw")
-	if err != nil {
-		return "", fmt.Errorf("no S3 server binary: set %s or put versitygw on PATH (.ci/build-s3.sh builds one): %w", EnvBinary, err)
-	}
-	return p, nil
-}
-
-// skipOrFail skips the test when no server can be had, unless
-// FIELDVAULT_REQUIRE_S3=1, in which case it fails it.
-func skipOrFail(tb testing.TB, err error) {
-	tb.Helper()
-	if os.Getenv(EnvRequire) == "1" {
-		tb.Fatalf("S3 server required (%s=1): %v", EnvRequire, err)
-	}
-	tb.Skipf("skipping: %v", err)
-}
+func Binary() (string, error) { return binary.Find() }
 
 // Start starts a new server for tb and stops it when tb ends. Tests that
 // stop or kill the server use their own; others use Shared.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	bin, err := Binary()
-	if err != nil {
-		skipOrFail(tb, err)
-	}
-	s, err := start(bin)
-	if err != nil {
-		tb.Fatalf("starting the S3 server: %v", err)
-	}
-	tb.Cleanup(s.Stop)
-	return s
+	return servertest.Start(tb, binary, start, (*Server).Stop)
 }
 
-var shared struct {
-	once sync.Once
-	s    *Server
-	err  error
-	bin  error
-}
+var shared servertest.Shared[*Server]
 
 // Shared returns the server shared by every test of the binary, starting it
 // on first use. TestMain must call Main so that it is stopped at the end.
 // Tests must not stop it, and should each use their own bucket (Bucket).
 func Shared(tb testing.TB) *Server {
 	tb.Helper()
-	shared.once.Do(func() {
-		bin, err := Binary()
-		if err != nil {
-			shared.bin = err
-			return
-		}
-		shared.s, shared.err = start(bin)
-	})
-	if shared.bin != nil {
-		skipOrFail(tb, shared.bin)
-	}
-	if shared.err != nil {
-		tb.Fatalf("starting the shared S3 server: %v", shared.err)
-	}
-	return shared.s
+	return shared.Get(tb, binary, start)
 }
 
 // Main runs the tests and then stops the shared server, if one was started.
-func Main(m *testing.M) int {
-	code := m.Run()
-	if shared.s != nil {
-		shared.s.Stop()
-	}
-	return code
-}
+func Main(m *testing.M) int { return shared.Main(m, (*Server).Stop) }
 
 func start(bin string) (*Server, error) {
 	dir, err := os.MkdirTemp("", "fieldvault-s3-*")
@@ -197,7 +136,7 @@ func (s *Server) run() error {
 	cmd.Dir = s.dir
 	cmd.Stdout = logf
 	cmd.Stderr = logf
-	setProcAttr(cmd)
+	servertest.SetProcAttr(cmd)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return fmt.Errorf("running %s: %w", s.bin, err)
@@ -220,16 +159,7 @@ func (s *Server) run() error {
 
 // serverEnv is the server's environment: no AWS_* or ROOT_* variable of the
 // caller, no VGW_* setting, and HOME inside the server's own directory.
-func serverEnv(home string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "ROOT_") || strings.HasPrefix(kv, "VGW_") || strings.HasPrefix(kv, "HOME=") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "HOME="+home)
-}
+func serverEnv(home string) []string { return servertest.Env(home, "AWS_", "ROOT_", "VGW_") }
 
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -359,34 +289,14 @@ func (s *Server) halt(sig os.Signal) {
 // LogTail returns the last n lines of the server's log, with the secret key
 // masked.
 func (s *Server) LogTail(n int) string {
-	b, err := os.ReadFile(filepath.Join(s.dir, "server.log"))
-	if err != nil {
-		return "(no log: " + err.Error() + ")"
-	}
-	var lines []string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return s.redact(strings.Join(lines, "\n"))
+	return servertest.Tail(filepath.Join(s.dir, "server.log"), n, "<secret-key>", s.SecretKey)
 }
 
 func (s *Server) redact(text string) string {
-	if s.SecretKey == "" {
-		return text
-	}
-	return strings.ReplaceAll(text, s.SecretKey, "<secret-key>")
+	return servertest.Mask(text, "<secret-key>", s.SecretKey)
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
+var randomHex = servertest.RandomHex
 
 // WriteProfile writes the root credentials as profile name into the shared
 // credentials file that Env set (AWS_SHARED_CREDENTIALS_FILE), for tests
