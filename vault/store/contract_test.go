@@ -689,10 +689,15 @@ func TestStoreGoneMidway(t *testing.T) {
 				t.Errorf("the catalogue changed: %q", got)
 			}
 			// An upload the server could not be told to abort stays
-			// invisible; the directory keeps no temp file.
-			if name == "dir" {
-				noLeftovers(t, f)
+			// invisible, and the sweep removes it; the directory keeps no
+			// temp file.
+			if s, ok := f.b.(*store.S3); ok {
+				swept, err := s.SweepUploads(ctx, 0)
+				if err != nil || len(swept) != 1 || swept[0] != key {
+					t.Errorf("SweepUploads = %v, %v; want the interrupted %s", swept, err, key)
+				}
 			}
+			noLeftovers(t, f)
 		})
 	}
 }

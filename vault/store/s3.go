@@ -428,3 +428,33 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 // Lock does nothing: on object storage the conditional writes of PutNew and
 // Replace are the concurrency control, and no lock object is trusted.
 func (s *S3) Lock(ctx context.Context, exclusive bool) (func(), error) { return func() {}, nil }
+
+// SweepUploads aborts the multipart uploads under the location's prefix
+// that were started more than olderThan ago: parts a writer left when it
+// crashed or lost the server mid-upload, which no list of objects shows
+// but the bucket stores (and bills). A live writer's upload is younger than
+// any sensible grace period, so it is left alone. It returns the keys of
+// the uploads aborted.
+func (s *S3) SweepUploads(ctx context.Context, olderThan time.Duration) ([]string, error) {
+	cutoff := time.Now().Add(-olderThan)
+	p := s3.NewListMultipartUploadsPaginator(s.Client, &s3.ListMultipartUploadsInput{Bucket: aws.String(s.Loc.Bucket), Prefix: aws.String(s.Loc.Prefix)})
+	var swept []string
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return swept, s.fail("sweep", "", err)
+		}
+		for _, u := range page.Uploads {
+			if u.Initiated == nil || u.Initiated.After(cutoff) {
+				continue
+			}
+			key := strings.TrimPrefix(aws.ToString(u.Key), s.Loc.Prefix)
+			_, err := s.Client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(s.Loc.Bucket), Key: u.Key, UploadId: u.UploadId})
+			if err != nil && !errors.Is(classify(err), ErrNotExist) {
+				return swept, s.fail("sweep", key, err)
+			}
+			swept = append(swept, key)
+		}
+	}
+	return swept, nil
+}

@@ -6,7 +6,10 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/fieldvault/fieldvault/vault/store"
 	"github.com/fieldvault/fieldvault/vault/store/s3test"
 )
@@ -95,4 +98,36 @@ func checkMsg(t *testing.T, err error, want, where string, srv *s3test.Server, s
 func writeProfile(t *testing.T, srv *s3test.Server) {
 	t.Helper()
 	srv.WriteProfile(t, "study")
+}
+
+// TestSweepUploads: an upload a writer abandoned (its server went away
+// before the abort) is swept once older than the grace period; a fresh one
+// and another study's are left alone.
+func TestSweepUploads(t *testing.T) {
+	srv := s3test.Shared(t)
+	f := s3Fixture(t, srv)
+	s := f.b.(*store.S3)
+	ctx := context.Background()
+	c := srv.Client()
+	for _, key := range []string{s.Loc.Prefix + "objects/ab/abandoned.age", "other-study/objects/cd/theirs.age"} {
+		if _, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(s.Loc.Bucket), Key: aws.String(key)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	swept, err := s.SweepUploads(ctx, time.Hour)
+	if err != nil || len(swept) != 0 {
+		t.Fatalf("SweepUploads(1h) = %v, %v; want nothing swept", swept, err)
+	}
+	time.Sleep(1100 * time.Millisecond) // S3 times have one-second resolution
+	swept, err = s.SweepUploads(ctx, time.Second)
+	if err != nil || len(swept) != 1 || swept[0] != "objects/ab/abandoned.age" {
+		t.Fatalf("SweepUploads(1s) = %v, %v; want objects/ab/abandoned.age", swept, err)
+	}
+	out, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(s.Loc.Bucket)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Uploads) != 1 || aws.ToString(out.Uploads[0].Key) != "other-study/objects/cd/theirs.age" {
+		t.Errorf("after the sweep %d uploads remain; want only the other study's", len(out.Uploads))
+	}
 }
