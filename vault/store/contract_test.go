@@ -37,7 +37,7 @@ type fixture struct {
 	where string
 	// leftovers lists what a failed or refused write left behind: temp
 	// files in the directory, or unfinished multipart uploads.
-	leftovers func(t *testing.T) []string
+	leftovers func(t testing.TB) []string
 	// secrets must never appear in an error.
 	secrets []string
 }
@@ -101,13 +101,13 @@ func (f *faultFile) Sync() error {
 }
 
 // dirFixture is a directory store over a fault-injecting file system.
-func dirFixture(t *testing.T) (fixture, *faultFS) {
+func dirFixture(t testing.TB) (fixture, *faultFS) {
 	root := t.TempDir()
 	ffs := &faultFS{}
 	return fixture{
 		b:     &store.Dir{Root: root, FS: ffs},
 		where: "directory " + root,
-		leftovers: func(t *testing.T) []string {
+		leftovers: func(t testing.TB) []string {
 			var out []string
 			filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 				if err == nil && strings.HasPrefix(e.Name(), store.TempPrefix) {
@@ -122,7 +122,7 @@ func dirFixture(t *testing.T) (fixture, *faultFS) {
 
 // s3Fixture is the object store in a fresh bucket of srv, configured from
 // the AWS environment as fieldvault is.
-func s3Fixture(t *testing.T, srv *s3test.Server) fixture {
+func s3Fixture(t testing.TB, srv *s3test.Server) fixture {
 	srv.Env(t)
 	bucket := srv.Bucket(t)
 	loc, err := store.ParseURL("s3://" + bucket + "/study-a/")
@@ -137,7 +137,7 @@ func s3Fixture(t *testing.T, srv *s3test.Server) fixture {
 	return fixture{
 		b:     b,
 		where: "bucket " + bucket,
-		leftovers: func(t *testing.T) []string {
+		leftovers: func(t testing.TB) []string {
 			out, err := srv.Client().ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket)})
 			if err != nil {
 				t.Fatalf("listing multipart uploads: %v", err)
