@@ -105,8 +105,10 @@ func (s *S3) wrap(op, key string, err error) error {
 func (s *S3) name() string { return "bucket " + s.Loc.Bucket }
 
 func classify(err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+	for _, c := range []error{context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, c) {
+			return c
+		}
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {

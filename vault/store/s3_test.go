@@ -131,3 +131,44 @@ func TestSweepUploads(t *testing.T) {
 		t.Errorf("after the sweep %d uploads remain; want only the other study's", len(out.Uploads))
 	}
 }
+
+// TestS3Prefixes: studies under different prefixes of one bucket (and one
+// at the bucket's root) never see each other's items.
+func TestS3Prefixes(t *testing.T) {
+	srv := s3test.Shared(t)
+	srv.Env(t)
+	bucket := srv.Bucket(t)
+	ctx := context.Background()
+	var studies []*store.S3
+	for _, u := range []string{"s3://" + bucket, "s3://" + bucket + "/team/study-a", "s3://" + bucket + "/team/study-ab/"} {
+		loc, err := store.ParseURL(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := store.OpenS3(ctx, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PutNew(ctx, "catalog.age", write([]byte(u))); err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		studies = append(studies, s)
+	}
+	for _, s := range studies {
+		var keys []string
+		if err := s.List(ctx, "", func(i store.Info) error { keys = append(keys, i.Key); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"catalog.age"}
+		if s.Loc.Prefix == "" {
+			// The root study lists the others' items under their prefixes.
+			want = []string{"catalog.age", "team/study-a/catalog.age", "team/study-ab/catalog.age"}
+		}
+		if strings.Join(keys, " ") != strings.Join(want, " ") {
+			t.Errorf("%s lists %v, want %v", s, keys, want)
+		}
+		if got, _ := get(t, s, "catalog.age"); string(got) != strings.TrimSuffix(s.String(), "/") && string(got) != s.String() {
+			t.Errorf("%s reads %q", s, got)
+		}
+	}
+}
