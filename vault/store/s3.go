@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"syscall"
 	"time"
@@ -26,6 +27,9 @@ const (
 	MinPartSize     = 5 << 20
 	DefaultPartSize = 8 << 20
 )
+
+// responseTimeout bounds the wait for a server's answer to one request.
+var responseTimeout = 2 * time.Minute
 
 // S3 is a study vault under a prefix of an S3-compatible bucket. Items are
 // objects; a new item is written with If-None-Match: * and a replacement
@@ -52,6 +56,17 @@ func OpenS3(ctx context.Context, loc Location) (*S3, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, &Error{Store: "bucket " + loc.Bucket, Op: "configure", Err: fmt.Errorf("loading the AWS configuration: %w", err)}
+	}
+	// A server that accepts a connection and never answers would hang a
+	// command for ever: bound the wait for each answer's headers (bodies
+	// stream as long as they flow), keeping any CA bundle the
+	// configuration set.
+	hc, ok := cfg.HTTPClient.(*awshttp.BuildableClient)
+	if !ok || hc == nil {
+		hc = awshttp.NewBuildableClient()
+	}
+	if ok || cfg.HTTPClient == nil {
+		cfg.HTTPClient = hc.WithTransportOptions(func(tr *http.Transport) { tr.ResponseHeaderTimeout = responseTimeout })
 	}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
 		if o.BaseEndpoint != nil {
@@ -94,7 +109,13 @@ func (s *S3) partSize() int64 {
 // fail wraps a client error with the bucket, operation and key, translated
 // into one of the package's errors with a hint; the SDK's own text (request
 // URLs, request ids) is dropped.
-func (s *S3) fail(op, key string, err error) error { return s.wrap(op, key, classify(err)) }
+// When ctx has ended, that is the cause, whatever the SDK made of it.
+func (s *S3) fail(ctx context.Context, op, key string, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return s.wrap(op, key, cerr)
+	}
+	return s.wrap(op, key, classify(err))
+}
 
 // wrap names the bucket, operation and key around one of the package's
 // errors.
@@ -105,10 +126,8 @@ func (s *S3) wrap(op, key string, err error) error {
 func (s *S3) name() string { return "bucket " + s.Loc.Bucket }
 
 func classify(err error) error {
-	for _, c := range []error{context.Canceled, context.DeadlineExceeded} {
-		if errors.Is(err, c) {
-			return c
-		}
+	if errors.Is(err, context.Canceled) {
+		return context.Canceled
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
@@ -148,6 +167,12 @@ func classify(err error) error {
 			addr = " " + oe.Addr.String()
 		}
 		return fmt.Errorf("%w: cannot %s%s (%v)", ErrUnreachable, oe.Op, addr, shortNetErr(oe.Err))
+	}
+	// The caller's context has not ended (see fail): a deadline is the
+	// response timeout's.
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: no answer within %v", ErrUnreachable, responseTimeout)
 	}
 	var de *net.DNSError
 	if errors.As(err, &de) {
@@ -189,11 +214,11 @@ func (s *S3) Get(ctx context.Context, key string) (*Reader, error) {
 	}
 	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Loc.Bucket), Key: s.key(key)})
 	if err != nil {
-		return nil, s.fail("get", key, err)
+		return nil, s.fail(ctx, "get", key, err)
 	}
 	etag := aws.ToString(out.ETag)
 	return &Reader{
-		ReadCloser: &s3Body{body: out.Body, s: s, key: key},
+		ReadCloser: &s3Body{ctx: ctx, body: out.Body, s: s, key: key},
 		Size:       aws.ToInt64(out.ContentLength),
 		Modified:   aws.ToTime(out.LastModified),
 		version:    func() (string, error) { return etag, nil },
@@ -202,6 +227,7 @@ func (s *S3) Get(ctx context.Context, key string) (*Reader, error) {
 
 // s3Body translates errors of a body cut off mid-stream.
 type s3Body struct {
+	ctx  context.Context
 	body io.ReadCloser
 	s    *S3
 	key  string
@@ -210,7 +236,7 @@ type s3Body struct {
 func (b *s3Body) Read(p []byte) (int, error) {
 	n, err := b.body.Read(p)
 	if err != nil && err != io.EOF {
-		err = b.s.fail("get", b.key, err)
+		err = b.s.fail(b.ctx, "get", b.key, err)
 	}
 	return n, err
 }
@@ -271,7 +297,7 @@ func (s *S3) put(ctx context.Context, op, key, match string, fill Fill) (Info, e
 			IfNoneMatch:   ifNone,
 		})
 		if err != nil {
-			return Info{}, s.fail(op, key, err)
+			return Info{}, s.fail(ctx, op, key, err)
 		}
 		return Info{Key: key, Size: u.n, Version: aws.ToString(out.ETag), Modified: time.Now()}, nil
 	}
@@ -289,7 +315,7 @@ func (s *S3) put(ctx context.Context, op, key, match string, fill Fill) (Info, e
 	})
 	if err != nil {
 		u.abort()
-		return Info{}, s.fail(op, key, err)
+		return Info{}, s.fail(ctx, op, key, err)
 	}
 	return Info{Key: key, Size: u.n, Version: aws.ToString(out.ETag), Modified: time.Now()}, nil
 }
@@ -344,14 +370,14 @@ func (u *upload) Write(p []byte) (int, error) {
 // needed) and empties the buffer for the next one.
 func (u *upload) flush() error {
 	if err := u.ctx.Err(); err != nil {
-		u.err = u.s.fail(u.op, u.key, err)
+		u.err = u.s.fail(u.ctx, u.op, u.key, err)
 		return u.err
 	}
 	bucket := aws.String(u.s.Loc.Bucket)
 	if u.id == nil {
 		out, err := u.s.Client.CreateMultipartUpload(u.ctx, &s3.CreateMultipartUploadInput{Bucket: bucket, Key: u.s.key(u.key)})
 		if err != nil {
-			u.err = u.s.fail(u.op, u.key, err)
+			u.err = u.s.fail(u.ctx, u.op, u.key, err)
 			return u.err
 		}
 		u.id = out.UploadId
@@ -366,7 +392,7 @@ func (u *upload) flush() error {
 		ContentLength: aws.Int64(int64(len(u.buf))),
 	})
 	if err != nil {
-		u.err = u.s.fail(u.op, u.key, err)
+		u.err = u.s.fail(u.ctx, u.op, u.key, err)
 		return u.err
 	}
 	u.parts = append(u.parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num)})
@@ -396,7 +422,7 @@ func (s *S3) List(ctx context.Context, prefix string, fn func(Info) error) error
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return s.fail("list", prefix, err)
+			return s.fail(ctx, "list", prefix, err)
 		}
 		for _, o := range page.Contents {
 			key := strings.TrimPrefix(aws.ToString(o.Key), s.Loc.Prefix)
@@ -418,7 +444,7 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 		return err
 	}
 	if _, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.Loc.Bucket), Key: s.key(key)}); err != nil {
-		err = s.fail("delete", key, err)
+		err = s.fail(ctx, "delete", key, err)
 		if errors.Is(err, ErrNotExist) {
 			return nil
 		}
@@ -444,7 +470,7 @@ func (s *S3) SweepUploads(ctx context.Context, olderThan time.Duration) ([]strin
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return swept, s.fail("sweep", "", err)
+			return swept, s.fail(ctx, "sweep", "", err)
 		}
 		for _, u := range page.Uploads {
 			if u.Initiated == nil || u.Initiated.After(cutoff) {
@@ -453,7 +479,7 @@ func (s *S3) SweepUploads(ctx context.Context, olderThan time.Duration) ([]strin
 			key := strings.TrimPrefix(aws.ToString(u.Key), s.Loc.Prefix)
 			_, err := s.Client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(s.Loc.Bucket), Key: u.Key, UploadId: u.UploadId})
 			if err != nil && !errors.Is(classify(err), ErrNotExist) {
-				return swept, s.fail("sweep", key, err)
+				return swept, s.fail(ctx, "sweep", key, err)
 			}
 			swept = append(swept, key)
 		}
