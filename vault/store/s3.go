@@ -22,7 +22,7 @@ import (
 
 // Part sizes of multipart uploads. S3 requires at least 5 MiB for every
 // part but the last, and allows 10,000 parts: 8 MiB parts carry an item of
-// up to 78 GiB, and an upload holds one part in memory.
+// up to 78 GiB, and an upload holds two parts in memory.
 const (
 	MinPartSize     = 5 << 20
 	DefaultPartSize = 8 << 20
@@ -265,8 +265,8 @@ func (s *S3) Replace(ctx context.Context, key, match string, fill Fill) (Info, e
 
 // put streams fill's output: an item smaller than one part is one
 // conditional PUT; a larger one a multipart upload whose completion is
-// conditional, so the item appears whole or not at all. One part is held
-// in memory at a time.
+// conditional, so the item appears whole or not at all. Two parts at most
+// are held in memory: one filling, one uploading.
 func (s *S3) put(ctx context.Context, op, key, match string, fill Fill) (Info, error) {
 	if err := checkKey(s.name(), op, key); err != nil {
 		return Info{}, err
@@ -301,7 +301,11 @@ func (s *S3) put(ctx context.Context, op, key, match string, fill Fill) (Info, e
 		}
 		return Info{Key: key, Size: u.n, Version: aws.ToString(out.ETag), Modified: time.Now()}, nil
 	}
-	if err := u.flush(); err != nil {
+	err := u.flush()
+	if err == nil {
+		err = u.wait()
+	}
+	if err != nil {
 		u.abort()
 		return Info{}, err
 	}
@@ -320,19 +324,28 @@ func (s *S3) put(ctx context.Context, op, key, match string, fill Fill) (Info, e
 	return Info{Key: key, Size: u.n, Version: aws.ToString(out.ETag), Modified: time.Now()}, nil
 }
 
-// upload is the writer a fill writes to: it collects one part and uploads
-// it when full, starting the multipart upload with the first full part.
+// upload is the writer a fill writes to: it collects a part and, when the
+// part is full, uploads it in the background while the fill goes on into a
+// second buffer; the multipart upload starts with the first full part. At
+// most two parts are in memory, and one request is in flight.
 type upload struct {
-	ctx   context.Context
-	s     *S3
-	op    string
-	key   string
-	size  int64
-	buf   []byte
-	n     int64
-	id    *string
-	parts []types.CompletedPart
-	err   error
+	ctx    context.Context
+	s      *S3
+	op     string
+	key    string
+	size   int64
+	buf    []byte // the part being filled
+	spare  []byte // the other buffer, free once inflight has answered
+	n      int64
+	id     *string
+	parts  []types.CompletedPart
+	err    error
+	flight chan partResult // the part being uploaded; nil when none
+}
+
+type partResult struct {
+	part types.CompletedPart
+	err  error
 }
 
 func (u *upload) Write(p []byte) (int, error) {
@@ -366,9 +379,13 @@ func (u *upload) Write(p []byte) (int, error) {
 	return written, nil
 }
 
-// flush uploads the collected part (starting the multipart upload first if
-// needed) and empties the buffer for the next one.
+// flush sends the collected part on its way (starting the multipart upload
+// first if needed) once the part before it has landed, and gives the fill
+// the other buffer.
 func (u *upload) flush() error {
+	if err := u.wait(); err != nil {
+		return err
+	}
 	if err := u.ctx.Err(); err != nil {
 		u.err = u.s.fail(u.ctx, u.op, u.key, err)
 		return u.err
@@ -382,28 +399,56 @@ func (u *upload) flush() error {
 		}
 		u.id = out.UploadId
 	}
-	num := int32(len(u.parts) + 1)
-	out, err := u.s.Client.UploadPart(u.ctx, &s3.UploadPartInput{
+	num := aws.Int32(int32(len(u.parts) + 1))
+	body := u.buf
+	if u.spare == nil {
+		u.spare = make([]byte, 0, u.size)
+	}
+	u.buf, u.spare = u.spare[:0], nil
+	flight := make(chan partResult, 1)
+	u.flight = flight
+	in := &s3.UploadPartInput{
 		Bucket:        bucket,
 		Key:           u.s.key(u.key),
 		UploadId:      u.id,
-		PartNumber:    aws.Int32(num),
-		Body:          bytes.NewReader(u.buf),
-		ContentLength: aws.Int64(int64(len(u.buf))),
-	})
-	if err != nil {
-		u.err = u.s.fail(u.ctx, u.op, u.key, err)
+		PartNumber:    num,
+		Body:          bytes.NewReader(body),
+		ContentLength: aws.Int64(int64(len(body))),
+	}
+	go func() {
+		out, err := u.s.Client.UploadPart(u.ctx, in)
+		if err != nil {
+			flight <- partResult{err: err}
+			return
+		}
+		flight <- partResult{part: types.CompletedPart{ETag: out.ETag, PartNumber: num}}
+	}()
+	u.spare = body
+	return nil
+}
+
+// wait waits for the part in flight, if any, and records it. The buffer it
+// was sent from is then free (u.spare).
+func (u *upload) wait() error {
+	if u.flight == nil {
+		return nil
+	}
+	r := <-u.flight
+	u.flight = nil
+	if r.err != nil {
+		u.err = u.s.fail(u.ctx, u.op, u.key, r.err)
 		return u.err
 	}
-	u.parts = append(u.parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num)})
-	u.buf = u.buf[:0]
+	u.parts = append(u.parts, r.part)
 	return nil
 }
 
 // abort gives up a started multipart upload, so the server drops its parts;
-// it runs even when ctx has ended. An abort that fails leaves parts the
-// server's lifecycle rules remove; the item never appears.
+// it runs even when ctx has ended. An abort that fails leaves parts that
+// SweepUploads (or the bucket's lifecycle rules) remove; the item never
+// appears.
 func (u *upload) abort() {
+	u.wait()
 	if u.id == nil {
 		return
 	}
