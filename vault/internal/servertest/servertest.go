@@ -47,12 +47,18 @@ func (b Binary) Find() (string, error) {
 	return p, nil
 }
 
-// SkipOrFail skips the test when no server can be had, unless $Require is
-// "1" (CI), in which case it fails it.
+// DisallowSkip is the project-wide switch (set by .ci/run) that turns every
+// skip for a missing tool into a failure.
+const DisallowSkip = "FIELDVAULT_TEST_DISALLOW_SKIP"
+
+// SkipOrFail skips the test when no server can be had, unless $Require or
+// FIELDVAULT_TEST_DISALLOW_SKIP is "1" (CI), in which case it fails it.
 func (b Binary) SkipOrFail(tb testing.TB, err error) {
 	tb.Helper()
-	if os.Getenv(b.Require) == "1" {
-		tb.Fatalf("%s required (%s=1): %v", b.What, b.Require, err)
+	for _, env := range []string{b.Require, DisallowSkip} {
+		if os.Getenv(env) == "1" {
+			tb.Fatalf("%s required (%s=1): %v", b.What, env, err)
+		}
 	}
 	tb.Skipf("skipping: %v", err)
 }

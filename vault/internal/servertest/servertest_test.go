@@ -3,6 +3,7 @@ package servertest
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -93,5 +94,42 @@ func TestTailMasks(t *testing.T) {
 	}
 	if got := Tail(filepath.Join(t.TempDir(), "none"), 5, "<masked>"); !strings.HasPrefix(got, "(no log: ") {
 		t.Errorf("Tail of a missing log = %q", got)
+	}
+}
+
+// fakeTB records whether a test was skipped or failed.
+type fakeTB struct {
+	testing.TB
+	skipped, failed bool
+}
+
+func (f *fakeTB) Helper()               {}
+func (f *fakeTB) Skipf(string, ...any)  { f.skipped = true; runtime.Goexit() }
+func (f *fakeTB) Fatalf(string, ...any) { f.failed = true; runtime.Goexit() }
+
+func TestSkipOrFail(t *testing.T) {
+	b := Binary{Require: "FIELDVAULT_TEST_REQUIRE_SRV", What: "test server"}
+	tests := []struct {
+		require, disallow string
+		wantFail          bool
+	}{
+		{"", "", false},
+		{"1", "", true},
+		{"", "1", true},
+		{"0", "0", false},
+	}
+	for _, tt := range tests {
+		t.Setenv(b.Require, tt.require)
+		t.Setenv(DisallowSkip, tt.disallow)
+		f := &fakeTB{}
+		done := make(chan struct{})
+		go func() { // Skipf and Fatalf end the goroutine, as testing's do
+			defer close(done)
+			b.SkipOrFail(f, os.ErrNotExist)
+		}()
+		<-done
+		if f.failed != tt.wantFail || f.skipped == tt.wantFail {
+			t.Errorf("require=%q disallow=%q: failed %v, skipped %v; want failed %v", tt.require, tt.disallow, f.failed, f.skipped, tt.wantFail)
+		}
 	}
 }

@@ -5,8 +5,9 @@
 //
 // The server binary comes from FIELDVAULT_S3_BIN or from "versitygw" on
 // PATH (.ci/build-s3.sh builds one from the module proxy). Without a binary
-// the tests skip, unless FIELDVAULT_REQUIRE_S3=1 (set by .ci/run), in which
-// case they fail: CI never passes by skipping.
+// the tests skip, unless FIELDVAULT_REQUIRE_S3=1 or
+// FIELDVAULT_TEST_DISALLOW_SKIP=1 (both set by .ci/run), in which case they
+// fail: CI never passes by skipping.
 //
 // A package that uses [Shared] stops the shared server from TestMain:
 //
