@@ -55,7 +55,15 @@ type S3 struct {
 func OpenS3(ctx context.Context, loc Location) (*S3, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
-		return nil, &Error{Store: "bucket " + loc.Bucket, Op: "configure", Err: fmt.Errorf("loading the AWS configuration: %w", err)}
+		// The SDK's text may quote the configuration files: name the
+		// profile, or the places to look, instead.
+		var nope config.SharedConfigProfileNotExistError
+		if errors.As(err, &nope) {
+			err = fmt.Errorf("the AWS profile %q is not in AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE (~/.aws/config, ~/.aws/credentials)", nope.Profile)
+		} else {
+			err = errors.New("the AWS configuration could not be loaded (check AWS_PROFILE and the files AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name)")
+		}
+		return nil, &Error{Store: "bucket " + loc.Bucket, Op: "configure", Err: err}
 	}
 	// A server that accepts a connection and never answers would hang a
 	// command for ever: bound the wait for each answer's headers (bodies
@@ -83,11 +91,12 @@ func OpenS3(ctx context.Context, loc Location) (*S3, error) {
 	if client.Options().Region == "" {
 		return nil, s.wrap("configure", "", errors.New("no AWS region: set AWS_REGION (or AWS_ENDPOINT_URL for an S3-compatible server)"))
 	}
+	noCreds := fmt.Errorf("%w: no usable AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (an SSO profile needs 'aws sso login')", ErrDenied)
 	if cfg.Credentials == nil {
-		return nil, s.wrap("configure", "", fmt.Errorf("%w: no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE", ErrDenied))
+		return nil, s.wrap("configure", "", noCreds)
 	}
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return nil, s.wrap("configure", "", fmt.Errorf("%w: no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE", ErrDenied))
+		return nil, s.wrap("configure", "", noCreds)
 	}
 	return s, nil
 }
