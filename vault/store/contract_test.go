@@ -701,3 +701,46 @@ func TestStoreGoneMidway(t *testing.T) {
 		})
 	}
 }
+
+// TestDirSyncFailure: on a directory, a replacement whose directory cannot
+// be synced has happened and says so (*DirSyncError); a new item in the
+// same case is removed again.
+func TestDirSyncFailure(t *testing.T) {
+	root := t.TempDir()
+	ffs := &syncFailFS{}
+	d := &store.Dir{Root: root, FS: ffs}
+	ctx := context.Background()
+	v, err := d.PutNew(ctx, "catalog.age", write([]byte("generation 1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ffs.fail = true
+	_, err = d.Replace(ctx, "catalog.age", v.Version, write([]byte("generation 2")))
+	var ds *store.DirSyncError
+	if !errors.As(err, &ds) {
+		t.Fatalf("Replace with a failing directory sync = %v, want a DirSyncError", err)
+	}
+	if got, _ := get(t, d, "catalog.age"); string(got) != "generation 2" {
+		t.Errorf("after the unsynced replace the item reads %q", got)
+	}
+	_, err = d.PutNew(ctx, "objects/ab/new.age", write([]byte("x")))
+	if !errors.As(err, &ds) {
+		t.Fatalf("PutNew with a failing directory sync = %v, want a DirSyncError", err)
+	}
+	if _, err := d.Get(ctx, "objects/ab/new.age"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("an unsynced new item stayed: %v", err)
+	}
+}
+
+// syncFailFS fails every directory sync once fail is set.
+type syncFailFS struct {
+	store.OS
+	fail bool
+}
+
+func (f *syncFailFS) SyncDir(dir string) error {
+	if f.fail {
+		return syscall.EIO
+	}
+	return f.OS.SyncDir(dir)
+}

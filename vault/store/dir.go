@@ -140,7 +140,10 @@ func (d *Dir) PutNew(ctx context.Context, key string, fill Fill) (Info, error) {
 }
 
 // Replace stages the item beside key and renames it into place under the
-// directory's flock if key still holds version match.
+// directory's flock if key still holds version match. An error wrapping a
+// *DirSyncError means the item was replaced but the directory could not be
+// synced: the change happened, its durability is unknown (PutNew removes
+// the new item again instead).
 func (d *Dir) Replace(ctx context.Context, key, match string, fill Fill) (Info, error) {
 	return d.write(ctx, "replace", key, fill, func(cur string) error {
 		if cur != match {
