@@ -82,7 +82,8 @@ type Reader struct {
 
 // Version is the version of the item being read, for Replace. On a
 // directory it is computed on first call from the open file (the content
-// the reader streams, whatever replaced it meanwhile).
+// the reader streams, whatever replaced it meanwhile), so call it before
+// Close.
 func (r *Reader) Version() (string, error) { return r.version() }
 
 // Errors callers branch on (with errors.Is). ErrNotExist and ErrExists are
