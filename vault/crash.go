@@ -1,5 +1,11 @@
 package vault
 
+import "github.com/fieldvault/fieldvault/vault/store"
+
+// The atomic-write helpers of package store name their steps too; they
+// report them here, so one hook sees every step of a command.
+func init() { store.SetCrashHook(crashPoint) }
+
 // crashHook is called at every named step of a write (after the temp write,
 // after fsync, before rename, before the directory fsync, before the audit
 // append, before each removal of an object a committed change let go).

@@ -1,6 +1,7 @@
 // Package vault is the study vault on disk: its layout and configuration, the
-// age-encrypted catalogue and objects, locking, atomic writes, the
-// hash-chained audit log, and verification.
+// age-encrypted catalogue and objects, transactions, the hash-chained audit
+// log, and verification. The atomic writes and the lock it uses are package
+// vault/store's, which is also to carry the vault to object storage.
 //
 // It is not the HashiCorp Vault adapter; that lives in package vault/transit.
 //

@@ -3,6 +3,8 @@ package vault
 import (
 	"errors"
 	"fmt"
+
+	"github.com/fieldvault/fieldvault/vault/store"
 )
 
 // Errors callers branch on. The CLI maps them to exit codes and hints.
@@ -29,16 +31,7 @@ var (
 )
 
 // LockedError reports that another writer holds the vault's lock.
-type LockedError struct {
-	Holder string // "host h, pid n, since t" as the holder wrote it
-}
-
-func (e *LockedError) Error() string {
-	if e.Holder == "" {
-		return "the study vault is locked by another fieldvault process"
-	}
-	return "the study vault is locked by another fieldvault process (" + e.Holder + ")"
-}
+type LockedError = store.LockedError
 
 // notFound reports an unknown handle of some kind ("document", "participant").
 func notFound(what, handle string) error {

@@ -12,83 +12,37 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/fieldvault/fieldvault/vault/store"
 	"github.com/google/uuid"
 )
 
 // FS is the file-system seam every write of the vault goes through, so that
-// tests can inject faults (a full disk, an I/O error, a short write) at each
-// step. OS is the real one.
-type FS interface {
-	// CreateTemp creates a new file in dir for writing, mode 0600.
-	CreateTemp(dir, pattern string) (File, error)
-	// OpenAppend opens (creating if needed, mode 0600) a file for appending.
-	OpenAppend(name string) (File, error)
-	Rename(oldpath, newpath string) error
-	Remove(name string) error
-	MkdirAll(path string, perm os.FileMode) error
-	// SyncDir makes a directory's entries (a rename, a new or removed file) durable.
-	SyncDir(dir string) error
-	Truncate(name string, size int64) error
-}
-
-// File is a file being written.
-type File interface {
-	io.Writer
-	Name() string
-	Sync() error
-	Close() error
-}
-
-// OS is the real file system.
-type OS struct{}
-
-func (OS) CreateTemp(dir, pattern string) (File, error) { return os.CreateTemp(dir, pattern) }
-
-func (OS) OpenAppend(name string) (File, error) {
-	return os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-}
-
-func (OS) Rename(oldpath, newpath string) error         { return os.Rename(oldpath, newpath) }
-func (OS) Remove(name string) error                     { return os.Remove(name) }
-func (OS) MkdirAll(path string, perm os.FileMode) error { return os.MkdirAll(path, perm) }
-func (OS) Truncate(name string, size int64) error       { return os.Truncate(name, size) }
-
-func (OS) SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+// tests can inject faults at each step; the directory store (package
+// store) defines it. OS is the real one.
+type (
+	FS   = store.FS
+	File = store.File
+	OS   = store.OS
+)
 
 // tempPrefix marks temporary files; verify reports them and the next writer
 // removes them.
-const tempPrefix = ".tmp-"
+const tempPrefix = store.TempPrefix
 
-// writeAtomic writes a file whose content comes from fill: a temp file in the
-// same directory, filled, synced, closed, renamed over name, and the
-// directory synced. On any error the temp file is removed and name is
-// untouched.
+// writeAtomic replaces name with what fill writes (store.WriteAtomic). A
+// *dirSyncError says the rename happened but the directory was not synced.
 func writeAtomic(fsys FS, name string, fill func(io.Writer) error) error {
-	tmp, err := stageFile(fsys, name, fill)
-	if err != nil {
-		return err
-	}
-	crashPoint("before-rename")
-	if err := fsys.Rename(tmp, name); err != nil {
-		fsys.Remove(tmp)
-		var le *os.LinkError
-		if errors.As(err, &le) { // name the file, not the temp file
-			return &sideError{"replacing " + filepath.Base(name), le.Err}
-		}
-		return err
-	}
-	crashPoint("before-dir-fsync")
-	if err := fsys.SyncDir(filepath.Dir(name)); err != nil {
-		return &dirSyncError{err}
-	}
-	return nil
+	return fromStore(name, store.WriteAtomic(fsys, name, fill))
+}
+
+// writeNew is store.WriteNew: a failed write leaves nothing at name.
+func writeNew(fsys FS, name string, fill func(io.Writer) error) error {
+	return fromStore(name, store.WriteNew(fsys, name, fill))
+}
+
+// stageFile is store.StageFile.
+func stageFile(fsys FS, name string, fill func(io.Writer) error) (string, error) {
+	return store.StageFile(fsys, name, fill)
 }
 
 // dirSyncError reports that the rename happened but the directory could not
@@ -98,41 +52,19 @@ type dirSyncError struct{ err error }
 func (e *dirSyncError) Error() string { return "syncing the directory: " + e.err.Error() }
 func (e *dirSyncError) Unwrap() error { return e.err }
 
-// writeNew is writeAtomic for a file that did not matter before (an object,
-// an output): if the directory cannot be synced after the rename, the new
-// file is removed again, so a failed write leaves nothing at name.
-func writeNew(fsys FS, name string, fill func(io.Writer) error) error {
-	err := writeAtomic(fsys, name, fill)
-	var ds *dirSyncError
+// fromStore gives the store's write errors the vault's shapes: a directory
+// that could not be synced is a *dirSyncError, and a failed rename names
+// the file written, not its temp file.
+func fromStore(name string, err error) error {
+	var ds *store.DirSyncError
 	if errors.As(err, &ds) {
-		fsys.Remove(name)
+		return &dirSyncError{ds.Err}
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return &sideError{"replacing " + filepath.Base(name), le.Err}
 	}
 	return err
-}
-
-// stageFile fills a synced temp file beside name and returns its path; the
-// caller renames it into place (or removes it). On error nothing is left.
-func stageFile(fsys FS, name string, fill func(io.Writer) error) (_ string, err error) {
-	f, err := fsys.CreateTemp(filepath.Dir(name), tempPrefix+filepath.Base(name)+"-*")
-	if err != nil {
-		return "", err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			fsys.Remove(tmp)
-		}
-	}()
-	if err = fill(f); err != nil {
-		return "", err
-	}
-	crashPoint("after-temp-write")
-	if err = f.Sync(); err != nil {
-		return "", err
-	}
-	crashPoint("after-fsync")
-	return tmp, f.Close()
 }
 
 // checkOutput checks an output path before any work is done: not inside

@@ -12,13 +12,9 @@
 package transittest
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -27,11 +23,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/fieldvault/fieldvault/vault/internal/servertest"
 	"github.com/hashicorp/vault/api"
 )
 
@@ -68,105 +64,42 @@ type Server struct {
 	stopOnce sync.Once
 }
 
+// binary is how the harness finds the vault binary.
+var binary = servertest.Binary{Env: EnvBinary, Require: EnvRequire, Name: "vault", What: "vault", Builder: ".ci/build-vault.sh"}
+
 // Binary returns the vault binary to run: FIELDVAULT_VAULT_BIN, else "vault"
 // on PATH.
-func Binary() (string, error) {
-	if p := os.Getenv(EnvBinary); p != "" {
-		st, err := os.Stat(p)
-		if err != nil {
-			return "", fmt.Errorf("%s=%s: %w", EnvBinary, p, err)
-		}
-		if st.IsDir() || st.Mode()&0o111 == 0 {
-			return "", fmt.Errorf("%s=%s is not an executable file", EnvBinary, p)
-		}
-		return p, nil
-	}
-	p, err := exec.LookPath("vault")
-	if err != nil {
-		return "", fmt.Errorf("no vault binary: set %s or put vault on PATH (.ci/build-vault.sh builds one): %w", EnvBinary, err)
-	}
-	return p, nil
-}
+func Binary() (string, error) { return binary.Find() }
 
-// skipOrFail skips the test when no server can be had, unless
-// FIELDVAULT_REQUIRE_VAULT=1, in which case it fails it.
-func skipOrFail(tb testing.TB, err error) {
-	tb.Helper()
-	if os.Getenv(EnvRequire) == "1" {
-		tb.Fatalf("vault server required (%s=1): %v", EnvRequire, err)
-	}
-	tb.Skipf("skipping: %v", err)
-}
+// startEnv starts a server with TLS if FIELDVAULT_VAULT_TLS=1.
+func startEnv(bin string) (*Server, error) { return start(bin, os.Getenv(EnvTLS) == "1") }
 
 // Start starts a new dev server for tb and stops it when tb ends. Tests that
 // seal or stop the server use their own; others use Shared.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	bin, err := Binary()
-	if err != nil {
-		skipOrFail(tb, err)
-	}
-	s, err := start(bin, os.Getenv(EnvTLS) == "1")
-	if err != nil {
-		tb.Fatalf("starting vault dev server: %v", err)
-	}
-	tb.Cleanup(s.remove)
-	return s
+	return servertest.Start(tb, binary, startEnv, (*Server).remove)
 }
 
 // StartTLS starts a new "vault server -dev-tls" for tb, with a CA and
 // certificate of its own (Server.CACert), and stops it when tb ends.
 func StartTLS(tb testing.TB) *Server {
 	tb.Helper()
-	bin, err := Binary()
-	if err != nil {
-		skipOrFail(tb, err)
-	}
-	s, err := start(bin, true)
-	if err != nil {
-		tb.Fatalf("starting vault dev server with TLS: %v", err)
-	}
-	tb.Cleanup(s.remove)
-	return s
+	return servertest.Start(tb, binary, func(bin string) (*Server, error) { return start(bin, true) }, (*Server).remove)
 }
 
-var shared struct {
-	once sync.Once
-	s    *Server
-	err  error
-	bin  error
-}
+var shared servertest.Shared[*Server]
 
 // Shared returns the dev server shared by every test of the binary, starting
 // it on first use. TestMain must call Main so that it is stopped at the end.
 // Tests must not seal or stop it, and should each use their own key name.
 func Shared(tb testing.TB) *Server {
 	tb.Helper()
-	shared.once.Do(func() {
-		bin, err := Binary()
-		if err != nil {
-			shared.bin = err
-			return
-		}
-		shared.s, shared.err = start(bin, os.Getenv(EnvTLS) == "1")
-	})
-	if shared.bin != nil {
-		skipOrFail(tb, shared.bin)
-	}
-	if shared.err != nil {
-		tb.Fatalf("starting the shared vault dev server: %v", shared.err)
-	}
-	return shared.s
+	return shared.Get(tb, binary, startEnv)
 }
 
 // Main runs the tests and then stops the shared server, if one was started.
-func Main(m *testing.M) int {
-	code := m.Run()
-	if shared.s != nil {
-		shared.s.remove()
-	}
-	return code
-}
+func Main(m *testing.M) int { return shared.Main(m, (*Server).remove) }
 
 func start(bin string, tls bool) (*Server, error) {
 	var lastErr error
@@ -224,7 +157,7 @@ func startOnce(bin string, tls bool) (*Server, error) {
 	s.cmd.Env = serverEnv(dir)
 	s.cmd.Stdout = logf
 	s.cmd.Stderr = logf
-	setProcAttr(s.cmd)
+	servertest.SetProcAttr(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		logf.Close()
 		os.RemoveAll(dir)
@@ -262,16 +195,7 @@ func startOnce(bin string, tls bool) (*Server, error) {
 
 // serverEnv is the environment of the server process: no VAULT_* variable of
 // the caller, and HOME inside the server's own directory.
-func serverEnv(home string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "VAULT_") || strings.HasPrefix(kv, "HOME=") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "HOME="+home)
-}
+func serverEnv(home string) []string { return servertest.Env(home, "VAULT_") }
 
 // freePortPair finds a port p such that p and p+1 are free: the dev server
 // listens for cluster traffic on the port after its API port.
@@ -459,31 +383,11 @@ func (s *Server) remove() {
 // LogTail returns the last n lines of the server's log, with the root token
 // masked.
 func (s *Server) LogTail(n int) string {
-	b, err := os.ReadFile(s.logPath)
-	if err != nil {
-		return "(no log: " + err.Error() + ")"
-	}
-	var lines []string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return s.redact(strings.Join(lines, "\n"))
+	return servertest.Tail(s.logPath, n, "<root-token>", s.RootToken)
 }
 
 func (s *Server) redact(text string) string {
-	if s.RootToken == "" {
-		return text
-	}
-	return strings.ReplaceAll(text, s.RootToken, "<root-token>")
+	return servertest.Mask(text, "<root-token>", s.RootToken)
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
+var randomHex = servertest.RandomHex

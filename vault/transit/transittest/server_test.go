@@ -9,48 +9,6 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(Main(m)) }
 
-func TestBinary(t *testing.T) {
-	dir := t.TempDir()
-	exe := filepath.Join(dir, "vault")
-	if err := os.WriteFile(exe, []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	plain := filepath.Join(dir, "plain")
-	if err := os.WriteFile(plain, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name    string
-		env     string
-		path    string
-		want    string
-		wantErr string
-	}{
-		{"env wins", exe, "", exe, ""},
-		{"env missing file", filepath.Join(dir, "nope"), "", "", EnvBinary},
-		{"env not executable", plain, "", "", "not an executable"},
-		{"env directory", dir, "", "", "not an executable"},
-		{"path", "", dir, exe, ""},
-		{"nothing", "", t.TempDir(), "", "no vault binary"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(EnvBinary, tt.env)
-			t.Setenv("PATH", tt.path)
-			got, err := Binary()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Binary() = %q, %v; want error containing %q", got, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Errorf("Binary() = %q, %v; want %q", got, err, tt.want)
-			}
-		})
-	}
-}
-
 func TestServerEnv(t *testing.T) {
 	t.Setenv("VAULT_TOKEN", "hvs.must-not-reach-the-server")
 	t.Setenv("VAULT_ADDR", "https://vault.example.invalid")

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// LockedError reports that another writer holds a directory store's lock.
+type LockedError struct {
+	Holder string // "host h, pid n, since t" as the holder wrote it
+}
+
+func (e *LockedError) Error() string {
+	if e.Holder == "" {
+		return "the study vault is locked by another fieldvault process"
+	}
+	return "the study vault is locked by another fieldvault process (" + e.Holder + ")"
+}
+
+// FileLock is a held flock on a lock file.
+type FileLock struct {
+	f         *os.File
+	exclusive bool
+}
+
+// AcquireFile takes a flock on the file at path, waiting up to wait for
+// another holder: exclusive for writers (who then record who holds it in
+// the file), shared for readers that need a consistent view. After wait it
+// gives up with a *LockedError naming the holder; a cancelled ctx ends the
+// wait with ctx's error (an interrupted command does not wait out another
+// writer).
+func AcquireFile(ctx context.Context, path string, exclusive bool, wait time.Duration) (*FileLock, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil && !exclusive {
+		// A reader without write access to the vault: read-only lock file.
+		f, err = os.Open(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the lock file: %w", err)
+	}
+	how := syscall.LOCK_SH
+	if exclusive {
+		how = syscall.LOCK_EX
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err = syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("locking the study vault: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if time.Now().After(deadline) {
+			holder, _ := io.ReadAll(io.LimitReader(f, 256))
+			f.Close()
+			return nil, &LockedError{Holder: strings.TrimSpace(string(holder))}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if exclusive {
+		host, _ := os.Hostname()
+		info := fmt.Sprintf("host %s, pid %d, since %s", host, os.Getpid(), time.Now().UTC().Format(time.RFC3339))
+		if err := f.Truncate(0); err == nil {
+			f.WriteAt([]byte(info+"\n"), 0)
+		}
+	}
+	return &FileLock{f: f, exclusive: exclusive}, nil
+}
+
+// Release gives the lock up; it is safe to call more than once.
+func (l *FileLock) Release() {
+	if l == nil || l.f == nil {
+		return
+	}
+	if l.exclusive {
+		l.f.Truncate(0)
+	}
+	syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	l.f.Close()
+	l.f = nil
+}
