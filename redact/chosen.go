@@ -76,3 +76,42 @@ func CheckPseudonyms(entities []Entity, reg *Registry, changed map[string]bool) 
 	}
 	return nil
 }
+
+// Clashing lists the entities not in changed whose generated pseudonym (not
+// a chosen one) has a form — the whole, the given or the family name — equal
+// to a name or alias of an entity in changed. Such a pseudonym was drawn
+// before the new name was registered; while it has not left the study it
+// can be drawn again (Registry.Without, then Assign), which avoids the new
+// name.
+func Clashing(entities []Entity, reg *Registry, changed map[string]bool) []Entity {
+	names := map[string]bool{}
+	for _, e := range entities {
+		if !changed[e.ID] {
+			continue
+		}
+		for _, a := range entityAliases(e) {
+			if !a.off && !a.variant {
+				if v := MatchView(a.text); v != "" {
+					names[v] = true
+				}
+			}
+		}
+	}
+	var out []Entity
+	for _, e := range entities {
+		if changed[e.ID] || e.Pseudonym != "" {
+			continue
+		}
+		p, ok := reg.Lookup(e.Kind, e.Name)
+		if !ok {
+			continue
+		}
+		for _, f := range []string{p.String(), p.Given, p.Family} {
+			if f != "" && names[MatchView(f)] {
+				out = append(out, e)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -35,11 +35,7 @@ func checkAliases(what, handle string, aliases []string) error {
 // checkPseudonyms refuses a change to the register that would give two
 // entries one pseudonym, or make a pseudonym someone's name or alias (or
 // the other way round). changed holds the handles just added or edited.
-func (c *Catalog) checkPseudonyms(changed ...string) error {
-	set := make(map[string]bool, len(changed))
-	for _, h := range changed {
-		set[h] = true
-	}
+func (c *Catalog) checkPseudonyms(set map[string]bool) error {
 	if err := redact.CheckPseudonyms(c.dictionary(), c.Pseudonyms, set); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
@@ -106,4 +102,38 @@ func (s *Study) redactor() (*Catalog, *redact.Redactor, error) {
 		return nil, nil, err
 	}
 	return cat, rd, nil
+}
+
+// settlePseudonyms gives the names just registered (changed) their
+// pseudonyms and checks them against everyone else's. A generated pseudonym
+// drawn earlier that is one of the new names (a participant's pseudonym
+// "Amy" before a participant called Amy joined) is drawn again, so long as
+// nothing has left the study yet: no pseudonym has been seen outside it,
+// and the registry fixes every pseudonym from the first exit on. After the
+// first exit the clash is refused with one line (checkPseudonyms).
+func (s *Study) settlePseudonyms(tx *Tx, changed ...string) error {
+	if err := s.assignPseudonyms(tx); err != nil {
+		return err
+	}
+	set := make(map[string]bool, len(changed))
+	for _, h := range changed {
+		set[h] = true
+	}
+	if len(tx.Cat.Exits) == 0 {
+		clash := redact.Clashing(tx.Cat.dictionary(), tx.Cat.Pseudonyms, set)
+		for _, e := range clash {
+			tx.Cat.Pseudonyms = tx.Cat.Pseudonyms.Without(e.Kind, e.Name)
+		}
+		if len(clash) > 0 {
+			if err := s.assignPseudonyms(tx); err != nil {
+				return err
+			}
+			handles := make([]string, len(clash))
+			for i, e := range clash {
+				handles[i] = e.ID
+			}
+			tx.Audit(Entry{Action: "pseudonym-redraw", Handles: handles, Detail: map[string]string{"reason": "clash with a name registered before any exit"}})
+		}
+	}
+	return tx.Cat.checkPseudonyms(set)
 }

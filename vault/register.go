@@ -198,10 +198,7 @@ func (s *Study) AddParticipants(ctx context.Context, reqs []ParticipantRequest) 
 		for i, r := range reqs {
 			handles[i] = r.Handle
 		}
-		if err := s.assignPseudonyms(tx); err != nil {
-			return err
-		}
-		if err := tx.Cat.checkPseudonyms(handles...); err != nil {
+		if err := s.settlePseudonyms(tx, handles...); err != nil {
 			return err
 		}
 		e := Entry{Action: "participant-add", Detail: map[string]string{"count": fmt.Sprint(len(reqs))}}
@@ -272,10 +269,7 @@ func (s *Study) EditParticipant(ctx context.Context, handle string, edit func(p 
 			}
 			tx.Cat.Pseudonyms = tx.Cat.Pseudonyms.Without(redact.KindPerson, p.Name)
 		}
-		if err := s.assignPseudonyms(tx); err != nil {
-			return err
-		}
-		if err := tx.Cat.checkPseudonyms(handle); err != nil {
+		if err := s.settlePseudonyms(tx, handle); err != nil {
 			return err
 		}
 		tx.Audit(Entry{Action: "participant-edit", Participants: []string{handle}})
@@ -314,14 +308,11 @@ func (s *Study) AddEntities(ctx context.Context, reqs []EntityRequest) ([]*Entit
 			tx.Cat.Entities = append(tx.Cat.Entities, e)
 			added = append(added, e)
 		}
-		if err := s.assignPseudonyms(tx); err != nil {
-			return err
-		}
 		var handles []string
 		for _, a := range added {
 			handles = append(handles, a.Handle)
 		}
-		if err := tx.Cat.checkPseudonyms(handles...); err != nil {
+		if err := s.settlePseudonyms(tx, handles...); err != nil {
 			return err
 		}
 		e := Entry{Action: "entity-add", Detail: map[string]string{"count": fmt.Sprint(len(reqs))}}
@@ -368,10 +359,7 @@ func (s *Study) AddMeeting(ctx context.Context, r MeetingRequest) error {
 			Handle: r.Handle, ID: uuid.NewString(), Name: strings.TrimSpace(r.Name), Aliases: dedupe(r.Aliases),
 			Public: r.Public, DNQ: r.DNQ, ObservedWithConsentOf: r.ObservedWithConsentOf, Created: tx.Now().UTC(),
 		})
-		if err := s.assignPseudonyms(tx); err != nil {
-			return err
-		}
-		if err := tx.Cat.checkPseudonyms(r.Handle); err != nil {
+		if err := s.settlePseudonyms(tx, r.Handle); err != nil {
 			return err
 		}
 		tx.Audit(Entry{Action: "meeting-add", Handles: []string{r.Handle}, Detail: map[string]string{"dnq": fmt.Sprint(r.DNQ), "public": fmt.Sprint(r.Public)}})
