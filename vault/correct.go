@@ -103,10 +103,10 @@ func noSuchFlag(doc string, v *Version, req FlagChangeRequest) error {
 		}
 	}
 	if len(ranges) == 0 {
-		return fmt.Errorf("%w: %s v%d has no recorded %s flag", ErrNotFound, doc, v.N, req.Kind)
+		return fmt.Errorf("%w: %s v%d has no recorded %s flag", ErrInvalid, doc, v.N, req.Kind)
 	}
 	return fmt.Errorf("%w: %s v%d has no %s flag on exactly lines %d-%d (its %s flags: %s)",
-		ErrNotFound, doc, v.N, req.Kind, req.From, req.To, req.Kind, strings.Join(ranges, ", "))
+		ErrInvalid, doc, v.N, req.Kind, req.From, req.To, req.Kind, strings.Join(ranges, ", "))
 }
 
 // EntityEdit changes an entity: only the fields set.

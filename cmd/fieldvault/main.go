@@ -288,7 +288,7 @@ func newApp(e *env) *cli.App {
 		OnUsageError:              onUsageError,
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return usagef("unknown command %q", c.Args().First())
+				return usagef("unknown command %q%s", c.Args().First(), didYouMean(c.Args().First(), c.App.Commands))
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -348,7 +348,7 @@ func setUsageHandlers(cmd *cli.Command) {
 		name := cmd.Name
 		cmd.Action = func(c *cli.Context) error {
 			if c.Args().Present() {
-				return usagef("unknown command %q for %s", c.Args().First(), name)
+				return usagef("unknown command %q for %s%s", c.Args().First(), name, didYouMean(c.Args().First(), c.Command.Subcommands))
 			}
 			return cli.ShowSubcommandHelp(c)
 		}
@@ -356,6 +356,18 @@ func setUsageHandlers(cmd *cli.Command) {
 	for _, sub := range cmd.Subcommands {
 		setUsageHandlers(sub)
 	}
+}
+
+// didYouMean suggests the command nearest to a mistyped one.
+func didYouMean(typed string, cmds []*cli.Command) string {
+	var names []string
+	for _, c := range cmds {
+		names = append(names, c.Name)
+	}
+	if near := vault.Nearest(typed, names); near != "" {
+		return fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	return ""
 }
 
 // args checks the number of positional arguments.
