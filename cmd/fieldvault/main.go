@@ -317,6 +317,7 @@ func newApp(e *env) *cli.App {
 			auditCommand(e),
 			reportCommand(e),
 			verifyCommand(e),
+			recipientCommand(e),
 			transitCommand(e),
 		},
 	}
