@@ -58,6 +58,14 @@ var crashCommands = map[string]func(s *Study, input string) error{
 		_, err := s.OpenDoc(context.Background(), OpenRequest{Handle: "D1", Output: input + ".open.txt"})
 		return err
 	},
+	"recipient-add": func(s *Study, rcpt string) error {
+		_, err := s.AddRecipient(context.Background(), RecipientRequest{Role: RoleResearcher, Recipient: rcpt})
+		return err
+	},
+	"recipient-remove": func(s *Study, rcpt string) error {
+		_, err := s.RemoveRecipient(context.Background(), rcpt)
+		return err
+	},
 	"export": func(s *Study, input string) error {
 		_, err := s.Export(context.Background(), ExitRequest{Doc: "D1", Output: input + ".export.md"})
 		return err
