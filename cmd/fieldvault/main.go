@@ -318,6 +318,7 @@ func newApp(e *env) *cli.App {
 			reportCommand(e),
 			verifyCommand(e),
 			recipientCommand(e),
+			backupCommand(e),
 			transitCommand(e),
 		},
 	}
