@@ -268,13 +268,19 @@ func (s *Study) EditParticipant(ctx context.Context, handle string, edit func(p 
 		if err != nil {
 			return err
 		}
-		before := p.Pseudonym
+		before, oldName := p.Pseudonym, p.Name
 		if err := edit(p); err != nil {
 			return err
 		}
 		p.Aliases = dedupe(p.Aliases)
 		if err := checkAliases("participant", handle, p.Aliases); err != nil {
 			return err
+		}
+		if p.Name = strings.TrimSpace(p.Name); p.Name != oldName && p.Pseudonym == before {
+			// A corrected name keeps the pseudonym already given.
+			if err := tx.Cat.rename(redact.KindPerson, p.Handle, oldName, p.Name); err != nil {
+				return err
+			}
 		}
 		if p.Pseudonym != before {
 			if n := tx.Cat.exitsUsing(handle); n > 0 {
