@@ -45,25 +45,16 @@ type FlagChangeRequest struct {
 // kind; the reason stays in the encrypted catalogue). Flags set by the
 // text's own markup cannot be cleared here: they belong to the text.
 func (s *Study) ChangeFlag(ctx context.Context, req FlagChangeRequest) error {
-	if !req.Kind.Valid() {
-		return fmt.Errorf("%w: unknown flag %q (dnq, confidential, struck, off-record)", ErrInvalid, req.Kind)
-	}
-	if req.From < 1 || req.To < req.From {
-		return fmt.Errorf("%w: --lines must be A-B with 1 ≤ A ≤ B", ErrInvalid)
+	if err := checkFlagArgs(req.Kind, req.From, req.To); err != nil {
+		return err
 	}
 	if strings.TrimSpace(req.Reason) == "" {
 		return fmt.Errorf("%w: a flag is cleared or corrected only with a --reason", ErrInvalid)
 	}
 	return s.Update(ctx, func(tx *Tx) error {
-		d, err := tx.Cat.Doc(req.Doc)
+		d, v, err := tx.Cat.docVersion(req.Doc, req.Version)
 		if err != nil {
 			return err
-		}
-		v := d.Latest()
-		if req.Version != 0 {
-			if v, err = d.Version(req.Version); err != nil {
-				return err
-			}
 		}
 		i := slices.IndexFunc(v.Flags, func(f policy.Flag) bool {
 			return f.Kind == req.Kind && f.From == req.From && f.To == req.To
@@ -85,6 +76,30 @@ func (s *Study) ChangeFlag(ctx context.Context, req FlagChangeRequest) error {
 			Flags: []string{fmt.Sprintf("%s:%d-%d:%s", d.Handle, req.From, req.To, req.Kind)}, Detail: map[string]string{"version": fmt.Sprint(v.N)}})
 		return nil
 	})
+}
+
+// checkFlagArgs checks a flag's kind and line range.
+func checkFlagArgs(kind policy.FlagKind, from, to int) error {
+	if !kind.Valid() {
+		return fmt.Errorf("%w: unknown flag %q (dnq, confidential, struck, off-record)", ErrInvalid, kind)
+	}
+	if from < 1 || to < from {
+		return fmt.Errorf("%w: --lines must be A-B with 1 ≤ A ≤ B", ErrInvalid)
+	}
+	return nil
+}
+
+// docVersion finds a document and its version n (0 = the latest).
+func (c *Catalog) docVersion(handle string, n int) (*Document, *Version, error) {
+	d, err := c.Doc(handle)
+	if err != nil {
+		return nil, nil, err
+	}
+	if n == 0 {
+		return d, d.Latest(), nil
+	}
+	v, err := d.Version(n)
+	return d, v, err
 }
 
 // noSuchFlag says which flags of the kind the version has, so the
