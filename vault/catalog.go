@@ -42,6 +42,9 @@ type Catalog struct {
 	Exits map[string]ExitCount `json:"exits,omitempty"`
 	// Next holds the next number for generated handles, by prefix ("D").
 	Next map[string]int `json:"next"`
+	// Retired lists the handles of records removed as mistakes: the audit
+	// log names them, so they are never given to another record.
+	Retired []string `json:"retired,omitempty"`
 }
 
 // AuditHead is the audit log's head as the catalogue last committed it.
@@ -176,6 +179,11 @@ func (c *Catalog) nextHandle(prefix string, taken func(string) bool) string {
 
 // handleTaken reports whether any record already uses the handle.
 func (c *Catalog) handleTaken(h string) bool {
+	for _, r := range c.Retired {
+		if strings.EqualFold(r, h) {
+			return true
+		}
+	}
 	for _, d := range c.Documents {
 		if strings.EqualFold(d.Handle, h) {
 			return true

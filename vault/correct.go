@@ -305,6 +305,7 @@ func (s *Study) RemoveParticipant(ctx context.Context, handle string) error {
 			tx.Cat.Pseudonyms = tx.Cat.Pseudonyms.Without(redact.KindPerson, p.Name)
 		}
 		tx.Cat.Participants = slices.DeleteFunc(tx.Cat.Participants, func(q *Participant) bool { return q == p })
+		tx.Cat.Retired = append(tx.Cat.Retired, p.Handle)
 		delete(tx.Cat.Exits, p.Handle)
 		tx.Audit(Entry{Action: "participant-remove", Participants: []string{p.Handle}, Handles: forms,
 			Detail: map[string]string{"objects_removed": fmt.Sprint(objects)}})
@@ -344,6 +345,7 @@ func (tx *Tx) removeDoc(handle string) int {
 		if d.Handle != handle {
 			return false
 		}
+		tx.Cat.Retired = append(tx.Cat.Retired, d.Handle)
 		for _, v := range d.Versions {
 			if v.Object != "" {
 				tx.RemoveObject(v.Object)

@@ -195,6 +195,17 @@ func TestRemoveBeforeExitOnly(t *testing.T) {
 	if _, ok := cat.Pseudonyms.Lookup(redact.KindPerson, "Tobias Fenwick-Aldous"); ok {
 		t.Error("the removed participant's pseudonym stayed")
 	}
+	// Removed handles are never given again: the audit log names them.
+	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "p2", Name: "Someone Else"}}); err == nil {
+		t.Error("a removed participant's handle was given again")
+	}
+	again := writeFile(t, "a.txt", "Interviewer: again\n")
+	if _, err := s.Ingest(ctx, IngestRequest{Path: again, Kind: KindFieldNotes, Handle: d.Handle}); err == nil {
+		t.Error("a removed document's handle was given again")
+	}
+	if d2, err := s.Ingest(ctx, IngestRequest{Path: again, Kind: KindFieldNotes}); err != nil || d2.Handle == d.Handle {
+		t.Errorf("next handle after a removal: %v %v", d2, err)
+	}
 	rep, err := s.Verify(true)
 	if err != nil || !rep.OK() || len(rep.Notes) != 0 {
 		t.Errorf("verify: %v %+v", err, rep)

@@ -193,9 +193,6 @@ func (s *Study) RemoveRecipient(ctx context.Context, who string) (*RecipientChan
 			return nil, Person{}, err
 		}
 		p := people[i]
-		if p.Recipient == s.Identity.Recipient {
-			return nil, Person{}, fmt.Errorf("%w: %s is the identity you are acting with; another researcher removes it", ErrInvalid, Fingerprint(p.Recipient))
-		}
 		if p.Role == RoleResearcher {
 			n := 0
 			for _, q := range people {
@@ -206,6 +203,9 @@ func (s *Study) RemoveRecipient(ctx context.Context, who string) (*RecipientChan
 			if n == 1 {
 				return nil, Person{}, fmt.Errorf("%w: %s is the last researcher recipient; add another researcher first", ErrInvalid, Fingerprint(p.Recipient))
 			}
+		}
+		if p.Recipient == s.Identity.Recipient {
+			return nil, Person{}, fmt.Errorf("%w: %s is the identity you are acting with; another researcher removes it", ErrInvalid, Fingerprint(p.Recipient))
 		}
 		t := now
 		people[i].Removed = &t
@@ -397,6 +397,14 @@ func (s *Study) resumeRekey(ctx context.Context, cat *Catalog) (bool, error) {
 func (s *Study) rekey(ctx context.Context, cat *Catalog, cfg *Config, classes []string) (int, error) {
 	n := 0
 	var done []*Version
+	var total, sofar int64
+	for _, d := range cat.Documents {
+		for _, v := range d.Versions {
+			if v.Object != "" && slices.Contains(classes, v.Class) {
+				total += v.Size
+			}
+		}
+	}
 	for _, class := range classes {
 		rcpts, err := parseRecipients(cfg.Recipients[class])
 		if err != nil {
@@ -415,6 +423,9 @@ func (s *Study) rekey(ctx context.Context, cat *Catalog, cfg *Config, classes []
 				}
 				done = append(done, v)
 				n++
+				if sofar += v.Size; s.Progress != nil {
+					s.Progress(sofar, total)
+				}
 			}
 		}
 		if class == ClassRaw && s.Config.KeyProvider.Type == ProviderLocal {

@@ -149,7 +149,7 @@ func TestRecipientRotation(t *testing.T) {
 	if _, r := canRead(t, s.Dir, supID); r {
 		t.Error("the removed supervisor still reads raw material")
 	}
-	if _, err := s2.RemoveRecipient(ctx, "Dr Ama Brightwater"); err == nil || !strings.Contains(err.Error(), "identity you are acting with") {
+	if _, err := s2.RemoveRecipient(ctx, "Dr Ama Brightwater"); err == nil || !strings.Contains(err.Error(), "last researcher recipient") {
 		t.Errorf("removing the last researcher (who acts): %v", err)
 	}
 	officerStudy, _ := Open(s.Dir, Options{IdentityFile: officerID})
