@@ -336,8 +336,19 @@ func buildVersion() string {
 	return "(devel)"
 }
 
-func onUsageError(_ *cli.Context, err error, _ bool) error {
-	return &usageError{msg: err.Error()}
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	msg := err.Error()
+	const undefined = "flag provided but not defined: -"
+	if typed, ok := strings.CutPrefix(msg, undefined); ok && c != nil && c.Command != nil {
+		var names []string
+		for _, f := range append(c.Command.Flags, c.App.Flags...) {
+			names = append(names, f.Names()...)
+		}
+		if near := vault.Nearest(strings.TrimLeft(typed, "-"), names); near != "" {
+			msg += fmt.Sprintf(" (did you mean --%s?)", near)
+		}
+	}
+	return &usageError{msg: msg}
 }
 
 // setUsageHandlers makes every flag-parsing error of cmd and its
