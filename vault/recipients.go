@@ -149,8 +149,8 @@ func checkLabel(l string) error {
 	return nil
 }
 
-// AddRecipient adds an age recipient with a role (or changes the role of one
-// already there) and re-encrypts what that role reads.
+// AddRecipient adds an age recipient with a role (or changes the role or
+// the label of one already there) and re-encrypts what that role reads.
 func (s *Study) AddRecipient(ctx context.Context, req RecipientRequest) (*RecipientChange, error) {
 	if RoleClasses(req.Role) == nil {
 		return nil, fmt.Errorf("%w: unknown role %q (researcher, supervisor, ethics)", ErrInvalid, req.Role)
@@ -168,7 +168,11 @@ func (s *Study) AddRecipient(ctx context.Context, req RecipientRequest) (*Recipi
 				continue
 			}
 			if p.Role == req.Role {
-				return nil, Person{}, fmt.Errorf("%w: %s is already a %s recipient", ErrInvalid, Fingerprint(rc), req.Role)
+				if req.Label == "" || req.Label == p.Label {
+					return nil, Person{}, fmt.Errorf("%w: %s is already a %s recipient", ErrInvalid, Fingerprint(rc), req.Role)
+				}
+				people[i].Label = req.Label // a corrected label; nothing to re-encrypt
+				return people, people[i], nil
 			}
 			people[i].Role = req.Role
 			if req.Label != "" {
@@ -318,7 +322,7 @@ func (s *Study) changeRecipients(ctx context.Context, action string, mutate func
 			}
 		})
 		tx.Audit(Entry{Action: action, Detail: map[string]string{
-			"role": who.Role, "recipient": Fingerprint(who.Recipient), "reencrypted": strings.Join(classes, ","), "files": fmt.Sprint(res.Files)}})
+			"role": who.Role, "recipient": who.Recipient, "reencrypted": strings.Join(classes, ","), "files": fmt.Sprint(res.Files)}})
 		return nil
 	})
 	return res, err

@@ -197,6 +197,13 @@ func TestRecipientRefusals(t *testing.T) {
 			t.Errorf("%s: accepted", tc.name)
 		}
 	}
+	if res, err := s.AddRecipient(ctx, RecipientRequest{Role: RoleResearcher, Recipient: s.Identity.Recipient, Label: "Dr Mei Okonkwo"}); err != nil || len(res.Classes) != 0 {
+		t.Errorf("a corrected label: %v %+v", err, res)
+	}
+	if cfg, _ := ReadConfig(s.Dir); cfg.Label(s.Identity.Recipient) != "Dr Mei Okonkwo (researcher)" {
+		t.Errorf("label after correction: %q", cfg.Label(s.Identity.Recipient))
+	}
+	before = snapshot(t, s.Dir)
 	if _, err := s.RemoveRecipient(ctx, "age1nobody"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("remove unknown: %v", err)
 	}

@@ -20,7 +20,7 @@ func recipientCommand(e *env) *cli.Command {
 		Subcommands: []*cli.Command{
 			{
 				Name:      "add",
-				Usage:     "add an age recipient with a role (or change its role)",
+				Usage:     "add an age recipient with a role (or change its role or label)",
 				ArgsUsage: "RECIPIENT",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "role", Usage: "`ROLE`: researcher, supervisor or ethics"},
