@@ -306,7 +306,9 @@ func (s *Study) changeRecipients(ctx context.Context, action string, mutate func
 			n, err := s.rekey(ctx, tx.Cat, cfg, classes)
 			if err != nil {
 				if _, rerr := s.rekey(context.WithoutCancel(ctx), tx.Cat, old, classes); rerr == nil {
-					s.FS.Remove(filepath.Join(s.Dir, rekeyFile))
+					if err := s.FS.Remove(filepath.Join(s.Dir, rekeyFile)); err != nil && !os.IsNotExist(err) {
+						s.note("the files were rolled back but " + rekeyFile + " could not be removed; the next command that changes the vault makes the change after all")
+					}
 				} else {
 					s.note("the re-encryption could not be rolled back (" + rerr.Error() + "); the next command that changes the vault finishes it")
 				}
@@ -364,7 +366,12 @@ func (s *Study) finishRekey(cfg *Config) error {
 	if err := s.FS.Remove(filepath.Join(s.Dir, rekeyFile)); err != nil && !os.IsNotExist(err) {
 		return err
 	}
-	return s.FS.SyncDir(s.Dir)
+	if err := s.FS.SyncDir(s.Dir); err != nil {
+		// The change is complete; at worst rekey.json comes back after a
+		// power cut and the next writer re-encrypts once more.
+		s.note(fmt.Sprintf("the vault directory could not be synced (%v); check the disk", err))
+	}
+	return nil
 }
 
 // resumeRekey finishes a re-encryption a crash interrupted: it re-encrypts

@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -290,5 +291,67 @@ func TestRekeyCrash(t *testing.T) {
 	t.Logf("processes killed: %d", kills)
 	if kills < 20 {
 		t.Errorf("only %d kills: the crash points are not reached", kills)
+	}
+}
+
+// TestRekeyFaults fails every write step of a recipient change with each
+// kind of disk fault. A failure before the commit rolls the files back (the
+// config unchanged, the new recipient reads nothing); after it, the next
+// writer finishes the change. Either way the vault verifies and its files
+// agree with its config.
+func TestRekeyFaults(t *testing.T) {
+	base, id2, r2 := rekeyStudy(t)
+	faults := map[string]error{"no space": syscall.ENOSPC, "I/O error": syscall.EIO, "short write": errShort}
+	injected := 0
+	for fname, fault := range faults {
+		for n := 1; ; n++ {
+			dir := filepath.Join(t.TempDir(), "study")
+			copyDir(t, base.Dir, dir)
+			s, err := Open(dir, Options{IdentityFile: base.Identity.Path, Now: fixedNow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfgBefore, _ := os.ReadFile(filepath.Join(dir, ConfigFile))
+			ffs := &faultFS{n: n, fault: fault}
+			s.FS = ffs
+			_, err = s.AddRecipient(ctx, RecipientRequest{Role: RoleResearcher, Recipient: r2})
+			if !ffs.hit {
+				if err != nil {
+					t.Fatalf("without a fault: %v", err)
+				}
+				break
+			}
+			injected++
+			s.FS = OS{}
+			name := fmt.Sprintf("%s/step %d", fname, n)
+			cfgAfter, _ := os.ReadFile(filepath.Join(dir, ConfigFile))
+			if _, serr := os.Stat(filepath.Join(dir, rekeyFile)); err != nil && serr != nil {
+				// Rolled back: nothing of the change remains.
+				if !bytes.Equal(cfgBefore, cfgAfter) {
+					t.Errorf("%s: the config changed though the change failed and was rolled back", name)
+				}
+				if c, r := canRead(t, dir, id2); c || r {
+					t.Errorf("%s: rolled back, yet the new recipient reads catalogue %v raw %v", name, c, r)
+				}
+			}
+			if rep, verr := s.Verify(true); verr != nil || !rep.OK() {
+				t.Errorf("%s: verify: %v %+v", name, verr, rep)
+			}
+			if err := s.Update(ctx, func(tx *Tx) error { return nil }); err != nil {
+				t.Errorf("%s: next writer: %v", name, err)
+			}
+			if rep, _ := s.Verify(true); rep == nil || !rep.OK() || len(rep.Notes) != 0 {
+				t.Errorf("%s: after the next writer: %+v", name, rep)
+			}
+			cfg, _ := ReadConfig(dir)
+			member := slices.Contains(cfg.Recipients[ClassRaw], r2)
+			if c, r := canRead(t, dir, id2); c != member || r != member {
+				t.Errorf("%s: config names the recipient %v; it reads catalogue %v raw %v", name, member, c, r)
+			}
+		}
+	}
+	t.Logf("faults injected: %d", injected)
+	if injected < 30 {
+		t.Errorf("only %d faults injected", injected)
 	}
 }
