@@ -51,7 +51,7 @@ func (s *Study) ChangeFlag(ctx context.Context, req FlagChangeRequest) error {
 	if strings.TrimSpace(req.Reason) == "" {
 		return fmt.Errorf("%w: a flag is cleared or corrected only with a --reason", ErrInvalid)
 	}
-	return s.Update(ctx, func(tx *Tx) error {
+	return s.Write(ctx, func(tx *Tx) error {
 		d, v, err := tx.Cat.docVersion(req.Doc, req.Version)
 		if err != nil {
 			return err
@@ -134,7 +134,7 @@ type EntityEdit struct {
 // EditEntity changes an entity's name or aliases. The pseudonym it was
 // given stays: a renamed entity keeps its registry entry.
 func (s *Study) EditEntity(ctx context.Context, handle string, ed EntityEdit) error {
-	return s.Update(ctx, func(tx *Tx) error {
+	return s.Write(ctx, func(tx *Tx) error {
 		e, err := tx.Cat.Entity(handle)
 		if err != nil {
 			return err
@@ -188,7 +188,7 @@ type MeetingChange struct {
 // meeting public, needs a reason, which the meeting's record keeps. The
 // pseudonym stays.
 func (s *Study) EditMeeting(ctx context.Context, handle string, ed MeetingEdit) error {
-	return s.Update(ctx, func(tx *Tx) error {
+	return s.Write(ctx, func(tx *Tx) error {
 		m, err := tx.Cat.Meeting(handle)
 		if err != nil {
 			return err
@@ -275,7 +275,7 @@ func (c *Catalog) rename(kind redact.Kind, handle, old, name string) error {
 // them (withdrawal or erasure is then the way), and while other documents
 // still concern them.
 func (s *Study) RemoveParticipant(ctx context.Context, handle string) error {
-	return s.Update(ctx, func(tx *Tx) error {
+	return s.Write(ctx, func(tx *Tx) error {
 		p, err := tx.Cat.Participant(handle)
 		if err != nil {
 			return err
@@ -316,7 +316,7 @@ func (s *Study) RemoveParticipant(ctx context.Context, handle string) error {
 // RemoveDoc removes a document ingested by mistake: its catalogue record and
 // every version's stored object. It is refused once any exit used it.
 func (s *Study) RemoveDoc(ctx context.Context, handle string) error {
-	return s.Update(ctx, func(tx *Tx) error {
+	return s.Write(ctx, func(tx *Tx) error {
 		d, err := tx.Cat.Doc(handle)
 		if err != nil {
 			return err

@@ -31,6 +31,15 @@ var (
 	ErrReadOnly = errors.New("this identity is an ethics officer's: it reads the register and the audit log, and changes nothing")
 )
 
+// ErrSupervisorReadOnly: the identity is a supervisor's; it opens raw
+// material (audited) but changes no record. It matches ErrReadOnly.
+var ErrSupervisorReadOnly error = roleReadOnly("this identity is a supervisor's: it opens raw material and reads the register, and changes nothing")
+
+type roleReadOnly string
+
+func (e roleReadOnly) Error() string        { return string(e) }
+func (e roleReadOnly) Is(target error) bool { return target == ErrReadOnly }
+
 // LockedError reports that another writer holds the vault's lock.
 type LockedError = store.LockedError
 

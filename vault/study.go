@@ -331,6 +331,9 @@ func (s *Study) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if s.officerOnly() {
 		return ErrReadOnly
 	}
+	if p, ok := s.Config.Person(s.Identity.Recipient); ok && len(s.Config.People) > 0 && p.Removed == nil && p.Role == RoleSupervisor {
+		return ErrSupervisorReadOnly
+	}
 	return s.Update(ctx, fn)
 }
 
