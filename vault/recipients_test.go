@@ -198,6 +198,7 @@ func TestRecipientRefusals(t *testing.T) {
 			t.Errorf("%s: accepted", tc.name)
 		}
 	}
+	sameSnapshot(t, before, snapshot(t, s.Dir))
 	if res, err := s.AddRecipient(ctx, RecipientRequest{Role: RoleResearcher, Recipient: s.Identity.Recipient, Label: "Dr Mei Okonkwo"}); err != nil || len(res.Classes) != 0 {
 		t.Errorf("a corrected label: %v %+v", err, res)
 	}
