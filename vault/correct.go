@@ -148,6 +148,9 @@ func (s *Study) EditEntity(ctx context.Context, handle string, ed EntityEdit) er
 			changed = append(changed, "name")
 		}
 		if aliases, ok := editAliases(e.Aliases, ed.Aliases, ed.AddAliases); ok {
+			if err := checkAliases("entity", e.Handle, aliases); err != nil {
+				return err
+			}
 			e.Aliases = aliases
 			changed = append(changed, "aliases")
 		}
@@ -155,6 +158,9 @@ func (s *Study) EditEntity(ctx context.Context, handle string, ed EntityEdit) er
 			return fmt.Errorf("%w: entity %s: nothing changes", ErrInvalid, e.Handle)
 		}
 		if err := s.assignPseudonyms(tx); err != nil {
+			return err
+		}
+		if err := tx.Cat.checkPseudonyms(e.Handle); err != nil {
 			return err
 		}
 		tx.Audit(Entry{Action: "entity-edit", Handles: []string{e.Handle}, Detail: map[string]string{"changed": strings.Join(changed, ",")}})
@@ -202,6 +208,9 @@ func (s *Study) EditMeeting(ctx context.Context, handle string, ed MeetingEdit) 
 			changed = append(changed, "name")
 		}
 		if aliases, ok := editAliases(m.Aliases, ed.Aliases, ed.AddAliases); ok {
+			if err := checkAliases("meeting", m.Handle, aliases); err != nil {
+				return err
+			}
 			m.Aliases = aliases
 			changed = append(changed, "aliases")
 		}
@@ -233,6 +242,9 @@ func (s *Study) EditMeeting(ctx context.Context, handle string, ed MeetingEdit) 
 			m.History = append(m.History, MeetingChange{Changed: relaxed, Reason: ed.Reason, Who: s.actor(), When: tx.Now().UTC()})
 		}
 		if err := s.assignPseudonyms(tx); err != nil {
+			return err
+		}
+		if err := tx.Cat.checkPseudonyms(m.Handle); err != nil {
 			return err
 		}
 		tx.Audit(Entry{Action: "meeting-edit", Handles: []string{m.Handle}, Detail: map[string]string{
