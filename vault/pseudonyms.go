@@ -138,8 +138,15 @@ func (s *Study) Pseudonym(ctx context.Context, query string, kind redact.Kind) (
 			if err != nil {
 				return nil, err
 			}
-			return &PseudonymAnswer{Handle: query, Written: p.String(), Kind: e.Kind}, nil
+			return &PseudonymAnswer{Handle: e.ID, Written: p.String(), Kind: e.Kind}, nil
 		}
+		var known []string
+		for _, e := range cat.dictionary() {
+			known = append(known, e.ID)
+		}
+		// A handle nobody has: say so (with the nearest), never answer as if
+		// it were a name.
+		return nil, notFound("participant, entity or meeting", query, known)
 	}
 	rd, err := cat.Redactor()
 	if err != nil {
