@@ -69,6 +69,22 @@ func (r *Registry) Without(kind Kind, name string) *Registry {
 	return c
 }
 
+// Renamed returns a copy of the registry in which the entry of (kind, old)
+// belongs to the new name, as it was (pseudonym, explicit or derived): a
+// corrected name keeps the pseudonym already given. Without an entry for
+// old it returns an unchanged copy.
+func (r *Registry) Renamed(kind Kind, old, name string) *Registry {
+	c := r.Clone()
+	e, ok := c.entries[regKey(kind, canonicalName(kind, old))]
+	if !ok {
+		return c
+	}
+	delete(c.entries, regKey(kind, canonicalName(kind, old)))
+	e.Name = canonicalName(kind, name)
+	c.entries[regKey(kind, e.Name)] = e
+	return c
+}
+
 func regKey(kind Kind, normName string) string { return string(kind) + ":" + normName }
 
 // Lookup returns the pseudonym fixed for the entity of this kind and name

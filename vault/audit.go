@@ -317,13 +317,13 @@ func (f AuditFilter) match(e Entry) bool {
 	if f.Participant != "" {
 		found := false
 		for _, h := range append(append([]string{}, e.Participants...), e.Handles...) {
-			if h == f.Participant {
+			if strings.EqualFold(h, f.Participant) {
 				found = true
 			}
 		}
 		if !found {
 			for _, c := range e.Consents {
-				if strings.HasPrefix(c, f.Participant+"#") {
+				if strings.HasPrefix(strings.ToUpper(c), strings.ToUpper(f.Participant)+"#") {
 					found = true
 				}
 			}

@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,7 @@ func studyWithLog(t *testing.T) *Study {
 	t.Helper()
 	s := newStudy(t)
 	for i := 0; i < 4; i++ {
-		if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "note\n"), Kind: KindFieldNotes}); err != nil {
+		if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", fmt.Sprintf("note %d\n", i)), Kind: KindFieldNotes}); err != nil {
 			t.Fatal(err)
 		}
 	}

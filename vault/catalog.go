@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -41,6 +42,9 @@ type Catalog struct {
 	Exits map[string]ExitCount `json:"exits,omitempty"`
 	// Next holds the next number for generated handles, by prefix ("D").
 	Next map[string]int `json:"next"`
+	// Retired lists the handles of records removed as mistakes: the audit
+	// log names them, so they are never given to another record.
+	Retired []string `json:"retired,omitempty"`
 }
 
 // AuditHead is the audit log's head as the catalogue last committed it.
@@ -128,6 +132,8 @@ type Version struct {
 	// Carried says how the previous version's flags and markup reached
 	// this version's lines at ingest (the flags themselves are in Flags).
 	Carried []Carry `json:"carried,omitempty"`
+	// FlagHistory lists recorded flags cleared or corrected, as they were.
+	FlagHistory []FlagChange `json:"flag_history,omitempty"`
 }
 
 var handleRE = regexp.MustCompile(`^[A-Za-z]{1,4}[0-9]{1,6}$`)
@@ -150,11 +156,11 @@ func (c *Catalog) Doc(handle string) (*Document, error) {
 		return nil, err
 	}
 	for _, d := range c.Documents {
-		if d.Handle == handle {
+		if strings.EqualFold(d.Handle, handle) {
 			return d, nil
 		}
 	}
-	return nil, notFound("document", handle)
+	return nil, notFound("document", handle, handlesOf(c.Documents, func(d *Document) string { return d.Handle }))
 }
 
 // nextHandle returns the next free generated handle with the prefix.
@@ -173,8 +179,13 @@ func (c *Catalog) nextHandle(prefix string, taken func(string) bool) string {
 
 // handleTaken reports whether any record already uses the handle.
 func (c *Catalog) handleTaken(h string) bool {
+	for _, r := range c.Retired {
+		if strings.EqualFold(r, h) {
+			return true
+		}
+	}
 	for _, d := range c.Documents {
-		if d.Handle == h {
+		if strings.EqualFold(d.Handle, h) {
 			return true
 		}
 	}

@@ -183,6 +183,7 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 		if err != nil {
 			return err
 		}
+		canonicalHandles(cat, dirs)
 		var problems []ChapterProblem
 		var gs []*gated
 		fills := make([]string, len(dirs))
@@ -304,7 +305,7 @@ func (s *Study) fill(cat *Catalog, rd *redact.Redactor, d Directive, purpose pol
 // entityByHandle finds a participant (as a person) or an entity or meeting.
 func (c *Catalog) entityByHandle(h string) *redact.Entity {
 	for _, e := range c.dictionary() {
-		if e.ID == h {
+		if strings.EqualFold(e.ID, h) { // handles are case-insensitive on input
 			return &e
 		}
 	}
@@ -320,6 +321,20 @@ func substitute(src string, dirs []Directive, fills []string) string {
 		lines[d.Line-1] = l[:d.Start] + fills[i] + l[d.End:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// canonicalHandles rewrites the directives' handles as the catalogue spells
+// them (handles are case-insensitive on input), so the audit log names each
+// record one way.
+func canonicalHandles(cat *Catalog, dirs []Directive) {
+	for i := range dirs {
+		if d, err := cat.Doc(dirs[i].Doc); dirs[i].Doc != "" && err == nil {
+			dirs[i].Doc = d.Handle
+		}
+		if e := cat.entityByHandle(dirs[i].Handle); dirs[i].Handle != "" && e != nil {
+			dirs[i].Handle = e.ID
+		}
+	}
 }
 
 func docHandles(dirs []Directive) []string {

@@ -25,8 +25,8 @@ const (
 
 // Recipient classes.
 const (
-	ClassCatalog = "catalog" // researcher + ethics officer: the catalogue, consent forms
-	ClassRaw     = "raw"     // researcher + supervisor: raw material, the local pseudonym key
+	ClassCatalog = "catalog" // researcher, supervisor, ethics officer: the catalogue, consent forms
+	ClassRaw     = "raw"     // researcher, supervisor: raw material, the local pseudonym key
 )
 
 // Key providers.
@@ -37,11 +37,15 @@ const (
 
 // Config is fieldvault.json. It holds nothing secret.
 type Config struct {
-	Format      int                 `json:"format"`
-	StudyID     string              `json:"study_id"`
-	Name        string              `json:"name,omitempty"`
-	Recipients  map[string][]string `json:"recipients"`
-	KeyProvider KeyProvider         `json:"key_provider"`
+	Format     int                 `json:"format"`
+	StudyID    string              `json:"study_id"`
+	Name       string              `json:"name,omitempty"`
+	Recipients map[string][]string `json:"recipients"`
+	// People names each recipient's role and label (and keeps removed ones,
+	// so the audit log still names who acted). Absent in vaults made before
+	// roles were recorded: Members then reads the roles from the classes.
+	People      []Person    `json:"people,omitempty"`
+	KeyProvider KeyProvider `json:"key_provider"`
 	// KeyCheck is a readable copy of the catalogue's pin of the pseudonym
 	// key (keycheck.go); the catalogue's copy is the authority.
 	KeyCheck string `json:"key_check,omitempty"`

@@ -58,6 +58,17 @@ var crashCommands = map[string]func(s *Study, input string) error{
 		_, err := s.OpenDoc(context.Background(), OpenRequest{Handle: "D1", Output: input + ".open.txt"})
 		return err
 	},
+	"recipient-add": func(s *Study, rcpt string) error {
+		_, err := s.AddRecipient(context.Background(), RecipientRequest{Role: RoleResearcher, Recipient: rcpt})
+		return err
+	},
+	"recipient-remove": func(s *Study, rcpt string) error {
+		_, err := s.RemoveRecipient(context.Background(), rcpt)
+		return err
+	},
+	"doc-remove": func(s *Study, _ string) error {
+		return s.RemoveDoc(context.Background(), "D1")
+	},
 	"export": func(s *Study, input string) error {
 		_, err := s.Export(context.Background(), ExitRequest{Doc: "D1", Output: input + ".export.md"})
 		return err
@@ -137,7 +148,7 @@ func TestCrashConsistency(t *testing.T) {
 	}
 	cat0, _ := base.Catalog()
 	kills, completions := 0, 0
-	for _, cmd := range []string{"ingest", "flag", "consent", "withdraw-erase", "retention-destroy", "deposit", "open", "export"} {
+	for _, cmd := range []string{"ingest", "flag", "consent", "withdraw-erase", "retention-destroy", "deposit", "open", "doc-remove", "export"} {
 		for _, step := range crashSteps {
 			for n := 1; n < 20; n++ {
 				dir := filepath.Join(t.TempDir(), "study")

@@ -24,6 +24,8 @@ type IngestRequest struct {
 	Date         string // YYYY-MM-DD, optional
 	Handle       string // optional; default the next D<n>
 	VersionOf    string // add a new version to this document instead
+	// AllowDuplicate takes in a file whose SHA-256 equals a stored version's.
+	AllowDuplicate bool
 }
 
 // Ingest streams a file into a new encrypted object and records it. Memory
@@ -49,6 +51,9 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 	defer f.Close()
 	if inside(s.Dir, req.Path) {
 		return nil, fmt.Errorf("%w: input %s is inside the vault", ErrInvalid, req.Path)
+	}
+	if fi.Size() == 0 {
+		return nil, fmt.Errorf("%w: input %s is empty; nothing to ingest", ErrInvalid, req.Path)
 	}
 	format, err := detectFormat(f, req.Path)
 	if err != nil {
@@ -117,6 +122,9 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 		id, size, sum, err := tx.PutObject(f, class, fi.Size())
 		if err != nil {
 			return fmt.Errorf("storing %s: %w", req.Path, err)
+		}
+		if dup := cat.versionWithSum(sum); dup != "" && !req.AllowDuplicate {
+			return fmt.Errorf("%w: input %s is identical to %s (same SHA-256); pass --allow-duplicate to store it again", ErrInvalid, req.Path, dup)
 		}
 		ver = &Version{N: len(doc.Versions) + 1, Object: id, Class: class, Size: size, SHA256: sum, Format: format, Lines: len(lines), Markup: markup, Dropped: dropped, Ingested: tx.Now().UTC(),
 			Flags: carried, Carried: carries}
@@ -296,3 +304,16 @@ func (s *Study) Doc(handle string) (*Document, error) {
 func newID() string { return uuid.NewString() }
 
 func baseName(p string) string { return filepath.Base(p) }
+
+// versionWithSum names the stored version ("D3 v2") whose plaintext has the
+// SHA-256, or "".
+func (c *Catalog) versionWithSum(sum string) string {
+	for _, d := range c.Documents {
+		for _, v := range d.Versions {
+			if v.SHA256 == sum {
+				return fmt.Sprintf("%s v%d", d.Handle, v.N)
+			}
+		}
+	}
+	return ""
+}

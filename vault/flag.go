@@ -22,22 +22,13 @@ type FlagRequest struct {
 // range of a document version. The flag's reason stays in the encrypted
 // catalogue; the audit log records the range and kind.
 func (s *Study) Flag(ctx context.Context, req FlagRequest) error {
-	if !req.Kind.Valid() {
-		return fmt.Errorf("%w: unknown flag %q (dnq, confidential, struck, off-record)", ErrInvalid, req.Kind)
-	}
-	if req.From < 1 || req.To < req.From {
-		return fmt.Errorf("%w: --lines must be A-B with 1 ≤ A ≤ B", ErrInvalid)
+	if err := checkFlagArgs(req.Kind, req.From, req.To); err != nil {
+		return err
 	}
 	return s.Write(ctx, func(tx *Tx) error {
-		d, err := tx.Cat.Doc(req.Doc)
+		d, v, err := tx.Cat.docVersion(req.Doc, req.Version)
 		if err != nil {
 			return err
-		}
-		v := d.Latest()
-		if req.Version != 0 {
-			if v, err = d.Version(req.Version); err != nil {
-				return err
-			}
 		}
 		if !IsTextKind(d.Kind) || v.Format == FormatBinary {
 			return fmt.Errorf("%w: document %s is not text; flags apply to lines of text documents", ErrInvalid, d.Handle)

@@ -136,15 +136,22 @@ func (s *Study) CheckOutput(path string, force bool) error { return checkOutput(
 // if the process dies before the rename the next writer removes the temp
 // file: a crash leaves no partial output behind.
 func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) error {
+	_, err := s.stageOutputFile(tx, path, fill)
+	return err
+}
+
+// stageOutputFile is stageOutput that returns the staged temp file, for a
+// caller that checks it before it is delivered (a backup).
+func (s *Study) stageOutputFile(tx *Tx, path string, fill func(io.Writer) error) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return err
+		return "", err
 	}
 	intent := filepath.Join(s.Dir, intentPrefix+uuid.NewString())
 	done := func() { s.FS.Remove(intent) }
 	if err := writeIntent(s.FS, intent, outputIntent{Output: abs}); err != nil {
 		done()
-		return nameSide(err, "recording the output in the vault")
+		return "", nameSide(err, "recording the output in the vault")
 	}
 	sum := sha256.New()
 	tmp, err := stageFile(s.FS, abs, func(w io.Writer) error {
@@ -152,7 +159,7 @@ func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) err
 	})
 	if err != nil {
 		done()
-		return nameSide(err, "writing "+path)
+		return "", nameSide(err, "writing "+path)
 	}
 	_, existed := os.Lstat(abs)
 	undo := func() {
@@ -182,7 +189,7 @@ func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) err
 		}
 		return nil
 	}, undo)
-	return nil
+	return tmp, nil
 }
 
 // intentPrefix names the files that record outputs being staged.
@@ -239,7 +246,11 @@ func (s *Study) cleanIntents() (notes []string, delivered []Entry, err error) {
 		if others, err := os.ReadDir(dir); err == nil {
 			for _, o := range others {
 				if strings.HasPrefix(o.Name(), prefix) {
-					if err := s.FS.Remove(filepath.Join(dir, o.Name())); err != nil && !os.IsNotExist(err) {
+					rm := s.FS.Remove
+					if o.IsDir() { // a backup directory being staged
+						rm = os.RemoveAll
+					}
+					if err := rm(filepath.Join(dir, o.Name())); err != nil && !os.IsNotExist(err) {
 						return nil, nil, fmt.Errorf("removing an unfinished output beside %s: %w", out, err)
 					}
 					unfinished = true

@@ -75,7 +75,7 @@ func (s *Study) PseudonymFor(ctx context.Context, handleOrName string, kind reda
 	}
 	if ValidHandle(handleOrName) {
 		for _, e := range cat.dictionary() {
-			if e.ID == handleOrName {
+			if strings.EqualFold(e.ID, handleOrName) {
 				p, ok := cat.Pseudonyms.Lookup(e.Kind, e.Name)
 				if !ok {
 					return redact.Pseudonym{}, "", integrity("%s has no pseudonym in the registry", e.ID)
@@ -83,6 +83,11 @@ func (s *Study) PseudonymFor(ctx context.Context, handleOrName string, kind reda
 				return p, e.ID, nil
 			}
 		}
+		var known []string
+		for _, e := range cat.dictionary() {
+			known = append(known, e.ID)
+		}
+		return redact.Pseudonym{}, "", notFound("participant, entity or meeting", handleOrName, known)
 	}
 	k, err := s.keyer(ctx, cat)
 	if err != nil {
@@ -133,8 +138,15 @@ func (s *Study) Pseudonym(ctx context.Context, query string, kind redact.Kind) (
 			if err != nil {
 				return nil, err
 			}
-			return &PseudonymAnswer{Handle: query, Written: p.String(), Kind: e.Kind}, nil
+			return &PseudonymAnswer{Handle: e.ID, Written: p.String(), Kind: e.Kind}, nil
 		}
+		var known []string
+		for _, e := range cat.dictionary() {
+			known = append(known, e.ID)
+		}
+		// A handle nobody has: say so (with the nearest), never answer as if
+		// it were a name.
+		return nil, notFound("participant, entity or meeting", query, known)
 	}
 	rd, err := cat.Redactor()
 	if err != nil {

@@ -53,6 +53,8 @@ type Meeting struct {
 	DNQ                   bool      `json:"dnq"`
 	ObservedWithConsentOf string    `json:"observed_with_consent_of,omitempty"`
 	Created               time.Time `json:"created"`
+	// History lists the edits that let more of the meeting out, with why.
+	History []MeetingChange `json:"history,omitempty"`
 }
 
 // Tombstone records an erasure at a participant's request (Participant)
@@ -80,11 +82,11 @@ func (c *Catalog) Participant(handle string) (*Participant, error) {
 		return nil, err
 	}
 	for _, p := range c.Participants {
-		if p.Handle == handle {
+		if strings.EqualFold(p.Handle, handle) {
 			return p, nil
 		}
 	}
-	return nil, notFound("participant", handle)
+	return nil, notFound("participant", handle, handlesOf(c.Participants, func(x *Participant) string { return x.Handle }))
 }
 
 // Meeting finds a meeting by handle.
@@ -93,11 +95,11 @@ func (c *Catalog) Meeting(handle string) (*Meeting, error) {
 		return nil, err
 	}
 	for _, m := range c.Meetings {
-		if m.Handle == handle {
+		if strings.EqualFold(m.Handle, handle) {
 			return m, nil
 		}
 	}
-	return nil, notFound("meeting", handle)
+	return nil, notFound("meeting", handle, handlesOf(c.Meetings, func(x *Meeting) string { return x.Handle }))
 }
 
 // Entity finds an entity by handle.
@@ -106,11 +108,11 @@ func (c *Catalog) Entity(handle string) (*Entity, error) {
 		return nil, err
 	}
 	for _, e := range c.Entities {
-		if e.Handle == handle {
+		if strings.EqualFold(e.Handle, handle) {
 			return e, nil
 		}
 	}
-	return nil, notFound("entity", handle)
+	return nil, notFound("entity", handle, handlesOf(c.Entities, func(x *Entity) string { return x.Handle }))
 }
 
 // records returns the consent records of the handles (unknown handles are
@@ -140,10 +142,18 @@ func (c *Catalog) Records() map[string]*policy.Record {
 // register, and the participants' consent for this kind of material.
 func (s *Study) checkIngest(tx *Tx, doc *Document) error {
 	if doc.Meeting != "" {
-		if _, err := tx.Cat.Meeting(doc.Meeting); err != nil {
+		m, err := tx.Cat.Meeting(doc.Meeting)
+		if err != nil {
 			return err
 		}
+		doc.Meeting = m.Handle // handles are case-insensitive on input
 	}
+	for i, h := range doc.Participants {
+		if p, err := tx.Cat.Participant(h); err == nil {
+			doc.Participants[i] = p.Handle
+		}
+	}
+	doc.Participants = dedupe(doc.Participants)
 	recs, err := tx.Cat.records(doc.Participants)
 	if err != nil {
 		return err
@@ -225,17 +235,17 @@ func (c *Catalog) anyHandle(h string) bool {
 		return true
 	}
 	for _, p := range c.Participants {
-		if p.Handle == h {
+		if strings.EqualFold(p.Handle, h) {
 			return true
 		}
 	}
 	for _, e := range c.Entities {
-		if e.Handle == h {
+		if strings.EqualFold(e.Handle, h) {
 			return true
 		}
 	}
 	for _, m := range c.Meetings {
-		if m.Handle == h {
+		if strings.EqualFold(m.Handle, h) {
 			return true
 		}
 	}
@@ -255,13 +265,19 @@ func (s *Study) EditParticipant(ctx context.Context, handle string, edit func(p 
 		if err != nil {
 			return err
 		}
-		before := p.Pseudonym
+		before, oldName := p.Pseudonym, p.Name
 		if err := edit(p); err != nil {
 			return err
 		}
 		p.Aliases = dedupe(p.Aliases)
 		if err := checkAliases("participant", handle, p.Aliases); err != nil {
 			return err
+		}
+		if p.Name = strings.TrimSpace(p.Name); p.Name != oldName && p.Pseudonym == before {
+			// A corrected name keeps the pseudonym already given.
+			if err := tx.Cat.rename(redact.KindPerson, p.Handle, oldName, p.Name); err != nil {
+				return err
+			}
 		}
 		if p.Pseudonym != before {
 			if n := tx.Cat.exitsUsing(handle); n > 0 {

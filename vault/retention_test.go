@@ -34,7 +34,7 @@ func retentionStudy(t *testing.T) *Study {
 		if in.kind != KindRecording {
 			body = "Interviewer: Where?\nOluwaseun Abernethy: In the allotment.\n"
 		}
-		if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "in.txt", body), Kind: in.kind, Participants: []string{in.who}}); err != nil {
+		if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "in.txt", body), Kind: in.kind, Participants: []string{in.who}, AllowDuplicate: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -211,7 +211,7 @@ func TestDestroyProperties(t *testing.T) {
 		for i := 0; i < n; i++ {
 			s.Now = day(r.IntN(60))
 			who := []string{"P1", "P2"}[r.IntN(2)]
-			if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "x.txt", "Interviewer: Yes?\nTobias Ferreira: No.\n"), Kind: kinds[r.IntN(3)], Participants: []string{who}}); err != nil {
+			if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "x.txt", "Interviewer: Yes?\nTobias Ferreira: No.\n"), Kind: kinds[r.IntN(3)], Participants: []string{who}, AllowDuplicate: true}); err != nil {
 				t.Fatal(err)
 			}
 		}

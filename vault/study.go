@@ -65,7 +65,7 @@ type InitOptions struct {
 	Name                 string
 	Recipients           []string // extra researcher recipients (both classes)
 	EthicsRecipients     []string // catalog class only
-	SupervisorRecipients []string // raw class only
+	SupervisorRecipients []string // raw class, and the catalogue opening needs
 	// KeyProvider is ProviderLocal (default) or ProviderTransit; for Transit,
 	// Transit must carry the mount, key and the version to pin (the caller
 	// checks the key with package transit first).
@@ -125,17 +125,25 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	researcher := append([]string{id.Recipient}, opts.Recipients...)
-	cfg := &Config{
-		Format:  FormatVersion,
-		StudyID: uuid.NewString(),
-		Name:    opts.Name,
-		Recipients: map[string][]string{
-			ClassCatalog: dedupe(append(append([]string{}, researcher...), opts.EthicsRecipients...)),
-			ClassRaw:     dedupe(append(append([]string{}, researcher...), opts.SupervisorRecipients...)),
-		},
-		KeyProvider: KeyProvider{Type: ProviderLocal},
+	var people []Person
+	seen := map[string]bool{}
+	for _, g := range []struct {
+		role string
+		list []string
+	}{{RoleResearcher, append([]string{id.Recipient}, opts.Recipients...)}, {RoleSupervisor, opts.SupervisorRecipients}, {RoleEthics, opts.EthicsRecipients}} {
+		for _, r := range g.list {
+			if r = strings.TrimSpace(r); r != "" && !seen[r] {
+				seen[r] = true
+				people = append(people, Person{Recipient: r, Role: g.role, Added: now().UTC()})
+			}
+		}
 	}
+	cfg := (&Config{
+		Format:      FormatVersion,
+		StudyID:     uuid.NewString(),
+		Name:        opts.Name,
+		KeyProvider: KeyProvider{Type: ProviderLocal},
+	}).withPeople(people)
 	if opts.KeyProvider == ProviderTransit {
 		if opts.Transit == nil || opts.Transit.Key == "" || opts.Transit.KeyVersion < 1 {
 			return nil, fmt.Errorf("%w: the hashicorp-vault key provider needs a transit key and a pinned version", ErrInvalid)
@@ -323,6 +331,9 @@ func (s *Study) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	if s.officerOnly() {
 		return ErrReadOnly
 	}
+	if p, ok := s.Config.Person(s.Identity.Recipient); ok && len(s.Config.People) > 0 && p.Removed == nil && p.Role == RoleSupervisor {
+		return ErrSupervisorReadOnly
+	}
 	return s.Update(ctx, fn)
 }
 
@@ -345,7 +356,7 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
-	if err := s.recover(cat); err != nil {
+	if err := s.recover(ctx, cat); err != nil {
 		return err
 	}
 	tx := &Tx{Cat: cat, s: s, ctx: ctx}
@@ -494,10 +505,15 @@ func (s *Study) commit(cat *Catalog, entries []Entry) error {
 // audit append, removes temp files and objects no catalogue references (an
 // ingest a crash interrupted, or an erase not yet finished), and reports
 // what it did.
-func (s *Study) recover(cat *Catalog) error {
+func (s *Study) recover(ctx context.Context, cat *Catalog) error {
 	notes, err := reconcileLog(s.FS, s.Dir, cat.Audit)
 	if err != nil {
 		return err
+	}
+	if resumed, err := s.resumeRekey(ctx, cat); err != nil {
+		return err
+	} else if resumed {
+		notes = append(notes, "finished a re-encryption to changed recipients that an interrupted command began")
 	}
 	cleaned, delivered, err := s.cleanIntents()
 	if err != nil {

@@ -64,11 +64,11 @@ func TestHandles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d2, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: KindFieldNotes, Handle: "D12"})
+	d2, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: KindFieldNotes, Handle: "D12", AllowDuplicate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d3, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: KindFieldNotes})
+	d3, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: KindFieldNotes, AllowDuplicate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,6 +89,9 @@ func (s *Study) VerifyContext(ctx context.Context, readData bool) (*VerifyReport
 	if rep.Unread > 0 {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("%d object(s) are encrypted to recipients other than this identity (raw material, for an ethics officer): present, but their content was not checked", rep.Unread))
 	}
+	if _, err := os.Stat(filepath.Join(s.Dir, rekeyFile)); err == nil {
+		rep.Notes = append(rep.Notes, "a re-encryption to changed recipients was interrupted ("+rekeyFile+"); the next command that changes the vault finishes it")
+	}
 	strays, err := s.strays(cat)
 	if err != nil {
 		return nil, err

@@ -64,7 +64,7 @@ func auditCommand(e *env) *cli.Command {
 						if outcome == "" {
 							outcome = "ok"
 						}
-						t.row(fmt.Sprint(en.Seq), en.Time.UTC().Format(time.DateTime), shortActor(en.Actor), en.Action, outcome,
+						t.row(fmt.Sprint(en.Seq), en.Time.UTC().Format(time.DateTime), s.Config.Label(en.Actor), en.Action, outcome,
 							strings.Join(en.Handles, " "), strings.Join(en.Participants, " "), entryDetail(en))
 					}
 					return t.flush()
@@ -186,13 +186,4 @@ func shortHash(h string) string {
 		return "-"
 	}
 	return h
-}
-
-// shortActor abbreviates an actor's public recipient for the table
-// (--json has it in full).
-func shortActor(a string) string {
-	if len(a) <= 16 {
-		return a
-	}
-	return a[:10] + "…" + a[len(a)-4:]
 }

@@ -27,6 +27,7 @@ func ingestCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "date", Usage: "`DATE` of the material (YYYY-MM-DD)"},
 			&cli.StringFlag{Name: "handle", Usage: "the document's `HANDLE` (default: the next D<n>)"},
 			&cli.StringFlag{Name: "version-of", Usage: "add the file as a new version of document `DOC`"},
+			&cli.BoolFlag{Name: "allow-duplicate", Usage: "store a file identical to a stored version again"},
 		},
 		Action: func(c *cli.Context) error {
 			a, err := args(c, 1, 1, "one FILE")
@@ -34,7 +35,8 @@ func ingestCommand(e *env) *cli.Command {
 				return err
 			}
 			req := vault.IngestRequest{Path: a[0], Kind: c.String("kind"), Participants: c.StringSlice("participant"),
-				Meeting: c.String("meeting"), Date: c.String("date"), Handle: c.String("handle"), VersionOf: c.String("version-of")}
+				Meeting: c.String("meeting"), Date: c.String("date"), Handle: c.String("handle"), VersionOf: c.String("version-of"),
+				AllowDuplicate: c.Bool("allow-duplicate")}
 			if req.VersionOf == "" {
 				if req.Kind == "" {
 					return usagef("ingest: --kind is required (%s)", strings.Join(vault.Kinds(), ", "))
@@ -84,7 +86,7 @@ func sizeText(v *vault.Version) string {
 func docCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "doc",
-		Usage: "documents in the vault: list, show, link, unlink",
+		Usage: "documents in the vault: list, show, link, unlink, remove",
 		Subcommands: []*cli.Command{
 			docLinkCommand(e, false),
 			docLinkCommand(e, true),
@@ -156,6 +158,7 @@ func docCommand(e *env) *cli.Command {
 					return nil
 				},
 			},
+			docRemoveCommand(e),
 		},
 	}
 }
@@ -200,6 +203,10 @@ func redactedDoc(d *vault.Document) *vault.Document {
 		vc.Flags = append(vc.Flags[:0:0], v.Flags...)
 		for j := range vc.Flags {
 			vc.Flags[j].Reason = ""
+		}
+		vc.FlagHistory = append(vc.FlagHistory[:0:0], v.FlagHistory...)
+		for j := range vc.FlagHistory {
+			vc.FlagHistory[j].Reason, vc.FlagHistory[j].Flag.Reason = "", ""
 		}
 		c.Versions[i] = &vc
 	}
@@ -248,6 +255,13 @@ func printDoc(e *env, d *vault.Document) {
 		}
 		if len(v.Dropped) > 0 {
 			fmt.Fprintf(w, "    not in the lines: %s\n", strings.Join(v.Dropped, ", "))
+		}
+		for _, h := range v.FlagHistory {
+			line := fmt.Sprintf("    %s %s flag lines %d-%d on %s", h.Action, h.Flag.Kind, h.Flag.From, h.Flag.To, h.When.UTC().Format("2006-01-02 15:04"))
+			if h.Reason != "" {
+				line += fmt.Sprintf(": %s (was: %s)", h.Reason, h.Flag.Reason)
+			}
+			fmt.Fprintln(w, line)
 		}
 	}
 }

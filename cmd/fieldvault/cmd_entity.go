@@ -12,7 +12,7 @@ import (
 func entityCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "entity",
-		Usage: "people mentioned, places, organisations, meetings: add, list, import",
+		Usage: "people mentioned, places, organisations, meetings: add, list, import, edit",
 		Subcommands: []*cli.Command{
 			{
 				Name:      "add",
@@ -120,6 +120,7 @@ func entityCommand(e *env) *cli.Command {
 					return nil
 				},
 			},
+			entityEditCommand(e),
 		},
 	}
 }

@@ -386,6 +386,10 @@ func flagCommand(e *env) *cli.Command {
 		Name:      "flag",
 		Usage:     "restrict a line range of a document: do not quote, confidential, struck, off the record",
 		ArgsUsage: "DOC",
+		Description: "A flag is named by its kind and exact line range. --clear KIND removes a recorded flag\n" +
+			"(the only way withheld lines become quotable again); --amend with the flag's kind\n" +
+			"corrects its reason. Both need --reason, are audited, and keep the flag as it was in\n" +
+			"the document's flag history ('doc show').",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "lines", Usage: "line range `A-B` (see 'open --lines')"},
 			&cli.IntFlag{Name: "version", Usage: "document version `N` (default: the latest)"},
@@ -393,6 +397,8 @@ func flagCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "confidential", Usage: "confidential: never leaves, not even paraphrased"},
 			&cli.BoolFlag{Name: "strike", Usage: "struck at a participant's request"},
 			&cli.BoolFlag{Name: "off-record", Usage: "said off the record: needs off-record consent"},
+			&cli.StringFlag{Name: "clear", Usage: "remove the recorded flag of `KIND` (dnq, confidential, struck, off-record) on exactly these lines"},
+			&cli.BoolFlag{Name: "amend", Usage: "correct the reason of the recorded flag of the given kind on exactly these lines"},
 			&cli.StringFlag{Name: "reason", Usage: "why (`TEXT`, kept in the encrypted catalogue)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -419,14 +425,38 @@ func flagCommand(e *env) *cli.Command {
 					kinds = append(kinds, kind)
 				}
 			}
-			if len(kinds) != 1 {
+			if c.IsSet("clear") {
+				if len(kinds) > 0 || c.Bool("amend") {
+					return usagef("flag: --clear KIND goes alone (not with --amend, --dnq, --confidential, --strike, --off-record)")
+				}
+				kind := policy.FlagKind(c.String("clear"))
+				if kind == "strike" {
+					kind = policy.FlagStruck
+				}
+				if !kind.Valid() {
+					return usagef("flag: --clear takes a kind: dnq, confidential, struck, off-record")
+				}
+				kinds = []policy.FlagKind{kind}
+			} else if len(kinds) != 1 {
 				return usagef("flag: give exactly one of --dnq, --confidential, --strike, --off-record")
 			}
-			req := vault.FlagRequest{Doc: doc, Version: c.Int("version"), From: from, To: to, Kind: kinds[0], Reason: reason}
 			s, err := e.openStudy(c)
 			if err != nil {
 				return err
 			}
+			if c.IsSet("clear") || c.Bool("amend") {
+				req := vault.FlagChangeRequest{Doc: doc, Version: c.Int("version"), From: from, To: to, Kind: kinds[0], Reason: reason, Amend: c.Bool("amend")}
+				if err := s.ChangeFlag(c.Context, req); err != nil {
+					return err
+				}
+				what := "cleared"
+				if req.Amend {
+					what = "corrected the reason of"
+				}
+				fmt.Fprintf(e.stdout, "%s the %s flag on %s lines %d-%d\n", what, req.Kind, strings.ToUpper(req.Doc), req.From, req.To)
+				return nil
+			}
+			req := vault.FlagRequest{Doc: doc, Version: c.Int("version"), From: from, To: to, Kind: kinds[0], Reason: reason}
 			if err := s.Flag(c.Context, req); err != nil {
 				return err
 			}

@@ -31,14 +31,15 @@ func initCommand(e *env) *cli.Command {
 		Usage:     "create a study vault (and your identity, if you have none)",
 		ArgsUsage: "[DIR]",
 		Description: "Creates a study vault in DIR (default: --vault, else the current directory).\n" +
-			"The catalogue is encrypted to you, --recipient and --ethics-recipient; raw material to\n" +
-			"you, --recipient and --supervisor-recipient. With --key-provider hashicorp-vault the\n" +
+			"The catalogue is encrypted to you, --recipient, --supervisor-recipient (opening needs it)\n" +
+			"and --ethics-recipient; raw material to you, --recipient and --supervisor-recipient.\n" +
+			"Add or remove recipients later with 'recipient'. With --key-provider hashicorp-vault the\n" +
 			"pseudonym key is a Transit key (VAULT_ADDR, VAULT_TOKEN from the environment).",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Usage: "the study's `NAME` (stored in plain text in fieldvault.json)"},
 			&cli.StringSliceFlag{Name: "recipient", Usage: "another researcher's age `RECIPIENT` (catalogue and raw material)"},
 			&cli.StringSliceFlag{Name: "ethics-recipient", Usage: "an ethics officer's age `RECIPIENT` (catalogue only)"},
-			&cli.StringSliceFlag{Name: "supervisor-recipient", Usage: "a supervisor's age `RECIPIENT` (raw material only)"},
+			&cli.StringSliceFlag{Name: "supervisor-recipient", Usage: "a supervisor's age `RECIPIENT` (raw material and the catalogue opening needs)"},
 			&cli.StringFlag{Name: "key-provider", Value: vault.ProviderLocal, Usage: "where the pseudonym key lives: local or hashicorp-vault"},
 			&cli.StringFlag{Name: "transit-mount", Value: transit.DefaultMount, Usage: "Transit `MOUNT` (hashicorp-vault)"},
 			&cli.StringFlag{Name: "transit-key", Usage: "Transit `KEY` name (hashicorp-vault)"},

@@ -10,7 +10,7 @@ import (
 func meetingCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "meeting",
-		Usage: "observed meetings: add, list",
+		Usage: "observed meetings: add, list, edit",
 		Subcommands: []*cli.Command{
 			{
 				Name:      "add",
@@ -109,6 +109,7 @@ func meetingCommand(e *env) *cli.Command {
 					return t.flush()
 				},
 			},
+			meetingEditCommand(e),
 		},
 	}
 }

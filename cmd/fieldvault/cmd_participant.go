@@ -14,7 +14,7 @@ import (
 func participantCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "participant",
-		Usage: "register participants: add, list, show, edit, import",
+		Usage: "register participants: add, list, show, edit, import, remove",
 		Subcommands: []*cli.Command{
 			{
 				Name:      "add",
@@ -232,6 +232,7 @@ func participantCommand(e *env) *cli.Command {
 					return nil
 				},
 			},
+			participantRemoveCommand(e),
 		},
 	}
 }

@@ -288,7 +288,7 @@ func newApp(e *env) *cli.App {
 		OnUsageError:              onUsageError,
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return usagef("unknown command %q", c.Args().First())
+				return usagef("unknown command %q%s", c.Args().First(), didYouMean(c.Args().First(), c.App.Commands))
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -317,6 +317,8 @@ func newApp(e *env) *cli.App {
 			auditCommand(e),
 			reportCommand(e),
 			verifyCommand(e),
+			recipientCommand(e),
+			backupCommand(e),
 			transitCommand(e),
 		},
 	}
@@ -334,8 +336,19 @@ func buildVersion() string {
 	return "(devel)"
 }
 
-func onUsageError(_ *cli.Context, err error, _ bool) error {
-	return &usageError{msg: err.Error()}
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	msg := err.Error()
+	const undefined = "flag provided but not defined: -"
+	if typed, ok := strings.CutPrefix(msg, undefined); ok && c != nil && c.Command != nil {
+		var names []string
+		for _, f := range append(c.Command.Flags, c.App.Flags...) {
+			names = append(names, f.Names()...)
+		}
+		if near := vault.Nearest(strings.TrimLeft(typed, "-"), names); near != "" {
+			msg += fmt.Sprintf(" (did you mean --%s?)", near)
+		}
+	}
+	return &usageError{msg: msg}
 }
 
 // setUsageHandlers makes every flag-parsing error of cmd and its
@@ -348,7 +361,7 @@ func setUsageHandlers(cmd *cli.Command) {
 		name := cmd.Name
 		cmd.Action = func(c *cli.Context) error {
 			if c.Args().Present() {
-				return usagef("unknown command %q for %s", c.Args().First(), name)
+				return usagef("unknown command %q for %s%s", c.Args().First(), name, didYouMean(c.Args().First(), c.Command.Subcommands))
 			}
 			return cli.ShowSubcommandHelp(c)
 		}
@@ -356,6 +369,18 @@ func setUsageHandlers(cmd *cli.Command) {
 	for _, sub := range cmd.Subcommands {
 		setUsageHandlers(sub)
 	}
+}
+
+// didYouMean suggests the command nearest to a mistyped one.
+func didYouMean(typed string, cmds []*cli.Command) string {
+	var names []string
+	for _, c := range cmds {
+		names = append(names, c.Name)
+	}
+	if near := vault.Nearest(typed, names); near != "" {
+		return fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	return ""
 }
 
 // args checks the number of positional arguments.

@@ -146,10 +146,13 @@ func roleRank(r string) int {
 	return 3
 }
 
-type roles struct{ classes map[string][]string }
+type roles struct {
+	classes map[string][]string
+	cfg     *vault.Config
+}
 
 func roleMap(cfg *vault.Config) roles {
-	r := roles{classes: map[string][]string{}}
+	r := roles{classes: map[string][]string{}, cfg: cfg}
 	for _, class := range []string{vault.ClassCatalog, vault.ClassRaw} {
 		for _, rc := range cfg.Recipients[class] {
 			r.classes[rc] = append(r.classes[rc], class)
@@ -158,10 +161,25 @@ func roleMap(cfg *vault.Config) roles {
 	return r
 }
 
-// actor names a recipient by the role its classes imply and a shortened
-// fingerprint (the config records no labels yet).
+// actor names a recipient by its role and label as the config records
+// them (removed recipients included), else by the role its classes imply,
+// and a shortened fingerprint.
 func (r roles) actor(recipient string) Actor {
 	a := Actor{Full: recipient, Fingerprint: Fingerprint(recipient)}
+	if p, ok := r.cfg.Person(recipient); ok && len(r.cfg.People) > 0 {
+		a.Label = p.Label
+		switch p.Role {
+		case vault.RoleResearcher:
+			a.Role = RoleResearcher
+		case vault.RoleSupervisor:
+			a.Role = RoleSupervisor
+		case vault.RoleEthics:
+			a.Role = RoleEthics
+		}
+		if a.Role != "" {
+			return a
+		}
+	}
 	cls := r.classes[recipient]
 	switch {
 	case len(cls) == 2:
