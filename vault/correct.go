@@ -157,10 +157,7 @@ func (s *Study) EditEntity(ctx context.Context, handle string, ed EntityEdit) er
 		if len(changed) == 0 {
 			return fmt.Errorf("%w: entity %s: nothing changes", ErrInvalid, e.Handle)
 		}
-		if err := s.assignPseudonyms(tx); err != nil {
-			return err
-		}
-		if err := tx.Cat.checkPseudonyms(e.Handle); err != nil {
+		if err := s.settlePseudonyms(tx, e.Handle); err != nil {
 			return err
 		}
 		tx.Audit(Entry{Action: "entity-edit", Handles: []string{e.Handle}, Detail: map[string]string{"changed": strings.Join(changed, ",")}})
@@ -241,10 +238,7 @@ func (s *Study) EditMeeting(ctx context.Context, handle string, ed MeetingEdit) 
 			}
 			m.History = append(m.History, MeetingChange{Changed: relaxed, Reason: ed.Reason, Who: s.actor(), When: tx.Now().UTC()})
 		}
-		if err := s.assignPseudonyms(tx); err != nil {
-			return err
-		}
-		if err := tx.Cat.checkPseudonyms(m.Handle); err != nil {
+		if err := s.settlePseudonyms(tx, m.Handle); err != nil {
 			return err
 		}
 		tx.Audit(Entry{Action: "meeting-edit", Handles: []string{m.Handle}, Detail: map[string]string{
