@@ -13,9 +13,14 @@ import (
 // dictionary lists everything the study pseudonymises: participants (as
 // persons), entities and meetings.
 func (c *Catalog) dictionary() []redact.Entity {
-	out := make([]redact.Entity, 0, len(c.Participants)+len(c.Entities)+len(c.Meetings))
+	out := make([]redact.Entity, 0, len(c.Participants)+len(c.Researchers)+len(c.Entities)+len(c.Meetings))
 	for _, p := range c.Participants {
 		out = append(out, redact.Entity{ID: p.Handle, Kind: redact.KindPerson, Name: p.Name, Aliases: p.Aliases, Pseudonym: p.Pseudonym})
+	}
+	// The study team: their turns leave under the role label, and their
+	// names inside anyone's words ("Thanks, Siân") under a pseudonym.
+	for _, r := range c.Researchers {
+		out = append(out, redact.Entity{ID: r.Handle, Kind: redact.KindPerson, Name: r.Name, Aliases: r.Aliases})
 	}
 	for _, e := range c.Entities {
 		out = append(out, redact.Entity{ID: e.Handle, Kind: e.Kind, Name: e.Name, Aliases: e.Aliases, Pseudonym: e.Pseudonym})

@@ -210,6 +210,11 @@ func (ix *speakerIndex) matched(label string, keys []string) (speakerID, bool) {
 		if e, err := ix.cat.Entity(ms[0].EntityID); err == nil && e.Kind == redact.KindPerson {
 			return speakerID{kind: policy.SpeakerOther}, true
 		}
+		for _, r := range ix.cat.Researchers {
+			if r.Handle == ms[0].EntityID {
+				return speakerID{kind: policy.SpeakerResearcher, role: r.Label}, true
+			}
+		}
 	}
 	return speakerID{}, false
 }
@@ -352,6 +357,9 @@ func (s *Study) AddResearcher(ctx context.Context, req ResearcherRequest) (*Rese
 		h := cat.nextHandle("R", cat.anyHandle)
 		r = &Researcher{Handle: h, Name: name, Aliases: dedupe(req.Aliases), Label: label, Created: tx.Now().UTC()}
 		cat.Researchers = append(cat.Researchers, r)
+		if err := s.settlePseudonyms(tx, h); err != nil {
+			return err
+		}
 		tx.Audit(Entry{Action: "researcher-add", Handles: []string{h}, Detail: map[string]string{"aliases": fmt.Sprint(len(r.Aliases))}})
 		return nil
 	})

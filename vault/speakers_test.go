@@ -118,12 +118,13 @@ Speaker 3: CANARY-UNKNOWN-2 neither was I.
 Aoife Ni Bhriain (Guest): KEEP-P3 the lease ran out.
 **Sian Evans (Host):** What happened next?
 DAFYDD AP RHYS: KEEP-P1-b the roof fell in.
+Dafydd ap Rhys: KEEP-P1-c as I told Siân Evans, and Ms Evans wrote it down.
 `
 
 var (
 	unknownCanaries = []string{"CANARY-UNKNOWN-1", "CANARY-UNKNOWN-CONT", "CANARY-UNKNOWN-2"}
 	quoteOnly       = []string{"CANARY-P2-QUOTEONLY", "CANARY-P2-CONT"}
-	mustKeep        = []string{"KEEP-P1-a", "KEEP-P3", "KEEP-P1-b", "What happened next?"}
+	mustKeep        = []string{"KEEP-P1-a", "KEEP-P3", "KEEP-P1-b", "KEEP-P1-c", "What happened next?"}
 	teamNames       = []string{"Siân", "Sian", "Evans", "Dafydd", "Rhys", "Amy", "Aoife", "Bhriain", "Bryn Tegid"}
 )
 
