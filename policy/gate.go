@@ -229,6 +229,9 @@ func (req Request) Validate() error {
 		}
 	}
 	n := len(req.Doc.Lines)
+	if req.Mode == ModeQuote && n == 0 {
+		return fmt.Errorf("%w: document %s has no lines to quote", ErrBadRequest, req.Doc.Handle)
+	}
 	if req.Mode == ModeQuote && (req.From < 1 || req.To < req.From || req.To > n) {
 		return fmt.Errorf("%w: range %d-%d is not within document %s (lines 1-%d)", ErrBadRequest, req.From, req.To, req.Doc.Handle, n)
 	}
@@ -238,6 +241,26 @@ func (req Request) Validate() error {
 		return fmt.Errorf("%w: purpose %q is not one of analysis, publish, present, archive", ErrBadRequest, clip(string(req.Purpose), 16))
 	}
 	return nil
+}
+
+// Speakers maps each line that holds a participant's words to those
+// participants, as Decide attributes them (lineSpeakers).
+func (doc DocFacts) Speakers() map[int][]string {
+	unlabelled := doc.unlabelledTranscript()
+	out := map[int][]string{}
+	for _, l := range doc.Lines {
+		if who := lineSpeakers(l, doc.Participants, unlabelled); len(who) > 0 {
+			out[l.N] = who
+		}
+	}
+	return out
+}
+
+// unlabelledTranscript reports a transcript with no speaker labels: its
+// lines are the words of every participant it concerns.
+func (doc DocFacts) unlabelledTranscript() bool {
+	labelled := slices.ContainsFunc(doc.Lines, func(l LineFacts) bool { return l.SpeakerKind != SpeakerNone })
+	return doc.Kind == KindTranscript && !labelled
 }
 
 // reason is one rule applying to one line, for one participant (or none).
@@ -274,6 +297,19 @@ func actionFor(r Rule) Action {
 // the rules. It never fails: a malformed request is refused with rule
 // "request".
 func Decide(req Request) Decision {
+	if k := req.Doc.Kind; k == KindRecording || k == KindConsentForm || !ValidKind(k) {
+		// Checked first: a recording has no lines, so a quote of it is
+		// refused for what it is, not for its range.
+		d := Decision{Refusals: []*Refusal{kindRefusal(req.Doc)}}
+		lo, hi := 1, len(req.Doc.Lines)
+		if req.Mode == ModeQuote {
+			lo, hi = req.From, req.To
+		}
+		for i := max(lo, 1); i <= hi && i <= len(req.Doc.Lines); i++ {
+			d.Lines = append(d.Lines, LineDecision{N: i, Action: Withhold, Rule: RuleKind, Rules: []Rule{RuleKind}})
+		}
+		return d
+	}
 	if err := req.Validate(); err != nil {
 		return Decision{Refusals: []*Refusal{{
 			Rule:   RuleRequest,
@@ -286,14 +322,6 @@ func Decide(req Request) Decision {
 	lo, hi := 1, n
 	if req.Mode == ModeQuote {
 		lo, hi = req.From, req.To
-	}
-
-	if doc.Kind == KindRecording || doc.Kind == KindConsentForm || !ValidKind(doc.Kind) {
-		d := Decision{Refusals: []*Refusal{kindRefusal(doc)}}
-		for i := lo; i <= hi && i <= n; i++ {
-			d.Lines = append(d.Lines, LineDecision{N: i, Action: Withhold, Rule: RuleKind, Rules: []Rule{RuleKind}})
-		}
-		return d
 	}
 
 	// Flags per line: recorded ranges (clamped, reversed ranges taken as
@@ -320,8 +348,7 @@ func Decide(req Request) Decision {
 		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
 	})
 
-	labelled := slices.ContainsFunc(doc.Lines, func(l LineFacts) bool { return l.SpeakerKind != SpeakerNone })
-	unlabelledTranscript := doc.Kind == KindTranscript && !labelled
+	unlabelledTranscript := doc.unlabelledTranscript()
 	othersAllowed := doc.Meeting != nil && (doc.Kind == KindMeetingNotes || doc.Kind == KindFieldNotes) && req.Purpose != ScopeArchive
 	dnqMeeting := doc.Meeting != nil && doc.Meeting.DNQ
 

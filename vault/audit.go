@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -37,6 +38,14 @@ type Entry struct {
 	Detail map[string]string `json:"detail,omitempty"`
 	Prev   string            `json:"prev"`
 	Hash   string            `json:"hash"`
+}
+
+// Result is the entry's outcome, "ok" when none is recorded.
+func (e Entry) Result() string {
+	if e.Outcome == "" {
+		return "ok"
+	}
+	return e.Outcome
 }
 
 // computeHash is the SHA-256 of the entry's JSON encoding with Hash empty.
@@ -92,9 +101,9 @@ func readLog(dir string) (*logState, [][]byte, error) {
 
 // ChainProblem describes the first bad entry of the audit log.
 type ChainProblem struct {
-	Line int    // 1-based line of audit.jsonl
-	Seq  uint64 // the sequence number expected there
-	What string
+	Line int    `json:"line"` // 1-based line of audit.jsonl
+	Seq  uint64 `json:"seq"`  // the sequence number expected there
+	What string `json:"what"`
 }
 
 func (p *ChainProblem) Error() string {
@@ -132,16 +141,16 @@ func verifyChain(lines [][]byte) ([]Entry, *ChainProblem) {
 
 // AuditReport is the result of checking the audit log.
 type AuditReport struct {
-	Entries  int
-	Head     string
-	Problems []string // empty when the log is intact
-	Notes    []string // things that are not problems (a pending entry awaiting the next writer)
-	First    *ChainProblem
+	Entries  int           `json:"entries"`
+	Head     string        `json:"head"`
+	Problems []string      `json:"problems"` // empty when the log is intact
+	Notes    []string      `json:"notes"`    // things that are not problems (a pending entry awaiting the next writer)
+	First    *ChainProblem `json:"first_bad_entry,omitempty"`
 	// Checkpoint is set when a checkpoint was written or compared.
-	Checkpoint string
+	Checkpoint string `json:"checkpoint,omitempty"`
 	// Anchor is set when the log matched the head anchored in HashiCorp
 	// Vault (Vault key provider); a mismatch is a problem instead.
-	Anchor string
+	Anchor string `json:"anchor,omitempty"`
 }
 
 // OK reports whether no problem was found.
@@ -300,15 +309,69 @@ func readCheckpoint(path string) (*Checkpoint, error) {
 	return &c, nil
 }
 
+// auditActions are the actions fieldvault writes to the audit log, in the
+// order docs/format.md lists them. A command that writes a new action adds
+// it here (TestAuditActionsListed finds every action the code writes).
+var auditActions = []string{
+	"init", "ingest", "open", "flag", "participant-add", "participant-edit",
+	"entity-add", "meeting-add", "consent-record", "consent-withdraw",
+	"export", "quote", "render", "check", "export-qda",
+	"researcher-add", "doc-link", "doc-unlink",
+	"retention-set", "retention-unset", "retention-hold", "retention-release", "retention-destroy",
+	"study-end", "deposit", "key-pin",
+}
+
+// AuditActions lists the actions the audit log records.
+func AuditActions() []string { return slices.Clone(auditActions) }
+
+// MatchActions resolves an action filter against the known action names:
+// an exact name selects that action; otherwise the name is taken as a
+// prefix ending at a hyphen ("consent" selects consent-record and
+// consent-withdraw). It returns nil when nothing matches.
+func MatchActions(filter string, known []string) []string {
+	if slices.Contains(known, filter) {
+		return []string{filter}
+	}
+	var out []string
+	for _, a := range known {
+		if strings.HasPrefix(a, filter+"-") {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// AuditActionNames lists the actions an --action filter may name: those
+// fieldvault writes and any other the log holds (written by a later
+// release).
+func (s *Study) AuditActionNames() ([]string, error) {
+	entries, err := s.AuditLog(AuditFilter{})
+	if err != nil {
+		return nil, err
+	}
+	names := AuditActions()
+	for _, e := range entries {
+		if !slices.Contains(names, e.Action) {
+			names = append(names, e.Action)
+		}
+	}
+	return names, nil
+}
+
 // AuditFilter selects entries for the audit log listing.
 type AuditFilter struct {
-	Action      string
+	Action string // only entries of this action
+	// Actions selects entries of any of these actions (see MatchActions).
+	Actions     []string
 	Participant string
 	Since       time.Time
 }
 
 func (f AuditFilter) match(e Entry) bool {
 	if f.Action != "" && e.Action != f.Action {
+		return false
+	}
+	if len(f.Actions) > 0 && !slices.Contains(f.Actions, e.Action) {
 		return false
 	}
 	if !f.Since.IsZero() && e.Time.Before(f.Since) {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -38,8 +40,12 @@ func (e *DirectiveError) Error() string {
 
 var (
 	directiveRE = regexp.MustCompile(`\{\{([^{}]*)\}\}`)
-	quoteArgRE  = regexp.MustCompile(`^([A-Za-z]{1,4}[0-9]{1,6}):([0-9]{1,7})(?:-([0-9]{1,7}))?$`)
+	quoteArgRE  = regexp.MustCompile(`^([A-Za-z]{1,4}[0-9]{1,6}):([0-9]{1,7})-([0-9]{1,7})$`)
 )
+
+// RangeForm describes a line range as every command and directive takes
+// it: always A-B, so that a stray single number is not taken for one line.
+const RangeForm = "expected a line range A-B, like 120-134 (one line: 120-120)"
 
 // ParseDirectives finds every directive of a chapter. A malformed one is an
 // error naming its line and column (never its text).
@@ -60,14 +66,11 @@ func ParseDirectives(chapter string) ([]Directive, error) {
 			case "quote":
 				q := quoteArgRE.FindStringSubmatch(fields[1])
 				if q == nil {
-					return nil, &DirectiveError{Line: d.Line, Col: d.Col, Msg: "quote needs DOC:A-B, like {{quote D12:120-134}}"}
+					return nil, &DirectiveError{Line: d.Line, Col: d.Col, Msg: "quote needs DOC:A-B, like {{quote D12:120-134}} (one line: D12:120-120)"}
 				}
 				d.Doc = q[1]
 				d.From, _ = strconv.Atoi(q[2])
-				d.To = d.From
-				if q[3] != "" {
-					d.To, _ = strconv.Atoi(q[3])
-				}
+				d.To, _ = strconv.Atoi(q[3])
 				if d.From < 1 || d.To < d.From {
 					return nil, &DirectiveError{Line: d.Line, Col: d.Col, Msg: "quote line range must be A-B with 1 ≤ A ≤ B"}
 				}
@@ -89,22 +92,83 @@ func ParseDirectives(chapter string) ([]Directive, error) {
 func ParseQuoteRef(ref string) (doc string, from, to int, err error) {
 	ds, err := ParseDirectives("{{quote " + ref + "}}")
 	if err != nil || len(ds) != 1 {
-		return "", 0, 0, fmt.Errorf("%w: expected DOC:A-B, like D12:120-134", ErrInvalid)
+		return "", 0, 0, fmt.Errorf("%w: expected DOC:A-B, like D12:120-134 (one line: D12:120-120)", ErrInvalid)
 	}
 	return ds[0].Doc, ds[0].From, ds[0].To, nil
 }
 
 // ChapterProblem is one directive that cannot stand.
 type ChapterProblem struct {
-	Line, Col int
-	Directive string // "quote D12:120-134" (handles and numbers only)
-	Rule      string
-	Msg       string
+	Line      int             `json:"line"`
+	Col       int             `json:"col"`
+	Directive string          `json:"directive"` // "quote D12:120-134" (handles and numbers only)
+	Rule      string          `json:"rule"`
+	Msg       string          `json:"msg"`
 	Refusal   *policy.Refusal `json:"-"`
 }
 
+// ChapterItem is one directive of a chapter as 'check --list' shows it:
+// what it cites, whose words those are, the consent it relies on, and
+// whether the gate lets it stand today.
+type ChapterItem struct {
+	Line      int    `json:"line"`
+	Col       int    `json:"col"`
+	Directive string `json:"directive"` // "quote D12:120-134", "pseudonym P07"
+	Verb      string `json:"verb"`
+	Doc       string `json:"doc,omitempty"`
+	Lines     string `json:"lines,omitempty"`  // "120-134"
+	Handle    string `json:"handle,omitempty"` // pseudonym, entity
+	// Participants are those whose words the quote holds (or the
+	// participant a pseudonym names).
+	Participants []string `json:"participants"`
+	// Consents are the consent records the gate relied on.
+	Consents []policy.Reliance `json:"consents"`
+	Stands   bool              `json:"stands"`
+	Rule     string            `json:"rule,omitempty"`   // why not, when it does not stand
+	Reason   string            `json:"reason,omitempty"` // the gate's message
+}
+
+// chapterItem describes directive d from the gate's outcome for it.
+func chapterItem(cat *Catalog, d Directive, g *gated, prob *ChapterProblem) ChapterItem {
+	it := ChapterItem{Line: d.Line, Col: d.Col, Directive: d.String(), Verb: d.Verb, Doc: d.Doc, Handle: d.Handle,
+		Participants: []string{}, Consents: []policy.Reliance{}, Stands: prob == nil}
+	who := map[string]bool{}
+	if d.Verb == "quote" {
+		it.Lines = fmt.Sprintf("%d-%d", d.From, d.To)
+		if g != nil {
+			for n, ps := range g.speakers {
+				if n >= d.From && n <= d.To {
+					for _, p := range ps {
+						who[p] = true
+					}
+				}
+			}
+			for _, r := range g.decision.ReliedOn {
+				who[r.Participant] = true
+				it.Consents = append(it.Consents, r)
+			}
+		}
+	} else if _, err := cat.Participant(d.Handle); err == nil {
+		who[d.Handle] = true
+	}
+	if prob != nil {
+		it.Rule, it.Reason = prob.Rule, prob.Msg
+		if prob.Refusal != nil && prob.Refusal.Participant != "" {
+			who[prob.Refusal.Participant] = true
+		}
+	}
+	for p := range who {
+		it.Participants = append(it.Participants, p)
+	}
+	sort.Strings(it.Participants)
+	return it
+}
+
 // chapterError refuses a render: every problem, each with its chapter line.
-type chapterError struct{ Problems []ChapterProblem }
+type chapterError struct {
+	Problems []ChapterProblem
+	Items    []ChapterItem
+}
 
 func (e *chapterError) Error() string {
 	var b strings.Builder
@@ -116,6 +180,14 @@ func (e *chapterError) Error() string {
 }
 
 func (e *chapterError) Is(target error) bool { return target == policy.ErrRefused }
+
+// ChapterItems returns every directive of a refused render or check.
+func ChapterItems(err error) []ChapterItem {
+	if ce, ok := err.(*chapterError); ok {
+		return ce.Items
+	}
+	return nil
+}
 
 // ChapterProblems returns the problems of a refused render or check.
 func ChapterProblems(err error) []ChapterProblem {
@@ -149,6 +221,7 @@ type RenderResult struct {
 	ExitResult
 	Quotes    int
 	Documents []string
+	Items     []ChapterItem // every directive (ChapterItems has them when refused)
 }
 
 // Render fills a chapter's directives through the gate; any refusal fails
@@ -186,12 +259,18 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 		canonicalHandles(cat, dirs)
 		var problems []ChapterProblem
 		var gs []*gated
+		var quotes []string
 		fills := make([]string, len(dirs))
+		res.Items = make([]ChapterItem, len(dirs))
 		for i, d := range dirs {
 			fill, g, prob := s.fill(cat, rd, d, req.Purpose)
+			res.Items[i] = chapterItem(cat, d, g, prob)
 			if prob != nil {
 				problems = append(problems, *prob)
 				continue
+			}
+			if d.Verb == "quote" {
+				quotes = append(quotes, fmt.Sprintf("%d:%s:%s:%s", d.Line, d.Doc, res.Items[i].Lines, strings.Join(res.Items[i].Participants, ",")))
 			}
 			fills[i] = fill
 			if g != nil {
@@ -200,7 +279,7 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 			}
 		}
 		if len(problems) > 0 {
-			err := &chapterError{Problems: problems}
+			err := &chapterError{Problems: problems, Items: res.Items}
 			e := refusalEntry(action, docHandles(dirs), err)
 			e.Hashes = map[string]string{"chapter": sha(src)}
 			tx.AuditAlways(e)
@@ -248,6 +327,10 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 		if req.Purpose != "" {
 			e.Detail["purpose"] = string(req.Purpose)
 		}
+		e.Detail["chapter"] = filepath.Base(req.Chapter)
+		if len(quotes) > 0 {
+			e.Detail["quotes"] = strings.Join(quotes, " ")
+		}
 		tx.Audit(e)
 		tx.Cat.countExit(e.Participants, tx.Now())
 		return nil
@@ -285,15 +368,17 @@ func (s *Study) fill(cat *Catalog, rd *redact.Redactor, d Directive, purpose pol
 	}
 	g, err := s.gate(cat, rd, d.Doc, 0, policy.ModeQuote, d.From, d.To, purpose)
 	if err != nil {
+		// g, when the gate got as far as a decision, says whose words the
+		// lines are (check --list); it never fills the directive.
 		switch x := err.(type) {
 		case *policy.Refused:
 			var msgs []string
 			for _, r := range x.Refusals {
 				msgs = append(msgs, r.Error())
 			}
-			return "", nil, prob(string(x.Refusals[0].Rule), strings.Join(msgs, "; "), x.Refusals[0])
+			return "", g, prob(string(x.Refusals[0].Rule), strings.Join(msgs, "; "), x.Refusals[0])
 		case *policy.Refusal:
-			return "", nil, prob(string(x.Rule), x.Error(), x)
+			return "", g, prob(string(x.Rule), x.Error(), x)
 		}
 		return "", nil, prob("error", trimIntegrity(err), nil)
 	}

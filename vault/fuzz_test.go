@@ -12,7 +12,7 @@ import (
 
 var directiveSeeds = []string{
 	"{{quote D12:120-134}}",
-	"As {{pseudonym P07}} said at {{entity E3}}:\n\n{{quote D1:4}}\n",
+	"As {{pseudonym P07}} said at {{entity E3}}:\n\n{{quote D1:4-4}}\n",
 	"{{quote D1:5-2}}", "{{quote D1}}", "{{ pseudonym  P1 }}", "{{unknown X1}}", "{{", "}}", "{{{{quote D1:1-1}}}}",
 	"line one\n{{quote D2:1-3}} and {{quote D3:4-5}}\n",
 }

@@ -175,6 +175,7 @@ type gated struct {
 	relabel  map[int]string // line → text with a researcher's role label for their name
 	roles    map[int]string // line → that role label
 	withheld int
+	speakers map[int][]string // line → participants whose words it holds
 }
 
 // gateView resolves a document version's lines to speakers and asks the
@@ -191,12 +192,7 @@ func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version i
 		}
 	}
 	g := &gated{doc: d, ver: v}
-	facts := policy.DocFacts{Handle: d.Handle, Kind: d.Kind, Version: v.N, Participants: d.Participants, Flags: v.Flags}
-	if d.Meeting != "" {
-		if m, err := cat.Meeting(d.Meeting); err == nil {
-			facts.Meeting = &policy.MeetingFacts{Handle: m.Handle, DNQ: m.DNQ, Private: !m.Public}
-		}
-	}
+	facts := docFacts(cat, d, v)
 	if d.Erased || (IsTextKind(d.Kind) && v.Format == FormatBinary) {
 		return nil, &policy.Refused{Refusals: []*policy.Refusal{{Rule: policy.RuleKind, Msg: fmt.Sprintf("document %s holds no text that can leave (erased, or not a text format)", d.Handle)}}}
 	}
@@ -206,11 +202,38 @@ func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version i
 		g.decision = policy.Decide(policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose})
 		return g, g.decision.Err()
 	}
-	td, err := s.parseVersion(v)
+	if g.lines, err = s.lineFacts(cat, rd, g, &facts); err != nil {
+		return nil, err
+	}
+	g.speakers = facts.Speakers()
+	g.decision = policy.Decide(policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose})
+	if err := g.decision.Err(); err != nil {
+		return g, err
+	}
+	compose(g, rd)
+	return g, nil
+}
+
+// docFacts are the catalogue's facts about a document version for the
+// policy, lines not yet read.
+func docFacts(cat *Catalog, d *Document, v *Version) policy.DocFacts {
+	facts := policy.DocFacts{Handle: d.Handle, Kind: d.Kind, Version: v.N, Participants: d.Participants, Flags: v.Flags}
+	if d.Meeting != "" {
+		if m, err := cat.Meeting(d.Meeting); err == nil {
+			facts.Meeting = &policy.MeetingFacts{Handle: m.Handle, DNQ: m.DNQ, Private: !m.Public}
+		}
+	}
+	return facts
+}
+
+// lineFacts reads the text of g's version and resolves each line to its
+// speaker and inline flags, into facts.Lines (and g's role labels).
+func (s *Study) lineFacts(cat *Catalog, rd *redact.Redactor, g *gated, facts *policy.DocFacts) ([]transcript.Line, error) {
+	d := g.doc
+	td, err := s.parseVersion(g.ver)
 	if err != nil {
 		return nil, err
 	}
-	g.lines = td.Lines
 	facts.Lines = make([]policy.LineFacts, len(td.Lines))
 	ix := cat.speakerIndex(rd)
 	if len(d.Participants) == 1 {
@@ -235,12 +258,7 @@ func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version i
 		}
 		facts.Lines[i] = lf
 	}
-	g.decision = policy.Decide(policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose})
-	if err := g.decision.Err(); err != nil {
-		return g, err
-	}
-	compose(g, rd)
-	return g, nil
+	return td.Lines, nil
 }
 
 // compose turns the kept lines into pseudonymised blocks, with a marker for

@@ -518,15 +518,5 @@ func (s *Study) rekeyLocalKey(rcpts []age.Recipient) error {
 	})
 }
 
-// Label names a recipient for display: "label (role)", or the role and the
-// shortened fingerprint when the config records no label.
-func (c *Config) Label(recipient string) string {
-	p, ok := c.Person(recipient)
-	switch {
-	case !ok:
-		return Fingerprint(recipient)
-	case p.Label != "":
-		return p.Label + " (" + p.Role + ")"
-	}
-	return p.Role + " " + Fingerprint(recipient)
-}
+// Label names a recipient for display, as Config.Actor does.
+func (c *Config) Label(recipient string) string { return c.Actor(recipient).String() }

@@ -115,7 +115,7 @@ func TestRecipientRotation(t *testing.T) {
 		wantLabel string
 	}{
 		{"second researcher", id2, true, true, "Dr Ama Brightwater (researcher)"},
-		{"ethics officer", officerID, true, false, "Ethics Office (ethics)"},
+		{"ethics officer", officerID, true, false, "Ethics Office (ethics officer)"},
 		{"supervisor", supID, true, true, "supervisor " + Fingerprint(sup)},
 	} {
 		c, r := canRead(t, s.Dir, tc.id)

@@ -14,15 +14,15 @@ import (
 // VerifyReport is what verify found. Problems are errors (exit 4); Notes are
 // leftovers of an interrupted command that the next writer cleans up.
 type VerifyReport struct {
-	Documents int
-	Objects   int
-	Bytes     int64
-	ReadData  bool
-	Problems  []string
-	Notes     []string
+	Documents int      `json:"documents"`
+	Objects   int      `json:"objects"`
+	Bytes     int64    `json:"bytes"`
+	ReadData  bool     `json:"read_data"`
+	Problems  []string `json:"problems"`
+	Notes     []string `json:"notes"`
 	// Unread counts objects this identity is not a recipient of (an ethics
 	// officer's identity cannot read raw material): present, not checked.
-	Unread int
+	Unread int `json:"unread"`
 }
 
 // OK reports whether no problem was found.

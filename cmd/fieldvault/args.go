@@ -13,7 +13,8 @@ import (
 // typed after the command (--vault, --identity) move before it. Arguments
 // after "--" stay positional.
 func intersperse(app *cli.App, args []string) []string {
-	if len(args) < 2 {
+	if len(args) < 2 || args[len(args)-1] == completionFlag {
+		// Shell completion asks about the words typed so far, in order.
 		return args
 	}
 	if (args[1] == "help" || args[1] == "h") && len(args) > 2 {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/vault"
 	"github.com/urfave/cli/v2"
 )
@@ -19,9 +18,14 @@ func auditCommand(e *env) *cli.Command {
 			{
 				Name:  "log",
 				Usage: "list audit entries (handles and hashes, never a name)",
+				Description: "Actors are shown by role and label (or a short fingerprint of their recipient);\n" +
+					"--json prints the entries as stored, one JSON object per line, recipients in full.\n" +
+					"Actions: " + strings.Join(vault.AuditActions(), ", ") + ".\n" +
+					"--action takes an action or the first part of one: consent means consent-record\n" +
+					"and consent-withdraw.",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "participant", Usage: "only entries concerning participant `HANDLE`"},
-					&cli.StringFlag{Name: "action", Usage: "only entries of `ACTION` (init, ingest, open, export, quote, render, consent, ...)"},
+					&cli.StringFlag{Name: "action", Usage: "only entries of `ACTION` (export, consent-record, ...) or of its family (consent)"},
 					&cli.StringFlag{Name: "since", Usage: "only entries on or after `DATE` (YYYY-MM-DD)"},
 					&cli.BoolFlag{Name: "json", Usage: "print JSON lines as stored"},
 					&cli.BoolFlag{Name: "csv", Usage: "print CSV for a spreadsheet (cells that would run as formulas are neutralised)"},
@@ -33,38 +37,41 @@ func auditCommand(e *env) *cli.Command {
 					if c.Bool("json") && c.Bool("csv") {
 						return usagef("audit log: --json and --csv exclude each other")
 					}
-					f := vault.AuditFilter{Action: c.String("action"), Participant: c.String("participant")}
-					if since := c.String("since"); since != "" {
-						d, err := policy.ParseDate(since)
-						if err != nil {
-							return usagef("audit log: --since: %v", err)
-						}
-						f.Since = d.Time()
+					if err := checkHandleFlags(c, "P07", "participant"); err != nil {
+						return err
 					}
+					f := vault.AuditFilter{Participant: c.String("participant")}
+					since, err := dateFlag(c, "since")
+					if err != nil {
+						return err
+					}
+					f.Since = since.Time()
 					s, err := e.openStudy(c)
 					if err != nil {
 						return err
+					}
+					if a := c.String("action"); a != "" {
+						names, err := s.AuditActionNames()
+						if err != nil {
+							return err
+						}
+						if f.Actions = vault.MatchActions(a, names); f.Actions == nil {
+							return usagef("audit log: --action %q is not an action; valid: %s (or the first part of one, such as consent)", a, strings.Join(names, ", "))
+						}
 					}
 					entries, err := s.AuditLog(f)
 					if err != nil {
 						return err
 					}
-					if c.Bool("json") {
-						if entries == nil {
-							entries = []vault.Entry{}
-						}
-						return writeJSON(e.stdout, entries)
-					}
-					if c.Bool("csv") {
-						return writeAuditCSV(e, entries)
+					switch {
+					case c.Bool("json"):
+						return writeJSONLines(e.stdout, entries)
+					case c.Bool("csv"):
+						return writeAuditCSV(e, s.Config, entries)
 					}
 					t := newTable(e.stdout, "SEQ", "TIME", "ACTOR", "ACTION", "OUTCOME", "HANDLES", "PARTICIPANTS", "DETAIL")
 					for _, en := range entries {
-						outcome := en.Outcome
-						if outcome == "" {
-							outcome = "ok"
-						}
-						t.row(fmt.Sprint(en.Seq), en.Time.UTC().Format(time.DateTime), s.Config.Label(en.Actor), en.Action, outcome,
+						t.row(fmt.Sprint(en.Seq), en.Time.UTC().Format(time.DateTime), s.Config.Actor(en.Actor).String(), en.Action, en.Result(),
 							strings.Join(en.Handles, " "), strings.Join(en.Participants, " "), entryDetail(en))
 					}
 					return t.flush()
@@ -109,17 +116,16 @@ func auditCommand(e *env) *cli.Command {
 	}
 }
 
-// writeAuditCSV writes entries as CSV, one row each, through the shared
-// writer that neutralises formulas.
-func writeAuditCSV(e *env, entries []vault.Entry) error {
+// writeAuditCSV writes entries as CSV, one row each, actors by role and
+// label beside their full recipient, through the shared writer that
+// neutralises formulas.
+func writeAuditCSV(e *env, cfg *vault.Config, entries []vault.Entry) error {
 	w := vault.NewCSVWriter(e.stdout)
-	_ = w.Write([]string{"seq", "time", "actor", "action", "outcome", "handles", "participants", "consents", "flags", "rules", "output_sha256", "detail", "prev", "hash"})
+	_ = w.Write([]string{"seq", "time", "actor_role", "actor_label", "actor", "action", "outcome", "handles", "participants",
+		"consents", "flags", "rules", "output_sha256", "detail", "prev", "hash"})
 	for _, en := range entries {
-		outcome := en.Outcome
-		if outcome == "" {
-			outcome = "ok"
-		}
-		_ = w.Write([]string{fmt.Sprint(en.Seq), en.Time.UTC().Format(time.RFC3339), en.Actor, en.Action, outcome,
+		a := cfg.Actor(en.Actor)
+		_ = w.Write([]string{fmt.Sprint(en.Seq), en.Time.UTC().Format(time.RFC3339), a.Role, a.Label, en.Actor, en.Action, en.Result(),
 			strings.Join(en.Handles, " "), strings.Join(en.Participants, " "), strings.Join(en.Consents, " "),
 			strings.Join(en.Flags, " "), strings.Join(en.Rules, " "), en.Hashes["output"], entryDetail(en), en.Prev, en.Hash})
 	}

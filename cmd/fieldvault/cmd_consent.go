@@ -34,6 +34,12 @@ func consentCommand(e *env) *cli.Command {
 					if err != nil {
 						return err
 					}
+					if err := handleArg(c, a[0], "P07"); err != nil {
+						return err
+					}
+					if err := checkDates(c, "signed", "cutoff"); err != nil {
+						return err
+					}
 					req := vault.ConsentRequest{Handle: a[0], Cutoff: c.String("cutoff"), Evidence: c.String("evidence")}
 					if req.Form, err = need(c, "form"); err != nil {
 						return err
@@ -46,7 +52,7 @@ func consentCommand(e *env) *cli.Command {
 						return err
 					}
 					if req.Scopes, err = policy.ParseScopes(scopes); err != nil {
-						return usagef("consent record: --scope: %v", err)
+						return badValue(c, "scope", scopes, err.Error())
 					}
 					s, err := e.openStudy(c)
 					if err != nil {
@@ -81,11 +87,17 @@ func consentCommand(e *env) *cli.Command {
 					if err != nil {
 						return err
 					}
+					if err := handleArg(c, a[0], "P07"); err != nil {
+						return err
+					}
+					if err := checkDates(c, "date"); err != nil {
+						return err
+					}
 					req := vault.WithdrawRequest{Handle: a[0], Date: c.String("date"), Erase: c.Bool("erase"), Reason: c.String("reason")}
 					if sc := c.String("scope"); sc != "" {
 						scopes, err := policy.ParseScopes(sc)
 						if err != nil || len(scopes) != 1 {
-							return usagef("consent withdraw: --scope takes one scope (%s)", scopeList())
+							return badValue(c, "scope", sc, "expected one scope: "+scopeList())
 						}
 						req.Scope = scopes[0]
 					}

@@ -34,6 +34,18 @@ func ingestCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkHandleFlags(c, "D12", "handle", "version-of"); err != nil {
+				return err
+			}
+			if err := checkHandleFlags(c, "P07", "participant"); err != nil {
+				return err
+			}
+			if err := checkHandleFlags(c, "M03", "meeting"); err != nil {
+				return err
+			}
+			if err := checkDates(c, "date"); err != nil {
+				return err
+			}
 			req := vault.IngestRequest{Path: a[0], Kind: c.String("kind"), Participants: c.StringSlice("participant"),
 				Meeting: c.String("meeting"), Date: c.String("date"), Handle: c.String("handle"), VersionOf: c.String("version-of"),
 				AllowDuplicate: c.Bool("allow-duplicate")}
@@ -43,7 +55,7 @@ func ingestCommand(e *env) *cli.Command {
 				}
 			}
 			if req.Kind != "" && !contains(vault.Kinds(), req.Kind) {
-				return usagef("ingest: --kind must be one of %s", strings.Join(vault.Kinds(), ", "))
+				return badValue(c, "kind", req.Kind, "expected one of "+strings.Join(vault.Kinds(), ", "))
 			}
 			s, err := e.openStudy(c)
 			if err != nil {
@@ -93,14 +105,42 @@ func docCommand(e *env) *cli.Command {
 			{
 				Name:  "list",
 				Usage: "list documents",
-				Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON"}},
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "json", Usage: "print JSON"},
+					&cli.StringFlag{Name: "participant", Usage: "only documents that name participant `HANDLE`"},
+					&cli.StringFlag{Name: "meeting", Usage: "only documents of meeting `HANDLE`"},
+				},
 				Action: func(c *cli.Context) error {
 					if _, err := args(c, 0, 0, "no arguments"); err != nil {
 						return err
 					}
+					if err := checkHandleFlags(c, "P07", "participant"); err != nil {
+						return err
+					}
+					if err := checkHandleFlags(c, "M03", "meeting"); err != nil {
+						return err
+					}
+					part, meeting := c.String("participant"), c.String("meeting")
 					s, err := e.openStudy(c)
 					if err != nil {
 						return err
+					}
+					if part != "" || meeting != "" {
+						// A filter on a handle nobody has is a typo, not an empty list.
+						cat, err := s.Catalog()
+						if err != nil {
+							return err
+						}
+						if part != "" {
+							if _, err := cat.Participant(part); err != nil {
+								return err
+							}
+						}
+						if meeting != "" {
+							if _, err := cat.Meeting(meeting); err != nil {
+								return err
+							}
+						}
 					}
 					docs, err := s.Docs()
 					if err != nil {
@@ -108,6 +148,9 @@ func docCommand(e *env) *cli.Command {
 					}
 					views := make([]docView, 0, len(docs))
 					for _, d := range docs {
+						if (part != "" && !contains(d.Participants, part)) || (meeting != "" && d.Meeting != meeting) {
+							continue
+						}
 						views = append(views, newDocView(d))
 					}
 					if c.Bool("json") {
@@ -285,11 +328,12 @@ func openCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			req := vault.OpenRequest{Handle: a[0], Version: c.Int("version"), Output: c.String("output"),
-				W: e.stdout, Terminal: isTerminal(e.stdout), Force: c.Bool("force")}
-			if req.Version < 0 {
-				return usagef("open: --version must be 1 or more")
+			version, err := versionFlag(c)
+			if err != nil {
+				return err
 			}
+			req := vault.OpenRequest{Handle: a[0], Version: version, Output: c.String("output"),
+				W: e.stdout, Terminal: isTerminal(e.stdout), Force: c.Bool("force")}
 			if c.Bool("lines") && req.Output != "" {
 				return usagef("open: --lines prints to standard output; drop -o")
 			}
@@ -322,16 +366,18 @@ func openCommand(e *env) *cli.Command {
 // docLinkCommand is "doc link" or, with unlink, "doc unlink".
 func docLinkCommand(e *env, unlink bool) *cli.Command {
 	name, verb := "link", "link a document to participants or a meeting"
+	what, rule := "Adds the participants and the meeting given to what DOC concerns.", ""
 	if unlink {
 		name, verb = "unlink", "remove a document's link to participants or a meeting"
+		what, rule = "Removes the participants and the meeting given from what DOC concerns.", " A transcript\n"+
+			"keeps at least one participant; meeting notes keep a meeting."
 	}
 	return &cli.Command{
 		Name:      name,
 		Usage:     verb + " (audited)",
 		ArgsUsage: "DOC",
-		Description: "The gate attributes a transcript's unlabelled words and off-record notes to the\n" +
-			"document's participants, and applies its meeting's do-not-quote condition. A transcript\n" +
-			"keeps at least one participant; meeting notes keep a meeting.",
+		Description: what + "\nThe gate attributes a transcript's unlabelled words and off-record notes to the\n" +
+			"document's participants, and applies its meeting's do-not-quote condition." + rule,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "participant", Usage: "participant `HANDLE`; repeat"},
 			&cli.StringFlag{Name: "meeting", Usage: "meeting `HANDLE`"},

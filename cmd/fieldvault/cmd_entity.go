@@ -29,7 +29,7 @@ func entityCommand(e *env) *cli.Command {
 					}
 					req := vault.EntityRequest{Kind: redact.Kind(a[0]), Name: a[1], Aliases: c.StringSlice("alias"), Pseudonym: c.String("pseudonym")}
 					if !req.Kind.Valid() {
-						return usagef("entity add: kind must be one of %s", vault.EntityKindList())
+						return badArg(c, a[0], "expected a kind: "+vault.EntityKindList())
 					}
 					s, err := e.openStudy(c)
 					if err != nil {
@@ -89,7 +89,7 @@ func entityCommand(e *env) *cli.Command {
 				ArgsUsage: "FILE.csv",
 				Description: "The first row names the columns: kind,name,aliases,pseudonym (kind and name\n" +
 					"required; kind is person, place, org, meeting or other; aliases are separated by\n" +
-					"\";\"). A bad row is reported by its line number and nothing is imported.",
+					"\";\"). Any bad row stops the import and is named by its line number: all or nothing.",
 				Action: func(c *cli.Context) error {
 					a, err := args(c, 1, 1, "one FILE.csv")
 					if err != nil {

@@ -21,9 +21,9 @@ var formatFlag = func() cli.Flag {
 }
 
 var purposeFlag = func(analysis bool) cli.Flag {
-	usage := "what the text is for beyond the thesis: publish, present or archive (needs that consent too)"
+	usage := "`PURPOSE` beyond the thesis: publish, present or archive (needs that consent too)"
 	if analysis {
-		usage = "analysis (your working copy: needs participate consent; do-not-quote text kept, marked), or publish, present, archive"
+		usage = "`PURPOSE`: analysis (your working copy: needs participate consent; do-not-quote text kept, marked), or publish, present, archive"
 	}
 	return &cli.StringFlag{Name: "purpose", Usage: usage}
 }
@@ -41,24 +41,27 @@ func parsePurpose(c *cli.Context, analysis bool) (policy.Scope, error) {
 		}
 	}
 	if analysis {
-		return "", usagef("%s: --purpose must be analysis, publish, present or archive", c.Command.Name)
+		return "", badValue(c, "purpose", string(p), "expected analysis, publish, present or archive")
 	}
-	return "", usagef("%s: --purpose must be publish, present or archive (analysis is for export and export-qda)", c.Command.Name)
+	return "", badValue(c, "purpose", string(p), "expected publish, present or archive (analysis is for export and export-qda)")
 }
 
 func exitRequest(c *cli.Context, e *env, doc string) (vault.ExitRequest, error) {
-	req := vault.ExitRequest{Doc: doc, Version: c.Int("version"), Format: c.String("format"), Output: c.String("output"),
+	version, err := versionFlag(c)
+	if err != nil {
+		return vault.ExitRequest{}, err
+	}
+	req := vault.ExitRequest{Doc: doc, Version: version, Format: c.String("format"), Output: c.String("output"),
 		W: e.stdout, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual"), Timestamps: c.Bool("timestamps")}
 	if err := vault.CheckOutputTarget(req.Output); err != nil {
 		return req, err // a directory, a missing directory: before the format
 	}
-	if _, err := vault.FormatFor(req.Format, req.Output); err != nil {
-		return req, usagef("%s: %v", c.Command.Name, err)
+	if err := checkFormat(c, req.Format, req.Output); err != nil {
+		return req, err
 	}
 	if req.Format == vault.OutDocx && req.Output == "" {
 		return req, usagef("%s: --format docx needs -o FILE", c.Command.Name)
 	}
-	var err error
 	if req.Purpose, err = parsePurpose(c, c.Command.Name == "export"); err != nil {
 		return req, err
 	}
@@ -66,6 +69,18 @@ func exitRequest(c *cli.Context, e *env, doc string) (vault.ExitRequest, error) 
 		return req, usagef("%s: --json prints the exit report on standard output, so it needs -o FILE", c.Command.Name)
 	}
 	return req, nil
+}
+
+// checkFormat checks the output format chosen by --format or -o's extension.
+func checkFormat(c *cli.Context, format, output string) error {
+	_, err := vault.FormatFor(format, output)
+	switch {
+	case err == nil:
+		return nil
+	case format != "":
+		return usagef("%s: --format: %v", cmdName(c), err)
+	}
+	return usagef("%s: -o %q: %v", cmdName(c), clip(output), err)
 }
 
 func exitFlags(analysis bool) []cli.Flag {
@@ -134,7 +149,7 @@ func quoteCommand(e *env) *cli.Command {
 			}
 			doc, from, to, err := vault.ParseQuoteRef(a[0])
 			if err != nil {
-				return usagef("quote: %v", err)
+				return badArg(c, a[0], "expected DOC:A-B, like D12:120-134 (one line: D12:120-120)")
 			}
 			req, err := exitRequest(c, e, doc)
 			if err != nil {
@@ -158,30 +173,26 @@ func quoteCommand(e *env) *cli.Command {
 	}
 }
 
-func chapterFlags(check bool) []cli.Flag {
-	if check {
-		return append([]cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print the problems as JSON"}, purposeFlag(false)}, revealFlags()...)
-	}
-	return append([]cli.Flag{
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the rendered chapter to `FILE`"},
-		purposeFlag(false),
-		formatFlag(),
-		&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
-		&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
-	}, revealFlags()...)
-}
-
-const chapterHelp = "Directives: {{quote D12:120-134}} (a block quote with attribution) and\n" +
-	"{{pseudonym P07}} (a participant's or entity's pseudonym). The whole chapter, prose\n" +
-	"included, is pseudonymised and scanned; any refusal fails the whole render."
+const directivesHelp = "Directives: {{quote D12:120-134}} (a block quote with attribution; one line is\n" +
+	"D12:120-120), {{pseudonym P07}} (a participant's pseudonym) and {{entity E3}} (an\n" +
+	"entity's or meeting's pseudonym)."
 
 func renderCommand(e *env) *cli.Command {
 	return &cli.Command{
-		Name:        "render",
-		Usage:       "fill a chapter draft's quotes and pseudonyms through the gate",
-		ArgsUsage:   "CHAPTER.md",
-		Description: chapterHelp,
-		Flags:       chapterFlags(false),
+		Name:      "render",
+		Usage:     "fill a chapter draft's quotes and pseudonyms through the gate",
+		ArgsUsage: "CHAPTER.md",
+		Description: "Writes the chapter with every directive filled through the gate.\n" + directivesHelp +
+			"\nThe whole chapter, prose included, is pseudonymised and scanned; any refusal fails\n" +
+			"the whole render and lists every directive that cannot stand. Audited, with the\n" +
+			"chapter line of every quote.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the rendered chapter to `FILE`"},
+			purposeFlag(false),
+			formatFlag(),
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
+			&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
+		}, revealFlags()...),
 		Action: func(c *cli.Context) error {
 			a, err := args(c, 1, 1, "one CHAPTER.md")
 			if err != nil {
@@ -192,9 +203,10 @@ func renderCommand(e *env) *cli.Command {
 			if err := vault.CheckOutputTarget(req.Output); err != nil {
 				return err
 			}
-			switch f, err := vault.FormatFor(req.Format, req.Output); {
-			case err != nil:
-				return usagef("render: %v", err)
+			if err := checkFormat(c, req.Format, req.Output); err != nil {
+				return err
+			}
+			switch f, _ := vault.FormatFor(req.Format, req.Output); {
 			case f == vault.OutVTT || f == vault.OutSRT:
 				return usagef("render: a chapter has no timings; write md, txt or docx")
 			}
@@ -228,11 +240,19 @@ func renderCommand(e *env) *cli.Command {
 
 func checkCommand(e *env) *cli.Command {
 	return &cli.Command{
-		Name:        "check",
-		Usage:       "re-validate a chapter against today's consent and flags (writes nothing)",
-		ArgsUsage:   "CHAPTER.md",
-		Description: chapterHelp + "\nExit 3 lists every directive that may no longer stand.",
-		Flags:       chapterFlags(true),
+		Name:      "check",
+		Usage:     "re-validate a chapter against today's consent and flags (writes nothing)",
+		ArgsUsage: "CHAPTER.md",
+		Description: "Run it whenever consent changes: every directive of the chapter goes through the\n" +
+			"gate again as render would, and nothing is written. Exit 3 names every directive\n" +
+			"that may no longer stand.\n" + directivesHelp + "\n--list shows every directive instead: the\n" +
+			"document and lines it cites, whose words they are, the consent it relies on, and\n" +
+			"whether it stands today (exit 3 still when one does not).",
+		Flags: append([]cli.Flag{
+			&cli.BoolFlag{Name: "list", Usage: "list every quote and pseudonym directive"},
+			&cli.BoolFlag{Name: "json", Usage: "print JSON: the problems, or with --list every directive"},
+			purposeFlag(false),
+		}, revealFlags()...),
 		Action: func(c *cli.Context) error {
 			a, err := args(c, 1, 1, "one CHAPTER.md")
 			if err != nil {
@@ -251,7 +271,16 @@ func checkCommand(e *env) *cli.Command {
 				return err
 			}
 			res, err := s.Render(c.Context, req)
-			if c.Bool("json") {
+			items := vault.ChapterItems(err)
+			if res != nil {
+				items = res.Items
+			}
+			switch {
+			case c.Bool("list") && (err == nil || items != nil):
+				if jerr := printChapterItems(e, items, c.Bool("json")); jerr != nil {
+					return jerr
+				}
+			case c.Bool("json"):
 				probs := vault.ChapterProblems(err)
 				if probs == nil {
 					probs = []vault.ChapterProblem{}
@@ -263,7 +292,7 @@ func checkCommand(e *env) *cli.Command {
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
-			if !c.Bool("json") {
+			if !c.Bool("json") && !c.Bool("list") {
 				fmt.Fprintf(e.stdout, "%s: all %s from %s stand\n", a[0], plural(res.Quotes, "quote", "quotes"),
 					plural(len(res.Documents), "document", "documents"))
 			}
@@ -271,6 +300,29 @@ func checkCommand(e *env) *cli.Command {
 			return nil
 		},
 	}
+}
+
+// printChapterItems lists a chapter's directives as a table or JSON.
+func printChapterItems(e *env, items []vault.ChapterItem, asJSON bool) error {
+	if items == nil {
+		items = []vault.ChapterItem{}
+	}
+	if asJSON {
+		return writeJSON(e.stdout, items)
+	}
+	t := newTable(e.stdout, "LINE", "DIRECTIVE", "DOC", "LINES", "PARTICIPANTS", "CONSENT", "STANDS")
+	for _, it := range items {
+		var cons []string
+		for _, r := range it.Consents {
+			cons = append(cons, fmt.Sprintf("%s#%d (form %s: %s)", r.Participant, r.ConsentSeq, r.Form, joinScopes(r.Scopes)))
+		}
+		stands := "yes"
+		if !it.Stands {
+			stands = "NO: " + it.Rule
+		}
+		t.row(fmt.Sprint(it.Line), it.Directive, it.Doc, it.Lines, strings.Join(it.Participants, " "), strings.Join(cons, "; "), stands)
+	}
+	return t.flush()
 }
 
 // reportExit prints, on stderr, what left and what was withheld and why
@@ -391,7 +443,7 @@ func flagCommand(e *env) *cli.Command {
 			"corrects its reason. Both need --reason, are audited, and keep the flag as it was in\n" +
 			"the document's flag history ('doc show').",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "lines", Usage: "line range `A-B` (see 'open --lines')"},
+			&cli.StringFlag{Name: "lines", Usage: "line range `A-B` (see 'open --lines'; one line is A-A)"},
 			&cli.IntFlag{Name: "version", Usage: "document version `N` (default: the latest)"},
 			&cli.BoolFlag{Name: "dnq", Usage: "do not quote"},
 			&cli.BoolFlag{Name: "confidential", Usage: "confidential: never leaves, not even paraphrased"},
@@ -406,17 +458,17 @@ func flagCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			lines, err := need(c, "lines")
+			doc := a[0]
+			if err := handleArg(c, doc, "D12"); err != nil {
+				return err
+			}
+			from, to, err := linesFlag(c, doc)
 			if err != nil {
 				return err
 			}
 			reason, err := need(c, "reason")
 			if err != nil {
 				return err
-			}
-			doc, from, to, err := vault.ParseQuoteRef(a[0] + ":" + lines)
-			if err != nil {
-				return usagef("flag: --lines: %v", err)
 			}
 			var kinds []policy.FlagKind
 			for flag, kind := range map[string]policy.FlagKind{"dnq": policy.FlagDNQ, "confidential": policy.FlagConfidential,
@@ -440,6 +492,11 @@ func flagCommand(e *env) *cli.Command {
 			} else if len(kinds) != 1 {
 				return usagef("flag: give exactly one of --dnq, --confidential, --strike, --off-record")
 			}
+			version, err := versionFlag(c)
+			if err != nil {
+				return err
+			}
+			req := vault.FlagRequest{Doc: doc, Version: version, From: from, To: to, Kind: kinds[0], Reason: reason}
 			s, err := e.openStudy(c)
 			if err != nil {
 				return err
@@ -555,7 +612,7 @@ func pseudonymCommand(e *env) *cli.Command {
 			}
 			kind := redact.Kind(c.String("kind"))
 			if !kind.Valid() {
-				return usagef("pseudonym: --kind must be one of %s", vault.EntityKindList())
+				return badValue(c, "kind", string(kind), "expected one of "+vault.EntityKindList())
 			}
 			s, err := e.openStudy(c)
 			if err != nil {

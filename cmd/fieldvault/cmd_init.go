@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"github.com/fieldvault/fieldvault/redact"
+	"strconv"
 	"strings"
 
 	"github.com/fieldvault/fieldvault/vault"
@@ -40,7 +41,7 @@ func initCommand(e *env) *cli.Command {
 			&cli.StringSliceFlag{Name: "recipient", Usage: "another researcher's age `RECIPIENT` (catalogue and raw material)"},
 			&cli.StringSliceFlag{Name: "ethics-recipient", Usage: "an ethics officer's age `RECIPIENT` (catalogue only)"},
 			&cli.StringSliceFlag{Name: "supervisor-recipient", Usage: "a supervisor's age `RECIPIENT` (raw material and the catalogue opening needs)"},
-			&cli.StringFlag{Name: "key-provider", Value: vault.ProviderLocal, Usage: "where the pseudonym key lives: local or hashicorp-vault"},
+			&cli.StringFlag{Name: "key-provider", Value: vault.ProviderLocal, Usage: "`PROVIDER` of the pseudonym key: local or hashicorp-vault"},
 			&cli.StringFlag{Name: "transit-mount", Value: transit.DefaultMount, Usage: "Transit `MOUNT` (hashicorp-vault)"},
 			&cli.StringFlag{Name: "transit-key", Usage: "Transit `KEY` name (hashicorp-vault)"},
 			&cli.BoolFlag{Name: "protect", Usage: "protect a newly created identity file with a passphrase (asked on the terminal)"},
@@ -80,10 +81,10 @@ func initCommand(e *env) *cli.Command {
 					return usagef("init: --key-provider hashicorp-vault needs --transit-key")
 				}
 				if opts.TransitKeyVersion < 0 {
-					return usagef("init: --transit-key-version must be a key version (1 or more)")
+					return badValue(c, "transit-key-version", strconv.Itoa(opts.TransitKeyVersion), "expected a key version, 1 or more")
 				}
 			default:
-				return usagef("init: --key-provider must be local or hashicorp-vault")
+				return badValue(c, "key-provider", opts.KeyProvider, "expected local or hashicorp-vault")
 			}
 			return e.runInit(c, opts)
 		},

@@ -29,6 +29,9 @@ func meetingCommand(e *env) *cli.Command {
 					if err != nil {
 						return err
 					}
+					if err := handleArg(c, a[0], "M03"); err != nil {
+						return err
+					}
 					if c.Bool("public") && c.Bool("private") {
 						return usagef("meeting add: --public and --private exclude each other")
 					}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/fieldvault/fieldvault/policy"
@@ -33,6 +35,9 @@ func participantCommand(e *env) *cli.Command {
 				Action: func(c *cli.Context) error {
 					a, err := args(c, 1, 1, "one HANDLE (such as P07)")
 					if err != nil {
+						return err
+					}
+					if err := handleArg(c, a[0], "P07"); err != nil {
 						return err
 					}
 					name, err := need(c, "name")
@@ -97,8 +102,13 @@ func participantCommand(e *env) *cli.Command {
 			},
 			{
 				Name:      "show",
-				Usage:     "show one participant and their consent history",
+				Usage:     "a participant's whole record: consent history, documents, exits that used their words",
 				ArgsUsage: "HANDLE",
+				Description: "Shows the consent history, every document that names them or in which the gate\n" +
+					"attributes lines to them (with the lines that are theirs and the flags on those\n" +
+					"lines), and every exit that used their words: date, action, output hash, and for a\n" +
+					"rendered chapter the chapter line of each quote. Reading which lines are theirs\n" +
+					"needs a raw-material identity; without one the counts show as -.",
 				Flags: []cli.Flag{
 					&cli.BoolFlag{Name: "json", Usage: "print JSON"},
 					&cli.BoolFlag{Name: "names", Usage: "include the real name, aliases and organisation"},
@@ -108,7 +118,14 @@ func participantCommand(e *env) *cli.Command {
 					if err != nil {
 						return err
 					}
-					cat, err := e.catalog(c)
+					if err := handleArg(c, a[0], "P07"); err != nil {
+						return err
+					}
+					s, err := e.openStudy(c)
+					if err != nil {
+						return err
+					}
+					cat, err := s.Catalog()
 					if err != nil {
 						return err
 					}
@@ -116,7 +133,11 @@ func participantCommand(e *env) *cli.Command {
 					if err != nil {
 						return err
 					}
-					v := participantDetail(cat, p, c.Bool("names"))
+					rec, err := s.ParticipantRecord(p.Handle)
+					if err != nil {
+						return err
+					}
+					v := participantDetail(cat, p, rec, c.Bool("names"))
 					if c.Bool("json") {
 						return writeJSON(e.stdout, v)
 					}
@@ -130,8 +151,8 @@ func participantCommand(e *env) *cli.Command {
 				ArgsUsage: "HANDLE",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "name", Usage: "full real `NAME`"},
-					&cli.StringSliceFlag{Name: "alias", Usage: "replace the aliases with these; repeat"},
-					&cli.StringSliceFlag{Name: "add-alias", Usage: "add an alias; repeat"},
+					&cli.StringSliceFlag{Name: "alias", Usage: "replace the aliases with these (`NAME`); repeat"},
+					&cli.StringSliceFlag{Name: "add-alias", Usage: "add an alias `NAME`; repeat"},
 					&cli.StringFlag{Name: "org", Usage: "`ORGANISATION`"},
 					&cli.StringFlag{Name: "role", Usage: "`ROLE`"},
 					&cli.StringFlag{Name: "pseudonym", Usage: "a chosen `PSEUDONYM` (only before any exit used the old one)"},
@@ -244,11 +265,11 @@ func attributes(c *cli.Context) (map[string]string, error) {
 		return nil, nil
 	}
 	out := make(map[string]string, len(list))
-	for i, kv := range list {
+	for _, kv := range list {
 		k, v, ok := strings.Cut(kv, "=")
 		k = strings.TrimSpace(k)
 		if !ok || k == "" {
-			return nil, usagef("%s: --attribute number %d is not KEY=VALUE", cmdName(c), i+1)
+			return nil, badValue(c, "attribute", kv, "expected KEY=VALUE, like sector=voluntary")
 		}
 		out[k] = strings.TrimSpace(v)
 	}
@@ -286,8 +307,7 @@ type participantDetailView struct {
 	Attributes map[string]string `json:"attributes,omitempty"`
 	Shareable  []string          `json:"shareable,omitempty"`
 	Consent    policy.Record     `json:"consent"`
-	// Documents are the handles of documents that concern the participant.
-	Documents []string `json:"documents"`
+	vault.ParticipantRecord
 }
 
 func pseudonymOf(cat *vault.Catalog, kind redact.Kind, name, chosen string) string {
@@ -327,18 +347,16 @@ func participantViews(cat *vault.Catalog, names bool) []participantView {
 	return out
 }
 
-func participantDetail(cat *vault.Catalog, p *vault.Participant, names bool) participantDetailView {
-	v := participantDetailView{participantView: participantView1(cat, p, names), Consent: p.Consent, Documents: []string{}}
+func participantDetail(cat *vault.Catalog, p *vault.Participant, rec *vault.ParticipantRecord, names bool) participantDetailView {
+	v := participantDetailView{participantView: participantView1(cat, p, names), Consent: p.Consent, ParticipantRecord: *rec}
 	v.Shareable = p.Shareable
 	if names {
 		v.Notes, v.Attributes = p.Notes, p.Attributes
-	}
-	for _, d := range cat.Documents {
-		for _, h := range d.Participants {
-			if h == p.Handle {
-				v.Documents = append(v.Documents, d.Handle)
-				break
-			}
+	} else {
+		// A withdrawal's reason is free text: shown only with --names.
+		v.Consent.Withdrawals = slices.Clone(p.Consent.Withdrawals)
+		for i := range v.Consent.Withdrawals {
+			v.Consent.Withdrawals[i].Reason = ""
 		}
 	}
 	return v
@@ -402,11 +420,39 @@ func printParticipant(e *env, v participantDetailView) {
 	if v.Consent.Erased {
 		fmt.Fprintln(w, "  material erased at the participant's request")
 	}
-	docs := "-"
+	fmt.Fprintf(w, "\ndocuments: %d\n", len(v.Documents))
 	if len(v.Documents) > 0 {
-		docs = strings.Join(v.Documents, " ")
+		t := newTable(w, "  DOC", "KIND", "DATE", "LINKED", "VERSION", "LINES", "THEIR LINES", "FLAGS ON THEIR LINES")
+		for _, d := range v.Documents {
+			theirs := "-"
+			if d.TheirLines >= 0 {
+				theirs = strconv.Itoa(d.TheirLines)
+			}
+			var flags []string
+			for _, f := range d.Flags {
+				flags = append(flags, fmt.Sprintf("%s %d-%d", f.Kind, f.From, f.To))
+			}
+			linked := "yes"
+			if !d.Linked {
+				linked = "no" // they speak in it, but it does not name them ('doc link')
+			}
+			t.row("  "+d.Handle, d.Kind, d.Date, linked, strconv.Itoa(d.Version), strconv.Itoa(d.Lines), theirs, strings.Join(flags, ", "))
+		}
+		_ = t.flush()
 	}
-	fmt.Fprintf(w, "  documents: %s\n", docs)
+	fmt.Fprintf(w, "\nexits that used their words: %d\n", len(v.Exits))
+	if len(v.Exits) > 0 {
+		t := newTable(w, "  SEQ", "DATE", "ACTION", "DOCUMENTS", "CONSENT", "OUTPUT SHA256", "CHAPTER")
+		for _, x := range v.Exits {
+			chapter := x.Chapter
+			for _, q := range x.Quotes {
+				chapter += fmt.Sprintf(" line %d (%s:%s)", q.ChapterLine, q.Doc, q.Lines)
+			}
+			t.row(fmt.Sprintf("  %d", x.Seq), x.Time.UTC().Format("2006-01-02"), x.Action, strings.Join(x.Documents, " "),
+				strings.Join(x.Consents, " "), shortHash(x.Output), chapter)
+		}
+		_ = t.flush()
+	}
 }
 
 func joinScopes(ss []policy.Scope) string {

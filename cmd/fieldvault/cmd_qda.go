@@ -39,7 +39,10 @@ func qdaCommand(e *env) *cli.Command {
 				return err // a directory, a missing directory: before the extension
 			}
 			if !strings.EqualFold(filepath.Ext(req.Output), "."+vault.OutQDPX) {
-				return usagef("export-qda: the project file must end in .qdpx")
+				return usagef("export-qda: -o %q: the project file must end in .qdpx", clip(req.Output))
+			}
+			if err := checkHandleFlags(c, "D12", "doc"); err != nil {
+				return err
 			}
 			if (len(req.Docs) == 0) == !req.All {
 				return usagef("export-qda: give --doc DOC (repeatable) or --all")

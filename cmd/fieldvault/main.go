@@ -286,11 +286,12 @@ func newApp(e *env) *cli.App {
 		DisableSliceFlagSeparator: true,
 		ExitErrHandler:            func(*cli.Context, error) {},
 		OnUsageError:              onUsageError,
+		EnableBashCompletion:      true,
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usagef("unknown command %q%s", c.Args().First(), didYouMean(c.Args().First(), c.App.Commands))
 			}
-			return cli.ShowAppHelp(c)
+			return usageShown(c, "no command given", cli.ShowAppHelp)
 		},
 		Commands: []*cli.Command{
 			demoCommand(e),
@@ -320,6 +321,8 @@ func newApp(e *env) *cli.App {
 			recipientCommand(e),
 			backupCommand(e),
 			transitCommand(e),
+			completionCommand(e),
+			manCommand(e),
 		},
 	}
 	for _, cmd := range app.Commands {
@@ -363,7 +366,7 @@ func setUsageHandlers(cmd *cli.Command) {
 			if c.Args().Present() {
 				return usagef("unknown command %q for %s%s", c.Args().First(), name, didYouMean(c.Args().First(), c.Command.Subcommands))
 			}
-			return cli.ShowSubcommandHelp(c)
+			return usageShown(c, name+": no subcommand given", cli.ShowSubcommandHelp)
 		}
 	}
 	for _, sub := range cmd.Subcommands {
@@ -381,6 +384,20 @@ func didYouMean(typed string, cmds []*cli.Command) string {
 		return fmt.Sprintf(" (did you mean %q?)", near)
 	}
 	return ""
+}
+
+// usageShown prints help on standard error (standard output may be piped
+// into something that expects a command's output) and returns the usage
+// error msg: a command line that names nothing to do is a mistake (exit 2).
+func usageShown(c *cli.Context, msg string, show func(*cli.Context) error) error {
+	w := c.App.Writer
+	c.App.Writer = c.App.ErrWriter
+	err := show(c)
+	c.App.Writer = w
+	if err != nil {
+		return err
+	}
+	return usagef("%s", msg)
 }
 
 // args checks the number of positional arguments.

@@ -49,6 +49,7 @@ func TestScripts(t *testing.T) {
 		"truncate": cmdTruncate,
 		"nopanic":  cmdNoPanic,
 		"unzip":    cmdUnzip,
+		"mask":     cmdMask,
 	}
 	for name, f := range attackCmds {
 		cmds[name] = f

@@ -18,6 +18,18 @@ func writeJSON(w io.Writer, v any) error {
 	return nil
 }
 
+// writeJSONLines writes one compact JSON object per line (an empty list
+// writes nothing).
+func writeJSONLines[T any](w io.Writer, items []T) error {
+	enc := json.NewEncoder(w)
+	for _, it := range items {
+		if err := enc.Encode(it); err != nil {
+			return fmt.Errorf("writing json: %w", err)
+		}
+	}
+	return nil
+}
+
 // table writes aligned columns.
 type table struct{ tw *tabwriter.Writer }
 

@@ -124,14 +124,12 @@ func mountOr(m string) string {
 	return m
 }
 
-// Roles as the recipient classes imply them: the researcher holds both
-// classes, a supervisor raw material only, an ethics officer the catalogue
-// only (DESIGN: recipients by role).
+// Roles as vault.Config.Actor names them.
 const (
-	RoleResearcher = "researcher"
-	RoleSupervisor = "supervisor"
-	RoleEthics     = "ethics officer"
-	RoleUnknown    = "identity not in the config"
+	RoleResearcher = vault.ActorResearcher
+	RoleSupervisor = vault.ActorSupervisor
+	RoleEthics     = vault.ActorEthics
+	RoleUnknown    = vault.ActorUnknown
 )
 
 func roleRank(r string) int {
@@ -161,46 +159,10 @@ func roleMap(cfg *vault.Config) roles {
 	return r
 }
 
-// actor names a recipient by its role and label as the config records
-// them (removed recipients included), else by the role its classes imply,
-// and a shortened fingerprint.
+// actor names a recipient as every listing does (vault.Config.Actor).
 func (r roles) actor(recipient string) Actor {
-	a := Actor{Full: recipient, Fingerprint: Fingerprint(recipient)}
-	if p, ok := r.cfg.Person(recipient); ok && len(r.cfg.People) > 0 {
-		a.Label = p.Label
-		switch p.Role {
-		case vault.RoleResearcher:
-			a.Role = RoleResearcher
-		case vault.RoleSupervisor:
-			a.Role = RoleSupervisor
-		case vault.RoleEthics:
-			a.Role = RoleEthics
-		}
-		if a.Role != "" {
-			return a
-		}
-	}
-	cls := r.classes[recipient]
-	switch {
-	case len(cls) == 2:
-		a.Role = RoleResearcher
-	case len(cls) == 1 && cls[0] == vault.ClassCatalog:
-		a.Role = RoleEthics
-	case len(cls) == 1 && cls[0] == vault.ClassRaw:
-		a.Role = RoleSupervisor
-	default:
-		a.Role = RoleUnknown
-	}
-	return a
-}
-
-// Fingerprint shortens a public recipient for display: its type prefix, the
-// first and the last characters ("age1qz3…x7f0").
-func Fingerprint(recipient string) string {
-	if len(recipient) <= 16 {
-		return recipient
-	}
-	return recipient[:10] + "…" + recipient[len(recipient)-4:]
+	a := r.cfg.Actor(recipient)
+	return Actor{Role: a.Role, Label: a.Label, Fingerprint: a.Fingerprint, Full: a.Recipient}
 }
 
 func auditOf(ar *vault.AuditReport, cfg *vault.Config, checkpoint string) Audit {
