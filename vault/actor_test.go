@@ -20,8 +20,9 @@ func TestMatchActions(t *testing.T) {
 		{"consent", []string{"consent-record", "consent-withdraw"}},
 		{"consent-record", []string{"consent-record"}},
 		{"export", []string{"export"}}, // an exact name is not also a family
-		{"participant", []string{"participant-add", "participant-edit"}},
-		{"cons", nil}, // a family ends at a hyphen
+		{"participant", []string{"participant-add", "participant-edit", "participant-remove"}},
+		{"flag", []string{"flag"}}, // flag is an action itself; flag-clear needs its full name
+		{"cons", nil},              // a family ends at a hyphen
 		{"bogus", nil},
 		{"", nil},
 		{"-", nil},

@@ -313,12 +313,15 @@ func readCheckpoint(path string) (*Checkpoint, error) {
 // order docs/format.md lists them. A command that writes a new action adds
 // it here (TestAuditActionsListed finds every action the code writes).
 var auditActions = []string{
-	"init", "ingest", "open", "flag", "participant-add", "participant-edit",
-	"entity-add", "meeting-add", "consent-record", "consent-withdraw",
-	"export", "quote", "render", "check", "export-qda",
-	"researcher-add", "doc-link", "doc-unlink",
+	"init", "ingest", "open", "flag", "flag-clear", "flag-amend",
+	"participant-add", "participant-edit", "participant-remove",
+	"entity-add", "entity-edit", "meeting-add", "meeting-edit", "pseudonym-redraw",
+	"researcher-add", "doc-link", "doc-unlink", "doc-remove",
+	"recipient-add", "recipient-remove", "recipient-rekey", "backup",
+	"consent-record", "consent-withdraw",
+	"export", "quote", "render", "check", "export-qda", "deposit", "key-pin",
 	"retention-set", "retention-unset", "retention-hold", "retention-release", "retention-destroy",
-	"study-end", "deposit", "key-pin",
+	"study-end",
 }
 
 // AuditActions lists the actions the audit log records.

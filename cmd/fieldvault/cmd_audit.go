@@ -21,11 +21,11 @@ func auditCommand(e *env) *cli.Command {
 				Description: "Actors are shown by role and label (or a short fingerprint of their recipient);\n" +
 					"--json prints the entries as stored, one JSON object per line, recipients in full.\n" +
 					"Actions: " + strings.Join(vault.AuditActions(), ", ") + ".\n" +
-					"--action takes an action or the first part of one: consent means consent-record\n" +
-					"and consent-withdraw.",
+					"--action takes an action or the first part of one (consent means consent-record\n" +
+					"and consent-withdraw), or several separated by commas (flag,flag-clear,flag-amend).",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "participant", Usage: "only entries concerning participant `HANDLE`"},
-					&cli.StringFlag{Name: "action", Usage: "only entries of `ACTION` (export, consent-record, ...) or of its family (consent)"},
+					&cli.StringFlag{Name: "action", Usage: "only entries of `ACTION` (export, consent-record, ...) or of its family (consent); several: a,b"},
 					&cli.StringFlag{Name: "since", Usage: "only entries on or after `DATE` (YYYY-MM-DD)"},
 					&cli.BoolFlag{Name: "json", Usage: "print JSON lines as stored"},
 					&cli.BoolFlag{Name: "csv", Usage: "print CSV for a spreadsheet (cells that would run as formulas are neutralised)"},
@@ -55,8 +55,12 @@ func auditCommand(e *env) *cli.Command {
 						if err != nil {
 							return err
 						}
-						if f.Actions = vault.MatchActions(a, names); f.Actions == nil {
-							return usagef("audit log: --action %q is not an action; valid: %s (or the first part of one, such as consent)", a, strings.Join(names, ", "))
+						for _, one := range strings.Split(a, ",") {
+							matched := vault.MatchActions(strings.TrimSpace(one), names)
+							if matched == nil {
+								return usagef("audit log: --action %q is not an action; valid: %s (or the first part of one, such as consent)", clip(one), strings.Join(names, ", "))
+							}
+							f.Actions = append(f.Actions, matched...)
 						}
 					}
 					entries, err := s.AuditLog(f)

@@ -17,8 +17,8 @@ func entityEditCommand(e *env) *cli.Command {
 		ArgsUsage: "HANDLE",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Usage: "the real `NAME`"},
-			&cli.StringSliceFlag{Name: "alias", Usage: "replace the aliases with these; repeat"},
-			&cli.StringSliceFlag{Name: "add-alias", Usage: "add an alias; repeat"},
+			&cli.StringSliceFlag{Name: "alias", Usage: "replace the aliases with these (`NAME`); repeat"},
+			&cli.StringSliceFlag{Name: "add-alias", Usage: "add an alias `NAME`; repeat"},
 		},
 		Action: func(c *cli.Context) error {
 			a, err := args(c, 1, 1, "one HANDLE (such as E3)")
@@ -54,8 +54,8 @@ func meetingEditCommand(e *env) *cli.Command {
 			"it out, so it needs --reason, which the meeting's record keeps.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "name", Usage: "the meeting's real `NAME`"},
-			&cli.StringSliceFlag{Name: "alias", Usage: "replace the aliases with these; repeat"},
-			&cli.StringSliceFlag{Name: "add-alias", Usage: "add an alias; repeat"},
+			&cli.StringSliceFlag{Name: "alias", Usage: "replace the aliases with these (`NAME`); repeat"},
+			&cli.StringSliceFlag{Name: "add-alias", Usage: "add an alias `NAME`; repeat"},
 			&cli.BoolFlag{Name: "public", Usage: "a public meeting"},
 			&cli.BoolFlag{Name: "private", Usage: "a private meeting"},
 			&cli.BoolFlag{Name: "dnq", Usage: "do not quote (--dnq=false lifts it)"},

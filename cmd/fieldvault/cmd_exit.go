@@ -496,13 +496,12 @@ func flagCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			req := vault.FlagRequest{Doc: doc, Version: version, From: from, To: to, Kind: kinds[0], Reason: reason}
 			s, err := e.openStudy(c)
 			if err != nil {
 				return err
 			}
 			if c.IsSet("clear") || c.Bool("amend") {
-				req := vault.FlagChangeRequest{Doc: doc, Version: c.Int("version"), From: from, To: to, Kind: kinds[0], Reason: reason, Amend: c.Bool("amend")}
+				req := vault.FlagChangeRequest{Doc: doc, Version: version, From: from, To: to, Kind: kinds[0], Reason: reason, Amend: c.Bool("amend")}
 				if err := s.ChangeFlag(c.Context, req); err != nil {
 					return err
 				}
@@ -513,7 +512,7 @@ func flagCommand(e *env) *cli.Command {
 				fmt.Fprintf(e.stdout, "%s the %s flag on %s lines %d-%d\n", what, req.Kind, strings.ToUpper(req.Doc), req.From, req.To)
 				return nil
 			}
-			req := vault.FlagRequest{Doc: doc, Version: c.Int("version"), From: from, To: to, Kind: kinds[0], Reason: reason}
+			req := vault.FlagRequest{Doc: doc, Version: version, From: from, To: to, Kind: kinds[0], Reason: reason}
 			if err := s.Flag(c.Context, req); err != nil {
 				return err
 			}
