@@ -7,7 +7,7 @@
 #
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/fieldvault-vault/<sha256 of go.sum>/vault
 #
-# Use:  FIELDVAULT_VAULT_BIN=$(.ci/build-vault.sh) go test ./vault/transit/...
+# Use:  FIELDVAULT_VAULT_BIN=$(.ci/build-vault.sh) go test ./vault/keys/...
 #
 # The wrapper module (.ci/vault) has its own go.mod, so "go test ./..." at the
 # repository root never compiles Vault. Its go.sum is committed: the build does

@@ -5,16 +5,16 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/fieldvault/fieldvault/vault/transit"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
 )
 
 // transitConfig is the study's Transit key as package transit wants it.
-func (s *Study) transitConfig() (transit.Config, bool) {
+func (s *Study) transitConfig() (hcvault.Config, bool) {
 	t := s.Config.KeyProvider.Transit
 	if s.Config.KeyProvider.Type != ProviderTransit || t == nil {
-		return transit.Config{}, false
+		return hcvault.Config{}, false
 	}
-	return transit.Config{Mount: t.Mount, Key: t.Key, KeyVersion: t.KeyVersion}, true
+	return hcvault.Config{Mount: t.Mount, Key: t.Key, KeyVersion: t.KeyVersion}, true
 }
 
 // anchor records the audit head in HashiCorp Vault after a commit (Vault
@@ -26,7 +26,7 @@ func (s *Study) anchor(ctx context.Context, head AuditHead) {
 	if !ok {
 		return
 	}
-	if err := transit.AnchorHead(ctx, cfg, s.Config.StudyID, head.Seq, head.Hash); err != nil {
+	if err := hcvault.AnchorHead(ctx, cfg, s.Config.StudyID, head.Seq, head.Hash); err != nil {
 		s.note(fmt.Sprintf("the audit head could not be anchored in HashiCorp Vault (%v); the next command retries", err))
 	}
 }
@@ -38,8 +38,8 @@ func (s *Study) checkAnchor(ctx context.Context, rep *AuditReport, entries []Ent
 	if !ok {
 		return
 	}
-	a, err := transit.AnchoredHead(ctx, cfg, s.Config.StudyID)
-	if errors.Is(err, transit.ErrNotAnchored) {
+	a, err := hcvault.AnchoredHead(ctx, cfg, s.Config.StudyID)
+	if errors.Is(err, hcvault.ErrNotAnchored) {
 		rep.Notes = append(rep.Notes, "no audit head is anchored in HashiCorp Vault yet")
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/fieldvault/fieldvault/policy"
-	"github.com/fieldvault/fieldvault/vault/transit/transittest"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault/hcvaulttest"
 )
 
 // The crash-consistency test re-runs this test binary as a child that
@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(crashEnv); spec != "" {
 		os.Exit(crashChild(spec))
 	}
-	os.Exit(transittest.Main(m))
+	os.Exit(hcvaulttest.Main(m))
 }
 
 var crashSteps = []string{"after-temp-write", "after-fsync", "before-rename", "before-dir-fsync", "before-audit-append", "before-object-remove"}

@@ -9,7 +9,7 @@ import (
 	"fmt"
 
 	"github.com/fieldvault/fieldvault/redact"
-	"github.com/fieldvault/fieldvault/vault/transit"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
 )
 
 // KeyCheckLabel is the fixed message whose HMAC-SHA256 under the pseudonym
@@ -51,7 +51,7 @@ func (s *Study) loadKeyer(ctx context.Context) (redact.Keyer, error) {
 		}
 	case ProviderTransit:
 		t := s.Config.KeyProvider.Transit
-		tk, err := transit.New(ctx, transit.Config{Mount: t.Mount, Key: t.Key, KeyVersion: t.KeyVersion})
+		tk, err := hcvault.New(ctx, hcvault.Config{Mount: t.Mount, Key: t.Key, KeyVersion: t.KeyVersion})
 		if err != nil {
 			return nil, err
 		}

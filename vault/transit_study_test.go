@@ -9,19 +9,19 @@ import (
 	"testing"
 
 	"github.com/fieldvault/fieldvault/redact"
-	"github.com/fieldvault/fieldvault/vault/transit"
-	"github.com/fieldvault/fieldvault/vault/transit/transittest"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault/hcvaulttest"
 )
 
 // transitStudy creates a study vault whose pseudonym key is the Transit key
 // on a real Vault dev server.
-func transitStudy(t *testing.T, srv *transittest.Server, key string) *Study {
+func transitStudy(t *testing.T, srv *hcvaulttest.Server, key string) *Study {
 	t.Helper()
 	srv.Env(t)
-	cfg := transit.Config{Mount: "transit", Key: key}
-	version, err := transit.Setup(context.Background(), cfg)
+	cfg := hcvault.Config{Mount: "transit", Key: key}
+	version, err := hcvault.Setup(context.Background(), cfg)
 	if err != nil {
-		t.Fatalf("transit.Setup: %v", err)
+		t.Fatalf("hcvault.Setup: %v", err)
 	}
 	idPath := filepath.Join(t.TempDir(), "identity.txt")
 	res, err := Init(context.Background(), filepath.Join(t.TempDir(), "study"), InitOptions{
@@ -47,7 +47,7 @@ func pseudonymOf(t *testing.T, s *Study, handle string) redact.Pseudonym {
 // TestTransitTeamSharesPseudonyms: two researchers' vaults on one Transit
 // key give every participant the same pseudonym; rotation changes none.
 func TestTransitTeamSharesPseudonyms(t *testing.T) {
-	srv := transittest.Shared(t)
+	srv := hcvaulttest.Shared(t)
 	a := transitStudy(t, srv, "team-study")
 	b := transitStudy(t, srv, "team-study")
 	people := []ParticipantRequest{{Handle: "P1", Name: "Genevieve Okafor-Hale"}, {Handle: "P2", Name: "Bramwell Ashdown"}, {Handle: "P3", Name: "Odalys Pennyworth"}}
@@ -90,7 +90,7 @@ func TestTransitTeamSharesPseudonyms(t *testing.T) {
 // TestTransitRollbackDetected: restoring an older copy of the whole vault
 // directory is caught by the head anchored in Vault.
 func TestTransitRollbackDetected(t *testing.T) {
-	srv := transittest.Shared(t)
+	srv := hcvaulttest.Shared(t)
 	s := transitStudy(t, srv, "rollback-study")
 	old := filepath.Join(t.TempDir(), "old")
 	copyDir(t, s.Dir, old)
@@ -111,7 +111,7 @@ func TestTransitRollbackDetected(t *testing.T) {
 // TestTransitStoppedMidRun: Vault going away leaves the study vault as it
 // was, with an error that names the cause and no token.
 func TestTransitStoppedMidRun(t *testing.T) {
-	srv := transittest.Start(t)
+	srv := hcvaulttest.Start(t)
 	s := transitStudy(t, srv, "stop-study")
 	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Genevieve Okafor-Hale"}}); err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func TestTransitStoppedMidRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s2.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Bramwell Ashdown"}})
-	if !errors.Is(err, transit.ErrUnreachable) {
+	if !errors.Is(err, hcvault.ErrUnreachable) {
 		t.Fatalf("err = %v, want ErrUnreachable", err)
 	}
 	if strings.Contains(err.Error(), srv.RootToken) || strings.Contains(err.Error(), "Bramwell") {
@@ -135,7 +135,7 @@ func TestTransitStoppedMidRun(t *testing.T) {
 // TestTransitPermissionDenied: a token without the hmac capability gets the
 // permission error naming the path, and nothing is written.
 func TestTransitPermissionDenied(t *testing.T) {
-	srv := transittest.Shared(t)
+	srv := hcvaulttest.Shared(t)
 	s := transitStudy(t, srv, "perm-study")
 	tok := srv.Token(t, `path "transit/keys/perm-study" { capabilities = ["read"] }`)
 	t.Setenv("VAULT_TOKEN", tok)
@@ -145,7 +145,7 @@ func TestTransitPermissionDenied(t *testing.T) {
 	}
 	before := snapshot(t, s.Dir)
 	err = s2.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Genevieve Okafor-Hale"}})
-	var pe *transit.PermissionError
+	var pe *hcvault.PermissionError
 	if !errors.As(err, &pe) || !strings.Contains(pe.Path, "transit/hmac/perm-study") {
 		t.Fatalf("err = %v, want a PermissionError on transit/hmac/perm-study", err)
 	}
@@ -167,7 +167,7 @@ func TestTransitPermissionDenied(t *testing.T) {
 // problem found before any pseudonym is derived, verify reports it, no
 // exit runs, and the vault stays as it was.
 func TestTransitKeyPinned(t *testing.T) {
-	srv := transittest.Shared(t)
+	srv := hcvaulttest.Shared(t)
 	s := transitStudy(t, srv, "pinned-study")
 	cat, err := s.Catalog()
 	if err != nil {
@@ -180,7 +180,7 @@ func TestTransitKeyPinned(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Another key of the same Vault, version 1 like the study's.
-	if _, err := transit.Setup(ctx, transit.Config{Key: "pinned-other"}); err != nil {
+	if _, err := hcvault.Setup(ctx, hcvault.Config{Key: "pinned-other"}); err != nil {
 		t.Fatal(err)
 	}
 	s.Config.KeyProvider.Transit.Key = "pinned-other"

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/fieldvault/fieldvault/vault"
-	"github.com/fieldvault/fieldvault/vault/transit"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
 	"github.com/urfave/cli/v2"
 )
 
@@ -42,7 +42,7 @@ func initCommand(e *env) *cli.Command {
 			&cli.StringSliceFlag{Name: "ethics-recipient", Usage: "an ethics officer's age `RECIPIENT` (catalogue only)"},
 			&cli.StringSliceFlag{Name: "supervisor-recipient", Usage: "a supervisor's age `RECIPIENT` (raw material and the catalogue opening needs)"},
 			&cli.StringFlag{Name: "key-provider", Value: vault.ProviderLocal, Usage: "`PROVIDER` of the pseudonym key: local or hashicorp-vault"},
-			&cli.StringFlag{Name: "transit-mount", Value: transit.DefaultMount, Usage: "Transit `MOUNT` (hashicorp-vault)"},
+			&cli.StringFlag{Name: "transit-mount", Value: hcvault.DefaultMount, Usage: "Transit `MOUNT` (hashicorp-vault)"},
 			&cli.StringFlag{Name: "transit-key", Usage: "Transit `KEY` name (hashicorp-vault)"},
 			&cli.BoolFlag{Name: "protect", Usage: "protect a newly created identity file with a passphrase (asked on the terminal)"},
 			&cli.StringFlag{Name: "locale", Value: redact.DefaultLocale, Usage: "`LOCALE` whose name lists person pseudonyms are drawn from: " + strings.Join(redact.Locales(), ", ") + "; fixed for the study"},
@@ -116,7 +116,7 @@ func (e *env) runInit(c *cli.Context, opts initOptions) error {
 		io.NewPassphrase = p1
 	}
 	if opts.KeyProvider == vault.ProviderTransit {
-		version, err := transit.Setup(c.Context, transit.Config{Mount: opts.TransitMount, Key: opts.TransitKey, KeyVersion: opts.TransitKeyVersion})
+		version, err := hcvault.Setup(c.Context, hcvault.Config{Mount: opts.TransitMount, Key: opts.TransitKey, KeyVersion: opts.TransitKeyVersion})
 		if err != nil {
 			return fmt.Errorf("checking the transit key: %w", err)
 		}

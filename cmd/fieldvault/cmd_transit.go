@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/fieldvault/fieldvault/vault"
-	"github.com/fieldvault/fieldvault/vault/transit"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
 	"github.com/urfave/cli/v2"
 )
 
@@ -46,7 +46,7 @@ func transitCommand(e *env) *cli.Command {
 					if key == "" {
 						return usagef("transit policy: no transit key: pass --key KEY (this vault uses the local key provider, or there is no vault here)")
 					}
-					fmt.Fprint(e.stdout, transit.Policy(mount, key))
+					fmt.Fprint(e.stdout, hcvault.Policy(mount, key))
 					return nil
 				},
 			},

@@ -22,7 +22,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/vault"
-	"github.com/fieldvault/fieldvault/vault/transit"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
@@ -135,7 +135,7 @@ func hint(err error, code int) string {
 	var (
 		locked   *vault.LockedError
 		residual *vault.ResidualError
-		perm     *transit.PermissionError
+		perm     *hcvault.PermissionError
 	)
 	var notRecipient *vault.RecipientError
 	switch {

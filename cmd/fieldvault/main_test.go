@@ -18,7 +18,7 @@ import (
 	"testing"
 
 	"filippo.io/age"
-	"github.com/fieldvault/fieldvault/vault/transit/transittest"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault/hcvaulttest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -28,7 +28,7 @@ var update = flag.Bool("update", false, "rewrite golden files (testscript cmp ag
 // the tests run.
 type withVault struct{ m *testing.M }
 
-func (w withVault) Run() int { return transittest.Main(w.m) }
+func (w withVault) Run() int { return hcvaulttest.Main(w.m) }
 
 func TestMain(m *testing.M) {
 	testscript.Main(withVault{m}, map[string]func(){

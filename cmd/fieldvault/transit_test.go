@@ -8,14 +8,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fieldvault/fieldvault/vault/transit/transittest"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault/hcvaulttest"
 )
 
 // TestTransitTeam runs the CLI against a real Vault dev server: two
 // researchers' vaults share one Transit key, so the same person gets the
 // same pseudonym in both, and transit policy reads the key from the vault.
 func TestTransitTeam(t *testing.T) {
-	srv := transittest.Shared(t) // skips without a vault binary, unless CI requires it
+	srv := hcvaulttest.Shared(t) // skips without a vault binary, unless CI requires it
 	srv.Env(t)
 	var rnd [4]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
@@ -83,7 +83,7 @@ func TestTransitTeam(t *testing.T) {
 // TestTransitPermissionDenied: a token without the policy fieldvault needs
 // is refused at init with the path and capability, and nothing is created.
 func TestTransitPermissionDenied(t *testing.T) {
-	srv := transittest.Shared(t)
+	srv := hcvaulttest.Shared(t)
 	srv.Env(t)
 	token := srv.Token(t, `path "sys/health" { capabilities = ["read"] }`)
 	t.Setenv("VAULT_TOKEN", token)
@@ -109,7 +109,7 @@ func TestTransitPermissionDenied(t *testing.T) {
 // Vault, so restoring an earlier copy of the whole vault directory is found
 // by audit verify (exit 4) without any checkpoint file.
 func TestTransitRollback(t *testing.T) {
-	srv := transittest.Shared(t)
+	srv := hcvaulttest.Shared(t)
 	srv.Env(t)
 	var rnd [4]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
@@ -143,7 +143,7 @@ func TestTransitRollback(t *testing.T) {
 // TestTransitSealed: a sealed Vault is named as such at init, and nothing is
 // created.
 func TestTransitSealed(t *testing.T) {
-	srv := transittest.Start(t) // its own server: this test seals it
+	srv := hcvaulttest.Start(t) // its own server: this test seals it
 	srv.Env(t)
 	srv.Seal(t)
 	base := t.TempDir()

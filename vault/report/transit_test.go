@@ -10,8 +10,8 @@ import (
 	"filippo.io/age"
 	"github.com/fieldvault/fieldvault/vault"
 	"github.com/fieldvault/fieldvault/vault/report"
-	"github.com/fieldvault/fieldvault/vault/transit"
-	"github.com/fieldvault/fieldvault/vault/transit/transittest"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault/hcvaulttest"
 )
 
 // TestTransitStudy: with the HashiCorp Vault key provider (a real dev
@@ -19,13 +19,13 @@ import (
 // which version is pinned, and the audit state shows the head anchored in
 // Vault as compared, for the ethics officer's identity.
 func TestTransitStudy(t *testing.T) {
-	srv := transittest.Start(t)
+	srv := hcvaulttest.Start(t)
 	srv.Env(t)
 	t.Setenv("HOME", t.TempDir())
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	version, err := transit.Setup(ctx, transit.Config{Mount: "transit", Key: "report-study"})
+	version, err := hcvault.Setup(ctx, hcvault.Config{Mount: "transit", Key: "report-study"})
 	if err != nil {
-		t.Fatalf("transit.Setup: %v", err)
+		t.Fatalf("hcvault.Setup: %v", err)
 	}
 	tmp := t.TempDir()
 	off, err := age.GenerateX25519Identity()

@@ -20,4 +20,4 @@
 // Each prints as a single line with a hint of what to do.
 //
 // [Policy] prints the minimal Vault policy a study's token needs.
-package transit
+package hcvault

@@ -1,4 +1,4 @@
-package transit
+package hcvault
 
 // Tests against a real Vault dev server (see transittest). They skip when no
 // vault binary is available, and fail instead when FIELDVAULT_REQUIRE_VAULT=1.
@@ -17,10 +17,10 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/fieldvault/fieldvault/vault/transit/transittest"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault/hcvaulttest"
 )
 
-func TestMain(m *testing.M) { os.Exit(transittest.Main(m)) }
+func TestMain(m *testing.M) { os.Exit(hcvaulttest.Main(m)) }
 
 var keySeq atomic.Int64
 
@@ -95,7 +95,7 @@ func mustHMAC(t *testing.T, k *Keyer, msgs [][]byte) [][]byte {
 }
 
 func TestSetupCreatesAndPins(t *testing.T) {
-	s := transittest.Shared(t)
+	s := hcvaulttest.Shared(t)
 	s.Env(t)
 	ctx := context.Background()
 	cfg := Config{Key: newKeyName(t)}
@@ -137,7 +137,7 @@ func TestSetupCreatesAndPins(t *testing.T) {
 // same MACs, hence the same pseudonyms, and the MACs are exactly
 // HMAC-SHA256(key, message) with the key's version-1 HMAC key.
 func TestTwoKeyersOneKey(t *testing.T) {
-	s := transittest.Shared(t)
+	s := hcvaulttest.Shared(t)
 	s.Env(t)
 	key := newKeyName(t)
 	if _, err := s.Client(t).Logical().Write("transit/keys/"+key, map[string]any{"type": DefaultKeyType, "exportable": true}); err != nil {
@@ -180,7 +180,7 @@ func TestTwoKeyersOneKey(t *testing.T) {
 
 // exportedHMACKey exports version 1 of an exportable key's HMAC key, for
 // checking MACs independently of Vault.
-func exportedHMACKey(t *testing.T, s *transittest.Server, key string) []byte {
+func exportedHMACKey(t *testing.T, s *hcvaulttest.Server, key string) []byte {
 	t.Helper()
 	sec, err := s.Client(t).Logical().Read("transit/export/hmac-key/" + key + "/1")
 	if err != nil || sec == nil {
@@ -195,7 +195,7 @@ func exportedHMACKey(t *testing.T, s *transittest.Server, key string) []byte {
 }
 
 func TestRotationChangesNoMAC(t *testing.T) {
-	s := transittest.Shared(t)
+	s := hcvaulttest.Shared(t)
 	s.Env(t)
 	cfg := setupKey(t)
 	msgs := names(50)
@@ -221,7 +221,7 @@ func TestRotationChangesNoMAC(t *testing.T) {
 }
 
 func TestMinEncryptionVersionRaised(t *testing.T) {
-	s := transittest.Shared(t)
+	s := hcvaulttest.Shared(t)
 	s.Env(t)
 	cfg := setupKey(t)
 	c := s.Client(t)
@@ -256,7 +256,7 @@ func TestMinEncryptionVersionRaised(t *testing.T) {
 // A batch item error is provoked for real: the second batch carries one input
 // that is not base64, and Vault answers 200 with that item failed.
 func TestBatchItemErrorAborts(t *testing.T) {
-	s := transittest.Shared(t)
+	s := hcvaulttest.Shared(t)
 	s.Env(t)
 	cfg := setupKey(t)
 	cfg.BatchSize = 100
@@ -287,7 +287,7 @@ func TestBatchItemErrorAborts(t *testing.T) {
 }
 
 func TestPermissions(t *testing.T) {
-	s := transittest.Shared(t)
+	s := hcvaulttest.Shared(t)
 	s.Env(t)
 	cfg := setupKey(t)
 	msgs := names(5)
@@ -376,7 +376,7 @@ func TestPermissions(t *testing.T) {
 }
 
 func TestMissingKeyAndMount(t *testing.T) {
-	s := transittest.Shared(t)
+	s := hcvaulttest.Shared(t)
 	s.Env(t)
 	ctx := context.Background()
 	msgs := names(2)
@@ -401,7 +401,7 @@ func TestMissingKeyAndMount(t *testing.T) {
 }
 
 func TestNoToken(t *testing.T) {
-	s := transittest.Shared(t)
+	s := hcvaulttest.Shared(t)
 	s.Env(t)
 	t.Setenv("VAULT_TOKEN", "")
 	_, err := Setup(context.Background(), Config{Key: newKeyName(t)})
@@ -421,7 +421,7 @@ func TestNoToken(t *testing.T) {
 
 // One dev server of its own: sealed, then stopped mid-run.
 func TestSealedThenStopped(t *testing.T) {
-	s := transittest.Start(t)
+	s := hcvaulttest.Start(t)
 	s.Env(t)
 	t.Setenv("VAULT_MAX_RETRIES", "0")
 	ctx := context.Background()
@@ -459,7 +459,7 @@ func TestSealedThenStopped(t *testing.T) {
 }
 
 func TestStoppedMidRun(t *testing.T) {
-	s := transittest.Start(t)
+	s := hcvaulttest.Start(t)
 	s.Env(t)
 	t.Setenv("VAULT_MAX_RETRIES", "0")
 	cfg := setupKey(t)
@@ -487,7 +487,7 @@ func TestStoppedMidRun(t *testing.T) {
 }
 
 func TestEmptyBatch(t *testing.T) {
-	s := transittest.Shared(t)
+	s := hcvaulttest.Shared(t)
 	s.Env(t)
 	k := mustNew(t, setupKey(t))
 	macs, err := k.HMAC(context.Background(), nil)
@@ -502,7 +502,7 @@ func TestEmptyBatch(t *testing.T) {
 // BenchmarkImport10000 HMACs a 10,000-name import, as one command run does,
 // and asserts the round trips: ceil(10000 / batch size).
 func BenchmarkImport10000(b *testing.B) {
-	s := transittest.Shared(b)
+	s := hcvaulttest.Shared(b)
 	s.Env(b)
 	cfg := Config{Key: newKeyName(b)}
 	v, err := Setup(context.Background(), cfg)
@@ -534,7 +534,7 @@ func BenchmarkImport10000(b *testing.B) {
 }
 
 func TestAnchorHead(t *testing.T) {
-	s := transittest.Shared(t)
+	s := hcvaulttest.Shared(t)
 	s.Env(t)
 	ctx := context.Background()
 	cfg := setupKey(t)

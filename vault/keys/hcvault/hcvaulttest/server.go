@@ -8,8 +8,8 @@
 //
 // A package that uses [Shared] stops the shared server from TestMain:
 //
-//	func TestMain(m *testing.M) { os.Exit(transittest.Main(m)) }
-package transittest
+//	func TestMain(m *testing.M) { os.Exit(hcvaulttest.Main(m)) }
+package hcvaulttest
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package transit
+package hcvault
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fieldvault/fieldvault/vault/transit/transittest"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault/hcvaulttest"
 )
 
 // TestTLS runs the adapter against "vault server -dev-tls": with
@@ -18,7 +18,7 @@ import (
 // the key and HMACs work; without it the connection is refused as
 // untrusted, with a one-line error naming the address and a hint.
 func TestTLS(t *testing.T) {
-	s := transittest.StartTLS(t)
+	s := hcvaulttest.StartTLS(t)
 	s.Env(t)
 	if !strings.HasPrefix(s.Addr, "https://") || os.Getenv("VAULT_CACERT") != s.CACert {
 		t.Fatalf("not a TLS server: %s, VAULT_CACERT=%q", s.Addr, os.Getenv("VAULT_CACERT"))

@@ -1,4 +1,4 @@
-package transittest
+package hcvaulttest
 
 import (
 	"os"
