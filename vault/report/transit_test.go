@@ -9,9 +9,9 @@ import (
 
 	"filippo.io/age"
 	"github.com/fieldvault/fieldvault/vault"
-	"github.com/fieldvault/fieldvault/vault/report"
 	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
 	"github.com/fieldvault/fieldvault/vault/keys/hcvault/hcvaulttest"
+	"github.com/fieldvault/fieldvault/vault/report"
 )
 
 // TestTransitStudy: with the HashiCorp Vault key provider (a real dev
