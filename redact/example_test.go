@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/vault/keys/local"
 )
 
 func Example() {
@@ -13,8 +14,8 @@ func Example() {
 		{ID: "E01", Kind: redact.KindPlace, Name: "Milton Keynes"},
 		{ID: "E02", Kind: redact.KindOrg, Name: "Milton Keynes Council"},
 	}
-	key := make([]byte, redact.KeySize) // use redact.GenerateKey() for real studies
-	k, _ := redact.NewLocalKey(key)
+	key := make([]byte, local.KeySize) // use local.GenerateKey() for real studies
+	k, _ := local.New(key)
 	reg := redact.NewRegistry()
 	if err := redact.Assign(context.Background(), k, reg, ents); err != nil {
 		fmt.Println(err)

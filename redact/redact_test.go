@@ -2,6 +2,8 @@ package redact
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/json"
 	"flag"
 	"os"
@@ -9,24 +11,36 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
+// hmacKey is HMAC-SHA256 under a fixed key, as the local key provider
+// (vault/keys/local, which imports this package) computes it.
+type hmacKey []byte
+
+func (k hmacKey) HMAC(ctx context.Context, msgs [][]byte) ([][]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		h := hmac.New(sha256.New, k)
+		h.Write(m)
+		out[i] = h.Sum(nil)
+	}
+	return out, nil
+}
+
 func testKey(tb testing.TB, seed byte) Keyer {
 	tb.Helper()
-	key := make([]byte, KeySize)
+	key := make(hmacKey, 32)
 	for i := range key {
 		key[i] = seed + byte(i)
 	}
-	k, err := NewLocalKey(key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return k
+	return key
 }
 
 func loadStudy(tb testing.TB) []Entity {
@@ -467,16 +481,6 @@ func randomName(seed uint64) string {
 		return strings.ToUpper(s[:1]) + s[1:]
 	}
 	return word(3+int(next()%2)) + " " + word(3+int(next()%3))
-}
-
-func TestErrorsDoNotLeak(t *testing.T) {
-	_, err := NewLocalKey([]byte("short-secret-key"))
-	if err == nil || strings.Contains(err.Error(), "short-secret-key") {
-		t.Errorf("NewLocalKey error = %v", err)
-	}
-	if utf8.ValidString(err.Error()) && strings.ToLower(err.Error()) != err.Error() {
-		t.Errorf("error not lower case: %v", err)
-	}
 }
 
 func TestPreviewDoesNotRecord(t *testing.T) {

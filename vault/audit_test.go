@@ -248,7 +248,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// Each writer opens the vault on its own, as separate processes do.
-			sw, err := Open(s.Dir, Options{IdentityFile: s.Identity.Path})
+			sw, err := Open(s.Dir, Options{Providers: testProviders, IdentityFile: s.Identity.Path})
 			if err != nil {
 				errs <- err
 				return

@@ -278,7 +278,7 @@ func (s *Study) verifyCopy(ctx context.Context, dir string, res *BackupResult) e
 	if err != nil {
 		return fmt.Errorf("checking the backup: %w", err)
 	}
-	c := &Study{Dir: dir, Config: cfg, Identity: s.Identity, FS: OS{}, Now: s.Now}
+	c := &Study{Dir: dir, Config: cfg, Identity: s.Identity, FS: OS{}, Now: s.Now, providers: s.providers}
 	if res.Verify, err = c.Verify(true); err != nil {
 		return fmt.Errorf("checking the backup: %w", err)
 	}

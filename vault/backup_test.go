@@ -29,7 +29,7 @@ func TestBackupUnderConcurrentWriters(t *testing.T) {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			ws, err := Open(s.Dir, Options{IdentityFile: s.Identity.Path, Now: fixedNow})
+			ws, err := Open(s.Dir, Options{Providers: testProviders, IdentityFile: s.Identity.Path, Now: fixedNow})
 			if err != nil {
 				t.Error(err)
 				return
@@ -71,7 +71,7 @@ func TestBackupUnderConcurrentWriters(t *testing.T) {
 		if err := Restore(out, dir); err != nil {
 			t.Fatal(err)
 		}
-		r, err := Open(dir, Options{IdentityFile: s.Identity.Path})
+		r, err := Open(dir, Options{Providers: testProviders, IdentityFile: s.Identity.Path})
 		if err != nil {
 			t.Fatal(err)
 		}

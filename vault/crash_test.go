@@ -89,7 +89,7 @@ func crashChild(spec string) int {
 			}
 		}
 	}
-	s, err := Open(parts[3], Options{IdentityFile: parts[4]})
+	s, err := Open(parts[3], Options{Providers: testProviders, IdentityFile: parts[4]})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -170,7 +170,7 @@ func TestCrashConsistency(t *testing.T) {
 					t.Fatal(err)
 				}
 				name := fmt.Sprintf("%s killed %s #%d", cmd, step, n)
-				s, err := Open(dir, Options{IdentityFile: base.Identity.Path})
+				s, err := Open(dir, Options{Providers: testProviders, IdentityFile: base.Identity.Path})
 				if err != nil {
 					t.Fatalf("%s: open: %v", name, err)
 				}

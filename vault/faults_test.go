@@ -144,7 +144,7 @@ func TestDiskFaults(t *testing.T) {
 			for n := 1; ; n++ {
 				dir := filepath.Join(t.TempDir(), "study")
 				copyDir(t, base.Dir, dir)
-				s, err := Open(dir, Options{IdentityFile: base.Identity.Path, Now: fixedNow})
+				s, err := Open(dir, Options{Providers: testProviders, IdentityFile: base.Identity.Path, Now: fixedNow})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/vault/keys/local"
 )
 
 // countingKeyer counts key-service round trips.
@@ -95,7 +96,7 @@ func BenchmarkExportCorpusRedactOnly(b *testing.B) {
 	for i := 0; i < 200; i++ {
 		ents = append(ents, redact.Entity{ID: fmt.Sprintf("P%d", i+1), Kind: redact.KindPerson, Name: fmt.Sprintf("Given%03d Family%03d", i, i)})
 	}
-	k, _ := redact.NewLocalKey(make([]byte, 32))
+	k, _ := local.New(make([]byte, 32))
 	reg := redact.NewRegistry()
 	if err := redact.Assign(ctx, k, reg, ents); err != nil {
 		b.Fatal(err)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
+	"github.com/fieldvault/fieldvault/vault/keys/local"
 )
 
 // fixedNow is the clock of every test study.
@@ -24,7 +26,7 @@ func newStudy(tb testing.TB) *Study {
 	tb.Setenv("HOME", tb.TempDir())
 	tb.Setenv("XDG_CONFIG_HOME", tb.TempDir())
 	idPath := filepath.Join(tb.TempDir(), "identity.txt")
-	res, err := Init(context.Background(), filepath.Join(tb.TempDir(), "study"), InitOptions{Options: Options{IdentityFile: idPath, Now: fixedNow}})
+	res, err := Init(context.Background(), filepath.Join(tb.TempDir(), "study"), InitOptions{Options: Options{Providers: testProviders, IdentityFile: idPath, Now: fixedNow}})
 	if err != nil {
 		tb.Fatalf("Init: %v", err)
 	}
@@ -102,4 +104,18 @@ func addParticipant(tb testing.TB, s *Study, handle, name string, scopes ...poli
 			tb.Fatalf("RecordConsent %s: %v", handle, err)
 		}
 	}
+}
+
+// testProviders is what cmd hands in (vault/keys.For, which imports this
+// package and so cannot be used by its tests): the local key file or the
+// Transit key with its audit anchor.
+func testProviders(cfg *Config) Providers {
+	switch kp := cfg.KeyProvider; {
+	case kp.Type == ProviderLocal:
+		return Providers{Key: local.Provider{}}
+	case kp.Type == ProviderTransit && kp.Transit != nil:
+		p := hcvault.Provider{Config: hcvault.Config{Mount: kp.Transit.Mount, Key: kp.Transit.Key, KeyVersion: kp.Transit.KeyVersion}}
+		return Providers{Key: p, Anchor: p}
+	}
+	return Providers{}
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 
 	"github.com/fieldvault/fieldvault/redact"
-	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
 )
 
 // KeyCheckLabel is the fixed message whose HMAC-SHA256 under the pseudonym
@@ -32,32 +31,31 @@ func KeyCheckValue(ctx context.Context, k redact.Keyer) (string, error) {
 	return hex.EncodeToString(macs[0]), nil
 }
 
-// loadKeyer returns the study's key provider as configured, unchecked: the
-// local key file (decrypted with a raw-class identity) or the Transit key at
-// the version pinned at init.
+// loadKeyer returns the study's key as its provider (handed in by cmd)
+// opens it, unchecked: the local key file (decrypted with a raw-class
+// identity) or the Transit key at the version pinned at init.
 func (s *Study) loadKeyer(ctx context.Context) (redact.Keyer, error) {
 	if s.keyerCache != nil {
 		return s.keyerCache, nil
 	}
-	var k redact.Keyer
-	switch s.Config.KeyProvider.Type {
-	case ProviderLocal:
-		key, err := s.localKey()
-		if err != nil {
-			return nil, fmt.Errorf("loading the pseudonym key: %w", err)
-		}
-		if k, err = redact.NewLocalKey(key); err != nil {
-			return nil, err
-		}
-	case ProviderTransit:
-		t := s.Config.KeyProvider.Transit
-		tk, err := hcvault.New(ctx, hcvault.Config{Mount: t.Mount, Key: t.Key, KeyVersion: t.KeyVersion})
-		if err != nil {
-			return nil, err
-		}
-		k = tk
-	default:
+	src := s.providers.Key
+	if src == nil {
 		return nil, integrity("unknown key provider %q", s.Config.KeyProvider.Type)
+	}
+	read := false
+	k, err := src.Keyer(ctx, func() ([]byte, error) {
+		key, err := s.storedKey()
+		read = err == nil
+		return key, err
+	})
+	switch {
+	case err != nil && read:
+		// The file decrypted but the provider cannot use what it holds.
+		return nil, fmt.Errorf("loading the pseudonym key: %w", integrity("the pseudonym key %s is damaged", LocalKeyFile))
+	case err != nil && s.Config.KeyProvider.Type == ProviderLocal:
+		return nil, fmt.Errorf("loading the pseudonym key: %w", err)
+	case err != nil:
+		return nil, err
 	}
 	s.keyerCache = k
 	return k, nil

@@ -2,7 +2,6 @@ package vault
 
 import (
 	"bytes"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"os"
@@ -11,15 +10,9 @@ import (
 	"filippo.io/age"
 )
 
-const localKeySize = 32
-
-// createLocalKey generates the study's pseudonym key and stores it
+// storeKey keeps a new study's key (from the key provider) in LocalKeyFile,
 // age-encrypted to the raw recipients.
-func (s *Study) createLocalKey() error {
-	key := make([]byte, localKeySize)
-	if _, err := rand.Read(key); err != nil {
-		return err
-	}
+func (s *Study) storeKey(key []byte) error {
 	rcpts, err := s.recipients(ClassRaw)
 	if err != nil {
 		return err
@@ -39,8 +32,11 @@ func (s *Study) createLocalKey() error {
 	})
 }
 
-// localKey decrypts the local pseudonym key.
-func (s *Study) localKey() ([]byte, error) {
+// maxStoredKey bounds what storedKey reads: a key is a few dozen bytes.
+const maxStoredKey = 4096
+
+// storedKey decrypts the key kept in LocalKeyFile.
+func (s *Study) storedKey() ([]byte, error) {
 	data, err := os.ReadFile(filepath.Join(s.Dir, LocalKeyFile))
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -52,8 +48,8 @@ func (s *Study) localKey() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := io.ReadAll(r)
-	if err != nil || len(key) != localKeySize {
+	key, err := io.ReadAll(io.LimitReader(r, maxStoredKey+1))
+	if err != nil || len(key) == 0 || len(key) > maxStoredKey {
 		return nil, integrity("the pseudonym key %s is damaged", LocalKeyFile)
 	}
 	return key, nil

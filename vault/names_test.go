@@ -21,7 +21,7 @@ func TestInitLocale(t *testing.T) {
 		t.Errorf("default locale = %q, want %q", got, redact.LocaleGB)
 	}
 	dir := filepath.Join(t.TempDir(), "study")
-	res, err := Init(context.Background(), dir, InitOptions{Options: Options{IdentityFile: filepath.Join(t.TempDir(), "id.txt"), Now: fixedNow}, Locale: redact.LocaleEN})
+	res, err := Init(context.Background(), dir, InitOptions{Options: Options{Providers: testProviders, IdentityFile: filepath.Join(t.TempDir(), "id.txt"), Now: fixedNow}, Locale: redact.LocaleEN})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestInitLocale(t *testing.T) {
 		t.Errorf("init --locale en: %v, %q", err, cat.Pseudonyms.Locale())
 	}
 	dir = filepath.Join(t.TempDir(), "study")
-	if _, err := Init(context.Background(), dir, InitOptions{Options: Options{IdentityFile: filepath.Join(t.TempDir(), "id.txt"), Now: fixedNow}, Locale: "fr-FR"}); !errors.Is(err, ErrInvalid) {
+	if _, err := Init(context.Background(), dir, InitOptions{Options: Options{Providers: testProviders, IdentityFile: filepath.Join(t.TempDir(), "id.txt"), Now: fixedNow}, Locale: "fr-FR"}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("unknown locale: err = %v, want ErrInvalid", err)
 	}
 	if _, err := ReadConfig(dir); err == nil {

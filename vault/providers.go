@@ -2,65 +2,83 @@ package vault
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
+	"github.com/fieldvault/fieldvault/redact"
 )
 
-// transitConfig is the study's Transit key as package transit wants it.
-func (s *Study) transitConfig() (hcvault.Config, bool) {
-	t := s.Config.KeyProvider.Transit
-	if s.Config.KeyProvider.Type != ProviderTransit || t == nil {
-		return hcvault.Config{}, false
-	}
-	return hcvault.Config{Mount: t.Mount, Key: t.Key, KeyVersion: t.KeyVersion}, true
+// Providers are the services outside the store that a study relies on: the
+// pseudonym key and, for a team, a copy of the audit head. cmd chooses them
+// for the study's config (vault/keys.For) and hands them to Open and Init;
+// the store imports no key service.
+type Providers struct {
+	Key KeySource
+	// Anchor keeps a copy of the audit head outside the vault; nil when
+	// the head lives in the catalogue only.
+	Anchor Anchor
 }
 
-// anchor records the audit head in HashiCorp Vault after a commit (Vault
-// provider only), so that a rollback of the whole vault directory is
-// detected. The change has already happened: a failure is reported as a
-// note and the next command (or audit verify) anchors again.
+// A KeySource is a key provider (vault/keys/local, vault/keys/hcvault):
+// it makes a new study's key and opens it as a redact.Keyer, whose check
+// value (KeyCheckValue) the store pins.
+type KeySource interface {
+	// NewKey returns a new study's key for the store to keep in
+	// LocalKeyFile, age-encrypted to the raw recipients, or nil when the
+	// key lives in a service.
+	NewKey() ([]byte, error)
+	// Keyer opens the key; stored reads what NewKey returned, decrypted.
+	Keyer(ctx context.Context, stored func() ([]byte, error)) (redact.Keyer, error)
+}
+
+// An Anchor records the audit head outside the vault, so that a rollback of
+// the whole vault directory is seen (hcvault keeps it in Vault's KV store).
+type Anchor interface {
+	AnchorHead(ctx context.Context, studyID string, seq uint64, hash string) error
+	// AnchoredHead returns the head recorded; ok is false when none is.
+	AnchoredHead(ctx context.Context, studyID string) (seq uint64, hash string, ok bool, err error)
+}
+
+// anchor records the audit head outside the vault after a commit. The
+// change has already happened: a failure is reported as a note and the next
+// command (or audit verify) anchors again.
 func (s *Study) anchor(ctx context.Context, head AuditHead) {
-	cfg, ok := s.transitConfig()
-	if !ok {
+	if s.providers.Anchor == nil {
 		return
 	}
-	if err := hcvault.AnchorHead(ctx, cfg, s.Config.StudyID, head.Seq, head.Hash); err != nil {
+	if err := s.providers.Anchor.AnchorHead(ctx, s.Config.StudyID, head.Seq, head.Hash); err != nil {
 		s.note(fmt.Sprintf("the audit head could not be anchored in HashiCorp Vault (%v); the next command retries", err))
 	}
 }
 
-// checkAnchor compares the log with the head anchored in Vault: the anchored
-// entry must still be in the log with the same hash.
+// checkAnchor compares the log with the anchored head: the anchored entry
+// must still be in the log with the same hash.
 func (s *Study) checkAnchor(ctx context.Context, rep *AuditReport, entries []Entry) {
-	cfg, ok := s.transitConfig()
-	if !ok {
+	if s.providers.Anchor == nil {
 		return
 	}
-	a, err := hcvault.AnchoredHead(ctx, cfg, s.Config.StudyID)
-	if errors.Is(err, hcvault.ErrNotAnchored) {
-		rep.Notes = append(rep.Notes, "no audit head is anchored in HashiCorp Vault yet")
-		return
-	}
+	seq, hash, ok, err := s.providers.Anchor.AnchoredHead(ctx, s.Config.StudyID)
 	if err != nil {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("cannot compare with the head anchored in HashiCorp Vault: %v", err))
 		return
 	}
+	if !ok {
+		rep.Notes = append(rep.Notes, "no audit head is anchored in HashiCorp Vault yet")
+		return
+	}
 	switch {
-	case a.Seq > uint64(len(entries)):
-		p := &ChainProblem{Line: len(entries) + 1, Seq: uint64(len(entries)) + 1, What: fmt.Sprintf("missing: HashiCorp Vault anchored entry %d, the log holds %d (the vault was rolled back)", a.Seq, len(entries))}
+	case seq > uint64(len(entries)):
+		p := &ChainProblem{Line: len(entries) + 1, Seq: uint64(len(entries)) + 1, What: fmt.Sprintf("missing: HashiCorp Vault anchored entry %d, the log holds %d (the vault was rolled back)", seq, len(entries))}
 		rep.Problems = append(rep.Problems, p.Error())
 		if rep.First == nil {
 			rep.First = p
 		}
-	case a.Seq > 0 && entries[a.Seq-1].Hash != a.Hash:
-		p := &ChainProblem{Line: int(a.Seq), Seq: a.Seq, What: "differs from the head anchored in HashiCorp Vault (the log was rewritten)"}
+	case seq > 0 && entries[seq-1].Hash != hash:
+		p := &ChainProblem{Line: int(seq), Seq: seq, What: "differs from the head anchored in HashiCorp Vault (the log was rewritten)"}
 		rep.Problems = append(rep.Problems, p.Error())
 		if rep.First == nil {
 			rep.First = p
 		}
 	default:
-		rep.Anchor = fmt.Sprintf("matches the head anchored in HashiCorp Vault (entry %d)", a.Seq)
+		rep.Anchor = fmt.Sprintf("matches the head anchored in HashiCorp Vault (entry %d)", seq)
 	}
 }

@@ -452,7 +452,7 @@ func (s *Study) rekey(ctx context.Context, cat *Catalog, cfg *Config, classes []
 		}
 	}
 	if slices.Contains(classes, ClassRaw) && s.Config.KeyProvider.Type == ProviderLocal {
-		if _, err := s.localKey(); err != nil {
+		if _, err := s.storedKey(); err != nil {
 			return n, fmt.Errorf("checking the re-encrypted pseudonym key: %w", err)
 		}
 	}
@@ -502,7 +502,7 @@ func (s *Study) rekeyObject(v *Version, rcpts []age.Recipient) error {
 // rekeyLocalKey re-encrypts the local pseudonym key (the same key, so its
 // pseudonyms and any check value pinning it stay valid).
 func (s *Study) rekeyLocalKey(rcpts []age.Recipient) error {
-	key, err := s.localKey()
+	key, err := s.storedKey()
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func rekeyStudy(tb testing.TB) (s *Study, secondID, secondRcpt string) {
 // object, and reads the pseudonym key.
 func canRead(tb testing.TB, dir, idPath string) (catalog, raw bool) {
 	tb.Helper()
-	s, err := Open(dir, Options{IdentityFile: idPath})
+	s, err := Open(dir, Options{Providers: testProviders, IdentityFile: idPath})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func canRead(tb testing.TB, dir, idPath string) (catalog, raw bool) {
 	if err != nil && !errors.Is(err, ErrNotRecipient) {
 		tb.Fatalf("object: %v", err)
 	}
-	_, kerr := s.localKey()
+	_, kerr := s.storedKey()
 	if (err == nil) != (kerr == nil) {
 		tb.Fatalf("raw object readable %v but pseudonym key readable %v", err == nil, kerr == nil)
 	}
@@ -131,7 +131,7 @@ func TestRecipientRotation(t *testing.T) {
 		t.Errorf("label: got %q, want %q", got, want)
 	}
 	// The second researcher removes the first; the first can no longer read.
-	s2, err := Open(s.Dir, Options{IdentityFile: id2})
+	s2, err := Open(s.Dir, Options{Providers: testProviders, IdentityFile: id2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestRecipientRotation(t *testing.T) {
 	if _, err := s2.RemoveRecipient(ctx, "Dr Ama Brightwater"); err == nil || !strings.Contains(err.Error(), "last researcher recipient") {
 		t.Errorf("removing the last researcher (who acts): %v", err)
 	}
-	officerStudy, _ := Open(s.Dir, Options{IdentityFile: officerID})
+	officerStudy, _ := Open(s.Dir, Options{Providers: testProviders, IdentityFile: officerID})
 	if _, err := officerStudy.AddRecipient(ctx, RecipientRequest{Role: RoleResearcher, Recipient: officer}); err == nil {
 		t.Error("an ethics officer changed the recipients")
 	}
@@ -230,7 +230,7 @@ func TestRekeyCrash(t *testing.T) {
 			// A vault where the second researcher is already a recipient.
 			dir := filepath.Join(t.TempDir(), "study")
 			copyDir(t, base.Dir, dir)
-			src, _ = Open(dir, Options{IdentityFile: base.Identity.Path})
+			src, _ = Open(dir, Options{Providers: testProviders, IdentityFile: base.Identity.Path})
 			if _, err := src.AddRecipient(ctx, RecipientRequest{Role: RoleResearcher, Recipient: r2}); err != nil {
 				t.Fatal(err)
 			}
@@ -254,7 +254,7 @@ func TestRekeyCrash(t *testing.T) {
 					t.Fatal(err)
 				}
 				name := cmd + " killed " + step + " #" + strconv.Itoa(n)
-				s, err := Open(dir, Options{IdentityFile: src.Identity.Path})
+				s, err := Open(dir, Options{Providers: testProviders, IdentityFile: src.Identity.Path})
 				if err != nil {
 					t.Fatalf("%s: open: %v", name, err)
 				}
@@ -308,7 +308,7 @@ func TestRekeyFaults(t *testing.T) {
 		for n := 1; ; n++ {
 			dir := filepath.Join(t.TempDir(), "study")
 			copyDir(t, base.Dir, dir)
-			s, err := Open(dir, Options{IdentityFile: base.Identity.Path, Now: fixedNow})
+			s, err := Open(dir, Options{Providers: testProviders, IdentityFile: base.Identity.Path, Now: fixedNow})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -110,7 +110,7 @@ func TestEthicsOfficerView(t *testing.T) {
 	officerFile := filepath.Join(t.TempDir(), "officer.txt")
 	os.WriteFile(officerFile, []byte(officer.String()+"\n"), 0o600)
 	idPath := filepath.Join(t.TempDir(), "researcher.txt")
-	res, err := Init(ctx, filepath.Join(t.TempDir(), "study"), InitOptions{Options: Options{IdentityFile: idPath, Now: fixedNow}, EthicsRecipients: []string{officer.Recipient().String()}})
+	res, err := Init(ctx, filepath.Join(t.TempDir(), "study"), InitOptions{Options: Options{Providers: testProviders, IdentityFile: idPath, Now: fixedNow}, EthicsRecipients: []string{officer.Recipient().String()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestEthicsOfficerView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := Open(s.Dir, Options{IdentityFile: officerFile, Now: fixedNow})
+	o, err := Open(s.Dir, Options{Providers: testProviders, IdentityFile: officerFile, Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}

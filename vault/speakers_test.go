@@ -300,7 +300,7 @@ func TestOfficerWritesRefused(t *testing.T) {
 	}
 	officerFile := filepath.Join(t.TempDir(), "officer.txt")
 	os.WriteFile(officerFile, []byte(officer.String()+"\n"), 0o600)
-	res, err := Init(ctx, filepath.Join(t.TempDir(), "study"), InitOptions{Options: Options{IdentityFile: filepath.Join(t.TempDir(), "r.txt"), Now: fixedNow}, EthicsRecipients: []string{officer.Recipient().String()}})
+	res, err := Init(ctx, filepath.Join(t.TempDir(), "study"), InitOptions{Options: Options{Providers: testProviders, IdentityFile: filepath.Join(t.TempDir(), "r.txt"), Now: fixedNow}, EthicsRecipients: []string{officer.Recipient().String()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +309,7 @@ func TestOfficerWritesRefused(t *testing.T) {
 	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "i.txt", "Dafydd ap Rhys: hello\n"), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
 		t.Fatal(err)
 	}
-	o, err := Open(s.Dir, Options{IdentityFile: officerFile, Now: fixedNow})
+	o, err := Open(s.Dir, Options{Providers: testProviders, IdentityFile: officerFile, Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ type Study struct {
 	// Notes receives what a writer cleaned up after an interrupted command.
 	Notes func(string)
 
+	providers     Providers
 	keyerCache    redact.Keyer
 	keyCheckCache string
 	// changing is the context of the change in progress (set by Update),
@@ -43,6 +44,17 @@ type Options struct {
 	Passphrase PassphraseFunc
 	FS         FS // nil = OS
 	Now        func() time.Time
+	// Providers chooses the key provider and the audit anchor for the
+	// study's config (cmd passes vault/keys.For). nil: none, and every use
+	// of the pseudonym key fails.
+	Providers func(*Config) Providers
+}
+
+func (o Options) providers(cfg *Config) Providers {
+	if o.Providers == nil {
+		return Providers{}
+	}
+	return o.Providers(cfg)
 }
 
 func (o Options) fs() FS {
@@ -68,7 +80,7 @@ type InitOptions struct {
 	SupervisorRecipients []string // raw class, and the catalogue opening needs
 	// KeyProvider is ProviderLocal (default) or ProviderTransit; for Transit,
 	// Transit must carry the mount, key and the version to pin (the caller
-	// checks the key with package transit first).
+	// checks the key with package vault/keys/hcvault first).
 	KeyProvider string
 	Transit     *TransitConfig
 	// NewPassphrase, if set, protects an identity that init creates.
@@ -167,13 +179,20 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error
 		return nil, err
 	}
 	defer l.release()
-	s := &Study{Dir: dir, Config: cfg, Identity: id, FS: fsys, Now: now}
+	s := &Study{Dir: dir, Config: cfg, Identity: id, FS: fsys, Now: now, providers: opts.providers(cfg)}
 	// The catalogue first, the config last: a vault without fieldvault.json
 	// is not a vault, so a crash during init leaves nothing that opens.
 	cat := &Catalog{Format: FormatVersion, StudyID: cfg.StudyID, Next: map[string]int{}, Pseudonyms: reg}
 	entry := Entry{Action: "init", Detail: map[string]string{"key_provider": cfg.KeyProvider.Type, "locale": locale}}
-	if cfg.KeyProvider.Type == ProviderLocal {
-		if err := s.createLocalKey(); err != nil {
+	if s.providers.Key == nil {
+		return nil, fmt.Errorf("%w: no key provider for %q", ErrInvalid, cfg.KeyProvider.Type)
+	}
+	key, err := s.providers.Key.NewKey()
+	if err != nil {
+		return nil, err
+	}
+	if key != nil {
+		if err := s.storeKey(key); err != nil {
 			return nil, err
 		}
 	}
@@ -219,7 +238,7 @@ func Open(dir string, opts Options) (*Study, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Study{Dir: dir, Config: cfg, Identity: id, FS: opts.fs(), Now: opts.now()}, nil
+	return &Study{Dir: dir, Config: cfg, Identity: id, FS: opts.fs(), Now: opts.now(), providers: opts.providers(cfg)}, nil
 }
 
 // Catalog reads the current catalogue (no lock: the file is replaced

@@ -25,7 +25,7 @@ func transitStudy(t *testing.T, srv *hcvaulttest.Server, key string) *Study {
 	}
 	idPath := filepath.Join(t.TempDir(), "identity.txt")
 	res, err := Init(context.Background(), filepath.Join(t.TempDir(), "study"), InitOptions{
-		Options:     Options{IdentityFile: idPath, Now: fixedNow},
+		Options:     Options{Providers: testProviders, IdentityFile: idPath, Now: fixedNow},
 		KeyProvider: ProviderTransit,
 		Transit:     &TransitConfig{Mount: "transit", Key: key, KeyVersion: version},
 	})
@@ -118,7 +118,7 @@ func TestTransitStoppedMidRun(t *testing.T) {
 	}
 	before := snapshot(t, s.Dir)
 	srv.Stop()
-	s2, err := Open(s.Dir, Options{IdentityFile: s.Identity.Path, Now: fixedNow})
+	s2, err := Open(s.Dir, Options{Providers: testProviders, IdentityFile: s.Identity.Path, Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestTransitPermissionDenied(t *testing.T) {
 	s := transitStudy(t, srv, "perm-study")
 	tok := srv.Token(t, `path "transit/keys/perm-study" { capabilities = ["read"] }`)
 	t.Setenv("VAULT_TOKEN", tok)
-	s2, err := Open(s.Dir, Options{IdentityFile: s.Identity.Path, Now: fixedNow})
+	s2, err := Open(s.Dir, Options{Providers: testProviders, IdentityFile: s.Identity.Path, Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestTransitKeyPinned(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshot(t, s.Dir)
-	s2, err := Open(s.Dir, Options{IdentityFile: s.Identity.Path, Now: fixedNow})
+	s2, err := Open(s.Dir, Options{Providers: testProviders, IdentityFile: s.Identity.Path, Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -231,7 +231,7 @@ func TestOpenErrors(t *testing.T) {
 	if _, err := CreateIdentity(other, fixedNow(), ""); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := Open(s.Dir, Options{IdentityFile: other})
+	s2, err := Open(s.Dir, Options{Providers: testProviders, IdentityFile: other})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,20 +242,20 @@ func TestOpenErrors(t *testing.T) {
 
 func TestOpenChecks(t *testing.T) {
 	s := newStudy(t)
-	if _, err := Open(t.TempDir(), Options{IdentityFile: s.Identity.Path}); !errors.Is(err, ErrNotVault) {
+	if _, err := Open(t.TempDir(), Options{Providers: testProviders, IdentityFile: s.Identity.Path}); !errors.Is(err, ErrNotVault) {
 		t.Errorf("not a vault: err = %v", err)
 	}
 	cfg := filepath.Join(s.Dir, ConfigFile)
 	data, _ := os.ReadFile(cfg)
 	os.WriteFile(cfg, bytes.Replace(data, []byte(`"format": 1`), []byte(`"format": 99`), 1), 0o600)
-	if _, err := Open(s.Dir, Options{IdentityFile: s.Identity.Path}); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "99") {
+	if _, err := Open(s.Dir, Options{Providers: testProviders, IdentityFile: s.Identity.Path}); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "99") {
 		t.Errorf("newer format: err = %v, want ErrFormat naming 99", err)
 	}
 	os.WriteFile(cfg, data, 0o600)
-	if _, err := Init(ctx, s.Dir, InitOptions{Options: Options{IdentityFile: s.Identity.Path}}); !errors.Is(err, ErrExists) {
+	if _, err := Init(ctx, s.Dir, InitOptions{Options: Options{Providers: testProviders, IdentityFile: s.Identity.Path}}); !errors.Is(err, ErrExists) {
 		t.Errorf("init twice: err = %v, want ErrExists", err)
 	}
-	if _, err := Open(s.Dir, Options{IdentityFile: filepath.Join(t.TempDir(), "none")}); !errors.Is(err, ErrNoIdentity) {
+	if _, err := Open(s.Dir, Options{Providers: testProviders, IdentityFile: filepath.Join(t.TempDir(), "none")}); !errors.Is(err, ErrNoIdentity) {
 		t.Errorf("missing identity: err = %v, want ErrNoIdentity", err)
 	}
 }
@@ -278,7 +278,7 @@ func TestPassphraseProtectedIdentity(t *testing.T) {
 	ask := func(pass string) PassphraseFunc {
 		return func(string) (string, error) { return pass, nil }
 	}
-	res, err := Init(ctx, filepath.Join(t.TempDir(), "study"), InitOptions{Options: Options{IdentityFile: idPath, Now: fixedNow}, NewPassphrase: "correct horse battery"})
+	res, err := Init(ctx, filepath.Join(t.TempDir(), "study"), InitOptions{Options: Options{Providers: testProviders, IdentityFile: idPath, Now: fixedNow}, NewPassphrase: "correct horse battery"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,11 +287,11 @@ func TestPassphraseProtectedIdentity(t *testing.T) {
 		t.Fatalf("identity file is not passphrase-protected:\n%s", data)
 	}
 	dir := res.Study.Dir
-	if _, err := Open(dir, Options{IdentityFile: idPath, Passphrase: ask("correct horse battery")}); err != nil {
+	if _, err := Open(dir, Options{Providers: testProviders, IdentityFile: idPath, Passphrase: ask("correct horse battery")}); err != nil {
 		t.Errorf("right passphrase: %v", err)
 	}
 	for name, p := range map[string]PassphraseFunc{"wrong passphrase": ask("wrong"), "no way to ask": nil} {
-		_, err := Open(dir, Options{IdentityFile: idPath, Passphrase: p})
+		_, err := Open(dir, Options{Providers: testProviders, IdentityFile: idPath, Passphrase: p})
 		if !errors.Is(err, ErrPassphrase) {
 			t.Errorf("%s: err = %v, want ErrPassphrase", name, err)
 		}

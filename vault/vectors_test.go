@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/vault/keys/local"
 )
 
 // Test vectors of the on-disk format, also printed in docs/format.md (the
@@ -33,7 +33,7 @@ var (
 )
 
 func TestKeyCheckVector(t *testing.T) {
-	k, err := redact.NewLocalKey(vectorKey)
+	k, err := local.New(vectorKey)
 	if err != nil {
 		t.Fatal(err)
 	}

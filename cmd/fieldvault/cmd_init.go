@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/fieldvault/fieldvault/vault"
+	"github.com/fieldvault/fieldvault/vault/keys"
 	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
 	"github.com/urfave/cli/v2"
 )
@@ -93,7 +94,7 @@ func initCommand(e *env) *cli.Command {
 
 func (e *env) runInit(c *cli.Context, opts initOptions) error {
 	io := vault.InitOptions{
-		Options:              vault.Options{IdentityFile: opts.IdentityFile, Passphrase: askPassphrase},
+		Options:              vault.Options{Providers: keys.For, IdentityFile: opts.IdentityFile, Passphrase: askPassphrase},
 		Name:                 opts.Name,
 		Recipients:           opts.Recipients,
 		EthicsRecipients:     opts.EthicsRecipients,

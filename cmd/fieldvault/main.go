@@ -22,6 +22,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/vault"
+	"github.com/fieldvault/fieldvault/vault/keys"
 	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
@@ -199,7 +200,7 @@ func globals(c *cli.Context) globalOptions {
 // notes wired to stderr.
 func (e *env) openStudy(c *cli.Context) (*vault.Study, error) {
 	g := globals(c)
-	s, err := vault.Open(g.Dir, vault.Options{IdentityFile: g.IdentityFile, Passphrase: askPassphrase})
+	s, err := vault.Open(g.Dir, vault.Options{Providers: keys.For, IdentityFile: g.IdentityFile, Passphrase: askPassphrase})
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/vault"
+	"github.com/fieldvault/fieldvault/vault/keys"
 )
 
 func TestExitCode(t *testing.T) {
@@ -162,7 +163,7 @@ func TestRunRecoversPanic(t *testing.T) {
 // command fails with exit 1 and the hint to wait, and changes nothing.
 func TestLockHeld(t *testing.T) {
 	dir, identity := newStudy(t)
-	s, err := vault.Open(dir, vault.Options{IdentityFile: identity})
+	s, err := vault.Open(dir, vault.Options{Providers: keys.For, IdentityFile: identity})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/vault/keys/local"
 )
 
 // Keyer is a redact.Keyer over a fixed key derived from a seed string. It
@@ -24,7 +25,7 @@ type Keyer struct {
 // New returns a test keyer whose key is SHA-256(seed).
 func New(seed string) *Keyer {
 	k := sha256.Sum256([]byte(seed))
-	inner, err := redact.NewLocalKey(k[:])
+	inner, err := local.New(k[:])
 	if err != nil {
 		panic(err) // unreachable: the key is 32 bytes
 	}

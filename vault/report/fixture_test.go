@@ -12,6 +12,7 @@ import (
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/vault"
+	"github.com/fieldvault/fieldvault/vault/keys"
 )
 
 var ctx = context.Background()
@@ -53,7 +54,7 @@ func newStudy(tb testing.TB) *study {
 		tb.Fatal(err)
 	}
 	res, err := vault.Init(ctx, st.dir, vault.InitOptions{
-		Options: vault.Options{IdentityFile: st.researcher, Now: fixedNow}, Name: "Harbour food-aid study (synthetic)",
+		Options: vault.Options{Providers: keys.For, IdentityFile: st.researcher, Now: fixedNow}, Name: "Harbour food-aid study (synthetic)",
 		EthicsRecipients: []string{off.Recipient().String()},
 	})
 	if err != nil {
@@ -139,7 +140,7 @@ func writeFile(tb testing.TB, name, content string) string {
 // open opens the study with an identity file.
 func (st *study) open(tb testing.TB, identity string) *vault.Study {
 	tb.Helper()
-	s, err := vault.Open(st.dir, vault.Options{IdentityFile: identity, Now: fixedNow})
+	s, err := vault.Open(st.dir, vault.Options{Providers: keys.For, IdentityFile: identity, Now: fixedNow})
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/fieldvault/fieldvault/vault"
+	"github.com/fieldvault/fieldvault/vault/keys"
 	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
 	"github.com/fieldvault/fieldvault/vault/keys/hcvault/hcvaulttest"
 	"github.com/fieldvault/fieldvault/vault/report"
@@ -38,7 +39,7 @@ func TestTransitStudy(t *testing.T) {
 	}
 	dir := filepath.Join(tmp, "study")
 	res, err := vault.Init(ctx, dir, vault.InitOptions{
-		Options:          vault.Options{IdentityFile: filepath.Join(tmp, "researcher.txt"), Now: fixedNow},
+		Options:          vault.Options{Providers: keys.For, IdentityFile: filepath.Join(tmp, "researcher.txt"), Now: fixedNow},
 		EthicsRecipients: []string{off.Recipient().String()},
 		KeyProvider:      vault.ProviderTransit,
 		Transit:          &vault.TransitConfig{Mount: "transit", Key: "report-study", KeyVersion: version},
@@ -49,7 +50,7 @@ func TestTransitStudy(t *testing.T) {
 	if err := res.Study.AddParticipants(ctx, []vault.ParticipantRequest{{Handle: "P01", Name: "Odalys Pennyworth"}}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := vault.Open(dir, vault.Options{IdentityFile: officer, Now: fixedNow})
+	s, err := vault.Open(dir, vault.Options{Providers: keys.For, IdentityFile: officer, Now: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/fieldvault/fieldvault/redact"
+
 	"github.com/hashicorp/vault/api"
 )
 
@@ -22,12 +24,8 @@ type Keyer struct {
 	encode func([]byte) string
 }
 
-// Keyer satisfies redact.Keyer (github.com/fieldvault/fieldvault/redact)
-// structurally; this package does not import redact, so that the adapter
-// builds on its own. The assertion against the same method set keeps it so.
-var _ interface {
-	HMAC(ctx context.Context, msgs [][]byte) ([][]byte, error)
-} = (*Keyer)(nil)
+// Keyer implements the interface its consumer owns, redact.Keyer.
+var _ redact.Keyer = (*Keyer)(nil)
 
 // New returns a Keyer for cfg. cfg.KeyVersion must be > 0 (the version Setup
 // pinned). New reads the environment but makes no request: the first request
