@@ -9,9 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rogpeppe/go-internal/txtar"
+
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
-	"github.com/rogpeppe/go-internal/txtar"
 )
 
 // TestCarryGolden ingests each case's old text, flags it, ingests the new

@@ -27,7 +27,7 @@ func correctionStudy(t *testing.T) *Study {
 func TestChangeFlag(t *testing.T) {
 	s := correctionStudy(t)
 	quote := func() error {
-		_, err := s.Quote(ctx, ExitRequest{Doc: "D1", From: 2, To: 2, W: &bytes.Buffer{}})
+		err := exitVia(ctx, s, "quote", exitRequest{Doc: "D1", From: 2, To: 2, W: &bytes.Buffer{}})
 		return err
 	}
 	if err := quote(); !errors.Is(err, policy.ErrRefused) {
@@ -159,7 +159,7 @@ func TestRemoveBeforeExitOnly(t *testing.T) {
 	if err := s.ChangeFlag(ctx, FlagChangeRequest{Doc: "D1", From: 2, To: 2, Kind: policy.FlagConfidential, Reason: "wrong line"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Export(ctx, ExitRequest{Doc: "D1", W: &bytes.Buffer{}}); err != nil {
+	if err := exitVia(ctx, s, "export", exitRequest{Doc: "D1", W: &bytes.Buffer{}}); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, s.Dir)

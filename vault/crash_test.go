@@ -51,7 +51,7 @@ var crashCommands = map[string]func(s *Study, input string) error{
 		return err
 	},
 	"deposit": func(s *Study, input string) error {
-		_, err := s.Deposit(context.Background(), DepositRequest{Output: input + ".deposit.zip"})
+		err := exitVia(context.Background(), s, "deposit", exitRequest{Output: input + ".deposit.zip"})
 		return err
 	},
 	"open": func(s *Study, input string) error {
@@ -70,7 +70,7 @@ var crashCommands = map[string]func(s *Study, input string) error{
 		return s.RemoveDoc(context.Background(), "D1")
 	},
 	"export": func(s *Study, input string) error {
-		_, err := s.Export(context.Background(), ExitRequest{Doc: "D1", Output: input + ".export.md"})
+		err := exitVia(context.Background(), s, "export", exitRequest{Doc: "D1", Output: input + ".export.md"})
 		return err
 	},
 }

@@ -95,8 +95,7 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			}
 		}
 		if err := s.checkIngest(tx, doc); err != nil {
-			if isRefusal(err) {
-				e := refusalEntry("ingest", nonEmpty(req.VersionOf, req.Meeting), err)
+			if e, ok := RefusalEntry("ingest", nonEmpty(req.VersionOf, req.Meeting), err); ok {
 				e.Participants = doc.Participants
 				e.Detail = map[string]string{"kind": doc.Kind}
 				tx.AuditAlways(e)

@@ -129,7 +129,7 @@ func TestDiskFaults(t *testing.T) {
 			return s.Flag(ctx, FlagRequest{Doc: "D1", From: 1, To: 1, Kind: policy.FlagConfidential, Reason: "r"})
 		}},
 		{"export", func(t *testing.T, s *Study) error {
-			_, err := s.Export(ctx, ExitRequest{Doc: "D1", Output: filepath.Join(s.Dir+"-out", "export.md")})
+			err := exitVia(ctx, s, "export", exitRequest{Doc: "D1", Output: filepath.Join(s.Dir+"-out", "export.md")})
 			return err
 		}},
 	}

@@ -3,10 +3,8 @@ package vault
 import (
 	"context"
 	"fmt"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/fieldvault/fieldvault/policy"
-	"github.com/fieldvault/fieldvault/redact"
 )
 
 // FlagRequest flags a line range of a document version.
@@ -92,34 +90,6 @@ func (s *Study) carryLater(d *Document, v *Version, f policy.Flag) ([]policy.Fla
 		prev, prevLines = next, nextLines
 	}
 	return added, nil
-}
-
-// ScanFile scans a file outside the vault for residual identifiers, knowing
-// the study's names (so they are not reported as possible names).
-func (s *Study) ScanFile(path string) ([]redact.Finding, error) {
-	data, err := ReadInput(path, "file")
-	if err != nil {
-		return nil, err
-	}
-	_, rd, err := s.redactor()
-	if err != nil {
-		return nil, err
-	}
-	return scanText(norm.NFC.String(string(data)), rd), nil
-}
-
-// ScanDoc shows what the residual scan finds in a document as it would
-// leave (after the gate and pseudonymisation), without letting it out.
-func (s *Study) ScanDoc(handle string) ([]redact.Finding, error) {
-	cat, rd, err := s.redactor()
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.gate(cat, rd, handle, 0, policy.ModeExport, 0, 0, "")
-	if err != nil {
-		return nil, err
-	}
-	return origin{handle, sourceLines(g.blocks)}.locate(scanText(plain(g.blocks), rd)), nil
 }
 
 // Lines returns a text document's parsed lines with their numbers, for the

@@ -61,20 +61,12 @@ func NameWarnings(kind redact.Kind, name string, aliases []string) []string {
 	}
 }
 
-// scanText is the residual scan of text about to leave, with the
-// registered name parts that are ordinary words found capitalised at a
-// sentence start (left as written by the redactor) reported as possible
-// names.
-func scanText(text string, rd *redact.Redactor) []redact.Finding {
-	return append(redact.Scan(text, rd), redact.SentenceStartNames(text, rd)...)
-}
-
 // SharedNames lists the groups of handles that share a name, an alias or a
 // distinctive word of a place or organisation, for the groups that hold
 // one of handles. In each group the first handle's pseudonym is what a
 // shared form standing alone becomes.
 func (s *Study) SharedNames(handles ...string) ([][]string, error) {
-	_, rd, err := s.redactor()
+	_, rd, err := s.Redactor()
 	if err != nil {
 		return nil, err
 	}
@@ -91,8 +83,8 @@ func (s *Study) SharedNames(handles ...string) ([][]string, error) {
 	return slices.CompactFunc(out, slices.Equal), nil
 }
 
-// redactor reads the catalogue and compiles its matcher.
-func (s *Study) redactor() (*Catalog, *redact.Redactor, error) {
+// Redactor reads the catalogue and compiles its matcher.
+func (s *Study) Redactor() (*Catalog, *redact.Redactor, error) {
 	cat, err := s.Catalog()
 	if err != nil {
 		return nil, nil, err

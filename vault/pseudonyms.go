@@ -138,7 +138,7 @@ func (s *Study) Pseudonym(ctx context.Context, query string, kind redact.Kind) (
 		return nil, err
 	}
 	if ValidHandle(query) {
-		if e := cat.entityByHandle(query); e != nil {
+		if e := cat.EntityByHandle(query); e != nil {
 			p, _, err := s.PseudonymFor(ctx, query, e.Kind)
 			if err != nil {
 				return nil, err
@@ -160,7 +160,7 @@ func (s *Study) Pseudonym(ctx context.Context, query string, kind redact.Kind) (
 	out, ids, whole := rd.RedactName(query)
 	if len(ids) > 0 {
 		a := &PseudonymAnswer{Written: out, Matched: dedupe(ids), Partly: !whole}
-		if e := cat.entityByHandle(a.Matched[0]); e != nil {
+		if e := cat.EntityByHandle(a.Matched[0]); e != nil {
 			a.Kind = e.Kind
 		}
 		return a, nil
@@ -185,4 +185,14 @@ func capitalise(s string) string {
 		words[i] = string(unicode.ToUpper(r)) + w[n:]
 	}
 	return strings.Join(words, " ")
+}
+
+// EntityByHandle finds a participant (as a person), an entity or a meeting.
+func (c *Catalog) EntityByHandle(h string) *redact.Entity {
+	for _, e := range c.dictionary() {
+		if strings.EqualFold(e.ID, h) { // handles are case-insensitive on input
+			return &e
+		}
+	}
+	return nil
 }

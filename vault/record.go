@@ -78,8 +78,8 @@ func (s *Study) ParticipantRecord(handle string) (*ParticipantRecord, error) {
 			Lines: v.Lines, TheirLines: -1, Flags: []policy.Flag{}}
 		var theirs map[int]bool
 		if IsTextKind(d.Kind) && !d.Erased && v.Format != FormatBinary {
-			facts := docFacts(cat, d, v)
-			if _, err := s.lineFacts(cat, rd, &gated{doc: d, ver: v}, &facts); err != nil {
+			facts := cat.DocFacts(d, v)
+			if _, _, err := s.LineFacts(cat, rd, d, v, &facts); err != nil {
 				var notRecipient *RecipientError
 				if !errors.As(err, &notRecipient) {
 					return nil, err

@@ -62,7 +62,7 @@ func TestPseudonymRedrawnBeforeFirstExit(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out bytes.Buffer
-		if _, err := s.Export(ctx, ExitRequest{Doc: "D1", W: &out}); err != nil {
+		if err := exitVia(ctx, s, "export", exitRequest{Doc: "D1", W: &out}); err != nil {
 			t.Fatal(err)
 		}
 		first := pseudonymOf(t, s, "Genevieve Okafor-Hale")

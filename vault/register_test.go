@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"filippo.io/age"
+
 	"github.com/fieldvault/fieldvault/policy"
 )
 
@@ -72,7 +73,7 @@ func TestEraseStory(t *testing.T) {
 		t.Errorf("the erased object is still on disk")
 	}
 	var buf bytes.Buffer
-	if _, err := s.Export(ctx, ExitRequest{Doc: shared.Handle, W: &buf, Format: OutText}); err != nil {
+	if err := exitVia(ctx, s, "export", exitRequest{Doc: shared.Handle, W: &buf, Text: true}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(buf.String(), "mine") || !strings.Contains(buf.String(), "his") {
@@ -156,7 +157,7 @@ func TestConsentReport(t *testing.T) {
 	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "Odalys Pennyworth: hi\n"), Kind: KindTranscript, Participants: []string{"P10"}, Handle: "D4"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Quote(ctx, ExitRequest{Doc: "D4", From: 1, To: 1, W: &bytes.Buffer{}}); err != nil {
+	if err := exitVia(ctx, s, "quote", exitRequest{Doc: "D4", From: 1, To: 1, W: &bytes.Buffer{}}); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := s.ConsentReport(true)
@@ -202,7 +203,7 @@ func TestChosenPseudonymFixedOnceUsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if _, err := s.Quote(ctx, ExitRequest{Doc: "D1", From: 1, To: 1, W: &buf, Format: OutText}); err != nil {
+	if err := exitVia(ctx, s, "quote", exitRequest{Doc: "D1", From: 1, To: 1, W: &buf, Text: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "Leila Marsh: hello there.") {

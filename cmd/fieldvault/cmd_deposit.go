@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/fieldvault/fieldvault/policy"
-	"github.com/fieldvault/fieldvault/vault"
+	"github.com/fieldvault/fieldvault/vault/gate"
 	"github.com/urfave/cli/v2"
 )
 
@@ -41,7 +41,7 @@ func depositCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := s.Deposit(c.Context, vault.DepositRequest{Output: out, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual")})
+			res, err := gate.Deposit(c.Context, s, gate.DepositRequest{Output: out, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual")})
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
@@ -49,12 +49,12 @@ func depositCommand(e *env) *cli.Command {
 			if c.Bool("json") {
 				// Findings stay on the terminal (stderr), never in JSON.
 				return writeJSON(e.stdout, struct {
-					Output   string                   `json:"output"`
-					SHA256   string                   `json:"sha256"`
-					Bytes    int                      `json:"bytes"`
-					Withheld int                      `json:"withheld"`
-					Files    []vault.DepositFile      `json:"files"`
-					Excluded []vault.DepositExclusion `json:"excluded"`
+					Output   string                  `json:"output"`
+					SHA256   string                  `json:"sha256"`
+					Bytes    int                     `json:"bytes"`
+					Withheld int                     `json:"withheld"`
+					Files    []gate.DepositFile      `json:"files"`
+					Excluded []gate.DepositExclusion `json:"excluded"`
 				}{out, res.SHA256, res.Bytes, res.Withheld, res.Files, res.Excluded})
 			}
 			t := newTable(e.stdout, "FILE", "KIND", "PARTICIPANTS", "LINES", "WITHHELD")

@@ -10,6 +10,7 @@ import (
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/vault"
+	"github.com/fieldvault/fieldvault/vault/gate"
 	"github.com/urfave/cli/v2"
 )
 
@@ -46,12 +47,12 @@ func parsePurpose(c *cli.Context, analysis bool) (policy.Scope, error) {
 	return "", badValue(c, "purpose", string(p), "expected publish, present or archive (analysis is for export and export-qda)")
 }
 
-func exitRequest(c *cli.Context, e *env, doc string) (vault.ExitRequest, error) {
+func exitRequest(c *cli.Context, e *env, doc string) (gate.ExitRequest, error) {
 	version, err := versionFlag(c)
 	if err != nil {
-		return vault.ExitRequest{}, err
+		return gate.ExitRequest{}, err
 	}
-	req := vault.ExitRequest{Doc: doc, Version: version, Format: c.String("format"), Output: c.String("output"),
+	req := gate.ExitRequest{Doc: doc, Version: version, Format: c.String("format"), Output: c.String("output"),
 		W: e.stdout, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual"), Timestamps: c.Bool("timestamps")}
 	if err := vault.CheckOutputTarget(req.Output); err != nil {
 		return req, err // a directory, a missing directory: before the format
@@ -59,7 +60,7 @@ func exitRequest(c *cli.Context, e *env, doc string) (vault.ExitRequest, error) 
 	if err := checkFormat(c, req.Format, req.Output); err != nil {
 		return req, err
 	}
-	if req.Format == vault.OutDocx && req.Output == "" {
+	if req.Format == gate.OutDocx && req.Output == "" {
 		return req, usagef("%s: --format docx needs -o FILE", c.Command.Name)
 	}
 	if req.Purpose, err = parsePurpose(c, c.Command.Name == "export"); err != nil {
@@ -73,7 +74,7 @@ func exitRequest(c *cli.Context, e *env, doc string) (vault.ExitRequest, error) 
 
 // checkFormat checks the output format chosen by --format or -o's extension.
 func checkFormat(c *cli.Context, format, output string) error {
-	_, err := vault.FormatFor(format, output)
+	_, err := gate.FormatFor(format, output)
 	switch {
 	case err == nil:
 		return nil
@@ -106,7 +107,7 @@ func exportCommand(e *env) *cli.Command {
 			"scanned. Your terminal gets the withheld source lines, the rule and the fix.\n" +
 			"--purpose analysis is your working copy: participants who agreed to take part but\n" +
 			"not to be quoted, and do-not-quote lines and meetings, are kept between\n" +
-			"\"" + vault.MarkDNQOpen + "\" markers. Audited.",
+			"\"" + gate.MarkDNQOpen + "\" markers. Audited.",
 		Flags: exitFlags(true),
 		Action: func(c *cli.Context) error {
 			a, err := args(c, 1, 1, "one DOC handle")
@@ -125,7 +126,7 @@ func exportCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := s.Export(c.Context, req)
+			res, err := gate.Export(c.Context, s, req)
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
@@ -147,7 +148,7 @@ func quoteCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			doc, from, to, err := vault.ParseQuoteRef(a[0])
+			doc, from, to, err := gate.ParseQuoteRef(a[0])
 			if err != nil {
 				return badArg(c, a[0], "expected DOC:A-B, like D12:120-134 (one line: D12:120-120)")
 			}
@@ -164,7 +165,7 @@ func quoteCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := s.Quote(c.Context, req)
+			res, err := gate.Quote(c.Context, s, req)
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
@@ -198,7 +199,7 @@ func renderCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			req := vault.RenderRequest{Chapter: a[0], Output: c.String("output"), Format: c.String("format"),
+			req := gate.RenderRequest{Chapter: a[0], Output: c.String("output"), Format: c.String("format"),
 				Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual"), W: e.stdout}
 			if err := vault.CheckOutputTarget(req.Output); err != nil {
 				return err
@@ -206,8 +207,8 @@ func renderCommand(e *env) *cli.Command {
 			if err := checkFormat(c, req.Format, req.Output); err != nil {
 				return err
 			}
-			switch f, _ := vault.FormatFor(req.Format, req.Output); {
-			case f == vault.OutVTT || f == vault.OutSRT:
+			switch f, _ := gate.FormatFor(req.Format, req.Output); {
+			case f == gate.OutVTT || f == gate.OutSRT:
 				return usagef("render: a chapter has no timings; write md, txt or docx")
 			}
 			if req.Purpose, err = parsePurpose(c, false); err != nil {
@@ -221,7 +222,7 @@ func renderCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := s.Render(c.Context, req)
+			res, err := gate.Render(c.Context, s, req)
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
@@ -258,7 +259,7 @@ func checkCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			req := vault.RenderRequest{Chapter: a[0], CheckOnly: true}
+			req := gate.RenderRequest{Chapter: a[0], CheckOnly: true}
 			if req.Purpose, err = parsePurpose(c, false); err != nil {
 				return err
 			}
@@ -270,8 +271,8 @@ func checkCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := s.Render(c.Context, req)
-			items := vault.ChapterItems(err)
+			res, err := gate.Render(c.Context, s, req)
+			items := gate.ChapterItems(err)
 			if res != nil {
 				items = res.Items
 			}
@@ -281,9 +282,9 @@ func checkCommand(e *env) *cli.Command {
 					return jerr
 				}
 			case c.Bool("json"):
-				probs := vault.ChapterProblems(err)
+				probs := gate.ChapterProblems(err)
 				if probs == nil {
-					probs = []vault.ChapterProblem{}
+					probs = []gate.ChapterProblem{}
 				}
 				if jerr := writeJSON(e.stdout, probs); jerr != nil {
 					return jerr
@@ -303,9 +304,9 @@ func checkCommand(e *env) *cli.Command {
 }
 
 // printChapterItems lists a chapter's directives as a table or JSON.
-func printChapterItems(e *env, items []vault.ChapterItem, asJSON bool) error {
+func printChapterItems(e *env, items []gate.ChapterItem, asJSON bool) error {
 	if items == nil {
-		items = []vault.ChapterItem{}
+		items = []gate.ChapterItem{}
 	}
 	if asJSON {
 		return writeJSON(e.stdout, items)
@@ -328,7 +329,7 @@ func printChapterItems(e *env, items []vault.ChapterItem, asJSON bool) error {
 // reportExit prints, on stderr, what left and what was withheld and why
 // (stdout may carry the text itself); with --json, the same report as JSON
 // on stdout.
-func (e *env) reportExit(c *cli.Context, action, output string, res *vault.ExitResult, reveal bool) error {
+func (e *env) reportExit(c *cli.Context, action, output string, res *gate.ExitResult, reveal bool) error {
 	if c.Bool("json") {
 		return writeJSON(e.stdout, newExitView(action, output, res))
 	}
@@ -337,7 +338,7 @@ func (e *env) reportExit(c *cli.Context, action, output string, res *vault.ExitR
 }
 
 // printExit is reportExit's report for the terminal, on stderr.
-func (e *env) printExit(action, output string, res *vault.ExitResult, reveal bool) {
+func (e *env) printExit(action, output string, res *gate.ExitResult, reveal bool) {
 	where := "standard output"
 	if output != "" {
 		where = output
@@ -363,7 +364,7 @@ func (e *env) printExit(action, output string, res *vault.ExitResult, reveal boo
 
 // reportReasons tells the researcher, never the output, which source lines
 // were withheld, by which rule, and how to let them out.
-func (e *env) reportReasons(reasons []vault.WithheldLines) {
+func (e *env) reportReasons(reasons []gate.WithheldLines) {
 	for _, r := range reasons {
 		fmt.Fprintf(e.stderr, "  withheld: %s\n", r)
 	}
@@ -424,7 +425,7 @@ func revealFor(c *cli.Context, w any) (bool, error) {
 // exitFailed reports a residual refusal's findings before the error, so
 // the researcher sees what was withheld and where.
 func (e *env) exitFailed(err error, reveal bool) error {
-	var re *vault.ResidualError
+	var re *gate.ResidualError
 	if errors.As(err, &re) {
 		for _, f := range re.Findings {
 			fmt.Fprintf(e.stderr, "  blocked %s\n", describeFinding(f, reveal))
@@ -548,9 +549,9 @@ func scanCommand(e *env) *cli.Command {
 			}
 			var found []redact.Finding
 			if _, statErr := os.Stat(a[0]); statErr != nil && vault.ValidHandle(a[0]) {
-				found, err = s.ScanDoc(a[0])
+				found, err = gate.ScanDoc(s, a[0])
 			} else {
-				found, err = s.ScanFile(a[0])
+				found, err = gate.ScanFile(s, a[0])
 			}
 			if err != nil {
 				return err
@@ -647,15 +648,15 @@ func pseudonymCommand(e *env) *cli.Command {
 // and why, the consent relied on, and residual findings masked (the JSON
 // may end up in a file).
 type exitView struct {
-	Action   string                `json:"action"`
-	Output   string                `json:"output"`
-	SHA256   string                `json:"sha256"`
-	Bytes    int                   `json:"bytes"`
-	Withheld int                   `json:"withheld_lines"`
-	Marked   int                   `json:"analysis_only_lines"`
-	Reasons  []vault.WithheldLines `json:"withheld"`
-	ReliedOn []policy.Reliance     `json:"relied_on"`
-	Findings []findingView         `json:"findings"`
+	Action   string               `json:"action"`
+	Output   string               `json:"output"`
+	SHA256   string               `json:"sha256"`
+	Bytes    int                  `json:"bytes"`
+	Withheld int                  `json:"withheld_lines"`
+	Marked   int                  `json:"analysis_only_lines"`
+	Reasons  []gate.WithheldLines `json:"withheld"`
+	ReliedOn []policy.Reliance    `json:"relied_on"`
+	Findings []findingView        `json:"findings"`
 }
 
 type findingView struct {
@@ -667,11 +668,11 @@ type findingView struct {
 	Accepted   bool   `json:"accepted,omitempty"`
 }
 
-func newExitView(action, output string, res *vault.ExitResult) exitView {
+func newExitView(action, output string, res *gate.ExitResult) exitView {
 	v := exitView{Action: action, Output: output, SHA256: res.SHA256, Bytes: res.Bytes, Withheld: res.Withheld, Marked: res.Marked,
 		Reasons: res.Reasons, ReliedOn: res.ReliedOn, Findings: []findingView{}}
 	if v.Reasons == nil {
-		v.Reasons = []vault.WithheldLines{}
+		v.Reasons = []gate.WithheldLines{}
 	}
 	if v.ReliedOn == nil {
 		v.ReliedOn = []policy.Reliance{}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fieldvault/fieldvault/vault"
+	"github.com/fieldvault/fieldvault/vault/gate"
 	"github.com/urfave/cli/v2"
 )
 
@@ -30,7 +31,7 @@ func qdaCommand(e *env) *cli.Command {
 			if _, err := args(c, 0, 0, "no arguments; name documents with --doc"); err != nil {
 				return err
 			}
-			req := vault.QDARequest{Docs: c.StringSlice("doc"), All: c.Bool("all"), Output: c.String("output"),
+			req := gate.QDARequest{Docs: c.StringSlice("doc"), All: c.Bool("all"), Output: c.String("output"),
 				Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual")}
 			if req.Output == "" {
 				return usagef("export-qda: -o STUDY.qdpx is required")
@@ -38,7 +39,7 @@ func qdaCommand(e *env) *cli.Command {
 			if err := vault.CheckOutputTarget(req.Output); err != nil {
 				return err // a directory, a missing directory: before the extension
 			}
-			if !strings.EqualFold(filepath.Ext(req.Output), "."+vault.OutQDPX) {
+			if !strings.EqualFold(filepath.Ext(req.Output), "."+gate.OutQDPX) {
 				return usagef("export-qda: -o %q: the project file must end in .qdpx", clip(req.Output))
 			}
 			if err := checkHandleFlags(c, "D12", "doc"); err != nil {
@@ -59,7 +60,7 @@ func qdaCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := s.ExportQDA(c.Context, req)
+			res, err := gate.ExportQDA(c.Context, s, req)
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}

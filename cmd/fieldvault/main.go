@@ -22,6 +22,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/vault"
+	"github.com/fieldvault/fieldvault/vault/gate"
 	"github.com/fieldvault/fieldvault/vault/keys"
 	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
 	"github.com/urfave/cli/v2"
@@ -135,7 +136,7 @@ func printError(w io.Writer, err error, code int) {
 func hint(err error, code int) string {
 	var (
 		locked   *vault.LockedError
-		residual *vault.ResidualError
+		residual *gate.ResidualError
 		perm     *hcvault.PermissionError
 	)
 	var notRecipient *vault.RecipientError

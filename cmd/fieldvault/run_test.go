@@ -15,6 +15,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/vault"
+	"github.com/fieldvault/fieldvault/vault/gate"
 	"github.com/fieldvault/fieldvault/vault/keys"
 )
 
@@ -36,7 +37,7 @@ func TestExitCode(t *testing.T) {
 		{"refusal", refusal, exitRefused},
 		{"refused", &policy.Refused{Refusals: []*policy.Refusal{refusal}}, exitRefused},
 		{"wrapped refusal", fmt.Errorf("quote D1: %w", refusal), exitRefused},
-		{"residual", &vault.ResidualError{}, exitRefused},
+		{"residual", &gate.ResidualError{}, exitRefused},
 		{"integrity", fmt.Errorf("opening D1: %w", vault.ErrIntegrity), exitIntegrity},
 		{"problems found", problemsFound("verify", 2), exitIntegrity},
 	}

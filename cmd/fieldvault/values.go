@@ -6,6 +6,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/vault"
+	"github.com/fieldvault/fieldvault/vault/gate"
 	"github.com/urfave/cli/v2"
 )
 
@@ -110,9 +111,9 @@ func linesFlag(c *cli.Context, doc string) (int, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	_, from, to, err := vault.ParseQuoteRef(doc + ":" + v)
+	_, from, to, err := gate.ParseQuoteRef(doc + ":" + v)
 	if err != nil {
-		return 0, 0, badValue(c, "lines", v, vault.RangeForm)
+		return 0, 0, badValue(c, "lines", v, gate.RangeForm)
 	}
 	return from, to, nil
 }

@@ -1,4 +1,4 @@
-package vault
+package gate
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/fieldvault/fieldvault/vault"
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
@@ -75,7 +77,7 @@ func ParseDirectives(chapter string) ([]Directive, error) {
 					return nil, &DirectiveError{Line: d.Line, Col: d.Col, Msg: "quote line range must be A-B with 1 ≤ A ≤ B"}
 				}
 			case "pseudonym", "entity":
-				if !ValidHandle(fields[1]) {
+				if !vault.ValidHandle(fields[1]) {
 					return nil, &DirectiveError{Line: d.Line, Col: d.Col, Msg: d.Verb + " needs a handle, like P07 or E03"}
 				}
 				d.Handle = fields[1]
@@ -92,7 +94,7 @@ func ParseDirectives(chapter string) ([]Directive, error) {
 func ParseQuoteRef(ref string) (doc string, from, to int, err error) {
 	ds, err := ParseDirectives("{{quote " + ref + "}}")
 	if err != nil || len(ds) != 1 {
-		return "", 0, 0, fmt.Errorf("%w: expected DOC:A-B, like D12:120-134 (one line: D12:120-120)", ErrInvalid)
+		return "", 0, 0, fmt.Errorf("%w: expected DOC:A-B, like D12:120-134 (one line: D12:120-120)", vault.ErrInvalid)
 	}
 	return ds[0].Doc, ds[0].From, ds[0].To, nil
 }
@@ -129,7 +131,7 @@ type ChapterItem struct {
 }
 
 // chapterItem describes directive d from the gate's outcome for it.
-func chapterItem(cat *Catalog, d Directive, g *gated, prob *ChapterProblem) ChapterItem {
+func chapterItem(cat *vault.Catalog, d Directive, g *gated, prob *ChapterProblem) ChapterItem {
 	it := ChapterItem{Line: d.Line, Col: d.Col, Directive: d.String(), Verb: d.Verb, Doc: d.Doc, Handle: d.Handle,
 		Participants: []string{}, Consents: []policy.Reliance{}, Stands: prob == nil}
 	who := map[string]bool{}
@@ -181,6 +183,21 @@ func (e *chapterError) Error() string {
 
 func (e *chapterError) Is(target error) bool { return target == policy.ErrRefused }
 
+// RefusedBy says what a refused render's audit entry records: the policy's
+// refusals and the chapter's own rules.
+func (e *chapterError) RefusedBy() ([]*policy.Refusal, []string) {
+	var refs []*policy.Refusal
+	var rules []string
+	for _, p := range e.Problems {
+		if p.Refusal != nil {
+			refs = append(refs, p.Refusal)
+		} else {
+			rules = append(rules, p.Rule)
+		}
+	}
+	return refs, rules
+}
+
 // ChapterItems returns every directive of a refused render or check.
 func ChapterItems(err error) []ChapterItem {
 	if ce, ok := err.(*chapterError); ok {
@@ -228,29 +245,29 @@ type RenderResult struct {
 // the whole render and lists every problem with its chapter line. The whole
 // chapter (prose included) is pseudonymised and scanned. With CheckOnly it
 // writes nothing and reports what may no longer stand.
-func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, error) {
+func Render(ctx context.Context, s *vault.Study, req RenderRequest) (*RenderResult, error) {
 	if !req.CheckOnly && req.Output != "" && sameFile(req.Chapter, req.Output) {
-		return nil, fmt.Errorf("%w: output %s is the chapter itself", ErrInvalid, req.Output)
+		return nil, fmt.Errorf("%w: output %s is the chapter itself", vault.ErrInvalid, req.Output)
 	}
 	if !req.CheckOnly {
-		if err := s.precheckOutput(req.Output, req.Force); err != nil {
+		if err := s.PrecheckOutput(req.Output, req.Force); err != nil {
 			return nil, err
 		}
 	}
-	src, err := ReadInput(req.Chapter, "chapter")
+	src, err := vault.ReadInput(req.Chapter, "chapter")
 	if err != nil {
 		return nil, err
 	}
 	dirs, err := ParseDirectives(string(src))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, req.Chapter, err)
+		return nil, fmt.Errorf("%w: %s: %v", vault.ErrInvalid, req.Chapter, err)
 	}
 	action := "render"
 	if req.CheckOnly {
 		action = "check"
 	}
 	res := &RenderResult{}
-	err = s.Update(ctx, func(tx *Tx) error {
+	err = s.Update(ctx, func(tx *vault.Tx) error {
 		cat := tx.Cat
 		rd, err := cat.Redactor()
 		if err != nil {
@@ -263,7 +280,7 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 		fills := make([]string, len(dirs))
 		res.Items = make([]ChapterItem, len(dirs))
 		for i, d := range dirs {
-			fill, g, prob := s.fill(cat, rd, d, req.Purpose)
+			fill, g, prob := fill(s, cat, rd, d, req.Purpose)
 			res.Items[i] = chapterItem(cat, d, g, prob)
 			if prob != nil {
 				problems = append(problems, *prob)
@@ -296,7 +313,7 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 		}
 		res.Documents = docHandles(dirs)
 		if req.CheckOnly {
-			tx.Audit(Entry{Action: "check", Handles: res.Documents, Hashes: map[string]string{"chapter": sha(src)}, Detail: map[string]string{"quotes": fmt.Sprint(res.Quotes)}})
+			tx.Audit(vault.Entry{Action: "check", Handles: res.Documents, Hashes: map[string]string{"chapter": sha(src)}, Detail: map[string]string{"quotes": fmt.Sprint(res.Quotes)}})
 			return nil
 		}
 		format, err := FormatFor(req.Format, req.Output)
@@ -317,7 +334,7 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 			return fmt.Errorf("%w: a chapter has no timings; render it as md, txt or docx", ErrFormatChoice)
 		}
 		res.SHA256, res.Bytes = sha(out), len(out)
-		if err := s.deliver(tx, ExitRequest{Output: req.Output, Force: req.Force, W: req.W}, out); err != nil {
+		if err := deliver(s, tx, ExitRequest{Output: req.Output, Force: req.Force, W: req.W}, out); err != nil {
 			return err
 		}
 		e := exitEntry("render", gs, &res.ExitResult)
@@ -332,7 +349,7 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 			e.Detail["quotes"] = strings.Join(quotes, " ")
 		}
 		tx.Audit(e)
-		tx.Cat.countExit(e.Participants, tx.Now())
+		tx.CountExit(e.Participants)
 		return nil
 	})
 	if err != nil {
@@ -342,7 +359,7 @@ func (s *Study) Render(ctx context.Context, req RenderRequest) (*RenderResult, e
 }
 
 // fill produces one directive's text, or the problem that stops it.
-func (s *Study) fill(cat *Catalog, rd *redact.Redactor, d Directive, purpose policy.Scope) (string, *gated, *ChapterProblem) {
+func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, purpose policy.Scope) (string, *gated, *ChapterProblem) {
 	prob := func(rule, msg string, ref *policy.Refusal) *ChapterProblem {
 		return &ChapterProblem{Line: d.Line, Col: d.Col, Directive: d.String(), Rule: rule, Msg: msg, Refusal: ref}
 	}
@@ -350,7 +367,7 @@ func (s *Study) fill(cat *Catalog, rd *redact.Redactor, d Directive, purpose pol
 	case "pseudonym", "entity":
 		// {{pseudonym H}} and {{entity H}} both name any registered
 		// participant, entity or meeting.
-		ent := cat.entityByHandle(d.Handle)
+		ent := cat.EntityByHandle(d.Handle)
 		if ent == nil {
 			if _, err := cat.Doc(d.Handle); err == nil {
 				return "", nil, prob("unknown", fmt.Sprintf("%s is a document; cite its lines with {{quote %s:A-B}}", d.Handle, d.Handle), nil)
@@ -366,7 +383,7 @@ func (s *Study) fill(cat *Catalog, rd *redact.Redactor, d Directive, purpose pol
 	if purpose == policy.PurposeAnalysis {
 		return "", nil, prob("request", "a chapter is for publication; analysis is not a purpose of render or check", nil)
 	}
-	g, err := s.gate(cat, rd, d.Doc, 0, policy.ModeQuote, d.From, d.To, purpose)
+	g, err := gate(s, cat, rd, d.Doc, 0, policy.ModeQuote, d.From, d.To, purpose)
 	if err != nil {
 		// g, when the gate got as far as a decision, says whose words the
 		// lines are (check --list); it never fills the directive.
@@ -380,21 +397,11 @@ func (s *Study) fill(cat *Catalog, rd *redact.Redactor, d Directive, purpose pol
 		case *policy.Refusal:
 			return "", g, prob(string(x.Rule), x.Error(), x)
 		}
-		return "", nil, prob("error", trimIntegrity(err), nil)
+		return "", nil, prob("error", vault.IntegrityDetail(err), nil)
 	}
 	var buf bytes.Buffer
 	transcript.WriteMarkdown(&buf, quoteBlocks(cat, g))
 	return strings.TrimRight(buf.String(), "\n"), g, nil
-}
-
-// entityByHandle finds a participant (as a person) or an entity or meeting.
-func (c *Catalog) entityByHandle(h string) *redact.Entity {
-	for _, e := range c.dictionary() {
-		if strings.EqualFold(e.ID, h) { // handles are case-insensitive on input
-			return &e
-		}
-	}
-	return nil
 }
 
 // substitute replaces every directive with its fill.
@@ -411,12 +418,12 @@ func substitute(src string, dirs []Directive, fills []string) string {
 // canonicalHandles rewrites the directives' handles as the catalogue spells
 // them (handles are case-insensitive on input), so the audit log names each
 // record one way.
-func canonicalHandles(cat *Catalog, dirs []Directive) {
+func canonicalHandles(cat *vault.Catalog, dirs []Directive) {
 	for i := range dirs {
 		if d, err := cat.Doc(dirs[i].Doc); dirs[i].Doc != "" && err == nil {
 			dirs[i].Doc = d.Handle
 		}
-		if e := cat.entityByHandle(dirs[i].Handle); dirs[i].Handle != "" && e != nil {
+		if e := cat.EntityByHandle(dirs[i].Handle); dirs[i].Handle != "" && e != nil {
 			dirs[i].Handle = e.ID
 		}
 	}

@@ -1,4 +1,4 @@
-package vault
+package gate
 
 import (
 	"archive/zip"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
+	"github.com/fieldvault/fieldvault/vault"
 )
 
 const wordNS = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"`
@@ -56,10 +57,10 @@ func wordFile(t *testing.T) string {
 func TestExportFormats(t *testing.T) {
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
-	if _, err := s.AddEntities(ctx, []EntityRequest{{Kind: "place", Name: "Wexcombe"}}); err != nil {
+	if _, err := s.AddEntities(ctx, []vault.EntityRequest{{Kind: "place", Name: "Wexcombe"}}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := s.Ingest(ctx, IngestRequest{Path: wordFile(t), Kind: KindTranscript, Participants: []string{"P1"}, Date: "2026-02-17", Handle: "D5"})
+	d, err := s.Ingest(ctx, vault.IngestRequest{Path: wordFile(t), Kind: vault.KindTranscript, Participants: []string{"P1"}, Date: "2026-02-17", Handle: "D5"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestExportFormats(t *testing.T) {
 
 	t.Run("docx appendix", func(t *testing.T) {
 		path := filepath.Join(out, "d5.docx")
-		if _, err := s.Export(ctx, ExitRequest{Doc: "D5", Output: path}); err != nil {
+		if _, err := Export(ctx, s, ExitRequest{Doc: "D5", Output: path}); err != nil {
 			t.Fatal(err)
 		}
 		data, _ := os.ReadFile(path)
@@ -97,7 +98,7 @@ func TestExportFormats(t *testing.T) {
 
 	t.Run("unsupported extension", func(t *testing.T) {
 		path := filepath.Join(out, "notes.pdf")
-		_, err := s.Export(ctx, ExitRequest{Doc: "D5", Output: path})
+		_, err := Export(ctx, s, ExitRequest{Doc: "D5", Output: path})
 		if !errors.Is(err, ErrFormatChoice) {
 			t.Fatalf("export to .pdf: %v, want ErrFormatChoice", err)
 		}
@@ -108,12 +109,12 @@ func TestExportFormats(t *testing.T) {
 
 	t.Run("captions keep their timings", func(t *testing.T) {
 		vtt := "WEBVTT\n\n00:00:01.500 --> 00:00:04.000\n<v Genevieve Okafor-Hale>I grew up in Wexcombe.\n\n00:01:02.000 --> 00:01:05.000\n<v Interviewer>Thank you.\n"
-		if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "clip.vtt", vtt), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D6"}); err != nil {
+		if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "clip.vtt", vtt), Kind: vault.KindTranscript, Participants: []string{"P1"}, Handle: "D6"}); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range []string{OutVTT, OutSRT} {
 			var buf bytes.Buffer
-			if _, err := s.Export(ctx, ExitRequest{Doc: "D6", Format: f, W: &buf}); err != nil {
+			if _, err := Export(ctx, s, ExitRequest{Doc: "D6", Format: f, W: &buf}); err != nil {
 				t.Fatal(err)
 			}
 			if strings.Contains(buf.String(), "Genevieve") || strings.Contains(buf.String(), "Wexcombe") {
@@ -132,7 +133,7 @@ func TestExportFormats(t *testing.T) {
 			}
 		}
 		var buf bytes.Buffer
-		if _, err := s.Export(ctx, ExitRequest{Doc: "D6", Format: OutMarkdown, Timestamps: true, W: &buf}); err != nil {
+		if _, err := Export(ctx, s, ExitRequest{Doc: "D6", Format: OutMarkdown, Timestamps: true, W: &buf}); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.HasPrefix(buf.String(), "[00:00:01] **") || !strings.Contains(buf.String(), "[00:01:02] **Interviewer:** Thank you.") {

@@ -1,10 +1,12 @@
-package vault
+package gate
 
 import (
 	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/fieldvault/fieldvault/vault"
 
 	"github.com/fieldvault/fieldvault/policy"
 )
@@ -19,21 +21,21 @@ func TestParticipantRecordAndChapterItems(t *testing.T) {
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
 	addParticipant(t, s, "P2", "Bramwell Ashdown", "participate", "quote")
 	tr := "Interviewer: Hello.\nGenevieve Okafor-Hale: Line two.\nBramwell Ashdown: Line three.\nGenevieve Okafor-Hale: Line four.\nBramwell Ashdown: Line five.\n"
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D3"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: vault.KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D3"}); err != nil {
 		t.Fatal(err)
 	}
 	// P2 speaks in a document linked to P1 only: still part of P2's record.
 	other := "Genevieve Okafor-Hale: One.\nBramwell Ashdown: Two.\n"
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "o.txt", other), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D4"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "o.txt", other), Kind: vault.KindTranscript, Participants: []string{"P1"}, Handle: "D4"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []FlagRequest{{Doc: "D3", From: 5, To: 5, Kind: policy.FlagDNQ, Reason: "r"}, {Doc: "D3", From: 1, To: 1, Kind: policy.FlagConfidential, Reason: "r"}} {
+	for _, f := range []vault.FlagRequest{{Doc: "D3", From: 5, To: 5, Kind: policy.FlagDNQ, Reason: "r"}, {Doc: "D3", From: 1, To: 1, Kind: policy.FlagConfidential, Reason: "r"}} {
 		if err := s.Flag(ctx, f); err != nil {
 			t.Fatal(err)
 		}
 	}
 	chapter := writeFile(t, "ch.md", "# Ch\n\n{{quote D3:2-3}}\n\n{{pseudonym P2}} {{quote D3:4-4}}\n")
-	if _, err := s.Render(ctx, RenderRequest{Chapter: chapter, Output: filepath.Join(t.TempDir(), "out.md")}); err != nil {
+	if _, err := Render(ctx, s, RenderRequest{Chapter: chapter, Output: filepath.Join(t.TempDir(), "out.md")}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -52,21 +54,21 @@ func TestParticipantRecordAndChapterItems(t *testing.T) {
 		t.Errorf("D4 in P2's record = %+v; want unlinked, 1 line", d4)
 	}
 	if len(rec.Exits) != 1 || rec.Exits[0].Action != "render" || rec.Exits[0].Chapter != "ch.md" ||
-		!slices.Equal(rec.Exits[0].Quotes, []RenderedQuote{{3, "D3", "2-3"}}) || len(rec.Exits[0].Output) != 64 {
+		!slices.Equal(rec.Exits[0].Quotes, []vault.RenderedQuote{{ChapterLine: 3, Doc: "D3", Lines: "2-3"}}) || len(rec.Exits[0].Output) != 64 {
 		t.Errorf("P2's exits = %+v; want the render with its quote at chapter line 3", rec.Exits)
 	}
 	rec1, _ := s.ParticipantRecord("P1")
 	if len(rec1.Exits) != 1 || len(rec1.Exits[0].Quotes) != 2 {
 		t.Errorf("P1's exits = %+v; want both quotes", rec1.Exits)
 	}
-	if _, err := s.ParticipantRecord("P9"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.ParticipantRecord("P9"); !errors.Is(err, vault.ErrNotFound) {
 		t.Errorf("unknown participant: %v", err)
 	}
 
-	if _, err := s.Withdraw(ctx, WithdrawRequest{Handle: "P1", Scope: policy.ScopeQuote}); err != nil {
+	if _, err := s.Withdraw(ctx, vault.WithdrawRequest{Handle: "P1", Scope: policy.ScopeQuote}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.Render(ctx, RenderRequest{Chapter: chapter, CheckOnly: true})
+	_, err = Render(ctx, s, RenderRequest{Chapter: chapter, CheckOnly: true})
 	items := ChapterItems(err)
 	if !errors.Is(err, policy.ErrRefused) || len(items) != 3 {
 		t.Fatalf("check after withdrawal: %v, items %+v", err, items)

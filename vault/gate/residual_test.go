@@ -1,9 +1,10 @@
-package vault
+package gate
 
 import (
 	"testing"
 
 	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/vault"
 )
 
 // TestScanDocSourceLines: a finding names the document and the source line
@@ -12,10 +13,10 @@ func TestScanDocSourceLines(t *testing.T) {
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
 	text := "Interviewer: Hello.\n[dnq]\nGenevieve Okafor-Hale: not this.\nGenevieve Okafor-Hale: nor this.\n[/dnq]\nGenevieve Okafor-Hale: Ring me on 07700 900461.\n"
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "i.txt", text), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D3"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "i.txt", text), Kind: vault.KindTranscript, Participants: []string{"P1"}, Handle: "D3"}); err != nil {
 		t.Fatal(err)
 	}
-	found, err := s.ScanDoc("D3")
+	found, err := ScanDoc(s, "D3")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,31 +1,33 @@
-package vault
+package gate
 
 import (
 	"archive/zip"
 	"encoding/csv"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/vault"
 )
 
 // depositStudy: Ngozi (P1) consented to archive; Bartholomew (P2) and
 // Saoirse (P3) did not; Saoirse later withdrew. Each non-archive speaker's
 // words carry a canary word that must never appear in the package.
-func depositStudy(t *testing.T) *Study {
+func depositStudy(t *testing.T) *vault.Study {
 	t.Helper()
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Ngozi Featherstonehaugh", "participate", "quote", "archive", "record-audio")
 	addParticipant(t, s, "P2", "Bartholomew de la Cruz", "participate", "quote", "publish", "record-audio")
 	addParticipant(t, s, "P3", "Saoirse Ní Bhriain", "participate", "quote", "archive")
-	if _, err := s.AddEntities(ctx, []EntityRequest{{Kind: "place", Name: "Thornbury Wick"}, {Kind: "person", Name: "Casimir Olender"}}); err != nil {
+	if _, err := s.AddEntities(ctx, []vault.EntityRequest{{Kind: "place", Name: "Thornbury Wick"}, {Kind: "person", Name: "Casimir Olender"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddMeeting(ctx, MeetingRequest{Handle: "M1", Name: "Thornbury Wick Allotment Committee", Public: true}); err != nil {
+	if err := s.AddMeeting(ctx, vault.MeetingRequest{Handle: "M1", Name: "Thornbury Wick Allotment Committee", Public: true}); err != nil {
 		t.Fatal(err)
 	}
 	docs := []struct {
@@ -34,22 +36,22 @@ func depositStudy(t *testing.T) *Study {
 		meeting    string
 	}{
 		// D1: P1's interview: deposited.
-		{KindTranscript, "Interviewer: How did the plots start?\nNgozi Featherstonehaugh: My aunt in Thornbury Wick lent us the gloves.\nNgozi: We met on Tuesdays.\n", []string{"P1"}, ""},
+		{vault.KindTranscript, "Interviewer: How did the plots start?\nNgozi Featherstonehaugh: My aunt in Thornbury Wick lent us the gloves.\nNgozi: We met on Tuesdays.\n", []string{"P1"}, ""},
 		// D2: a focus group: P1's turns leave, P2's, P3's and Casimir's do not.
-		{KindTranscript, "Interviewer: What happened next?\nNgozi Featherstonehaugh: The committee agreed.\nBartholomew de la Cruz: I argued about the quinceblossom fence.\nSaoirse Ní Bhriain: The marrowglade shed was mine.\nCasimir Olender: I kept the keys at the ravenholt gate.\nNgozi: Then we planted.\n", []string{"P1", "P2", "P3"}, ""},
+		{vault.KindTranscript, "Interviewer: What happened next?\nNgozi Featherstonehaugh: The committee agreed.\nBartholomew de la Cruz: I argued about the quinceblossom fence.\nSaoirse Ní Bhriain: The marrowglade shed was mine.\nCasimir Olender: I kept the keys at the ravenholt gate.\nNgozi: Then we planted.\n", []string{"P1", "P2", "P3"}, ""},
 		// D3: P2's interview: nobody consented to archive.
-		{KindTranscript, "Interviewer: And you?\nBartholomew de la Cruz: The quinceblossom hedge was my idea.\n", []string{"P2"}, ""},
+		{vault.KindTranscript, "Interviewer: And you?\nBartholomew de la Cruz: The quinceblossom hedge was my idea.\n", []string{"P2"}, ""},
 		// D4: notes about P1 and P2 without turns: left out whole.
-		{KindFieldNotes, "Walked with Ngozi and Bartholomew past the quinceblossom hedge.\n", []string{"P1", "P2"}, ""},
+		{vault.KindFieldNotes, "Walked with Ngozi and Bartholomew past the quinceblossom hedge.\n", []string{"P1", "P2"}, ""},
 		// D5: notes about P1 alone: deposited.
-		{KindFieldNotes, "Ngozi showed me the seed library.\n", []string{"P1"}, ""},
+		{vault.KindFieldNotes, "Ngozi showed me the seed library.\n", []string{"P1"}, ""},
 		// D6: meeting notes: Casimir (not a participant) speaks; withheld for archive.
-		{KindMeetingNotes, "Ngozi Featherstonehaugh: Minutes approved.\nCasimir Olender: The ravenholt rota stands.\n", []string{"P1"}, "M1"},
+		{vault.KindMeetingNotes, "Ngozi Featherstonehaugh: Minutes approved.\nCasimir Olender: The ravenholt rota stands.\n", []string{"P1"}, "M1"},
 		// D7: a recording of P1: never deposited.
-		{KindRecording, "RIFF fake audio", []string{"P1"}, ""},
+		{vault.KindRecording, "RIFF fake audio", []string{"P1"}, ""},
 	}
 	for _, d := range docs {
-		if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "in.txt", d.body), Kind: d.kind, Participants: d.who, Meeting: d.meeting}); err != nil {
+		if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "in.txt", d.body), Kind: d.kind, Participants: d.who, Meeting: d.meeting}); err != nil {
 			t.Fatalf("ingest %s: %v", d.kind, err)
 		}
 	}
@@ -57,10 +59,10 @@ func depositStudy(t *testing.T) *Study {
 	vtt := "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ngozi Featherstonehaugh>We planted beans first.\n\n" +
 		"00:00:05.000 --> 00:00:08.000\n<v Bartholomew de la Cruz>The quinceblossom beds came later.\n\n" +
 		"00:00:09.000 --> 00:00:12.000\n<v Casimir Olender>Ravenholt keys again.\n"
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "group.vtt", vtt), Kind: KindTranscript, Participants: []string{"P1", "P2"}}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "group.vtt", vtt), Kind: vault.KindTranscript, Participants: []string{"P1", "P2"}}); err != nil {
 		t.Fatalf("ingest vtt: %v", err)
 	}
-	if _, err := s.Withdraw(ctx, WithdrawRequest{Handle: "P3"}); err != nil {
+	if _, err := s.Withdraw(ctx, vault.WithdrawRequest{Handle: "P3"}); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -95,7 +97,7 @@ func readZip(t *testing.T, path string) (map[string]string, []string) {
 func TestDepositCanary(t *testing.T) {
 	s := depositStudy(t)
 	out := filepath.Join(t.TempDir(), "deposit.zip")
-	res, err := s.Deposit(ctx, DepositRequest{Output: out})
+	res, err := Deposit(ctx, s, DepositRequest{Output: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +163,7 @@ func TestDepositCanary(t *testing.T) {
 		}
 	}
 	// One audited exit, naming every file's hash and relying on P1 alone.
-	entries, _ := s.AuditLog(AuditFilter{Action: "deposit"})
+	entries, _ := s.AuditLog(vault.AuditFilter{Action: "deposit"})
 	if len(entries) != 1 {
 		t.Fatalf("%d deposit entries", len(entries))
 	}
@@ -184,7 +186,7 @@ func TestDepositCanary(t *testing.T) {
 			t.Errorf("%s: %d exits in the register, want %d", r.Handle, r.Exits, want)
 		}
 	}
-	if !IsExitAction("deposit") {
+	if !vault.IsExitAction("deposit") {
 		t.Error("deposit is not an exit action")
 	}
 }
@@ -193,32 +195,32 @@ func TestDepositRefusals(t *testing.T) {
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Ngozi Featherstonehaugh", "participate", "quote", "archive")
 	addParticipant(t, s, "P2", "Bartholomew de la Cruz", "participate", "quote")
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "a.txt", "Interviewer: Hi\nBartholomew de la Cruz: Hello.\n"), Kind: KindTranscript, Participants: []string{"P2"}}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "a.txt", "Interviewer: Hi\nBartholomew de la Cruz: Hello.\n"), Kind: vault.KindTranscript, Participants: []string{"P2"}}); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "deposit.zip")
 	snap := snapshot(t, filepath.Dir(out))
-	if _, err := s.Deposit(ctx, DepositRequest{Output: out}); !errors.Is(err, policy.ErrRefused) {
+	if _, err := Deposit(ctx, s, DepositRequest{Output: out}); !errors.Is(err, policy.ErrRefused) {
 		t.Errorf("nothing to deposit: %v", err)
 	}
-	if _, err := s.Deposit(ctx, DepositRequest{}); !errors.Is(err, ErrInvalid) {
+	if _, err := Deposit(ctx, s, DepositRequest{}); !errors.Is(err, vault.ErrInvalid) {
 		t.Errorf("no output: %v", err)
 	}
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "b.txt", "Interviewer: Contact?\nNgozi Featherstonehaugh: Write to ngozi.f@example.org please.\n"), Kind: KindTranscript, Participants: []string{"P1"}}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "b.txt", "Interviewer: Contact?\nNgozi Featherstonehaugh: Write to ngozi.f@example.org please.\n"), Kind: vault.KindTranscript, Participants: []string{"P1"}}); err != nil {
 		t.Fatal(err)
 	}
 	var rerr *ResidualError
-	if _, err := s.Deposit(ctx, DepositRequest{Output: out}); !errors.As(err, &rerr) {
+	if _, err := Deposit(ctx, s, DepositRequest{Output: out}); !errors.As(err, &rerr) {
 		t.Errorf("residual e-mail: %v", err)
 	}
-	if got := snapshot(t, filepath.Dir(out)); !mapsEqual(got, snap) {
+	if got := snapshot(t, filepath.Dir(out)); !maps.Equal(got, snap) {
 		t.Errorf("a refused deposit left files: %v", got)
 	}
-	refused, _ := s.AuditLog(AuditFilter{Action: "deposit"})
+	refused, _ := s.AuditLog(vault.AuditFilter{Action: "deposit"})
 	if len(refused) != 2 || refused[0].Outcome != "refused" || refused[1].Outcome != "refused" || strings.Join(refused[1].Handles, " ") != "D2" || refused[1].Rules[0] != "residual" {
 		t.Errorf("refusals in the log: %+v", refused)
 	}
-	res, err := s.Deposit(ctx, DepositRequest{Output: out, AcceptResidual: true})
+	res, err := Deposit(ctx, s, DepositRequest{Output: out, AcceptResidual: true})
 	if err != nil || len(res.Accepted) != 1 {
 		t.Fatalf("accepted residual: %+v %v", res, err)
 	}
@@ -226,10 +228,10 @@ func TestDepositRefusals(t *testing.T) {
 	if !strings.Contains(files[DepositReadme], "1 high-confidence finding(s)") {
 		t.Errorf("README does not say a finding was accepted")
 	}
-	if _, err := s.Deposit(ctx, DepositRequest{Output: out}); !errors.Is(err, ErrInvalid) {
+	if _, err := Deposit(ctx, s, DepositRequest{Output: out}); !errors.Is(err, vault.ErrInvalid) {
 		t.Errorf("existing output: %v", err)
 	}
-	if _, err := s.Deposit(ctx, DepositRequest{Output: filepath.Join(s.Dir, "x.zip")}); !errors.Is(err, ErrInvalid) {
+	if _, err := Deposit(ctx, s, DepositRequest{Output: filepath.Join(s.Dir, "x.zip")}); !errors.Is(err, vault.ErrInvalid) {
 		t.Errorf("output inside the vault: %v", err)
 	}
 }

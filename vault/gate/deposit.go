@@ -1,4 +1,4 @@
-package vault
+package gate
 
 import (
 	"archive/zip"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
+	"github.com/fieldvault/fieldvault/vault"
 )
 
 // DepositRequest asks for an archive deposit package (a zip).
@@ -85,14 +86,14 @@ func withheldGroup(r policy.Rule) string {
 // or keys. Residual high-confidence identifiers block it unless accepted.
 // It is audited as one exit that names every file's hash, and the zip is
 // delivered only once that entry is committed.
-func (s *Study) Deposit(ctx context.Context, req DepositRequest) (*DepositResult, error) {
+func Deposit(ctx context.Context, s *vault.Study, req DepositRequest) (*DepositResult, error) {
 	if req.Output == "" {
-		return nil, fmt.Errorf("%w: deposit needs -o FILE.zip", ErrInvalid)
+		return nil, fmt.Errorf("%w: deposit needs -o FILE.zip", vault.ErrInvalid)
 	}
 	res := &DepositResult{Files: []DepositFile{}, Excluded: []DepositExclusion{}}
-	err := s.Update(ctx, func(tx *Tx) error {
+	err := s.Update(ctx, func(tx *vault.Tx) error {
 		var current string // the document being gated, named in a refusal
-		err := s.deposit(tx, req, res, &current)
+		err := deposit(s, tx, req, res, &current)
 		if isRefusal(err) {
 			var handles []string
 			for _, f := range res.Files {
@@ -109,8 +110,8 @@ func (s *Study) Deposit(ctx context.Context, req DepositRequest) (*DepositResult
 	return res, nil
 }
 
-func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult, current *string) error {
-	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
+func deposit(s *vault.Study, tx *vault.Tx, req DepositRequest, res *DepositResult, current *string) error {
+	if err := s.CheckOutput(req.Output, req.Force); err != nil {
 		return err
 	}
 	cat := tx.Cat
@@ -120,10 +121,10 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult, current 
 	}
 	records := cat.Records()
 	docs := slices.Clone(cat.Documents)
-	sort.SliceStable(docs, func(i, j int) bool { return handleLess(docs[i].Handle, docs[j].Handle) })
+	sort.SliceStable(docs, func(i, j int) bool { return vault.HandleLess(docs[i].Handle, docs[j].Handle) })
 	var gs []*gated
 	files := map[string][]byte{}
-	exclude := func(d *Document, why string) {
+	exclude := func(d *vault.Document, why string) {
 		res.Excluded = append(res.Excluded, DepositExclusion{Doc: d.Handle, Kind: d.Kind, Why: why})
 	}
 	for _, d := range docs {
@@ -133,7 +134,7 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult, current 
 		case why != "":
 		case d.Erased:
 			why = "holds no material (erased or destroyed)"
-		case d.Latest().Format == FormatBinary:
+		case d.Latest().Format == vault.FormatBinary:
 			why = "not a text format"
 		}
 		if why != "" {
@@ -141,7 +142,7 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult, current 
 			continue
 		}
 		*current = d.Handle
-		g, err := s.gate(cat, rd, d.Handle, 0, policy.ModeExport, 0, 0, policy.ScopeArchive)
+		g, err := gate(s, cat, rd, d.Handle, 0, policy.ModeExport, 0, 0, policy.ScopeArchive)
 		if err != nil {
 			return err
 		}
@@ -168,7 +169,7 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult, current 
 				res.ReliedOn = append(res.ReliedOn, r)
 			}
 			if p, err := cat.Participant(r.Participant); err == nil {
-				if ps, ok := cat.pseudonymOf(p); ok {
+				if ps, ok := cat.PseudonymOf(p); ok {
 					f.Participants = append(f.Participants, ps)
 				}
 			}
@@ -206,7 +207,7 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult, current 
 	}
 	h := sha256.New()
 	var size int64
-	if err := s.stageOutput(tx, req.Output, func(w io.Writer) error {
+	if err := tx.StageOutput(req.Output, func(w io.Writer) error {
 		cw := &countWriter{w: io.MultiWriter(w, h)}
 		if err := writeZip(cw, names, files, tx.Now()); err != nil {
 			return err
@@ -226,7 +227,7 @@ func (s *Study) deposit(tx *Tx, req DepositRequest, res *DepositResult, current 
 		e.Hashes["file:"+n] = sha(files[n])
 	}
 	tx.Audit(e)
-	cat.countExit(e.Participants, tx.Now())
+	tx.CountExit(e.Participants)
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package vault
+package gate
 
 import (
 	"archive/zip"
@@ -15,6 +15,7 @@ import (
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact/format/qdpx"
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
+	"github.com/fieldvault/fieldvault/vault"
 )
 
 // The canary study: every line that must not leave carries a unique marker,
@@ -38,21 +39,21 @@ Genevieve Okafor-Hale: Wexcombe Council helped in the end.
 var canaries = []string{"CANARY-DNQ-7731", "CANARY-CONF-1180", "CANARY-STRUCK-5529", "CANARY-OFF-8412", "CANARY-WITHDRAWN-3307"}
 var realNames = []string{"Genevieve", "Okafor", "Bramwell", "Ashdown", "Wexcombe"}
 
-func canaryStudy(t *testing.T) *Study {
+func canaryStudy(t *testing.T) *vault.Study {
 	t.Helper()
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
 	addParticipant(t, s, "P2", "Bramwell Ashdown", "participate", "quote")
-	if _, err := s.AddEntities(ctx, []EntityRequest{{Kind: "place", Name: "Wexcombe"}, {Kind: "org", Name: "Wexcombe Council"}}); err != nil {
+	if _, err := s.AddEntities(ctx, []vault.EntityRequest{{Kind: "place", Name: "Wexcombe"}, {Kind: "org", Name: "Wexcombe Council"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "interview.txt", canaryTranscript), Kind: KindTranscript, Participants: []string{"P1", "P2"}, Date: "2011-05-04", Handle: "D12"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "interview.txt", canaryTranscript), Kind: vault.KindTranscript, Participants: []string{"P1", "P2"}, Date: "2011-05-04", Handle: "D12"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Flag(ctx, FlagRequest{Doc: "D12", From: 9, To: 9, Kind: policy.FlagStruck, Reason: "participant asked"}); err != nil {
+	if err := s.Flag(ctx, vault.FlagRequest{Doc: "D12", From: 9, To: 9, Kind: policy.FlagStruck, Reason: "participant asked"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Withdraw(ctx, WithdrawRequest{Handle: "P2", Date: "2026-01-10"}); err != nil {
+	if _, err := s.Withdraw(ctx, vault.WithdrawRequest{Handle: "P2", Date: "2026-01-10"}); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -60,15 +61,15 @@ func canaryStudy(t *testing.T) *Study {
 
 // leakCheck fails if any canary or real name appears in the texts, the
 // audit log or any temp file beside the vault or the outputs.
-func leakCheck(t *testing.T, s *Study, outDir string, texts map[string]string) {
+func leakCheck(t *testing.T, s *vault.Study, outDir string, texts map[string]string) {
 	t.Helper()
-	log, _ := os.ReadFile(filepath.Join(s.Dir, AuditFile))
+	log, _ := os.ReadFile(filepath.Join(s.Dir, vault.AuditFile))
 	texts["audit log"] = string(log)
-	cfg, _ := os.ReadFile(filepath.Join(s.Dir, ConfigFile))
+	cfg, _ := os.ReadFile(filepath.Join(s.Dir, vault.ConfigFile))
 	texts["config"] = string(cfg)
 	for _, dir := range []string{s.Dir, outDir} {
 		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && strings.HasPrefix(d.Name(), tempPrefix) {
+			if err == nil && strings.HasPrefix(d.Name(), vault.TempPrefix) {
 				t.Errorf("temp file left: %s", p)
 			}
 			return nil
@@ -90,7 +91,7 @@ func TestGateCanaries(t *testing.T) {
 
 	// export: whole document, withheld lines become markers.
 	var buf bytes.Buffer
-	res, err := s.Export(ctx, ExitRequest{Doc: "D12", W: &buf})
+	res, err := Export(ctx, s, ExitRequest{Doc: "D12", W: &buf})
 	if err != nil {
 		t.Fatalf("export: %v", err)
 	}
@@ -103,7 +104,7 @@ func TestGateCanaries(t *testing.T) {
 	}
 	for _, f := range []string{"md", "txt", "docx"} {
 		out := filepath.Join(outDir, "export."+f)
-		if _, err := s.Export(ctx, ExitRequest{Doc: "D12", Output: out}); err != nil {
+		if _, err := Export(ctx, s, ExitRequest{Doc: "D12", Output: out}); err != nil {
 			t.Fatalf("export %s: %v", f, err)
 		}
 		data, _ := os.ReadFile(out)
@@ -119,15 +120,15 @@ func TestGateCanaries(t *testing.T) {
 	for i, line := range strings.Split(strings.TrimSpace(canaryTranscript), "\n") {
 		fmt.Fprintf(&vtt, "\n00:00:%02d.000 --> 00:00:%02d.500\n%s\n", i*2, i*2+1, line)
 	}
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "interview.vtt", vtt.String()), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D13"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "interview.vtt", vtt.String()), Kind: vault.KindTranscript, Participants: []string{"P1"}, Handle: "D13"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Flag(ctx, FlagRequest{Doc: "D13", From: 9, To: 9, Kind: policy.FlagStruck, Reason: "participant asked"}); err != nil {
+	if err := s.Flag(ctx, vault.FlagRequest{Doc: "D13", From: 9, To: 9, Kind: policy.FlagStruck, Reason: "participant asked"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{OutVTT, OutSRT, OutMarkdown, OutDocx} {
 		out := filepath.Join(outDir, "captions."+f)
-		if _, err := s.Export(ctx, ExitRequest{Doc: "D13", Output: out, Timestamps: true}); err != nil {
+		if _, err := Export(ctx, s, ExitRequest{Doc: "D13", Output: out, Timestamps: true}); err != nil {
 			t.Fatalf("export D13 as %s: %v", f, err)
 		}
 		data, _ := os.ReadFile(out)
@@ -142,7 +143,7 @@ func TestGateCanaries(t *testing.T) {
 
 	// quote: a permitted range, then every forbidden one.
 	buf.Reset()
-	if _, err := s.Quote(ctx, ExitRequest{Doc: "D12", From: 3, To: 4, W: &buf}); err != nil {
+	if _, err := Quote(ctx, s, ExitRequest{Doc: "D12", From: 3, To: 4, W: &buf}); err != nil {
 		t.Fatalf("quote 3-4: %v", err)
 	}
 	texts["quote"] = buf.String()
@@ -151,7 +152,7 @@ func TestGateCanaries(t *testing.T) {
 	}
 	for _, r := range [][2]int{{5, 7}, {6, 6}, {8, 8}, {9, 9}, {10, 12}, {13, 13}, {1, 14}} {
 		buf.Reset()
-		_, err := s.Quote(ctx, ExitRequest{Doc: "D12", From: r[0], To: r[1], W: &buf})
+		_, err := Quote(ctx, s, ExitRequest{Doc: "D12", From: r[0], To: r[1], W: &buf})
 		if !errors.Is(err, policy.ErrRefused) {
 			t.Errorf("quote %d-%d: err = %v, want a refusal", r[0], r[1], err)
 			continue
@@ -165,13 +166,13 @@ func TestGateCanaries(t *testing.T) {
 	// render and check a chapter.
 	chapter := writeFile(t, "chapter.md", "# Findings\n\nAs {{pseudonym P1}} put it:\n\n{{quote D12:3-4}}\n\nGenevieve was clear.\n")
 	out := filepath.Join(outDir, "chapter.out.md")
-	if _, err := s.Render(ctx, RenderRequest{Chapter: chapter, Output: out}); err != nil {
+	if _, err := Render(ctx, s, RenderRequest{Chapter: chapter, Output: out}); err != nil {
 		t.Fatalf("render: %v", err)
 	}
 	data, _ := os.ReadFile(out)
 	texts["render"] = string(data)
 	bad := writeFile(t, "bad.md", "{{quote D12:5-7}}\n\n{{quote D12:13-13}}\n")
-	_, err = s.Render(ctx, RenderRequest{Chapter: bad, Output: filepath.Join(outDir, "bad.out.md")})
+	_, err = Render(ctx, s, RenderRequest{Chapter: bad, Output: filepath.Join(outDir, "bad.out.md")})
 	if !errors.Is(err, policy.ErrRefused) || len(ChapterProblems(err)) != 2 {
 		t.Errorf("render of a bad chapter: err = %v, want 2 problems", err)
 	} else {
@@ -183,7 +184,7 @@ func TestGateCanaries(t *testing.T) {
 
 	// QDA export.
 	qda := filepath.Join(outDir, "study.qdpx")
-	if _, err := s.ExportQDA(ctx, QDARequest{All: true, Output: qda}); err != nil {
+	if _, err := ExportQDA(ctx, s, QDARequest{All: true, Output: qda}); err != nil {
 		t.Fatalf("export-qda: %v", err)
 	}
 	data, _ = os.ReadFile(qda)
@@ -203,17 +204,17 @@ func TestCheckAfterWithdrawal(t *testing.T) {
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
 	addParticipant(t, s, "P2", "Bramwell Ashdown", "participate", "quote")
 	tr := "Interviewer: Hello.\nGenevieve Okafor-Hale: Line two.\nBramwell Ashdown: Line three.\nGenevieve Okafor-Hale: Line four.\n"
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D3"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: vault.KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D3"}); err != nil {
 		t.Fatal(err)
 	}
 	chapter := writeFile(t, "ch.md", "{{quote D3:2-2}}\n\ntext\n\n{{quote D3:3-3}}\n\n{{quote D3:4-4}}\n")
-	if _, err := s.Render(ctx, RenderRequest{Chapter: chapter, CheckOnly: true}); err != nil {
+	if _, err := Render(ctx, s, RenderRequest{Chapter: chapter, CheckOnly: true}); err != nil {
 		t.Fatalf("check before withdrawal: %v", err)
 	}
-	if _, err := s.Withdraw(ctx, WithdrawRequest{Handle: "P1", Scope: policy.ScopeQuote}); err != nil {
+	if _, err := s.Withdraw(ctx, vault.WithdrawRequest{Handle: "P1", Scope: policy.ScopeQuote}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.Render(ctx, RenderRequest{Chapter: chapter, CheckOnly: true})
+	_, err := Render(ctx, s, RenderRequest{Chapter: chapter, CheckOnly: true})
 	probs := ChapterProblems(err)
 	var lines []int
 	for _, p := range probs {
@@ -222,7 +223,7 @@ func TestCheckAfterWithdrawal(t *testing.T) {
 	if !errors.Is(err, policy.ErrRefused) || len(lines) != 2 || lines[0] != 1 || lines[1] != 7 {
 		t.Fatalf("check after withdrawal: lines %v (err %v), want [1 7]", lines, err)
 	}
-	entries, _ := s.AuditLog(AuditFilter{Action: "check"})
+	entries, _ := s.AuditLog(vault.AuditFilter{Action: "check"})
 	if len(entries) != 2 || entries[1].Outcome != "refused" {
 		t.Errorf("check audit entries = %+v", entries)
 	}
@@ -231,15 +232,15 @@ func TestCheckAfterWithdrawal(t *testing.T) {
 func TestKindsNeverLeave(t *testing.T) {
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote", "record-audio")
-	d, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "r.m4a", "\x00\x00audio"), Kind: KindRecording, Participants: []string{"P1"}})
+	d, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "r.m4a", "\x00\x00audio"), Kind: vault.KindRecording, Participants: []string{"P1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if _, err := s.Export(ctx, ExitRequest{Doc: d.Handle, W: &buf}); !errors.Is(err, policy.ErrRefused) || buf.Len() != 0 {
+	if _, err := Export(ctx, s, ExitRequest{Doc: d.Handle, W: &buf}); !errors.Is(err, policy.ErrRefused) || buf.Len() != 0 {
 		t.Errorf("export of a recording: err = %v, %d bytes", err, buf.Len())
 	}
-	entries, _ := s.AuditLog(AuditFilter{Action: "export"})
+	entries, _ := s.AuditLog(vault.AuditFilter{Action: "export"})
 	if len(entries) != 1 || entries[0].Outcome != "refused" {
 		t.Errorf("refusal not audited: %+v", entries)
 	}
@@ -249,11 +250,11 @@ func TestResidualBlocksUnlessAccepted(t *testing.T) {
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
 	tr := "Interviewer: How can people reach you?\nGenevieve Okafor-Hale: Write to g.hale@example.org or ring 07700 900123.\n"
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: vault.KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	_, err := s.Export(ctx, ExitRequest{Doc: "D1", W: &buf})
+	_, err := Export(ctx, s, ExitRequest{Doc: "D1", W: &buf})
 	var re *ResidualError
 	if !errors.As(err, &re) || !errors.Is(err, policy.ErrRefused) || buf.Len() != 0 {
 		t.Fatalf("err = %v, want a residual refusal and no output", err)
@@ -261,11 +262,11 @@ func TestResidualBlocksUnlessAccepted(t *testing.T) {
 	if strings.Contains(err.Error(), "example.org") || strings.Contains(err.Error(), "900123") {
 		t.Errorf("the refusal quotes the identifier: %v", err)
 	}
-	res, err := s.Export(ctx, ExitRequest{Doc: "D1", W: &buf, AcceptResidual: true})
+	res, err := Export(ctx, s, ExitRequest{Doc: "D1", W: &buf, AcceptResidual: true})
 	if err != nil || len(res.Accepted) != 2 {
 		t.Fatalf("accepted export: %v, accepted %d, want 2", err, len(res.Accepted))
 	}
-	entries, _ := s.AuditLog(AuditFilter{Action: "export"})
+	entries, _ := s.AuditLog(vault.AuditFilter{Action: "export"})
 	if len(entries) != 2 || entries[1].Detail["residual_accepted"] != "2" {
 		t.Errorf("acceptance not audited: %+v", entries)
 	}
@@ -306,8 +307,8 @@ func TestMarkupFlagsRecordedAtIngest(t *testing.T) {
 
 func TestQDASourceOffsets(t *testing.T) {
 	g := &gated{
-		doc: &Document{Handle: "D1", Kind: KindTranscript},
-		ver: &Version{Size: 64},
+		doc: &vault.Document{Handle: "D1", Kind: vault.KindTranscript},
+		ver: &vault.Version{Size: 64},
 		blocks: []transcript.Block{
 			{Text: "Élodie: déjà vu 🎉\nline two"},
 			{Text: "[not for quotation: 2 lines withheld]", Marker: true},

@@ -1,4 +1,4 @@
-package vault
+package gate
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/fieldvault/fieldvault/vault"
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
@@ -165,8 +167,8 @@ func (e *ResidualError) Is(target error) bool { return target == policy.ErrRefus
 // gated is one document version after the gate: its decision and the
 // pseudonymised blocks that may leave.
 type gated struct {
-	doc      *Document
-	ver      *Version
+	doc      *vault.Document
+	ver      *vault.Version
 	lines    []transcript.Line
 	decision policy.Decision
 	blocks   []transcript.Block
@@ -180,7 +182,7 @@ type gated struct {
 
 // gateView resolves a document version's lines to speakers and asks the
 // policy what may leave.
-func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version int, mode policy.Mode, from, to int, purpose policy.Scope) (*gated, error) {
+func gate(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, handle string, version int, mode policy.Mode, from, to int, purpose policy.Scope) (*gated, error) {
 	d, err := cat.Doc(handle)
 	if err != nil {
 		return nil, err
@@ -192,18 +194,28 @@ func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version i
 		}
 	}
 	g := &gated{doc: d, ver: v}
-	facts := docFacts(cat, d, v)
-	if d.Erased || (IsTextKind(d.Kind) && v.Format == FormatBinary) {
+	facts := cat.DocFacts(d, v)
+	if d.Erased || (vault.IsTextKind(d.Kind) && v.Format == vault.FormatBinary) {
 		return nil, &policy.Refused{Refusals: []*policy.Refusal{{Rule: policy.RuleKind, Msg: fmt.Sprintf("document %s holds no text that can leave (erased, or not a text format)", d.Handle)}}}
 	}
-	if !IsTextKind(d.Kind) {
+	if !vault.IsTextKind(d.Kind) {
 		// Recordings and consent forms never leave: the policy says so with
 		// its own rule; no line is read.
 		g.decision = policy.Decide(policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose})
 		return g, g.decision.Err()
 	}
-	if g.lines, err = s.lineFacts(cat, rd, g, &facts); err != nil {
+	lines, who, err := s.LineFacts(cat, rd, d, v, &facts)
+	if err != nil {
 		return nil, err
+	}
+	g.lines = lines
+	for i, l := range lines {
+		if who[i].Text != "" {
+			if g.relabel == nil {
+				g.relabel, g.roles = map[int]string{}, map[int]string{}
+			}
+			g.relabel[l.N], g.roles[l.N] = who[i].Text, who[i].Role
+		}
 	}
 	g.speakers = facts.Speakers()
 	g.decision = policy.Decide(policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose})
@@ -212,53 +224,6 @@ func (s *Study) gate(cat *Catalog, rd *redact.Redactor, handle string, version i
 	}
 	compose(g, rd)
 	return g, nil
-}
-
-// docFacts are the catalogue's facts about a document version for the
-// policy, lines not yet read.
-func docFacts(cat *Catalog, d *Document, v *Version) policy.DocFacts {
-	facts := policy.DocFacts{Handle: d.Handle, Kind: d.Kind, Version: v.N, Participants: d.Participants, Flags: v.Flags}
-	if d.Meeting != "" {
-		if m, err := cat.Meeting(d.Meeting); err == nil {
-			facts.Meeting = &policy.MeetingFacts{Handle: m.Handle, DNQ: m.DNQ, Private: !m.Public}
-		}
-	}
-	return facts
-}
-
-// lineFacts reads the text of g's version and resolves each line to its
-// speaker and inline flags, into facts.Lines (and g's role labels).
-func (s *Study) lineFacts(cat *Catalog, rd *redact.Redactor, g *gated, facts *policy.DocFacts) ([]transcript.Line, error) {
-	d := g.doc
-	td, err := s.parseVersion(g.ver)
-	if err != nil {
-		return nil, err
-	}
-	facts.Lines = make([]policy.LineFacts, len(td.Lines))
-	ix := cat.speakerIndex(rd)
-	if len(d.Participants) == 1 {
-		ix.sole = d.Participants[0]
-	}
-	who := ix.speakers(td.Lines)
-	for i, l := range td.Lines {
-		lf := policy.LineFacts{N: l.N, Blank: strings.TrimSpace(l.Text) == ""}
-		for _, f := range l.Flags {
-			lf.Flags = append(lf.Flags, policy.FlagKind(f))
-		}
-		lf.SpeakerKind, lf.Participant = who[i].kind, who[i].participant
-		if who[i].text != "" {
-			if g.relabel == nil {
-				g.relabel = map[int]string{}
-			}
-			g.relabel[l.N] = who[i].text
-			if g.roles == nil {
-				g.roles = map[int]string{}
-			}
-			g.roles[l.N] = who[i].role
-		}
-		facts.Lines[i] = lf
-	}
-	return td.Lines, nil
 }
 
 // compose turns the kept lines into pseudonymised blocks, with a marker for
@@ -376,7 +341,7 @@ func renderBlocks(format string, blocks []transcript.Block, opt transcript.Write
 	var buf bytes.Buffer
 	err := transcript.Write(&buf, transcript.Format(format), blocks, opt)
 	if errors.Is(err, transcript.ErrNoTimings) {
-		return nil, fmt.Errorf("%w: %v; export it as md, txt or docx", ErrInvalid, err)
+		return nil, fmt.Errorf("%w: %v; export it as md, txt or docx", vault.ErrInvalid, err)
 	}
 	return buf.Bytes(), err
 }
@@ -432,13 +397,13 @@ func scanOut(text string, rd *redact.Redactor, accept bool, res *ExitResult, at 
 // the vault) and renamed when the change is complete, a stream written
 // then; the exit is committed to the audit log once delivered, and recorded
 // as failed if delivery fails.
-func (s *Study) deliver(tx *Tx, req ExitRequest, out []byte) error {
-	if err := s.requirePinnedKey(tx); err != nil {
+func deliver(s *vault.Study, tx *vault.Tx, req ExitRequest, out []byte) error {
+	if err := tx.RequirePinnedKey(); err != nil {
 		return err
 	}
 	if req.Output == "" {
 		if req.W == nil {
-			return fmt.Errorf("%w: no output", ErrInvalid)
+			return fmt.Errorf("%w: no output", vault.ErrInvalid)
 		}
 		tx.Deliver(func() error {
 			if _, err := req.W.Write(out); err != nil {
@@ -448,10 +413,10 @@ func (s *Study) deliver(tx *Tx, req ExitRequest, out []byte) error {
 		}, nil)
 		return nil
 	}
-	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
+	if err := s.CheckOutput(req.Output, req.Force); err != nil {
 		return err
 	}
-	return s.stageOutput(tx, req.Output, func(w io.Writer) error {
+	return tx.StageOutput(req.Output, func(w io.Writer) error {
 		_, err := w.Write(out)
 		return err
 	})
@@ -463,8 +428,8 @@ func sha(b []byte) string {
 }
 
 // exitEntry builds the audit entry of an exit from the gate's decisions.
-func exitEntry(action string, gs []*gated, res *ExitResult) Entry {
-	e := Entry{Action: action, Detail: map[string]string{}}
+func exitEntry(action string, gs []*gated, res *ExitResult) vault.Entry {
+	e := vault.Entry{Action: action, Detail: map[string]string{}}
 	parts := map[string]bool{}
 	consents := map[string]bool{}
 	rules := map[string]bool{}
@@ -500,59 +465,29 @@ func exitEntry(action string, gs []*gated, res *ExitResult) Entry {
 	return e
 }
 
-// refusalEntry builds the audit entry of a refused exit.
-func refusalEntry(action string, handles []string, err error) Entry {
-	e := Entry{Action: action, Outcome: "refused", Handles: handles}
-	rules := map[string]bool{}
-	parts := map[string]bool{}
-	var refs []*policy.Refusal
-	switch x := err.(type) {
-	case *policy.Refused:
-		refs = x.Refusals
-	case *policy.Refusal:
-		refs = []*policy.Refusal{x}
-	case *ResidualError:
-		rules["residual"] = true
-	case *chapterError:
-		for _, p := range x.Problems {
-			if p.Refusal != nil {
-				refs = append(refs, p.Refusal)
-			} else {
-				rules[p.Rule] = true
-			}
-		}
-	}
-	for _, r := range refs {
-		rules[string(r.Rule)] = true
-		if r.Participant != "" {
-			parts[r.Participant] = true
-		}
-	}
-	e.Rules = sortedKeys(rules)
-	e.Participants = sortedKeys(parts)
-	return e
-}
+// RefusedBy says what a residual refusal's audit entry records.
+func (e *ResidualError) RefusedBy() ([]*policy.Refusal, []string) { return nil, []string{"residual"} }
 
 // Export lets a whole document out through the gate: withheld lines become
 // markers, the rest is pseudonymised and scanned. Refusals are audited.
-func (s *Study) Export(ctx context.Context, req ExitRequest) (*ExitResult, error) {
-	return s.exit(ctx, "export", req, policy.ModeExport)
+func Export(ctx context.Context, s *vault.Study, req ExitRequest) (*ExitResult, error) {
+	return exit(ctx, s, "export", req, policy.ModeExport)
 }
 
 // Quote lets a line range out as a block quote with attribution.
-func (s *Study) Quote(ctx context.Context, req ExitRequest) (*ExitResult, error) {
-	return s.exit(ctx, "quote", req, policy.ModeQuote)
+func Quote(ctx context.Context, s *vault.Study, req ExitRequest) (*ExitResult, error) {
+	return exit(ctx, s, "quote", req, policy.ModeQuote)
 }
 
-func (s *Study) exit(ctx context.Context, action string, req ExitRequest, mode policy.Mode) (*ExitResult, error) {
-	if err := s.precheckOutput(req.Output, req.Force); err != nil {
+func exit(ctx context.Context, s *vault.Study, action string, req ExitRequest, mode policy.Mode) (*ExitResult, error) {
+	if err := s.PrecheckOutput(req.Output, req.Force); err != nil {
 		return nil, err
 	}
 	res := &ExitResult{}
-	err := s.Update(ctx, func(tx *Tx) error {
-		err := s.letOut(tx, action, req, mode, res)
-		if isRefusal(err) {
-			tx.AuditAlways(refusalEntry(action, []string{req.Doc}, err))
+	err := s.Update(ctx, func(tx *vault.Tx) error {
+		err := letOut(s, tx, action, req, mode, res)
+		if e, ok := vault.RefusalEntry(action, []string{req.Doc}, err); ok {
+			tx.AuditAlways(e)
 		}
 		return err
 	})
@@ -563,19 +498,19 @@ func (s *Study) exit(ctx context.Context, action string, req ExitRequest, mode p
 }
 
 // letOut gates one export or quote, stages its output and records the exit.
-func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode, res *ExitResult) error {
+func letOut(s *vault.Study, tx *vault.Tx, action string, req ExitRequest, mode policy.Mode, res *ExitResult) error {
 	if mode == policy.ModeQuote && req.Purpose == policy.PurposeAnalysis {
-		return fmt.Errorf("%w: a quote is for publication; analysis is a purpose of export and export-qda only", ErrInvalid)
+		return fmt.Errorf("%w: a quote is for publication; analysis is a purpose of export and export-qda only", vault.ErrInvalid)
 	}
 	rd, err := tx.Cat.Redactor()
 	if err != nil {
 		return err
 	}
-	g, err := s.gate(tx.Cat, rd, req.Doc, req.Version, mode, req.From, req.To, req.Purpose)
+	g, err := gate(s, tx.Cat, rd, req.Doc, req.Version, mode, req.From, req.To, req.Purpose)
 	if err != nil {
 		return err
 	}
-	if err := tx.ctx.Err(); err != nil {
+	if err := tx.Context().Err(); err != nil {
 		return err // interrupted: stop between the long stages
 	}
 	blocks := g.blocks
@@ -597,14 +532,14 @@ func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode,
 	if err != nil {
 		return err
 	}
-	if err := tx.ctx.Err(); err != nil {
+	if err := tx.Context().Err(); err != nil {
 		return err
 	}
 	if err := scanOut(plain(blocks), rd, req.AcceptResidual, res, origin{g.doc.Handle, sourceLines(blocks)}); err != nil {
 		return err
 	}
 	res.SHA256, res.Bytes, res.Withheld, res.ReliedOn = sha(out), len(out), g.withheld, g.decision.ReliedOn
-	if err := s.deliver(tx, req, out); err != nil {
+	if err := deliver(s, tx, req, out); err != nil {
 		return err
 	}
 	e := exitEntry(action, []*gated{g}, res)
@@ -616,16 +551,8 @@ func (s *Study) letOut(tx *Tx, action string, req ExitRequest, mode policy.Mode,
 		e.Detail["lines"] = fmt.Sprintf("%d-%d", req.From, req.To)
 	}
 	tx.Audit(e)
-	tx.Cat.countExit(e.Participants, tx.Now())
+	tx.CountExit(e.Participants)
 	return nil
-}
-
-func isRefusal(err error) bool {
-	switch err.(type) {
-	case *policy.Refused, *policy.Refusal, *ResidualError, *chapterError:
-		return true
-	}
-	return false
 }
 
 // plain is the text of blocks as the scan sees it.
@@ -647,7 +574,7 @@ func plain(blocks []transcript.Block) string {
 
 // quoteBlocks turns a quoted range into a block quote with an attribution
 // such as "(Leila, interview, 2011)".
-func quoteBlocks(cat *Catalog, g *gated) []transcript.Block {
+func quoteBlocks(cat *vault.Catalog, g *gated) []transcript.Block {
 	var out []transcript.Block
 	for _, b := range g.blocks {
 		b.Quote = true
@@ -659,7 +586,7 @@ func quoteBlocks(cat *Catalog, g *gated) []transcript.Block {
 
 // exportTitle is the title block of an exported document: its handle,
 // kind, date and the pseudonyms of its participants (never a real name).
-func exportTitle(cat *Catalog, g *gated) *transcript.Title {
+func exportTitle(cat *vault.Catalog, g *gated) *transcript.Title {
 	t := &transcript.Title{Handle: g.doc.Handle, Kind: g.doc.Kind, Date: g.doc.Date}
 	for _, h := range g.doc.Participants {
 		if p, err := cat.Participant(h); err == nil {
@@ -673,7 +600,7 @@ func exportTitle(cat *Catalog, g *gated) *transcript.Title {
 	return t
 }
 
-func attribution(cat *Catalog, g *gated) string {
+func attribution(cat *vault.Catalog, g *gated) string {
 	var who []string
 	for _, r := range g.decision.ReliedOn {
 		if p, err := cat.Participant(r.Participant); err == nil {
@@ -683,7 +610,7 @@ func attribution(cat *Catalog, g *gated) string {
 		}
 	}
 	sort.Strings(who)
-	kind := map[string]string{KindTranscript: "interview", KindFieldNotes: "field notes", KindMeetingNotes: "meeting notes", KindDocument: "document"}[g.doc.Kind]
+	kind := map[string]string{vault.KindTranscript: "interview", vault.KindFieldNotes: "field notes", vault.KindMeetingNotes: "meeting notes", vault.KindDocument: "document"}[g.doc.Kind]
 	parts := append(who, kind)
 	if len(g.doc.Date) >= 4 {
 		parts = append(parts, g.doc.Date[:4])

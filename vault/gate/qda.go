@@ -1,4 +1,4 @@
-package vault
+package gate
 
 import (
 	"bytes"
@@ -9,10 +9,12 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/redact/format/qdpx"
-	"github.com/google/uuid"
+	"github.com/fieldvault/fieldvault/vault"
 )
 
 // QDARequest asks for a REFI-QDA project of pseudonymised documents.
@@ -69,18 +71,18 @@ func codeFor(r policy.Rule) int {
 
 // ExportQDA writes a REFI-QDA project (.qdpx) whose sources passed through
 // exactly the same gate as export. It is audited as one exit.
-func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, error) {
+func ExportQDA(ctx context.Context, s *vault.Study, req QDARequest) (*QDAResult, error) {
 	if !req.All && len(req.Docs) == 0 {
-		return nil, fmt.Errorf("%w: name documents with --doc or pass --all", ErrInvalid)
+		return nil, fmt.Errorf("%w: name documents with --doc or pass --all", vault.ErrInvalid)
 	}
 	if req.Purpose == "" {
 		req.Purpose = policy.PurposeAnalysis
 	}
-	if err := s.precheckOutput(req.Output, req.Force); err != nil {
+	if err := s.PrecheckOutput(req.Output, req.Force); err != nil {
 		return nil, err
 	}
 	res := &QDAResult{}
-	err := s.Update(ctx, func(tx *Tx) error {
+	err := s.Update(ctx, func(tx *vault.Tx) error {
 		cat := tx.Cat
 		rd, err := cat.Redactor()
 		if err != nil {
@@ -99,7 +101,7 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 		if req.All {
 			handles = nil
 			for _, d := range cat.Documents {
-				if d.Erased || !IsTextKind(d.Kind) || d.Latest().Format == FormatBinary {
+				if d.Erased || !vault.IsTextKind(d.Kind) || d.Latest().Format == vault.FormatBinary {
 					res.Skipped = append(res.Skipped, d.Handle+": "+d.Kind+" material never leaves through the gate")
 					continue
 				}
@@ -126,7 +128,7 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 				defer wg.Done()
 				for i := range work {
 					r := &results[i]
-					if r.g, r.err = s.gate(cat, rd, handles[i], 0, policy.ModeExport, 0, 0, req.Purpose); r.err != nil {
+					if r.g, r.err = gate(s, cat, rd, handles[i], 0, policy.ModeExport, 0, 0, req.Purpose); r.err != nil {
 						continue
 					}
 					r.src = qdaSource(r.g, guid)
@@ -204,7 +206,7 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 		for _, g := range gs {
 			res.Withheld += g.withheld
 		}
-		if err := s.deliver(tx, ExitRequest{Output: req.Output, Force: req.Force}, out); err != nil {
+		if err := deliver(s, tx, ExitRequest{Output: req.Output, Force: req.Force}, out); err != nil {
 			return err
 		}
 		e := exitEntry("export-qda", gs, &res.ExitResult)
@@ -213,7 +215,7 @@ func (s *Study) ExportQDA(ctx context.Context, req QDARequest) (*QDAResult, erro
 			e.Hashes["source:"+g.doc.Handle] = sha([]byte(p.Sources[indexOf(res.Documents, g.doc.Handle)].Text))
 		}
 		tx.Audit(e)
-		tx.Cat.countExit(e.Participants, tx.Now())
+		tx.CountExit(e.Participants)
 		return nil
 	})
 	if err != nil {
