@@ -41,11 +41,11 @@ func depositCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := gate.Deposit(c.Context, s, gate.DepositRequest{Output: out, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual")})
+			res, err := gate.Run(c.Context, s, gate.Request{Exit: gate.ExitDeposit, Purpose: policy.Scope(c.String("purpose")), Output: out, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual")})
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
-			e.printExit("deposit", out, &res.ExitResult, reveal)
+			e.printExit("deposit", out, res, reveal)
 			if c.Bool("json") {
 				// Findings stay on the terminal (stderr), never in JSON.
 				return writeJSON(e.stdout, struct {

@@ -47,12 +47,12 @@ func parsePurpose(c *cli.Context, analysis bool) (policy.Scope, error) {
 	return "", badValue(c, "purpose", string(p), "expected publish, present or archive (analysis is for export and export-qda)")
 }
 
-func exitRequest(c *cli.Context, e *env, doc string) (gate.ExitRequest, error) {
+func exitRequest(c *cli.Context, e *env, exit gate.Exit, doc string) (gate.Request, error) {
 	version, err := versionFlag(c)
 	if err != nil {
-		return gate.ExitRequest{}, err
+		return gate.Request{}, err
 	}
-	req := gate.ExitRequest{Doc: doc, Version: version, Format: c.String("format"), Output: c.String("output"),
+	req := gate.Request{Exit: exit, Doc: doc, Version: version, Format: c.String("format"), Output: c.String("output"),
 		W: e.stdout, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual"), Timestamps: c.Bool("timestamps")}
 	if err := vault.CheckOutputTarget(req.Output); err != nil {
 		return req, err // a directory, a missing directory: before the format
@@ -114,7 +114,7 @@ func exportCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			req, err := exitRequest(c, e, a[0])
+			req, err := exitRequest(c, e, gate.ExitExport, a[0])
 			if err != nil {
 				return err
 			}
@@ -126,7 +126,7 @@ func exportCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := gate.Export(c.Context, s, req)
+			res, err := gate.Run(c.Context, s, req)
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
@@ -152,7 +152,7 @@ func quoteCommand(e *env) *cli.Command {
 			if err != nil {
 				return badArg(c, a[0], "expected DOC:A-B, like D12:120-134 (one line: D12:120-120)")
 			}
-			req, err := exitRequest(c, e, doc)
+			req, err := exitRequest(c, e, gate.ExitQuote, doc)
 			if err != nil {
 				return err
 			}
@@ -165,7 +165,7 @@ func quoteCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := gate.Quote(c.Context, s, req)
+			res, err := gate.Run(c.Context, s, req)
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
@@ -199,7 +199,7 @@ func renderCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			req := gate.RenderRequest{Chapter: a[0], Output: c.String("output"), Format: c.String("format"),
+			req := gate.Request{Exit: gate.ExitRender, Chapter: a[0], Output: c.String("output"), Format: c.String("format"),
 				Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual"), W: e.stdout}
 			if err := vault.CheckOutputTarget(req.Output); err != nil {
 				return err
@@ -222,7 +222,7 @@ func renderCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := gate.Render(c.Context, s, req)
+			res, err := gate.Run(c.Context, s, req)
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
@@ -259,7 +259,7 @@ func checkCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			req := gate.RenderRequest{Chapter: a[0], CheckOnly: true}
+			req := gate.Request{Exit: gate.ExitCheck, Chapter: a[0]}
 			if req.Purpose, err = parsePurpose(c, false); err != nil {
 				return err
 			}
@@ -271,7 +271,7 @@ func checkCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := gate.Render(c.Context, s, req)
+			res, err := gate.Run(c.Context, s, req)
 			items := gate.ChapterItems(err)
 			if res != nil {
 				items = res.Items
@@ -329,7 +329,7 @@ func printChapterItems(e *env, items []gate.ChapterItem, asJSON bool) error {
 // reportExit prints, on stderr, what left and what was withheld and why
 // (stdout may carry the text itself); with --json, the same report as JSON
 // on stdout.
-func (e *env) reportExit(c *cli.Context, action, output string, res *gate.ExitResult, reveal bool) error {
+func (e *env) reportExit(c *cli.Context, action, output string, res *gate.Result, reveal bool) error {
 	if c.Bool("json") {
 		return writeJSON(e.stdout, newExitView(action, output, res))
 	}
@@ -338,7 +338,7 @@ func (e *env) reportExit(c *cli.Context, action, output string, res *gate.ExitRe
 }
 
 // printExit is reportExit's report for the terminal, on stderr.
-func (e *env) printExit(action, output string, res *gate.ExitResult, reveal bool) {
+func (e *env) printExit(action, output string, res *gate.Result, reveal bool) {
 	where := "standard output"
 	if output != "" {
 		where = output
@@ -533,9 +533,14 @@ func scanCommand(e *env) *cli.Command {
 			"Flagged words are shown in clear on a terminal and masked otherwise (--reveal, --mask).",
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print JSON: kind, confidence, score, line, col, length, doc, source_line, text"},
+			purposeFlag(true),
 		}, revealFlags()...),
 		Action: func(c *cli.Context) error {
 			a, err := args(c, 1, 1, "one FILE or DOC handle")
+			if err != nil {
+				return err
+			}
+			purpose, err := parsePurpose(c, true) // a DOC is scanned as it would leave for it
 			if err != nil {
 				return err
 			}
@@ -549,7 +554,10 @@ func scanCommand(e *env) *cli.Command {
 			}
 			var found []redact.Finding
 			if _, statErr := os.Stat(a[0]); statErr != nil && vault.ValidHandle(a[0]) {
-				found, err = gate.ScanDoc(s, a[0])
+				var res *gate.Result
+				if res, err = gate.Run(c.Context, s, gate.Request{Exit: gate.ExitScan, Doc: a[0], Purpose: purpose}); err == nil {
+					found = res.Findings
+				}
 			} else {
 				found, err = gate.ScanFile(s, a[0])
 			}
@@ -668,7 +676,7 @@ type findingView struct {
 	Accepted   bool   `json:"accepted,omitempty"`
 }
 
-func newExitView(action, output string, res *gate.ExitResult) exitView {
+func newExitView(action, output string, res *gate.Result) exitView {
 	v := exitView{Action: action, Output: output, SHA256: res.SHA256, Bytes: res.Bytes, Withheld: res.Withheld, Marked: res.Marked,
 		Reasons: res.Reasons, ReliedOn: res.ReliedOn, Findings: []findingView{}}
 	if v.Reasons == nil {

@@ -31,7 +31,7 @@ func qdaCommand(e *env) *cli.Command {
 			if _, err := args(c, 0, 0, "no arguments; name documents with --doc"); err != nil {
 				return err
 			}
-			req := gate.QDARequest{Docs: c.StringSlice("doc"), All: c.Bool("all"), Output: c.String("output"),
+			req := gate.Request{Exit: gate.ExitQDA, Docs: c.StringSlice("doc"), All: c.Bool("all"), Output: c.String("output"),
 				Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual")}
 			if req.Output == "" {
 				return usagef("export-qda: -o STUDY.qdpx is required")
@@ -60,12 +60,12 @@ func qdaCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := gate.ExportQDA(c.Context, s, req)
+			res, err := gate.Run(c.Context, s, req)
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
 			if c.Bool("json") {
-				return writeJSON(e.stdout, newExitView("export-qda", req.Output, &res.ExitResult))
+				return writeJSON(e.stdout, newExitView("export-qda", req.Output, res))
 			}
 			fmt.Fprintf(e.stdout, "wrote %s: %s (%s), sha256 %s\n", req.Output, plural(len(res.Documents), "document", "documents"),
 				strings.Join(res.Documents, " "), res.SHA256)

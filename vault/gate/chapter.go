@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -221,35 +220,15 @@ func (d Directive) String() string {
 	return d.Verb + " " + d.Handle
 }
 
-// RenderRequest renders a chapter draft.
-type RenderRequest struct {
-	Chapter        string // path of the chapter draft (Markdown)
-	Output         string
-	Format         string
-	Force          bool
-	AcceptResidual bool
-	CheckOnly      bool         // check: validate against today's consent and flags, write nothing
-	W              io.Writer    // where output goes when Output is ""
-	Purpose        policy.Scope // "" (the thesis), publish, present or archive
-}
-
-// RenderResult is a render's or check's outcome.
-type RenderResult struct {
-	ExitResult
-	Quotes    int
-	Documents []string
-	Items     []ChapterItem // every directive (ChapterItems has them when refused)
-}
-
-// Render fills a chapter's directives through the gate; any refusal fails
+// render fills a chapter's directives through the gate; any refusal fails
 // the whole render and lists every problem with its chapter line. The whole
-// chapter (prose included) is pseudonymised and scanned. With CheckOnly it
-// writes nothing and reports what may no longer stand.
-func Render(ctx context.Context, s *vault.Study, req RenderRequest) (*RenderResult, error) {
-	if !req.CheckOnly && req.Output != "" && sameFile(req.Chapter, req.Output) {
+// chapter (prose included) is pseudonymised and scanned. A check writes nothing
+// and reports what may no longer stand.
+func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
+	if req.Exit != ExitCheck && req.Output != "" && sameFile(req.Chapter, req.Output) {
 		return nil, fmt.Errorf("%w: output %s is the chapter itself", vault.ErrInvalid, req.Output)
 	}
-	if !req.CheckOnly {
+	if req.Exit != ExitCheck {
 		if err := s.PrecheckOutput(req.Output, req.Force); err != nil {
 			return nil, err
 		}
@@ -263,10 +242,10 @@ func Render(ctx context.Context, s *vault.Study, req RenderRequest) (*RenderResu
 		return nil, fmt.Errorf("%w: %s: %v", vault.ErrInvalid, req.Chapter, err)
 	}
 	action := "render"
-	if req.CheckOnly {
+	if req.Exit == ExitCheck {
 		action = "check"
 	}
-	res := &RenderResult{}
+	res := &Result{}
 	err = s.Update(ctx, func(tx *vault.Tx) error {
 		cat := tx.Cat
 		rd, err := cat.Redactor()
@@ -305,14 +284,14 @@ func Render(ctx context.Context, s *vault.Study, req RenderRequest) (*RenderResu
 		text := substitute(string(src), dirs, fills)
 		// The prose is the researcher's own, but it leaves too: pseudonymise it.
 		text = rd.Redact(text)
-		if err := scanOut(text, rd, req.AcceptResidual, &res.ExitResult, origin{}); err != nil {
-			if !req.CheckOnly {
+		if err := scanOut(text, rd, req.AcceptResidual, res, origin{}); err != nil {
+			if req.Exit != ExitCheck {
 				tx.AuditAlways(refusalEntry(action, docHandles(dirs), err))
 			}
 			return err
 		}
 		res.Documents = docHandles(dirs)
-		if req.CheckOnly {
+		if req.Exit == ExitCheck {
 			tx.Audit(vault.Entry{Action: "check", Handles: res.Documents, Hashes: map[string]string{"chapter": sha(src)}, Detail: map[string]string{"quotes": fmt.Sprint(res.Quotes)}})
 			return nil
 		}
@@ -334,10 +313,10 @@ func Render(ctx context.Context, s *vault.Study, req RenderRequest) (*RenderResu
 			return fmt.Errorf("%w: a chapter has no timings; render it as md, txt or docx", ErrFormatChoice)
 		}
 		res.SHA256, res.Bytes = sha(out), len(out)
-		if err := deliver(s, tx, ExitRequest{Output: req.Output, Force: req.Force, W: req.W}, out); err != nil {
+		if err := deliver(s, tx, Request{Output: req.Output, Force: req.Force, W: req.W}, out); err != nil {
 			return err
 		}
-		e := exitEntry("render", gs, &res.ExitResult)
+		e := exitEntry("render", gs, res)
 		e.Handles = res.Documents
 		e.Hashes["chapter"] = sha(src)
 		e.Detail["format"] = format

@@ -19,13 +19,6 @@ import (
 	"github.com/fieldvault/fieldvault/vault"
 )
 
-// DepositRequest asks for an archive deposit package (a zip).
-type DepositRequest struct {
-	Output         string // FILE.zip, required
-	Force          bool
-	AcceptResidual bool
-}
-
 // DepositFile is one data file of a deposit.
 type DepositFile struct {
 	Name         string         `json:"file"`
@@ -44,13 +37,6 @@ type DepositExclusion struct {
 	Doc  string `json:"doc"`
 	Kind string `json:"kind"`
 	Why  string `json:"why"`
-}
-
-// DepositResult says what the package holds.
-type DepositResult struct {
-	ExitResult
-	Files    []DepositFile      `json:"files"`
-	Excluded []DepositExclusion `json:"excluded"`
 }
 
 // Names inside a deposit package.
@@ -86,14 +72,21 @@ func withheldGroup(r policy.Rule) string {
 // or keys. Residual high-confidence identifiers block it unless accepted.
 // It is audited as one exit that names every file's hash, and the zip is
 // delivered only once that entry is committed.
-func Deposit(ctx context.Context, s *vault.Study, req DepositRequest) (*DepositResult, error) {
+func deposit(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
+	switch req.Purpose {
+	case "":
+		req.Purpose = policy.ScopeArchive
+	case policy.ScopeArchive:
+	default:
+		return nil, fmt.Errorf("%w: a deposit is an archive package; its purpose is archive", vault.ErrInvalid)
+	}
 	if req.Output == "" {
 		return nil, fmt.Errorf("%w: deposit needs -o FILE.zip", vault.ErrInvalid)
 	}
-	res := &DepositResult{Files: []DepositFile{}, Excluded: []DepositExclusion{}}
+	res := &Result{Files: []DepositFile{}, Excluded: []DepositExclusion{}}
 	err := s.Update(ctx, func(tx *vault.Tx) error {
 		var current string // the document being gated, named in a refusal
-		err := deposit(s, tx, req, res, &current)
+		err := depositTx(s, tx, req, res, &current)
 		if isRefusal(err) {
 			var handles []string
 			for _, f := range res.Files {
@@ -110,7 +103,7 @@ func Deposit(ctx context.Context, s *vault.Study, req DepositRequest) (*DepositR
 	return res, nil
 }
 
-func deposit(s *vault.Study, tx *vault.Tx, req DepositRequest, res *DepositResult, current *string) error {
+func depositTx(s *vault.Study, tx *vault.Tx, req Request, res *Result, current *string) error {
 	if err := s.CheckOutput(req.Output, req.Force); err != nil {
 		return err
 	}
@@ -142,7 +135,7 @@ func deposit(s *vault.Study, tx *vault.Tx, req DepositRequest, res *DepositResul
 			continue
 		}
 		*current = d.Handle
-		g, err := gate(s, cat, rd, d.Handle, 0, policy.ModeExport, 0, 0, policy.ScopeArchive)
+		g, err := gate(s, cat, rd, d.Handle, 0, policy.ModeExport, 0, 0, req.Purpose)
 		if err != nil {
 			return err
 		}
@@ -159,7 +152,7 @@ func deposit(s *vault.Study, tx *vault.Tx, req DepositRequest, res *DepositResul
 		if err != nil {
 			return err
 		}
-		if err := scanOut(plain(g.blocks), rd, req.AcceptResidual, &res.ExitResult, origin{d.Handle, sourceLines(g.blocks)}); err != nil {
+		if err := scanOut(plain(g.blocks), rd, req.AcceptResidual, res, origin{d.Handle, sourceLines(g.blocks)}); err != nil {
 			return err
 		}
 		f := DepositFile{Name: depositDataDir + d.Handle + "_" + d.Kind + ".txt", Doc: d.Handle, Kind: d.Kind, Date: d.Date,
@@ -218,8 +211,8 @@ func deposit(s *vault.Study, tx *vault.Tx, req DepositRequest, res *DepositResul
 		return fmt.Errorf("writing the deposit: %w", err)
 	}
 	res.SHA256, res.Bytes = hex.EncodeToString(h.Sum(nil)), int(size)
-	e := exitEntry("deposit", gs, &res.ExitResult)
-	e.Detail["purpose"] = string(policy.ScopeArchive)
+	e := exitEntry("deposit", gs, res)
+	e.Detail["purpose"] = string(req.Purpose)
 	e.Detail["format"] = "zip"
 	e.Detail["files"] = fmt.Sprint(len(names))
 	e.Detail["excluded"] = fmt.Sprint(len(res.Excluded))
@@ -292,7 +285,7 @@ func depositDataList(files []DepositFile) ([]byte, error) {
 }
 
 // depositReadme is the archive's README: how the data were prepared.
-func depositReadme(at time.Time, res *DepositResult, accepted int) []byte {
+func depositReadme(at time.Time, res *Result, accepted int) []byte {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("Archive deposit prepared with fieldvault on %s\n\n", at.UTC().Format(time.DateOnly))

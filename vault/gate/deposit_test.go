@@ -97,7 +97,7 @@ func readZip(t *testing.T, path string) (map[string]string, []string) {
 func TestDepositCanary(t *testing.T) {
 	s := depositStudy(t)
 	out := filepath.Join(t.TempDir(), "deposit.zip")
-	res, err := Deposit(ctx, s, DepositRequest{Output: out})
+	res, err := Run(ctx, s, Request{Exit: ExitDeposit, Output: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,17 +200,17 @@ func TestDepositRefusals(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "deposit.zip")
 	snap := snapshot(t, filepath.Dir(out))
-	if _, err := Deposit(ctx, s, DepositRequest{Output: out}); !errors.Is(err, policy.ErrRefused) {
+	if _, err := Run(ctx, s, Request{Exit: ExitDeposit, Output: out}); !errors.Is(err, policy.ErrRefused) {
 		t.Errorf("nothing to deposit: %v", err)
 	}
-	if _, err := Deposit(ctx, s, DepositRequest{}); !errors.Is(err, vault.ErrInvalid) {
+	if _, err := Run(ctx, s, Request{Exit: ExitDeposit}); !errors.Is(err, vault.ErrInvalid) {
 		t.Errorf("no output: %v", err)
 	}
 	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "b.txt", "Interviewer: Contact?\nNgozi Featherstonehaugh: Write to ngozi.f@example.org please.\n"), Kind: vault.KindTranscript, Participants: []string{"P1"}}); err != nil {
 		t.Fatal(err)
 	}
 	var rerr *ResidualError
-	if _, err := Deposit(ctx, s, DepositRequest{Output: out}); !errors.As(err, &rerr) {
+	if _, err := Run(ctx, s, Request{Exit: ExitDeposit, Output: out}); !errors.As(err, &rerr) {
 		t.Errorf("residual e-mail: %v", err)
 	}
 	if got := snapshot(t, filepath.Dir(out)); !maps.Equal(got, snap) {
@@ -220,7 +220,7 @@ func TestDepositRefusals(t *testing.T) {
 	if len(refused) != 2 || refused[0].Outcome != "refused" || refused[1].Outcome != "refused" || strings.Join(refused[1].Handles, " ") != "D2" || refused[1].Rules[0] != "residual" {
 		t.Errorf("refusals in the log: %+v", refused)
 	}
-	res, err := Deposit(ctx, s, DepositRequest{Output: out, AcceptResidual: true})
+	res, err := Run(ctx, s, Request{Exit: ExitDeposit, Output: out, AcceptResidual: true})
 	if err != nil || len(res.Accepted) != 1 {
 		t.Fatalf("accepted residual: %+v %v", res, err)
 	}
@@ -228,10 +228,10 @@ func TestDepositRefusals(t *testing.T) {
 	if !strings.Contains(files[DepositReadme], "1 high-confidence finding(s)") {
 		t.Errorf("README does not say a finding was accepted")
 	}
-	if _, err := Deposit(ctx, s, DepositRequest{Output: out}); !errors.Is(err, vault.ErrInvalid) {
+	if _, err := Run(ctx, s, Request{Exit: ExitDeposit, Output: out}); !errors.Is(err, vault.ErrInvalid) {
 		t.Errorf("existing output: %v", err)
 	}
-	if _, err := Deposit(ctx, s, DepositRequest{Output: filepath.Join(s.Dir, "x.zip")}); !errors.Is(err, vault.ErrInvalid) {
+	if _, err := Run(ctx, s, Request{Exit: ExitDeposit, Output: filepath.Join(s.Dir, "x.zip")}); !errors.Is(err, vault.ErrInvalid) {
 		t.Errorf("output inside the vault: %v", err)
 	}
 }

@@ -71,7 +71,7 @@ func TestExportFormats(t *testing.T) {
 
 	t.Run("docx appendix", func(t *testing.T) {
 		path := filepath.Join(out, "d5.docx")
-		if _, err := Export(ctx, s, ExitRequest{Doc: "D5", Output: path}); err != nil {
+		if _, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D5", Output: path}); err != nil {
 			t.Fatal(err)
 		}
 		data, _ := os.ReadFile(path)
@@ -98,7 +98,7 @@ func TestExportFormats(t *testing.T) {
 
 	t.Run("unsupported extension", func(t *testing.T) {
 		path := filepath.Join(out, "notes.pdf")
-		_, err := Export(ctx, s, ExitRequest{Doc: "D5", Output: path})
+		_, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D5", Output: path})
 		if !errors.Is(err, ErrFormatChoice) {
 			t.Fatalf("export to .pdf: %v, want ErrFormatChoice", err)
 		}
@@ -114,7 +114,7 @@ func TestExportFormats(t *testing.T) {
 		}
 		for _, f := range []string{OutVTT, OutSRT} {
 			var buf bytes.Buffer
-			if _, err := Export(ctx, s, ExitRequest{Doc: "D6", Format: f, W: &buf}); err != nil {
+			if _, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D6", Format: f, W: &buf}); err != nil {
 				t.Fatal(err)
 			}
 			if strings.Contains(buf.String(), "Genevieve") || strings.Contains(buf.String(), "Wexcombe") {
@@ -133,7 +133,7 @@ func TestExportFormats(t *testing.T) {
 			}
 		}
 		var buf bytes.Buffer
-		if _, err := Export(ctx, s, ExitRequest{Doc: "D6", Format: OutMarkdown, Timestamps: true, W: &buf}); err != nil {
+		if _, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D6", Format: OutMarkdown, Timestamps: true, W: &buf}); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.HasPrefix(buf.String(), "[00:00:01] **") || !strings.Contains(buf.String(), "[00:01:02] **Interviewer:** Thank you.") {

@@ -38,23 +38,66 @@ func OutputFormats() []string { return []string{OutMarkdown, OutText, OutDocx, O
 // The CLI checks the choice first and reports it as a usage error (exit 2).
 var ErrFormatChoice = errors.New("unsupported output format")
 
-// ExitRequest asks the gate to let a document (export) or a line range
-// (quote) out.
-type ExitRequest struct {
-	Doc            string
-	Version        int // 0 = latest
-	From, To       int // quote only
-	Format         string
+// Exit names what leaves through the gate.
+type Exit string
+
+// The exits. Each is one Request through Run.
+const (
+	ExitExport  Exit = "export"     // a whole document, withheld lines as markers
+	ExitQuote   Exit = "quote"      // a line range as a block quote with attribution
+	ExitRender  Exit = "render"     // a chapter with its directives filled in
+	ExitCheck   Exit = "check"      // a chapter re-checked against today's consent and flags; nothing written
+	ExitQDA     Exit = "export-qda" // a REFI-QDA project of documents, for analysis
+	ExitScan    Exit = "scan"       // the residual scan of a document as it would leave; nothing leaves
+	ExitDeposit Exit = "deposit"    // an archive package of every document that may leave
+)
+
+// Request is one exit through the gate: what leaves, for which purpose,
+// and where to. Every option travels here; Run reads those of its exit.
+type Request struct {
+	Exit     Exit
+	Doc      string   // export, quote, scan: the document
+	Version  int      // export, quote: 0 = latest
+	From, To int      // quote: the line range
+	Docs     []string // export-qda: the documents
+	All      bool     // export-qda: every text document that may leave
+	Chapter  string   // render, check: path of the chapter draft (Markdown)
+	// Purpose is the exit's purpose: "" is the exit's own (publication for
+	// export, quote, render and check; analysis for export-qda; archive for
+	// deposit); scan DOC scans as the document would leave for it.
+	Purpose        policy.Scope
+	Format         string    // output format; "" = from Output's extension
 	Output         string    // file to create; "" = W
 	W              io.Writer // used when Output is ""
 	Force          bool      // replace an existing output file
 	AcceptResidual bool      // let high-confidence residual identifiers pass (audited)
-	Purpose        policy.Scope
-	Timestamps     bool // show each line's cue or label time (md, txt, docx)
+	Timestamps     bool      // show each line's cue or label time (md, txt, docx)
 }
 
-// ExitResult says what left.
-type ExitResult struct {
+// Run lets one request out through the gate: decrypt → parse → decide →
+// pseudonymise → scan → write → audit. The output is staged and delivered
+// only as the exit's audit entry commits; a refusal is audited and
+// returned as an error matching policy.ErrRefused.
+func Run(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
+	switch req.Exit {
+	case ExitExport:
+		return exit(ctx, s, "export", req, policy.ModeExport)
+	case ExitQuote:
+		return exit(ctx, s, "quote", req, policy.ModeQuote)
+	case ExitRender, ExitCheck:
+		return render(ctx, s, req)
+	case ExitQDA:
+		return exportQDA(ctx, s, req)
+	case ExitScan:
+		return scanDoc(s, req)
+	case ExitDeposit:
+		return deposit(ctx, s, req)
+	}
+	return nil, fmt.Errorf("%w: no exit %q", vault.ErrInvalid, req.Exit)
+}
+
+// Result says what left (or, for scan, what the scan found).
+type Result struct {
 	SHA256   string
 	Bytes    int
 	Withheld int              // lines withheld or dropped
@@ -65,6 +108,14 @@ type ExitResult struct {
 	// withheld and why; the output's markers stay neutral.
 	Reasons []WithheldLines
 	Marked  int // lines that left for analysis only, marked "do not quote"
+
+	Quotes    int                // render, check: quotes filled in
+	Items     []ChapterItem      // render, check: every directive (ChapterItems has them when refused)
+	Documents []string           // render, check, export-qda: the documents cited or included
+	Skipped   []string           // export-qda: documents that never leave, with why
+	Files     []DepositFile      // deposit: the data files
+	Excluded  []DepositExclusion // deposit: documents left out, with why
+	Findings  []redact.Finding   // scan: what the residual scan finds
 }
 
 // WithheldLines is one reason lines of a document did not leave: the rule,
@@ -375,7 +426,7 @@ func FormatFor(flag, output string) (string, error) {
 // scanOut scans what is about to leave: high-confidence findings block
 // unless accepted. Findings name the document and source line where at
 // knows them.
-func scanOut(text string, rd *redact.Redactor, accept bool, res *ExitResult, at origin) error {
+func scanOut(text string, rd *redact.Redactor, accept bool, res *Result, at origin) error {
 	var high []redact.Finding
 	for _, f := range at.locate(scanText(text, rd)) {
 		if f.Confidence == redact.High {
@@ -397,7 +448,7 @@ func scanOut(text string, rd *redact.Redactor, accept bool, res *ExitResult, at 
 // the vault) and renamed when the change is complete, a stream written
 // then; the exit is committed to the audit log once delivered, and recorded
 // as failed if delivery fails.
-func deliver(s *vault.Study, tx *vault.Tx, req ExitRequest, out []byte) error {
+func deliver(s *vault.Study, tx *vault.Tx, req Request, out []byte) error {
 	if err := tx.RequirePinnedKey(); err != nil {
 		return err
 	}
@@ -428,7 +479,7 @@ func sha(b []byte) string {
 }
 
 // exitEntry builds the audit entry of an exit from the gate's decisions.
-func exitEntry(action string, gs []*gated, res *ExitResult) vault.Entry {
+func exitEntry(action string, gs []*gated, res *Result) vault.Entry {
 	e := vault.Entry{Action: action, Detail: map[string]string{}}
 	parts := map[string]bool{}
 	consents := map[string]bool{}
@@ -468,22 +519,11 @@ func exitEntry(action string, gs []*gated, res *ExitResult) vault.Entry {
 // RefusedBy says what a residual refusal's audit entry records.
 func (e *ResidualError) RefusedBy() ([]*policy.Refusal, []string) { return nil, []string{"residual"} }
 
-// Export lets a whole document out through the gate: withheld lines become
-// markers, the rest is pseudonymised and scanned. Refusals are audited.
-func Export(ctx context.Context, s *vault.Study, req ExitRequest) (*ExitResult, error) {
-	return exit(ctx, s, "export", req, policy.ModeExport)
-}
-
-// Quote lets a line range out as a block quote with attribution.
-func Quote(ctx context.Context, s *vault.Study, req ExitRequest) (*ExitResult, error) {
-	return exit(ctx, s, "quote", req, policy.ModeQuote)
-}
-
-func exit(ctx context.Context, s *vault.Study, action string, req ExitRequest, mode policy.Mode) (*ExitResult, error) {
+func exit(ctx context.Context, s *vault.Study, action string, req Request, mode policy.Mode) (*Result, error) {
 	if err := s.PrecheckOutput(req.Output, req.Force); err != nil {
 		return nil, err
 	}
-	res := &ExitResult{}
+	res := &Result{}
 	err := s.Update(ctx, func(tx *vault.Tx) error {
 		err := letOut(s, tx, action, req, mode, res)
 		if e, ok := vault.RefusalEntry(action, []string{req.Doc}, err); ok {
@@ -498,7 +538,7 @@ func exit(ctx context.Context, s *vault.Study, action string, req ExitRequest, m
 }
 
 // letOut gates one export or quote, stages its output and records the exit.
-func letOut(s *vault.Study, tx *vault.Tx, action string, req ExitRequest, mode policy.Mode, res *ExitResult) error {
+func letOut(s *vault.Study, tx *vault.Tx, action string, req Request, mode policy.Mode, res *Result) error {
 	if mode == policy.ModeQuote && req.Purpose == policy.PurposeAnalysis {
 		return fmt.Errorf("%w: a quote is for publication; analysis is a purpose of export and export-qda only", vault.ErrInvalid)
 	}

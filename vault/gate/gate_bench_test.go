@@ -96,7 +96,7 @@ func BenchmarkExportCorpus(b *testing.B) {
 	b.SetBytes(int64(total))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := ExportQDA(ctx, s, QDARequest{All: true, Output: out, Force: true, AcceptResidual: true}); err != nil {
+		if _, err := Run(ctx, s, Request{Exit: ExitQDA, All: true, Output: out, Force: true, AcceptResidual: true}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -91,7 +91,7 @@ func TestGateCanaries(t *testing.T) {
 
 	// export: whole document, withheld lines become markers.
 	var buf bytes.Buffer
-	res, err := Export(ctx, s, ExitRequest{Doc: "D12", W: &buf})
+	res, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D12", W: &buf})
 	if err != nil {
 		t.Fatalf("export: %v", err)
 	}
@@ -104,7 +104,7 @@ func TestGateCanaries(t *testing.T) {
 	}
 	for _, f := range []string{"md", "txt", "docx"} {
 		out := filepath.Join(outDir, "export."+f)
-		if _, err := Export(ctx, s, ExitRequest{Doc: "D12", Output: out}); err != nil {
+		if _, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D12", Output: out}); err != nil {
 			t.Fatalf("export %s: %v", f, err)
 		}
 		data, _ := os.ReadFile(out)
@@ -128,7 +128,7 @@ func TestGateCanaries(t *testing.T) {
 	}
 	for _, f := range []string{OutVTT, OutSRT, OutMarkdown, OutDocx} {
 		out := filepath.Join(outDir, "captions."+f)
-		if _, err := Export(ctx, s, ExitRequest{Doc: "D13", Output: out, Timestamps: true}); err != nil {
+		if _, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D13", Output: out, Timestamps: true}); err != nil {
 			t.Fatalf("export D13 as %s: %v", f, err)
 		}
 		data, _ := os.ReadFile(out)
@@ -143,7 +143,7 @@ func TestGateCanaries(t *testing.T) {
 
 	// quote: a permitted range, then every forbidden one.
 	buf.Reset()
-	if _, err := Quote(ctx, s, ExitRequest{Doc: "D12", From: 3, To: 4, W: &buf}); err != nil {
+	if _, err := Run(ctx, s, Request{Exit: ExitQuote, Doc: "D12", From: 3, To: 4, W: &buf}); err != nil {
 		t.Fatalf("quote 3-4: %v", err)
 	}
 	texts["quote"] = buf.String()
@@ -152,7 +152,7 @@ func TestGateCanaries(t *testing.T) {
 	}
 	for _, r := range [][2]int{{5, 7}, {6, 6}, {8, 8}, {9, 9}, {10, 12}, {13, 13}, {1, 14}} {
 		buf.Reset()
-		_, err := Quote(ctx, s, ExitRequest{Doc: "D12", From: r[0], To: r[1], W: &buf})
+		_, err := Run(ctx, s, Request{Exit: ExitQuote, Doc: "D12", From: r[0], To: r[1], W: &buf})
 		if !errors.Is(err, policy.ErrRefused) {
 			t.Errorf("quote %d-%d: err = %v, want a refusal", r[0], r[1], err)
 			continue
@@ -166,13 +166,13 @@ func TestGateCanaries(t *testing.T) {
 	// render and check a chapter.
 	chapter := writeFile(t, "chapter.md", "# Findings\n\nAs {{pseudonym P1}} put it:\n\n{{quote D12:3-4}}\n\nGenevieve was clear.\n")
 	out := filepath.Join(outDir, "chapter.out.md")
-	if _, err := Render(ctx, s, RenderRequest{Chapter: chapter, Output: out}); err != nil {
+	if _, err := Run(ctx, s, Request{Exit: ExitRender, Chapter: chapter, Output: out}); err != nil {
 		t.Fatalf("render: %v", err)
 	}
 	data, _ := os.ReadFile(out)
 	texts["render"] = string(data)
 	bad := writeFile(t, "bad.md", "{{quote D12:5-7}}\n\n{{quote D12:13-13}}\n")
-	_, err = Render(ctx, s, RenderRequest{Chapter: bad, Output: filepath.Join(outDir, "bad.out.md")})
+	_, err = Run(ctx, s, Request{Exit: ExitRender, Chapter: bad, Output: filepath.Join(outDir, "bad.out.md")})
 	if !errors.Is(err, policy.ErrRefused) || len(ChapterProblems(err)) != 2 {
 		t.Errorf("render of a bad chapter: err = %v, want 2 problems", err)
 	} else {
@@ -184,7 +184,7 @@ func TestGateCanaries(t *testing.T) {
 
 	// QDA export.
 	qda := filepath.Join(outDir, "study.qdpx")
-	if _, err := ExportQDA(ctx, s, QDARequest{All: true, Output: qda}); err != nil {
+	if _, err := Run(ctx, s, Request{Exit: ExitQDA, All: true, Output: qda}); err != nil {
 		t.Fatalf("export-qda: %v", err)
 	}
 	data, _ = os.ReadFile(qda)
@@ -208,13 +208,13 @@ func TestCheckAfterWithdrawal(t *testing.T) {
 		t.Fatal(err)
 	}
 	chapter := writeFile(t, "ch.md", "{{quote D3:2-2}}\n\ntext\n\n{{quote D3:3-3}}\n\n{{quote D3:4-4}}\n")
-	if _, err := Render(ctx, s, RenderRequest{Chapter: chapter, CheckOnly: true}); err != nil {
+	if _, err := Run(ctx, s, Request{Exit: ExitCheck, Chapter: chapter}); err != nil {
 		t.Fatalf("check before withdrawal: %v", err)
 	}
 	if _, err := s.Withdraw(ctx, vault.WithdrawRequest{Handle: "P1", Scope: policy.ScopeQuote}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Render(ctx, s, RenderRequest{Chapter: chapter, CheckOnly: true})
+	_, err := Run(ctx, s, Request{Exit: ExitCheck, Chapter: chapter})
 	probs := ChapterProblems(err)
 	var lines []int
 	for _, p := range probs {
@@ -237,7 +237,7 @@ func TestKindsNeverLeave(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if _, err := Export(ctx, s, ExitRequest{Doc: d.Handle, W: &buf}); !errors.Is(err, policy.ErrRefused) || buf.Len() != 0 {
+	if _, err := Run(ctx, s, Request{Exit: ExitExport, Doc: d.Handle, W: &buf}); !errors.Is(err, policy.ErrRefused) || buf.Len() != 0 {
 		t.Errorf("export of a recording: err = %v, %d bytes", err, buf.Len())
 	}
 	entries, _ := s.AuditLog(vault.AuditFilter{Action: "export"})
@@ -254,7 +254,7 @@ func TestResidualBlocksUnlessAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	_, err := Export(ctx, s, ExitRequest{Doc: "D1", W: &buf})
+	_, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D1", W: &buf})
 	var re *ResidualError
 	if !errors.As(err, &re) || !errors.Is(err, policy.ErrRefused) || buf.Len() != 0 {
 		t.Fatalf("err = %v, want a residual refusal and no output", err)
@@ -262,7 +262,7 @@ func TestResidualBlocksUnlessAccepted(t *testing.T) {
 	if strings.Contains(err.Error(), "example.org") || strings.Contains(err.Error(), "900123") {
 		t.Errorf("the refusal quotes the identifier: %v", err)
 	}
-	res, err := Export(ctx, s, ExitRequest{Doc: "D1", W: &buf, AcceptResidual: true})
+	res, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D1", W: &buf, AcceptResidual: true})
 	if err != nil || len(res.Accepted) != 2 {
 		t.Fatalf("accepted export: %v, accepted %d, want 2", err, len(res.Accepted))
 	}

@@ -17,26 +17,6 @@ import (
 	"github.com/fieldvault/fieldvault/vault"
 )
 
-// QDARequest asks for a REFI-QDA project of pseudonymised documents.
-type QDARequest struct {
-	Docs           []string
-	All            bool // every text document that may leave
-	Output         string
-	Force          bool
-	AcceptResidual bool
-	// Purpose is policy.PurposeAnalysis (the default: the researcher's
-	// working copy, do-not-quote text carried and coded) or a publication
-	// purpose (publish, present, archive).
-	Purpose policy.Scope
-}
-
-// QDAResult says what the project holds.
-type QDAResult struct {
-	ExitResult
-	Documents []string
-	Skipped   []string // documents that never leave (recordings, consent forms, erased), with why
-}
-
 // flagCodes are the codes that make withheld passages visible in QDA
 // software, by the rule that withheld them.
 var flagCodes = []struct {
@@ -71,7 +51,7 @@ func codeFor(r policy.Rule) int {
 
 // ExportQDA writes a REFI-QDA project (.qdpx) whose sources passed through
 // exactly the same gate as export. It is audited as one exit.
-func ExportQDA(ctx context.Context, s *vault.Study, req QDARequest) (*QDAResult, error) {
+func exportQDA(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 	if !req.All && len(req.Docs) == 0 {
 		return nil, fmt.Errorf("%w: name documents with --doc or pass --all", vault.ErrInvalid)
 	}
@@ -81,7 +61,7 @@ func ExportQDA(ctx context.Context, s *vault.Study, req QDARequest) (*QDAResult,
 	if err := s.PrecheckOutput(req.Output, req.Force); err != nil {
 		return nil, err
 	}
-	res := &QDAResult{}
+	res := &Result{}
 	err := s.Update(ctx, func(tx *vault.Tx) error {
 		cat := tx.Cat
 		rd, err := cat.Redactor()
@@ -116,7 +96,7 @@ func ExportQDA(ctx context.Context, s *vault.Study, req QDARequest) (*QDAResult,
 		type done struct {
 			g   *gated
 			src qdpx.Source
-			res ExitResult
+			res Result
 			err error
 		}
 		results := make([]done, len(handles))
@@ -206,10 +186,10 @@ func ExportQDA(ctx context.Context, s *vault.Study, req QDARequest) (*QDAResult,
 		for _, g := range gs {
 			res.Withheld += g.withheld
 		}
-		if err := deliver(s, tx, ExitRequest{Output: req.Output, Force: req.Force}, out); err != nil {
+		if err := deliver(s, tx, Request{Output: req.Output, Force: req.Force}, out); err != nil {
 			return err
 		}
-		e := exitEntry("export-qda", gs, &res.ExitResult)
+		e := exitEntry("export-qda", gs, res)
 		e.Detail["purpose"] = string(req.Purpose)
 		for _, g := range gs {
 			e.Hashes["source:"+g.doc.Handle] = sha([]byte(p.Sources[indexOf(res.Documents, g.doc.Handle)].Text))

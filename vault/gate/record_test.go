@@ -35,7 +35,7 @@ func TestParticipantRecordAndChapterItems(t *testing.T) {
 		}
 	}
 	chapter := writeFile(t, "ch.md", "# Ch\n\n{{quote D3:2-3}}\n\n{{pseudonym P2}} {{quote D3:4-4}}\n")
-	if _, err := Render(ctx, s, RenderRequest{Chapter: chapter, Output: filepath.Join(t.TempDir(), "out.md")}); err != nil {
+	if _, err := Run(ctx, s, Request{Exit: ExitRender, Chapter: chapter, Output: filepath.Join(t.TempDir(), "out.md")}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -68,7 +68,7 @@ func TestParticipantRecordAndChapterItems(t *testing.T) {
 	if _, err := s.Withdraw(ctx, vault.WithdrawRequest{Handle: "P1", Scope: policy.ScopeQuote}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Render(ctx, s, RenderRequest{Chapter: chapter, CheckOnly: true})
+	_, err = Run(ctx, s, Request{Exit: ExitCheck, Chapter: chapter})
 	items := ChapterItems(err)
 	if !errors.Is(err, policy.ErrRefused) || len(items) != 3 {
 		t.Fatalf("check after withdrawal: %v, items %+v", err, items)

@@ -16,7 +16,7 @@ func TestScanDocSourceLines(t *testing.T) {
 	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "i.txt", text), Kind: vault.KindTranscript, Participants: []string{"P1"}, Handle: "D3"}); err != nil {
 		t.Fatal(err)
 	}
-	found, err := ScanDoc(s, "D3")
+	found, err := scanFindings(s, "D3")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,4 +42,13 @@ func TestOriginLocate(t *testing.T) {
 			t.Errorf("finding %d: doc %q source line %d, want D1 and %d", i, f.Doc, f.SourceLine, want[i])
 		}
 	}
+}
+
+// scanFindings is scan DOC through the gate.
+func scanFindings(s *vault.Study, doc string) ([]redact.Finding, error) {
+	res, err := Run(ctx, s, Request{Exit: ExitScan, Doc: doc})
+	if err != nil {
+		return nil, err
+	}
+	return res.Findings, nil
 }

@@ -22,18 +22,19 @@ func ScanFile(s *vault.Study, path string) ([]redact.Finding, error) {
 	return scanText(norm.NFC.String(string(data)), rd), nil
 }
 
-// ScanDoc shows what the residual scan finds in a document as it would
-// leave (after the gate and pseudonymisation), without letting it out.
-func ScanDoc(s *vault.Study, handle string) ([]redact.Finding, error) {
+// scanDoc shows what the residual scan finds in a document as it would
+// leave for the request's purpose (after the gate and pseudonymisation),
+// without letting it out.
+func scanDoc(s *vault.Study, req Request) (*Result, error) {
 	cat, rd, err := s.Redactor()
 	if err != nil {
 		return nil, err
 	}
-	g, err := gate(s, cat, rd, handle, 0, policy.ModeExport, 0, 0, "")
+	g, err := gate(s, cat, rd, req.Doc, req.Version, policy.ModeExport, 0, 0, req.Purpose)
 	if err != nil {
 		return nil, err
 	}
-	return origin{handle, sourceLines(g.blocks)}.locate(scanText(plain(g.blocks), rd)), nil
+	return &Result{Findings: origin{req.Doc, sourceLines(g.blocks)}.locate(scanText(plain(g.blocks), rd))}, nil
 }
 
 // scanText is the residual scan of text about to leave, with the

@@ -52,7 +52,7 @@ func TestGateUnknownSpeakerCanaries(t *testing.T) {
 	// Publication exits: no unknown speaker, no participate-only words.
 	for _, purpose := range []policy.Scope{"", policy.ScopePublish} {
 		var buf bytes.Buffer
-		res, err := Export(ctx, s, ExitRequest{Doc: "D1", W: &buf, Purpose: purpose})
+		res, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D1", W: &buf, Purpose: purpose})
 		if purpose == policy.ScopePublish {
 			if err != nil {
 				t.Fatal(err)
@@ -79,22 +79,22 @@ func TestGateUnknownSpeakerCanaries(t *testing.T) {
 		}
 	}
 	for _, r := range [][2]int{{5, 5}, {6, 6}, {7, 7}, {3, 3}, {4, 4}} {
-		_, err := Quote(ctx, s, ExitRequest{Doc: "D1", From: r[0], To: r[1], W: &bytes.Buffer{}})
+		_, err := Run(ctx, s, Request{Exit: ExitQuote, Doc: "D1", From: r[0], To: r[1], W: &bytes.Buffer{}})
 		if !errors.Is(err, policy.ErrRefused) {
 			t.Errorf("quote %v: err = %v, want refusal", r, err)
 		}
 	}
-	if _, err := Quote(ctx, s, ExitRequest{Doc: "D1", From: 5, To: 5, W: &bytes.Buffer{}, Purpose: policy.PurposeAnalysis}); !errors.Is(err, vault.ErrInvalid) {
+	if _, err := Run(ctx, s, Request{Exit: ExitQuote, Doc: "D1", From: 5, To: 5, W: &bytes.Buffer{}, Purpose: policy.PurposeAnalysis}); !errors.Is(err, vault.ErrInvalid) {
 		t.Errorf("quote for analysis: err = %v, want invalid", err)
 	}
 	chapter := writeFile(t, "ch.md", "{{quote D1:6-6}}\n")
-	if _, err := Render(ctx, s, RenderRequest{Chapter: chapter, CheckOnly: true}); !errors.Is(err, policy.ErrRefused) {
+	if _, err := Run(ctx, s, Request{Exit: ExitCheck, Chapter: chapter}); !errors.Is(err, policy.ErrRefused) {
 		t.Errorf("check of an unknown speaker's line: err = %v, want refusal", err)
 	}
 
 	// Analysis exits: participate-only words, marked; never unknown speakers.
 	var buf bytes.Buffer
-	res, err := Export(ctx, s, ExitRequest{Doc: "D1", W: &buf, Purpose: policy.PurposeAnalysis})
+	res, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D1", W: &buf, Purpose: policy.PurposeAnalysis})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestGateUnknownSpeakerCanaries(t *testing.T) {
 		t.Errorf("marked = %d, want 2", res.Marked)
 	}
 	qda := filepath.Join(outDir, "s.qdpx")
-	if _, err := ExportQDA(ctx, s, QDARequest{All: true, Output: qda}); err != nil {
+	if _, err := Run(ctx, s, Request{Exit: ExitQDA, All: true, Output: qda}); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(qda)
@@ -115,7 +115,7 @@ func TestGateUnknownSpeakerCanaries(t *testing.T) {
 	has(t, "qdpx", project, true, quoteOnly...)
 	has(t, "qdpx", project, true, "fieldvault: do not quote")
 	pub := filepath.Join(outDir, "pub.qdpx")
-	if _, err := ExportQDA(ctx, s, QDARequest{All: true, Output: pub, Purpose: policy.ScopePublish}); err != nil {
+	if _, err := Run(ctx, s, Request{Exit: ExitQDA, All: true, Output: pub, Purpose: policy.ScopePublish}); err != nil {
 		t.Fatal(err)
 	}
 	data, _ = os.ReadFile(pub)
@@ -144,7 +144,7 @@ func TestUnknownSpeakerInCues(t *testing.T) {
 	}
 	for _, purpose := range []policy.Scope{"", policy.PurposeAnalysis} {
 		var buf bytes.Buffer
-		if _, err := Export(ctx, s, ExitRequest{Doc: "D1", W: &buf, Format: OutText, Purpose: purpose}); err != nil {
+		if _, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D1", W: &buf, Format: OutText, Purpose: purpose}); err != nil {
 			t.Fatal(err)
 		}
 		out := buf.String()
@@ -175,7 +175,7 @@ func TestAnalysisCaptions(t *testing.T) {
 	}
 	for _, f := range []string{OutVTT, OutSRT} {
 		var buf bytes.Buffer
-		if _, err := Export(ctx, s, ExitRequest{Doc: "D1", W: &buf, Format: f, Purpose: policy.PurposeAnalysis}); err != nil {
+		if _, err := Run(ctx, s, Request{Exit: ExitExport, Doc: "D1", W: &buf, Format: f, Purpose: policy.PurposeAnalysis}); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 		out := buf.String()

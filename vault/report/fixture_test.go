@@ -102,15 +102,15 @@ func newStudy(tb testing.TB) *study {
 	// Exits: a residual refusal, then the same export accepted; a refused
 	// quote of do-not-quote lines; a meeting export.
 	var sink nopWriter
-	if _, err := gate.Export(ctx, s, gate.ExitRequest{Doc: "D10", W: sink}); !errors.Is(err, policy.ErrRefused) {
+	if _, err := gate.Run(ctx, s, gate.Request{Exit: gate.ExitExport, Doc: "D10", W: sink}); !errors.Is(err, policy.ErrRefused) {
 		tb.Fatalf("export without accepting the residual: %v, want a refusal", err)
 	}
-	_, err = gate.Export(ctx, s, gate.ExitRequest{Doc: "D10", W: sink, AcceptResidual: true})
+	_, err = gate.Run(ctx, s, gate.Request{Exit: gate.ExitExport, Doc: "D10", W: sink, AcceptResidual: true})
 	must("export D10", err)
-	if _, err := gate.Quote(ctx, s, gate.ExitRequest{Doc: "D10", From: 3, To: 5, W: sink}); !errors.Is(err, policy.ErrRefused) {
+	if _, err := gate.Run(ctx, s, gate.Request{Exit: gate.ExitQuote, Doc: "D10", From: 3, To: 5, W: sink}); !errors.Is(err, policy.ErrRefused) {
 		tb.Fatalf("quote of dnq lines: %v, want a refusal", err)
 	}
-	_, err = gate.Export(ctx, s, gate.ExitRequest{Doc: "D11", W: sink})
+	_, err = gate.Run(ctx, s, gate.Request{Exit: gate.ExitExport, Doc: "D11", W: sink})
 	must("export D11", err)
 
 	_, err = s.Withdraw(ctx, vault.WithdrawRequest{Handle: "P02", Scope: policy.ScopePublish, Date: "2026-03-01"})
