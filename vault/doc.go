@@ -1,9 +1,19 @@
-// Package vault is the study vault on disk: its layout and configuration, the
-// age-encrypted catalogue and objects, transactions, the hash-chained audit
-// log, and verification. The atomic writes and the lock it uses are package
+// Package vault is the study store: the vault on disk, its layout and
+// configuration, the age-encrypted catalogue (participants, consent,
+// entities, meetings, researchers, documents and their versions, flags,
+// retention, the pseudonym register and the key's pin) and objects,
+// identities and recipients, transactions, the hash-chained audit log, and
+// verification; ingest, open, registration and CSV import of the register
+// change it. The atomic writes and the lock it uses are package
 // vault/store's, which is also to carry the vault to object storage.
 //
-// It is not the HashiCorp Vault adapter; that lives in package vault/transit.
+// It knows nothing of exits or key services. The exit pipeline (export,
+// quote, render, check, export-qda, scan DOC, deposit) is package
+// vault/gate, which uses the narrow API in exits.go. The pseudonym key and
+// the audit anchor are handed in by cmd (Options.Providers, see
+// vault/keys): the local key file (vault/keys/local) or HashiCorp Vault
+// Transit (vault/keys/hcvault); the store only keeps the local key's
+// encrypted file and pins whichever key by its check value.
 //
 // A study vault is a directory:
 //

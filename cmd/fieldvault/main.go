@@ -2,9 +2,11 @@
 // vault: age-encrypted study material, a consent register, keyed pseudonyms,
 // a policy gate for everything that leaves, and a tamper-evident audit log.
 //
-// This package only wires the command line to packages vault, vault/transit,
-// redact and policy: each command reads its flags into an options struct,
-// calls one function and prints the result. Exit codes are decided in one
+// This package only wires the command line to packages vault (the store),
+// vault/gate (every exit is one gate.Request through gate.Run), vault/keys
+// (it chooses the key provider and the audit anchor and hands them to the
+// store), redact and policy: each command reads its flags into an options
+// struct or request, calls one function and prints the result. Exit codes are decided in one
 // place, exitCode.
 package main
 

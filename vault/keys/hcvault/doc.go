@@ -1,4 +1,7 @@
-// Package transit is the HashiCorp Vault adapter: the study's pseudonym key held in a Transit key.
+// Package hcvault is the HashiCorp Vault adapter (named for the service, as
+// sops names its own, so nobody takes it for the study vault): the study's
+// pseudonym key held in a Transit key, and the audit head anchored in
+// Vault's KV store. [Provider] is how cmd hands both to the store.
 //
 // A [Keyer] implements redact.Keyer by calling the Transit secrets engine's
 // transit/hmac/<key>/sha2-256 endpoint with batch_input, so the key never

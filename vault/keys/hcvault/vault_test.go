@@ -1,6 +1,6 @@
 package hcvault
 
-// Tests against a real Vault dev server (see transittest). They skip when no
+// Tests against a real Vault dev server (see hcvaulttest). They skip when no
 // vault binary is available, and fail instead when FIELDVAULT_REQUIRE_VAULT=1.
 
 import (

@@ -1,5 +1,5 @@
-// Package transittest starts a real HashiCorp Vault server in dev mode for
-// tests of the Transit adapter (vault/transit) and of packages built on it.
+// Package hcvaulttest starts a real HashiCorp Vault server in dev mode for
+// tests of the Transit adapter (vault/keys/hcvault) and of packages built on it.
 //
 // The server binary comes from FIELDVAULT_VAULT_BIN or from "vault" on PATH
 // (.ci/build-vault.sh builds one from the module proxy). Without a binary the
