@@ -21,6 +21,16 @@ var docKinds = []string{KindRecording, KindTranscript, KindFieldNotes, KindMeeti
 // DocKinds returns the document kinds, in the order the CLI lists them.
 func DocKinds() []string { return slices.Clone(docKinds) }
 
+// IsTextKind reports whether documents of this kind are text the gate can
+// parse (recordings and consent forms are not, and never leave).
+func IsTextKind(kind string) bool {
+	switch kind {
+	case KindTranscript, KindFieldNotes, KindMeetingNotes, KindDocument:
+		return true
+	}
+	return false
+}
+
 // ValidKind reports whether kind is one of DocKinds().
 func ValidKind(kind string) bool { return slices.Contains(docKinds, kind) }
 

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fieldvault/fieldvault/policy"
 )
 
 // studyWithLog makes a study whose log holds several entries.
@@ -17,7 +19,7 @@ func studyWithLog(t *testing.T) *Study {
 	t.Helper()
 	s := newStudy(t)
 	for i := 0; i < 4; i++ {
-		if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", fmt.Sprintf("note %d\n", i)), Kind: KindFieldNotes}); err != nil {
+		if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", fmt.Sprintf("note %d\n", i)), Kind: policy.KindFieldNotes}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -92,7 +94,7 @@ func TestAuditTampering(t *testing.T) {
 				t.Errorf("message %q lacks %q", rep.First.Error(), tt.wantInMsg)
 			}
 			// Writers refuse to extend a damaged log.
-			if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "x.txt", "x\n"), Kind: KindFieldNotes}); !errors.Is(err, ErrIntegrity) {
+			if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "x.txt", "x\n"), Kind: policy.KindFieldNotes}); !errors.Is(err, ErrIntegrity) {
 				t.Errorf("ingest on a damaged log: err = %v, want ErrIntegrity", err)
 			}
 		})
@@ -107,7 +109,7 @@ func TestAuditCheckpointDetectsRewrite(t *testing.T) {
 		t.Fatalf("first checkpoint: %v %+v", err, rep)
 	}
 	// More activity: the checkpoint still matches.
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "later\n"), Kind: KindFieldNotes}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "later\n"), Kind: policy.KindFieldNotes}); err != nil {
 		t.Fatal(err)
 	}
 	if rep, err := s.VerifyAudit(ctx, cp); err != nil || !rep.OK() || !strings.Contains(rep.Checkpoint, "matches") {
@@ -172,7 +174,7 @@ func TestAuditPendingEntryCompleted(t *testing.T) {
 	}
 	var notes []string
 	s.Notes = func(n string) { notes = append(notes, n) }
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "x\n"), Kind: KindFieldNotes}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "x\n"), Kind: policy.KindFieldNotes}); err != nil {
 		t.Fatalf("next writer: %v", err)
 	}
 	if len(notes) == 0 {
@@ -190,7 +192,7 @@ func TestAuditPendingEntryCompleted(t *testing.T) {
 func TestAuditLogFilterAndNoNames(t *testing.T) {
 	s := newStudy(t)
 	addParticipant(t, s, "P7", "Genevieve Okafor-Hale", "participate", "quote")
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "x\n"), Kind: KindFieldNotes, Participants: []string{"P7"}}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "x\n"), Kind: policy.KindFieldNotes, Participants: []string{"P7"}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.AuditLog(AuditFilter{Participant: "P7"})
@@ -226,14 +228,14 @@ func TestLockHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshot(t, s.Dir)
-	_, err = s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "x\n"), Kind: KindFieldNotes})
+	_, err = s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "x\n"), Kind: policy.KindFieldNotes})
 	var le *LockedError
 	if !errors.As(err, &le) || !strings.Contains(le.Error(), "pid") {
 		t.Fatalf("err = %v, want a LockedError naming the holder", err)
 	}
 	sameSnapshot(t, before, snapshot(t, s.Dir))
 	l.release()
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "x\n"), Kind: KindFieldNotes}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "x\n"), Kind: policy.KindFieldNotes}); err != nil {
 		t.Fatalf("after release: %v", err)
 	}
 }

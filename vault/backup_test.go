@@ -36,7 +36,7 @@ func TestBackupUnderConcurrentWriters(t *testing.T) {
 			}
 			for i := 0; !stop.Load(); i++ {
 				p := writeFile(t, "n.txt", fmt.Sprintf("Interviewer: writer %d, note %d\nGenevieve Okafor-Hale: yes\n", w, i))
-				d, err := ws.Ingest(ctx, IngestRequest{Path: p, Kind: KindTranscript, Participants: []string{"P1"}})
+				d, err := ws.Ingest(ctx, IngestRequest{Path: p, Kind: policy.KindTranscript, Participants: []string{"P1"}})
 				if err != nil {
 					t.Errorf("writer %d: %v", w, err)
 					return

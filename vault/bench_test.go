@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/fieldvault/fieldvault/policy"
 )
 
 // benchSize is the file the ingest/open benchmarks stream; override with
@@ -43,7 +45,7 @@ func BenchmarkIngest(b *testing.B) {
 	b.SetBytes(size)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := s.Ingest(ctx, IngestRequest{Path: in, Kind: KindDocument}); err != nil {
+		if _, err := s.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindDocument}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -53,7 +55,7 @@ func BenchmarkIngest(b *testing.B) {
 func BenchmarkOpen(b *testing.B) {
 	s := newStudy(b)
 	size := benchSize(b)
-	d, err := s.Ingest(ctx, IngestRequest{Path: benchFile(b, size), Kind: KindDocument})
+	d, err := s.Ingest(ctx, IngestRequest{Path: benchFile(b, size), Kind: policy.KindDocument})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestCarryGolden(t *testing.T) {
 				files[f.Name] = string(f.Data)
 			}
 			s := newStudy(t)
-			if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "old.txt", files["old.txt"]), Kind: KindFieldNotes, Handle: "D1"}); err != nil {
+			if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "old.txt", files["old.txt"]), Kind: policy.KindFieldNotes, Handle: "D1"}); err != nil {
 				t.Fatal(err)
 			}
 			for _, l := range strings.Split(strings.TrimSpace(files["flags"]), "\n") {
@@ -273,7 +273,7 @@ func FuzzCarry(f *testing.F) {
 // version 2 exists flags the same text in version 2.
 func TestFlagEarlierVersionCarries(t *testing.T) {
 	s := newStudy(t)
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "v1.txt", "one\nthe struck line\nthree\n"), Kind: KindFieldNotes, Handle: "D1"}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "v1.txt", "one\nthe struck line\nthree\n"), Kind: policy.KindFieldNotes, Handle: "D1"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "v2.txt", "zero\none\nthe struck line\nthree\n"), VersionOf: "D1"}); err != nil {

@@ -57,30 +57,6 @@ type AuditHead struct {
 	Pending []Entry `json:"pending,omitempty"`
 }
 
-// Document kinds.
-const (
-	KindRecording    = "recording"
-	KindTranscript   = "transcript"
-	KindFieldNotes   = "field-notes"
-	KindMeetingNotes = "meeting-notes"
-	KindDocument     = "document"
-	KindConsentForm  = "consent-form"
-)
-
-// Kinds lists the document kinds.
-func Kinds() []string {
-	return []string{KindRecording, KindTranscript, KindFieldNotes, KindMeetingNotes, KindDocument, KindConsentForm}
-}
-
-// IsTextKind reports whether documents of this kind are text the gate can parse.
-func IsTextKind(kind string) bool {
-	switch kind {
-	case KindTranscript, KindFieldNotes, KindMeetingNotes, KindDocument:
-		return true
-	}
-	return false
-}
-
 // Document is one piece of study material. Stored versions are immutable: a
 // corrected transcript is a new version, so a version's line numbers are
 // stable citations.

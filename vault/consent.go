@@ -68,7 +68,7 @@ func (s *Study) RecordConsent(ctx context.Context, req ConsentRequest) (*policy.
 				return fmt.Errorf("storing evidence %s: %w", req.Evidence, err)
 			}
 			doc := &Document{
-				Handle: tx.Cat.nextHandle("D", tx.Cat.anyHandle), ID: newID(), Kind: KindConsentForm,
+				Handle: tx.Cat.nextHandle("D", tx.Cat.anyHandle), ID: newID(), Kind: policy.KindConsentForm,
 				SourceName: baseName(req.Evidence), Participants: []string{p.Handle}, Date: req.Signed,
 				Versions: []*Version{{N: 1, Object: id, Class: ClassCatalog, Size: size, SHA256: sum, Format: FormatBinary, Ingested: tx.Now().UTC()}},
 				Created:  tx.Now().UTC(),
@@ -345,7 +345,7 @@ func (s *Study) ConsentReport(names bool) ([]ReportRow, error) {
 		}
 		rows = append(rows, row)
 	}
-	sort.Slice(rows, func(i, j int) bool { return handleLess(rows[i].Handle, rows[j].Handle) })
+	sort.Slice(rows, func(i, j int) bool { return policy.HandleLess(rows[i].Handle, rows[j].Handle) })
 	return rows, nil
 }
 
@@ -359,28 +359,6 @@ func lastWholeWithdrawal(r *policy.Record) (policy.Withdrawal, bool) {
 		}
 	}
 	return policy.Withdrawal{}, false
-}
-
-// handleLess orders handles by prefix, then number (P2 before P10).
-func handleLess(a, b string) bool {
-	pa, na := splitHandle(a)
-	pb, nb := splitHandle(b)
-	if pa != pb {
-		return pa < pb
-	}
-	return na < nb
-}
-
-func splitHandle(h string) (string, int) {
-	i := strings.IndexAny(h, "0123456789")
-	if i < 0 {
-		return h, 0
-	}
-	n := 0
-	for _, c := range h[i:] {
-		n = n*10 + int(c-'0')
-	}
-	return h[:i], n
 }
 
 // pseudonymOf returns a participant's pseudonym from the registry.

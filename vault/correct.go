@@ -294,7 +294,7 @@ func (s *Study) RemoveParticipant(ctx context.Context, handle string) error {
 			if !slices.Contains(d.Participants, p.Handle) {
 				continue
 			}
-			if d.Kind == KindConsentForm && len(d.Participants) == 1 {
+			if d.Kind == policy.KindConsentForm && len(d.Participants) == 1 {
 				forms = append(forms, d.Handle)
 			} else {
 				others = append(others, d.Handle)

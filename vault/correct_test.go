@@ -15,7 +15,7 @@ func correctionStudy(t *testing.T) *Study {
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
 	tr := writeFile(t, "t.txt", "Interviewer: How did it start?\nGenevieve Okafor-Hale: At the depot.\nGenevieve Okafor-Hale: [dnq]We argued.[/dnq]\n")
-	if _, err := s.Ingest(ctx, IngestRequest{Path: tr, Kind: KindTranscript, Participants: []string{"p1"}}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: tr, Kind: policy.KindTranscript, Participants: []string{"p1"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Flag(ctx, FlagRequest{Doc: "D1", From: 2, To: 2, Kind: policy.FlagConfidential, Reason: "wrong line"}); err != nil {
@@ -178,7 +178,7 @@ func TestRemoveBeforeExitOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	notes := writeFile(t, "n.txt", "Tobias Fenwick-Aldous: hello\n")
-	d, err := s.Ingest(ctx, IngestRequest{Path: notes, Kind: KindFieldNotes})
+	d, err := s.Ingest(ctx, IngestRequest{Path: notes, Kind: policy.KindFieldNotes})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,10 +200,10 @@ func TestRemoveBeforeExitOnly(t *testing.T) {
 		t.Error("a removed participant's handle was given again")
 	}
 	again := writeFile(t, "a.txt", "Interviewer: again\n")
-	if _, err := s.Ingest(ctx, IngestRequest{Path: again, Kind: KindFieldNotes, Handle: d.Handle}); err == nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: again, Kind: policy.KindFieldNotes, Handle: d.Handle}); err == nil {
 		t.Error("a removed document's handle was given again")
 	}
-	if d2, err := s.Ingest(ctx, IngestRequest{Path: again, Kind: KindFieldNotes}); err != nil || d2.Handle == d.Handle {
+	if d2, err := s.Ingest(ctx, IngestRequest{Path: again, Kind: policy.KindFieldNotes}); err != nil || d2.Handle == d.Handle {
 		t.Errorf("next handle after a removal: %v %v", d2, err)
 	}
 	rep, err := s.Verify(true)

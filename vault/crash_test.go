@@ -32,7 +32,7 @@ var crashSteps = []string{"after-temp-write", "after-fsync", "before-rename", "b
 // crashCommands are the commands the harness interrupts.
 var crashCommands = map[string]func(s *Study, input string) error{
 	"ingest": func(s *Study, input string) error {
-		_, err := s.Ingest(context.Background(), IngestRequest{Path: input, Kind: KindTranscript, Participants: []string{"P1"}})
+		_, err := s.Ingest(context.Background(), IngestRequest{Path: input, Kind: policy.KindTranscript, Participants: []string{"P1"}})
 		return err
 	},
 	"flag": func(s *Study, _ string) error {
@@ -134,16 +134,16 @@ func TestCrashConsistency(t *testing.T) {
 	base := newStudy(t)
 	addParticipant(t, base, "P1", "Genevieve Okafor-Hale", "participate", "quote", "record-audio", "archive")
 	transcript := writeFile(t, "t.txt", "Interviewer: How did it start?\nGenevieve Okafor-Hale: At the depot in Wexcombe.\n")
-	if _, err := base.Ingest(ctx, IngestRequest{Path: transcript, Kind: KindTranscript, Participants: []string{"P1"}}); err != nil {
+	if _, err := base.Ingest(ctx, IngestRequest{Path: transcript, Kind: policy.KindTranscript, Participants: []string{"P1"}}); err != nil {
 		t.Fatal(err)
 	}
 	// Two recordings of P1, transcribed by D1: due at once under the rule.
 	for _, name := range []string{"a.wav", "b.wav"} {
-		if _, err := base.Ingest(ctx, IngestRequest{Path: writeFile(t, name, "RIFF\x00\x01 not really audio "+name), Kind: KindRecording, Participants: []string{"P1"}}); err != nil {
+		if _, err := base.Ingest(ctx, IngestRequest{Path: writeFile(t, name, "RIFF\x00\x01 not really audio "+name), Kind: policy.KindRecording, Participants: []string{"P1"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := base.SetRetention(ctx, policy.RetentionRule{Kind: KindRecording, Basis: policy.BasisAfterTranscript}); err != nil {
+	if err := base.SetRetention(ctx, policy.RetentionRule{Kind: policy.KindRecording, Basis: policy.BasisAfterTranscript}); err != nil {
 		t.Fatal(err)
 	}
 	cat0, _ := base.Catalog()
@@ -211,7 +211,7 @@ func TestCrashConsistency(t *testing.T) {
 				}
 				destroyed := 0
 				for _, d := range cat.Documents {
-					if d.Kind == KindRecording && d.Erased {
+					if d.Kind == policy.KindRecording && d.Erased {
 						destroyed++
 					}
 				}

@@ -31,8 +31,8 @@ type IngestRequest struct {
 // Ingest streams a file into a new encrypted object and records it. Memory
 // stays flat whatever the file's size.
 func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error) {
-	if !slices.Contains(Kinds(), req.Kind) && req.VersionOf == "" {
-		return nil, fmt.Errorf("%w: unknown kind %q (one of %s)", ErrInvalid, req.Kind, strings.Join(Kinds(), ", "))
+	if !slices.Contains(policy.DocKinds(), req.Kind) && req.VersionOf == "" {
+		return nil, fmt.Errorf("%w: unknown kind %q (one of %s)", ErrInvalid, req.Kind, strings.Join(policy.DocKinds(), ", "))
 	}
 	if req.Date != "" {
 		if err := checkDate(req.Date); err != nil {
@@ -115,7 +115,7 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			}
 		}
 		class := ClassRaw
-		if doc.Kind == KindConsentForm {
+		if doc.Kind == policy.KindConsentForm {
 			class = ClassCatalog // the ethics officer must be able to read signed forms
 		}
 		id, size, sum, err := tx.PutObject(f, class, fi.Size())

@@ -104,9 +104,7 @@ func (s *Study) LineFacts(cat *Catalog, rd *redact.Redactor, d *Document, v *Ver
 	facts.Lines = make([]policy.LineFacts, len(td.Lines))
 	for i, l := range td.Lines {
 		lf := policy.LineFacts{N: l.N, Blank: strings.TrimSpace(l.Text) == ""}
-		for _, f := range l.Flags {
-			lf.Flags = append(lf.Flags, policy.FlagKind(f))
-		}
+		lf.Flags = append(lf.Flags, l.Flags...)
 		lf.SpeakerKind, lf.Participant = who[i].Kind, who[i].Participant
 		facts.Lines[i] = lf
 	}
@@ -116,9 +114,6 @@ func (s *Study) LineFacts(cat *Catalog, rd *redact.Redactor, d *Document, v *Ver
 // IntegrityDetail is an integrity error's message without its
 // "integrity problem: " prefix, for a line in a longer report.
 func IntegrityDetail(err error) string { return trimIntegrity(err) }
-
-// HandleLess orders handles by prefix, then number (P2 before P10).
-func HandleLess(a, b string) bool { return handleLess(a, b) }
 
 // TempPrefix begins the name of every temp file the store writes, beside
 // an exit's output too; none is left once a command ends.

@@ -111,7 +111,7 @@ func TestDiskFaults(t *testing.T) {
 		run  func(t *testing.T, s *Study) error
 	}{
 		{"ingest", func(t *testing.T, s *Study) error {
-			_, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", strings.Repeat("field note\n", 9000)), Kind: KindFieldNotes})
+			_, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", strings.Repeat("field note\n", 9000)), Kind: policy.KindFieldNotes})
 			return err
 		}},
 		{"participant add", func(t *testing.T, s *Study) error {
@@ -135,7 +135,7 @@ func TestDiskFaults(t *testing.T) {
 	}
 	base := newStudy(t)
 	addParticipant(t, base, "P1", "Genevieve Okafor-Hale", "participate", "quote")
-	if _, err := base.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", "Genevieve Okafor-Hale: we met at the depot.\n"), Kind: KindTranscript, Participants: []string{"P1"}}); err != nil {
+	if _, err := base.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", "Genevieve Okafor-Hale: we met at the depot.\n"), Kind: policy.KindTranscript, Participants: []string{"P1"}}); err != nil {
 		t.Fatal(err)
 	}
 	injected := 0
@@ -223,7 +223,7 @@ func TestIngestFullDiskMessage(t *testing.T) {
 	in := writeFile(t, "notes.txt", strings.Repeat("field note\n", 9000))
 	for n := 1; n < 4; n++ { // the object's temp file: created, written, synced
 		s.FS = &faultFS{n: n, fault: syscall.ENOSPC}
-		_, err := s.Ingest(ctx, IngestRequest{Path: in, Kind: KindFieldNotes})
+		_, err := s.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindFieldNotes})
 		want := "storing " + in + ": writing the object: no space left on device"
 		if err == nil || err.Error() != want {
 			t.Errorf("fault at step %d: got %v, want %q", n, err, want)

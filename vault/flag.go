@@ -28,7 +28,7 @@ func (s *Study) Flag(ctx context.Context, req FlagRequest) error {
 		if err != nil {
 			return err
 		}
-		if !IsTextKind(d.Kind) || v.Format == FormatBinary {
+		if !policy.IsTextKind(d.Kind) || v.Format == FormatBinary {
 			return fmt.Errorf("%w: document %s is not text; flags apply to lines of text documents", ErrInvalid, d.Handle)
 		}
 		if req.To > v.Lines {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/fieldvault/fieldvault/policy"
 )
 
 // FuzzAuditChain: verifyChain never panics on any log and never accepts an
@@ -75,7 +77,7 @@ func TestCorruptKObjects(t *testing.T) {
 	const n, k = 8, 3
 	var docs []*Document
 	for i := 0; i < n; i++ {
-		d, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", strings.Repeat("note ", 20000+i)), Kind: KindFieldNotes})
+		d, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", strings.Repeat("note ", 20000+i)), Kind: policy.KindFieldNotes})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/fieldvault/fieldvault/policy"
 )
 
 // checkLinks enforces the links a document of a kind needs: a transcript
@@ -12,9 +14,9 @@ import (
 // Without them the gate could attribute nothing and protect nothing.
 func checkLinks(kind string, participants []string, meeting string) error {
 	switch {
-	case kind == KindTranscript && len(participants) == 0:
+	case kind == policy.KindTranscript && len(participants) == 0:
 		return fmt.Errorf("%w: a transcript needs at least one --participant (the people whose words it holds); register them with 'participant add' first", ErrInvalid)
-	case kind == KindMeetingNotes && meeting == "":
+	case kind == policy.KindMeetingNotes && meeting == "":
 		return fmt.Errorf("%w: meeting notes need --meeting (the meeting they record, for its do-not-quote condition); register it with 'meeting add' first", ErrInvalid)
 	}
 	return nil

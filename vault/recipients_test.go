@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"filippo.io/age"
+	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
 )
 
@@ -39,11 +40,11 @@ func rekeyStudy(tb testing.TB) (s *Study, secondID, secondRcpt string) {
 	s = newStudy(tb)
 	addParticipant(tb, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
 	tr := writeFile(tb, "t.txt", "Interviewer: How did it start?\nGenevieve Okafor-Hale: At the depot in Wexcombe.\n")
-	if _, err := s.Ingest(ctx, IngestRequest{Path: tr, Kind: KindTranscript, Participants: []string{"P1"}}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: tr, Kind: policy.KindTranscript, Participants: []string{"P1"}}); err != nil {
 		tb.Fatal(err)
 	}
 	form := writeFile(tb, "form.txt", "signed form (synthetic)\n")
-	if _, err := s.Ingest(ctx, IngestRequest{Path: form, Kind: KindConsentForm, Participants: []string{"P1"}}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: form, Kind: policy.KindConsentForm, Participants: []string{"P1"}}); err != nil {
 		tb.Fatal(err)
 	}
 	secondID, secondRcpt = newIdentityFile(tb)

@@ -77,7 +77,7 @@ func (s *Study) ParticipantRecord(handle string) (*ParticipantRecord, error) {
 		pd := ParticipantDoc{Handle: d.Handle, Kind: d.Kind, Date: d.Date, Version: v.N, Linked: slices.Contains(d.Participants, handle),
 			Lines: v.Lines, TheirLines: -1, Flags: []policy.Flag{}}
 		var theirs map[int]bool
-		if IsTextKind(d.Kind) && !d.Erased && v.Format != FormatBinary {
+		if policy.IsTextKind(d.Kind) && !d.Erased && v.Format != FormatBinary {
 			facts := cat.DocFacts(d, v)
 			if _, _, err := s.LineFacts(cat, rd, d, v, &facts); err != nil {
 				var notRecipient *RecipientError
@@ -105,7 +105,7 @@ func (s *Study) ParticipantRecord(handle string) (*ParticipantRecord, error) {
 		}
 		rec.Documents = append(rec.Documents, pd)
 	}
-	sort.Slice(rec.Documents, func(i, j int) bool { return handleLess(rec.Documents[i].Handle, rec.Documents[j].Handle) })
+	sort.Slice(rec.Documents, func(i, j int) bool { return policy.HandleLess(rec.Documents[i].Handle, rec.Documents[j].Handle) })
 	entries, err := s.AuditLog(AuditFilter{Participant: handle})
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
 )
 
@@ -58,7 +59,7 @@ func TestPseudonymRedrawnBeforeFirstExit(t *testing.T) {
 	t.Run("after an exit", func(t *testing.T) {
 		s := newStudy(t)
 		addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
-		if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "i.txt", "Genevieve Okafor-Hale: we met on Tuesdays.\n"), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+		if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "i.txt", "Genevieve Okafor-Hale: we met on Tuesdays.\n"), Kind: policy.KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
 			t.Fatal(err)
 		}
 		var out bytes.Buffer

@@ -53,11 +53,11 @@ func TestEraseStory(t *testing.T) {
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote", "record-audio")
 	addParticipant(t, s, "P2", "Bramwell Ashdown", "participate", "quote")
-	own, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "r.m4a", "\x00audio"), Kind: KindRecording, Participants: []string{"P1"}})
+	own, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "r.m4a", "\x00audio"), Kind: policy.KindRecording, Participants: []string{"P1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	shared, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "fg.txt", "Genevieve Okafor-Hale: mine.\nBramwell Ashdown: his.\n"), Kind: KindTranscript, Participants: []string{"P1", "P2"}})
+	shared, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "fg.txt", "Genevieve Okafor-Hale: mine.\nBramwell Ashdown: his.\n"), Kind: policy.KindTranscript, Participants: []string{"P1", "P2"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestEraseStory(t *testing.T) {
 	if _, err := s.OpenDoc(ctx, OpenRequest{Handle: own.Handle, W: &buf}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("open of erased material: err = %v", err)
 	}
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "x\n"), Kind: KindFieldNotes, Participants: []string{"P1"}}); !errors.Is(err, policy.ErrRefused) {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "x\n"), Kind: policy.KindFieldNotes, Participants: []string{"P1"}}); !errors.Is(err, policy.ErrRefused) {
 		t.Errorf("ingest after withdrawal: err = %v, want a refusal", err)
 	}
 	rows, err := s.ConsentReport(false)
@@ -121,7 +121,7 @@ func TestEthicsOfficerView(t *testing.T) {
 	if _, err := s.RecordConsent(ctx, ConsentRequest{Handle: "P1", Form: "v2", Signed: "2025-02-01", Scopes: []policy.Scope{"participate"}, Evidence: form}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", "Genevieve Okafor-Hale: hello\n"), Kind: KindTranscript, Participants: []string{"P1"}})
+	d, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", "Genevieve Okafor-Hale: hello\n"), Kind: policy.KindTranscript, Participants: []string{"P1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestConsentReport(t *testing.T) {
 	s := newStudy(t)
 	addParticipant(t, s, "P2", "Bramwell Ashdown", "participate")
 	addParticipant(t, s, "P10", "Odalys Pennyworth", "participate", "quote")
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "Odalys Pennyworth: hi\n"), Kind: KindTranscript, Participants: []string{"P10"}, Handle: "D4"}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "Odalys Pennyworth: hi\n"), Kind: policy.KindTranscript, Participants: []string{"P10"}, Handle: "D4"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := exitVia(ctx, s, "quote", exitRequest{Doc: "D4", From: 1, To: 1, W: &bytes.Buffer{}}); err != nil {
@@ -199,7 +199,7 @@ func TestChosenPseudonymFixedOnceUsed(t *testing.T) {
 	if got := pseudonymOf(t, s, "P1").String(); got != "Leila Marsh" {
 		t.Fatalf("pseudonym = %q, want the chosen Leila Marsh", got)
 	}
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", "Genevieve Okafor-Hale: hello there.\n"), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", "Genevieve Okafor-Hale: hello there.\n"), Kind: policy.KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer

@@ -27,11 +27,11 @@ func retentionStudy(t *testing.T) *Study {
 		kind, who string
 		at        int
 	}{
-		{KindRecording, "P1", 0}, {KindTranscript, "P1", 5}, {KindRecording, "P2", 0}, {KindFieldNotes, "P1", 1},
+		{policy.KindRecording, "P1", 0}, {policy.KindTranscript, "P1", 5}, {policy.KindRecording, "P2", 0}, {policy.KindFieldNotes, "P1", 1},
 	} {
 		s.Now = day(in.at)
 		body := "binary audio " + in.who
-		if in.kind != KindRecording {
+		if in.kind != policy.KindRecording {
 			body = "Interviewer: Where?\nOluwaseun Abernethy: In the allotment.\n"
 		}
 		if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "in.txt", body), Kind: in.kind, Participants: []string{in.who}, AllowDuplicate: true}); err != nil {
@@ -44,7 +44,7 @@ func retentionStudy(t *testing.T) *Study {
 
 func TestRetentionDestroy(t *testing.T) {
 	s := retentionStudy(t)
-	if err := s.SetRetention(ctx, policy.RetentionRule{Kind: KindRecording, Basis: policy.BasisAfterTranscript, N: 30}); err != nil {
+	if err := s.SetRetention(ctx, policy.RetentionRule{Kind: policy.KindRecording, Basis: policy.BasisAfterTranscript, N: 30}); err != nil {
 		t.Fatal(err)
 	}
 	st, _ := s.RetentionState()
@@ -67,7 +67,7 @@ func TestRetentionDestroy(t *testing.T) {
 		t.Fatalf("destroyed %+v", res)
 	}
 	tomb := res.Destroyed[0]
-	if tomb.Kind != KindRecording || tomb.SHA256 != before || tomb.Size == 0 || tomb.Due.String() != "2026-04-18" || !strings.Contains(tomb.Rule, "30 days after transcription") {
+	if tomb.Kind != policy.KindRecording || tomb.SHA256 != before || tomb.Size == 0 || tomb.Due.String() != "2026-04-18" || !strings.Contains(tomb.Rule, "30 days after transcription") {
 		t.Errorf("tombstone %+v", tomb)
 	}
 	if _, err := os.Stat(objectPath(s.Dir, obj)); !os.IsNotExist(err) {
@@ -103,7 +103,7 @@ func TestRetentionDestroy(t *testing.T) {
 
 func TestRetentionHold(t *testing.T) {
 	s := retentionStudy(t)
-	if err := s.SetRetention(ctx, policy.RetentionRule{Kind: KindRecording, Basis: policy.BasisAfterIngest, N: 10}); err != nil {
+	if err := s.SetRetention(ctx, policy.RetentionRule{Kind: policy.KindRecording, Basis: policy.BasisAfterIngest, N: 10}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Hold(ctx, HoldRequest{Doc: "D3", Reason: "a complaint is being investigated"}); err != nil {
@@ -144,7 +144,7 @@ func TestRetentionRequests(t *testing.T) {
 	s := retentionStudy(t)
 	snap := snapshot(t, s.Dir)
 	for name, err := range map[string]error{
-		"bad rule": s.SetRetention(ctx, policy.RetentionRule{Kind: KindFieldNotes, Basis: policy.BasisAfterTranscript, N: 3}),
+		"bad rule": s.SetRetention(ctx, policy.RetentionRule{Kind: policy.KindFieldNotes, Basis: policy.BasisAfterTranscript, N: 3}),
 		"bad kind": s.SetRetention(ctx, policy.RetentionRule{Kind: "video", Basis: policy.BasisAfterIngest, N: 3}),
 		"bad date": s.EndStudy(ctx, "2026-02-30"),
 		"no doc":   s.Hold(ctx, HoldRequest{Doc: "D99", Reason: "x"}),
@@ -159,20 +159,20 @@ func TestRetentionRequests(t *testing.T) {
 	if err := s.EndStudy(ctx, "2026-01-31"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetRetention(ctx, policy.RetentionRule{Kind: KindFieldNotes, Basis: policy.BasisAfterEnd, N: 5}); err != nil {
+	if err := s.SetRetention(ctx, policy.RetentionRule{Kind: policy.KindFieldNotes, Basis: policy.BasisAfterEnd, N: 5}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetRetention(ctx, policy.RetentionRule{Kind: KindFieldNotes, Basis: policy.BasisAfterEnd, N: 10}); err != nil {
+	if err := s.SetRetention(ctx, policy.RetentionRule{Kind: policy.KindFieldNotes, Basis: policy.BasisAfterEnd, N: 10}); err != nil {
 		t.Fatal(err)
 	}
 	st, _ := s.RetentionState()
 	if len(st.Rules) != 1 || st.Rules[0].N != 10 || st.StudyEnd != "2026-01-31" || st.Schedule[0].Due.String() != "2036-01-31" {
 		t.Errorf("state %+v", st)
 	}
-	if err := s.UnsetRetention(ctx, KindRecording); !errors.Is(err, ErrNotFound) {
+	if err := s.UnsetRetention(ctx, policy.KindRecording); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unset of a kind without a rule: %v", err)
 	}
-	if err := s.UnsetRetention(ctx, KindFieldNotes); err != nil {
+	if err := s.UnsetRetention(ctx, policy.KindFieldNotes); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := s.RetentionState(); len(st.Rules) != 0 || len(st.Schedule) != 0 {
@@ -197,7 +197,7 @@ func mapsEqual(a, b map[string]string) bool {
 // a tombstone; every other document is byte-for-byte as it was.
 func TestDestroyProperties(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 21))
-	kinds := []string{KindRecording, KindTranscript, KindFieldNotes}
+	kinds := []string{policy.KindRecording, policy.KindTranscript, policy.KindFieldNotes}
 	iterations := 12
 	if testing.Short() {
 		iterations = 3
@@ -218,7 +218,7 @@ func TestDestroyProperties(t *testing.T) {
 		s.Now = fixedNow
 		for _, k := range kinds {
 			rule := policy.RetentionRule{Kind: k, Basis: policy.BasisAfterIngest, N: r.IntN(40)}
-			if k == KindRecording && r.IntN(2) == 0 {
+			if k == policy.KindRecording && r.IntN(2) == 0 {
 				rule.Basis = policy.BasisAfterTranscript
 			}
 			if r.IntN(3) > 0 {

@@ -115,18 +115,18 @@ func TestIngestLinksRequired(t *testing.T) {
 	if err := s.AddMeeting(ctx, MeetingRequest{Handle: "M1", Name: "Chapel Committee", DNQ: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "i.txt", "Dafydd ap Rhys: hello\n"), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "i.txt", "Dafydd ap Rhys: hello\n"), Kind: policy.KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
 		t.Fatal(err)
 	}
 	file := writeFile(t, "n.txt", "Dafydd ap Rhys: hello again\n")
 	before := snapshot(t, s.Dir)
 	for name, req := range map[string]IngestRequest{
-		"transcript without participant":    {Path: file, Kind: KindTranscript},
-		"meeting notes without meeting":     {Path: file, Kind: KindMeetingNotes, Participants: []string{"P1"}},
+		"transcript without participant":    {Path: file, Kind: policy.KindTranscript},
+		"meeting notes without meeting":     {Path: file, Kind: policy.KindMeetingNotes, Participants: []string{"P1"}},
 		"version with other participant":    {Path: file, VersionOf: "D1", Participants: []string{"P3"}},
 		"version with a meeting":            {Path: file, VersionOf: "D1", Meeting: "M1"},
-		"version of another kind":           {Path: file, VersionOf: "D1", Kind: KindFieldNotes},
-		"transcript of unknown participant": {Path: file, Kind: KindTranscript, Participants: []string{"P99"}},
+		"version of another kind":           {Path: file, VersionOf: "D1", Kind: policy.KindFieldNotes},
+		"transcript of unknown participant": {Path: file, Kind: policy.KindTranscript, Participants: []string{"P99"}},
 	} {
 		if _, err := s.Ingest(ctx, req); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -142,7 +142,7 @@ func TestIngestLinksRequired(t *testing.T) {
 	}
 
 	// doc link / unlink change what the gate sees.
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "m.txt", "Dafydd ap Rhys: CANARY-MEETING-1 the vote\n"), Kind: KindMeetingNotes, Meeting: "M1", Participants: []string{"P1"}, Handle: "D2"}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "m.txt", "Dafydd ap Rhys: CANARY-MEETING-1 the vote\n"), Kind: policy.KindMeetingNotes, Meeting: "M1", Participants: []string{"P1"}, Handle: "D2"}); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
@@ -193,7 +193,7 @@ func TestOfficerWritesRefused(t *testing.T) {
 	}
 	s := res.Study
 	addParticipant(t, s, "P1", "Dafydd ap Rhys", "participate", "quote")
-	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "i.txt", "Dafydd ap Rhys: hello\n"), Kind: KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "i.txt", "Dafydd ap Rhys: hello\n"), Kind: policy.KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
 		t.Fatal(err)
 	}
 	o, err := Open(s.Dir, Options{Providers: testProviders, IdentityFile: officerFile, Now: fixedNow})
@@ -217,7 +217,10 @@ func TestOfficerWritesRefused(t *testing.T) {
 			return err
 		},
 		"meeting add": func() error { return o.AddMeeting(ctx, MeetingRequest{Handle: "M1", Name: "Chapel Committee"}) },
-		"ingest":      func() error { _, err := o.Ingest(ctx, IngestRequest{Path: file, Kind: KindDocument}); return err },
+		"ingest": func() error {
+			_, err := o.Ingest(ctx, IngestRequest{Path: file, Kind: policy.KindDocument})
+			return err
+		},
 		"flag": func() error {
 			return o.Flag(ctx, FlagRequest{Doc: "D1", From: 1, To: 1, Kind: policy.FlagDNQ, Reason: "x"})
 		},

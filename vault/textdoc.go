@@ -49,11 +49,11 @@ func detectFormat(f *os.File, path string) (string, error) {
 // cancelled.
 func (s *Study) checkText(ctx context.Context, f *os.File, kind, format string) ([]transcript.Line, []string, error) {
 	defer f.Seek(0, io.SeekStart)
-	if !IsTextKind(kind) {
+	if !policy.IsTextKind(kind) {
 		return nil, nil, nil
 	}
 	if format == FormatBinary {
-		if kind == KindDocument {
+		if kind == policy.KindDocument {
 			return nil, nil, nil // a PDF or image: kept, never exported
 		}
 		return nil, nil, fmt.Errorf("%w: %s: a %s must be plain text, Markdown, WebVTT, SRT or .docx", ErrInvalid, f.Name(), kind)
@@ -103,7 +103,7 @@ func (s *Study) parseVersion(v *Version) (*transcript.Document, error) {
 // per run of consecutive lines carrying the same flag.
 func markupFlags(lines []transcript.Line) []policy.Flag {
 	var out []policy.Flag
-	open := map[transcript.Flag]int{} // flag → index in out of its current run
+	open := map[policy.FlagKind]int{} // flag → index in out of its current run
 	for _, l := range lines {
 		for _, f := range l.Flags {
 			if i, ok := open[f]; ok && out[i].To == l.N-1 {

@@ -19,9 +19,9 @@ func TestIngestOpenRoundTrip(t *testing.T) {
 	tests := []struct {
 		name, file, content, kind, format string
 	}{
-		{"binary recording", "r.m4a", "\x00\x01binary\xffdata", KindDocument, FormatBinary},
-		{"text notes", "notes.txt", "Walked to the market at Wexcombe.\nIt rained.\n", KindFieldNotes, "txt"},
-		{"markdown", "notes.md", "# Notes\n\nA quiet day.\n", KindFieldNotes, "md"},
+		{"binary recording", "r.m4a", "\x00\x01binary\xffdata", policy.KindDocument, FormatBinary},
+		{"text notes", "notes.txt", "Walked to the market at Wexcombe.\nIt rained.\n", policy.KindFieldNotes, "txt"},
+		{"markdown", "notes.md", "# Notes\n\nA quiet day.\n", policy.KindFieldNotes, "md"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,25 +60,25 @@ func TestIngestOpenRoundTrip(t *testing.T) {
 func TestHandles(t *testing.T) {
 	s := newStudy(t)
 	p := writeFile(t, "a.txt", "x\n")
-	d1, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: KindFieldNotes})
+	d1, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: policy.KindFieldNotes})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d2, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: KindFieldNotes, Handle: "D12", AllowDuplicate: true})
+	d2, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: policy.KindFieldNotes, Handle: "D12", AllowDuplicate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d3, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: KindFieldNotes, AllowDuplicate: true})
+	d3, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: policy.KindFieldNotes, AllowDuplicate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d1.Handle != "D1" || d2.Handle != "D12" || d3.Handle != "D2" {
 		t.Errorf("handles = %s %s %s, want D1 D12 D2", d1.Handle, d2.Handle, d3.Handle)
 	}
-	if _, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: KindFieldNotes, Handle: "D12"}); !errors.Is(err, ErrInvalid) {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: policy.KindFieldNotes, Handle: "D12"}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("duplicate handle: err = %v, want ErrInvalid", err)
 	}
-	if _, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: KindFieldNotes, Handle: "Carol Smith"}); !errors.Is(err, ErrInvalid) || strings.Contains(err.Error(), "Carol") {
+	if _, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: policy.KindFieldNotes, Handle: "Carol Smith"}); !errors.Is(err, ErrInvalid) || strings.Contains(err.Error(), "Carol") {
 		t.Errorf("name as handle: err = %v, want ErrInvalid without the name", err)
 	}
 	v2, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "b.txt", "corrected\n"), VersionOf: "D1"})
@@ -99,14 +99,14 @@ func TestBadInputLeavesVaultUnchanged(t *testing.T) {
 		req  IngestRequest
 		want error
 	}{
-		{"missing file", IngestRequest{Path: "/nonexistent/x.txt", Kind: KindFieldNotes}, os.ErrNotExist},
+		{"missing file", IngestRequest{Path: "/nonexistent/x.txt", Kind: policy.KindFieldNotes}, os.ErrNotExist},
 		{"unknown kind", IngestRequest{Path: writeFile(t, "a.txt", "x"), Kind: "diary"}, ErrInvalid},
-		{"bad date", IngestRequest{Path: writeFile(t, "a.txt", "x"), Kind: KindFieldNotes, Date: "14/03/2026"}, ErrInvalid},
-		{"unknown participant", IngestRequest{Path: writeFile(t, "a.txt", "x"), Kind: KindTranscript, Participants: []string{"P9"}}, ErrNotFound},
-		{"unknown meeting", IngestRequest{Path: writeFile(t, "a.txt", "x"), Kind: KindMeetingNotes, Meeting: "M4"}, ErrNotFound},
-		{"recording without record-audio", IngestRequest{Path: writeFile(t, "a.m4a", "\x00audio"), Kind: KindRecording, Participants: []string{"P2"}}, policy.ErrRefused},
-		{"unclosed markup", IngestRequest{Path: writeFile(t, "a.txt", "Interviewer: hello\n[dnq] secret\n"), Kind: KindTranscript, Participants: []string{"P1"}}, ErrInvalid},
-		{"binary transcript", IngestRequest{Path: writeFile(t, "a.bin", "\x00\x01\x02"), Kind: KindTranscript, Participants: []string{"P1"}}, ErrInvalid},
+		{"bad date", IngestRequest{Path: writeFile(t, "a.txt", "x"), Kind: policy.KindFieldNotes, Date: "14/03/2026"}, ErrInvalid},
+		{"unknown participant", IngestRequest{Path: writeFile(t, "a.txt", "x"), Kind: policy.KindTranscript, Participants: []string{"P9"}}, ErrNotFound},
+		{"unknown meeting", IngestRequest{Path: writeFile(t, "a.txt", "x"), Kind: policy.KindMeetingNotes, Meeting: "M4"}, ErrNotFound},
+		{"recording without record-audio", IngestRequest{Path: writeFile(t, "a.m4a", "\x00audio"), Kind: policy.KindRecording, Participants: []string{"P2"}}, policy.ErrRefused},
+		{"unclosed markup", IngestRequest{Path: writeFile(t, "a.txt", "Interviewer: hello\n[dnq] secret\n"), Kind: policy.KindTranscript, Participants: []string{"P1"}}, ErrInvalid},
+		{"binary transcript", IngestRequest{Path: writeFile(t, "a.bin", "\x00\x01\x02"), Kind: policy.KindTranscript, Participants: []string{"P1"}}, ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -138,7 +138,7 @@ func TestBadInputLeavesVaultUnchanged(t *testing.T) {
 func TestCorruption(t *testing.T) {
 	s := newStudy(t)
 	content := strings.Repeat("field notes line\n", 20000) // several age chunks
-	d, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", content), Kind: KindFieldNotes})
+	d, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", content), Kind: policy.KindFieldNotes})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestCatalogDamage(t *testing.T) {
 
 func TestOpenErrors(t *testing.T) {
 	s := newStudy(t)
-	d, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "r.bin", "\x00\x01"), Kind: KindDocument})
+	d, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "r.bin", "\x00\x01"), Kind: policy.KindDocument})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/vault"
 	"github.com/urfave/cli/v2"
 )
@@ -51,11 +52,11 @@ func ingestCommand(e *env) *cli.Command {
 				AllowDuplicate: c.Bool("allow-duplicate")}
 			if req.VersionOf == "" {
 				if req.Kind == "" {
-					return usagef("ingest: --kind is required (%s)", strings.Join(vault.Kinds(), ", "))
+					return usagef("ingest: --kind is required (%s)", strings.Join(policy.DocKinds(), ", "))
 				}
 			}
-			if req.Kind != "" && !contains(vault.Kinds(), req.Kind) {
-				return badValue(c, "kind", req.Kind, "expected one of "+strings.Join(vault.Kinds(), ", "))
+			if req.Kind != "" && !contains(policy.DocKinds(), req.Kind) {
+				return badValue(c, "kind", req.Kind, "expected one of "+strings.Join(policy.DocKinds(), ", "))
 			}
 			s, err := e.openStudy(c)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/vault"
 	"github.com/urfave/cli/v2"
@@ -135,7 +136,7 @@ type entityView struct {
 
 func entityViews(cat *vault.Catalog, names bool) []entityView {
 	ents := append([]*vault.Entity(nil), cat.Entities...)
-	sort.Slice(ents, func(i, j int) bool { return handleLess(ents[i].Handle, ents[j].Handle) })
+	sort.Slice(ents, func(i, j int) bool { return policy.HandleLess(ents[i].Handle, ents[j].Handle) })
 	out := make([]entityView, 0, len(ents))
 	for _, en := range ents {
 		v := entityView{Handle: en.Handle, Kind: en.Kind, Pseudonym: pseudonymOf(cat, en.Kind, en.Name, en.Pseudonym)}

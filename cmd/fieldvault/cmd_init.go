@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"github.com/fieldvault/fieldvault/redact"
 	"strconv"
 	"strings"
 
+	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/vault"
 	"github.com/fieldvault/fieldvault/vault/keys"
 	"github.com/fieldvault/fieldvault/vault/keys/hcvault"

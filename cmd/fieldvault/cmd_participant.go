@@ -339,7 +339,7 @@ func participantView1(cat *vault.Catalog, p *vault.Participant, names bool) part
 
 func participantViews(cat *vault.Catalog, names bool) []participantView {
 	ps := append([]*vault.Participant(nil), cat.Participants...)
-	sort.Slice(ps, func(i, j int) bool { return handleLess(ps[i].Handle, ps[j].Handle) })
+	sort.Slice(ps, func(i, j int) bool { return policy.HandleLess(ps[i].Handle, ps[j].Handle) })
 	out := make([]participantView, 0, len(ps))
 	for _, p := range ps {
 		out = append(out, participantView1(cat, p, names))
@@ -464,37 +464,6 @@ func joinScopes(ss []policy.Scope) string {
 		out[i] = string(s)
 	}
 	return strings.Join(out, ",")
-}
-
-// handleLess orders handles by prefix, then number (P2 before P10).
-func handleLess(a, b string) bool {
-	pa, na := splitHandle(a)
-	pb, nb := splitHandle(b)
-	if pa != pb {
-		return pa < pb
-	}
-	if na != nb {
-		return na < nb
-	}
-	return a < b
-}
-
-func splitHandle(h string) (string, int) {
-	i := strings.IndexFunc(h, func(r rune) bool { return r >= '0' && r <= '9' })
-	if i < 0 {
-		return h, 0
-	}
-	n := 0
-	for _, r := range h[i:] {
-		if r < '0' || r > '9' {
-			break
-		}
-		n = n*10 + int(r-'0')
-		if n > 1<<30 {
-			break
-		}
-	}
-	return h[:i], n
 }
 
 // warnNames tells the researcher which parts of a name just registered are

@@ -30,7 +30,7 @@ func retentionCommand(e *env) *cli.Command {
 					&cli.IntFlag{Name: "years-after-end", Usage: "destroy `N` years after the study's end (study end --date)"},
 				},
 				Action: func(c *cli.Context) error {
-					a, err := args(c, 1, 1, "one document KIND ("+strings.Join(vault.Kinds(), ", ")+")")
+					a, err := args(c, 1, 1, "one document KIND ("+strings.Join(policy.DocKinds(), ", ")+")")
 					if err != nil {
 						return err
 					}

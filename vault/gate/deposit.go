@@ -114,7 +114,7 @@ func depositTx(s *vault.Study, tx *vault.Tx, req Request, res *Result, current *
 	}
 	records := cat.Records()
 	docs := slices.Clone(cat.Documents)
-	sort.SliceStable(docs, func(i, j int) bool { return vault.HandleLess(docs[i].Handle, docs[j].Handle) })
+	sort.SliceStable(docs, func(i, j int) bool { return policy.HandleLess(docs[i].Handle, docs[j].Handle) })
 	var gs []*gated
 	files := map[string][]byte{}
 	exclude := func(d *vault.Document, why string) {

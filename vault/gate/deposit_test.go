@@ -36,19 +36,19 @@ func depositStudy(t *testing.T) *vault.Study {
 		meeting    string
 	}{
 		// D1: P1's interview: deposited.
-		{vault.KindTranscript, "Interviewer: How did the plots start?\nNgozi Featherstonehaugh: My aunt in Thornbury Wick lent us the gloves.\nNgozi: We met on Tuesdays.\n", []string{"P1"}, ""},
+		{policy.KindTranscript, "Interviewer: How did the plots start?\nNgozi Featherstonehaugh: My aunt in Thornbury Wick lent us the gloves.\nNgozi: We met on Tuesdays.\n", []string{"P1"}, ""},
 		// D2: a focus group: P1's turns leave, P2's, P3's and Casimir's do not.
-		{vault.KindTranscript, "Interviewer: What happened next?\nNgozi Featherstonehaugh: The committee agreed.\nBartholomew de la Cruz: I argued about the quinceblossom fence.\nSaoirse Ní Bhriain: The marrowglade shed was mine.\nCasimir Olender: I kept the keys at the ravenholt gate.\nNgozi: Then we planted.\n", []string{"P1", "P2", "P3"}, ""},
+		{policy.KindTranscript, "Interviewer: What happened next?\nNgozi Featherstonehaugh: The committee agreed.\nBartholomew de la Cruz: I argued about the quinceblossom fence.\nSaoirse Ní Bhriain: The marrowglade shed was mine.\nCasimir Olender: I kept the keys at the ravenholt gate.\nNgozi: Then we planted.\n", []string{"P1", "P2", "P3"}, ""},
 		// D3: P2's interview: nobody consented to archive.
-		{vault.KindTranscript, "Interviewer: And you?\nBartholomew de la Cruz: The quinceblossom hedge was my idea.\n", []string{"P2"}, ""},
+		{policy.KindTranscript, "Interviewer: And you?\nBartholomew de la Cruz: The quinceblossom hedge was my idea.\n", []string{"P2"}, ""},
 		// D4: notes about P1 and P2 without turns: left out whole.
-		{vault.KindFieldNotes, "Walked with Ngozi and Bartholomew past the quinceblossom hedge.\n", []string{"P1", "P2"}, ""},
+		{policy.KindFieldNotes, "Walked with Ngozi and Bartholomew past the quinceblossom hedge.\n", []string{"P1", "P2"}, ""},
 		// D5: notes about P1 alone: deposited.
-		{vault.KindFieldNotes, "Ngozi showed me the seed library.\n", []string{"P1"}, ""},
+		{policy.KindFieldNotes, "Ngozi showed me the seed library.\n", []string{"P1"}, ""},
 		// D6: meeting notes: Casimir (not a participant) speaks; withheld for archive.
-		{vault.KindMeetingNotes, "Ngozi Featherstonehaugh: Minutes approved.\nCasimir Olender: The ravenholt rota stands.\n", []string{"P1"}, "M1"},
+		{policy.KindMeetingNotes, "Ngozi Featherstonehaugh: Minutes approved.\nCasimir Olender: The ravenholt rota stands.\n", []string{"P1"}, "M1"},
 		// D7: a recording of P1: never deposited.
-		{vault.KindRecording, "RIFF fake audio", []string{"P1"}, ""},
+		{policy.KindRecording, "RIFF fake audio", []string{"P1"}, ""},
 	}
 	for _, d := range docs {
 		if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "in.txt", d.body), Kind: d.kind, Participants: d.who, Meeting: d.meeting}); err != nil {
@@ -59,7 +59,7 @@ func depositStudy(t *testing.T) *vault.Study {
 	vtt := "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Ngozi Featherstonehaugh>We planted beans first.\n\n" +
 		"00:00:05.000 --> 00:00:08.000\n<v Bartholomew de la Cruz>The quinceblossom beds came later.\n\n" +
 		"00:00:09.000 --> 00:00:12.000\n<v Casimir Olender>Ravenholt keys again.\n"
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "group.vtt", vtt), Kind: vault.KindTranscript, Participants: []string{"P1", "P2"}}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "group.vtt", vtt), Kind: policy.KindTranscript, Participants: []string{"P1", "P2"}}); err != nil {
 		t.Fatalf("ingest vtt: %v", err)
 	}
 	if _, err := s.Withdraw(ctx, vault.WithdrawRequest{Handle: "P3"}); err != nil {
@@ -195,7 +195,7 @@ func TestDepositRefusals(t *testing.T) {
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Ngozi Featherstonehaugh", "participate", "quote", "archive")
 	addParticipant(t, s, "P2", "Bartholomew de la Cruz", "participate", "quote")
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "a.txt", "Interviewer: Hi\nBartholomew de la Cruz: Hello.\n"), Kind: vault.KindTranscript, Participants: []string{"P2"}}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "a.txt", "Interviewer: Hi\nBartholomew de la Cruz: Hello.\n"), Kind: policy.KindTranscript, Participants: []string{"P2"}}); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "deposit.zip")
@@ -206,7 +206,7 @@ func TestDepositRefusals(t *testing.T) {
 	if _, err := Run(ctx, s, Request{Exit: ExitDeposit}); !errors.Is(err, vault.ErrInvalid) {
 		t.Errorf("no output: %v", err)
 	}
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "b.txt", "Interviewer: Contact?\nNgozi Featherstonehaugh: Write to ngozi.f@example.org please.\n"), Kind: vault.KindTranscript, Participants: []string{"P1"}}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "b.txt", "Interviewer: Contact?\nNgozi Featherstonehaugh: Write to ngozi.f@example.org please.\n"), Kind: policy.KindTranscript, Participants: []string{"P1"}}); err != nil {
 		t.Fatal(err)
 	}
 	var rerr *ResidualError

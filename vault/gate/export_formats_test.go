@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
 	"github.com/fieldvault/fieldvault/vault"
 )
@@ -60,7 +61,7 @@ func TestExportFormats(t *testing.T) {
 	if _, err := s.AddEntities(ctx, []vault.EntityRequest{{Kind: "place", Name: "Wexcombe"}}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := s.Ingest(ctx, vault.IngestRequest{Path: wordFile(t), Kind: vault.KindTranscript, Participants: []string{"P1"}, Date: "2026-02-17", Handle: "D5"})
+	d, err := s.Ingest(ctx, vault.IngestRequest{Path: wordFile(t), Kind: policy.KindTranscript, Participants: []string{"P1"}, Date: "2026-02-17", Handle: "D5"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestExportFormats(t *testing.T) {
 
 	t.Run("captions keep their timings", func(t *testing.T) {
 		vtt := "WEBVTT\n\n00:00:01.500 --> 00:00:04.000\n<v Genevieve Okafor-Hale>I grew up in Wexcombe.\n\n00:01:02.000 --> 00:01:05.000\n<v Interviewer>Thank you.\n"
-		if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "clip.vtt", vtt), Kind: vault.KindTranscript, Participants: []string{"P1"}, Handle: "D6"}); err != nil {
+		if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "clip.vtt", vtt), Kind: policy.KindTranscript, Participants: []string{"P1"}, Handle: "D6"}); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range []string{OutVTT, OutSRT} {

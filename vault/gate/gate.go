@@ -246,10 +246,10 @@ func gate(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, handle string
 	}
 	g := &gated{doc: d, ver: v}
 	facts := cat.DocFacts(d, v)
-	if d.Erased || (vault.IsTextKind(d.Kind) && v.Format == vault.FormatBinary) {
+	if d.Erased || (policy.IsTextKind(d.Kind) && v.Format == vault.FormatBinary) {
 		return nil, &policy.Refused{Refusals: []*policy.Refusal{{Rule: policy.RuleKind, Msg: fmt.Sprintf("document %s holds no text that can leave (erased, or not a text format)", d.Handle)}}}
 	}
-	if !vault.IsTextKind(d.Kind) {
+	if !policy.IsTextKind(d.Kind) {
 		// Recordings and consent forms never leave: the policy says so with
 		// its own rule; no line is read.
 		g.decision = policy.Decide(policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose})
@@ -650,7 +650,7 @@ func attribution(cat *vault.Catalog, g *gated) string {
 		}
 	}
 	sort.Strings(who)
-	kind := map[string]string{vault.KindTranscript: "interview", vault.KindFieldNotes: "field notes", vault.KindMeetingNotes: "meeting notes", vault.KindDocument: "document"}[g.doc.Kind]
+	kind := map[string]string{policy.KindTranscript: "interview", policy.KindFieldNotes: "field notes", policy.KindMeetingNotes: "meeting notes", policy.KindDocument: "document"}[g.doc.Kind]
 	parts := append(who, kind)
 	if len(g.doc.Date) >= 4 {
 		parts = append(parts, g.doc.Date[:4])

@@ -74,7 +74,7 @@ func BenchmarkExportCorpus(b *testing.B) {
 		path := filepath.Join(dir, fmt.Sprintf("t%d.txt", d))
 		os.WriteFile(path, []byte(sb.String()), 0o600)
 		total += sb.Len()
-		if _, err := s.Ingest(ctx, vault.IngestRequest{Path: path, Kind: vault.KindTranscript, Participants: []string{p.Handle}}); err != nil {
+		if _, err := s.Ingest(ctx, vault.IngestRequest{Path: path, Kind: policy.KindTranscript, Participants: []string{p.Handle}}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -47,7 +47,7 @@ func canaryStudy(t *testing.T) *vault.Study {
 	if _, err := s.AddEntities(ctx, []vault.EntityRequest{{Kind: "place", Name: "Wexcombe"}, {Kind: "org", Name: "Wexcombe Council"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "interview.txt", canaryTranscript), Kind: vault.KindTranscript, Participants: []string{"P1", "P2"}, Date: "2011-05-04", Handle: "D12"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "interview.txt", canaryTranscript), Kind: policy.KindTranscript, Participants: []string{"P1", "P2"}, Date: "2011-05-04", Handle: "D12"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Flag(ctx, vault.FlagRequest{Doc: "D12", From: 9, To: 9, Kind: policy.FlagStruck, Reason: "participant asked"}); err != nil {
@@ -120,7 +120,7 @@ func TestGateCanaries(t *testing.T) {
 	for i, line := range strings.Split(strings.TrimSpace(canaryTranscript), "\n") {
 		fmt.Fprintf(&vtt, "\n00:00:%02d.000 --> 00:00:%02d.500\n%s\n", i*2, i*2+1, line)
 	}
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "interview.vtt", vtt.String()), Kind: vault.KindTranscript, Participants: []string{"P1"}, Handle: "D13"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "interview.vtt", vtt.String()), Kind: policy.KindTranscript, Participants: []string{"P1"}, Handle: "D13"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Flag(ctx, vault.FlagRequest{Doc: "D13", From: 9, To: 9, Kind: policy.FlagStruck, Reason: "participant asked"}); err != nil {
@@ -204,7 +204,7 @@ func TestCheckAfterWithdrawal(t *testing.T) {
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
 	addParticipant(t, s, "P2", "Bramwell Ashdown", "participate", "quote")
 	tr := "Interviewer: Hello.\nGenevieve Okafor-Hale: Line two.\nBramwell Ashdown: Line three.\nGenevieve Okafor-Hale: Line four.\n"
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: vault.KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D3"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: policy.KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D3"}); err != nil {
 		t.Fatal(err)
 	}
 	chapter := writeFile(t, "ch.md", "{{quote D3:2-2}}\n\ntext\n\n{{quote D3:3-3}}\n\n{{quote D3:4-4}}\n")
@@ -232,7 +232,7 @@ func TestCheckAfterWithdrawal(t *testing.T) {
 func TestKindsNeverLeave(t *testing.T) {
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote", "record-audio")
-	d, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "r.m4a", "\x00\x00audio"), Kind: vault.KindRecording, Participants: []string{"P1"}})
+	d, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "r.m4a", "\x00\x00audio"), Kind: policy.KindRecording, Participants: []string{"P1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestResidualBlocksUnlessAccepted(t *testing.T) {
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
 	tr := "Interviewer: How can people reach you?\nGenevieve Okafor-Hale: Write to g.hale@example.org or ring 07700 900123.\n"
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: vault.KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: policy.KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
@@ -307,7 +307,7 @@ func TestMarkupFlagsRecordedAtIngest(t *testing.T) {
 
 func TestQDASourceOffsets(t *testing.T) {
 	g := &gated{
-		doc: &vault.Document{Handle: "D1", Kind: vault.KindTranscript},
+		doc: &vault.Document{Handle: "D1", Kind: policy.KindTranscript},
 		ver: &vault.Version{Size: 64},
 		blocks: []transcript.Block{
 			{Text: "Élodie: déjà vu 🎉\nline two"},

@@ -81,7 +81,7 @@ func exportQDA(ctx context.Context, s *vault.Study, req Request) (*Result, error
 		if req.All {
 			handles = nil
 			for _, d := range cat.Documents {
-				if d.Erased || !vault.IsTextKind(d.Kind) || d.Latest().Format == vault.FormatBinary {
+				if d.Erased || !policy.IsTextKind(d.Kind) || d.Latest().Format == vault.FormatBinary {
 					res.Skipped = append(res.Skipped, d.Handle+": "+d.Kind+" material never leaves through the gate")
 					continue
 				}

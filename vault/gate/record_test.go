@@ -21,12 +21,12 @@ func TestParticipantRecordAndChapterItems(t *testing.T) {
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
 	addParticipant(t, s, "P2", "Bramwell Ashdown", "participate", "quote")
 	tr := "Interviewer: Hello.\nGenevieve Okafor-Hale: Line two.\nBramwell Ashdown: Line three.\nGenevieve Okafor-Hale: Line four.\nBramwell Ashdown: Line five.\n"
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: vault.KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D3"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "t.txt", tr), Kind: policy.KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D3"}); err != nil {
 		t.Fatal(err)
 	}
 	// P2 speaks in a document linked to P1 only: still part of P2's record.
 	other := "Genevieve Okafor-Hale: One.\nBramwell Ashdown: Two.\n"
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "o.txt", other), Kind: vault.KindTranscript, Participants: []string{"P1"}, Handle: "D4"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "o.txt", other), Kind: policy.KindTranscript, Participants: []string{"P1"}, Handle: "D4"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []vault.FlagRequest{{Doc: "D3", From: 5, To: 5, Kind: policy.FlagDNQ, Reason: "r"}, {Doc: "D3", From: 1, To: 1, Kind: policy.FlagConfidential, Reason: "r"}} {

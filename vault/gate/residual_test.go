@@ -3,6 +3,7 @@ package gate
 import (
 	"testing"
 
+	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/vault"
 )
@@ -13,7 +14,7 @@ func TestScanDocSourceLines(t *testing.T) {
 	s := newStudy(t)
 	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
 	text := "Interviewer: Hello.\n[dnq]\nGenevieve Okafor-Hale: not this.\nGenevieve Okafor-Hale: nor this.\n[/dnq]\nGenevieve Okafor-Hale: Ring me on 07700 900461.\n"
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "i.txt", text), Kind: vault.KindTranscript, Participants: []string{"P1"}, Handle: "D3"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "i.txt", text), Kind: policy.KindTranscript, Participants: []string{"P1"}, Handle: "D3"}); err != nil {
 		t.Fatal(err)
 	}
 	found, err := scanFindings(s, "D3")

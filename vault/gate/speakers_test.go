@@ -36,7 +36,7 @@ var (
 
 func TestGateUnknownSpeakerCanaries(t *testing.T) {
 	s := speakerStudy(t)
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "i.txt", speakerTranscript), Kind: vault.KindTranscript, Participants: []string{"P1", "P2", "P3"}, Handle: "D1"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "i.txt", speakerTranscript), Kind: policy.KindTranscript, Participants: []string{"P1", "P2", "P3"}, Handle: "D1"}); err != nil {
 		t.Fatal(err)
 	}
 	outDir := t.TempDir()
@@ -139,7 +139,7 @@ func TestUnknownSpeakerInCues(t *testing.T) {
 		"00:00:09.000 --> 00:00:11.000\nBryn Tegid: CANARY-VTT-3 zoom style.\n\n" +
 		"00:00:11.000 --> 00:00:13.000\nCANARY-VTT-4 same speaker, next cue.\n\n" +
 		"00:00:13.000 --> 00:00:15.000\nDAFYDD AP RHYS: KEEP-VTT-2 yes.\n"
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "m.vtt", vtt), Kind: vault.KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "m.vtt", vtt), Kind: policy.KindTranscript, Participants: []string{"P1"}, Handle: "D1"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, purpose := range []policy.Scope{"", policy.PurposeAnalysis} {
@@ -170,7 +170,7 @@ func TestAnalysisCaptions(t *testing.T) {
 		"00:00:03.000 --> 00:00:05.000\n<v Amy Li>CANARY-QUOTEONLY-VTT I kept the books.</v>\n\n" +
 		"00:00:05.000 --> 00:00:07.000\n<v Bryn Tegid>CANARY-UNKNOWN-VTT me too.</v>\n\n" +
 		"00:00:07.000 --> 00:00:09.000\n<v Dafydd ap Rhys>KEEP-VTT it closed.</v>\n"
-	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "m.vtt", vtt), Kind: vault.KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D1"}); err != nil {
+	if _, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "m.vtt", vtt), Kind: policy.KindTranscript, Participants: []string{"P1", "P2"}, Handle: "D1"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{OutVTT, OutSRT} {

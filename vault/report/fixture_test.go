@@ -90,13 +90,13 @@ func newStudy(tb testing.TB) *study {
 		"Zephyrine: The Trust argued about the Wexcombe Pantry Trust money.\n" +
 		"[/dnq]\n" +
 		"Zephyrine: Write to zq@example.org if you need me.\n"
-	_, err = s.Ingest(ctx, vault.IngestRequest{Path: writeFile(tb, "interview.txt", interview), Kind: vault.KindTranscript, Participants: []string{"P01"}, Date: "2026-02-17", Handle: "D10"})
+	_, err = s.Ingest(ctx, vault.IngestRequest{Path: writeFile(tb, "interview.txt", interview), Kind: policy.KindTranscript, Participants: []string{"P01"}, Date: "2026-02-17", Handle: "D10"})
 	must("ingest D10", err)
 	must("flag", s.Flag(ctx, vault.FlagRequest{Doc: "D10", From: 2, To: 2, Kind: policy.FlagStruck, Reason: "P01 asked"}))
 	notes := "Observed the allocation. Marchetti-Vale chaired; the kettle broke.\n"
-	_, err = s.Ingest(ctx, vault.IngestRequest{Path: writeFile(tb, "meeting.md", notes), Kind: vault.KindMeetingNotes, Meeting: "M01", Date: "2026-03-03", Handle: "D11"})
+	_, err = s.Ingest(ctx, vault.IngestRequest{Path: writeFile(tb, "meeting.md", notes), Kind: policy.KindMeetingNotes, Meeting: "M01", Date: "2026-03-03", Handle: "D11"})
 	must("ingest D11", err)
-	_, err = s.Ingest(ctx, vault.IngestRequest{Path: writeFile(tb, "p03.md", "Thistlewood spoke about the allotment.\n"), Kind: vault.KindFieldNotes, Participants: []string{"P03"}, Handle: "D12"})
+	_, err = s.Ingest(ctx, vault.IngestRequest{Path: writeFile(tb, "p03.md", "Thistlewood spoke about the allotment.\n"), Kind: policy.KindFieldNotes, Participants: []string{"P03"}, Handle: "D12"})
 	must("ingest D12", err)
 
 	// Exits: a residual refusal, then the same export accepted; a refused

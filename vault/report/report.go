@@ -207,7 +207,7 @@ func (r *Report) register(cat *vault.Catalog, rows []vault.ReportRow) {
 			}
 			doc := documentOf(d)
 			rp.Docs = append(rp.Docs, doc)
-			if d.Kind == vault.KindConsentForm && !d.Erased {
+			if d.Kind == policy.KindConsentForm && !d.Erased {
 				rp.Forms = append(rp.Forms, d.Handle)
 			}
 		}

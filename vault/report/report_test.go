@@ -139,7 +139,7 @@ func TestFacts(t *testing.T) {
 			d10 = &p1.Docs[i]
 		}
 	}
-	if d10 == nil || d10.Kind != vault.KindTranscript || d10.Versions != 1 || d10.Readable {
+	if d10 == nil || d10.Kind != policy.KindTranscript || d10.Versions != 1 || d10.Readable {
 		t.Fatalf("P01's D10 = %+v", d10)
 	}
 	wantFlags := []report.FlagCount{{Kind: policy.FlagDNQ, Lines: 3}, {Kind: policy.FlagStruck, Lines: 1}}

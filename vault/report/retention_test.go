@@ -16,9 +16,9 @@ func TestRetentionSection(t *testing.T) {
 	st := newStudy(t)
 	s := st.open(t, st.researcher)
 	for _, r := range []policy.RetentionRule{
-		{Kind: vault.KindMeetingNotes, Basis: policy.BasisAfterIngest, N: 0},
-		{Kind: vault.KindTranscript, Basis: policy.BasisAfterIngest, N: 0},
-		{Kind: vault.KindFieldNotes, Basis: policy.BasisAfterEnd, N: 10},
+		{Kind: policy.KindMeetingNotes, Basis: policy.BasisAfterIngest, N: 0},
+		{Kind: policy.KindTranscript, Basis: policy.BasisAfterIngest, N: 0},
+		{Kind: policy.KindFieldNotes, Basis: policy.BasisAfterEnd, N: 10},
 	} {
 		if err := s.SetRetention(ctx, r); err != nil {
 			t.Fatal(err)

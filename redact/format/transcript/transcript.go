@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/fieldvault/fieldvault/policy"
 )
 
 // Format names a text format this package parses.
@@ -21,34 +23,27 @@ const (
 	FormatDocx     Format = "docx"
 )
 
-// Flag is a flag set on lines by inline markup.
-type Flag string
-
-// The inline-markup flags, in their canonical order.
-const (
-	FlagDNQ          Flag = "dnq"
-	FlagConfidential Flag = "confidential"
-	FlagOffRecord    Flag = "off-record"
-)
-
-var allFlags = [...]Flag{FlagDNQ, FlagConfidential, FlagOffRecord}
+// The flags inline markup sets on lines ([dnq], [confidential],
+// [off-record]), in their canonical order. The flag kinds are policy's
+// (policy.FlagKind), defined once there.
+var allFlags = [...]policy.FlagKind{policy.FlagDNQ, policy.FlagConfidential, policy.FlagOffRecord}
 
 // Line is one numbered line of a parsed document.
 type Line struct {
-	N          int           // 1-based citation number
-	Text       string        // the line's text with inline markup tags removed (speaker label kept as written)
-	Speaker    string        // speaker label in force for this line as written ("Carol", "Interviewer"), "" if none yet
-	Turn       bool          // this line starts a turn (carries the label)
-	Flags      []Flag        // inline-markup flags covering any part of this line, in canonical order
-	MarkupOnly bool          // the line held only markup tags (so exports can drop it)
-	Start      time.Duration // cue start for VTT/SRT, a service speaker line's time (0 otherwise)
-	HasTime    bool          // Start is meaningful
-	Note       bool          // a .docx footnote or endnote line, after the body ("[footnote 1] …"); nobody's turn
-	Row        bool          // a .docx table row, its cells joined by " | "
+	N          int               // 1-based citation number
+	Text       string            // the line's text with inline markup tags removed (speaker label kept as written)
+	Speaker    string            // speaker label in force for this line as written ("Carol", "Interviewer"), "" if none yet
+	Turn       bool              // this line starts a turn (carries the label)
+	Flags      []policy.FlagKind // inline-markup flags covering any part of this line, in canonical order
+	MarkupOnly bool              // the line held only markup tags (so exports can drop it)
+	Start      time.Duration     // cue start for VTT/SRT, a service speaker line's time (0 otherwise)
+	HasTime    bool              // Start is meaningful
+	Note       bool              // a .docx footnote or endnote line, after the body ("[footnote 1] …"); nobody's turn
+	Row        bool              // a .docx table row, its cells joined by " | "
 }
 
 // HasFlag reports whether f covers any part of the line.
-func (l Line) HasFlag(f Flag) bool {
+func (l Line) HasFlag(f policy.FlagKind) bool {
 	for _, g := range l.Flags {
 		if g == f {
 			return true
@@ -152,7 +147,7 @@ type rawLine struct {
 }
 
 type openTag struct {
-	flag      Flag
+	flag      policy.FlagKind
 	line, col int
 }
 
@@ -269,7 +264,7 @@ func (b *builder) finish() error {
 }
 
 // matchTag reports whether s starts with an inline markup tag.
-func matchTag(s string) (f Flag, closing bool, n int, ok bool) {
+func matchTag(s string) (f policy.FlagKind, closing bool, n int, ok bool) {
 	if len(s) < 3 || s[0] != '[' {
 		return "", false, 0, false
 	}
@@ -289,7 +284,7 @@ func matchTag(s string) (f Flag, closing bool, n int, ok bool) {
 
 // markup removes inline markup tags from the line, tracking open tags across
 // lines, and returns the flags covering the line.
-func (b *builder) markup(r rawLine) (string, []Flag, bool, error) {
+func (b *builder) markup(r rawLine) (string, []policy.FlagKind, bool, error) {
 	var mask uint8
 	for _, t := range b.open {
 		mask |= flagBit(t.flag)
@@ -351,7 +346,7 @@ func (b *builder) markup(r rawLine) (string, []Flag, bool, error) {
 	return out.String(), flagsOf(mask), true, nil
 }
 
-func flagBit(f Flag) uint8 {
+func flagBit(f policy.FlagKind) uint8 {
 	for i, g := range allFlags {
 		if g == f {
 			return 1 << i
@@ -360,11 +355,11 @@ func flagBit(f Flag) uint8 {
 	return 0
 }
 
-func flagsOf(mask uint8) []Flag {
+func flagsOf(mask uint8) []policy.FlagKind {
 	if mask == 0 {
 		return nil
 	}
-	var fs []Flag
+	var fs []policy.FlagKind
 	for i, g := range allFlags {
 		if mask&(1<<i) != 0 {
 			fs = append(fs, g)

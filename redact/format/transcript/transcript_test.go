@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/fieldvault/fieldvault/policy"
 )
 
 func TestParseLabel(t *testing.T) {
@@ -71,7 +73,7 @@ func TestParseLabel(t *testing.T) {
 func TestMarkup(t *testing.T) {
 	type want struct {
 		text       string
-		flags      []Flag
+		flags      []policy.FlagKind
 		markupOnly bool
 	}
 	tests := []struct {
@@ -80,22 +82,22 @@ func TestMarkup(t *testing.T) {
 		want []want
 	}{
 		{"none", "plain [laughs] text", []want{{"plain [laughs] text", nil, false}}},
-		{"inline", "a [dnq]b[/dnq] c", []want{{"a b c", []Flag{FlagDNQ}, false}}},
-		{"case", "[DNQ]x[/Dnq]", []want{{"x", []Flag{FlagDNQ}, false}}},
+		{"inline", "a [dnq]b[/dnq] c", []want{{"a b c", []policy.FlagKind{policy.FlagDNQ}, false}}},
+		{"case", "[DNQ]x[/Dnq]", []want{{"x", []policy.FlagKind{policy.FlagDNQ}, false}}},
 		{"span", "a [confidential]b\nc\nd[/confidential] e\nf", []want{
-			{"a b", []Flag{FlagConfidential}, false},
-			{"c", []Flag{FlagConfidential}, false},
-			{"d e", []Flag{FlagConfidential}, false},
+			{"a b", []policy.FlagKind{policy.FlagConfidential}, false},
+			{"c", []policy.FlagKind{policy.FlagConfidential}, false},
+			{"d e", []policy.FlagKind{policy.FlagConfidential}, false},
 			{"f", nil, false},
 		}},
 		{"markup lines", "[off-record]\nx\n[/off-record]\ny", []want{
-			{"", []Flag{FlagOffRecord}, true},
-			{"x", []Flag{FlagOffRecord}, false},
-			{"", []Flag{FlagOffRecord}, true},
+			{"", []policy.FlagKind{policy.FlagOffRecord}, true},
+			{"x", []policy.FlagKind{policy.FlagOffRecord}, false},
+			{"", []policy.FlagKind{policy.FlagOffRecord}, true},
 			{"y", nil, false},
 		}},
 		{"nested", "[dnq]a [confidential]b[/confidential][/dnq] c [off-record]d[/off-record]", []want{
-			{"a b c d", []Flag{FlagDNQ, FlagConfidential, FlagOffRecord}, false},
+			{"a b c d", []policy.FlagKind{policy.FlagDNQ, policy.FlagConfidential, policy.FlagOffRecord}, false},
 		}},
 		{"unknown bracket", "[dnq ]x [/dnq-ish] [", []want{{"[dnq ]x [/dnq-ish] [", nil, false}}},
 	}
