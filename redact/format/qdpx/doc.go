@@ -22,5 +22,7 @@
 // schema (element order and cardinality, attribute types, GUID and colour
 // formats) and against the rules the schema cannot express (unique GUIDs,
 // references that resolve, selections that are not inverted). Write validates
-// its own output before writing anything; Read validates what it reads.
+// its own output before writing anything. The package writes projects only:
+// the reader its tests use to check a round trip is a test helper
+// (read_test.go).
 package qdpx
