@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -297,17 +298,9 @@ func actionFor(r Rule) Action {
 // the rules. It never fails: a malformed request is refused with rule
 // "request".
 func Decide(req Request) Decision {
-	if k := req.Doc.Kind; k == KindRecording || k == KindConsentForm || !ValidKind(k) {
-		// Checked first: a recording has no lines, so a quote of it is
-		// refused for what it is, not for its range.
-		d := Decision{Refusals: []*Refusal{kindRefusal(req.Doc)}}
-		lo, hi := 1, len(req.Doc.Lines)
-		if req.Mode == ModeQuote {
-			lo, hi = req.From, req.To
-		}
-		for i := max(lo, 1); i <= hi && i <= len(req.Doc.Lines); i++ {
-			d.Lines = append(d.Lines, LineDecision{N: i, Action: Withhold, Rule: RuleKind, Rules: []Rule{RuleKind}})
-		}
+	// The kind first: a recording has no lines, so a quote of it is
+	// refused for what it is, not for its range.
+	if d, ok := kindStep(req); !ok {
 		return d
 	}
 	if err := req.Validate(); err != nil {
@@ -317,173 +310,272 @@ func Decide(req Request) Decision {
 			Remedy: "correct the request",
 		}}}
 	}
-	doc := req.Doc
-	n := len(doc.Lines)
-	lo, hi := 1, n
-	if req.Mode == ModeQuote {
-		lo, hi = req.From, req.To
+	s := newDecider(req)
+	s.flagsStep()
+	for _, l := range req.Doc.Lines {
+		s.lineStep(l)
 	}
+	s.gapStep()
+	return s.decisionStep()
+}
 
-	// Flags per line: recorded ranges (clamped, reversed ranges taken as
-	// written backwards) and inline markup.
-	flags := make([][]FlagKind, n+1)
-	var applied []Flag
-	for _, f := range doc.Flags {
-		a, b := min(f.From, f.To), max(f.From, f.To)
-		a, b = max(a, 1), min(b, n)
-		for i := a; i <= b; i++ {
-			flags[i] = appendUnique(flags[i], f.Kind)
-		}
-		if a <= b && a <= hi && b >= lo {
-			applied = append(applied, f)
-		}
-	}
-	for _, l := range doc.Lines {
-		for _, k := range l.Flags {
-			flags[l.N] = appendUnique(flags[l.N], k)
-		}
-	}
-	applied = append(applied, inlineFlags(doc.Lines, lo, hi)...)
-	slices.SortStableFunc(applied, func(a, b Flag) int {
-		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
-	})
+// decider holds what Decide's steps share for one request.
+type decider struct {
+	req    Request
+	doc    DocFacts
+	n      int // lines in the document
+	lo, hi int // the lines decided on (a quote's range, else all)
 
-	unlabelledTranscript := doc.unlabelledTranscript()
-	othersAllowed := doc.Meeting != nil && (doc.Kind == KindMeetingNotes || doc.Kind == KindFieldNotes) && req.Purpose != ScopeArchive
-	dnqMeeting := doc.Meeting != nil && doc.Meeting.DNQ
+	flags   [][]FlagKind // per line: recorded and inline flags
+	applied []Flag       // the flags that touch lo..hi, for the audit entry
+
+	unlabelledTranscript bool // a transcript with no speaker label at all
+	othersAllowed        bool // others' words may leave (meeting and field notes of an open meeting)
+	dnqMeeting           bool
+	analysis             bool
 
 	// The scopes a kept line relies on, without and with off-record.
-	analysis := req.Purpose == PurposeAnalysis
-	offOnly := setOf(ScopeOffRecord)
-	needed := map[bool]scopeSet{false: setOf(ScopeParticipate, ScopeQuote, req.Purpose)}
-	if analysis {
-		needed[false] = setOf(ScopeParticipate)
-	}
-	needed[true] = needed[false] | offOnly
-
-	// A participant's consent does not change from line to line: decide
+	offOnly scopeSet
+	needed  map[bool]scopeSet
+	// A participant's consent does not change from line to line: decided
 	// once per participant (and per off-record or not).
-	type speakerKey struct {
-		who string
-		off bool
-	}
-	verdicts := map[speakerKey][]Rule{}
+	verdicts map[speakerKey][]Rule
 
-	reasons := make([][]reason, n+1)
-	relies := make([][]relied, n+1)
-	marks := make([][]Rule, n+1)
-	for _, l := range doc.Lines {
-		var rs []reason
-		var rely []relied
-		if dnqMeeting {
-			rs = append(rs, reason{RuleDNQMeeting, ""})
+	reasons [][]reason // per line: why it may not leave (none: it may)
+	relies  [][]relied // per line: the consent it relies on
+	marks   [][]Rule   // per line: analysis marks (do not quote)
+}
+
+type speakerKey struct {
+	who string
+	off bool
+}
+
+// kindStep: recordings, consent forms and unknown kinds never leave; no
+// line is looked at. ok is false when the kind refuses.
+func kindStep(req Request) (Decision, bool) {
+	doc := req.Doc
+	if doc.Kind != KindRecording && doc.Kind != KindConsentForm && ValidKind(doc.Kind) {
+		return Decision{}, true
+	}
+	lo, hi := span(req)
+	d := Decision{Refusals: []*Refusal{kindRefusal(doc)}}
+	for i := max(lo, 1); i <= hi && i <= len(doc.Lines); i++ {
+		d.Lines = append(d.Lines, LineDecision{N: i, Action: Withhold, Rule: RuleKind, Rules: []Rule{RuleKind}})
+	}
+	return d, false
+}
+
+// span is the lines a request decides on.
+func span(req Request) (lo, hi int) {
+	if req.Mode == ModeQuote {
+		return req.From, req.To
+	}
+	return 1, len(req.Doc.Lines)
+}
+
+func newDecider(req Request) *decider {
+	doc := req.Doc
+	n := len(doc.Lines)
+	s := &decider{req: req, doc: doc, n: n}
+	s.lo, s.hi = span(req)
+	s.unlabelledTranscript = doc.unlabelledTranscript()
+	s.othersAllowed = doc.Meeting != nil && (doc.Kind == KindMeetingNotes || doc.Kind == KindFieldNotes) && req.Purpose != ScopeArchive
+	s.dnqMeeting = doc.Meeting != nil && doc.Meeting.DNQ
+	s.analysis = req.Purpose == PurposeAnalysis
+	s.offOnly = setOf(ScopeOffRecord)
+	s.needed = map[bool]scopeSet{false: setOf(ScopeParticipate, ScopeQuote, req.Purpose)}
+	if s.analysis {
+		s.needed[false] = setOf(ScopeParticipate)
+	}
+	s.needed[true] = s.needed[false] | s.offOnly
+	s.verdicts = map[speakerKey][]Rule{}
+	s.reasons = make([][]reason, n+1)
+	s.relies = make([][]relied, n+1)
+	s.marks = make([][]Rule, n+1)
+	return s
+}
+
+// flagsStep sets the flags of every line: recorded ranges (clamped,
+// reversed ranges taken as written backwards) and inline markup.
+func (s *decider) flagsStep() {
+	s.flags = make([][]FlagKind, s.n+1)
+	for _, f := range s.doc.Flags {
+		a, b := min(f.From, f.To), max(f.From, f.To)
+		a, b = max(a, 1), min(b, s.n)
+		for i := a; i <= b; i++ {
+			s.flags[i] = appendUnique(s.flags[i], f.Kind)
 		}
-		off := false
-		for _, k := range flags[l.N] {
-			switch k {
-			case FlagStruck:
-				rs = append(rs, reason{RuleStruck, ""})
-			case FlagConfidential:
-				rs = append(rs, reason{RuleConfidential, ""})
-			case FlagDNQ:
-				rs = append(rs, reason{RuleDNQ, ""})
-			case FlagOffRecord:
-				off = true
-			default:
-				// An unknown flag kind is a restriction we do not
-				// understand: hold the line back rather than guess.
-				rs = append(rs, reason{RuleConfidential, ""})
-			}
+		if a <= b && a <= s.hi && b >= s.lo {
+			s.applied = append(s.applied, f)
 		}
-		speakers := lineSpeakers(l, doc.Participants, unlabelledTranscript)
-		switch {
-		case l.Blank, speakers != nil:
-			// No words (only flags apply), or participants' words: their
-			// consent is checked below.
-		case l.SpeakerKind == SpeakerUnknown:
-			rs = append(rs, reason{RuleUnknownSpeaker, ""})
-		case l.SpeakerKind == SpeakerOther:
-			if !othersAllowed {
-				rs = append(rs, reason{RuleOtherSpeaker, ""})
-			}
-			if off {
+	}
+	for _, l := range s.doc.Lines {
+		for _, k := range l.Flags {
+			s.flags[l.N] = appendUnique(s.flags[l.N], k)
+		}
+	}
+	s.applied = append(s.applied, inlineFlags(s.doc.Lines, s.lo, s.hi)...)
+	slices.SortStableFunc(s.applied, func(a, b Flag) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
+	})
+}
+
+// lineStep decides one line: the meeting, its flags, its speaker, their
+// consent, and for analysis what leaves marked.
+func (s *decider) lineStep(l LineFacts) {
+	rs := s.meetingStep()
+	frs, off := lineFlagsStep(s.flags[l.N])
+	rs = append(rs, frs...)
+	speakers := lineSpeakers(l, s.doc.Participants, s.unlabelledTranscript)
+	srs, rely := s.speakerStep(l, speakers, off)
+	rs = append(rs, srs...)
+	crs, crely := s.consentStep(speakers, off)
+	rs, rely = append(rs, crs...), append(rely, crely...)
+	slices.SortStableFunc(rs, func(a, b reason) int {
+		return cmp.Or(cmp.Compare(rank(a.rule), rank(b.rule)), cmp.Compare(a.who, b.who))
+	})
+	s.reasons[l.N] = slices.Compact(rs)
+	s.relies[l.N] = rely
+	s.purposeStep(l.N, speakers)
+}
+
+// meetingStep: every line of a do-not-quote meeting is withheld from
+// publication.
+func (s *decider) meetingStep() []reason {
+	if s.dnqMeeting {
+		return []reason{{RuleDNQMeeting, ""}}
+	}
+	return nil
+}
+
+// lineFlagsStep turns a line's flags into reasons; off says the line is off
+// the record (its speakers' consent then needs off-record).
+func lineFlagsStep(flags []FlagKind) (rs []reason, off bool) {
+	for _, k := range flags {
+		switch k {
+		case FlagStruck:
+			rs = append(rs, reason{RuleStruck, ""})
+		case FlagConfidential:
+			rs = append(rs, reason{RuleConfidential, ""})
+		case FlagDNQ:
+			rs = append(rs, reason{RuleDNQ, ""})
+		case FlagOffRecord:
+			off = true
+		default:
+			// An unknown flag kind is a restriction we do not
+			// understand: hold the line back rather than guess.
+			rs = append(rs, reason{RuleConfidential, ""})
+		}
+	}
+	return rs, off
+}
+
+// speakerStep: an unknown speaker's words never leave; others' words
+// leave only from the notes of an open meeting; the researcher's and
+// speakerless lines off the record need the participants' off-record
+// consent. Participants' own words are decided by consentStep.
+func (s *decider) speakerStep(l LineFacts, speakers []string, off bool) (rs []reason, rely []relied) {
+	switch {
+	case l.Blank, speakers != nil:
+		// No words (only flags apply), or participants' words.
+	case l.SpeakerKind == SpeakerUnknown:
+		rs = append(rs, reason{RuleUnknownSpeaker, ""})
+	case l.SpeakerKind == SpeakerOther:
+		if !s.othersAllowed {
+			rs = append(rs, reason{RuleOtherSpeaker, ""})
+		}
+		if off {
+			rs = append(rs, reason{RuleOffRecord, ""})
+		}
+	default: // researcher, or header and notes with no speaker
+		if off {
+			if len(s.doc.Participants) == 0 {
 				rs = append(rs, reason{RuleOffRecord, ""})
 			}
-		default: // researcher, or header and notes with no speaker
-			if off {
-				if len(doc.Participants) == 0 {
-					rs = append(rs, reason{RuleOffRecord, ""})
-				}
-				for _, p := range doc.Participants {
-					if req.Records[p].Has(ScopeOffRecord) {
-						rely = append(rely, relied{p, offOnly})
-					} else {
-						rs = append(rs, reason{RuleOffRecord, p})
-					}
+			for _, p := range s.doc.Participants {
+				if s.req.Records[p].Has(ScopeOffRecord) {
+					rely = append(rely, relied{p, s.offOnly})
+				} else {
+					rs = append(rs, reason{RuleOffRecord, p})
 				}
 			}
-		}
-		for _, p := range speakers {
-			k := speakerKey{p, off}
-			v, ok := verdicts[k]
-			if !ok {
-				v = speakerRules(req.Records[p], req.Purpose, off)
-				verdicts[k] = v
-			}
-			for _, r := range v {
-				rs = append(rs, reason{r, p})
-			}
-			if len(v) == 0 {
-				rely = append(rely, relied{p, needed[off]})
-			}
-		}
-		slices.SortStableFunc(rs, func(a, b reason) int {
-			return cmp.Or(cmp.Compare(rank(a.rule), rank(b.rule)), cmp.Compare(a.who, b.who))
-		})
-		reasons[l.N] = slices.Compact(rs)
-		relies[l.N] = rely
-		if analysis {
-			// Analysis keeps what only may not be quoted, marked.
-			reasons[l.N], marks[l.N] = analysisMarks(reasons[l.N], req.Records, speakers)
 		}
 	}
+	return rs, rely
+}
 
-	// A blank line between two lines that do not leave is part of the gap.
-	for _, l := range doc.Lines {
-		if !l.Blank || len(reasons[l.N]) > 0 {
+// consentStep: each participant speaking must have consent that covers
+// the exit's purpose (and off-record for an off-record line).
+func (s *decider) consentStep(speakers []string, off bool) (rs []reason, rely []relied) {
+	for _, p := range speakers {
+		k := speakerKey{p, off}
+		v, ok := s.verdicts[k]
+		if !ok {
+			v = speakerRules(s.req.Records[p], s.req.Purpose, off)
+			s.verdicts[k] = v
+		}
+		for _, r := range v {
+			rs = append(rs, reason{r, p})
+		}
+		if len(v) == 0 {
+			rely = append(rely, relied{p, s.needed[off]})
+		}
+	}
+	return rs, rely
+}
+
+// purposeStep: analysis keeps what only may not be quoted, marked.
+func (s *decider) purposeStep(n int, speakers []string) {
+	if s.analysis {
+		s.reasons[n], s.marks[n] = analysisMarks(s.reasons[n], s.req.Records, speakers)
+	}
+}
+
+// gapStep: a blank line between two lines that do not leave is part of
+// the gap.
+func (s *decider) gapStep() {
+	for _, l := range s.doc.Lines {
+		if !l.Blank || len(s.reasons[l.N]) > 0 {
 			continue
 		}
 		prev, next := l.N-1, l.N+1
-		for prev >= 1 && doc.Lines[prev-1].Blank && len(reasons[prev]) == 0 {
+		for prev >= 1 && s.doc.Lines[prev-1].Blank && len(s.reasons[prev]) == 0 {
 			prev--
 		}
-		for next <= n && doc.Lines[next-1].Blank && len(reasons[next]) == 0 {
+		for next <= s.n && s.doc.Lines[next-1].Blank && len(s.reasons[next]) == 0 {
 			next++
 		}
-		if prev >= 1 && next <= n && len(reasons[prev]) > 0 && len(reasons[next]) > 0 {
-			reasons[l.N] = []reason{reasons[prev][0]}
+		if prev >= 1 && next <= s.n && len(s.reasons[prev]) > 0 && len(s.reasons[next]) > 0 {
+			s.reasons[l.N] = []reason{s.reasons[prev][0]}
 		}
 	}
+}
 
+type reasonKey struct {
+	rule Rule
+	who  string
+}
+
+// decisionStep turns the lines' reasons into the decision: one action per
+// line in the span, the refusals (a quote) and withholdings explained, and
+// the consent relied on.
+func (s *decider) decisionStep() Decision {
 	var d Decision
-	d.FlagsApplied = applied
+	d.FlagsApplied = s.applied
 	used := map[string]scopeSet{}
-	type key struct {
-		rule Rule
-		who  string
-	}
-	refused := map[key][]int{}
-	withheld := map[key][]int{}
-	for i := lo; i <= hi; i++ {
-		rs := reasons[i]
+	refused := map[reasonKey][]int{}
+	withheld := map[reasonKey][]int{}
+	for i := s.lo; i <= s.hi; i++ {
+		rs := s.reasons[i]
 		ld := LineDecision{N: i}
 		if len(rs) == 0 {
-			for _, r := range relies[i] {
+			for _, r := range s.relies[i] {
 				used[r.who] |= r.scopes
 			}
-			ld.Marks = marks[i]
+			ld.Marks = s.marks[i]
 		} else {
-			withheld[key(rs[0])] = append(withheld[key(rs[0])], i)
+			withheld[reasonKey(rs[0])] = append(withheld[reasonKey(rs[0])], i)
 			ld.Rule = rs[0].rule
 			ld.Participant = rs[0].who
 			ld.Action = actionFor(ld.Rule)
@@ -491,8 +583,8 @@ func Decide(req Request) Decision {
 				if !slices.Contains(ld.Rules, r.rule) {
 					ld.Rules = append(ld.Rules, r.rule)
 				}
-				if req.Mode == ModeQuote {
-					k := key(r)
+				if s.req.Mode == ModeQuote {
+					k := reasonKey(r)
 					if lines := refused[k]; len(lines) == 0 || lines[len(lines)-1] != i {
 						refused[k] = append(refused[k], i)
 					}
@@ -501,37 +593,27 @@ func Decide(req Request) Decision {
 		}
 		d.Lines = append(d.Lines, ld)
 	}
-
-	explain := func(m map[key][]int) []*Refusal {
-		keys := make([]key, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.SortFunc(keys, func(a, b key) int {
-			return cmp.Or(cmp.Compare(rank(a.rule), rank(b.rule)), cmp.Compare(a.rule, b.rule), cmp.Compare(a.who, b.who))
-		})
-		var out []*Refusal
-		for _, k := range keys {
-			ref := lineRefusal(k.rule, k.who, req)
-			ref.Lines = ranges(m[k])
-			out = append(out, ref)
-		}
-		return out
-	}
-	d.Refusals = explain(refused)
-	d.Withheld = explain(withheld)
-
-	handles := make([]string, 0, len(used))
-	for p := range used {
-		handles = append(handles, p)
-	}
-	slices.Sort(handles)
-	for _, p := range handles {
-		cur, _ := req.Records[p].Current()
-		scopes := used[p].list()
-		d.ReliedOn = append(d.ReliedOn, Reliance{Participant: p, ConsentSeq: cur.Seq, Form: cur.Form, Scopes: scopes})
+	d.Refusals = s.explain(refused)
+	d.Withheld = s.explain(withheld)
+	for _, p := range slices.Sorted(maps.Keys(used)) {
+		cur, _ := s.req.Records[p].Current()
+		d.ReliedOn = append(d.ReliedOn, Reliance{Participant: p, ConsentSeq: cur.Seq, Form: cur.Form, Scopes: used[p].list()})
 	}
 	return d
+}
+
+// explain turns lines by reason into refusals, in the rules' order.
+func (s *decider) explain(m map[reasonKey][]int) []*Refusal {
+	keys := slices.SortedFunc(maps.Keys(m), func(a, b reasonKey) int {
+		return cmp.Or(cmp.Compare(rank(a.rule), rank(b.rule)), cmp.Compare(a.rule, b.rule), cmp.Compare(a.who, b.who))
+	})
+	var out []*Refusal
+	for _, k := range keys {
+		ref := lineRefusal(k.rule, k.who, s.req)
+		ref.Lines = ranges(m[k])
+		out = append(out, ref)
+	}
+	return out
 }
 
 // A scopeSet is a set of valid scopes, one bit per scopeRank.
