@@ -1,5 +1,5 @@
 // Package servertest holds what the harnesses that start real servers for
-// tests share (the HashiCorp Vault dev server in vault/transit/transittest,
+// tests share (the HashiCorp Vault dev server in vault/keys/hcvault/hcvaulttest,
 // the S3 gateway in vault/store/s3test): finding the server's binary,
 // skipping or failing without it, one server shared by a test binary, and
 // the tail of a server's log.
