@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -78,25 +76,6 @@ func snapshot(tb testing.TB, dir string) map[string]string {
 		tb.Fatal(err)
 	}
 	return out
-}
-
-func sameSnapshot(tb testing.TB, before, after map[string]string) {
-	tb.Helper()
-	var diffs []string
-	for k, v := range before {
-		if after[k] != v {
-			diffs = append(diffs, "changed or removed: "+k)
-		}
-	}
-	for k := range after {
-		if _, ok := before[k]; !ok {
-			diffs = append(diffs, "added: "+k)
-		}
-	}
-	sort.Strings(diffs)
-	if len(diffs) > 0 {
-		tb.Fatalf("vault changed:\n%s", strings.Join(diffs, "\n"))
-	}
 }
 
 // addParticipant registers a participant with the given scopes.
