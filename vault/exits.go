@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"github.com/fieldvault/fieldvault/policy"
-
 	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
 )
 
 // What the exit pipeline (vault/gate) uses of the store: the catalogue
-// read in a change (Study.Update), a version's decrypted, parsed text,
+// read in a change (Study.Update), a version's decrypted, parsed text and
+// the facts per line the policy decides on (Catalog.DocFacts,
+// Study.LineFacts),
 // output staged and delivered under the change (Tx.StageOutput,
 // Tx.Deliver), the key's pin checked before delivery, audit entries
 // (Tx.Audit, Tx.AuditAlways, RefusalEntry) and exit counts. The store knows
