@@ -50,40 +50,15 @@ func entityCommand(e *env) *cli.Command {
 					return nil
 				},
 			},
-			{
-				Name:  "list",
-				Usage: "list entities with their pseudonyms (real names only with --names)",
-				Flags: []cli.Flag{
-					&cli.BoolFlag{Name: "json", Usage: "print JSON"},
-					&cli.BoolFlag{Name: "names", Usage: "include real names and aliases"},
-				},
-				Action: func(c *cli.Context) error {
-					if _, err := args(c, 0, 0, "no arguments"); err != nil {
-						return err
-					}
-					cat, err := e.catalog(c)
-					if err != nil {
-						return err
-					}
-					views := entityViews(cat, c.Bool("names"))
-					if c.Bool("json") {
-						return writeJSON(e.stdout, views)
-					}
-					header := []string{"HANDLE", "KIND", "PSEUDONYM"}
-					if c.Bool("names") {
-						header = append(header, "NAME", "ALIASES")
-					}
-					t := newTable(e.stdout, header...)
-					for _, v := range views {
-						cells := []string{v.Handle, string(v.Kind), v.Pseudonym}
-						if c.Bool("names") {
-							cells = append(cells, v.Name, joinAliases(v.Aliases))
-						}
-						t.row(cells...)
-					}
-					return t.flush()
-				},
-			},
+			catalogList[entityView]{
+				usage:       "list entities with their pseudonyms (real names only with --names)",
+				namesUsage:  "include real names and aliases",
+				views:       entityViews,
+				columns:     []string{"HANDLE", "KIND", "PSEUDONYM"},
+				cells:       func(v entityView) []string { return []string{v.Handle, string(v.Kind), v.Pseudonym} },
+				nameColumns: []string{"NAME", "ALIASES"},
+				nameCells:   func(v entityView) []string { return []string{v.Name, joinAliases(v.Aliases)} },
+			}.command(e),
 			{
 				Name:      "import",
 				Usage:     "add entities from a CSV file (all or nothing)",

@@ -58,61 +58,44 @@ func meetingCommand(e *env) *cli.Command {
 					return nil
 				},
 			},
-			{
-				Name:  "list",
-				Usage: "list meetings (real names only with --names)",
-				Flags: []cli.Flag{
-					&cli.BoolFlag{Name: "json", Usage: "print JSON"},
-					&cli.BoolFlag{Name: "names", Usage: "include real names"},
+			catalogList[meetingView]{
+				usage:      "list meetings (real names only with --names)",
+				namesUsage: "include real names",
+				views:      meetingViews,
+				columns:    []string{"HANDLE", "ACCESS", "QUOTABLE"},
+				cells: func(v meetingView) []string {
+					access, quot := "private", "yes"
+					if v.Public {
+						access = "public"
+					}
+					if v.DNQ {
+						quot = "no (dnq)"
+					}
+					return []string{v.Handle, access, quot}
 				},
-				Action: func(c *cli.Context) error {
-					if _, err := args(c, 0, 0, "no arguments"); err != nil {
-						return err
-					}
-					cat, err := e.catalog(c)
-					if err != nil {
-						return err
-					}
-					type view struct {
-						Handle string `json:"handle"`
-						Public bool   `json:"public"`
-						DNQ    bool   `json:"dnq"`
-						Name   string `json:"name,omitempty"`
-					}
-					views := []view{}
-					for _, m := range cat.Meetings {
-						v := view{Handle: m.Handle, Public: m.Public, DNQ: m.DNQ}
-						if c.Bool("names") {
-							v.Name = m.Name
-						}
-						views = append(views, v)
-					}
-					if c.Bool("json") {
-						return writeJSON(e.stdout, views)
-					}
-					header := []string{"HANDLE", "ACCESS", "QUOTABLE"}
-					if c.Bool("names") {
-						header = append(header, "NAME")
-					}
-					t := newTable(e.stdout, header...)
-					for _, v := range views {
-						access, quot := "private", "yes"
-						if v.Public {
-							access = "public"
-						}
-						if v.DNQ {
-							quot = "no (dnq)"
-						}
-						cells := []string{v.Handle, access, quot}
-						if c.Bool("names") {
-							cells = append(cells, v.Name)
-						}
-						t.row(cells...)
-					}
-					return t.flush()
-				},
-			},
+				nameColumns: []string{"NAME"},
+				nameCells:   func(v meetingView) []string { return []string{v.Name} },
+			}.command(e),
 			meetingEditCommand(e),
 		},
 	}
+}
+
+type meetingView struct {
+	Handle string `json:"handle"`
+	Public bool   `json:"public"`
+	DNQ    bool   `json:"dnq"`
+	Name   string `json:"name,omitempty"`
+}
+
+func meetingViews(cat *vault.Catalog, names bool) []meetingView {
+	views := []meetingView{}
+	for _, m := range cat.Meetings {
+		v := meetingView{Handle: m.Handle, Public: m.Public, DNQ: m.DNQ}
+		if names {
+			v.Name = m.Name
+		}
+		views = append(views, v)
+	}
+	return views
 }

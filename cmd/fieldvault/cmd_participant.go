@@ -67,39 +67,17 @@ func participantCommand(e *env) *cli.Command {
 					return nil
 				},
 			},
-			{
-				Name:  "list",
-				Usage: "list participants (real names only with --names)",
-				Flags: []cli.Flag{
-					&cli.BoolFlag{Name: "json", Usage: "print JSON"},
-					&cli.BoolFlag{Name: "names", Usage: "include real names and organisations"},
+			catalogList[participantView]{
+				usage:      "list participants (real names only with --names)",
+				namesUsage: "include real names and organisations",
+				views:      participantViews,
+				columns:    []string{"HANDLE", "PSEUDONYM", "STATUS", "ROLE"},
+				cells: func(v participantView) []string {
+					return []string{v.Handle, v.Pseudonym, string(v.Status), v.Role}
 				},
-				Action: func(c *cli.Context) error {
-					if _, err := args(c, 0, 0, "no arguments"); err != nil {
-						return err
-					}
-					cat, err := e.catalog(c)
-					if err != nil {
-						return err
-					}
-					views := participantViews(cat, c.Bool("names"))
-					if c.Bool("json") {
-						return writeJSON(e.stdout, views)
-					}
-					t := newTable(e.stdout, "HANDLE", "PSEUDONYM", "STATUS", "ROLE")
-					if c.Bool("names") {
-						t = newTable(e.stdout, "HANDLE", "PSEUDONYM", "STATUS", "ROLE", "NAME", "ORG")
-					}
-					for _, v := range views {
-						cells := []string{v.Handle, v.Pseudonym, string(v.Status), v.Role}
-						if c.Bool("names") {
-							cells = append(cells, v.Name, v.Org)
-						}
-						t.row(cells...)
-					}
-					return t.flush()
-				},
-			},
+				nameColumns: []string{"NAME", "ORG"},
+				nameCells:   func(v participantView) []string { return []string{v.Name, v.Org} },
+			}.command(e),
 			{
 				Name:      "show",
 				Usage:     "a participant's whole record: consent history, documents, exits that used their words",

@@ -43,57 +43,35 @@ func researcherCommand(e *env) *cli.Command {
 					return nil
 				},
 			},
-			{
-				Name:  "list",
-				Usage: "list researchers (names only with --names)",
-				Flags: []cli.Flag{
-					&cli.BoolFlag{Name: "json", Usage: "print JSON"},
-					&cli.BoolFlag{Name: "names", Usage: "include names and aliases"},
-				},
-				Action: func(c *cli.Context) error {
-					if _, err := args(c, 0, 0, "no arguments"); err != nil {
-						return err
-					}
-					cat, err := e.catalog(c)
-					if err != nil {
-						return err
-					}
-					type view struct {
-						Handle  string   `json:"handle"`
-						Label   string   `json:"label"`
-						Name    string   `json:"name,omitempty"`
-						Aliases []string `json:"aliases,omitempty"`
-					}
-					views := []view{}
-					for _, r := range cat.Researchers {
-						v := view{Handle: r.Handle, Label: r.Label}
-						if c.Bool("names") {
-							v.Name, v.Aliases = r.Name, r.Aliases
-						}
-						views = append(views, v)
-					}
-					if c.Bool("json") {
-						return writeJSON(e.stdout, views)
-					}
-					if len(views) == 0 {
-						fmt.Fprintln(e.stdout, "no researchers registered; generic labels (Interviewer, Q, …) still mean the researcher")
-						return nil
-					}
-					header := []string{"HANDLE", "LABEL"}
-					if c.Bool("names") {
-						header = append(header, "NAME", "ALIASES")
-					}
-					t := newTable(e.stdout, header...)
-					for _, v := range views {
-						row := []string{v.Handle, v.Label}
-						if c.Bool("names") {
-							row = append(row, v.Name, strings.Join(v.Aliases, ", "))
-						}
-						t.row(row...)
-					}
-					return t.flush()
-				},
-			},
+			catalogList[researcherView]{
+				usage:       "list researchers (names only with --names)",
+				namesUsage:  "include names and aliases",
+				views:       researcherViews,
+				columns:     []string{"HANDLE", "LABEL"},
+				cells:       func(v researcherView) []string { return []string{v.Handle, v.Label} },
+				nameColumns: []string{"NAME", "ALIASES"},
+				nameCells:   func(v researcherView) []string { return []string{v.Name, strings.Join(v.Aliases, ", ")} },
+				none:        "no researchers registered; generic labels (Interviewer, Q, …) still mean the researcher",
+			}.command(e),
 		},
 	}
+}
+
+type researcherView struct {
+	Handle  string   `json:"handle"`
+	Label   string   `json:"label"`
+	Name    string   `json:"name,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+}
+
+func researcherViews(cat *vault.Catalog, names bool) []researcherView {
+	views := []researcherView{}
+	for _, r := range cat.Researchers {
+		v := researcherView{Handle: r.Handle, Label: r.Label}
+		if names {
+			v.Name, v.Aliases = r.Name, r.Aliases
+		}
+		views = append(views, v)
+	}
+	return views
 }
