@@ -56,8 +56,7 @@ type Server struct {
 	port     int
 	dir      string // holds data/ (the buckets) and server.log
 	mu       sync.Mutex
-	cmd      *exec.Cmd
-	exited   chan struct{}
+	proc     *servertest.Process
 	stopOnce sync.Once
 }
 
@@ -121,10 +120,6 @@ func start(bin string) (*Server, error) {
 // run starts the server process on s.port over s.dir and waits until it
 // answers.
 func (s *Server) run() error {
-	logf, err := os.OpenFile(filepath.Join(s.dir, "server.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
 	cmd := exec.Command(s.bin,
 		"--port", "127.0.0.1:"+strconv.Itoa(s.port),
 		"--region", Region,
@@ -135,25 +130,17 @@ func (s *Server) run() error {
 	// where any local user could read them.
 	cmd.Env = append(serverEnv(s.dir), "ROOT_ACCESS_KEY_ID="+s.AccessKey, "ROOT_SECRET_ACCESS_KEY="+s.SecretKey)
 	cmd.Dir = s.dir
-	cmd.Stdout = logf
-	cmd.Stderr = logf
-	servertest.SetProcAttr(cmd)
-	if err := cmd.Start(); err != nil {
-		logf.Close()
-		return fmt.Errorf("running %s: %w", s.bin, err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		logf.Close()
-		close(exited)
-	}()
-	s.mu.Lock()
-	s.cmd, s.exited = cmd, exited
-	s.mu.Unlock()
-	if err := s.waitHealthy(exited); err != nil {
-		s.halt(os.Kill)
+	proc, err := servertest.Launch(cmd, filepath.Join(s.dir, "server.log"))
+	if err != nil {
 		return err
+	}
+	s.mu.Lock()
+	s.proc = proc
+	s.mu.Unlock()
+	hc := &http.Client{Timeout: 2 * time.Second}
+	if err := proc.WaitReady(startTimeout, func() bool { return servertest.Healthy(hc, s.Endpoint+"/health") }); err != nil {
+		s.halt(os.Kill)
+		return fmt.Errorf("the S3 server %v; log tail:\n%s", err, s.LogTail(20))
 	}
 	return nil
 }
@@ -169,27 +156,6 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func (s *Server) waitHealthy(exited chan struct{}) error {
-	deadline := time.Now().Add(startTimeout)
-	hc := &http.Client{Timeout: 2 * time.Second}
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			return fmt.Errorf("the S3 server exited during start-up; log tail:\n%s", s.LogTail(20))
-		default:
-		}
-		resp, err := hc.Get(s.Endpoint + "/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("the S3 server did not answer within %v; log tail:\n%s", startTimeout, s.LogTail(20))
 }
 
 // Client returns an S3 client for the server with the root credentials,
@@ -272,18 +238,11 @@ func (s *Server) Restart(tb testing.TB) {
 
 func (s *Server) halt(sig os.Signal) {
 	s.mu.Lock()
-	cmd, exited := s.cmd, s.exited
-	s.cmd = nil
+	proc := s.proc
+	s.proc = nil
 	s.mu.Unlock()
-	if cmd == nil || cmd.Process == nil {
-		return
-	}
-	cmd.Process.Signal(sig)
-	select {
-	case <-exited:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		<-exited
+	if proc != nil {
+		proc.Halt(sig)
 	}
 }
 

@@ -57,10 +57,9 @@ type Server struct {
 	certDir string // where a TLS server's CA lives; outlives Stop, so a
 	// client of a stopped server fails to connect, not to configure
 
-	cmd      *exec.Cmd
+	proc     *servertest.Process
 	dir      string
 	logPath  string
-	exited   chan struct{}
 	stopOnce sync.Once
 }
 
@@ -127,12 +126,6 @@ func startOnce(bin string, tls bool) (*Server, error) {
 		RootToken: "fvtest-root-" + randomHex(12),
 		dir:       dir,
 		logPath:   dir + "/server.log",
-		exited:    make(chan struct{}),
-	}
-	logf, err := os.Create(s.logPath)
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
 	}
 	args := []string{"server", "-dev",
 		"-dev-root-token-id=" + s.RootToken,
@@ -152,25 +145,13 @@ func startOnce(bin string, tls bool) (*Server, error) {
 		s.Addr = "https://127.0.0.1:" + strconv.Itoa(port)
 		s.CACert = filepath.Join(dir, "vault-ca.pem")
 	}
-	s.cmd = exec.Command(bin, args...)
-	s.cmd.Dir = dir
-	s.cmd.Env = serverEnv(dir)
-	s.cmd.Stdout = logf
-	s.cmd.Stderr = logf
-	servertest.SetProcAttr(s.cmd)
-	if err := s.cmd.Start(); err != nil {
-		logf.Close()
-		os.RemoveAll(dir)
-		if s.certDir != "" {
-			os.RemoveAll(s.certDir)
-		}
-		return nil, fmt.Errorf("running %s: %w", bin, err)
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = serverEnv(dir)
+	if s.proc, err = servertest.Launch(cmd, s.logPath); err != nil {
+		s.remove()
+		return nil, err
 	}
-	go func() {
-		s.cmd.Wait()
-		logf.Close()
-		close(s.exited)
-	}()
 	if err := s.waitHealthy(); err != nil {
 		s.remove()
 		return nil, err
@@ -218,33 +199,22 @@ func freePortPair() (int, error) {
 }
 
 func (s *Server) waitHealthy() error {
-	deadline := time.Now().Add(startTimeout)
 	hc := &http.Client{Timeout: 2 * time.Second}
-	for time.Now().Before(deadline) {
+	err := s.proc.WaitReady(startTimeout, func() bool {
 		if s.CACert != "" && hc.Transport == nil {
 			// The CA file appears once the server has generated it.
-			if pool, err := caPool(s.CACert); err == nil {
-				hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
-			} else {
-				time.Sleep(100 * time.Millisecond)
-				continue
+			pool, err := caPool(s.CACert)
+			if err != nil {
+				return false
 			}
+			hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 		}
-		select {
-		case <-s.exited:
-			return fmt.Errorf("vault dev server exited during start-up; log tail:\n%s", s.LogTail(20))
-		default:
-		}
-		resp, err := hc.Get(s.Addr + "/v1/sys/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
+		return servertest.Healthy(hc, s.Addr+"/v1/sys/health")
+	})
+	if err != nil {
+		return fmt.Errorf("vault dev server %v; log tail:\n%s", err, s.LogTail(20))
 	}
-	return fmt.Errorf("vault dev server not healthy after %v; log tail:\n%s", startTimeout, s.LogTail(20))
+	return nil
 }
 
 func (s *Server) enableTransit() error {
@@ -359,14 +329,8 @@ func (s *Server) Seal(tb testing.TB) {
 // than once; Start registers it with tb.Cleanup.
 func (s *Server) Stop() {
 	s.stopOnce.Do(func() {
-		if s.cmd != nil && s.cmd.Process != nil {
-			s.cmd.Process.Signal(os.Interrupt)
-			select {
-			case <-s.exited:
-			case <-time.After(10 * time.Second):
-				s.cmd.Process.Kill()
-				<-s.exited
-			}
+		if s.proc != nil {
+			s.proc.Halt(os.Interrupt)
 		}
 		os.RemoveAll(s.dir)
 	})
