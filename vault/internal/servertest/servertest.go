@@ -155,6 +155,30 @@ func RandomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// CheckEnv fails tb if env, a server's environment from Env, keeps a
+// variable that begins with any of drop, or does not hold exactly one HOME,
+// set to home.
+func CheckEnv(tb testing.TB, env []string, home string, drop ...string) {
+	tb.Helper()
+	var homes int
+	for _, kv := range env {
+		for _, p := range drop {
+			if strings.HasPrefix(kv, p) {
+				tb.Errorf("server environment keeps %s", strings.SplitN(kv, "=", 2)[0])
+			}
+		}
+		if strings.HasPrefix(kv, "HOME=") {
+			homes++
+			if kv != "HOME="+home {
+				tb.Errorf("server %s, want HOME=%s", kv, home)
+			}
+		}
+	}
+	if homes != 1 {
+		tb.Errorf("server environment has %d HOME entries, want 1", homes)
+	}
+}
+
 // Env returns the process environment without the variables that begin
 // with any of drop, and with HOME set to home: a server started by a test
 // sees none of the caller's settings or credentials.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/fieldvault/fieldvault/vault/internal/servertest"
 )
 
 func TestMain(m *testing.M) { os.Exit(Main(m)) }
@@ -18,24 +19,7 @@ func TestServerEnv(t *testing.T) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "must-not-reach-the-server")
 	t.Setenv("ROOT_ACCESS_KEY_ID", "nor-this")
 	t.Setenv("VGW_PORT", ":1")
-	env := serverEnv("/srv/home")
-	var home int
-	for _, kv := range env {
-		for _, p := range []string{"AWS_", "ROOT_", "VGW_"} {
-			if strings.HasPrefix(kv, p) {
-				t.Errorf("server environment keeps %s", strings.SplitN(kv, "=", 2)[0])
-			}
-		}
-		if strings.HasPrefix(kv, "HOME=") {
-			home++
-			if kv != "HOME=/srv/home" {
-				t.Errorf("server HOME = %q, want /srv/home", kv)
-			}
-		}
-	}
-	if home != 1 {
-		t.Errorf("server environment has %d HOME entries, want 1", home)
-	}
+	servertest.CheckEnv(t, serverEnv("/srv/home"), "/srv/home", "AWS_", "ROOT_", "VGW_")
 }
 
 // TestServer checks the harness against the real binary: a bucket, a

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fieldvault/fieldvault/vault/internal/servertest"
 )
 
 func TestMain(m *testing.M) { os.Exit(Main(m)) }
@@ -12,22 +14,7 @@ func TestMain(m *testing.M) { os.Exit(Main(m)) }
 func TestServerEnv(t *testing.T) {
 	t.Setenv("VAULT_TOKEN", "hvs.must-not-reach-the-server")
 	t.Setenv("VAULT_ADDR", "https://vault.example.invalid")
-	env := serverEnv("/srv/home")
-	var home int
-	for _, kv := range env {
-		if strings.HasPrefix(kv, "VAULT_") {
-			t.Errorf("server environment keeps %s", strings.SplitN(kv, "=", 2)[0])
-		}
-		if strings.HasPrefix(kv, "HOME=") {
-			home++
-			if kv != "HOME=/srv/home" {
-				t.Errorf("server HOME = %q, want /srv/home", kv)
-			}
-		}
-	}
-	if home != 1 {
-		t.Errorf("server environment has %d HOME entries, want 1", home)
-	}
+	servertest.CheckEnv(t, serverEnv("/srv/home"), "/srv/home", "VAULT_")
 }
 
 // TestServer checks the harness against the real binary: health, transit
