@@ -86,7 +86,7 @@ func (x *xmlWriter) startTag(name string, attrs []attr, empty bool) {
 		x.buf.WriteByte(' ')
 		x.buf.WriteString(a.name)
 		x.buf.WriteString(`="`)
-		escapeAttr(&x.buf, a.value)
+		escape(&x.buf, a.value, true)
 		x.buf.WriteByte('"')
 	}
 	if empty {
@@ -115,44 +115,30 @@ func (x *xmlWriter) close(name string) {
 func (x *xmlWriter) text(name, value string) {
 	x.indent()
 	x.buf.WriteString("<" + name + ">")
-	escapeText(&x.buf, value)
+	escape(&x.buf, value, false)
 	x.buf.WriteString("</" + name + ">\n")
 }
 
-func escapeText(b *bytes.Buffer, s string) {
+// escape writes s as XML character data. In an attribute value (inAttr)
+// it escapes the quote, tab and line feed too, which attribute-value
+// normalisation would otherwise turn into spaces or take as the value's end.
+func escape(b *bytes.Buffer, s string, inAttr bool) {
 	for _, r := range s {
-		switch r {
-		case '&':
+		switch {
+		case r == '&':
 			b.WriteString("&amp;")
-		case '<':
+		case r == '<':
 			b.WriteString("&lt;")
-		case '>':
+		case r == '>':
 			b.WriteString("&gt;")
-		case '\r':
+		case r == '\r':
 			b.WriteString("&#xD;")
-		default:
-			b.WriteRune(r)
-		}
-	}
-}
-
-func escapeAttr(b *bytes.Buffer, s string) {
-	for _, r := range s {
-		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '"':
+		case inAttr && r == '"':
 			b.WriteString("&quot;")
-		case '\t':
+		case inAttr && r == '\t':
 			b.WriteString("&#x9;")
-		case '\n':
+		case inAttr && r == '\n':
 			b.WriteString("&#xA;")
-		case '\r':
-			b.WriteString("&#xD;")
 		default:
 			b.WriteRune(r)
 		}
