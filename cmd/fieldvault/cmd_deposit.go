@@ -33,17 +33,9 @@ func depositCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			reveal, err := revealFor(c, e.stderr)
+			res, reveal, err := e.runGate(c, gate.Request{Exit: gate.ExitDeposit, Purpose: policy.Scope(c.String("purpose")), Output: out, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual")})
 			if err != nil {
 				return err
-			}
-			s, err := e.openStudy(c)
-			if err != nil {
-				return err
-			}
-			res, err := gate.Run(c.Context, s, gate.Request{Exit: gate.ExitDeposit, Purpose: policy.Scope(c.String("purpose")), Output: out, Force: c.Bool("force"), AcceptResidual: c.Bool("accept-residual")})
-			if err != nil {
-				return e.exitFailed(err, reveal)
 			}
 			e.printExit("deposit", out, res, reveal)
 			if c.Bool("json") {

@@ -118,17 +118,9 @@ func exportCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			reveal, err := revealFor(c, e.stderr)
+			res, reveal, err := e.runGate(c, req)
 			if err != nil {
 				return err
-			}
-			s, err := e.openStudy(c)
-			if err != nil {
-				return err
-			}
-			res, err := gate.Run(c.Context, s, req)
-			if err != nil {
-				return e.exitFailed(err, reveal)
 			}
 			return e.reportExit(c, "export", req.Output, res, reveal)
 		},
@@ -157,17 +149,9 @@ func quoteCommand(e *env) *cli.Command {
 				return err
 			}
 			req.From, req.To = from, to
-			reveal, err := revealFor(c, e.stderr)
+			res, reveal, err := e.runGate(c, req)
 			if err != nil {
 				return err
-			}
-			s, err := e.openStudy(c)
-			if err != nil {
-				return err
-			}
-			res, err := gate.Run(c.Context, s, req)
-			if err != nil {
-				return e.exitFailed(err, reveal)
 			}
 			return e.reportExit(c, "quote", req.Output, res, reveal)
 		},
@@ -214,17 +198,9 @@ func renderCommand(e *env) *cli.Command {
 			if req.Purpose, err = parsePurpose(c, false); err != nil {
 				return err
 			}
-			reveal, err := revealFor(c, e.stderr)
+			res, reveal, err := e.runGate(c, req)
 			if err != nil {
 				return err
-			}
-			s, err := e.openStudy(c)
-			if err != nil {
-				return err
-			}
-			res, err := gate.Run(c.Context, s, req)
-			if err != nil {
-				return e.exitFailed(err, reveal)
 			}
 			where := req.Output
 			if where == "" {
@@ -420,6 +396,23 @@ func revealFor(c *cli.Context, w any) (bool, error) {
 		return false, nil
 	}
 	return isTerminal(w), nil
+}
+
+// runGate runs an exit through the gate: it reads --reveal and --mask,
+// opens the study and runs req; a refusal comes back with its findings
+// reported as exitFailed does. reveal is how the caller shows findings.
+func (e *env) runGate(c *cli.Context, req gate.Request) (res *gate.Result, reveal bool, err error) {
+	if reveal, err = revealFor(c, e.stderr); err != nil {
+		return nil, false, err
+	}
+	s, err := e.openStudy(c)
+	if err != nil {
+		return nil, reveal, err
+	}
+	if res, err = gate.Run(c.Context, s, req); err != nil {
+		return nil, reveal, e.exitFailed(err, reveal)
+	}
+	return res, reveal, nil
 }
 
 // exitFailed reports a residual refusal's findings before the error, so

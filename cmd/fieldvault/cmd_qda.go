@@ -52,17 +52,9 @@ func qdaCommand(e *env) *cli.Command {
 			if req.Purpose, err = parsePurpose(c, true); err != nil {
 				return err
 			}
-			reveal, err := revealFor(c, e.stderr)
+			res, reveal, err := e.runGate(c, req)
 			if err != nil {
 				return err
-			}
-			s, err := e.openStudy(c)
-			if err != nil {
-				return err
-			}
-			res, err := gate.Run(c.Context, s, req)
-			if err != nil {
-				return e.exitFailed(err, reveal)
 			}
 			if c.Bool("json") {
 				return writeJSON(e.stdout, newExitView("export-qda", req.Output, res))
