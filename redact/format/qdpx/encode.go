@@ -145,6 +145,25 @@ func escape(b *bytes.Buffer, s string, inAttr bool) {
 	}
 }
 
+// description writes a Description element unless d is empty.
+func (x *xmlWriter) description(d string) {
+	if d != "" {
+		x.text("Description", d)
+	}
+}
+
+// described writes an element whose only content is an optional
+// Description: an empty element without one.
+func (x *xmlWriter) described(name string, attrs []attr, d string) {
+	if d == "" {
+		x.empty(name, attrs...)
+		return
+	}
+	x.open(name, attrs...)
+	x.text("Description", d)
+	x.close(name)
+}
+
 // optional returns the attribute, or nothing when value is empty.
 func optional(name, value string) []attr {
 	if value == "" {
@@ -180,13 +199,7 @@ func encodeQDE(p *Project) ([]byte, error) {
 		for _, c := range p.Codes {
 			attrs := []attr{{"guid", c.GUID}, {"name", c.Name}, {"isCodable", "true"}}
 			attrs = append(attrs, optional("color", c.Color)...)
-			if c.Description == "" {
-				x.empty("Code", attrs...)
-				continue
-			}
-			x.open("Code", attrs...)
-			x.text("Description", c.Description)
-			x.close("Code")
+			x.described("Code", attrs, c.Description)
 		}
 		x.close("Codes")
 		x.close("CodeBook")
@@ -199,13 +212,7 @@ func encodeQDE(p *Project) ([]byte, error) {
 			v := &p.Variables[i]
 			varByName[v.Name] = v
 			attrs := []attr{{"guid", v.GUID}, {"name", v.Name}, {"typeOfVariable", v.Type}}
-			if v.Description == "" {
-				x.empty("Variable", attrs...)
-				continue
-			}
-			x.open("Variable", attrs...)
-			x.text("Description", v.Description)
-			x.close("Variable")
+			x.described("Variable", attrs, v.Description)
 		}
 		x.close("Variables")
 	}
@@ -214,9 +221,7 @@ func encodeQDE(p *Project) ([]byte, error) {
 		x.open("Cases")
 		for _, c := range p.Cases {
 			x.open("Case", append([]attr{{"guid", c.GUID}}, optional("name", c.Name)...)...)
-			if c.Description != "" {
-				x.text("Description", c.Description)
-			}
+			x.description(c.Description)
 			// Values in the order the variables are declared: stable
 			// output whatever the map's iteration order.
 			for _, v := range p.Variables {
@@ -250,9 +255,7 @@ func encodeQDE(p *Project) ([]byte, error) {
 				continue
 			}
 			x.open("TextSource", attrs...)
-			if s.Description != "" {
-				x.text("Description", s.Description)
-			}
+			x.description(s.Description)
 			for j := range s.Selections {
 				sel := &s.Selections[j]
 				sa := []attr{{"guid", sel.GUID}}
@@ -267,9 +270,7 @@ func encodeQDE(p *Project) ([]byte, error) {
 					continue
 				}
 				x.open("PlainTextSelection", sa...)
-				if sel.Description != "" {
-					x.text("Description", sel.Description)
-				}
+				x.description(sel.Description)
 				if sel.CodeGUID != "" {
 					ca := []attr{{"guid", codingGUID(sel)}, {"creatingUser", user}}
 					ca = append(ca, optional("creationDateTime", created)...)
@@ -293,9 +294,7 @@ func encodeQDE(p *Project) ([]byte, error) {
 				continue
 			}
 			x.open("Set", attrs...)
-			if s.Description != "" {
-				x.text("Description", s.Description)
-			}
+			x.description(s.Description)
 			for _, g := range s.MemberCodeGUIDs {
 				x.empty("MemberCode", attr{"targetGUID", g})
 			}
@@ -307,9 +306,7 @@ func encodeQDE(p *Project) ([]byte, error) {
 		x.close("Sets")
 	}
 
-	if p.Description != "" {
-		x.text("Description", p.Description)
-	}
+	x.description(p.Description)
 	x.close("Project")
 	if x.depth != 0 {
 		return nil, fmt.Errorf("%w: internal error: unbalanced project.qde", ErrInvalidProject)
