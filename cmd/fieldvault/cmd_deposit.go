@@ -19,8 +19,8 @@ func depositCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the package to `FILE.zip`"},
 			&cli.StringFlag{Name: "purpose", Value: string(policy.ScopeArchive), Usage: "the deposit's `PURPOSE` (archive: the only one)"},
 			&cli.BoolFlag{Name: "json", Usage: "print what the package holds as JSON"},
-			&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
-			&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
+			forceFlag(),
+			acceptResidualFlag(),
 		}, revealFlags()...),
 		Action: func(c *cli.Context) error {
 			if _, err := args(c, 0, 0, "no arguments (the package goes to -o FILE.zip)"); err != nil {

@@ -321,7 +321,7 @@ func openCommand(e *env) *cli.Command {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE`"},
 			&cli.IntFlag{Name: "version", Usage: "version `N` (default: the latest)"},
-			&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
+			forceFlag(),
 			&cli.BoolFlag{Name: "lines", Usage: "print the parsed text with line numbers"},
 		},
 		Action: func(c *cli.Context) error {

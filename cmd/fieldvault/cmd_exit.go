@@ -21,6 +21,16 @@ var formatFlag = func() cli.Flag {
 	return &cli.StringFlag{Name: "format", Usage: "output `FORMAT`: md, txt, docx, vtt or srt (default: from -o's extension, else md)"}
 }
 
+// forceFlag lets an exit, open or report replace an existing output file.
+var forceFlag = func() cli.Flag {
+	return &cli.BoolFlag{Name: "force", Usage: "replace an existing output file"}
+}
+
+// acceptResidualFlag lets an exit pass high-confidence residual findings.
+var acceptResidualFlag = func() cli.Flag {
+	return &cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"}
+}
+
 var purposeFlag = func(analysis bool) cli.Flag {
 	usage := "`PURPOSE` beyond the thesis: publish, present or archive (needs that consent too)"
 	if analysis {
@@ -91,8 +101,8 @@ func exitFlags(analysis bool) []cli.Flag {
 		formatFlag(),
 		purposeFlag(analysis),
 		&cli.BoolFlag{Name: "json", Usage: "print the exit report (what left, what was withheld and why) as JSON; needs -o"},
-		&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
-		&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
+		forceFlag(),
+		acceptResidualFlag(),
 		&cli.BoolFlag{Name: "timestamps", Usage: "show each line's cue or speaker time (md, txt, docx)"},
 	}, revealFlags()...)
 }
@@ -175,8 +185,8 @@ func renderCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the rendered chapter to `FILE`"},
 			purposeFlag(false),
 			formatFlag(),
-			&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
-			&cli.BoolFlag{Name: "accept-residual", Usage: "let high-confidence residual identifiers pass (audited)"},
+			forceFlag(),
+			acceptResidualFlag(),
 		}, revealFlags()...),
 		Action: func(c *cli.Context) error {
 			a, err := args(c, 1, 1, "one CHAPTER.md")

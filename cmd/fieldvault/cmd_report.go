@@ -24,7 +24,7 @@ func reportCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "methods", Usage: "write the methods-appendix summary (Markdown) instead of the page"},
 			&cli.BoolFlag{Name: "names", Usage: "include participants' real names (page only)"},
 			&cli.StringFlag{Name: "checkpoint", Usage: "compare the audit log with checkpoint `FILE`"},
-			&cli.BoolFlag{Name: "force", Usage: "replace an existing output file"},
+			forceFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if _, err := args(c, 0, 0, "no arguments"); err != nil {
