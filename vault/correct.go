@@ -165,6 +165,56 @@ func (s *Study) EditEntity(ctx context.Context, handle string, ed EntityEdit) er
 	})
 }
 
+// ParticipantEdit changes a participant: only the fields set. Apply makes
+// it inside the edit given to EditParticipant.
+type ParticipantEdit struct {
+	Name       *string
+	Aliases    *[]string // replace
+	AddAliases []string
+	Org        *string
+	Role       *string
+	Pseudonym  *string
+	Notes      *string
+	Attributes map[string]string // set each; an empty value removes the key
+	Shareable  *[]string         // replace
+}
+
+// Apply makes the edit to p.
+func (ed ParticipantEdit) Apply(p *Participant) {
+	if ed.Name != nil {
+		p.Name = *ed.Name
+	}
+	if ed.Org != nil {
+		p.Org = *ed.Org
+	}
+	if ed.Role != nil {
+		p.Role = *ed.Role
+	}
+	if ed.Pseudonym != nil {
+		p.Pseudonym = *ed.Pseudonym
+	}
+	if ed.Notes != nil {
+		p.Notes = *ed.Notes
+	}
+	if ed.Aliases != nil {
+		p.Aliases = *ed.Aliases
+	}
+	p.Aliases = append(p.Aliases, ed.AddAliases...)
+	for k, v := range ed.Attributes {
+		if p.Attributes == nil {
+			p.Attributes = map[string]string{}
+		}
+		if v == "" {
+			delete(p.Attributes, k)
+		} else {
+			p.Attributes[k] = v
+		}
+	}
+	if ed.Shareable != nil {
+		p.Shareable = *ed.Shareable
+	}
+}
+
 // MeetingEdit changes a meeting: only the fields set.
 type MeetingEdit struct {
 	Name                  *string

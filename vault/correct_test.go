@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -214,4 +215,49 @@ func TestRemoveBeforeExitOnly(t *testing.T) {
 	if len(entries) != 1 || strings.Contains(string(entries[0].line()), "Tobias") {
 		t.Errorf("audit: %+v", entries)
 	}
+}
+
+func TestParticipantEditApply(t *testing.T) {
+	str := func(s string) *string { return &s }
+	strs := func(s ...string) *[]string { return &s }
+	base := func() *Participant {
+		return &Participant{Handle: "P1", Name: "Tomasz Wójcik", Aliases: []string{"Tom"}, Org: "Riverside Allotments",
+			Role: "secretary", Notes: "met twice", Attributes: map[string]string{"sector": "voluntary", "age": "40s"}, Shareable: []string{"sector"}}
+	}
+	tests := []struct {
+		name string
+		ed   ParticipantEdit
+		want func(p *Participant)
+	}{
+		{"nothing set", ParticipantEdit{}, func(p *Participant) {}},
+		{"fields", ParticipantEdit{Name: str("Tomasz Wójcik-Nowak"), Org: str(""), Role: str("chair"), Pseudonym: str("Piotr Lis"), Notes: str("")},
+			func(p *Participant) {
+				p.Name, p.Org, p.Role, p.Pseudonym, p.Notes = "Tomasz Wójcik-Nowak", "", "chair", "Piotr Lis", ""
+			}},
+		{"aliases replaced then added", ParticipantEdit{Aliases: strs("Tomek"), AddAliases: []string{"Mr Wójcik"}},
+			func(p *Participant) { p.Aliases = []string{"Tomek", "Mr Wójcik"} }},
+		{"aliases added", ParticipantEdit{AddAliases: []string{"Mr Wójcik"}},
+			func(p *Participant) { p.Aliases = []string{"Tom", "Mr Wójcik"} }},
+		{"attributes set and removed", ParticipantEdit{Attributes: map[string]string{"age": "", "region": "north"}},
+			func(p *Participant) { p.Attributes = map[string]string{"sector": "voluntary", "region": "north"} }},
+		{"shareable replaced", ParticipantEdit{Shareable: strs("age")},
+			func(p *Participant) { p.Shareable = []string{"age"} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, want := base(), base()
+			tt.ed.Apply(got)
+			tt.want(want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Apply:\n got %+v\nwant %+v", *got, *want)
+			}
+		})
+	}
+	t.Run("attributes on none", func(t *testing.T) {
+		p := &Participant{Handle: "P2"}
+		ParticipantEdit{Attributes: map[string]string{"sector": "public"}}.Apply(p)
+		if p.Attributes["sector"] != "public" {
+			t.Errorf("Attributes = %v, want sector=public", p.Attributes)
+		}
+	})
 }

@@ -155,43 +155,13 @@ func participantCommand(e *env) *cli.Command {
 					if err != nil {
 						return err
 					}
+					ed := vault.ParticipantEdit{Name: optString(c, "name"), Aliases: optSlice(c, "alias"), AddAliases: c.StringSlice("add-alias"),
+						Org: optString(c, "org"), Role: optString(c, "role"), Pseudonym: optString(c, "pseudonym"), Notes: optString(c, "notes"),
+						Attributes: attrs, Shareable: optSlice(c, "shareable")}
 					var edited vault.Participant
 					err = s.EditParticipant(c.Context, a[0], func(p *vault.Participant) error {
-						defer func() { edited = *p }()
-						if set("name") {
-							p.Name = c.String("name")
-						}
-						if set("alias") {
-							p.Aliases = c.StringSlice("alias")
-						}
-						if set("add-alias") {
-							p.Aliases = append(p.Aliases, c.StringSlice("add-alias")...)
-						}
-						if set("org") {
-							p.Org = c.String("org")
-						}
-						if set("role") {
-							p.Role = c.String("role")
-						}
-						if set("pseudonym") {
-							p.Pseudonym = c.String("pseudonym")
-						}
-						if set("notes") {
-							p.Notes = c.String("notes")
-						}
-						for k, v := range attrs {
-							if p.Attributes == nil {
-								p.Attributes = map[string]string{}
-							}
-							if v == "" {
-								delete(p.Attributes, k)
-							} else {
-								p.Attributes[k] = v
-							}
-						}
-						if set("shareable") {
-							p.Shareable = c.StringSlice("shareable")
-						}
+						ed.Apply(p)
+						edited = *p
 						return nil
 					})
 					if err != nil {
