@@ -219,17 +219,31 @@ var ErrBadRequest = errors.New("invalid gate request")
 // (rule "request") whatever Validate rejects; callers that want a usage error
 // rather than a refusal call Validate first.
 func (req Request) Validate() error {
-	switch req.Mode {
-	case ModeExport, ModeQuote:
-	default:
-		return fmt.Errorf("%w: unknown mode %q (valid: export, quote)", ErrBadRequest, clip(string(req.Mode), 16))
+	if err := req.validateMode(); err != nil {
+		return err
 	}
 	for i, l := range req.Doc.Lines {
 		if l.N != i+1 {
 			return fmt.Errorf("%w: document %s: line %d is numbered %d", ErrBadRequest, req.Doc.Handle, i+1, l.N)
 		}
 	}
-	n := len(req.Doc.Lines)
+	return req.validateShape(len(req.Doc.Lines))
+}
+
+func (req Request) validateMode() error {
+	switch req.Mode {
+	case ModeExport, ModeQuote:
+		return nil
+	}
+	return fmt.Errorf("%w: unknown mode %q (valid: export, quote)", ErrBadRequest, clip(string(req.Mode), 16))
+}
+
+// validateShape is Validate for a document of n lines, whatever its lines
+// say (n < 0: not known yet, an export).
+func (req Request) validateShape(n int) error {
+	if err := req.validateMode(); err != nil {
+		return err
+	}
 	if req.Mode == ModeQuote && n == 0 {
 		return fmt.Errorf("%w: document %s has no lines to quote", ErrBadRequest, req.Doc.Handle)
 	}
@@ -296,7 +310,7 @@ func actionFor(r Rule) Action {
 
 // Decide applies the gate's rules to req. See the package documentation for
 // the rules. It never fails: a malformed request is refused with rule
-// "request".
+// "request". It is a Decider run over req.Doc.Lines.
 func Decide(req Request) Decision {
 	// The kind first: a recording has no lines, so a quote of it is
 	// refused for what it is, not for its range.
@@ -304,30 +318,45 @@ func Decide(req Request) Decision {
 		return d
 	}
 	if err := req.Validate(); err != nil {
-		return Decision{Refusals: []*Refusal{{
-			Rule:   RuleRequest,
-			Msg:    err.Error(),
-			Remedy: "correct the request",
-		}}}
+		return requestRefusal(err)
 	}
-	s := newDecider(req)
-	s.flagsStep()
+	lo, hi := span(req)
+	lines := make([]LineDecision, 0, max(hi-lo+1, 0))
+	s := NewDecider(req, len(req.Doc.Lines), !req.Doc.unlabelledTranscript(), func(ld LineDecision) { lines = append(lines, ld) })
 	for _, l := range req.Doc.Lines {
-		s.lineStep(l)
+		s.Line(l)
 	}
-	s.gapStep()
-	return s.decisionStep()
+	d := s.Finish()
+	d.Lines = lines
+	return d
 }
 
-// decider holds what Decide's steps share for one request.
-type decider struct {
+func requestRefusal(err error) Decision {
+	return Decision{Refusals: []*Refusal{{Rule: RuleRequest, Msg: err.Error(), Remedy: "correct the request"}}}
+}
+
+// A Decider applies the gate's rules to a document's lines one at a time,
+// in order, holding no line: what Decide does for a request whose lines
+// are all in memory, for an exit that streams the document. It is told
+// the line count (an export may leave it to the end) and whether any line
+// has a speaker before the first line, since both change how lines are
+// read; it then takes each line's facts (Line) and calls emit with each
+// decision, in line order, for the lines of the request (From..To for a
+// quote). A blank line's decision may wait for the next line that is not
+// blank (gapStep). Finish returns the Decision without Lines: refusals,
+// what was withheld and why, the consent relied on and the flags applied.
+type Decider struct {
 	req    Request
 	doc    DocFacts
-	n      int // lines in the document
+	n      int // lines in the document; < 0 until Finish if not told
 	lo, hi int // the lines decided on (a quote's range, else all)
+	emit   func(LineDecision)
+	early  *Decision // the request refused before any line
+	next   int       // the line expected next
+	bad    error     // lines out of order
 
-	flags   [][]FlagKind // per line: recorded and inline flags
-	applied []Flag       // the flags that touch lo..hi, for the audit entry
+	inline []Flag           // runs of inline flags, for the audit entry
+	open   map[FlagKind]int // kind → index in inline of its run still open
 
 	unlabelledTranscript bool // a transcript with no speaker label at all
 	othersAllowed        bool // others' words may leave (meeting and field notes of an open meeting)
@@ -336,19 +365,35 @@ type decider struct {
 
 	// The scopes a kept line relies on, without and with off-record.
 	offOnly scopeSet
-	needed  map[bool]scopeSet
+	needed  [2]scopeSet
 	// A participant's consent does not change from line to line: decided
 	// once per participant (and per off-record or not).
 	verdicts map[speakerKey][]Rule
 
-	reasons [][]reason // per line: why it may not leave (none: it may)
-	relies  [][]relied // per line: the consent it relies on
-	marks   [][]Rule   // per line: analysis marks (do not quote)
+	// gapStep: the first reason of the last line that is not a blank
+	// without reasons (nil: it leaves), and the blank lines without
+	// reasons waiting for the next line, with their analysis marks.
+	prev       *reason
+	blankFrom  int
+	blankMarks [][]Rule
+
+	// decisionStep: the consent relied on, and the lines refused and
+	// withheld by reason, as ranges.
+	used     map[string]scopeSet
+	refused  map[reasonKey][][2]int
+	withheld map[reasonKey][][2]int
+
+	kinds []FlagKind // flagsStep's buffer
 }
 
 type speakerKey struct {
 	who string
 	off bool
+}
+
+type reasonKey struct {
+	rule Rule
+	who  string
 }
 
 // kindStep: recordings, consent forms and unknown kinds never leave; no
@@ -374,58 +419,117 @@ func span(req Request) (lo, hi int) {
 	return 1, len(req.Doc.Lines)
 }
 
-func newDecider(req Request) *decider {
+// NewDecider starts deciding req (whose Doc.Lines are not read) for a
+// document of n lines; labelled says whether any of them has a speaker
+// (LineFacts.SpeakerKind other than SpeakerNone). An export may pass n < 0
+// if the count is not known before the end. emit receives the decisions.
+func NewDecider(req Request, n int, labelled bool, emit func(LineDecision)) *Decider {
 	doc := req.Doc
-	n := len(doc.Lines)
-	s := &decider{req: req, doc: doc, n: n}
-	s.lo, s.hi = span(req)
-	s.unlabelledTranscript = doc.unlabelledTranscript()
+	s := &Decider{req: req, doc: doc, n: n, lo: 1, hi: n, emit: emit, next: 1}
+	if n < 0 {
+		s.hi = int(^uint(0) >> 1) // every line
+	}
+	if d, ok := kindStep(Request{Mode: req.Mode, Doc: DocFacts{Handle: doc.Handle, Kind: doc.Kind}}); !ok {
+		s.early = &d
+		return s
+	}
+	if err := req.validateShape(n); err != nil || n < 0 && req.Mode != ModeExport {
+		if err == nil {
+			err = fmt.Errorf("%w: a quote needs the document's line count", ErrBadRequest)
+		}
+		d := requestRefusal(err)
+		s.early = &d
+		return s
+	}
+	if req.Mode == ModeQuote {
+		s.lo, s.hi = req.From, req.To
+	}
+	s.unlabelledTranscript = doc.Kind == KindTranscript && !labelled
 	s.othersAllowed = doc.Meeting != nil && (doc.Kind == KindMeetingNotes || doc.Kind == KindFieldNotes) && req.Purpose != ScopeArchive
 	s.dnqMeeting = doc.Meeting != nil && doc.Meeting.DNQ
 	s.analysis = req.Purpose == PurposeAnalysis
 	s.offOnly = setOf(ScopeOffRecord)
-	s.needed = map[bool]scopeSet{false: setOf(ScopeParticipate, ScopeQuote, req.Purpose)}
+	s.needed[0] = setOf(ScopeParticipate, ScopeQuote, req.Purpose)
 	if s.analysis {
-		s.needed[false] = setOf(ScopeParticipate)
+		s.needed[0] = setOf(ScopeParticipate)
 	}
-	s.needed[true] = s.needed[false] | s.offOnly
+	s.needed[1] = s.needed[0] | s.offOnly
 	s.verdicts = map[speakerKey][]Rule{}
-	s.reasons = make([][]reason, n+1)
-	s.relies = make([][]relied, n+1)
-	s.marks = make([][]Rule, n+1)
+	s.open = map[FlagKind]int{}
+	s.used = map[string]scopeSet{}
+	s.refused = map[reasonKey][][2]int{}
+	s.withheld = map[reasonKey][][2]int{}
 	return s
 }
 
-// flagsStep sets the flags of every line: recorded ranges (clamped,
-// reversed ranges taken as written backwards) and inline markup.
-func (s *decider) flagsStep() {
-	s.flags = make([][]FlagKind, s.n+1)
+// Err returns the refusal of a request refused before any line is read
+// (a kind that never leaves, a malformed request), or nil.
+func (s *Decider) Err() error {
+	if s.early != nil {
+		return s.early.Err()
+	}
+	return nil
+}
+
+// Line takes the next line's facts.
+func (s *Decider) Line(l LineFacts) {
+	if s.early != nil || s.bad != nil {
+		return
+	}
+	if l.N != s.next || s.n >= 0 && l.N > s.n {
+		s.bad = fmt.Errorf("%w: document %s: line %d is numbered %d", ErrBadRequest, s.doc.Handle, s.next, l.N)
+		return
+	}
+	s.next++
+	s.inlineStep(l)
+	rs, rely, marks := s.lineStep(l)
+	if s.gapStep(l, rs, marks) {
+		return
+	}
+	s.decisionStep(l.N, rs, rely, marks)
+}
+
+// flagsStep returns the flags of a line: recorded ranges (reversed ranges
+// taken as written backwards) and inline markup.
+func (s *Decider) flagsStep(l LineFacts) []FlagKind {
+	ks := s.kinds[:0]
 	for _, f := range s.doc.Flags {
-		a, b := min(f.From, f.To), max(f.From, f.To)
-		a, b = max(a, 1), min(b, s.n)
-		for i := a; i <= b; i++ {
-			s.flags[i] = appendUnique(s.flags[i], f.Kind)
-		}
-		if a <= b && a <= s.hi && b >= s.lo {
-			s.applied = append(s.applied, f)
+		if min(f.From, f.To) <= l.N && l.N <= max(f.From, f.To) {
+			ks = appendUnique(ks, f.Kind)
 		}
 	}
-	for _, l := range s.doc.Lines {
-		for _, k := range l.Flags {
-			s.flags[l.N] = appendUnique(s.flags[l.N], k)
+	for _, k := range l.Flags {
+		ks = appendUnique(ks, k)
+	}
+	s.kinds = ks
+	return ks
+}
+
+// inlineStep follows the runs of consecutive lines carrying the same
+// inline flag, for the audit entry.
+func (s *Decider) inlineStep(l LineFacts) {
+	for k := range s.open {
+		if !slices.Contains(l.Flags, k) {
+			delete(s.open, k)
 		}
 	}
-	s.applied = append(s.applied, inlineFlags(s.doc.Lines, s.lo, s.hi)...)
-	slices.SortStableFunc(s.applied, func(a, b Flag) int {
-		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
-	})
+	for _, k := range l.Flags {
+		if idx, ok := s.open[k]; ok {
+			s.inline[idx].To = l.N
+			continue
+		}
+		s.open[k] = len(s.inline)
+		s.inline = append(s.inline, Flag{Kind: k, From: l.N, To: l.N, Inline: true})
+	}
 }
 
 // lineStep decides one line: the meeting, its flags, its speaker, their
-// consent, and for analysis what leaves marked.
-func (s *decider) lineStep(l LineFacts) {
+// consent, and for analysis what leaves marked. It returns the reasons the
+// line may not leave (most decisive first), the consent it relies on if it
+// leaves, and its analysis marks.
+func (s *Decider) lineStep(l LineFacts) ([]reason, []relied, []Rule) {
 	rs := s.meetingStep()
-	frs, off := lineFlagsStep(s.flags[l.N])
+	frs, off := lineFlagsStep(s.flagsStep(l))
 	rs = append(rs, frs...)
 	speakers := lineSpeakers(l, s.doc.Participants, s.unlabelledTranscript)
 	srs, rely := s.speakerStep(l, speakers, off)
@@ -435,14 +539,13 @@ func (s *decider) lineStep(l LineFacts) {
 	slices.SortStableFunc(rs, func(a, b reason) int {
 		return cmp.Or(cmp.Compare(rank(a.rule), rank(b.rule)), cmp.Compare(a.who, b.who))
 	})
-	s.reasons[l.N] = slices.Compact(rs)
-	s.relies[l.N] = rely
-	s.purposeStep(l.N, speakers)
+	rs, marks := s.purposeStep(slices.Compact(rs), speakers)
+	return rs, rely, marks
 }
 
 // meetingStep: every line of a do-not-quote meeting is withheld from
 // publication.
-func (s *decider) meetingStep() []reason {
+func (s *Decider) meetingStep() []reason {
 	if s.dnqMeeting {
 		return []reason{{RuleDNQMeeting, ""}}
 	}
@@ -475,7 +578,7 @@ func lineFlagsStep(flags []FlagKind) (rs []reason, off bool) {
 // leave only from the notes of an open meeting; the researcher's and
 // speakerless lines off the record need the participants' off-record
 // consent. Participants' own words are decided by consentStep.
-func (s *decider) speakerStep(l LineFacts, speakers []string, off bool) (rs []reason, rely []relied) {
+func (s *Decider) speakerStep(l LineFacts, speakers []string, off bool) (rs []reason, rely []relied) {
 	switch {
 	case l.Blank, speakers != nil:
 		// No words (only flags apply), or participants' words.
@@ -507,7 +610,7 @@ func (s *decider) speakerStep(l LineFacts, speakers []string, off bool) (rs []re
 
 // consentStep: each participant speaking must have consent that covers
 // the exit's purpose (and off-record for an off-record line).
-func (s *decider) consentStep(speakers []string, off bool) (rs []reason, rely []relied) {
+func (s *Decider) consentStep(speakers []string, off bool) (rs []reason, rely []relied) {
 	for _, p := range speakers {
 		k := speakerKey{p, off}
 		v, ok := s.verdicts[k]
@@ -519,98 +622,167 @@ func (s *decider) consentStep(speakers []string, off bool) (rs []reason, rely []
 			rs = append(rs, reason{r, p})
 		}
 		if len(v) == 0 {
-			rely = append(rely, relied{p, s.needed[off]})
+			rely = append(rely, relied{p, s.needed[btoi(off)]})
 		}
 	}
 	return rs, rely
 }
 
-// purposeStep: analysis keeps what only may not be quoted, marked.
-func (s *decider) purposeStep(n int, speakers []string) {
-	if s.analysis {
-		s.reasons[n], s.marks[n] = analysisMarks(s.reasons[n], s.req.Records, speakers)
+func btoi(b bool) int {
+	if b {
+		return 1
 	}
+	return 0
+}
+
+// purposeStep: analysis keeps what only may not be quoted, marked.
+func (s *Decider) purposeStep(rs []reason, speakers []string) ([]reason, []Rule) {
+	if s.analysis {
+		return analysisMarks(rs, s.req.Records, speakers)
+	}
+	return rs, nil
 }
 
 // gapStep: a blank line between two lines that do not leave is part of
-// the gap.
-func (s *decider) gapStep() {
-	for _, l := range s.doc.Lines {
-		if !l.Blank || len(s.reasons[l.N]) > 0 {
-			continue
+// the gap. A blank line without reasons waits (held reports so) for the
+// next line that is not one; that line decides the lines waiting.
+func (s *Decider) gapStep(l LineFacts, rs []reason, marks []Rule) (held bool) {
+	if l.Blank && len(rs) == 0 {
+		if s.blankFrom == 0 {
+			s.blankFrom, s.blankMarks = l.N, s.blankMarks[:0]
 		}
-		prev, next := l.N-1, l.N+1
-		for prev >= 1 && s.doc.Lines[prev-1].Blank && len(s.reasons[prev]) == 0 {
-			prev--
+		if marks != nil || len(s.blankMarks) > 0 {
+			for len(s.blankMarks) < l.N-s.blankFrom {
+				s.blankMarks = append(s.blankMarks, nil)
+			}
+			s.blankMarks = append(s.blankMarks, marks)
 		}
-		for next <= s.n && s.doc.Lines[next-1].Blank && len(s.reasons[next]) == 0 {
-			next++
+		return true
+	}
+	s.flushGap(l.N, len(rs) > 0)
+	s.prev = nil
+	if len(rs) > 0 {
+		s.prev = &reason{rs[0].rule, rs[0].who}
+	}
+	return false
+}
+
+// flushGap decides the blank lines waiting before line next: between two
+// lines that do not leave they take the first one's reason.
+func (s *Decider) flushGap(next int, nextWithheld bool) {
+	if s.blankFrom == 0 {
+		return
+	}
+	var gap []reason
+	if s.prev != nil && nextWithheld {
+		gap = []reason{*s.prev}
+	}
+	for i := s.blankFrom; i < next; i++ {
+		var marks []Rule
+		if k := i - s.blankFrom; k < len(s.blankMarks) {
+			marks = s.blankMarks[k]
 		}
-		if prev >= 1 && next <= s.n && len(s.reasons[prev]) > 0 && len(s.reasons[next]) > 0 {
-			s.reasons[l.N] = []reason{s.reasons[prev][0]}
+		s.decisionStep(i, gap, nil, marks)
+	}
+	s.blankFrom, s.blankMarks = 0, s.blankMarks[:0]
+}
+
+// decisionStep turns line i's reasons into its decision: one action, the
+// line counted where it is refused (a quote) or withheld and for the
+// consent it relies on.
+func (s *Decider) decisionStep(i int, rs []reason, rely []relied, marks []Rule) {
+	if i < s.lo || i > s.hi {
+		return
+	}
+	ld := LineDecision{N: i}
+	if len(rs) == 0 {
+		for _, r := range rely {
+			s.used[r.who] |= r.scopes
 		}
+		ld.Marks = marks
+	} else {
+		k := reasonKey(rs[0])
+		s.withheld[k] = addLine(s.withheld[k], i)
+		ld.Rule = rs[0].rule
+		ld.Participant = rs[0].who
+		ld.Action = actionFor(ld.Rule)
+		ld.Rules = make([]Rule, 0, len(rs))
+		for _, r := range rs {
+			if !slices.Contains(ld.Rules, r.rule) {
+				ld.Rules = append(ld.Rules, r.rule)
+			}
+			if s.req.Mode == ModeQuote {
+				k := reasonKey(r)
+				s.refused[k] = addLine(s.refused[k], i)
+			}
+		}
+	}
+	if s.emit != nil {
+		s.emit(ld)
 	}
 }
 
-type reasonKey struct {
-	rule Rule
-	who  string
+// addLine adds line n (at or after the last) to ranges.
+func addLine(rs [][2]int, n int) [][2]int {
+	if k := len(rs); k > 0 && rs[k-1][1] >= n-1 {
+		rs[k-1][1] = max(rs[k-1][1], n)
+		return rs
+	}
+	return append(rs, [2]int{n, n})
 }
 
-// decisionStep turns the lines' reasons into the decision: one action per
-// line in the span, the refusals (a quote) and withholdings explained, and
-// the consent relied on.
-func (s *decider) decisionStep() Decision {
+// Finish decides the lines still waiting and returns the Decision, its
+// Lines left empty (emit had them): the refusals (a quote) and
+// withholdings explained, the consent relied on, the flags applied.
+func (s *Decider) Finish() Decision {
+	if s.early != nil {
+		return *s.early
+	}
+	if s.n < 0 {
+		s.n, s.hi = s.next-1, s.next-1
+	}
+	if s.bad == nil && s.next != s.n+1 {
+		s.bad = fmt.Errorf("%w: document %s: %d lines given for %d", ErrBadRequest, s.doc.Handle, s.next-1, s.n)
+	}
+	if s.bad != nil {
+		return requestRefusal(s.bad)
+	}
+	s.flushGap(s.n+1, false)
 	var d Decision
-	d.FlagsApplied = s.applied
-	used := map[string]scopeSet{}
-	refused := map[reasonKey][]int{}
-	withheld := map[reasonKey][]int{}
-	for i := s.lo; i <= s.hi; i++ {
-		rs := s.reasons[i]
-		ld := LineDecision{N: i}
-		if len(rs) == 0 {
-			for _, r := range s.relies[i] {
-				used[r.who] |= r.scopes
-			}
-			ld.Marks = s.marks[i]
-		} else {
-			withheld[reasonKey(rs[0])] = append(withheld[reasonKey(rs[0])], i)
-			ld.Rule = rs[0].rule
-			ld.Participant = rs[0].who
-			ld.Action = actionFor(ld.Rule)
-			for _, r := range rs {
-				if !slices.Contains(ld.Rules, r.rule) {
-					ld.Rules = append(ld.Rules, r.rule)
-				}
-				if s.req.Mode == ModeQuote {
-					k := reasonKey(r)
-					if lines := refused[k]; len(lines) == 0 || lines[len(lines)-1] != i {
-						refused[k] = append(refused[k], i)
-					}
-				}
-			}
+	// The flags that touch lo..hi: recorded ranges (clamped) and runs of
+	// inline markup.
+	for _, f := range s.doc.Flags {
+		a, b := max(min(f.From, f.To), 1), min(max(f.From, f.To), s.n)
+		if a <= b && a <= s.hi && b >= s.lo {
+			d.FlagsApplied = append(d.FlagsApplied, f)
 		}
-		d.Lines = append(d.Lines, ld)
 	}
-	d.Refusals = s.explain(refused)
-	d.Withheld = s.explain(withheld)
-	for _, p := range slices.Sorted(maps.Keys(used)) {
+	for _, f := range s.inline {
+		if f.To >= s.lo && f.From <= s.hi {
+			d.FlagsApplied = append(d.FlagsApplied, f)
+		}
+	}
+	slices.SortStableFunc(d.FlagsApplied, func(a, b Flag) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Kind, b.Kind))
+	})
+	d.Refusals = s.explain(s.refused)
+	d.Withheld = s.explain(s.withheld)
+	for _, p := range slices.Sorted(maps.Keys(s.used)) {
 		cur, _ := s.req.Records[p].Current()
-		d.ReliedOn = append(d.ReliedOn, Reliance{Participant: p, ConsentSeq: cur.Seq, Form: cur.Form, Scopes: used[p].list()})
+		d.ReliedOn = append(d.ReliedOn, Reliance{Participant: p, ConsentSeq: cur.Seq, Form: cur.Form, Scopes: s.used[p].list()})
 	}
 	return d
 }
 
-// explain turns lines by reason into refusals, in the rules' order.
-func (s *decider) explain(m map[reasonKey][]int) []*Refusal {
+// explain turns line ranges by reason into refusals, in the rules' order.
+func (s *Decider) explain(m map[reasonKey][][2]int) []*Refusal {
 	keys := slices.SortedFunc(maps.Keys(m), func(a, b reasonKey) int {
 		return cmp.Or(cmp.Compare(rank(a.rule), rank(b.rule)), cmp.Compare(a.rule, b.rule), cmp.Compare(a.who, b.who))
 	})
 	var out []*Refusal
 	for _, k := range keys {
 		ref := lineRefusal(k.rule, k.who, s.req)
-		ref.Lines = ranges(m[k])
+		ref.Lines = m[k]
 		out = append(out, ref)
 	}
 	return out
@@ -651,29 +823,6 @@ func appendUnique[T comparable](s []T, v T) []T {
 		return s
 	}
 	return append(s, v)
-}
-
-// inlineFlags turns inline flags into Flag values, one per run of
-// consecutive lines carrying the same kind, limited to runs that touch lo..hi.
-func inlineFlags(lines []LineFacts, lo, hi int) []Flag {
-	var out []Flag
-	open := map[FlagKind]int{} // kind → index in out of the run still open
-	for _, l := range lines {
-		for k := range open {
-			if !slices.Contains(l.Flags, k) {
-				delete(open, k)
-			}
-		}
-		for _, k := range l.Flags {
-			if idx, ok := open[k]; ok {
-				out[idx].To = l.N
-				continue
-			}
-			open[k] = len(out)
-			out = append(out, Flag{Kind: k, From: l.N, To: l.N, Inline: true})
-		}
-	}
-	return slices.DeleteFunc(out, func(f Flag) bool { return f.To < lo || f.From > hi })
 }
 
 // analysisMarks splits, for an analysis exit, the rules that keep a line out
@@ -872,20 +1021,38 @@ func dnqLike(r Rule) bool { return r == RuleDNQ || r == RuleDNQMeeting }
 // leave and share a marker wording (do-not-quote, or neutral).
 func Markers(d Decision) []Marker {
 	var out []Marker
-	for i, l := range d.Lines {
+	for _, l := range d.Lines {
 		if l.Action == Keep {
 			continue
 		}
-		if k := len(out); k > 0 && i > 0 && d.Lines[i-1].Action != Keep &&
-			d.Lines[i-1].N == l.N-1 && dnqLike(out[k-1].Rule) == dnqLike(l.Rule) {
-			out[k-1].To = l.N
-			out[k-1].Rules = appendUnique(out[k-1].Rules, l.Rule)
+		if k := len(out); k > 0 && out[k-1].Joins(l) {
+			out[k-1].Add(l)
 			continue
 		}
-		out = append(out, Marker{From: l.N, To: l.N, Rule: l.Rule, Rules: []Rule{l.Rule}})
+		out = append(out, NewMarker(l))
 	}
 	for i := range out {
-		out[i].Text = markerText(out[i].Rule, out[i].To-out[i].From+1)
+		out[i].Close()
 	}
 	return out
 }
+
+// NewMarker starts a marker at a line that does not leave.
+func NewMarker(l LineDecision) Marker {
+	return Marker{From: l.N, To: l.N, Rule: l.Rule, Rules: []Rule{l.Rule}}
+}
+
+// Joins reports whether l, a line that does not leave, goes on the run of
+// lines m stands for: it follows m's last line and shares its wording.
+func (m Marker) Joins(l LineDecision) bool {
+	return l.Action != Keep && l.N == m.To+1 && dnqLike(m.Rule) == dnqLike(l.Rule)
+}
+
+// Add puts line l (which Joins m) in m.
+func (m *Marker) Add(l LineDecision) {
+	m.To = l.N
+	m.Rules = appendUnique(m.Rules, l.Rule)
+}
+
+// Close sets the marker's Text once its run is complete.
+func (m *Marker) Close() { m.Text = markerText(m.Rule, m.To-m.From+1) }

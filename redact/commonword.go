@@ -126,6 +126,16 @@ var functionWords = map[string]bool{"the": true, "of": true, "and": true, "for":
 // stop after a title or an initial does not count). before is the last
 // rune that is not a space ahead of text, 0 at the start of the input.
 func sentenceStart(text []byte, s int, before rune) bool {
+	if end, ok := sentenceContext(text, s); ok {
+		return end
+	}
+	return before == 0 || sentenceEnd(before)
+}
+
+// sentenceContext walks back from text[s] over space and opening
+// punctuation: ok is false if it reaches the start of text, else end says
+// whether what it finds ends a sentence.
+func sentenceContext(text []byte, s int) (end, ok bool) {
 	j := s
 	for j > 0 {
 		r, size := utf8.DecodeLastRune(text[:j])
@@ -145,12 +155,26 @@ func sentenceStart(text []byte, s int, before rune) bool {
 			}
 			w := string(text[k : j-size])
 			if isTitle(w) || letterCount(w) == 1 && utf8.RuneCountInString(w) == 1 {
-				return false
+				return false, true
 			}
 		}
-		return sentenceEnd(r)
+		return sentenceEnd(r), true
 	}
-	return before == 0 || sentenceEnd(before)
+	return false, false
+}
+
+// contextRune sums up text already decided for the text that follows it,
+// as the before of sentenceStart: '.' if a sentence ended there, midSentence
+// if not, prev if text holds nothing but space and opening punctuation.
+func contextRune(text []byte, prev rune) rune {
+	end, ok := sentenceContext(text, len(text))
+	switch {
+	case !ok:
+		return prev
+	case end:
+		return '.'
+	}
+	return midSentence
 }
 
 func sentenceEnd(r rune) bool {
@@ -208,19 +232,6 @@ func labelAfter(text []byte, e int) bool {
 		e++
 	}
 	return e < len(text) && text[e] == ':'
-}
-
-// lastNonSpace returns the last rune of b that is not a space, or prev if
-// there is none.
-func lastNonSpace(b []byte, prev rune) rune {
-	for len(b) > 0 {
-		r, size := utf8.DecodeLastRune(b)
-		if !isSpaceRune(r) {
-			return r
-		}
-		b = b[:len(b)-size]
-	}
-	return prev
 }
 
 // SentenceStartNames finds capitalised occurrences of a registered name

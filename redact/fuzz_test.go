@@ -72,6 +72,9 @@ func FuzzRedact(f *testing.F) {
 		if sb.String() != out {
 			t.Fatalf("RedactStream differs from Redact")
 		}
+		if got := redactLines(t, r, text); got != out {
+			t.Fatalf("LineRedactor differs from Redact")
+		}
 		if strings.Count(out, "\n") != strings.Count(norm.NFC.String(text), "\n") {
 			t.Fatalf("line count changed")
 		}

@@ -211,6 +211,9 @@ func TestStreamMatchesRedact(t *testing.T) {
 			t.Errorf("%s: stream output differs from Redact (len %d vs %d)", name, len(got), len(want))
 		}
 	}
+	if got := redactLines(t, r, text); got != want {
+		t.Errorf("LineRedactor output differs from Redact (len %d vs %d)", len(got), len(want))
+	}
 }
 
 func TestPseudonymStableAcrossVariants(t *testing.T) {

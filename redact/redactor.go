@@ -1,10 +1,8 @@
 package redact
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"unicode"
@@ -804,69 +802,6 @@ func hasLetter(b []byte) bool {
 // IsPseudonym reports whether word is a word of some pseudonym in the
 // dictionary (any case).
 func (r *Redactor) IsPseudonym(word string) bool { return r.pwords[NormaliseName(word)] }
-
-// streamChunk is how much RedactStream reads at a time.
-const streamChunk = 64 << 10
-
-// RedactStream copies src to dst with every alias replaced, as Redact does.
-// Memory stays proportional to the dictionary (and the fixed chunk size),
-// not to the length of the text.
-func (r *Redactor) RedactStream(dst io.Writer, src io.Reader) error {
-	bw := bufio.NewWriterSize(dst, streamChunk)
-	var (
-		raw     []byte // read but not yet normalised
-		pending []byte // NFC text not yet decided
-		out     []byte
-		prev    bool
-		before  rune // last rune that is not a space before pending
-		eof     bool
-		chunk   = make([]byte, streamChunk)
-	)
-	for !eof {
-		n, err := io.ReadFull(src, chunk)
-		raw = append(raw, chunk[:n]...)
-		switch {
-		case err == io.EOF || err == io.ErrUnexpectedEOF:
-			eof = true
-		case err != nil:
-			return fmt.Errorf("reading text: %w", err)
-		}
-		cut := len(raw)
-		if !eof {
-			cut = norm.NFC.LastBoundary(raw)
-			if cut < 0 {
-				cut = 0
-			}
-		}
-		if isASCII(raw[:cut]) {
-			pending = append(pending, raw[:cut]...)
-		} else {
-			pending = norm.NFC.Append(pending, raw[:cut]...)
-		}
-		raw = append(raw[:0], raw[cut:]...)
-		if len(raw) > 4*streamChunk {
-			return errors.New("reading text: no normalisation boundary within 256 KiB")
-		}
-		out = out[:0]
-		last := 0
-		consumed, pw := r.m.scan(pending, prev, eof, r.acceptFn(pending, before, false), func(s, e int, p int32) {
-			out = append(out, pending[last:s]...)
-			out = r.replace(out, pending[s:e], p)
-			last = e
-		})
-		out = append(out, pending[last:consumed]...)
-		prev = pw
-		before = lastNonSpace(pending[:consumed], before)
-		if _, err := bw.Write(out); err != nil {
-			return fmt.Errorf("writing redacted text: %w", err)
-		}
-		pending = append(pending[:0], pending[consumed:]...)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing redacted text: %w", err)
-	}
-	return nil
-}
 
 func isASCII[T string | []byte](b T) bool {
 	for len(b) >= 8 {

@@ -119,7 +119,7 @@ func (s *Study) vaultFiles() ([]string, error) {
 // backupTar streams the files into a tar staged beside out, verifies it by
 // unpacking it into a temp dir, and renames it into place on commit.
 func (s *Study) backupTar(ctx context.Context, tx *Tx, out string, files []string, res *BackupResult) error {
-	tmp, err := s.stageOutputFile(tx, out, func(w io.Writer) error {
+	tmp, err := s.stageOutputFile(tx, out, nil, func(w io.Writer) error {
 		h := sha256.New()
 		tw := tar.NewWriter(io.MultiWriter(w, h))
 		for _, rel := range files {

@@ -277,9 +277,10 @@ func (s *Study) readTo(tx *Tx, v *Version, req OpenRequest) error {
 	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
 		return err
 	}
-	return s.stageOutput(tx, req.Output, func(w io.Writer) error {
+	_, err := s.stageOutputFile(tx, req.Output, func() string { return v.SHA256 }, func(w io.Writer) error {
 		return readObject(s.Dir, v, s.Identity, s.listed(v.Class), ctxWriter{tx.ctx, w})
 	})
+	return err
 }
 
 // Docs lists the documents (erased ones included, marked).

@@ -136,13 +136,17 @@ func (s *Study) CheckOutput(path string, force bool) error { return checkOutput(
 // if the process dies before the rename the next writer removes the temp
 // file: a crash leaves no partial output behind.
 func (s *Study) stageOutput(tx *Tx, path string, fill func(io.Writer) error) error {
-	_, err := s.stageOutputFile(tx, path, fill)
+	_, err := s.stageOutputFile(tx, path, nil, fill)
 	return err
 }
 
 // stageOutputFile is stageOutput that returns the staged temp file, for a
-// caller that checks it before it is delivered (a backup).
-func (s *Study) stageOutputFile(tx *Tx, path string, fill func(io.Writer) error) (string, error) {
+// caller that checks it before it is delivered (a backup). known, if not
+// nil, gives the output's SHA-256 once fill has written it (an opened
+// document: readObject verifies that what it wrote has it; an export
+// hashes what it writes), so that it is not computed twice; with known nil
+// it is computed as fill writes, on a goroutine of its own.
+func (s *Study) stageOutputFile(tx *Tx, path string, known func() string, fill func(io.Writer) error) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
@@ -153,9 +157,18 @@ func (s *Study) stageOutputFile(tx *Tx, path string, fill func(io.Writer) error)
 		done()
 		return "", nameSide(err, "recording the output in the vault")
 	}
-	sum := sha256.New()
+	var sum string
 	tmp, err := stageFile(s.FS, abs, func(w io.Writer) error {
-		return fill(sideWriter{io.MultiWriter(w, sum), "writing " + path})
+		if known != nil {
+			err := fill(sideWriter{w, "writing " + path})
+			sum = known()
+			return err
+		}
+		h := newBGHash()
+		defer h.stop()
+		err := fill(sideWriter{io.MultiWriter(w, h), "writing " + path})
+		sum = h.sum()
+		return err
 	})
 	if err != nil {
 		done()
@@ -176,7 +189,7 @@ func (s *Study) stageOutputFile(tx *Tx, path string, fill func(io.Writer) error)
 		// The intent now names what is delivered and the exit's entries,
 		// so that if the process dies between this rename and the commit,
 		// the next writer records the delivered exit (recoverIntents).
-		oi := outputIntent{Output: abs, SHA256: hex.EncodeToString(sum.Sum(nil)), Entries: tx.entries}
+		oi := outputIntent{Output: abs, SHA256: sum, Entries: tx.entries}
 		if err := writeIntent(s.FS, intent, oi); err != nil {
 			return nameSide(err, "recording the output in the vault")
 		}

@@ -2,11 +2,8 @@ package vault
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,24 +17,11 @@ func objectPath(dir, id string) string {
 	return filepath.Join(dir, ObjectsDir, id[:2], id+".age")
 }
 
-// countingHash counts and hashes the plaintext as it streams past.
-type countingHash struct {
-	h hash.Hash
-	n int64
-}
-
-func (c *countingHash) Write(p []byte) (int, error) {
-	c.h.Write(p)
-	c.n += int64(len(p))
-	return len(p), nil
-}
-
-func (c *countingHash) sum() string { return hex.EncodeToString(c.h.Sum(nil)) }
-
-// copyBufSize is large enough to keep age's 64 KiB chunks full; readBufSize
-// serves decryption, where many small objects are read in one exit.
+// copyBufSize matches age's 64 KiB chunks (larger reads and writes cost the
+// kernel more per byte here); readBufSize serves decryption, where many
+// small objects are read in one exit.
 const (
-	copyBufSize = 1 << 20
+	copyBufSize = 64 << 10
 	readBufSize = 128 << 10
 )
 
@@ -50,12 +34,17 @@ func putObject(fsys FS, dir string, src io.Reader, rcpts []age.Recipient, progre
 	if err := fsys.MkdirAll(filepath.Dir(final), 0o700); err != nil {
 		return "", 0, "", fmt.Errorf("creating object directory: %w", err)
 	}
-	ch := &countingHash{h: sha256.New()}
+	ch := newBGHash()
+	defer ch.stop()
 	err = writeNew(fsys, final, func(w io.Writer) error {
-		bw := bufio.NewWriterSize(sideWriter{w, "writing the object"}, copyBufSize)
+		// The file is written on a goroutine of its own (the kernel's copy
+		// into the page cache is as costly as encryption), the hash on
+		// another.
+		bw := newBGWriter(sideWriter{w, "writing the object"})
+		defer bw.Close()
 		aw, err := age.Encrypt(bw, rcpts...)
 		if err != nil {
-			return err
+			return bgCause(err, bw)
 		}
 		var dst io.Writer = io.MultiWriter(aw, ch)
 		if progress != nil {
@@ -63,17 +52,25 @@ func putObject(fsys FS, dir string, src io.Reader, rcpts []age.Recipient, progre
 		}
 		buf := make([]byte, copyBufSize)
 		if _, err := io.CopyBuffer(dst, sideReader{src, "reading input"}, buf); err != nil {
-			return err
+			return bgCause(err, bw)
 		}
 		if err := aw.Close(); err != nil {
-			return err
+			return bgCause(err, bw)
 		}
-		return bw.Flush()
+		return bw.Close()
 	})
 	if err != nil {
 		return "", 0, "", nameSide(err, "writing the object")
 	}
 	return id, ch.n, ch.sum(), nil
+}
+
+// bgCause returns, for an error that says bw failed, bw's own error.
+func bgCause(err error, bw *bgWriter) error {
+	if errors.Is(err, errBGFailed) {
+		return bw.Close()
+	}
+	return err
 }
 
 type progressWriter struct {
@@ -109,9 +106,18 @@ func readObject(dir string, v *Version, id *Identity, listed bool, dst io.Writer
 		}
 		return err
 	}
-	ch := &countingHash{h: sha256.New()}
+	ch := newBGHash()
+	defer ch.stop()
+	// dst is written on a goroutine of its own, the hash on another, while
+	// this one decrypts.
+	bw := newBGWriter(errWriter{dst})
+	defer bw.Close()
 	buf := make([]byte, readBufSize)
-	if _, err := io.CopyBuffer(io.MultiWriter(errWriter{dst}, ch), r, buf); err != nil {
+	_, err = io.CopyBuffer(io.MultiWriter(bw, ch), r, buf)
+	if err == nil {
+		err = bw.Close()
+	}
+	if err = bgCause(err, bw); err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) || isWriteErr(err) {
 			return err

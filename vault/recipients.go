@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -481,7 +480,8 @@ func (s *Study) rekeyObject(v *Version, rcpts []age.Recipient) error {
 		if err != nil {
 			return err
 		}
-		ch := &countingHash{h: sha256.New()}
+		ch := newBGHash()
+		defer ch.stop()
 		buf := make([]byte, copyBufSize)
 		if _, err := io.CopyBuffer(io.MultiWriter(errWriter{aw}, ch), r, buf); err != nil {
 			if isWriteErr(err) {

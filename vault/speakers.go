@@ -227,59 +227,77 @@ type lineSpeaker struct {
 	text string
 }
 
-// speakers resolves every line of a parsed document: a line that begins a
-// turn (a label-shaped prefix, a voice) is the turn of whoever its label
-// names, or of an unknown speaker; a line with a lower-case prefix that
-// names a registered person is theirs; any other line continues the turn in
-// force.
+// speakers resolves every line of a parsed document (see speakerTracker).
 func (ix *speakerIndex) speakers(lines []transcript.Line) []lineSpeaker {
 	out := make([]lineSpeaker, len(lines))
-	memo := map[string]speakerID{}
-	type lookup struct {
-		id speakerID
-		ok bool
-	}
-	loose := map[string]lookup{}
-	resolve := func(label string) speakerID {
-		id, ok := memo[label]
-		if !ok {
-			id = ix.resolve(label)
-			memo[label] = id
-		}
-		return id
-	}
-	cur := speakerID{kind: policy.SpeakerNone}
-	last := ""
+	t := ix.tracker()
 	for i, l := range lines {
-		turn := l.Turn
-		label := l.Speaker
-		carried := !turn && l.Speaker != last // a speaker the reader gave a line without its label
-		turn = turn || carried
-		if !turn {
-			if p, _, ok := transcript.LoosePrefix(l.Text); ok {
-				k, seen := loose[p]
-				if !seen {
-					k.id, k.ok = ix.known(p)
-					loose[p] = k
-				}
-				if id, known := k.id, k.ok; known {
-					turn, label, cur = true, p, id
-					last = l.Speaker
-					out[i] = ix.relabel(l, label, cur)
-					continue
-				}
-			}
-		}
-		if turn {
-			cur = resolve(label)
-			last = l.Speaker
-		}
-		out[i] = lineSpeaker{speakerID: cur}
-		if turn && !carried {
-			out[i] = ix.relabel(l, label, cur)
-		}
+		out[i] = t.next(l)
 	}
 	return out
+}
+
+// A speakerTracker resolves the lines of a document one at a time, in
+// order: a line that begins a turn (a label-shaped prefix, a voice) is the
+// turn of whoever its label names, or of an unknown speaker; a line with a
+// lower-case prefix that names a registered person is theirs; any other
+// line continues the turn in force. It remembers only the turn in force
+// and the labels it has looked up.
+type speakerTracker struct {
+	ix    *speakerIndex
+	memo  map[string]speakerID
+	loose map[string]looseLookup
+	cur   speakerID
+	last  string
+}
+
+type looseLookup struct {
+	id speakerID
+	ok bool
+}
+
+func (ix *speakerIndex) tracker() *speakerTracker {
+	return &speakerTracker{ix: ix, memo: map[string]speakerID{}, loose: map[string]looseLookup{}, cur: speakerID{kind: policy.SpeakerNone}}
+}
+
+func (t *speakerTracker) resolve(label string) speakerID {
+	id, ok := t.memo[label]
+	if !ok {
+		id = t.ix.resolve(label)
+		t.memo[label] = id
+	}
+	return id
+}
+
+// next resolves the next line.
+func (t *speakerTracker) next(l transcript.Line) lineSpeaker {
+	ix := t.ix
+	turn := l.Turn
+	label := l.Speaker
+	carried := !turn && l.Speaker != t.last // a speaker the reader gave a line without its label
+	turn = turn || carried
+	if !turn {
+		if p, _, ok := transcript.LoosePrefix(l.Text); ok {
+			k, seen := t.loose[p]
+			if !seen {
+				k.id, k.ok = ix.known(p)
+				t.loose[p] = k
+			}
+			if id, known := k.id, k.ok; known {
+				label, t.cur = p, id
+				t.last = l.Speaker
+				return ix.relabel(l, label, t.cur)
+			}
+		}
+	}
+	if turn {
+		t.cur = t.resolve(label)
+		t.last = l.Speaker
+	}
+	if turn && !carried {
+		return ix.relabel(l, label, t.cur)
+	}
+	return lineSpeaker{speakerID: t.cur}
 }
 
 // relabel puts a registered researcher's role label in place of the name at

@@ -1,9 +1,7 @@
 package transcript
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 )
@@ -19,108 +17,123 @@ type caption struct {
 	text  []string
 }
 
-// writeCaptions writes blocks as WebVTT or SRT: every timed line starts a
+// capWriter writes blocks as WebVTT or SRT: every timed line starts a
 // caption at its time, untimed lines join the caption before them, and a
 // caption ends where the next begins (the last after three seconds). A
 // marker is a caption of its own at the time of the first line it stands
-// for. Cue text is escaped so that it parses back as written.
-func writeCaptions(w io.Writer, f Format, blocks []Block) error {
-	if !hasTimedRef(blocks) {
-		return ErrNoTimings
-	}
-	var caps []caption
-	label := "" // a speaker line holding only its label, waiting for words
-	for _, bl := range blocks {
-		for k, l := range blockLines(bl.Text) {
-			l = strings.TrimSpace(l)
-			if k == 0 && bl.Speaker != "" {
-				l = strings.TrimSpace(bl.Speaker + ": " + l)
-			}
-			if _, timing := looseCueTiming(l); l == "" || timing {
-				continue // a timing line of the source is not a caption's words
-			}
-			ref, _ := bl.lineRef(k)
-			if ref.Label > 0 && ref.Label == len(l) && label == "" {
-				// "Leila:" alone (a service's speaker line): its words follow.
-				label = l
-				switch n := len(caps); {
-				case ref.HasTime && n > 0 && caps[n-1].start < 0:
-					caps[n-1].start = ref.Start // lines before the first time join its caption
-					label, caps[n-1].text = "", append(caps[n-1].text, l)
-				case ref.HasTime:
-					caps = append(caps, caption{start: ref.Start})
-				}
-				continue
-			}
-			if label != "" {
-				l, label = label+" "+l, ""
-				if len(caps) > 0 && caps[len(caps)-1].text == nil {
-					c := &caps[len(caps)-1]
-					c.text = append(c.text, l)
-					continue
-				}
-			}
-			switch n := len(caps); {
-			case n == 0:
-				caps = append(caps, caption{start: -1})
-				if ref.HasTime {
-					caps[0].start = ref.Start
-				}
-			case ref.HasTime && caps[n-1].start < 0:
-				caps[n-1].start = ref.Start // lines before the first time join its caption
-			case ref.HasTime:
-				caps = append(caps, caption{start: ref.Start})
-			}
-			c := &caps[len(caps)-1]
-			c.text = append(c.text, l)
-		}
-	}
-	if label != "" {
-		if len(caps) == 0 {
-			caps = append(caps, caption{})
-		}
-		c := &caps[len(caps)-1]
-		c.text = append(c.text, label)
-	}
-	for i := range caps {
-		if caps[i].start < 0 {
-			caps[i].start = 0 // untimed lines before the first time
-		}
-	}
-	ew := &errWriter{w: bufio.NewWriter(w)}
-	if f == FormatVTT {
-		ew.str("WEBVTT\n")
-	}
-	for i, c := range caps {
-		end := c.start + lastCue
-		if i+1 < len(caps) && caps[i+1].start > c.start {
-			end = caps[i+1].start
-		}
-		if f == FormatVTT || i > 0 {
-			ew.str("\n")
-		}
-		if f == FormatSRT {
-			ew.str(fmt.Sprintf("%d\n%s --> %s\n", i+1, capTime(c.start, ','), capTime(end, ',')))
-		} else {
-			ew.str(fmt.Sprintf("%s --> %s\n", capTime(c.start, '.'), capTime(end, '.')))
-		}
-		for _, t := range c.text {
-			ew.str(capText(t, f))
-			ew.str("\n")
-		}
-	}
-	return ew.flush()
+// for. Cue text is escaped so that it parses back as written. Only the
+// caption being filled is held; Close fails with ErrNoTimings, having
+// written nothing, if no line had a time.
+type capWriter struct {
+	ew    *errWriter
+	f     Format
+	timed bool     // some line had a time
+	label string   // a speaker line holding only its label, waiting for words
+	cur   *caption // the last caption, still filling
+	n     int      // captions written
 }
 
-func hasTimedRef(blocks []Block) bool {
-	for _, bl := range blocks {
-		for _, r := range bl.Lines {
-			if r.HasTime {
-				return true
+// add starts a new caption; the one before it is complete.
+func (c *capWriter) add(next caption) {
+	if c.cur != nil {
+		c.emit(c.cur, next.start)
+	}
+	c.cur = &next
+}
+
+// emit writes caption cp, ending at next (or after lastCue if next < 0 or
+// not after its start).
+func (c *capWriter) emit(cp *caption, next time.Duration) {
+	ew := c.ew
+	if cp.start < 0 {
+		cp.start = 0 // untimed lines before the first time
+	}
+	end := cp.start + lastCue
+	if next > cp.start {
+		end = next
+	}
+	if c.f == FormatVTT && c.n == 0 {
+		ew.str("WEBVTT\n")
+	}
+	if c.f == FormatVTT || c.n > 0 {
+		ew.str("\n")
+	}
+	c.n++
+	if c.f == FormatSRT {
+		ew.str(fmt.Sprintf("%d\n%s --> %s\n", c.n, capTime(cp.start, ','), capTime(end, ',')))
+	} else {
+		ew.str(fmt.Sprintf("%s --> %s\n", capTime(cp.start, '.'), capTime(end, '.')))
+	}
+	for _, t := range cp.text {
+		ew.str(capText(t, c.f))
+		ew.str("\n")
+	}
+}
+
+func (c *capWriter) block(bl Block) {
+	for _, r := range bl.Lines {
+		c.timed = c.timed || r.HasTime
+	}
+	for k, l := range blockLines(bl.Text) {
+		l = strings.TrimSpace(l)
+		if k == 0 && bl.Speaker != "" {
+			l = strings.TrimSpace(bl.Speaker + ": " + l)
+		}
+		if _, timing := looseCueTiming(l); l == "" || timing {
+			continue // a timing line of the source is not a caption's words
+		}
+		ref, _ := bl.lineRef(k)
+		if ref.Label > 0 && ref.Label == len(l) && c.label == "" {
+			// "Leila:" alone (a service's speaker line): its words follow.
+			c.label = l
+			switch {
+			case ref.HasTime && c.cur != nil && c.cur.start < 0:
+				c.cur.start = ref.Start // lines before the first time join its caption
+				c.label, c.cur.text = "", append(c.cur.text, l)
+			case ref.HasTime:
+				c.add(caption{start: ref.Start})
+			}
+			continue
+		}
+		if c.label != "" {
+			l, c.label = c.label+" "+l, ""
+			if c.cur != nil && c.cur.text == nil {
+				c.cur.text = append(c.cur.text, l)
+				continue
 			}
 		}
+		switch {
+		case c.cur == nil:
+			c.cur = &caption{start: -1}
+			if ref.HasTime {
+				c.cur.start = ref.Start
+			}
+		case ref.HasTime && c.cur.start < 0:
+			c.cur.start = ref.Start // lines before the first time join its caption
+		case ref.HasTime:
+			c.add(caption{start: ref.Start})
+		}
+		c.cur.text = append(c.cur.text, l)
 	}
-	return false
+}
+
+func (c *capWriter) close() error {
+	if !c.timed {
+		return ErrNoTimings
+	}
+	if c.label != "" {
+		if c.cur == nil {
+			c.cur = &caption{}
+		}
+		c.cur.text = append(c.cur.text, c.label)
+	}
+	if c.cur != nil {
+		c.emit(c.cur, -1)
+	}
+	if c.f == FormatVTT && c.n == 0 {
+		c.ew.str("WEBVTT\n")
+	}
+	return c.ew.flush()
 }
 
 func capTime(d time.Duration, sep byte) string {

@@ -110,7 +110,7 @@ func parseVTT(r io.Reader, b *builder) error {
 		return &ParseError{Format: FormatVTT, Line: 1, Msg: "missing WEBVTT header (the file is empty)"}
 	}
 	if notes > 0 {
-		b.doc.Dropped = append(b.doc.Dropped, plural(notes, "NOTE block (comments)", "NOTE blocks (comments)"))
+		b.dropped = append(b.dropped, plural(notes, "NOTE block (comments)", "NOTE blocks (comments)"))
 	}
 	return nil
 }
@@ -335,7 +335,7 @@ func parseSRTTimestamp(s string) (time.Duration, bool) {
 // emitCue turns a cue's text lines into raw lines: lines are joined with a
 // space, except that a text line starting a new speaker starts a new line.
 func emitCue(b *builder, start time.Duration, payload []srcLine, clean func(string) (voice, text string)) error {
-	if err := b.budget.cue(b.doc.Format, cueLine(payload)); err != nil {
+	if err := b.budget.cue(b.format, cueLine(payload)); err != nil {
 		return err
 	}
 	var cur rawLine

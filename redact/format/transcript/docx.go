@@ -115,7 +115,7 @@ func parseDocx(r io.Reader, b *builder) error {
 		}
 		notes[n.kind] = nw.notes
 	}
-	d := &b.doc.Dropped
+	d := &b.dropped
 	if w.deletions > 0 {
 		*d = append(*d, plural(w.deletions, "tracked deletion (tracked changes taken as accepted)", "tracked deletions (tracked changes taken as accepted)"))
 	}
@@ -232,13 +232,13 @@ func (w *docxWalker) emit() error {
 		w.boxLines = append(w.boxLines, s) // after the anchoring paragraph
 		return nil
 	}
-	if err := w.b.add(rawLine{text: s, src: len(w.b.doc.Lines) + 1, note: w.noteKind != "", row: w.row}); err != nil {
+	if err := w.b.add(rawLine{text: s, src: w.b.n + 1, note: w.noteKind != "", row: w.row}); err != nil {
 		return err
 	}
 	for len(w.boxLines) > 0 {
 		s := w.boxLines[0]
 		w.boxLines = w.boxLines[1:]
-		if err := w.b.add(rawLine{text: s, src: len(w.b.doc.Lines) + 1, note: w.noteKind != ""}); err != nil {
+		if err := w.b.add(rawLine{text: s, src: w.b.n + 1, note: w.noteKind != ""}); err != nil {
 			return err
 		}
 	}

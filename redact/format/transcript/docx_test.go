@@ -230,15 +230,21 @@ func largeDocx(tb testing.TB, pages int) ([]byte, int) {
 		}
 		blocks = append(blocks, Block{Speaker: speakers[i%3], Text: sb.String()})
 	}
-	var xmlBuf bytes.Buffer
-	if err := writeDocumentXML(&xmlBuf, blocks, WriteOptions{}); err != nil {
-		tb.Fatal(err)
-	}
 	var buf bytes.Buffer
 	if err := WriteDocx(&buf, blocks); err != nil {
 		tb.Fatal(err)
 	}
-	return buf.Bytes(), xmlBuf.Len()
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			return buf.Bytes(), int(f.UncompressedSize64)
+		}
+	}
+	tb.Fatal("no word/document.xml")
+	return nil, 0
 }
 
 // TestDocxMemory parses a 1,000-page .docx and checks that the memory it

@@ -44,6 +44,17 @@ const (
 func WriteDocx(w io.Writer, blocks []Block) error { return writeDocx(w, blocks, WriteOptions{}) }
 
 func writeDocx(w io.Writer, blocks []Block, opt WriteOptions) error {
+	return Write(w, FormatDocx, blocks, opt)
+}
+
+// docxWriter streams word/document.xml into the zip, the other parts
+// written first.
+type docxWriter struct {
+	zw *zip.Writer
+	*docxDoc
+}
+
+func newDocxWriter(w io.Writer, opt WriteOptions) (*docxWriter, error) {
 	zw := zip.NewWriter(w)
 	create := func(name, body string) (io.Writer, error) {
 		f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime})
@@ -70,17 +81,32 @@ func writeDocx(w io.Writer, blocks []Block, opt WriteOptions) error {
 	}
 	for _, p := range parts {
 		if _, err := create(p.name, p.body); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	f, err := create("word/document.xml", "")
 	if err != nil {
+		return nil, err
+	}
+	d := &docxWriter{zw: zw, docxDoc: &docxDoc{ew: &errWriter{w: bufio.NewWriterSize(f, 64<<10)}, opt: opt}}
+	d.ew.str(docxDocHead)
+	if opt.Title != nil {
+		d.title(opt.Title)
+	}
+	return d, nil
+}
+
+func (d *docxWriter) close() error {
+	d.endTable()
+	d.ew.str(`<w:sectPr>`)
+	if d.opt.Title != nil {
+		d.ew.str(`<w:headerReference w:type="default" r:id="rId2"/><w:footerReference w:type="default" r:id="rId3"/>`)
+	}
+	d.ew.str(docxPage + `</w:sectPr></w:body></w:document>`)
+	if err := d.ew.flush(); err != nil {
 		return err
 	}
-	if err := writeDocumentXML(f, blocks, opt); err != nil {
-		return err
-	}
-	return zw.Close()
+	return d.zw.Close()
 }
 
 func docxHeader(t *Title) string {
@@ -112,27 +138,13 @@ type docxDoc struct {
 	inTable bool
 }
 
-func writeDocumentXML(w io.Writer, blocks []Block, opt WriteOptions) error {
-	d := &docxDoc{ew: &errWriter{w: bufio.NewWriter(w)}, opt: opt}
-	d.ew.str(docxDocHead)
-	if opt.Title != nil {
-		d.title(opt.Title)
+func (d *docxDoc) block(bl Block) {
+	if len(bl.Lines) > 0 {
+		d.rows(bl)
+	} else {
+		d.endTable()
+		d.paragraph(bl)
 	}
-	for _, bl := range blocks {
-		if len(bl.Lines) > 0 {
-			d.rows(bl)
-		} else {
-			d.endTable()
-			d.paragraph(bl)
-		}
-	}
-	d.endTable()
-	d.ew.str(`<w:sectPr>`)
-	if opt.Title != nil {
-		d.ew.str(`<w:headerReference w:type="default" r:id="rId2"/><w:footerReference w:type="default" r:id="rId3"/>`)
-	}
-	d.ew.str(docxPage + `</w:sectPr></w:body></w:document>`)
-	return d.ew.flush()
 }
 
 func (d *docxDoc) title(t *Title) {

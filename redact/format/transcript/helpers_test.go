@@ -1,10 +1,12 @@
 package transcript
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,4 +153,24 @@ func fixtureUpToDate(tb testing.TB, name string, got []byte) {
 	if !bytes.Equal(got, readFixture(tb, name)) {
 		tb.Errorf("testdata/%s is out of date; run go test -update", name)
 	}
+}
+
+// writeDocumentXML writes blocks as a .docx and copies its
+// word/document.xml to w.
+func writeDocumentXML(w io.Writer, blocks []Block, opt WriteOptions) error {
+	var buf bytes.Buffer
+	if err := Write(&buf, FormatDocx, blocks, opt); err != nil {
+		return err
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		return err
+	}
+	f, err := zr.Open("word/document.xml")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
 }

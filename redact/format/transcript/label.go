@@ -210,7 +210,10 @@ func skipTimestamp(s string) string {
 // isTimestamp reports whether s is a clock time such as 0:09, 12:04,
 // 00:01:23 or 00:01:23.450.
 func isTimestamp(s string) bool {
-	parts := strings.Split(strings.NewReplacer(",", ".").Replace(s), ":")
+	if len(s) < 4 || len(s) > 12 || !isDigits(s[:1]) {
+		return false // not "0:09" to "00:01:23,450": no need to look closer
+	}
+	parts := strings.Split(strings.ReplaceAll(s, ",", "."), ":")
 	if len(parts) < 2 || len(parts) > 3 {
 		return false
 	}

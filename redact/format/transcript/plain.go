@@ -102,7 +102,7 @@ func checkText(b []byte) (int, string) {
 }
 
 func parsePlain(r io.Reader, b *builder) error {
-	lr := newLineReader(b.doc.Format, r)
+	lr := newLineReader(b.format, r)
 	for {
 		line, n, ok, err := lr.next()
 		if err != nil {

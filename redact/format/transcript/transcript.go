@@ -106,7 +106,34 @@ func Parse(f Format, r io.Reader) (*Document, error) {
 // error, soon after ctx is cancelled. Both stop at the limits of
 // limits.go, with a *ParseError wrapping a *LimitError.
 func ParseContext(ctx context.Context, f Format, r io.Reader) (*Document, error) {
-	b := newBuilder(f)
+	doc := &Document{Format: f}
+	sum, err := ParseLines(ctx, f, r, func(l Line) error {
+		doc.Lines = append(doc.Lines, l)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	doc.Dropped = sum.Dropped
+	return doc, nil
+}
+
+// Summary is what a streamed parse says once every line has been seen.
+type Summary struct {
+	Lines int // lines passed to the callback
+	// Dropped is as in Document.
+	Dropped []string
+}
+
+// ParseLines reads a document of format f from r and calls fn with each
+// line in order, retaining none of them: memory stays proportional to the
+// longest line (a .docx, a zip archive, is read whole first). It enforces
+// the limits of limits.go and stops soon after ctx is cancelled as
+// ParseContext does; an error from fn stops the parse and is returned as
+// is. Parse errors are *ParseError. A document whose markup is found
+// unbalanced at its end fails after fn has seen every line.
+func ParseLines(ctx context.Context, f Format, r io.Reader, fn func(Line) error) (Summary, error) {
+	b := newBuilder(f, fn)
 	b.budget.ctx = ctx
 	if f != FormatDocx {
 		r = ctxReader{ctx, r}
@@ -122,15 +149,15 @@ func ParseContext(ctx context.Context, f Format, r io.Reader) (*Document, error)
 	case FormatDocx:
 		err = parseDocx(r, b)
 	default:
-		return nil, &ParseError{Format: f, Msg: "unsupported format"}
+		return Summary{}, &ParseError{Format: f, Msg: "unsupported format"}
+	}
+	if err == nil {
+		err = b.finish()
 	}
 	if err != nil {
-		return nil, err
+		return Summary{}, err
 	}
-	if err := b.finish(); err != nil {
-		return nil, err
-	}
-	return b.doc, nil
+	return Summary{Lines: b.n, Dropped: b.dropped}, nil
 }
 
 // rawLine is a line of extracted text before markup and speakers are applied.
@@ -154,7 +181,11 @@ type openTag struct {
 // builder turns raw lines into Lines, applying markup and speaker rules.
 type builder struct {
 	budget  budget
-	doc     *Document
+	format  Format
+	emit    func(Line) error
+	n       int  // lines emitted
+	lastCue bool // the last line emitted has a time
+	dropped []string
 	open    []openTag
 	speaker string
 	// cueTime is the start of a cue timing line in a text or .docx
@@ -163,16 +194,16 @@ type builder struct {
 	hasCueTime bool
 }
 
-func newBuilder(f Format) *builder {
-	return &builder{doc: &Document{Format: f}}
+func newBuilder(f Format, emit func(Line) error) *builder {
+	return &builder{format: f, emit: emit}
 }
 
 func (b *builder) errorf(line, col int, format string, args ...any) *ParseError {
-	return &ParseError{Format: b.doc.Format, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
+	return &ParseError{Format: b.format, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (b *builder) add(r rawLine) error {
-	if err := b.budget.line(b.doc.Format, r.src, len(r.text)); err != nil {
+	if err := b.budget.line(b.format, r.src, len(r.text)); err != nil {
 		return err
 	}
 	text, flags, tags, err := b.markup(r)
@@ -180,7 +211,7 @@ func (b *builder) add(r rawLine) error {
 		return err
 	}
 	l := Line{
-		N:       len(b.doc.Lines) + 1,
+		N:       b.n + 1,
 		Text:    text,
 		Flags:   flags,
 		Start:   r.start,
@@ -246,14 +277,12 @@ func (b *builder) add(r rawLine) error {
 		// A voice span around nothing but markup: the turn is there, no words.
 		l.Text = ""
 	}
-	b.doc.Lines = append(b.doc.Lines, l)
-	return nil
+	b.n++
+	b.lastCue = l.HasTime
+	return b.emit(l)
 }
 
-func (b *builder) lastIsCue() bool {
-	n := len(b.doc.Lines)
-	return n > 0 && b.doc.Lines[n-1].HasTime
-}
+func (b *builder) lastIsCue() bool { return b.n > 0 && b.lastCue }
 
 func (b *builder) finish() error {
 	if len(b.open) > 0 {

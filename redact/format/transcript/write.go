@@ -16,6 +16,10 @@ type Block struct {
 	Text    string // may hold several lines ("\n")
 	Marker  bool   // a "[not for quotation: 12 lines withheld]" style marker, rendered in italics
 	Quote   bool   // block quote
+	// Continued says the block goes on with the previous block's lines as
+	// one paragraph: a long run of lines is written in pieces without
+	// holding it whole. A piece may not start or end with a blank line.
+	Continued bool
 	// Lines ties each line of Text to the document line it came from (the
 	// vault's citation number, its time, its label); nil when the text is
 	// not a document's lines (a chapter, an attribution). A marker has one
@@ -52,18 +56,61 @@ type Title struct {
 // Write writes blocks in format f: FormatMarkdown, FormatText, FormatDocx,
 // FormatVTT or FormatSRT.
 func Write(w io.Writer, f Format, blocks []Block, opt WriteOptions) error {
+	bw, err := NewWriter(w, f, opt)
+	if err != nil {
+		return err
+	}
+	for _, bl := range blocks {
+		if err := bw.Block(bl); err != nil {
+			return err
+		}
+	}
+	return bw.Close()
+}
+
+// A Writer writes blocks one at a time in a format, holding none of them:
+// what Write does with a slice, for an exit that streams.
+type Writer struct {
+	block func(Block)
+	close func() error
+	ew    *errWriter
+}
+
+// NewWriter starts writing format f to w. Close finishes the file.
+func NewWriter(w io.Writer, f Format, opt WriteOptions) (*Writer, error) {
+	ew := &errWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	bw := &Writer{ew: ew, close: ew.flush}
 	switch f {
 	case FormatMarkdown:
-		return writeMarkdown(w, blocks, opt)
+		md := &mdWriter{ew: ew, opt: opt}
+		bw.block = md.block
 	case FormatText:
-		return writeText(w, blocks, opt)
+		tw := &textWriter{ew: ew, opt: opt}
+		bw.block = tw.block
 	case FormatDocx:
-		return writeDocx(w, blocks, opt)
+		d, err := newDocxWriter(w, opt)
+		if err != nil {
+			return nil, err
+		}
+		bw.ew, bw.block, bw.close = d.ew, d.block, d.close
 	case FormatVTT, FormatSRT:
-		return writeCaptions(w, f, blocks)
+		cw := &capWriter{ew: ew, f: f}
+		bw.block, bw.close = cw.block, cw.close
+	default:
+		return nil, fmt.Errorf("cannot write format %q", f)
 	}
-	return fmt.Errorf("cannot write format %q", f)
+	return bw, nil
 }
+
+// Block writes the next block. Write errors are kept for Close; Block
+// returns the first of them early so a caller can stop.
+func (w *Writer) Block(bl Block) error {
+	w.block(bl)
+	return w.ew.err
+}
+
+// Close writes the end of the file and flushes it.
+func (w *Writer) Close() error { return w.close() }
 
 // lineRef returns the reference of line k of a block, if it has one.
 func (bl Block) lineRef(k int) (LineRef, bool) {
@@ -119,28 +166,36 @@ func (e *errWriter) flush() error {
 func WriteText(w io.Writer, blocks []Block) error { return writeText(w, blocks, WriteOptions{}) }
 
 func writeText(w io.Writer, blocks []Block, opt WriteOptions) error {
-	ew := &errWriter{w: bufio.NewWriter(w)}
-	for i, bl := range blocks {
-		if i > 0 {
-			ew.str("\n")
-		}
-		lines, first := blockText(bl)
-		for k, l := range lines {
-			if bl.Quote {
-				ew.str("    ")
-			}
-			ew.str(bl.stamp(first+k, opt))
-			if k == 0 && bl.Speaker != "" {
-				ew.str(bl.Speaker + ":")
-				if l != "" {
-					ew.str(" ")
-				}
-			}
-			ew.str(l)
-			ew.str("\n")
-		}
+	return Write(w, FormatText, blocks, opt)
+}
+
+type textWriter struct {
+	ew  *errWriter
+	opt WriteOptions
+	n   int
+}
+
+func (t *textWriter) block(bl Block) {
+	ew := t.ew
+	if t.n > 0 && !bl.Continued {
+		ew.str("\n")
 	}
-	return ew.flush()
+	t.n++
+	lines, first := blockText(bl)
+	for k, l := range lines {
+		if bl.Quote {
+			ew.str("    ")
+		}
+		ew.str(bl.stamp(first+k, t.opt))
+		if k == 0 && bl.Speaker != "" {
+			ew.str(bl.Speaker + ":")
+			if l != "" {
+				ew.str(" ")
+			}
+		}
+		ew.str(l)
+		ew.str("\n")
+	}
 }
 
 // blockText returns a block's lines without blank lines at its edges (at
@@ -167,50 +222,57 @@ func WriteMarkdown(w io.Writer, blocks []Block) error {
 }
 
 func writeMarkdown(w io.Writer, blocks []Block, opt WriteOptions) error {
-	ew := &errWriter{w: bufio.NewWriter(w)}
-	n, prevQuote := 0, false
-	for _, bl := range blocks {
-		lines, first := blockText(bl)
-		for k, l := range lines {
-			l = strings.TrimSpace(l)
-			label := ""
-			switch r, _ := bl.lineRef(first + k); {
-			case k == 0 && bl.Speaker != "":
-				label = bl.Speaker + ":"
-			case r.Label > 0 && r.Label <= len(l):
-				label, l = l[:r.Label], strings.TrimLeft(l[r.Label:], " \t")
-			}
-			if l == "" && label == "" {
-				continue // a blank line of the source: no empty paragraph
-			}
-			if n > 0 {
-				if bl.Quote && prevQuote {
-					ew.str(">\n")
-				} else {
-					ew.str("\n")
-				}
-			}
-			n, prevQuote = n+1, bl.Quote
-			if bl.Quote {
-				ew.str("> ")
-			}
-			stamp := bl.stamp(first+k, opt)
-			ew.str(stamp)
-			if label != "" {
-				ew.str("**" + mdEscape(label, false) + "**")
-				if l != "" {
-					ew.str(" ")
-				}
-			}
-			e := mdEscape(l, label == "" && stamp == "")
-			if bl.Marker && e != "" {
-				e = "*" + e + "*"
-			}
-			ew.str(e)
-			ew.str("\n")
+	return Write(w, FormatMarkdown, blocks, opt)
+}
+
+type mdWriter struct {
+	ew        *errWriter
+	opt       WriteOptions
+	n         int
+	prevQuote bool
+}
+
+func (m *mdWriter) block(bl Block) {
+	ew := m.ew
+	lines, first := blockText(bl)
+	for k, l := range lines {
+		l = strings.TrimSpace(l)
+		label := ""
+		switch r, _ := bl.lineRef(first + k); {
+		case k == 0 && bl.Speaker != "":
+			label = bl.Speaker + ":"
+		case r.Label > 0 && r.Label <= len(l):
+			label, l = l[:r.Label], strings.TrimLeft(l[r.Label:], " \t")
 		}
+		if l == "" && label == "" {
+			continue // a blank line of the source: no empty paragraph
+		}
+		if m.n > 0 {
+			if bl.Quote && m.prevQuote {
+				ew.str(">\n")
+			} else {
+				ew.str("\n")
+			}
+		}
+		m.n, m.prevQuote = m.n+1, bl.Quote
+		if bl.Quote {
+			ew.str("> ")
+		}
+		stamp := bl.stamp(first+k, m.opt)
+		ew.str(stamp)
+		if label != "" {
+			ew.str("**" + mdEscape(label, false) + "**")
+			if l != "" {
+				ew.str(" ")
+			}
+		}
+		e := mdEscape(l, label == "" && stamp == "")
+		if bl.Marker && e != "" {
+			e = "*" + e + "*"
+		}
+		ew.str(e)
+		ew.str("\n")
 	}
-	return ew.flush()
 }
 
 func trimBlankEdges(lines []string) []string {
@@ -230,8 +292,11 @@ func trimBlankEdges(lines []string) []string {
 func mdEscape(s string, lineStart bool) string {
 	linky := strings.Contains(s, "](") || strings.Contains(s, "][") || strings.Contains(s, "]:")
 	var b strings.Builder
-	b.Grow(len(s) + 8)
+	last, changed := 0, false
 	for i := 0; i < len(s); i++ {
+		if !mdSpecial[s[i]] && i > 0 {
+			continue // most bytes: nothing to look at
+		}
 		c := s[i]
 		esc := false
 		switch c {
@@ -259,12 +324,29 @@ func mdEscape(s string, lineStart bool) string {
 			esc = blockStart(s, i)
 		}
 		if esc {
+			if !changed {
+				b.Grow(len(s) + 8)
+				changed = true
+			}
+			b.WriteString(s[last:i])
 			b.WriteByte('\\')
+			last = i
 		}
-		b.WriteByte(c)
 	}
+	if !changed {
+		return s
+	}
+	b.WriteString(s[last:])
 	return b.String()
 }
+
+// mdSpecial marks the bytes mdEscape may escape anywhere in a line.
+var mdSpecial = func() (t [256]bool) {
+	for _, c := range []byte("\\`*_~[]<&|!.)") {
+		t[c] = true
+	}
+	return t
+}()
 
 // blockStart reports whether the byte at i of a paragraph's first line
 // would start block syntax: an ATX heading, a block quote, a list item or a

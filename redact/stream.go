@@ -1,0 +1,216 @@
+package redact
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// streamState is the redactor's state part-way through a text: the NFC
+// text read but not yet decided (the start of what may be a name running
+// on), and what the matcher needs to know of the text before it.
+type streamState struct {
+	r       *Redactor
+	pending []byte
+	prev    bool // the rune before pending is a word rune
+	before  rune // the last rune that is not a space before pending
+}
+
+// run decides as much of pending as it can (all of it when final),
+// appending the pseudonymised text to out.
+func (st *streamState) run(final bool, out []byte) []byte {
+	r, p := st.r, st.pending
+	last := 0
+	consumed, pw := r.m.scan(p, st.prev, final, r.acceptFn(p, st.before, false), func(s, e int, pi int32) {
+		out = append(out, p[last:s]...)
+		out = r.replace(out, p[s:e], pi)
+		last = e
+	})
+	out = append(out, p[last:consumed]...)
+	st.prev = pw
+	st.before = contextRune(p[:consumed], st.before)
+	st.pending = append(p[:0], p[consumed:]...)
+	return out
+}
+
+// reset starts a new text.
+func (st *streamState) reset() {
+	st.pending, st.prev, st.before = st.pending[:0], false, 0
+}
+
+// streamChunk is how much RedactStream reads at a time.
+const streamChunk = 64 << 10
+
+// RedactStream copies src to dst with every alias replaced, as Redact does.
+// Memory stays proportional to the dictionary (and the fixed chunk size),
+// not to the length of the text.
+func (r *Redactor) RedactStream(dst io.Writer, src io.Reader) error {
+	bw := bufio.NewWriterSize(dst, streamChunk)
+	st := streamState{r: r}
+	var (
+		raw   []byte // read but not yet normalised
+		out   []byte
+		eof   bool
+		chunk = make([]byte, streamChunk)
+	)
+	for !eof {
+		n, err := io.ReadFull(src, chunk)
+		raw = append(raw, chunk[:n]...)
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			eof = true
+		case err != nil:
+			return fmt.Errorf("reading text: %w", err)
+		}
+		cut := len(raw)
+		if !eof {
+			cut = max(norm.NFC.LastBoundary(raw), 0)
+		}
+		if isASCII(raw[:cut]) {
+			st.pending = append(st.pending, raw[:cut]...)
+		} else {
+			st.pending = norm.NFC.Append(st.pending, raw[:cut]...)
+		}
+		raw = append(raw[:0], raw[cut:]...)
+		if len(raw) > 4*streamChunk {
+			return errors.New("reading text: no normalisation boundary within 256 KiB")
+		}
+		out = st.run(eof, out[:0])
+		if _, err := bw.Write(out); err != nil {
+			return fmt.Errorf("writing redacted text: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing redacted text: %w", err)
+	}
+	return nil
+}
+
+// A LineRedactor pseudonymises runs of lines one line at a time, exactly as
+// Redact does the run's lines joined by "\n": a name broken across a line
+// end (hyphenated or not) is still matched, and every line in gives one
+// line out. It holds only the undecided end of the text (a few words), so
+// memory does not grow with the run.
+type LineRedactor struct {
+	st   streamState
+	out  []byte
+	n    int // lines of the run so far
+	emit func(line string) error
+}
+
+// Lines returns a LineRedactor that passes each pseudonymised line to emit
+// as soon as it is decided.
+func (r *Redactor) Lines(emit func(line string) error) *LineRedactor {
+	return &LineRedactor{st: streamState{r: r}, emit: emit}
+}
+
+// Line adds the next line of the run (without its line end).
+func (lr *LineRedactor) Line(text string) error {
+	if lr.n > 0 {
+		lr.st.pending = append(lr.st.pending, '\n')
+	}
+	lr.n++
+	if isASCII(text) {
+		lr.st.pending = append(lr.st.pending, text...)
+	} else {
+		lr.st.pending = norm.NFC.AppendString(lr.st.pending, text)
+	}
+	lr.out = lr.st.run(false, lr.out)
+	return lr.flush(false)
+}
+
+// End finishes the run: the last lines are emitted and the next Line
+// starts a new run, matched independently of this one.
+func (lr *LineRedactor) End() error {
+	if lr.n == 0 {
+		return nil
+	}
+	lr.out = lr.st.run(true, lr.out)
+	err := lr.flush(true)
+	lr.st.reset()
+	lr.out, lr.n = lr.out[:0], 0
+	return err
+}
+
+// flush emits the complete lines of out (and, when final, the rest).
+func (lr *LineRedactor) flush(final bool) error {
+	done := 0
+	for {
+		i := bytes.IndexByte(lr.out[done:], '\n')
+		if i < 0 {
+			break
+		}
+		if err := lr.emit(string(lr.out[done : done+i])); err != nil {
+			return err
+		}
+		done += i + 1
+	}
+	if final {
+		if err := lr.emit(string(lr.out[done:])); err != nil {
+			return err
+		}
+		done = len(lr.out)
+	}
+	lr.out = append(lr.out[:0], lr.out[done:]...)
+	return nil
+}
+
+// A LineScanner is Scan followed by SentenceStartNames over a text given a
+// line at a time: findings carry the line's number (from 1) and are in the
+// order those two give. Memory is the findings, not the text.
+type LineScanner struct {
+	sc       lineScanner
+	known    *Redactor
+	n        int
+	before   rune
+	found    []Finding
+	sentence []Finding
+}
+
+// NewLineScanner starts a scan; known is as for Scan.
+func NewLineScanner(known *Redactor) *LineScanner {
+	s := &LineScanner{known: known}
+	s.sc.known = known
+	s.sc.names.prevEnds = true
+	return s
+}
+
+// Line scans the next line (without its line end). Its findings carry
+// source as their SourceLine.
+func (s *LineScanner) Line(line string, source int) {
+	s.n++
+	from := len(s.found)
+	defer func() {
+		for i := from; i < len(s.found); i++ {
+			s.found[i].SourceLine = source
+		}
+	}()
+	if !isASCII(line) {
+		line = norm.NFC.String(line)
+	}
+	for len(line) > 0 && (line[len(line)-1] == '\r' || line[len(line)-1] == '\n') {
+		line = line[:len(line)-1]
+	}
+	s.found = s.sc.scan(s.found, line, s.n)
+	r := s.known
+	if r == nil || !r.hasCommon {
+		return
+	}
+	b := []byte(line)
+	r.m.scan(b, false, true, r.acceptFn(b, s.before, true), func(st, e int, p int32) {
+		if r.pats[p].common == commonSingle {
+			s.sentence = append(s.sentence, Finding{Kind: FindPossibleName, Line: s.n, Col: utf8.RuneCount(b[:st]) + 1, Confidence: Low, Text: string(b[st:e]), SourceLine: source})
+		}
+	})
+	s.before = contextRune(b, s.before)
+}
+
+// Findings returns what the lines scanned so far hold.
+func (s *LineScanner) Findings() []Finding {
+	return append(s.found, s.sentence...)
+}
