@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/fieldvault/fieldvault/policy"
@@ -40,6 +41,13 @@ func (tx *Tx) StageOutput(path string, fill func(io.Writer) error) error {
 	return tx.s.stageOutput(tx, path, fill)
 }
 
+// StageOutputSum is StageOutput for output that fill hashes as it writes:
+// known gives the SHA-256 once fill returns, so it is not computed twice.
+func (tx *Tx) StageOutputSum(path string, known func() string, fill func(io.Writer) error) error {
+	_, err := tx.s.stageOutputFile(tx, path, known, fill)
+	return err
+}
+
 // PrecheckOutput checks an output path before an exit's work starts ("" is
 // a stream and always passes).
 func (s *Study) PrecheckOutput(path string, force bool) error { return s.precheckOutput(path, force) }
@@ -59,6 +67,47 @@ type LineSpeaker struct {
 	Kind        policy.SpeakerKind
 	Participant string
 	Text, Role  string
+}
+
+// A SpeakerTracker resolves the lines of a document to their speakers one
+// at a time, in order, against the register, holding only the turn in
+// force and the labels it has looked up: Catalog.speakers for a document
+// that streams.
+type SpeakerTracker struct{ t *speakerTracker }
+
+// SpeakerTracker starts resolving the lines of document d.
+func (c *Catalog) SpeakerTracker(rd *redact.Redactor, d *Document) *SpeakerTracker {
+	ix := c.speakerIndex(rd)
+	if len(d.Participants) == 1 {
+		ix.sole = d.Participants[0]
+	}
+	return &SpeakerTracker{ix.tracker()}
+}
+
+// Next resolves the document's next line.
+func (t *SpeakerTracker) Next(l transcript.Line) LineSpeaker {
+	w := t.t.next(l)
+	return LineSpeaker{Kind: w.kind, Participant: w.participant, Text: w.text, Role: w.role}
+}
+
+// Facts are the few facts about line l the policy decides on, with w its
+// speaker.
+func (w LineSpeaker) Facts(l transcript.Line) policy.LineFacts {
+	lf := policy.LineFacts{N: l.N, Blank: strings.TrimSpace(l.Text) == "", SpeakerKind: w.Kind, Participant: w.Participant}
+	if len(l.Flags) > 0 {
+		lf.Flags = slices.Clone(l.Flags)
+	}
+	return lf
+}
+
+// StreamLines decrypts a text version and passes its parsed lines to fn
+// in order, holding none of them; decryption runs on a goroutine of its
+// own beside the parse and fn. The object's size and hash are verified at
+// its end: fn may have seen lines of a damaged object before the integrity
+// error comes back, so what fn produces must be staged, never delivered,
+// until StreamLines returns nil. An error from fn is returned as is.
+func (s *Study) StreamLines(v *Version, fn func(transcript.Line) error) error {
+	return s.streamLines(v, fn)
 }
 
 // speakers resolves every line of a parsed document to its speaker against
@@ -104,10 +153,7 @@ func (s *Study) LineFacts(cat *Catalog, rd *redact.Redactor, d *Document, v *Ver
 	who := cat.speakers(rd, td.Lines, sole)
 	facts.Lines = make([]policy.LineFacts, len(td.Lines))
 	for i, l := range td.Lines {
-		lf := policy.LineFacts{N: l.N, Blank: strings.TrimSpace(l.Text) == ""}
-		lf.Flags = append(lf.Flags, l.Flags...)
-		lf.SpeakerKind, lf.Participant = who[i].Kind, who[i].Participant
-		facts.Lines[i] = lf
+		facts.Lines[i] = who[i].Facts(l)
 	}
 	return td.Lines, who, nil
 }

@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -123,4 +124,49 @@ func lineTexts(lines []transcript.Line) []string {
 		out[i] = l.Text
 	}
 	return out
+}
+
+// errLineStop marks an error a line callback returned, so streamLines can
+// tell it from a parse error.
+type errLineStop struct{ err error }
+
+func (e errLineStop) Error() string { return e.err.Error() }
+func (e errLineStop) Unwrap() error { return e.err }
+
+// streamLines is StreamLines.
+func (s *Study) streamLines(v *Version, fn func(transcript.Line) error) error {
+	if v.Format == FormatBinary || v.Object == "" {
+		return fmt.Errorf("%w: this version is not a text document", ErrInvalid)
+	}
+	ctx := s.changing
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	pr, pw := io.Pipe()
+	read := make(chan error, 1)
+	go func() {
+		err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), pw)
+		pw.CloseWithError(err) // nil: the parser sees the end of the text
+		read <- err
+	}()
+	_, err := transcript.ParseLines(ctx, transcript.Format(v.Format), pr, func(l transcript.Line) error {
+		if err := fn(l); err != nil {
+			return errLineStop{err}
+		}
+		return nil
+	})
+	pr.CloseWithError(io.ErrClosedPipe) // a parse that stopped early stops the reader
+	rerr := <-read
+	var stop errLineStop
+	switch {
+	case errors.As(err, &stop):
+		return stop.err
+	case rerr != nil && !isWriteErr(rerr):
+		return rerr // the object: missing, damaged or unreadable
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		return integrity("a stored version no longer parses: %v", err)
+	}
+	return nil
 }

@@ -152,44 +152,14 @@ func (g *gated) reasons() []WithheldLines {
 	return out
 }
 
-// marked counts the lines that leave for analysis only.
-func (g *gated) markedLines() int {
-	n := 0
-	for _, l := range g.decision.Lines {
-		if l.Action == policy.Keep && len(l.Marks) > 0 {
-			n++
-		}
-	}
-	return n
-}
+// markedLines counts the lines that leave for analysis only.
+func (g *gated) markedLines() int { return g.nMarked }
 
 // Neutral markers around text that leaves for analysis only.
 const (
 	MarkDNQOpen  = "[do not quote: for analysis only]"
 	MarkDNQClose = "[end of do not quote]"
 )
-
-// analysisBlocks puts a marker before and after every run of text that
-// leaves for analysis only.
-func analysisBlocks(g *gated) []transcript.Block {
-	var out []transcript.Block
-	for i, b := range g.blocks {
-		if i < len(g.marked) && g.marked[i] {
-			open := transcript.Block{Text: MarkDNQOpen, Marker: true}
-			if len(b.Lines) > 0 {
-				// The opening marker takes the time of the run's first line:
-				// a caption of its own in vtt and srt. The closing one joins
-				// the run's last caption.
-				f := b.Lines[0]
-				open.Lines = []transcript.LineRef{{N: f.N, To: b.Lines[len(b.Lines)-1].N, Start: f.Start, HasTime: f.HasTime}}
-			}
-			out = append(out, open, b, transcript.Block{Text: MarkDNQClose, Marker: true})
-			continue
-		}
-		out = append(out, b)
-	}
-	return out
-}
 
 // ResidualError refuses an exit whose pseudonymised text still holds
 // high-confidence identifiers (e-mail, phone, postcode, NI number).
@@ -215,25 +185,89 @@ func (e *ResidualError) Error() string {
 // Is makes a residual block a refusal by policy (exit code 3).
 func (e *ResidualError) Is(target error) bool { return target == policy.ErrRefused }
 
-// gated is one document version after the gate: its decision and the
-// pseudonymised blocks that may leave.
+// gated is one document version after the gate: its decision and, once
+// composed, the pseudonymised blocks that may leave.
 type gated struct {
-	doc      *vault.Document
-	ver      *vault.Version
-	lines    []transcript.Line
-	decision policy.Decision
-	blocks   []transcript.Block
-	rules    []policy.Rule  // per block: the marker's rule, "" for text
-	marked   []bool         // per block: text that leaves for analysis only (do not quote)
-	relabel  map[int]string // line → text with a researcher's role label for their name
-	roles    map[int]string // line → that role label
-	withheld int
-	speakers map[int][]string // line → participants whose words it holds
+	doc       *vault.Document
+	ver       *vault.Version
+	req       policy.Request    // the policy request, without the lines
+	tracker   newTracker        // nil for a document that is not text
+	lines     []transcript.Line // the parsed lines, when held (gate; export and quote stream)
+	decision  policy.Decision   // Lines are set only when the lines are held
+	blocks    []transcript.Block
+	rules     []policy.Rule // per block: the marker's rule, "" for text
+	marked    []bool        // per block: text that leaves for analysis only (do not quote)
+	withheld  int
+	speakers  map[int][]string     // line → participants whose words it holds (held lines only)
+	nMarked   int                  // lines that leave marked "do not quote"
+	lineRules map[policy.Rule]bool // the decisive rules of lines that do not leave
 }
 
-// gateView resolves a document version's lines to speakers and asks the
-// policy what may leave.
+// tally counts a line's decision for the result and the audit entry.
+func (g *gated) tally(d policy.LineDecision) {
+	switch {
+	case d.Action == policy.Keep && len(d.Marks) > 0:
+		g.nMarked++
+	case d.Action != policy.Keep && d.Rule != "":
+		if g.lineRules == nil {
+			g.lineRules = map[policy.Rule]bool{}
+		}
+		g.lineRules[d.Rule] = true
+	}
+}
+
+// gate resolves a document version's lines to speakers, asks the policy
+// what may leave and composes the blocks that leave, holding the
+// document's lines (for the exits that need them whole: render, check,
+// export-qda, deposit, scan). Export and quote stream instead (letOut).
 func gate(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, handle string, version int, mode policy.Mode, from, to int, purpose policy.Scope) (*gated, error) {
+	g, err := prepare(cat, rd, handle, version, mode, from, to, purpose)
+	if err != nil || g.tracker == nil {
+		return g, err
+	}
+	facts := g.req.Doc
+	lines, who, err := s.LineFacts(cat, rd, g.doc, g.ver, &facts)
+	if err != nil {
+		return nil, err
+	}
+	g.lines = lines
+	g.speakers = facts.Speakers()
+	req := g.req
+	req.Doc = facts
+	g.decision = policy.Decide(req)
+	for _, d := range g.decision.Lines {
+		g.tally(d)
+	}
+	if err := g.decision.Err(); err != nil {
+		return g, err
+	}
+	c := newComposer(rd, 0, func(b transcript.Block, rule policy.Rule, marked bool) error {
+		g.blocks = append(g.blocks, b)
+		g.rules = append(g.rules, rule)
+		g.marked = append(g.marked, marked)
+		return nil
+	})
+	first := 1
+	if len(g.decision.Lines) > 0 {
+		first = g.decision.Lines[0].N
+	}
+	for i, l := range lines {
+		if k := l.N - first; k >= 0 && k < len(g.decision.Lines) {
+			if err := c.line(l, who[i], g.decision.Lines[k]); err != nil {
+				return g, err
+			}
+		}
+	}
+	if err := c.end(); err != nil {
+		return g, err
+	}
+	g.withheld = c.withheld
+	return g, nil
+}
+
+// prepare finds a document version and sets up the gate's request for it.
+// A document that is not text is decided (refused) here: no line is read.
+func prepare(cat *vault.Catalog, rd *redact.Redactor, handle string, version int, mode policy.Mode, from, to int, purpose policy.Scope) (*gated, error) {
 	d, err := cat.Doc(handle)
 	if err != nil {
 		return nil, err
@@ -245,143 +279,18 @@ func gate(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, handle string
 		}
 	}
 	g := &gated{doc: d, ver: v}
-	facts := cat.DocFacts(d, v)
+	g.req = policy.Request{Mode: mode, Doc: cat.DocFacts(d, v), From: from, To: to, Records: cat.Records(), Purpose: purpose}
 	if d.Erased || (policy.IsTextKind(d.Kind) && v.Format == vault.FormatBinary) {
 		return nil, &policy.Refused{Refusals: []*policy.Refusal{{Rule: policy.RuleKind, Msg: fmt.Sprintf("document %s holds no text that can leave (erased, or not a text format)", d.Handle)}}}
 	}
 	if !policy.IsTextKind(d.Kind) {
 		// Recordings and consent forms never leave: the policy says so with
 		// its own rule; no line is read.
-		g.decision = policy.Decide(policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose})
+		g.decision = policy.Decide(g.req)
 		return g, g.decision.Err()
 	}
-	lines, who, err := s.LineFacts(cat, rd, d, v, &facts)
-	if err != nil {
-		return nil, err
-	}
-	g.lines = lines
-	for i, l := range lines {
-		if who[i].Text != "" {
-			if g.relabel == nil {
-				g.relabel, g.roles = map[int]string{}, map[int]string{}
-			}
-			g.relabel[l.N], g.roles[l.N] = who[i].Text, who[i].Role
-		}
-	}
-	g.speakers = facts.Speakers()
-	g.decision = policy.Decide(policy.Request{Mode: mode, Doc: facts, From: from, To: to, Records: cat.Records(), Purpose: purpose})
-	if err := g.decision.Err(); err != nil {
-		return g, err
-	}
-	compose(g, rd)
+	g.tracker = func() *vault.SpeakerTracker { return cat.SpeakerTracker(rd, d) }
 	return g, nil
-}
-
-// compose turns the kept lines into pseudonymised blocks, with a marker for
-// every run of lines that does not leave.
-func compose(g *gated, rd *redact.Redactor) {
-	markers := policy.Markers(g.decision)
-	byStart := map[int]policy.Marker{}
-	withheld := 0
-	for _, m := range markers {
-		byStart[m.From] = m
-		withheld += m.To - m.From + 1
-	}
-	keep := map[int]bool{}
-	marked := map[int]bool{}
-	for _, l := range g.decision.Lines {
-		if l.Action == policy.Keep {
-			keep[l.N] = true
-			marked[l.N] = len(l.Marks) > 0
-		}
-	}
-	var run []string
-	var refs []transcript.LineRef
-	var labels []string // per line of the run: its speaker label if it starts a turn
-	runMarked := false
-	flush := func() {
-		if len(run) == 0 {
-			return
-		}
-		// One block per run of kept lines, so every format keeps the lines as
-		// lines (names broken across a line end are still matched).
-		text := rd.Redact(strings.Join(run, "\n"))
-		out := strings.Split(text, "\n")
-		if len(out) == len(refs) {
-			for i, lab := range labels {
-				refs[i].Label = labelLen(rd, out[i], lab)
-			}
-		} else {
-			refs = nil // cannot happen: redaction keeps line ends
-		}
-		g.blocks = append(g.blocks, transcript.Block{Text: text, Lines: refs})
-		g.rules = append(g.rules, "")
-		g.marked = append(g.marked, runMarked)
-		run, refs, labels = run[:0], nil, labels[:0]
-	}
-	first, last := 0, len(g.lines)
-	if len(g.decision.Lines) > 0 {
-		first = g.decision.Lines[0].N - 1
-		last = g.decision.Lines[len(g.decision.Lines)-1].N
-	}
-	for _, l := range g.lines[first:last] {
-		if m, ok := byStart[l.N]; ok {
-			flush()
-			ref := transcript.LineRef{N: m.From, To: m.To}
-			// The marker takes the time of the first withheld line that has one.
-			for _, w := range g.lines[m.From-1 : min(m.To, len(g.lines))] {
-				if w.HasTime {
-					ref.Start, ref.HasTime = w.Start, true
-					break
-				}
-			}
-			g.blocks = append(g.blocks, transcript.Block{Text: m.Text, Marker: true, Lines: []transcript.LineRef{ref}})
-			g.rules = append(g.rules, m.Rule)
-			g.marked = append(g.marked, false)
-		}
-		if !keep[l.N] || l.MarkupOnly {
-			continue
-		}
-		if marked[l.N] != runMarked {
-			flush()
-			runMarked = marked[l.N]
-		}
-		text, lab := l.Text, ""
-		if l.Turn {
-			lab = l.Speaker
-		}
-		if t, ok := g.relabel[l.N]; ok {
-			text, lab = t, g.roles[l.N]
-		}
-		if lab != "" && strings.HasPrefix(text, "**") {
-			// A label set in bold in the source: the writers set labels in
-			// bold themselves, so the label leaves as a plain "Name: ".
-			if l2, rest, ok := transcript.ParseLabel(text); ok {
-				text = l2 + ": " + rest
-			}
-		}
-		run = append(run, text)
-		refs = append(refs, transcript.LineRef{N: l.N, Start: l.Start, HasTime: l.HasTime, Row: l.Row, Note: l.Note})
-		labels = append(labels, lab)
-	}
-	flush()
-	g.withheld = withheld
-}
-
-// labelLen is the length of the pseudonymised speaker label with its colon
-// at the start of an output line, so writers can set it in bold; 0 if the
-// line does not start with one.
-func labelLen(rd *redact.Redactor, line, label string) int {
-	if label == "" {
-		return 0
-	}
-	if p := rd.Redact(label) + ":"; strings.HasPrefix(line, p) {
-		return len(p)
-	}
-	if lab, _, ok := transcript.ParseLabel(line); ok && strings.HasPrefix(line, lab+":") {
-		return len(lab) + 1
-	}
-	return 0
 }
 
 // renderBlocks writes blocks in the requested format.
@@ -427,8 +336,14 @@ func FormatFor(flag, output string) (string, error) {
 // unless accepted. Findings name the document and source line where at
 // knows them.
 func scanOut(text string, rd *redact.Redactor, accept bool, res *Result, at origin) error {
+	return sortFindings(at.locate(scanText(text, rd)), accept, res)
+}
+
+// sortFindings sorts the residual scan's findings of an exit: high
+// confidence ones refuse it unless accepted.
+func sortFindings(found []redact.Finding, accept bool, res *Result) error {
 	var high []redact.Finding
-	for _, f := range at.locate(scanText(text, rd)) {
+	for _, f := range found {
 		if f.Confidence == redact.High {
 			high = append(high, f)
 		} else {
@@ -497,10 +412,8 @@ func exitEntry(action string, gs []*gated, res *Result) vault.Entry {
 		for _, f := range g.decision.FlagsApplied {
 			e.Flags = append(e.Flags, fmt.Sprintf("%s:%d-%d:%s", g.doc.Handle, f.From, f.To, f.Kind))
 		}
-		for _, l := range g.decision.Lines {
-			if l.Action != policy.Keep && l.Rule != "" {
-				rules[string(l.Rule)] = true
-			}
+		for r := range g.lineRules {
+			rules[string(r)] = true
 		}
 	}
 	e.Participants = sortedKeys(parts)
@@ -537,7 +450,8 @@ func exit(ctx context.Context, s *vault.Study, action string, req Request, mode 
 	return res, nil
 }
 
-// letOut gates one export or quote, stages its output and records the exit.
+// letOut gates one export or quote, stages its output and records the
+// exit. The document streams (streamExit): it is decided as it is written.
 func letOut(s *vault.Study, tx *vault.Tx, action string, req Request, mode policy.Mode, res *Result) error {
 	if mode == policy.ModeQuote && req.Purpose == policy.PurposeAnalysis {
 		return fmt.Errorf("%w: a quote is for publication; analysis is a purpose of export and export-qda only", vault.ErrInvalid)
@@ -546,20 +460,13 @@ func letOut(s *vault.Study, tx *vault.Tx, action string, req Request, mode polic
 	if err != nil {
 		return err
 	}
-	g, err := gate(s, tx.Cat, rd, req.Doc, req.Version, mode, req.From, req.To, req.Purpose)
+	g, err := prepare(tx.Cat, rd, req.Doc, req.Version, mode, req.From, req.To, req.Purpose)
 	if err != nil {
 		return err
 	}
 	if err := tx.Context().Err(); err != nil {
 		return err // interrupted: stop between the long stages
 	}
-	blocks := g.blocks
-	if mode == policy.ModeQuote {
-		blocks = quoteBlocks(tx.Cat, g)
-	} else if req.Purpose == policy.PurposeAnalysis {
-		blocks = analysisBlocks(g)
-	}
-	res.Reasons, res.Marked = g.reasons(), g.markedLines()
 	format, err := FormatFor(req.Format, req.Output)
 	if err != nil {
 		return err
@@ -568,20 +475,65 @@ func letOut(s *vault.Study, tx *vault.Tx, action string, req Request, mode polic
 	if mode != policy.ModeQuote && format == OutDocx {
 		opt.Title = exportTitle(tx.Cat, g)
 	}
-	out, err := renderBlocks(format, blocks, opt)
-	if err != nil {
+	var quoteEnd func() string
+	if mode == policy.ModeQuote {
+		quoteEnd = func() string { return attribution(tx.Cat, g) }
+	}
+	var found []redact.Finding
+	fill := func(w io.Writer) error {
+		var err error
+		found, res.SHA256, res.Bytes, err = streamExit(s, g, rd, w, format, opt, quoteEnd)
 		return err
 	}
-	if err := tx.Context().Err(); err != nil {
-		return err
+	if req.Output == "" {
+		if req.W == nil {
+			return fmt.Errorf("%w: no output", vault.ErrInvalid)
+		}
+		// Standard output is staged too, until the exit commits.
+		sp := &spool{}
+		tx.OnCommit(sp.discard)
+		tx.OnAbort(sp.discard)
+		if err := fill(sp); err != nil {
+			return err
+		}
+		if err := sortFindings(origin{doc: g.doc.Handle}.locate(found), req.AcceptResidual, res); err != nil {
+			return err
+		}
+		if err := tx.RequirePinnedKey(); err != nil {
+			return err
+		}
+		tx.Deliver(func() error {
+			if err := sp.copyTo(req.W); err != nil {
+				return fmt.Errorf("writing the output: %w", err)
+			}
+			return nil
+		}, nil)
+	} else {
+		if err := s.CheckOutput(req.Output, req.Force); err != nil {
+			return err
+		}
+		var ferr error
+		err := tx.StageOutputSum(req.Output, func() string { return res.SHA256 }, func(w io.Writer) error {
+			// The exit's own errors (a refusal, damage found at the end)
+			// come back as they are, not as errors writing the file.
+			ferr = fill(w)
+			return nil
+		})
+		if ferr != nil {
+			return ferr
+		}
+		if err != nil {
+			return err
+		}
+		if err := sortFindings(origin{doc: g.doc.Handle}.locate(found), req.AcceptResidual, res); err != nil {
+			return err
+		}
+		if err := tx.RequirePinnedKey(); err != nil {
+			return err
+		}
 	}
-	if err := scanOut(plain(blocks), rd, req.AcceptResidual, res, origin{g.doc.Handle, sourceLines(blocks)}); err != nil {
-		return err
-	}
-	res.SHA256, res.Bytes, res.Withheld, res.ReliedOn = sha(out), len(out), g.withheld, g.decision.ReliedOn
-	if err := deliver(s, tx, req, out); err != nil {
-		return err
-	}
+	res.Withheld, res.ReliedOn = g.withheld, g.decision.ReliedOn
+	res.Reasons, res.Marked = g.reasons(), g.markedLines()
 	e := exitEntry(action, []*gated{g}, res)
 	e.Detail["format"] = format
 	if req.Purpose != "" {

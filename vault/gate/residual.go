@@ -18,7 +18,7 @@ type origin struct {
 func (o origin) locate(fs []redact.Finding) []redact.Finding {
 	for i := range fs {
 		fs[i].Doc = o.doc
-		if n := fs[i].Line - 1; n >= 0 && n < len(o.src) {
+		if n := fs[i].Line - 1; n >= 0 && n < len(o.src) { // else streamed: SourceLine is set
 			fs[i].SourceLine = o.src[n]
 		}
 	}

@@ -1,0 +1,590 @@
+package gate
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/fieldvault/fieldvault/vault"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
+)
+
+// An export or quote streams its document and never holds it whole
+// (streamExit). The store decrypts the version and the parser hands over
+// one line at a time (Study.StreamLines); each line's speaker is resolved
+// (vault.SpeakerTracker) and the policy decides it (policy.Decider), and
+// the lines that leave go on, a run at a time, through the redactor
+// (redact.LineRedactor: names broken across a line end are still matched),
+// the writer (transcript.Writer) and, on a goroutine of its own, the
+// residual scan (redact.LineScanner), hashed as they are written to staged
+// output. An export takes one pass; a quote first counts the lines, and an
+// analysis export also finds where its marked runs end.
+
+// exitChunkLines is how many lines of a run of kept lines go to the writer
+// in one block: enough to keep the writer busy, few enough that memory
+// does not grow with the document.
+const exitChunkLines = 256
+
+// A composer turns a document's lines and the gate's decisions on them,
+// in order, into the blocks that leave: runs of kept lines pseudonymised,
+// a marker for every run of lines that does not leave. With chunk > 0 a
+// long run goes out in pieces of about chunk lines
+// (transcript.Block.Continued), cut only between two lines that are not
+// blank so the writers lay the pieces out as one run.
+type composer struct {
+	rd    *redact.Redactor
+	chunk int
+	emit  func(b transcript.Block, rule policy.Rule, marked bool) error
+
+	lr        *redact.LineRedactor
+	queue     []pushed // lines given to the redactor, waiting for their text
+	head      int
+	texts     []string // the chunk being filled
+	refs      []transcript.LineRef
+	cont      bool // the chunk continues a run already partly emitted
+	runMarked bool
+	labels    map[string]string // speaker label → its pseudonymised form with colon
+
+	marker   *policy.Marker // the run of lines that do not leave so far
+	mref     transcript.LineRef
+	withheld int
+}
+
+type pushed struct {
+	ref   transcript.LineRef
+	label string
+}
+
+func newComposer(rd *redact.Redactor, chunk int, emit func(transcript.Block, policy.Rule, bool) error) *composer {
+	c := &composer{rd: rd, chunk: chunk, emit: emit, labels: map[string]string{}}
+	c.lr = rd.Lines(c.redacted)
+	return c
+}
+
+// line takes the document's next line of the exit, its speaker and the
+// gate's decision on it.
+func (c *composer) line(l transcript.Line, who vault.LineSpeaker, d policy.LineDecision) error {
+	if d.Action != policy.Keep {
+		if c.marker != nil && c.marker.Joins(d) {
+			c.marker.Add(d)
+		} else {
+			if err := c.flushMarker(); err != nil {
+				return err
+			}
+			if err := c.endRun(); err != nil {
+				return err
+			}
+			m := policy.NewMarker(d)
+			c.marker, c.mref = &m, transcript.LineRef{}
+		}
+		// The marker takes the time of the first withheld line that has one.
+		if !c.mref.HasTime && l.HasTime {
+			c.mref.Start, c.mref.HasTime = l.Start, true
+		}
+		return nil
+	}
+	if err := c.flushMarker(); err != nil {
+		return err
+	}
+	if l.MarkupOnly {
+		return nil
+	}
+	if marked := len(d.Marks) > 0; marked != c.runMarked {
+		if err := c.endRun(); err != nil {
+			return err
+		}
+		c.runMarked = marked
+	}
+	text, lab := l.Text, ""
+	if l.Turn {
+		lab = l.Speaker
+	}
+	if who.Text != "" {
+		text, lab = who.Text, who.Role
+	}
+	if lab != "" && strings.HasPrefix(text, "**") {
+		// A label set in bold in the source: the writers set labels in
+		// bold themselves, so the label leaves as a plain "Name: ".
+		if l2, rest, ok := transcript.ParseLabel(text); ok {
+			text = l2 + ": " + rest
+		}
+	}
+	c.queue = append(c.queue, pushed{transcript.LineRef{N: l.N, Start: l.Start, HasTime: l.HasTime, Row: l.Row, Note: l.Note}, lab})
+	return c.lr.Line(text)
+}
+
+// flushMarker emits the marker of the run of lines that do not leave.
+func (c *composer) flushMarker() error {
+	m := c.marker
+	if m == nil {
+		return nil
+	}
+	c.marker = nil
+	m.Close()
+	c.withheld += m.To - m.From + 1
+	ref := c.mref
+	ref.N, ref.To = m.From, m.To
+	return c.emit(transcript.Block{Text: m.Text, Marker: true, Lines: []transcript.LineRef{ref}}, m.Rule, false)
+}
+
+// redacted takes the redactor's next line.
+func (c *composer) redacted(text string) error {
+	p := c.queue[c.head]
+	c.queue[c.head] = pushed{}
+	c.head++
+	if c.head >= 64 && 2*c.head >= len(c.queue) {
+		// The redactor may always hold a line back (a name may run on):
+		// drop what it has passed so the queue does not grow.
+		n := copy(c.queue, c.queue[c.head:])
+		c.queue, c.head = c.queue[:n], 0
+	}
+	p.ref.Label = c.labelLen(text, p.label)
+	if n := len(c.texts); c.chunk > 0 && n >= c.chunk && !blank(text) && !blank(c.texts[n-1]) {
+		if err := c.flushChunk(); err != nil {
+			return err
+		}
+	}
+	c.texts = append(c.texts, text)
+	c.refs = append(c.refs, p.ref)
+	return nil
+}
+
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+func (c *composer) flushChunk() error {
+	if len(c.texts) == 0 {
+		return nil
+	}
+	b := transcript.Block{Text: strings.Join(c.texts, "\n"), Lines: c.refs, Continued: c.cont}
+	c.cont = true
+	c.texts, c.refs = c.texts[:0], nil
+	return c.emit(b, "", c.runMarked)
+}
+
+// endRun finishes the run of kept lines in progress.
+func (c *composer) endRun() error {
+	if err := c.lr.End(); err != nil {
+		return err
+	}
+	err := c.flushChunk()
+	c.cont = false
+	return err
+}
+
+// end finishes the document.
+func (c *composer) end() error {
+	if err := c.endRun(); err != nil {
+		return err
+	}
+	return c.flushMarker()
+}
+
+// labelLen is the length of the pseudonymised speaker label with its colon
+// at the start of an output line, so writers can set it in bold; 0 if the
+// line does not start with one.
+func (c *composer) labelLen(line, label string) int {
+	if label == "" {
+		return 0
+	}
+	p, ok := c.labels[label]
+	if !ok {
+		p = c.rd.Redact(label) + ":"
+		c.labels[label] = p
+	}
+	if strings.HasPrefix(line, p) {
+		return len(p)
+	}
+	if lab, _, ok := transcript.ParseLabel(line); ok && strings.HasPrefix(line, lab+":") {
+		return len(lab) + 1
+	}
+	return 0
+}
+
+// A lineSource gives the gate a document version's lines in order, each
+// time it is asked: streamed from the object, or from lines held.
+type lineSource func(fn func(transcript.Line) error) error
+
+// newTracker starts resolving a document's speakers from its first line.
+type newTracker func() *vault.SpeakerTracker
+
+// errProbe: the first lines of a document have no speaker, so whether
+// any line has one is not known until its end (see decideStream).
+var errProbe = errors.New("no speaker in the first lines")
+
+// probeBytes bounds the text decideStream holds while it looks for the
+// first line with a speaker.
+const probeBytes = 1 << 20
+
+// decideStream runs the gate over the lines of src: it resolves each
+// line's speaker, decides it and passes the line, its speaker and the
+// decision to fn (for the lines of the exit only: From..To of a quote).
+// It returns the Decision (without Lines). n and labelled come from a
+// first pass (count); an export may pass n < 0 and probe instead: the
+// lines are then held until one has a speaker (almost always one of the
+// first), and if none has within probeBytes of text, decideStream stops
+// with errProbe, having called fn for no line, for the caller to count
+// first.
+func decideStream(req policy.Request, n int, labelled, probe bool, tracker newTracker, src lineSource, fn func(transcript.Line, vault.LineSpeaker, policy.LineDecision) error) (policy.Decision, error) {
+	type held struct {
+		l   transcript.Line
+		who vault.LineSpeaker
+	}
+	var (
+		wait  []held // lines whose decision has not come yet (blank lines, mostly)
+		ferr  error
+		dc    *policy.Decider
+		early []policy.LineFacts // facts held while probing
+		size  int
+	)
+	emit := func(ld policy.LineDecision) {
+		k := 0
+		for k < len(wait) && wait[k].l.N < ld.N {
+			k++ // outside the exit's range
+		}
+		if k < len(wait) && wait[k].l.N == ld.N && ferr == nil {
+			ferr = fn(wait[k].l, wait[k].who, ld)
+			k++
+		}
+		wait = append(wait[:0], wait[k:]...)
+	}
+	start := func(labelled bool) error {
+		dc = policy.NewDecider(req, n, labelled, emit)
+		if err := dc.Err(); err != nil {
+			return err
+		}
+		for _, f := range early {
+			dc.Line(f)
+		}
+		early = nil
+		return ferr
+	}
+	if !probe {
+		if err := start(labelled); err != nil {
+			return dc.Finish(), err
+		}
+	}
+	tr := tracker()
+	err := src(func(l transcript.Line) error {
+		who := tr.Next(l)
+		if req.Mode != policy.ModeQuote || req.From <= l.N && l.N <= req.To {
+			wait = append(wait, held{l, who})
+		}
+		f := who.Facts(l)
+		if dc != nil {
+			dc.Line(f)
+			return ferr
+		}
+		early = append(early, f)
+		if who.Kind != policy.SpeakerNone {
+			return start(true)
+		}
+		if size += len(l.Text) + 64; size > probeBytes {
+			return errProbe
+		}
+		return nil
+	})
+	if err == nil && dc == nil {
+		err = start(false) // a short document without speakers
+	}
+	if err != nil {
+		return policy.Decision{}, err
+	}
+	d := dc.Finish()
+	if ferr != nil {
+		return d, ferr
+	}
+	return d, d.Err()
+}
+
+// count is the first pass: how many lines src has and whether any has a
+// speaker, which the policy needs before it reads a line.
+func count(tracker newTracker, src lineSource) (n int, labelled bool, err error) {
+	tr := tracker()
+	err = src(func(l transcript.Line) error {
+		n++
+		labelled = labelled || tr.Next(l).Kind != policy.SpeakerNone
+		return nil
+	})
+	return n, labelled, err
+}
+
+// runEnds is an extra pass for an analysis exit: the last line of each run
+// of lines that leaves marked "do not quote", by its first line, so the
+// opening marker can say which lines it covers before they are written.
+func runEnds(req policy.Request, n int, labelled bool, tracker newTracker, src lineSource) (map[int]int, error) {
+	ends := map[int]int{}
+	start := 0
+	_, err := decideStream(req, n, labelled, false, tracker, src, func(l transcript.Line, _ vault.LineSpeaker, d policy.LineDecision) error {
+		switch {
+		case d.Action != policy.Keep:
+			start = 0
+		case l.MarkupOnly:
+		case len(d.Marks) == 0:
+			start = 0
+		default:
+			if start == 0 {
+				start = l.N
+			}
+			ends[start] = l.N
+		}
+		return nil
+	})
+	return ends, err
+}
+
+// exitSink writes the blocks of one exit: the writer, and the residual
+// scan of the text as it leaves.
+type exitSink struct {
+	w        *transcript.Writer
+	scan     chan transcript.Block
+	scanned  chan []redact.Finding
+	analysis bool // mark runs that leave for analysis only
+	quote    bool
+	inMarked bool
+	runEnds  map[int]int // analysis: the last line of each marked run, by its first
+}
+
+func (x *exitSink) block(b transcript.Block, _ policy.Rule, marked bool) error {
+	if x.inMarked && !b.Continued {
+		x.inMarked = false
+		if err := x.write(transcript.Block{Text: MarkDNQClose, Marker: true}); err != nil {
+			return err
+		}
+	}
+	if marked && x.analysis && !b.Continued {
+		open := transcript.Block{Text: MarkDNQOpen, Marker: true}
+		if len(b.Lines) > 0 {
+			// The opening marker takes the time of the run's first line:
+			// a caption of its own in vtt and srt. The closing one joins
+			// the run's last caption.
+			f := b.Lines[0]
+			open.Lines = []transcript.LineRef{{N: f.N, To: x.runEnds[f.N], Start: f.Start, HasTime: f.HasTime}}
+		}
+		if err := x.write(open); err != nil {
+			return err
+		}
+		x.inMarked = true
+	}
+	b.Quote = x.quote
+	return x.write(b)
+}
+
+// write writes a block and hands it to the scan.
+func (x *exitSink) write(b transcript.Block) error {
+	if err := x.w.Block(b); err != nil {
+		return err
+	}
+	x.scan <- b
+	return nil
+}
+
+// startScan runs the residual scan of the blocks written on a goroutine of
+// its own, beside the pipeline that redacts and writes; stopScan waits for
+// it and returns the findings.
+func (x *exitSink) startScan(rd *redact.Redactor) {
+	x.scan = make(chan transcript.Block, 16)
+	x.scanned = make(chan []redact.Finding, 1)
+	go func() {
+		sc := redact.NewLineScanner(rd)
+		for b := range x.scan {
+			scanBlock(sc, b)
+		}
+		x.scanned <- sc.Findings()
+	}()
+}
+
+func (x *exitSink) stopScan() []redact.Finding {
+	if x.scan == nil {
+		return nil
+	}
+	close(x.scan)
+	x.scan = nil
+	return <-x.scanned
+}
+
+// scanBlock scans a block's text as plain gives it.
+func scanBlock(sc *redact.LineScanner, b transcript.Block) {
+	if b.Marker {
+		src := 0
+		if len(b.Lines) > 0 {
+			src = b.Lines[0].N
+		}
+		sc.Line("", src)
+		return
+	}
+	text := b.Text
+	if b.Speaker != "" {
+		text = b.Speaker + ": " + text
+	}
+	n := strings.Count(text, "\n") + 1
+	for k := 0; k < n; k++ {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		}
+		src := 0
+		if len(b.Lines) == n {
+			src = b.Lines[k].N
+		}
+		sc.Line(line, src)
+	}
+}
+
+// finish closes an open analysis run.
+func (x *exitSink) finish() error {
+	if x.inMarked {
+		x.inMarked = false
+		return x.write(transcript.Block{Text: MarkDNQClose, Marker: true})
+	}
+	return nil
+}
+
+// spoolMem is how much output to standard output is held in memory before
+// it is spooled to a temporary file.
+const spoolMem = 4 << 20
+
+// A spool stages output for standard output until the exit commits: in
+// memory up to spoolMem, then in a temporary file (mode 0600, removed when
+// the exit ends). It holds pseudonymised output only.
+type spool struct {
+	buf bytes.Buffer
+	f   *os.File
+}
+
+func (s *spool) Write(p []byte) (int, error) {
+	if s.f == nil && s.buf.Len()+len(p) <= spoolMem {
+		return s.buf.Write(p)
+	}
+	if s.f == nil {
+		f, err := os.CreateTemp("", "fieldvault-exit-*")
+		if err != nil {
+			return 0, fmt.Errorf("staging the output: %w", err)
+		}
+		s.f = f
+		if _, err := f.Write(s.buf.Bytes()); err != nil {
+			return 0, fmt.Errorf("staging the output: %w", err)
+		}
+		s.buf = bytes.Buffer{}
+	}
+	n, err := s.f.Write(p)
+	if err != nil {
+		err = fmt.Errorf("staging the output: %w", err)
+	}
+	return n, err
+}
+
+// copyTo writes what was staged to w.
+func (s *spool) copyTo(w io.Writer) error {
+	if s.f == nil {
+		_, err := w.Write(s.buf.Bytes())
+		return err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := io.Copy(w, s.f)
+	return err
+}
+
+// discard removes what was staged.
+func (s *spool) discard() {
+	if s.f != nil {
+		s.f.Close()
+		os.Remove(s.f.Name())
+		s.f = nil
+	}
+	s.buf = bytes.Buffer{}
+}
+
+// streamExit is the gate's pass that lets an export or quote out: it
+// decides each line as it streams past and writes the document's blocks in
+// format to w, scanning them as they go. It returns the scan's findings,
+// the hash and the size of what it wrote; g.decision is set. quoteEnd, for
+// a quote, gives the attribution that follows it.
+func streamExit(s *vault.Study, g *gated, rd *redact.Redactor, w io.Writer, format string, opt transcript.WriteOptions, quoteEnd func() string) ([]redact.Finding, string, int, error) {
+	src := versionLines(s, g.ver)
+	x := &exitSink{quote: g.req.Mode == policy.ModeQuote}
+	// An export decides as it writes, in one pass, unless it is for
+	// analysis (the opening marker of a marked run says where the run
+	// ends); a quote needs the line count first.
+	n, labelled, probe := -1, false, g.req.Mode == policy.ModeExport && g.req.Purpose != policy.PurposeAnalysis
+	var err error
+	if !probe {
+		if n, labelled, err = count(g.tracker, src); err != nil {
+			return nil, "", 0, err
+		}
+	}
+	if g.req.Mode == policy.ModeExport && g.req.Purpose == policy.PurposeAnalysis {
+		x.analysis = true
+		if x.runEnds, err = runEnds(g.req, n, labelled, g.tracker, src); err != nil {
+			return nil, "", 0, err
+		}
+	}
+	hc := &hashCount{h: sha256.New()}
+	if x.w, err = transcript.NewWriter(io.MultiWriter(w, hc), transcript.Format(format), opt); err != nil {
+		return nil, "", 0, err
+	}
+	x.startScan(rd)
+	defer x.stopScan()
+	c := newComposer(rd, exitChunkLines, x.block)
+	write := func(l transcript.Line, who vault.LineSpeaker, d policy.LineDecision) error {
+		g.tally(d)
+		return c.line(l, who, d)
+	}
+	g.decision, err = decideStream(g.req, n, labelled, probe, g.tracker, src, write)
+	if errors.Is(err, errProbe) {
+		// No speaker in the first lines: count, then decide.
+		if n, labelled, err = count(g.tracker, src); err == nil {
+			g.decision, err = decideStream(g.req, n, labelled, false, g.tracker, src, write)
+		}
+	}
+	if err != nil {
+		return nil, "", 0, err
+	}
+	if err := c.end(); err != nil {
+		return nil, "", 0, err
+	}
+	g.withheld = c.withheld
+	if err := x.finish(); err != nil {
+		return nil, "", 0, err
+	}
+	if quoteEnd != nil {
+		if err := x.write(transcript.Block{Text: quoteEnd()}); err != nil {
+			return nil, "", 0, err
+		}
+	}
+	if err := x.w.Close(); err != nil {
+		if errors.Is(err, transcript.ErrNoTimings) {
+			return nil, "", 0, fmt.Errorf("%w: %v; export it as md, txt or docx", vault.ErrInvalid, err)
+		}
+		return nil, "", 0, err
+	}
+	return x.stopScan(), hex.EncodeToString(hc.h.Sum(nil)), int(hc.n), nil
+}
+
+// versionLines is the source of a version's lines, streamed from its
+// object each time.
+func versionLines(s *vault.Study, v *vault.Version) lineSource {
+	return func(fn func(transcript.Line) error) error { return s.StreamLines(v, fn) }
+}
+
+// hashCount hashes and counts what is written through it.
+type hashCount struct {
+	h hash.Hash
+	n int64
+}
+
+func (c *hashCount) Write(p []byte) (int, error) {
+	c.h.Write(p)
+	c.n += int64(len(p))
+	return len(p), nil
+}
