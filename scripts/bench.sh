@@ -60,7 +60,7 @@ recipient=$(age-keygen -y "$work/age.key")
 {
 	best export "$fv" export D1 -o "$work/out.md" --force
 	best grep sh -c "grep -F -w -c -f '$work/aliases.txt' '$work/interview.txt'"
-	best ingest sh -c "'$fv' ingest '$work/blob.bin' --kind document >/dev/null"
+	best ingest sh -c "'$fv' ingest '$work/blob.bin' --kind document --allow-duplicate >/dev/null"
 	best age sh -c "rm -f '$work/blob.age' && age -r $recipient -o '$work/blob.age' '$work/blob.bin' && sync '$work/blob.age'"
 	best open "$fv" open D2 -o "$work/open.bin" --force
 	best age-d sh -c "rm -f '$work/dec.bin' && age -d -i '$work/age.key' -o '$work/dec.bin' '$work/blob.age' && sync '$work/dec.bin'"
