@@ -94,8 +94,9 @@ func (r *Redactor) RedactStream(dst io.Writer, src io.Reader) error {
 // A LineRedactor pseudonymises runs of lines one line at a time, exactly as
 // Redact does the run's lines joined by "\n": a name broken across a line
 // end (hyphenated or not) is still matched, and every line in gives one
-// line out. It holds only the undecided end of the text (a few words), so
-// memory does not grow with the run.
+// line out, in order, once what follows it is known. It holds at most a
+// few KiB of text undecided (lineBatch, and a name running on), so memory
+// does not grow with the run.
 type LineRedactor struct {
 	st   streamState
 	out  []byte
@@ -120,9 +121,16 @@ func (lr *LineRedactor) Line(text string) error {
 	} else {
 		lr.st.pending = norm.NFC.AppendString(lr.st.pending, text)
 	}
+	if len(lr.st.pending) < lineBatch {
+		return nil // decided with the lines that follow, as Redact would
+	}
 	lr.out = lr.st.run(false, lr.out)
 	return lr.flush(false)
 }
+
+// lineBatch is how much text a LineRedactor gathers before it decides
+// what it can: a few lines at a time cost the matcher less than one.
+const lineBatch = 16 << 10
 
 // End finishes the run: the last lines are emitted and the next Line
 // starts a new run, matched independently of this one.
