@@ -118,16 +118,3 @@ func FormatRanges(rs [][2]int) string {
 	}
 	return strings.Join(parts, ", ")
 }
-
-// ranges groups sorted line numbers into inclusive ranges.
-func ranges(lines []int) [][2]int {
-	var out [][2]int
-	for _, n := range lines {
-		if k := len(out); k > 0 && out[k-1][1] == n-1 {
-			out[k-1][1] = n
-			continue
-		}
-		out = append(out, [2]int{n, n})
-	}
-	return out
-}
