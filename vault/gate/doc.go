@@ -10,6 +10,14 @@
 // with the reasons for the researcher only; markers in the output stay
 // neutral.
 //
+// Export and quote stream (stream.go): the document is never held whole.
+// Each line is decided as the parser hands it over (policy.Decider) and
+// the lines that leave go through the redactor a run at a time
+// (redact.LineRedactor), the writer (transcript.Writer) and, on a
+// goroutine of its own, the residual scan (redact.LineScanner), into
+// staged output; memory does not grow with the document. The other exits
+// hold the documents they combine (gate).
+//
 // Dependencies point one way: cmd → gate → vault, redact, policy, formats.
 // The store knows nothing of exits; gate uses its narrow API (vault's
 // exits.go).
