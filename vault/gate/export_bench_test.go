@@ -114,6 +114,9 @@ func TestExportHeapFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a 40 MB transcript")
 	}
+	if raceEnabled {
+		t.Skip("memory is measured without the race detector (.ci/run)")
+	}
 	peak := map[int]uint64{}
 	for _, mb := range []int{2, 40} {
 		s, h := exportStudy(t, 1000, mb<<20)
