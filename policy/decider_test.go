@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"testing"
 )
@@ -32,5 +33,43 @@ func TestDeciderCountLater(t *testing.T) {
 	q := NewDecider(Request{Mode: ModeQuote, From: 1, To: 2, Doc: DocFacts{Handle: "D1", Kind: KindTranscript}}, -1, true, nil)
 	if q.Err() == nil {
 		t.Error("a quote without a line count was not refused")
+	}
+}
+
+// TestDeciderStreamsAsDecide: over random requests, a Decider fed one line
+// at a time (an export not told its line count, as a streamed export is)
+// decides every line as Decide does.
+func TestDeciderStreamsAsDecide(t *testing.T) {
+	rng := rand.New(rand.NewPCG(20261201, 15))
+	n := 0
+	for iter := range 3000 {
+		req := randomRequest(t, rng)
+		if req.Mode != ModeExport || req.Doc.Kind == KindRecording || req.Doc.Kind == KindConsentForm {
+			continue
+		}
+		n++
+		want := Decide(req)
+		lines := req.Doc.Lines
+		bare := req
+		bare.Doc.Lines = nil
+		var got []LineDecision
+		s := NewDecider(bare, -1, !req.Doc.unlabelledTranscript(), func(l LineDecision) { got = append(got, l) })
+		for _, l := range lines {
+			s.Line(l)
+		}
+		d := s.Finish()
+		d.Lines = got
+		if want.Lines == nil {
+			want.Lines = []LineDecision{}
+		}
+		if d.Lines == nil {
+			d.Lines = []LineDecision{}
+		}
+		if !reflect.DeepEqual(d, want) {
+			t.Fatalf("iter %d: streamed\n %+v\nDecide\n %+v", iter, d, want)
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d exports among the random requests", n)
 	}
 }
