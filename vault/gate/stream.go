@@ -391,14 +391,14 @@ func (x *exitSink) write(b transcript.Block) error {
 // its own, beside the pipeline that redacts and writes; stopScan waits for
 // it and returns the findings.
 func (x *exitSink) startScan(rd *redact.Redactor) {
-	x.scan = make(chan transcript.Block, 16)
-	x.scanned = make(chan []redact.Finding, 1)
+	in, out := make(chan transcript.Block, 16), make(chan []redact.Finding, 1)
+	x.scan, x.scanned = in, out
 	go func() {
 		sc := redact.NewLineScanner(rd)
-		for b := range x.scan {
+		for b := range in {
 			scanBlock(sc, b)
 		}
-		x.scanned <- sc.Findings()
+		out <- sc.Findings()
 	}()
 }
 
