@@ -159,17 +159,13 @@ func (r *AuditReport) OK() bool { return len(r.Problems) == 0 }
 // checkLog verifies the chain and reconciles it with the catalogue's head.
 // pendingOK: entries the catalogue holds as pending may be missing from the
 // log's end (a crash between the catalogue's commit and the log's append).
-func checkLog(dir string, head AuditHead) (*AuditReport, []Entry, error) {
-	st, lines, err := readLog(dir)
-	if err != nil {
-		return nil, nil, err
-	}
+func checkLog(st *logState, lines [][]byte, head AuditHead) (*AuditReport, []Entry) {
 	rep := &AuditReport{}
 	entries, prob := verifyChain(lines)
 	if prob != nil {
 		rep.First = prob
 		rep.Problems = append(rep.Problems, prob.Error())
-		return rep, entries, nil
+		return rep, entries
 	}
 	rep.Entries = len(entries)
 	last := uint64(len(entries))
@@ -197,7 +193,7 @@ func checkLog(dir string, head AuditHead) (*AuditReport, []Entry, error) {
 		rep.First = &ChainProblem{Line: int(last), Seq: last, What: "the last entry differs from the head the catalogue recorded (the log was rewritten)"}
 		rep.Problems = append(rep.Problems, rep.First.Error())
 	}
-	return rep, entries, nil
+	return rep, entries
 }
 
 // pendingCovers reports whether the catalogue's pending entries extend the

@@ -49,7 +49,7 @@ func (s *Study) Backup(ctx context.Context, req BackupRequest) (*BackupResult, e
 		return nil, err
 	}
 	err := s.Update(ctx, func(tx *Tx) error {
-		files, err := s.vaultFiles()
+		files, err := s.vaultFiles(tx.Cat)
 		if err != nil {
 			return err
 		}
@@ -77,10 +77,13 @@ func (s *Study) Backup(ctx context.Context, req BackupRequest) (*BackupResult, e
 	return res, nil
 }
 
-// vaultFiles lists the vault's files to copy, relative to it: the config,
+// vaultFiles lists the files of the vault at cat to copy, relative to it: the config,
 // the catalogue, the audit log, the keys and the objects; never the lock
 // or temp files.
-func (s *Study) vaultFiles() ([]string, error) {
+func (s *Study) vaultFiles(cat *Catalog) ([]string, error) {
+	if s.Store != nil {
+		return s.storeFiles(cat)
+	}
 	var out []string
 	for _, name := range []string{ConfigFile, CatalogFile, AuditFile} {
 		if _, err := os.Stat(filepath.Join(s.Dir, name)); err == nil {
@@ -126,7 +129,7 @@ func (s *Study) backupTar(ctx context.Context, tx *Tx, out string, files []strin
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			n, err := addToTar(tw, s.Dir, rel)
+			n, err := s.addToTar(ctx, tx.Cat, tw, rel)
 			if err != nil {
 				return err
 			}
@@ -152,22 +155,18 @@ func (s *Study) backupTar(ctx context.Context, tx *Tx, out string, files []strin
 	return s.verifyCopy(ctx, check, res)
 }
 
-func addToTar(tw *tar.Writer, dir, rel string) (int64, error) {
-	f, err := os.Open(filepath.Join(dir, rel))
+func (s *Study) addToTar(ctx context.Context, cat *Catalog, tw *tar.Writer, rel string) (int64, error) {
+	f, err := s.openVaultFile(ctx, cat, rel)
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	hdr := &tar.Header{Typeflag: tar.TypeReg, Name: filepath.ToSlash(rel), Size: fi.Size(), Mode: 0o600, ModTime: fi.ModTime(), Format: tar.FormatPAX}
+	hdr := &tar.Header{Typeflag: tar.TypeReg, Name: filepath.ToSlash(rel), Size: f.size, Mode: 0o600, ModTime: f.modified, Format: tar.FormatPAX}
 	if err := tw.WriteHeader(hdr); err != nil {
 		return 0, err
 	}
 	n, err := io.Copy(tw, f)
-	if err == nil && n != fi.Size() {
+	if err == nil && n != f.size {
 		err = fmt.Errorf("%s changed size while being copied", rel)
 	}
 	return n, err
@@ -243,7 +242,7 @@ func (s *Study) backupDir(ctx context.Context, tx *Tx, out string, files []strin
 		if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
 			return err
 		}
-		src, err := os.Open(filepath.Join(s.Dir, rel))
+		src, err := s.openVaultFile(ctx, tx.Cat, rel)
 		if err != nil {
 			return err
 		}
@@ -294,7 +293,11 @@ func (s *Study) verifyCopy(ctx context.Context, dir string, res *BackupResult) e
 // recordOutput writes an intent naming an output being staged, so that the
 // next writer removes what a crash left beside it.
 func (s *Study) recordOutput(abs string) (string, error) {
-	intent := filepath.Join(s.Dir, intentPrefix+uuid.NewString())
+	idir, err := s.intentDir()
+	if err != nil {
+		return "", err
+	}
+	intent := filepath.Join(idir, intentPrefix+uuid.NewString())
 	if err := writeIntent(s.FS, intent, outputIntent{Output: abs}); err != nil {
 		s.FS.Remove(intent)
 		return "", fmt.Errorf("recording the output in the vault: %w", err)

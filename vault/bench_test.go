@@ -38,22 +38,24 @@ func benchFile(b *testing.B, size int64) string {
 
 // BenchmarkIngest streams a file into the vault (age encryption, SHA-256,
 // fsync, catalogue commit).
-func BenchmarkIngest(b *testing.B) {
-	s := newStudy(b)
+func BenchmarkIngest(b *testing.B) { benchIngest(b, newStudy(b)) }
+
+func benchIngest(b *testing.B, s *Study) {
 	size := benchSize(b)
 	in := benchFile(b, size)
 	b.SetBytes(size)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := s.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindDocument}); err != nil {
+		if _, err := s.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindDocument, AllowDuplicate: true}); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 // BenchmarkOpen decrypts to a file beside the target, verifies, renames.
-func BenchmarkOpen(b *testing.B) {
-	s := newStudy(b)
+func BenchmarkOpen(b *testing.B) { benchOpen(b, newStudy(b)) }
+
+func benchOpen(b *testing.B, s *Study) {
 	size := benchSize(b)
 	d, err := s.Ingest(ctx, IngestRequest{Path: benchFile(b, size), Kind: policy.KindDocument})
 	if err != nil {

@@ -38,6 +38,17 @@ type Catalog struct {
 	KeyCheck   string      `json:"key_check,omitempty"`
 	Tombstones []Tombstone `json:"tombstones,omitempty"`
 	Retention  *Retention  `json:"retention,omitempty"`
+	// Commit identifies the write that made this generation on object
+	// storage, so that a writer whose answer was lost recognises its own
+	// commit; a directory vault leaves it empty.
+	Commit string `json:"commit,omitempty"`
+	// Config is the study's config as the last recipient change on object
+	// storage made it: the change commits with the catalogue, and
+	// fieldvault.json follows (a directory vault leaves it empty).
+	Config *Config `json:"config,omitempty"`
+	// version is the store's version of the catalogue read (its ETag on
+	// object storage), for the conditional write that replaces it.
+	version string
 	// Exits counts, per participant, the exits that used their words.
 	Exits map[string]ExitCount `json:"exits,omitempty"`
 	// Next holds the next number for generated handles, by prefix ("D").
@@ -200,6 +211,11 @@ func readCatalog(dir string, id *Identity, listed bool) (*Catalog, error) {
 		return nil, fmt.Errorf("opening %s: %w", CatalogFile, err)
 	}
 	defer f.Close()
+	return decodeCatalog(f, id, listed)
+}
+
+// decodeCatalog decrypts and decodes a catalogue.
+func decodeCatalog(f io.Reader, id *Identity, listed bool) (*Catalog, error) {
 	r, err := decrypt(f, id, "the catalogue", ClassCatalog, listed)
 	if err != nil {
 		return nil, err
@@ -226,7 +242,12 @@ func writeCatalog(fsys FS, dir string, c *Catalog, rcpts []age.Recipient) error 
 	if err != nil {
 		return err
 	}
-	return writeAtomic(fsys, filepath.Join(dir, CatalogFile), func(w io.Writer) error {
+	return writeAtomic(fsys, filepath.Join(dir, CatalogFile), encryptFill(data, rcpts))
+}
+
+// encryptFill writes data encrypted to rcpts.
+func encryptFill(data []byte, rcpts []age.Recipient) func(io.Writer) error {
+	return func(w io.Writer) error {
 		aw, err := age.Encrypt(w, rcpts...)
 		if err != nil {
 			return err
@@ -235,5 +256,5 @@ func writeCatalog(fsys FS, dir string, c *Catalog, rcpts []age.Recipient) error 
 			return err
 		}
 		return aw.Close()
-	})
+	}
 }

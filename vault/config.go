@@ -1,12 +1,15 @@
 package vault
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/fieldvault/fieldvault/vault/store"
 )
 
 // FormatVersion is the on-disk format this build reads and writes.
@@ -70,6 +73,14 @@ func ReadConfig(dir string) (*Config, error) { return readConfig(dir) }
 
 // readConfig reads and checks fieldvault.json: the format version first.
 func readConfig(dir string) (*Config, error) {
+	if store.IsURL(dir) {
+		b, err := openBackend(context.Background(), dir)
+		if err != nil {
+			return nil, err
+		}
+		c, _, err := readConfigStore(context.Background(), b)
+		return c, err
+	}
 	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s has no %s", ErrNotVault, dir, ConfigFile)
@@ -77,6 +88,11 @@ func readConfig(dir string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", ConfigFile, err)
 	}
+	return decodeConfig(data)
+}
+
+// decodeConfig checks and decodes fieldvault.json: the format version first.
+func decodeConfig(data []byte) (*Config, error) {
 	var probe struct {
 		Format *int `json:"format"`
 	}
@@ -106,9 +122,11 @@ func readConfig(dir string) (*Config, error) {
 }
 
 func writeConfig(fsys FS, dir string, c *Config) error {
-	return writeAtomic(fsys, filepath.Join(dir, ConfigFile), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(c)
-	})
+	return writeAtomic(fsys, filepath.Join(dir, ConfigFile), func(w io.Writer) error { return encodeConfig(w, c) })
+}
+
+func encodeConfig(w io.Writer, c *Config) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(c)
 }

@@ -156,20 +156,8 @@ func TestCrashConsistency(t *testing.T) {
 				input := filepath.Join(t.TempDir(), "in.txt")
 				os.WriteFile(input, []byte("Interviewer: And then?\nGenevieve Okafor-Hale: We moved on.\n"), 0o600)
 				spec := strings.Join([]string{cmd, step, strconv.Itoa(n), dir, base.Identity.Path, input}, "|")
-				c := exec.Command(os.Args[0], "-test.run=^$")
-				c.Env = append(os.Environ(), crashEnv+"="+spec)
-				out, err := c.CombinedOutput()
-				killed := false
-				if ee, ok := err.(*exec.ExitError); ok {
-					if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
-						killed = true
-					} else {
-						t.Fatalf("%s %s:%d: child failed: %v\n%s", cmd, step, n, err, out)
-					}
-				} else if err != nil {
-					t.Fatal(err)
-				}
 				name := fmt.Sprintf("%s killed %s #%d", cmd, step, n)
+				killed := runCrashChild(t, name, spec)
 				s, err := Open(dir, Options{Providers: testProviders, IdentityFile: base.Identity.Path})
 				if err != nil {
 					t.Fatalf("%s: open: %v", name, err)
@@ -233,6 +221,25 @@ func TestCrashConsistency(t *testing.T) {
 	if kills < 20 {
 		t.Errorf("only %d kills: the crash points are not reached", kills)
 	}
+}
+
+// runCrashChild runs one command in a child process (crashChild) and
+// reports whether it was killed at its crash point; any other failure
+// fails the test.
+func runCrashChild(tb testing.TB, name, spec string) bool {
+	tb.Helper()
+	c := exec.Command(os.Args[0], "-test.run=^$")
+	c.Env = append(os.Environ(), crashEnv+"="+spec)
+	out, err := c.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+			return true
+		}
+		tb.Fatalf("%s: child failed: %v\n%s", name, err, out)
+	} else if err != nil {
+		tb.Fatal(err)
+	}
+	return false
 }
 
 func fileExists(path string) bool {

@@ -268,17 +268,17 @@ func (s *Study) OpenDoc(ctx context.Context, req OpenRequest) (*Document, error)
 func (s *Study) readTo(tx *Tx, v *Version, req OpenRequest) error {
 	if req.Output == "" {
 		// Verify the whole object first; stream it once the open is on record.
-		if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), ctxWriter{tx.ctx, io.Discard}); err != nil {
+		if err := readObject(s.objects(tx.ctx), v, s.Identity, s.listed(v.Class), ctxWriter{tx.ctx, io.Discard}); err != nil {
 			return err
 		}
-		tx.Deliver(func() error { return readObject(s.Dir, v, s.Identity, s.listed(v.Class), req.W) }, nil)
+		tx.Deliver(func() error { return readObject(s.objects(tx.ctx), v, s.Identity, s.listed(v.Class), req.W) }, nil)
 		return nil
 	}
 	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {
 		return err
 	}
 	_, err := s.stageOutputFile(tx, req.Output, func() string { return v.SHA256 }, func(w io.Writer) error {
-		return readObject(s.Dir, v, s.Identity, s.listed(v.Class), ctxWriter{tx.ctx, w})
+		return readObject(s.objects(tx.ctx), v, s.Identity, s.listed(v.Class), ctxWriter{tx.ctx, w})
 	})
 	return err
 }

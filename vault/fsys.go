@@ -151,7 +151,11 @@ func (s *Study) stageOutputFile(tx *Tx, path string, known func() string, fill f
 	if err != nil {
 		return "", err
 	}
-	intent := filepath.Join(s.Dir, intentPrefix+uuid.NewString())
+	idir, err := s.intentDir()
+	if err != nil {
+		return "", err
+	}
+	intent := filepath.Join(idir, intentPrefix+uuid.NewString())
 	done := func() { s.FS.Remove(intent) }
 	if err := writeIntent(s.FS, intent, outputIntent{Output: abs}); err != nil {
 		done()
@@ -240,7 +244,11 @@ func readIntent(name string) (outputIntent, error) {
 // exit the crash kept from the audit log (the file is in place with the
 // recorded SHA-256) is returned with its entries, to be recorded now.
 func (s *Study) cleanIntents() (notes []string, delivered []Entry, err error) {
-	dirents, err := os.ReadDir(s.Dir)
+	idir, err := s.intentDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	dirents, err := os.ReadDir(idir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -248,7 +256,7 @@ func (s *Study) cleanIntents() (notes []string, delivered []Entry, err error) {
 		if !strings.HasPrefix(e.Name(), intentPrefix) {
 			continue
 		}
-		intent := filepath.Join(s.Dir, e.Name())
+		intent := filepath.Join(idir, e.Name())
 		oi, err := readIntent(intent)
 		if err != nil {
 			return nil, nil, err

@@ -190,7 +190,7 @@ func (s *Study) syncConfigPin(cat *Catalog) {
 	}
 	c := *s.Config
 	c.KeyCheck = cat.KeyCheck
-	if err := writeConfig(s.FS, s.Dir, &c); err != nil {
+	if err := s.writeConfig(&c); err != nil {
 		s.note(fmt.Sprintf("%s could not be given the key check value (%v); the next command that changes the vault retries", ConfigFile, err))
 		return
 	}

@@ -2,12 +2,12 @@ package vault
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
-
-	"filippo.io/age"
 )
 
 // storeKey keeps a new study's key (from the key provider) in LocalKeyFile,
@@ -17,19 +17,14 @@ func (s *Study) storeKey(key []byte) error {
 	if err != nil {
 		return err
 	}
+	if s.Store != nil {
+		_, err := s.Store.PutNew(s.ctx(), LocalKeyFile, encryptFill(key, rcpts))
+		return err
+	}
 	if err := s.FS.MkdirAll(filepath.Join(s.Dir, KeysDir), 0o700); err != nil {
 		return fmt.Errorf("creating %s: %w", KeysDir, err)
 	}
-	return writeNew(s.FS, filepath.Join(s.Dir, LocalKeyFile), func(w io.Writer) error {
-		aw, err := age.Encrypt(w, rcpts...)
-		if err != nil {
-			return err
-		}
-		if _, err := aw.Write(key); err != nil {
-			return err
-		}
-		return aw.Close()
-	})
+	return writeNew(s.FS, filepath.Join(s.Dir, LocalKeyFile), encryptFill(key, rcpts))
 }
 
 // maxStoredKey bounds what storedKey reads: a key is a few dozen bytes.
@@ -37,9 +32,15 @@ const maxStoredKey = 4096
 
 // storedKey decrypts the key kept in LocalKeyFile.
 func (s *Study) storedKey() ([]byte, error) {
-	data, err := os.ReadFile(filepath.Join(s.Dir, LocalKeyFile))
+	var data []byte
+	var err error
+	if s.Store != nil {
+		data, _, err = getItem(s.ctx(), s.Store, LocalKeyFile)
+	} else {
+		data, err = os.ReadFile(filepath.Join(s.Dir, LocalKeyFile))
+	}
 	if err != nil {
-		if os.IsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil, integrity("the pseudonym key %s is missing", LocalKeyFile)
 		}
 		return nil, fmt.Errorf("reading the pseudonym key: %w", err)

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
 	"filippo.io/age"
+	"github.com/fieldvault/fieldvault/vault/store"
 	"github.com/google/uuid"
 )
 
@@ -16,6 +18,31 @@ import (
 func objectPath(dir, id string) string {
 	return filepath.Join(dir, ObjectsDir, id[:2], id+".age")
 }
+
+// objectStore is where objects are written (once, under a fresh UUID) and
+// read: the vault directory, or a prefix in object storage.
+type objectStore interface {
+	// create writes what fill writes as object id; it appears only
+	// complete, and a failed write leaves nothing.
+	create(id string, fill func(io.Writer) error) error
+	open(id string) (io.ReadCloser, error)
+}
+
+// dirObjects are objects in the vault directory.
+type dirObjects struct {
+	fsys FS
+	dir  string
+}
+
+func (o dirObjects) create(id string, fill func(io.Writer) error) error {
+	final := objectPath(o.dir, id)
+	if err := o.fsys.MkdirAll(filepath.Dir(final), 0o700); err != nil {
+		return &sideError{"creating object directory", unwrapPath(err)}
+	}
+	return writeNew(o.fsys, final, fill)
+}
+
+func (o dirObjects) open(id string) (io.ReadCloser, error) { return os.Open(objectPath(o.dir, id)) }
 
 // copyBufSize matches age's 64 KiB chunks (larger reads and writes cost the
 // kernel more per byte here); readBufSize serves decryption, where many
@@ -28,15 +55,11 @@ const (
 // putObject streams src into a new age-encrypted object for rcpts. It returns
 // the object's UUID, the plaintext size and SHA-256. Memory stays flat
 // whatever the size; the object appears at its final path only complete.
-func putObject(fsys FS, dir string, src io.Reader, rcpts []age.Recipient, progress func(int64)) (id string, size int64, sum string, err error) {
+func putObject(objs objectStore, src io.Reader, rcpts []age.Recipient, progress func(int64)) (id string, size int64, sum string, err error) {
 	id = uuid.NewString()
-	final := objectPath(dir, id)
-	if err := fsys.MkdirAll(filepath.Dir(final), 0o700); err != nil {
-		return "", 0, "", fmt.Errorf("creating object directory: %w", err)
-	}
 	ch := newBGHash()
 	defer ch.stop()
-	err = writeNew(fsys, final, func(w io.Writer) error {
+	err = objs.create(id, func(w io.Writer) error {
 		// The file is written on a goroutine of its own (the kernel's copy
 		// into the page cache is as costly as encryption), the hash on
 		// another.
@@ -90,10 +113,10 @@ func (p *progressWriter) Write(b []byte) (int, error) {
 // SHA-256 at the end. dst may have received plaintext before an error is
 // found (age releases each chunk once it authenticates), so callers write to
 // a temp file or a hash, never to a final destination.
-func readObject(dir string, v *Version, id *Identity, listed bool, dst io.Writer) error {
-	f, err := os.Open(objectPath(dir, v.Object))
+func readObject(objs objectStore, v *Version, id *Identity, listed bool, dst io.Writer) error {
+	f, err := objs.open(v.Object)
 	if err != nil {
-		if os.IsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return integrity("object %s is missing", v.Object)
 		}
 		return fmt.Errorf("opening object %s: %w", v.Object, err)
@@ -119,8 +142,9 @@ func readObject(dir string, v *Version, id *Identity, listed bool, dst io.Writer
 	}
 	if err = bgCause(err, bw); err != nil {
 		var pe *os.PathError
-		if errors.As(err, &pe) || isWriteErr(err) {
-			return err
+		var se *store.Error
+		if errors.As(err, &pe) || errors.As(err, &se) || isWriteErr(err) {
+			return err // the disk or the store failed, not the object
 		}
 		return integrity("object %s is damaged (flipped or truncated bytes)", v.Object)
 	}

@@ -295,6 +295,9 @@ func (s *Study) changeRecipients(ctx context.Context, action string, mutate func
 		}
 		classes := changedClasses(old, cfg)
 		res = &RecipientChange{Person: who, Classes: classes}
+		if s.Store != nil {
+			return s.changeRecipientsStore(tx, action, old, cfg, res)
+		}
 		if len(classes) > 0 {
 			if err := writeAtomic(s.FS, filepath.Join(s.Dir, rekeyFile), func(w io.Writer) error {
 				return json.NewEncoder(w).Encode(rekeyIntent{Config: cfg, Classes: classes})
@@ -446,7 +449,7 @@ func (s *Study) rekey(ctx context.Context, cat *Catalog, cfg *Config, classes []
 		}
 	}
 	for _, v := range done {
-		if err := readObject(s.Dir, v, s.Identity, true, io.Discard); err != nil {
+		if err := readObject(s.objects(ctx), v, s.Identity, true, io.Discard); err != nil {
 			return n, fmt.Errorf("checking re-encrypted object %s: %w", v.Object, err)
 		}
 	}
@@ -474,7 +477,13 @@ func (s *Study) rekeyObject(v *Version, rcpts []age.Recipient) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(s.FS, path, func(w io.Writer) error {
+	return writeAtomic(s.FS, path, reencryptFill(r, v, rcpts))
+}
+
+// reencryptFill writes the plaintext r streams encrypted to rcpts, failing
+// if it does not match v's record.
+func reencryptFill(r io.Reader, v *Version, rcpts []age.Recipient) func(io.Writer) error {
+	return func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, copyBufSize)
 		aw, err := age.Encrypt(bw, rcpts...)
 		if err != nil {
@@ -496,7 +505,7 @@ func (s *Study) rekeyObject(v *Version, rcpts []age.Recipient) error {
 			return err
 		}
 		return bw.Flush()
-	})
+	}
 }
 
 // rekeyLocalKey re-encrypts the local pseudonym key (the same key, so its

@@ -68,7 +68,7 @@ func canRead(tb testing.TB, dir, idPath string) (catalog, raw bool) {
 	}
 	var buf bytes.Buffer
 	d, _ := cat.Doc("D1")
-	err = readObject(dir, d.Latest(), s.Identity, false, &buf)
+	err = readObject(dirObjects{OS{}, dir}, d.Latest(), s.Identity, false, &buf)
 	if err != nil && !errors.Is(err, ErrNotRecipient) {
 		tb.Fatalf("object: %v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,12 +13,18 @@ import (
 
 	"filippo.io/age"
 	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/vault/store"
 	"github.com/google/uuid"
 )
 
 // Study is an opened study vault.
 type Study struct {
-	Dir      string
+	// Dir is the vault's directory, or its s3://BUCKET/PREFIX location
+	// when Store is set.
+	Dir string
+	// Store is the object store a study on object storage lives in; nil
+	// for a directory vault.
+	Store    store.Backend
 	Config   *Config
 	Identity *Identity
 	FS       FS
@@ -34,6 +41,17 @@ type Study struct {
 	// so that long reads deep in it (parsing a stored version) stop when
 	// the command is interrupted.
 	changing context.Context
+	// configVersion is the store's version of fieldvault.json as read
+	// (object storage), for the conditional write that replaces it.
+	configVersion string
+	// configStale: the catalogue holds a newer config than fieldvault.json
+	// (a recipient change on object storage whose config write failed).
+	configStale bool
+	// uploads are the objects an Update on object storage uploaded,
+	// reused when it runs its change again after losing a race.
+	uploads *uploads
+	// lostRaces counts the commits this Study had to run again.
+	lostRaces int
 }
 
 // Options configure Open and Init.
@@ -48,6 +66,9 @@ type Options struct {
 	// study's config (cmd passes vault/keys.For). nil: none, and every use
 	// of the pseudonym key fails.
 	Providers func(*Config) Providers
+	// Store, if set, is the object store to use instead of the one an
+	// s3:// location names (tests hand in a store that fails on purpose).
+	Store store.Backend
 }
 
 func (o Options) providers(cfg *Config) Providers {
@@ -103,7 +124,15 @@ type InitResult struct {
 func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error) {
 	fsys := opts.fs()
 	now := opts.now()
-	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
+	b, err := backendFor(ctx, dir, opts.Options)
+	if err != nil {
+		return nil, err
+	}
+	if b != nil {
+		if err := initStore(ctx, b); err != nil {
+			return nil, err
+		}
+	} else if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
 		return nil, fmt.Errorf("%w: %s", ErrExists, dir)
 	}
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
@@ -169,8 +198,10 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error
 			return nil, err
 		}
 	}
-	if err := fsys.MkdirAll(filepath.Join(dir, ObjectsDir), 0o700); err != nil {
-		return nil, fmt.Errorf("creating the vault directory: %w", err)
+	if b == nil {
+		if err := fsys.MkdirAll(filepath.Join(dir, ObjectsDir), 0o700); err != nil {
+			return nil, fmt.Errorf("creating the vault directory: %w", err)
+		}
 	}
 	// Init holds the writer's lock like every change; the lock file exists
 	// from the start, so a later command's lock leaves no new file behind.
@@ -179,7 +210,8 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error
 		return nil, err
 	}
 	defer l.release()
-	s := &Study{Dir: dir, Config: cfg, Identity: id, FS: fsys, Now: now, providers: opts.providers(cfg)}
+	s := &Study{Dir: dir, Store: b, Config: cfg, Identity: id, FS: fsys, Now: now, providers: opts.providers(cfg), changing: ctx}
+	defer func() { s.changing = nil }()
 	// The catalogue first, the config last: a vault without fieldvault.json
 	// is not a vault, so a crash during init leaves nothing that opens.
 	cat := &Catalog{Format: FormatVersion, StudyID: cfg.StudyID, Next: map[string]int{}, Pseudonyms: reg}
@@ -204,7 +236,7 @@ func Init(ctx context.Context, dir string, opts InitOptions) (*InitResult, error
 	if err := s.commit(cat, []Entry{entry}); err != nil {
 		return nil, err
 	}
-	if err := writeConfig(fsys, dir, cfg); err != nil {
+	if err := s.createConfig(ctx); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", ConfigFile, err)
 	}
 	res.Study = s
@@ -226,7 +258,17 @@ func dedupe(list []string) []string {
 
 // Open opens an existing study vault for reading; Update changes it.
 func Open(dir string, opts Options) (*Study, error) {
-	cfg, err := readConfig(dir)
+	b, err := backendFor(context.Background(), dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	var cfg *Config
+	var cfgVersion string
+	if b != nil {
+		cfg, cfgVersion, err = readConfigStore(context.Background(), b)
+	} else {
+		cfg, err = readConfig(dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -238,12 +280,15 @@ func Open(dir string, opts Options) (*Study, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Study{Dir: dir, Config: cfg, Identity: id, FS: opts.fs(), Now: opts.now(), providers: opts.providers(cfg)}, nil
+	return &Study{Dir: dir, Store: b, configVersion: cfgVersion, Config: cfg, Identity: id, FS: opts.fs(), Now: opts.now(), providers: opts.providers(cfg)}, nil
 }
 
 // Catalog reads the current catalogue (no lock: the file is replaced
 // atomically, so a reader sees one whole generation).
 func (s *Study) Catalog() (*Catalog, error) {
+	if s.Store != nil {
+		return s.catalogStore()
+	}
 	return readCatalog(s.Dir, s.Identity, s.listed(ClassCatalog))
 }
 
@@ -329,9 +374,24 @@ func (tx *Tx) PutObject(src io.Reader, class string, total int64) (id string, si
 	if tx.s.Progress != nil {
 		progress = func(n int64) { tx.s.Progress(n, total) }
 	}
-	id, size, sum, err = putObject(tx.s.FS, tx.s.Dir, ctxReader{tx.ctx, src}, rcpts, progress)
+	if u := tx.s.uploads; u != nil {
+		// On object storage: an earlier attempt of this change may have
+		// uploaded it already.
+		if u.used < len(u.list) && u.list[u.used].class == class {
+			up := u.list[u.used]
+			u.used++
+			return up.id, up.size, up.sum, nil
+		}
+		tx.s.discardUploads(u.used)
+	}
+	id, size, sum, err = putObject(tx.s.objects(tx.ctx), ctxReader{tx.ctx, src}, rcpts, progress)
 	if err != nil {
 		return "", 0, "", err
+	}
+	if u := tx.s.uploads; u != nil {
+		u.list = append(u.list, upload{class: class, id: id, sum: sum, size: size})
+		u.used++
+		return id, size, sum, nil // removed by updateStore if unused in the end
 	}
 	tx.created = append(tx.created, id)
 	return id, size, sum, nil
@@ -366,6 +426,9 @@ func (s *Study) officerOnly() bool {
 // it with its audit entries. If fn fails nothing changes, except that
 // entries added with AuditAlways are still committed.
 func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	if s.Store != nil {
+		return s.updateStore(ctx, fn)
+	}
 	l, err := acquireContext(ctx, s.Dir, true)
 	if err != nil {
 		return err
@@ -375,6 +438,13 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
+	return s.apply(ctx, cat, fn)
+}
+
+// apply runs fn on cat and commits the result (see Update). On object
+// storage a commit that lost the race fails with store.ErrConflict, having
+// taken back what it delivered.
+func (s *Study) apply(ctx context.Context, cat *Catalog, fn func(tx *Tx) error) error {
 	if err := s.recover(ctx, cat); err != nil {
 		return err
 	}
@@ -398,11 +468,8 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 		if len(tx.keepAudit) == 0 {
 			return ferr
 		}
-		clean, err := s.Catalog()
+		clean, err := s.commitAudit(tx.keepAudit)
 		if err != nil {
-			return errors.Join(ferr, err)
-		}
-		if err := s.commit(clean, tx.keepAudit); err != nil {
 			return errors.Join(ferr, fmt.Errorf("recording the refused or failed exit in the audit log: %w", err))
 		}
 		s.anchor(ctx, clean.Audit)
@@ -420,11 +487,11 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	for _, id := range tx.remove {
 		crashPoint("before-object-remove")
-		if err := s.FS.Remove(objectPath(s.Dir, id)); err != nil && !os.IsNotExist(err) {
+		if err := s.removeObject(ctx, id); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			s.note(fmt.Sprintf("object %s could not be removed (%v); the next writer retries", id, err))
 		}
 	}
-	if len(tx.remove) > 0 {
+	if len(tx.remove) > 0 && s.Store == nil {
 		s.FS.SyncDir(filepath.Join(s.Dir, ObjectsDir))
 	}
 	return nil
@@ -475,13 +542,44 @@ func (s *Study) note(msg string) {
 
 func (s *Study) discard(ids []string) {
 	for _, id := range ids {
-		s.FS.Remove(objectPath(s.Dir, id))
+		s.removeObject(context.Background(), id)
 	}
+}
+
+func (s *Study) removeObject(ctx context.Context, id string) error {
+	if s.Store != nil {
+		return s.Store.Delete(ctx, objectKey(id))
+	}
+	return s.FS.Remove(objectPath(s.Dir, id))
+}
+
+// commitAudit commits entries alone (a refusal, a failed exit) on a fresh
+// catalogue; on object storage again on the winner's if another writer
+// committed first.
+func (s *Study) commitAudit(entries []Entry) (*Catalog, error) {
+	for range commitAttempts {
+		cat, err := s.Catalog()
+		if err != nil {
+			return nil, err
+		}
+		err = s.commit(cat, entries)
+		if !errors.Is(err, store.ErrConflict) {
+			return cat, err
+		}
+	}
+	return nil, fmt.Errorf("%w: other changes kept committing first; try again", ErrBusy)
 }
 
 // commit seals the entries onto the catalogue's head, writes the catalogue,
 // then appends the entries to the log.
 func (s *Study) commit(cat *Catalog, entries []Entry) error {
+	if s.Store != nil {
+		// The entries the catalogue read holds as pending become a
+		// segment before a new generation replaces them.
+		if err := s.writeSegment(cat.Audit.Pending); err != nil {
+			return fmt.Errorf("completing the audit log: %w", err)
+		}
+	}
 	head := cat.Audit
 	sealed := make([]Entry, len(entries))
 	for i, e := range entries {
@@ -505,6 +603,9 @@ func (s *Study) commit(cat *Catalog, entries []Entry) error {
 	if err != nil {
 		return err
 	}
+	if s.Store != nil {
+		return s.commitStore(cat, sealed, rcpts)
+	}
 	if err := writeCatalog(s.FS, s.Dir, cat, rcpts); err != nil {
 		var ds *dirSyncError
 		if !errors.As(err, &ds) {
@@ -525,6 +626,9 @@ func (s *Study) commit(cat *Catalog, entries []Entry) error {
 // ingest a crash interrupted, or an erase not yet finished), and reports
 // what it did.
 func (s *Study) recover(ctx context.Context, cat *Catalog) error {
+	if s.Store != nil {
+		return s.recoverStore(ctx, cat)
+	}
 	notes, err := reconcileLog(s.FS, s.Dir, cat.Audit)
 	if err != nil {
 		return err
@@ -540,13 +644,8 @@ func (s *Study) recover(ctx context.Context, cat *Catalog) error {
 	}
 	notes = append(notes, cleaned...)
 	if len(delivered) > 0 {
-		for _, e := range delivered {
-			if IsExitAction(e.Action) {
-				cat.countExit(e.Participants, s.Now())
-			}
-		}
-		if err := s.commit(cat, delivered); err != nil {
-			return fmt.Errorf("recording an exit delivered before an interruption: %w", err)
+		if err := s.recordDelivered(cat, delivered); err != nil {
+			return err
 		}
 		// Complete the log now: the change that follows commits its own
 		// pending entries over these.
@@ -568,6 +667,20 @@ func (s *Study) recover(ctx context.Context, cat *Catalog) error {
 	}
 	for _, n := range notes {
 		s.note(n)
+	}
+	return nil
+}
+
+// recordDelivered commits the exits an interrupted command delivered
+// before it could record them.
+func (s *Study) recordDelivered(cat *Catalog, delivered []Entry) error {
+	for _, e := range delivered {
+		if IsExitAction(e.Action) {
+			cat.countExit(e.Participants, s.Now())
+		}
+	}
+	if err := s.commit(cat, delivered); err != nil {
+		return fmt.Errorf("recording an exit delivered before an interruption: %w", err)
 	}
 	return nil
 }

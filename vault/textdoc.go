@@ -83,7 +83,7 @@ func (s *Study) parseVersion(v *Version) (*transcript.Document, error) {
 	}
 	var buf bytes.Buffer
 	buf.Grow(int(v.Size))
-	if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), &buf); err != nil {
+	if err := readObject(s.objects(s.ctx()), v, s.Identity, s.listed(v.Class), &buf); err != nil {
 		return nil, err
 	}
 	ctx := s.changing
@@ -145,7 +145,7 @@ func (s *Study) streamLines(v *Version, fn func(transcript.Line) error) error {
 	pr, pw := io.Pipe()
 	read := make(chan error, 1)
 	go func() {
-		err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), pw)
+		err := readObject(s.objects(ctx), v, s.Identity, s.listed(v.Class), pw)
 		pw.CloseWithError(err) // nil: the parser sees the end of the text
 		read <- err
 	}()

@@ -54,6 +54,10 @@ func (s *Study) VerifyContext(ctx context.Context, readData bool) (*VerifyReport
 		return nil, err
 	}
 	rep.Documents = len(cat.Documents)
+	present, err := s.presence(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, d := range cat.Documents {
 		for _, v := range d.Versions {
 			if v.Object == "" {
@@ -62,19 +66,14 @@ func (s *Study) VerifyContext(ctx context.Context, readData bool) (*VerifyReport
 			rep.Objects++
 			rep.Bytes += v.Size
 			where := fmt.Sprintf("%s v%d (object %s)", d.Handle, v.N, v.Object)
-			fi, err := os.Stat(objectPath(s.Dir, v.Object))
-			if err != nil {
-				rep.Problems = append(rep.Problems, where+": object file is missing")
-				continue
-			}
-			if !fi.Mode().IsRegular() {
-				rep.Problems = append(rep.Problems, where+": object is not a regular file")
+			if problem := present(v.Object); problem != "" {
+				rep.Problems = append(rep.Problems, where+": "+problem)
 				continue
 			}
 			if !readData {
 				continue
 			}
-			if err := readObject(s.Dir, v, s.Identity, s.listed(v.Class), ctxWriter{ctx, io.Discard}); err != nil {
+			if err := readObject(s.objects(ctx), v, s.Identity, s.listed(v.Class), ctxWriter{ctx, io.Discard}); err != nil {
 				if ctx.Err() != nil {
 					return nil, ctx.Err() // interrupted: no report rather than a false one
 				}
@@ -92,14 +91,20 @@ func (s *Study) VerifyContext(ctx context.Context, readData bool) (*VerifyReport
 	if _, err := os.Stat(filepath.Join(s.Dir, rekeyFile)); err == nil {
 		rep.Notes = append(rep.Notes, "a re-encryption to changed recipients was interrupted ("+rekeyFile+"); the next command that changes the vault finishes it")
 	}
-	strays, err := s.strays(cat)
-	if err != nil {
-		return nil, err
+	if s.Store != nil {
+		if err := s.verifyStrays(ctx, cat, rep); err != nil {
+			return nil, err
+		}
+	} else {
+		strays, err := s.strays(cat)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range strays {
+			rep.Notes = append(rep.Notes, p+" is not referenced by the catalogue (left by an interrupted command or an unfinished erase); the next command that changes the vault removes it")
+		}
 	}
-	for _, p := range strays {
-		rep.Notes = append(rep.Notes, p+" is not referenced by the catalogue (left by an interrupted command or an unfinished erase); the next command that changes the vault removes it")
-	}
-	if _, err := os.Stat(filepath.Join(s.Dir, LocalKeyFile)); err != nil && s.Config.KeyProvider.Type == ProviderLocal {
+	if !s.hasLocalKey(ctx) && s.Config.KeyProvider.Type == ProviderLocal {
 		rep.Problems = append(rep.Problems, "the pseudonym key "+LocalKeyFile+" is missing")
 	} else {
 		s.verifyKey(ctx, cat, rep)
@@ -130,10 +135,11 @@ func (s *Study) VerifyAudit(ctx context.Context, checkpoint string) (*AuditRepor
 	if err != nil {
 		return nil, err
 	}
-	rep, entries, err := checkLog(s.Dir, cat.Audit)
+	st, lines, err := s.readAuditLog()
 	if err != nil {
 		return nil, err
 	}
+	rep, entries := checkLog(st, lines, cat.Audit)
 	all := append(entries, pendingAfter(cat.Audit, uint64(len(entries)))...)
 	if rep.OK() {
 		s.checkAnchor(ctx, rep, all)
@@ -207,7 +213,7 @@ func (s *Study) AuditLog(f AuditFilter) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, lines, err := readLog(s.Dir)
+	_, lines, err := s.readAuditLog()
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/json"
+	"github.com/fieldvault/fieldvault/vault/store"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -56,7 +57,7 @@ func cmdSameDir(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: samedir A B")
 	}
-	a, b := treeOf(ts, ts.MkAbs(args[0])), treeOf(ts, ts.MkAbs(args[1]))
+	a, b := treeOf(ts, args[0]), treeOf(ts, args[1])
 	same := len(a) == len(b)
 	for name, content := range a {
 		if other, ok := b[name]; !ok || other != content {
@@ -72,6 +73,10 @@ func cmdSameDir(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func treeOf(ts *testscript.TestScript, root string) map[string]string {
+	if store.IsURL(root) {
+		return storeTree(ts, root)
+	}
+	root = ts.MkAbs(root)
 	out := map[string]string{}
 	ts.Check(filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -27,6 +27,7 @@ import (
 	"github.com/fieldvault/fieldvault/vault/gate"
 	"github.com/fieldvault/fieldvault/vault/keys"
 	"github.com/fieldvault/fieldvault/vault/keys/hcvault"
+	"github.com/fieldvault/fieldvault/vault/store"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
@@ -145,6 +146,10 @@ func hint(err error, code int) string {
 	switch {
 	case code == exitUsage:
 		return "run 'fieldvault help' or 'fieldvault COMMAND --help'"
+	case errors.Is(err, store.ErrDenied), errors.Is(err, store.ErrNoBucket), errors.Is(err, store.ErrUnreachable):
+		return "" // the store's message says what to check
+	case errors.Is(err, vault.ErrBusy):
+		return "other researchers' changes kept committing first; run the command again"
 	case errors.Is(err, vault.ErrNotVault):
 		return "run 'fieldvault init' or pass --vault DIR"
 	case errors.Is(err, vault.ErrExists):
@@ -280,7 +285,7 @@ func newApp(e *env) *cli.App {
 			"Global flags (--vault, --identity) may go before or after the command.\n\n" +
 			exitCodesHelp,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "vault", Value: ".", EnvVars: []string{"FIELDVAULT_DIR"}, Usage: "the study vault `DIR`"},
+			&cli.StringFlag{Name: "vault", Value: ".", EnvVars: []string{"FIELDVAULT_DIR"}, Usage: "the study vault `DIR` or s3://BUCKET/PREFIX"},
 			&cli.StringFlag{Name: "identity", EnvVars: []string{vault.IdentityEnv}, Usage: "age identity `FILE` (default: fieldvault/identity.txt in your config directory)"},
 		},
 		Reader:                    e.stdin,

@@ -19,6 +19,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/fieldvault/fieldvault/vault/keys/hcvault/hcvaulttest"
+	"github.com/fieldvault/fieldvault/vault/store"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -39,6 +40,12 @@ func TestMain(m *testing.M) {
 // TestScripts runs every user story and failure in testdata/script as the
 // real program in a subprocess.
 func TestScripts(t *testing.T) {
+	testscript.Run(t, scriptParams("testdata/script", nil))
+}
+
+// scriptParams are the testscript parameters of the CLI stories in dir;
+// setup, if set, adds to each script's environment.
+func scriptParams(dir string, setup func(env *testscript.Env) error) testscript.Params {
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"exits":    cmdExits,
 		"agekey":   cmdAgeKey,
@@ -54,8 +61,8 @@ func TestScripts(t *testing.T) {
 	for name, f := range attackCmds {
 		cmds[name] = f
 	}
-	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
+	return testscript.Params{
+		Dir:                 dir,
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
@@ -68,6 +75,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("VAULT_ADDR", "http://127.0.0.1:1")
 			env.Setenv("VAULT_TOKEN", "")
 			env.Setenv("TZ", "UTC")
+			if setup != nil {
+				return setup(env)
+			}
 			return nil
 		},
 		Cmds: cmds,
@@ -77,7 +87,7 @@ func TestScripts(t *testing.T) {
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
-	})
+	}
 }
 
 // exits N PROG ARGS...: runs PROG and checks that it exits with code N.
@@ -231,11 +241,19 @@ func cmdCpDir(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: cpdir SRC DST")
 	}
-	src, dst := ts.MkAbs(args[0]), ts.MkAbs(args[1])
+	dst := ts.MkAbs(args[1])
 	if _, err := os.Stat(dst); err == nil {
 		ts.Fatalf("cpdir: %s exists", args[1])
 	}
-	ts.Check(os.CopyFS(dst, os.DirFS(src)))
+	if store.IsURL(args[0]) { // a study on object storage: its items
+		for key, content := range storeTree(ts, args[0]) {
+			p := filepath.Join(dst, filepath.FromSlash(key))
+			ts.Check(os.MkdirAll(filepath.Dir(p), 0o700))
+			ts.Check(os.WriteFile(p, []byte(content), 0o600))
+		}
+		return
+	}
+	ts.Check(os.CopyFS(dst, os.DirFS(ts.MkAbs(args[0]))))
 }
 
 // unzip ZIP DIR: extracts every file of a zip into DIR (which must not

@@ -1,0 +1,620 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/vault/store"
+	"github.com/fieldvault/fieldvault/vault/store/s3test"
+)
+
+// storeStudy is a study under a prefix of a fresh bucket of a real S3
+// server (versitygw), with the AWS environment pointing at it.
+type storeStudy struct {
+	*Study
+	srv *s3test.Server
+	url string
+	id  string // identity file
+}
+
+func newStoreStudy(tb testing.TB, srv *s3test.Server) *storeStudy {
+	tb.Helper()
+	srv.Env(tb)
+	tb.Setenv("XDG_STATE_HOME", tb.TempDir())
+	url := "s3://" + srv.Bucket(tb) + "/studies/larder"
+	idPath := filepath.Join(tb.TempDir(), "identity.txt")
+	res, err := Init(context.Background(), url, InitOptions{Options: Options{Providers: testProviders, IdentityFile: idPath, Now: fixedNow}})
+	if err != nil {
+		tb.Fatalf("Init %s: %v", url, err)
+	}
+	return &storeStudy{Study: res.Study, srv: srv, url: url, id: idPath}
+}
+
+// open opens the study again, as another process would (wrap, if set,
+// wraps its store).
+func (ss *storeStudy) open(tb testing.TB, wrap func(store.Backend) store.Backend) *Study {
+	tb.Helper()
+	opts := Options{Providers: testProviders, IdentityFile: ss.id, Now: fixedNow}
+	if wrap != nil {
+		b, err := openBackend(context.Background(), ss.url)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		opts.Store = wrap(b)
+	}
+	s, err := Open(ss.url, opts)
+	if err != nil {
+		tb.Fatalf("Open %s: %v", ss.url, err)
+	}
+	return s
+}
+
+// storeKeys lists the study's keys under prefix.
+func storeKeys(tb testing.TB, s *Study, prefix string) []string {
+	tb.Helper()
+	var keys []string
+	if err := s.Store.List(context.Background(), prefix, func(i store.Info) error {
+		keys = append(keys, i.Key)
+		return nil
+	}); err != nil {
+		tb.Fatal(err)
+	}
+	return keys
+}
+
+// checkStudy asserts verify --read-data and audit verify find nothing
+// wrong, that the audit chain has as many entries as want (0 = any) and
+// that the generation equals the number of audit segments (one commit,
+// one generation, one segment).
+func checkStudy(tb testing.TB, s *Study, wantEntries int) *Catalog {
+	tb.Helper()
+	rep, err := s.Verify(true)
+	if err != nil {
+		tb.Fatalf("verify: %v", err)
+	}
+	if !rep.OK() {
+		tb.Fatalf("verify found problems: %v", rep.Problems)
+	}
+	arep, err := s.VerifyAudit(context.Background(), "")
+	if err != nil {
+		tb.Fatalf("audit verify: %v", err)
+	}
+	if !arep.OK() {
+		tb.Fatalf("audit verify found problems: %v", arep.Problems)
+	}
+	cat, err := s.Catalog()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if wantEntries > 0 && arep.Entries != wantEntries {
+		tb.Errorf("audit log holds %d entries, want %d", arep.Entries, wantEntries)
+	}
+	if segs := len(storeKeys(tb, s, AuditSegmentDir)); uint64(segs) != cat.Generation {
+		tb.Errorf("generation %d, but %d audit segments", cat.Generation, segs)
+	}
+	return cat
+}
+
+func TestStoreStudyRoundTrip(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	if err := ss.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Genevieve Okafor-Hale"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ss.RecordConsent(ctx, ConsentRequest{Handle: "P1", Form: "v1", Signed: "2025-01-10", Scopes: []policy.Scope{"participate", "quote"}}); err != nil {
+		t.Fatal(err)
+	}
+	body := "Interviewer: How did it start?\nGenevieve Okafor-Hale: At the depot in Wexcombe.\n"
+	in := writeFile(t, "t.txt", body)
+	if _, err := ss.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindTranscript, Participants: []string{"P1"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Another process (the same researcher) reads what this one wrote.
+	other := ss.open(t, nil)
+	out := filepath.Join(t.TempDir(), "open.txt")
+	if _, err := other.OpenDoc(ctx, OpenRequest{Handle: "D1", Output: out}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(out); string(got) != body {
+		t.Errorf("opened %q, want %q", got, body)
+	}
+	exp := filepath.Join(t.TempDir(), "export.md")
+	if err := exitVia(ctx, other, "export", exitRequest{Doc: "D1", Output: exp}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(exp)
+	if strings.Contains(string(got), "Okafor-Hale") || len(got) == 0 {
+		t.Errorf("export left the name: %q", got)
+	}
+	cat := checkStudy(t, other, 6) // init, register, consent, ingest, open, export
+	if cat.Generation != 6 {
+		t.Errorf("generation %d, want 6", cat.Generation)
+	}
+	// Intent files stayed on this machine; nothing but the study's items
+	// is in the bucket.
+	for _, k := range storeKeys(t, other, "") {
+		if !(k == ConfigFile || k == CatalogFile || k == LocalKeyFile || strings.HasPrefix(k, AuditSegmentDir) || strings.HasPrefix(k, ObjectsDir+"/")) {
+			t.Errorf("unexpected item %s in the bucket", k)
+		}
+	}
+	if _, err := Init(ctx, ss.url, InitOptions{Options: Options{Providers: testProviders, IdentityFile: ss.id}}); !errors.Is(err, ErrExists) {
+		t.Errorf("init over the study: %v, want ErrExists", err)
+	}
+}
+
+// conflictOnce makes another writer commit just before the first
+// conditional replace of the catalogue, so that the replace loses.
+type conflictOnce struct {
+	store.Backend
+	once  sync.Once
+	other func()
+}
+
+func (c *conflictOnce) Replace(ctx context.Context, key, match string, fill store.Fill) (store.Info, error) {
+	if key == CatalogFile {
+		c.once.Do(c.other)
+	}
+	return c.Backend.Replace(ctx, key, match, fill)
+}
+
+// TestStoreLostRace: a writer whose conditional write of the catalogue is
+// refused runs its change again on the winner's catalogue (both changes
+// kept, one chain), or refuses with one line when the change no longer
+// applies (the participant was erased meanwhile), removing what it
+// uploaded.
+func TestStoreLostRace(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	for _, h := range []string{"P1", "P2", "P3"} {
+		if err := ss.AddParticipants(ctx, []ParticipantRequest{{Handle: h, Name: "Imelda Farquharson " + h}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rival := ss.open(t, nil)
+	ev := writeFile(t, "form.pdf", "%PDF-1.4 signed form")
+
+	t.Run("re-applied", func(t *testing.T) {
+		s := ss.open(t, func(b store.Backend) store.Backend {
+			return &conflictOnce{Backend: b, other: func() {
+				if _, err := rival.RecordConsent(ctx, ConsentRequest{Handle: "P2", Form: "v1", Signed: "2025-01-10", Scopes: []policy.Scope{"participate"}}); err != nil {
+					t.Errorf("rival: %v", err)
+				}
+			}}
+		})
+		if _, err := s.RecordConsent(ctx, ConsentRequest{Handle: "P1", Form: "v1", Signed: "2025-01-10", Scopes: []policy.Scope{"participate"}, Evidence: ev}); err != nil {
+			t.Fatal(err)
+		}
+		cat := checkStudy(t, s, 0)
+		for _, h := range []string{"P1", "P2"} {
+			p, _ := cat.Participant(h)
+			if _, ok := p.Consent.Current(); !ok {
+				t.Errorf("%s: consent lost", h)
+			}
+		}
+		if n := len(storeKeys(t, s, ObjectsDir+"/")); n != 1 {
+			t.Errorf("%d objects, want the one evidence file (uploaded once, reused)", n)
+		}
+	})
+
+	t.Run("no longer applies", func(t *testing.T) {
+		before := len(storeKeys(t, ss.Study, ObjectsDir+"/"))
+		s := ss.open(t, func(b store.Backend) store.Backend {
+			return &conflictOnce{Backend: b, other: func() {
+				if err := rival.RemoveParticipant(ctx, "P3"); err != nil {
+					t.Errorf("rival: %v", err)
+				}
+			}}
+		})
+		_, err := s.RecordConsent(ctx, ConsentRequest{Handle: "P3", Form: "v2", Signed: "2025-02-10", Scopes: []policy.Scope{"participate"}, Evidence: ev})
+		if !errors.Is(err, ErrNotFound) || strings.Contains(err.Error(), "\n") {
+			t.Fatalf("got %v, want one line: not found", err)
+		}
+		if after := len(storeKeys(t, s, ObjectsDir+"/")); after != before {
+			t.Errorf("%d objects after the refusal, want %d (the upload removed)", after, before)
+		}
+		checkStudy(t, s, 0)
+	})
+}
+
+// failingReplace stops the server (or fails) at the catalogue's replace:
+// the commit point is never reached.
+type failingReplace struct {
+	store.Backend
+	fail func()
+}
+
+func (f *failingReplace) Replace(ctx context.Context, key, match string, fill store.Fill) (store.Info, error) {
+	if key == CatalogFile && f.fail != nil {
+		f.fail()
+	}
+	return f.Backend.Replace(ctx, key, match, fill)
+}
+
+// TestStoreServerStoppedMidCommit: the server dies after the ingest's
+// object was uploaded and before the catalogue is replaced. The command
+// fails with one line naming the bucket and the operation, the study is
+// as it was (the upload an orphan verify reports), and once the grace
+// period has passed the next writer removes the orphan.
+func TestStoreServerStoppedMidCommit(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	addParticipant(t, ss.Study, "P1", "Bramwell Ashdown", "participate")
+	before, err := ss.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ss.open(t, func(b store.Backend) store.Backend {
+		return &failingReplace{Backend: b, fail: srv.Kill}
+	})
+	in := writeFile(t, "t.txt", "Interviewer: Where?\nBramwell Ashdown: In Wexcombe.\n")
+	_, err = s.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindTranscript, Participants: []string{"P1"}})
+	if err == nil {
+		t.Fatal("ingest succeeded with the server stopped")
+	}
+	msg := err.Error()
+	bucket := strings.SplitN(strings.TrimPrefix(ss.url, "s3://"), "/", 2)[0]
+	if !errors.Is(err, store.ErrUnreachable) || !strings.Contains(msg, "bucket "+bucket) || !strings.Contains(msg, "replace") || strings.Contains(msg, srv.SecretKey) || strings.Contains(msg, "\n") {
+		t.Errorf("error %q: want one line naming the bucket and the replace, no credential", msg)
+	}
+	srv.Restart(t)
+	after := ss.open(t, nil)
+	cat := checkStudy(t, after, 3)
+	if cat.Generation != before.Generation || len(cat.Documents) != 0 {
+		t.Errorf("generation %d with %d documents, want %d with none", cat.Generation, len(cat.Documents), before.Generation)
+	}
+	rep, err := after.Verify(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "not referenced") {
+		t.Errorf("verify notes %q, want the orphan reported", rep.Notes)
+	}
+	// Within the grace period the orphan may be a live writer's: kept.
+	var notes []string
+	after.Notes = func(n string) { notes = append(notes, n) }
+	if err := after.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Imelda Farquharson"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(storeKeys(t, after, ObjectsDir+"/")); n != 1 {
+		t.Errorf("%d objects within the grace period, want the orphan kept", n)
+	}
+	old := orphanGrace
+	orphanGrace = 0
+	defer func() { orphanGrace = old }()
+	after.Now = func() time.Time { return time.Now().Add(time.Second) }
+	if err := after.AddParticipants(ctx, []ParticipantRequest{{Handle: "P3", Name: "Walter Penrose"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(storeKeys(t, after, ObjectsDir+"/")); n != 0 {
+		t.Errorf("%d objects after the grace period, want the orphan removed", n)
+	}
+	if len(notes) == 0 || !strings.Contains(strings.Join(notes, "\n"), "no commit references") {
+		t.Errorf("notes %q, want the removal reported", notes)
+	}
+	checkStudy(t, after, 5)
+}
+
+// The concurrency test runs writers as separate processes of this test
+// binary.
+const storeChildEnv = "FIELDVAULT_STORE_CHILD"
+
+func init() {
+	if spec := os.Getenv(storeChildEnv); spec != "" {
+		os.Exit(storeChild(spec))
+	}
+}
+
+// storeChild makes n changes on the study: a consent record, a flag and
+// an ingest in turn, on its own participant and document.
+func storeChild(spec string) int {
+	// spec: url|identity|writer|n
+	parts := strings.Split(spec, "|")
+	var n int
+	fmt.Sscan(parts[3], &n)
+	w := parts[2]
+	s, err := Open(parts[0], Options{Providers: testProviders, IdentityFile: parts[1]})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "fv-child-*")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	for i := range n {
+		switch i % 3 {
+		case 0:
+			_, err = s.RecordConsent(ctx, ConsentRequest{Handle: "P" + w, Form: fmt.Sprintf("v%d", i), Signed: "2025-01-10", Scopes: []policy.Scope{"participate", "quote"}})
+		case 1:
+			err = s.Flag(ctx, FlagRequest{Doc: "D" + w, From: 1, To: 1, Kind: policy.FlagDNQ, Reason: fmt.Sprintf("writer %s change %d", w, i)})
+		case 2:
+			in := filepath.Join(dir, fmt.Sprintf("t%d.txt", i))
+			os.WriteFile(in, []byte(fmt.Sprintf("Interviewer: Change %d of writer %s?\nP: Yes.\n", i, w)), 0o600)
+			_, err = s.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindTranscript, Participants: []string{"P" + w}, VersionOf: "D" + w})
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "writer %s change %d: %v\n", w, i, err)
+			return 1
+		}
+	}
+	fmt.Printf("lost races: %d\n", s.lostRaces)
+	return 0
+}
+
+// TestStoreConcurrentWriters: four processes make 25 changes each at once
+// on one study on object storage (consent records, flags, ingests):
+// nothing is lost, the audit chain is one line that verifies, and the
+// generation count equals the number of commits.
+func TestStoreConcurrentWriters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("four processes, 100 commits")
+	}
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	const writers, changes = 4, 25
+	for w := 1; w <= writers; w++ {
+		h := fmt.Sprint(w)
+		addParticipant(t, ss.Study, "P"+h, "Writer Participant "+h, "participate")
+		in := writeFile(t, "t.txt", "Interviewer: First question for writer "+h+"?\nP: Yes.\n")
+		if _, err := ss.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindTranscript, Participants: []string{"P" + h}, Handle: "D" + h}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base, err := ss.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	outs := make([][]byte, writers)
+	for w := 1; w <= writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(exe, "-test.run=^$")
+			cmd.Env = append(os.Environ(), storeChildEnv+"="+strings.Join([]string{ss.url, ss.id, fmt.Sprint(w), fmt.Sprint(changes)}, "|"))
+			outs[w-1], errs[w-1] = cmd.CombinedOutput()
+		}()
+	}
+	wg.Wait()
+	lost := 0
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("writer %d: %v\n%s", i+1, err, outs[i])
+		}
+		var n int
+		fmt.Sscanf(string(outs[i]), "lost races: %d", &n)
+		lost += n
+	}
+	if lost == 0 {
+		t.Errorf("no writer ever lost a race: the test did not run the writers at once")
+	}
+	t.Logf("%d commits run again after losing the race", lost)
+	cat := checkStudy(t, ss.Study, int(base.Audit.Seq)+writers*changes)
+	if want := base.Generation + writers*changes; cat.Generation != want {
+		t.Errorf("generation %d, want %d", cat.Generation, want)
+	}
+	entries, err := ss.AuditLog(AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, e := range entries[base.Audit.Seq:] {
+		got[e.Action+" "+strings.Join(e.Participants, ",")+strings.Join(e.Handles, ",")]++
+	}
+	for w := 1; w <= writers; w++ {
+		for key, want := range map[string]int{
+			fmt.Sprintf("consent-record P%d", w): (changes + 2) / 3,
+			fmt.Sprintf("flag P%dD%d", w, w):     (changes + 1) / 3,
+			fmt.Sprintf("ingest P%dD%d", w, w):   changes / 3,
+		} {
+			if got[key] != want {
+				t.Errorf("%q: %d entries, want %d", key, got[key], want)
+			}
+		}
+	}
+	if n := len(storeKeys(t, ss.Study, ObjectsDir+"/")); n != writers*(1+changes/3) {
+		t.Errorf("%d objects, want %d (no orphan, none lost)", n, writers*(1+changes/3))
+	}
+}
+
+// copyStudy copies every item of a study on object storage to prefix in
+// the same bucket and returns the copy's location.
+func copyStudy(tb testing.TB, s *Study, url string) string {
+	tb.Helper()
+	loc, err := store.ParseURL(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dst, err := store.OpenS3(context.Background(), loc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, k := range storeKeys(tb, s, "") {
+		r, err := s.Store.Get(ctx, k)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		_, err = dst.PutNew(ctx, k, func(w io.Writer) error {
+			_, err := io.Copy(w, r)
+			return err
+		})
+		r.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return url
+}
+
+// TestStoreCrash kills a real process at every step of a commit on object
+// storage (uploads done, before the catalogue's conditional write; after
+// it, before the audit segment; before the removal of an erased object).
+// After each kill verify --read-data and audit verify find no problem, the
+// generation is the one before or after the command, the chain is one
+// line, and the next writer completes the audit log.
+func TestStoreCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills processes")
+	}
+	srv := s3test.Start(t)
+	base := newStoreStudy(t, srv)
+	addParticipant(t, base.Study, "P1", "Genevieve Okafor-Hale", "participate", "quote", "record-audio", "archive")
+	transcript := writeFile(t, "t.txt", "Interviewer: How did it start?\nGenevieve Okafor-Hale: At the depot in Wexcombe.\n")
+	if _, err := base.Ingest(ctx, IngestRequest{Path: transcript, Kind: policy.KindTranscript, Participants: []string{"P1"}}); err != nil {
+		t.Fatal(err)
+	}
+	cat0, _ := base.Catalog()
+	bucket := strings.SplitN(strings.TrimPrefix(base.url, "s3://"), "/", 2)[0]
+	kills, completions := 0, 0
+	for _, cmd := range []string{"ingest", "flag", "consent", "withdraw-erase", "export", "doc-remove"} {
+		for _, step := range []string{"before-catalog-replace", "before-audit-append", "before-object-remove"} {
+			for n := 1; n < 5; n++ {
+				name := fmt.Sprintf("%s killed %s #%d", cmd, step, n)
+				url := copyStudy(t, base.Study, fmt.Sprintf("s3://%s/crash-%s-%s-%d", bucket, cmd, step, n))
+				t.Setenv("XDG_STATE_HOME", t.TempDir())
+				input := filepath.Join(t.TempDir(), "in.txt")
+				os.WriteFile(input, []byte("Interviewer: And then?\nGenevieve Okafor-Hale: We moved on.\n"), 0o600)
+				spec := strings.Join([]string{cmd, step, fmt.Sprint(n), url, base.id, input}, "|")
+				killed := runCrashChild(t, name, spec)
+				s, err := Open(url, Options{Providers: testProviders, IdentityFile: base.id})
+				if err != nil {
+					t.Fatalf("%s: open: %v", name, err)
+				}
+				cat, err := s.Catalog()
+				if err != nil {
+					t.Fatalf("%s: catalogue: %v", name, err)
+				}
+				if g := cat.Generation; g != cat0.Generation && g != cat0.Generation+1 {
+					t.Errorf("%s: generation %d, want %d or %d", name, g, cat0.Generation, cat0.Generation+1)
+				}
+				if rep, err := s.Verify(true); err != nil || !rep.OK() {
+					t.Errorf("%s: verify --read-data: %v %v", name, err, rep.Problems)
+				}
+				arep, err := s.VerifyAudit(ctx, "")
+				if err != nil || !arep.OK() || arep.Entries != int(cat.Audit.Seq) {
+					t.Errorf("%s: audit verify: %v %+v", name, err, arep)
+				}
+				if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P9", Name: "Walter Penrose"}}); err != nil {
+					t.Errorf("%s: next writer: %v", name, err)
+				}
+				checkStudy(t, s, 0)
+				if out := input + ".export.md"; cmd == "export" && fileExists(out) {
+					entries, _ := s.AuditLog(AuditFilter{Action: cmd})
+					if len(entries) == 0 || entries[len(entries)-1].Outcome != "ok" {
+						t.Errorf("%s: %s was delivered but the audit log holds no %s", name, filepath.Base(out), cmd)
+					}
+				}
+				if !killed {
+					completions++
+					break
+				}
+				kills++
+			}
+		}
+	}
+	t.Logf("processes killed: %d; runs that completed: %d", kills, completions)
+	if kills < 10 {
+		t.Errorf("only %d kills: the crash points are not reached", kills)
+	}
+}
+
+// killAtPut stops the server when an item under prefix is about to be
+// written (once).
+type killAtPut struct {
+	store.Backend
+	prefix string
+	once   sync.Once
+	kill   func()
+}
+
+func (k *killAtPut) PutNew(ctx context.Context, key string, fill store.Fill) (store.Info, error) {
+	if strings.HasPrefix(key, k.prefix) {
+		k.once.Do(k.kill)
+	}
+	return k.Backend.PutNew(ctx, key, fill)
+}
+
+// TestStoreServerStoppedAtOtherSteps: the server stopped while the
+// object is being uploaded, or while the writer completes the segment of
+// the commit before its own, leaves the study as it was; stopped after the
+// commit point, before the audit segment, the change stands (the command
+// says so in a note), the entries are held in the catalogue and the next
+// writer writes their segment, keeping the chain one line.
+func TestStoreServerStoppedAtOtherSteps(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		prefix    func(before *Catalog) string
+		committed bool
+	}{
+		{"at the upload", func(*Catalog) string { return ObjectsDir + "/" }, false},
+		{"completing the segment of the commit before", func(c *Catalog) string { return segmentKey(c.Audit.Pending[0].Seq) }, false},
+		{"after the commit point", func(c *Catalog) string { return segmentKey(c.Audit.Seq + 1) }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := s3test.Start(t)
+			ss := newStoreStudy(t, srv)
+			addParticipant(t, ss.Study, "P1", "Bramwell Ashdown", "participate")
+			before, _ := ss.Catalog()
+			s := ss.open(t, func(b store.Backend) store.Backend {
+				return &killAtPut{Backend: b, prefix: tc.prefix(before), kill: srv.Kill}
+			})
+			var notes []string
+			s.Notes = func(n string) { notes = append(notes, n) }
+			in := writeFile(t, "t.txt", "Interviewer: Where?\nBramwell Ashdown: In Wexcombe.\n")
+			_, err := s.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindTranscript, Participants: []string{"P1"}})
+			if tc.committed != (err == nil) {
+				t.Fatalf("ingest: %v (committed: want %v)", err, tc.committed)
+			}
+			if err != nil && (!errors.Is(err, store.ErrUnreachable) || strings.Contains(err.Error(), "\n")) {
+				t.Errorf("error %q: want one line, store unreachable", err)
+			}
+			if tc.committed && !strings.Contains(strings.Join(notes, "\n"), "audit segment could not be written") {
+				t.Errorf("notes %q: want the missing segment reported", notes)
+			}
+			srv.Restart(t)
+			after := ss.open(t, nil)
+			cat, err := after.Catalog()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := before.Generation
+			if tc.committed {
+				want++
+			}
+			if cat.Generation != want {
+				t.Errorf("generation %d, want %d", cat.Generation, want)
+			}
+			arep, err := after.VerifyAudit(ctx, "")
+			if err != nil || !arep.OK() || arep.Entries != int(cat.Audit.Seq) {
+				t.Fatalf("audit verify: %v %+v", err, arep)
+			}
+			if err := after.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Imelda Farquharson"}}); err != nil {
+				t.Fatal(err)
+			}
+			checkStudy(t, after, int(cat.Audit.Seq)+1)
+		})
+	}
+}
