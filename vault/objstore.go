@@ -275,7 +275,7 @@ func (s *Study) readAuditLog() (*logState, [][]byte, error) {
 // PutObject calls, in order; those no attempt ends up using are removed.
 func (s *Study) updateStore(ctx context.Context, fn func(tx *Tx) error) error {
 	s.uploads = &uploads{}
-	defer func() { s.uploads = nil }()
+	defer func() { s.uploads, s.changing = nil, nil }()
 	var err error
 	var cat *Catalog
 	for attempt := range commitAttempts {
