@@ -5,7 +5,7 @@
 // identities and recipients, transactions, the hash-chained audit log, and
 // verification; ingest, open, registration and CSV import of the register
 // change it. The atomic writes and the lock it uses are package
-// vault/store's, which is also to carry the vault to object storage.
+// vault/store's, whose S3 backend carries a study to object storage.
 //
 // It knows nothing of exits or key services. The exit pipeline (export,
 // quote, render, check, export-qda, scan DOC, deposit) is package
@@ -30,4 +30,11 @@
 // entries it commits), then the audit log. A crash at any point leaves the
 // previous or the next state; the next writer finishes or cleans up what a
 // crash left behind. docs/format.md describes the format in full.
+//
+// A study can also live under a prefix of an S3-compatible bucket
+// (s3://BUCKET/PREFIX, Study.Store set; objstore.go): the same items, the
+// audit log as one immutable segment per commit, no lock. Update there
+// commits by a conditional write of the catalogue on the version it read,
+// and runs the change again on the winner's catalogue when another writer
+// committed first.
 package vault
