@@ -618,3 +618,39 @@ func TestStoreServerStoppedAtOtherSteps(t *testing.T) {
 		})
 	}
 }
+
+// TestStorePlantedSegment: a segment someone else wrote where the next
+// commit's entries belong (an edited or forged log) is not taken for the
+// study's: the commit stands with its entries held in the catalogue, the
+// next writer refuses to extend the log (exit 4's integrity error), and
+// audit verify names the first bad entry.
+func TestStorePlantedSegment(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	addParticipant(t, ss.Study, "P1", "Bramwell Ashdown")
+	cat, _ := ss.Catalog()
+	forged := Entry{Action: "init", Actor: "someone", Outcome: "ok"}
+	forged.seal(cat.Audit.Seq+1, cat.Audit.Hash)
+	if _, err := ss.Store.PutNew(ctx, segmentKey(cat.Audit.Seq+1), bytesFill(forged.line())); err != nil {
+		t.Fatal(err)
+	}
+	var notes []string
+	ss.Notes = func(n string) { notes = append(notes, n) }
+	if err := ss.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Imelda Farquharson"}}); err != nil {
+		t.Fatalf("the commit itself stands: %v", err)
+	}
+	if !strings.Contains(strings.Join(notes, "\n"), "audit segment could not be written") {
+		t.Errorf("notes %q: want the segment reported", notes)
+	}
+	err := ss.AddParticipants(ctx, []ParticipantRequest{{Handle: "P3", Name: "Walter Penrose"}})
+	if !errors.Is(err, ErrIntegrity) || !strings.Contains(err.Error(), "differs from the entries the catalogue committed") {
+		t.Errorf("next writer: %v, want an integrity error", err)
+	}
+	rep, err := ss.VerifyAudit(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || rep.First == nil || rep.First.Seq != cat.Audit.Seq+1 {
+		t.Errorf("audit verify: %+v, want the forged entry %d named", rep, cat.Audit.Seq+1)
+	}
+}
