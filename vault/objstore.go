@@ -527,11 +527,18 @@ func (s *Study) recoverStore(ctx context.Context, cat *Catalog) error {
 		return err
 	}
 	if s.configStale {
-		if err := s.writeConfig(s.Config); err != nil {
-			return fmt.Errorf("rewriting %s after a recipient change: %w", ConfigFile, err)
+		// Best effort: readers take the catalogue's copy meanwhile.
+		_, ver, err := getItem(ctx, s.Store, ConfigFile)
+		if err == nil {
+			s.configVersion = ver
+			err = s.writeConfig(s.Config)
 		}
-		s.configStale = false
-		notes = append(notes, "rewrote "+ConfigFile+" to the recipients a committed change left in the catalogue")
+		if err != nil {
+			notes = append(notes, fmt.Sprintf("%s could not be rewritten to the recipients the catalogue holds (%v); a later writer retries", ConfigFile, err))
+		} else {
+			s.configStale = false
+			notes = append(notes, "rewrote "+ConfigFile+" to the recipients a committed change left in the catalogue")
+		}
 	}
 	if len(delivered) > 0 {
 		if err := s.recordDelivered(cat, delivered); err != nil {

@@ -8,11 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/vault/store"
 	"github.com/fieldvault/fieldvault/vault/store/s3test"
@@ -652,5 +654,70 @@ func TestStorePlantedSegment(t *testing.T) {
 	}
 	if rep.OK() || rep.First == nil || rep.First.Seq != cat.Audit.Seq+1 {
 		t.Errorf("audit verify: %+v, want the forged entry %d named", rep, cat.Audit.Seq+1)
+	}
+}
+
+// failConfigOnce fails the first replacement of fieldvault.json, as a
+// store that went away just after the commit point would.
+type failConfigOnce struct {
+	store.Backend
+	failed bool
+}
+
+func (f *failConfigOnce) Replace(ctx context.Context, key, match string, fill store.Fill) (store.Info, error) {
+	if key == ConfigFile && !f.failed {
+		f.failed = true
+		return store.Info{}, fmt.Errorf("%w (injected)", store.ErrUnreachable)
+	}
+	return f.Backend.Replace(ctx, key, match, fill)
+}
+
+// TestStoreRecipientConfigLate: a colleague added as a researcher on
+// object storage, the commit made but fieldvault.json not rewritten: the
+// catalogue holds the new config, so the colleague reads and writes the
+// study, and the next writer rewrites the file.
+func TestStoreRecipientConfigLate(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	addParticipant(t, ss.Study, "P1", "Bramwell Ashdown", "participate")
+	if _, err := ss.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", "Interviewer: Where?\nBramwell Ashdown: In Wexcombe.\n"), Kind: policy.KindTranscript, Participants: []string{"P1"}}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	colleague := writeFile(t, "colleague.txt", id.String()+"\n")
+	s := ss.open(t, func(b store.Backend) store.Backend { return &failConfigOnce{Backend: b} })
+	var notes []string
+	s.Notes = func(n string) { notes = append(notes, n) }
+	res, err := s.AddRecipient(ctx, RecipientRequest{Role: RoleResearcher, Recipient: id.Recipient().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Files != 2 || !strings.Contains(strings.Join(notes, "\n"), "could not be rewritten") {
+		t.Errorf("re-encrypted %d files (want the object and the key), notes %q", res.Files, notes)
+	}
+	cfg, _, err := readConfigStore(ctx, s.Store)
+	if err != nil || slices.Contains(cfg.Recipients[ClassRaw], id.Recipient().String()) {
+		t.Fatalf("config file: %v, %v: want the old recipients still", err, cfg.Recipients)
+	}
+	c, err := Open(ss.url, Options{Providers: testProviders, IdentityFile: colleague, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "open.txt")
+	if _, err := c.OpenDoc(ctx, OpenRequest{Handle: "D1", Output: out}); err != nil {
+		t.Fatalf("the colleague opens D1: %v", err)
+	}
+	if err := c.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Imelda Farquharson"}}); err != nil {
+		t.Fatalf("the colleague writes: %v", err)
+	}
+	if cfg, _, err = readConfigStore(ctx, c.Store); err != nil || !slices.Contains(cfg.Recipients[ClassRaw], id.Recipient().String()) {
+		t.Errorf("config file after the next writer: %v, %v: want the colleague listed", err, cfg.Recipients)
+	}
+	checkStudy(t, c, 0)
+	if n := len(storeKeys(t, c, ObjectsDir+"/")); n != 1 {
+		t.Errorf("%d objects, want the re-encrypted one only", n)
 	}
 }
