@@ -41,8 +41,9 @@ func segmentKey(seq uint64) string { return fmt.Sprintf("%s%020d.jsonl", AuditSe
 var orphanGrace = 24 * time.Hour
 
 // commitAttempts bounds how often a writer that keeps losing the race to
-// commit runs its change again before giving up.
-const commitAttempts = 10
+// commit runs its change again before giving up (with the backoff, some
+// 15 s of other writers' commits).
+const commitAttempts = 20
 
 // ErrBusy: other writers' commits kept winning the race for the catalogue.
 var ErrBusy = errors.New("the study is busy")
@@ -280,7 +281,9 @@ func (s *Study) updateStore(ctx context.Context, fn func(tx *Tx) error) error {
 	var cat *Catalog
 	for attempt := range commitAttempts {
 		if attempt > 0 {
-			wait := time.Duration(10+rand.IntN(40*attempt)) * time.Millisecond
+			// Full jitter over an exponential ceiling (20 ms, doubling,
+			// at most 1 s), so that writers that collided spread out.
+			wait := time.Duration(rand.Int64N(int64(min(20*time.Millisecond<<attempt, time.Second))))
 			select {
 			case <-ctx.Done():
 				s.discardUploads(0)
