@@ -186,7 +186,7 @@ func (st *rollState) cue(start time.Duration, payload []srcLine) error {
 	}
 	if st.rolling {
 		k := overlap(st.prev, shown)
-		if !settling && len(shown) >= len(st.prev) && k == len(shown) {
+		if !settling && k > 0 && len(shown) >= len(st.prev) && k == len(shown) {
 			k--
 		}
 		kept = kept[k:]
