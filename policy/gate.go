@@ -271,6 +271,13 @@ func (doc DocFacts) Speakers() map[int][]string {
 	return out
 }
 
+// LineSpeakers are the participants whose words line l holds, as Decide
+// attributes them, in a document where some line has a speaker (labelled)
+// or none does: Speakers for one line, for an exit that streams.
+func (doc DocFacts) LineSpeakers(l LineFacts, labelled bool) []string {
+	return lineSpeakers(l, doc.Participants, doc.Kind == KindTranscript && !labelled)
+}
+
 // unlabelledTranscript reports a transcript with no speaker labels: its
 // lines are the words of every participant it concerns.
 func (doc DocFacts) unlabelledTranscript() bool {

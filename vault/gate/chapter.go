@@ -1,9 +1,13 @@
 package gate
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -137,12 +141,8 @@ func chapterItem(cat *vault.Catalog, d Directive, g *gated, prob *ChapterProblem
 	if d.Verb == "quote" {
 		it.Lines = fmt.Sprintf("%d-%d", d.From, d.To)
 		if g != nil {
-			for n, ps := range g.speakers {
-				if n >= d.From && n <= d.To {
-					for _, p := range ps {
-						who[p] = true
-					}
-				}
+			for p := range g.quoters {
+				who[p] = true
 			}
 			for _, r := range g.decision.ReliedOn {
 				who[r.Participant] = true
@@ -224,6 +224,10 @@ func (d Directive) String() string {
 // the whole render and lists every problem with its chapter line. The whole
 // chapter (prose included) is pseudonymised and scanned. A check writes nothing
 // and reports what may no longer stand.
+//
+// Every directive is decided first (fill): nothing is written unless all
+// stand. The chapter is then written a line at a time, each quote
+// streaming through the gate again as a quote exit's does (writeChapter).
 func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 	if req.Exit != ExitCheck && req.Output != "" && sameFile(req.Chapter, req.Output) {
 		return nil, fmt.Errorf("%w: output %s is the chapter itself", vault.ErrInvalid, req.Output)
@@ -256,7 +260,7 @@ func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 		var problems []ChapterProblem
 		var gs []*gated
 		var quotes []string
-		fills := make([]string, len(dirs))
+		ch := &chapter{src: string(src), dirs: dirs, fills: make([]string, len(dirs)), quoted: make([]*gated, len(dirs))}
 		res.Items = make([]ChapterItem, len(dirs))
 		for i, d := range dirs {
 			fill, g, prob := fill(s, cat, rd, d, req.Purpose)
@@ -268,7 +272,7 @@ func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 			if d.Verb == "quote" {
 				quotes = append(quotes, fmt.Sprintf("%d:%s:%s:%s", d.Line, d.Doc, res.Items[i].Lines, strings.Join(res.Items[i].Participants, ",")))
 			}
-			fills[i] = fill
+			ch.fills[i], ch.quoted[i] = fill, g
 			if g != nil {
 				gs = append(gs, g)
 				res.Quotes++
@@ -281,41 +285,43 @@ func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 			tx.AuditAlways(e)
 			return err
 		}
-		text := substitute(string(src), dirs, fills)
-		// The prose is the researcher's own, but it leaves too: pseudonymise it.
-		text = rd.Redact(text)
-		if err := scanOut(text, rd, req.AcceptResidual, res, origin{}); err != nil {
-			if req.Exit != ExitCheck {
+		format, ferr := "", error(nil) // a format the chapter cannot take, reported once it is scanned
+		if req.Exit != ExitCheck {
+			format, ferr = FormatFor(req.Format, req.Output)
+			if ferr == nil && (format == OutVTT || format == OutSRT) {
+				ferr = fmt.Errorf("%w: a chapter has no timings; render it as md, txt or docx", ErrFormatChoice)
+			}
+		}
+		sc := redact.NewLineScanner(rd)
+		verdict := func() error {
+			err := sortFindings(sc.Findings(), req.AcceptResidual, res)
+			if err != nil && req.Exit != ExitCheck {
 				tx.AuditAlways(refusalEntry(action, docHandles(dirs), err))
 			}
 			return err
 		}
-		res.Documents = docHandles(dirs)
-		if req.Exit == ExitCheck {
+		if req.Exit == ExitCheck || ferr != nil {
+			if err := ch.write(s, cat, rd, sc, io.Discard, ""); err != nil {
+				return err
+			}
+			if err := verdict(); err != nil {
+				return err
+			}
+			if ferr != nil {
+				return ferr
+			}
+			res.Documents = docHandles(dirs)
 			tx.Audit(vault.Entry{Action: "check", Handles: res.Documents, Hashes: map[string]string{"chapter": sha(src)}, Detail: map[string]string{"quotes": fmt.Sprint(res.Quotes)}})
 			return nil
 		}
-		format, err := FormatFor(req.Format, req.Output)
-		if err != nil {
+		hc := &hashCount{h: sha256.New()}
+		sum := func() string { return hex.EncodeToString(hc.h.Sum(nil)) }
+		fill := func(w io.Writer) error { return ch.write(s, cat, rd, sc, io.MultiWriter(w, hc), format) }
+		if err := stage(s, tx, req.Output, req.Force, req.W, sum, fill, verdict); err != nil {
 			return err
 		}
-		out := []byte(text)
-		switch format {
-		case OutDocx:
-			var blocks []transcript.Block
-			for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-				blocks = append(blocks, transcript.Block{Text: l})
-			}
-			if out, err = renderBlocks(OutDocx, blocks, transcript.WriteOptions{}); err != nil {
-				return err
-			}
-		case OutVTT, OutSRT:
-			return fmt.Errorf("%w: a chapter has no timings; render it as md, txt or docx", ErrFormatChoice)
-		}
-		res.SHA256, res.Bytes = sha(out), len(out)
-		if err := deliver(s, tx, Request{Output: req.Output, Force: req.Force, W: req.W}, out); err != nil {
-			return err
-		}
+		res.SHA256, res.Bytes = sum(), int(hc.n)
+		res.Documents = docHandles(dirs)
 		e := exitEntry("render", gs, res)
 		e.Handles = res.Documents
 		e.Hashes["chapter"] = sha(src)
@@ -337,7 +343,9 @@ func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 	return res, nil
 }
 
-// fill produces one directive's text, or the problem that stops it.
+// fill decides one directive: the text of a pseudonym or an entity, the
+// gate of a quote (its lines counted and decided, nothing written yet), or
+// the problem that stops it.
 func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, purpose policy.Scope) (string, *gated, *ChapterProblem) {
 	prob := func(rule, msg string, ref *policy.Refusal) *ChapterProblem {
 		return &ChapterProblem{Line: d.Line, Col: d.Col, Directive: d.String(), Rule: rule, Msg: msg, Refusal: ref}
@@ -362,7 +370,10 @@ func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, 
 	if purpose == policy.PurposeAnalysis {
 		return "", nil, prob("request", "a chapter is for publication; analysis is not a purpose of render or check", nil)
 	}
-	g, err := gate(s, cat, rd, d.Doc, 0, policy.ModeQuote, d.From, d.To, purpose)
+	g, err := target{Doc: d.Doc, Mode: policy.ModeQuote, From: d.From, To: d.To, Purpose: purpose}.open(cat, rd)
+	if err == nil {
+		err = g.pass(s, rd, nil)
+	}
 	if err != nil {
 		// g, when the gate got as far as a decision, says whose words the
 		// lines are (check --list); it never fills the directive.
@@ -378,20 +389,195 @@ func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, 
 		}
 		return "", nil, prob("error", vault.IntegrityDetail(err), nil)
 	}
-	var buf bytes.Buffer
-	transcript.WriteMarkdown(&buf, quoteBlocks(cat, g))
-	return strings.TrimRight(buf.String(), "\n"), g, nil
+	return "", g, nil
 }
 
-// substitute replaces every directive with its fill.
-func substitute(src string, dirs []Directive, fills []string) string {
-	lines := strings.Split(src, "\n")
-	for i := len(dirs) - 1; i >= 0; i-- {
-		d := dirs[i]
-		l := lines[d.Line-1]
-		lines[d.Line-1] = l[:d.Start] + fills[i] + l[d.End:]
+// A chapter is a chapter draft whose directives all stand: the text of
+// each pseudonym and entity (fills) and the gate of each quote (quoted).
+type chapter struct {
+	src    string
+	dirs   []Directive
+	fills  []string
+	quoted []*gated
+}
+
+// write writes the chapter with its directives filled in, as it goes: a
+// quote streams through the gate again (streamExit) as a quote exit's
+// Markdown, without the line ends at its end. The text is passed on a
+// line at a time through the redactor (the prose is the researcher's own,
+// but it leaves too: pseudonymise it) to the residual scan sc and to w in
+// format ("" writes nothing: a check). Memory is a line, not the chapter
+// or the quotes.
+func (ch *chapter) write(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, sc *redact.LineScanner, w io.Writer, format string) error {
+	out, err := chapterOut(w, format)
+	if err != nil {
+		return err
 	}
-	return strings.Join(lines, "\n")
+	lr := rd.Lines(func(line string) error {
+		sc.Line(line, 0)
+		return out.line(line)
+	})
+	lw := &lineWriter{line: lr.Line}
+	err = substitute(lw, ch.src, ch.dirs, func(k int, w io.Writer) error {
+		g := ch.quoted[k]
+		if g == nil {
+			_, err := io.WriteString(w, ch.fills[k])
+			return err
+		}
+		attribution := func() string { return attribution(cat, g) }
+		_, _, _, err := streamExit(s, g, rd, &trimNL{w: w}, OutMarkdown, transcript.WriteOptions{}, attribution)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := lw.Close(); err != nil {
+		return err
+	}
+	if err := lr.End(); err != nil {
+		return err
+	}
+	return out.close()
+}
+
+// chapterSink writes a chapter's lines in a format.
+type chapterSink struct {
+	line  func(string) error
+	close func() error
+}
+
+// chapterOut writes a rendered chapter's lines to w in format: Markdown and
+// text as they are, a .docx a paragraph a line (the blank lines at its end
+// left out); "" writes nothing.
+func chapterOut(w io.Writer, format string) (chapterSink, error) {
+	switch format {
+	case "":
+		return chapterSink{line: func(string) error { return nil }, close: func() error { return nil }}, nil
+	case OutDocx:
+		tw, err := transcript.NewWriter(w, transcript.FormatDocx, transcript.WriteOptions{})
+		if err != nil {
+			return chapterSink{}, err
+		}
+		blank, wrote := 0, false
+		line := func(l string) error {
+			if l == "" {
+				blank++ // written once a line follows that is not blank
+				return nil
+			}
+			for ; blank > 0; blank-- {
+				if err := tw.Block(transcript.Block{}); err != nil {
+					return err
+				}
+			}
+			wrote = true
+			return tw.Block(transcript.Block{Text: l})
+		}
+		end := func() error {
+			if !wrote {
+				if err := tw.Block(transcript.Block{}); err != nil {
+					return err
+				}
+			}
+			return tw.Close()
+		}
+		return chapterSink{line: line, close: end}, nil
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	first := true
+	line := func(l string) error {
+		if !first {
+			bw.WriteByte('\n')
+		}
+		first = false
+		_, err := bw.WriteString(l)
+		return err
+	}
+	return chapterSink{line: line, close: bw.Flush}, nil
+}
+
+// A lineWriter passes what is written to it on a line at a time, without
+// line ends; Close passes the last line, which may be empty. The first
+// error of line is kept (err) and returned by every write after it.
+type lineWriter struct {
+	part []byte
+	line func(string) error
+	err  error
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for l.err == nil {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			l.part = append(l.part, p...)
+			break
+		}
+		l.part = append(l.part, p[:i]...)
+		l.err = l.line(string(l.part))
+		l.part, p = l.part[:0], p[i+1:]
+	}
+	if l.err != nil {
+		return 0, l.err
+	}
+	return n, nil
+}
+
+// Close passes the last line.
+func (l *lineWriter) Close() error {
+	if l.err == nil {
+		l.err = l.line(string(l.part))
+	}
+	return l.err
+}
+
+// trimNL writes to w what is written to it but the line ends at its end:
+// a quote fills its directive without them.
+type trimNL struct {
+	w    io.Writer
+	held int // line ends not yet written
+}
+
+func (t *trimNL) Write(p []byte) (int, error) {
+	body := bytes.TrimRight(p, "\n")
+	if len(body) > 0 {
+		if _, err := t.w.Write(bytes.Repeat([]byte{'\n'}, t.held)); err != nil {
+			return 0, err
+		}
+		t.held = 0
+		if _, err := t.w.Write(body); err != nil {
+			return 0, err
+		}
+	}
+	t.held += len(p) - len(body)
+	return len(p), nil
+}
+
+// substitute writes the chapter src to w with every directive replaced by
+// what fill(k, w) writes for directive k, a line at a time.
+func substitute(w io.Writer, src string, dirs []Directive, fill func(k int, w io.Writer) error) error {
+	k, n := 0, 0
+	for line := range strings.SplitSeq(src, "\n") {
+		n++
+		if n > 1 {
+			if _, err := io.WriteString(w, "\n"); err != nil {
+				return err
+			}
+		}
+		pos := 0
+		for ; k < len(dirs) && dirs[k].Line == n; k++ {
+			if _, err := io.WriteString(w, line[pos:dirs[k].Start]); err != nil {
+				return err
+			}
+			if err := fill(k, w); err != nil {
+				return err
+			}
+			pos = dirs[k].End
+		}
+		if _, err := io.WriteString(w, line[pos:]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // canonicalHandles rewrites the directives' handles as the catalogue spells

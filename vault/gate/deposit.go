@@ -116,7 +116,7 @@ func depositTx(s *vault.Study, tx *vault.Tx, req Request, res *Result, current *
 	docs := slices.Clone(cat.Documents)
 	sort.SliceStable(docs, func(i, j int) bool { return policy.HandleLess(docs[i].Handle, docs[j].Handle) })
 	var gs []*gated
-	files := map[string][]byte{}
+	data := map[string]int{} // data file name → its index in res.Files and gs
 	exclude := func(d *vault.Document, why string) {
 		res.Excluded = append(res.Excluded, DepositExclusion{Doc: d.Handle, Kind: d.Kind, Why: why})
 	}
@@ -135,28 +135,33 @@ func depositTx(s *vault.Study, tx *vault.Tx, req Request, res *Result, current *
 			continue
 		}
 		*current = d.Handle
-		g, err := gate(s, cat, rd, d.Handle, 0, policy.ModeExport, 0, 0, req.Purpose)
+		g, err := target{Doc: d.Handle, Mode: policy.ModeExport, Purpose: req.Purpose}.open(cat, rd)
 		if err != nil {
 			return err
 		}
-		turns := slices.ContainsFunc(g.lines, func(l transcript.Line) bool { return strings.TrimSpace(l.Speaker) != "" })
-		if why = policy.ArchiveExclusion(d.Kind, d.Participants, records, turns); why != "" {
+		// A first pass writes the data file only to hash it, and learns
+		// what the data list says of it; the package is written once every
+		// file is known (writeDeposit).
+		var st depositStats
+		g.each = st.line
+		found, sum, _, err := streamExit(s, g, rd, io.Discard, OutText, transcript.WriteOptions{}, nil)
+		g.each = nil
+		if err != nil {
+			return err
+		}
+		if why = policy.ArchiveExclusion(d.Kind, d.Participants, records, st.turns); why != "" {
 			exclude(d, why)
 			continue
 		}
-		if !keepsWords(g) {
+		if !st.words {
 			exclude(d, "nothing in it may leave for archive")
 			continue
 		}
-		out, err := renderBlocks(OutText, g.blocks, transcript.WriteOptions{})
-		if err != nil {
-			return err
-		}
-		if err := scanOut(plain(g.blocks), rd, req.AcceptResidual, res, origin{d.Handle, sourceLines(g.blocks)}); err != nil {
+		if err := sortFindings(locate(d.Handle, found), req.AcceptResidual, res); err != nil {
 			return err
 		}
 		f := DepositFile{Name: depositDataDir + d.Handle + "_" + d.Kind + ".txt", Doc: d.Handle, Kind: d.Kind, Date: d.Date,
-			Participants: []string{}, Lines: len(g.decision.Lines), Withheld: g.withheld, SHA256: sha(out)}
+			Participants: []string{}, Lines: st.lines, Withheld: g.withheld, ByGroup: st.byGroup, SHA256: sum}
 		for _, r := range g.decision.ReliedOn {
 			if !slices.ContainsFunc(res.ReliedOn, func(x policy.Reliance) bool { return x.Participant == r.Participant }) {
 				res.ReliedOn = append(res.ReliedOn, r)
@@ -167,15 +172,7 @@ func depositTx(s *vault.Study, tx *vault.Tx, req Request, res *Result, current *
 				}
 			}
 		}
-		for _, l := range g.decision.Lines {
-			if l.Action != policy.Keep {
-				if f.ByGroup == nil {
-					f.ByGroup = map[string]int{}
-				}
-				f.ByGroup[withheldGroup(l.Rule)]++
-			}
-		}
-		files[f.Name] = out
+		data[f.Name] = len(res.Files)
 		res.Files = append(res.Files, f)
 		*current = ""
 		res.Withheld += g.withheld
@@ -190,19 +187,29 @@ func depositTx(s *vault.Study, tx *vault.Tx, req Request, res *Result, current *
 	if err != nil {
 		return err
 	}
-	files[DepositDataList] = list
-	files[DepositReadme] = depositReadme(tx.Now(), res, len(res.Accepted))
-	names := []string{DepositReadme, DepositDataList}
-	for _, n := range sortedKeys(files) {
-		if n != DepositReadme && n != DepositDataList {
-			names = append(names, n)
-		}
+	readme := depositReadme(tx.Now(), res, len(res.Accepted))
+	hashes := map[string]string{DepositReadme: sha(readme), DepositDataList: sha(list)}
+	entries := []depositEntry{{DepositReadme, bytesEntry(readme)}, {DepositDataList, bytesEntry(list)}}
+	var gerr error // the gate's own error, returned as it is
+	for _, n := range sortedKeys(data) {
+		i := data[n]
+		f, g := res.Files[i], gs[i]
+		hashes[n] = f.SHA256
+		entries = append(entries, depositEntry{n, func(w io.Writer) error {
+			// The second pass writes the data file into the package.
+			_, sum, _, err := streamExit(s, g, rd, w, OutText, transcript.WriteOptions{}, nil)
+			if err == nil && sum != f.SHA256 {
+				err = fmt.Errorf("%w: document %s did not give the same text twice", vault.ErrIntegrity, f.Doc)
+			}
+			gerr = err
+			return err
+		}})
 	}
 	h := sha256.New()
 	var size int64
 	if err := tx.StageOutput(req.Output, func(w io.Writer) error {
 		cw := &countWriter{w: io.MultiWriter(w, h)}
-		if err := writeZip(cw, names, files, tx.Now()); err != nil {
+		if err := writeZip(cw, entries, tx.Now()); err != nil && gerr == nil {
 			return err
 		}
 		size = cw.n
@@ -210,32 +217,44 @@ func depositTx(s *vault.Study, tx *vault.Tx, req Request, res *Result, current *
 	}); err != nil {
 		return fmt.Errorf("writing the deposit: %w", err)
 	}
+	if gerr != nil {
+		return gerr
+	}
 	res.SHA256, res.Bytes = hex.EncodeToString(h.Sum(nil)), int(size)
 	e := exitEntry("deposit", gs, res)
 	e.Detail["purpose"] = string(req.Purpose)
 	e.Detail["format"] = "zip"
-	e.Detail["files"] = fmt.Sprint(len(names))
+	e.Detail["files"] = fmt.Sprint(len(entries))
 	e.Detail["excluded"] = fmt.Sprint(len(res.Excluded))
-	for _, n := range names {
-		e.Hashes["file:"+n] = sha(files[n])
+	for _, en := range entries {
+		e.Hashes["file:"+en.name] = hashes[en.name]
 	}
 	tx.Audit(e)
 	tx.CountExit(e.Participants)
 	return nil
 }
 
-// keepsWords reports whether any non-blank line leaves.
-func keepsWords(g *gated) bool {
-	keep := map[int]bool{}
-	for _, n := range g.decision.Kept() {
-		keep[n] = true
-	}
-	for _, l := range g.lines {
-		if keep[l.N] && !l.MarkupOnly && strings.TrimSpace(l.Text) != "" {
-			return true
+// depositStats is what a deposit's data list says of a data file, and
+// whether it goes in, learnt line by line as the file's first pass
+// decides them.
+type depositStats struct {
+	lines   int            // the lines decided
+	turns   bool           // some line has a speaker label
+	words   bool           // some line that leaves is not blank
+	byGroup map[string]int // lines that do not leave, by rule group
+}
+
+func (st *depositStats) line(l transcript.Line, d policy.LineDecision) {
+	st.lines++
+	st.turns = st.turns || strings.TrimSpace(l.Speaker) != ""
+	if d.Action != policy.Keep {
+		if st.byGroup == nil {
+			st.byGroup = map[string]int{}
 		}
+		st.byGroup[withheldGroup(d.Rule)]++
+	} else if !l.MarkupOnly && strings.TrimSpace(l.Text) != "" {
+		st.words = true
 	}
-	return false
 }
 
 type countWriter struct {
@@ -249,15 +268,28 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// A depositEntry is a file of the package and what writes it.
+type depositEntry struct {
+	name  string
+	write func(io.Writer) error
+}
+
+func bytesEntry(b []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}
+}
+
 // writeZip writes the files in the given order, with one timestamp.
-func writeZip(w io.Writer, names []string, files map[string][]byte, at time.Time) error {
+func writeZip(w io.Writer, entries []depositEntry, at time.Time) error {
 	zw := zip.NewWriter(w)
-	for _, n := range names {
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Deflate, Modified: at.UTC()})
+	for _, en := range entries {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: en.name, Method: zip.Deflate, Modified: at.UTC()})
 		if err != nil {
 			return err
 		}
-		if _, err := fw.Write(files[n]); err != nil {
+		if err := en.write(fw); err != nil {
 			return err
 		}
 	}

@@ -1,7 +1,6 @@
 package gate
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -185,20 +184,27 @@ func (e *ResidualError) Error() string {
 // Is makes a residual block a refusal by policy (exit code 3).
 func (e *ResidualError) Is(target error) bool { return target == policy.ErrRefused }
 
-// gated is one document version after the gate: its decision and, once
-// composed, the pseudonymised blocks that may leave.
+// gated is one document version on its way through the gate: the
+// policy's request and, once a pass has run, its decision and tallies.
 type gated struct {
-	doc       *vault.Document
-	ver       *vault.Version
-	req       policy.Request    // the policy request, without the lines
-	tracker   newTracker        // nil for a document that is not text
-	lines     []transcript.Line // the parsed lines, when held (gate; export and quote stream)
-	decision  policy.Decision   // Lines are set only when the lines are held
-	blocks    []transcript.Block
-	rules     []policy.Rule // per block: the marker's rule, "" for text
-	marked    []bool        // per block: text that leaves for analysis only (do not quote)
+	doc     *vault.Document
+	ver     *vault.Version
+	req     policy.Request // the policy request, without the lines
+	tracker newTracker     // nil for a document that is not text
+	// each, if set, sees every line of the exit with its decision as a
+	// pass decides it.
+	each func(transcript.Line, policy.LineDecision)
+
+	// counted says n and labelled are known: a first pass (count) read
+	// the document's lines, and found for a quote whose words its lines
+	// hold (quoters).
+	counted  bool
+	n        int
+	labelled bool
+	quoters  map[string]bool
+
+	decision  policy.Decision // without Lines
 	withheld  int
-	speakers  map[int][]string     // line → participants whose words it holds (held lines only)
 	nMarked   int                  // lines that leave marked "do not quote"
 	lineRules map[policy.Rule]bool // the decisive rules of lines that do not leave
 }
@@ -214,96 +220,6 @@ func (g *gated) tally(d policy.LineDecision) {
 		}
 		g.lineRules[d.Rule] = true
 	}
-}
-
-// gate resolves a document version's lines to speakers, asks the policy
-// what may leave and composes the blocks that leave, holding the
-// document's lines (for the exits that need them whole: render, check,
-// export-qda, deposit, scan). Export and quote stream instead (letOut).
-func gate(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, handle string, version int, mode policy.Mode, from, to int, purpose policy.Scope) (*gated, error) {
-	g, err := prepare(cat, rd, handle, version, mode, from, to, purpose)
-	if err != nil || g.tracker == nil {
-		return g, err
-	}
-	facts := g.req.Doc
-	lines, who, err := s.LineFacts(cat, rd, g.doc, g.ver, &facts)
-	if err != nil {
-		return nil, err
-	}
-	g.lines = lines
-	g.speakers = facts.Speakers()
-	req := g.req
-	req.Doc = facts
-	g.decision = policy.Decide(req)
-	for _, d := range g.decision.Lines {
-		g.tally(d)
-	}
-	if err := g.decision.Err(); err != nil {
-		return g, err
-	}
-	c := newComposer(rd, 0, func(b transcript.Block, rule policy.Rule, marked bool) error {
-		g.blocks = append(g.blocks, b)
-		g.rules = append(g.rules, rule)
-		g.marked = append(g.marked, marked)
-		return nil
-	})
-	first := 1
-	if len(g.decision.Lines) > 0 {
-		first = g.decision.Lines[0].N
-	}
-	for i, l := range lines {
-		if k := l.N - first; k >= 0 && k < len(g.decision.Lines) {
-			if err := c.line(l, who[i], g.decision.Lines[k]); err != nil {
-				return g, err
-			}
-		}
-	}
-	if err := c.end(); err != nil {
-		return g, err
-	}
-	g.withheld = c.withheld
-	return g, nil
-}
-
-// prepare finds a document version and sets up the gate's request for it.
-// A document that is not text is decided (refused) here: no line is read.
-func prepare(cat *vault.Catalog, rd *redact.Redactor, handle string, version int, mode policy.Mode, from, to int, purpose policy.Scope) (*gated, error) {
-	d, err := cat.Doc(handle)
-	if err != nil {
-		return nil, err
-	}
-	v := d.Latest()
-	if version != 0 {
-		if v, err = d.Version(version); err != nil {
-			return nil, err
-		}
-	}
-	g := &gated{doc: d, ver: v}
-	g.req = policy.Request{Mode: mode, Doc: cat.DocFacts(d, v), From: from, To: to, Records: cat.Records(), Purpose: purpose}
-	if d.Erased || (policy.IsTextKind(d.Kind) && v.Format == vault.FormatBinary) {
-		return nil, &policy.Refused{Refusals: []*policy.Refusal{{Rule: policy.RuleKind, Msg: fmt.Sprintf("document %s holds no text that can leave (erased, or not a text format)", d.Handle)}}}
-	}
-	if !policy.IsTextKind(d.Kind) {
-		// Recordings and consent forms never leave: the policy says so with
-		// its own rule; no line is read.
-		g.decision = policy.Decide(g.req)
-		return g, g.decision.Err()
-	}
-	g.tracker = func() *vault.SpeakerTracker { return cat.SpeakerTracker(rd, d) }
-	return g, nil
-}
-
-// renderBlocks writes blocks in the requested format.
-func renderBlocks(format string, blocks []transcript.Block, opt transcript.WriteOptions) ([]byte, error) {
-	if !slices.Contains(OutputFormats(), format) {
-		return nil, fmt.Errorf("%w %q (%s)", ErrFormatChoice, format, strings.Join(OutputFormats(), ", "))
-	}
-	var buf bytes.Buffer
-	err := transcript.Write(&buf, transcript.Format(format), blocks, opt)
-	if errors.Is(err, transcript.ErrNoTimings) {
-		return nil, fmt.Errorf("%w: %v; export it as md, txt or docx", vault.ErrInvalid, err)
-	}
-	return buf.Bytes(), err
 }
 
 // FormatFor picks the output format: the flag, else the output file's
@@ -332,13 +248,6 @@ func FormatFor(flag, output string) (string, error) {
 	return "", fmt.Errorf("%w: cannot write %q files (name the output .md, .txt, .docx, .vtt or .srt, or pass --format)", ErrFormatChoice, ext)
 }
 
-// scanOut scans what is about to leave: high-confidence findings block
-// unless accepted. Findings name the document and source line where at
-// knows them.
-func scanOut(text string, rd *redact.Redactor, accept bool, res *Result, at origin) error {
-	return sortFindings(at.locate(scanText(text, rd)), accept, res)
-}
-
 // sortFindings sorts the residual scan's findings of an exit: high
 // confidence ones refuse it unless accepted.
 func sortFindings(found []redact.Finding, accept bool, res *Result) error {
@@ -357,35 +266,63 @@ func sortFindings(found []redact.Finding, accept bool, res *Result) error {
 	return nil
 }
 
-// deliver checks the pseudonym key against its pin (no exit runs on an
-// unpinned or swapped key) and stages verified output: a file is written to
-// a temp file beside it (refusing to overwrite an input or to write into
-// the vault) and renamed when the change is complete, a stream written
-// then; the exit is committed to the audit log once delivered, and recorded
-// as failed if delivery fails.
-func deliver(s *vault.Study, tx *vault.Tx, req Request, out []byte) error {
-	if err := tx.RequirePinnedKey(); err != nil {
-		return err
+// stage writes an exit's output with fill and delivers it only as the
+// exit's audit entry commits: a file is written to a temp file beside it
+// (refusing to overwrite an input or to write into the vault) and renamed
+// into place then, standard output is spooled until then (spool). sum
+// gives the SHA-256 of what fill wrote once it has; verdict, if set, runs
+// then (the residual scan's findings sorted). No exit is delivered on an
+// unpinned or swapped key: the pseudonym key is checked against its pin
+// last.
+func stage(s *vault.Study, tx *vault.Tx, output string, force bool, w io.Writer, sum func() string, fill func(io.Writer) error, verdict func() error) error {
+	if verdict == nil {
+		verdict = func() error { return nil }
 	}
-	if req.Output == "" {
-		if req.W == nil {
+	if output == "" {
+		if w == nil {
 			return fmt.Errorf("%w: no output", vault.ErrInvalid)
 		}
+		// Standard output is staged too, until the exit commits.
+		sp := &spool{}
+		tx.OnCommit(sp.discard)
+		tx.OnAbort(sp.discard)
+		if err := fill(sp); err != nil {
+			return err
+		}
+		if err := verdict(); err != nil {
+			return err
+		}
+		if err := tx.RequirePinnedKey(); err != nil {
+			return err
+		}
 		tx.Deliver(func() error {
-			if _, err := req.W.Write(out); err != nil {
+			if err := sp.copyTo(w); err != nil {
 				return fmt.Errorf("writing the output: %w", err)
 			}
 			return nil
 		}, nil)
 		return nil
 	}
-	if err := s.CheckOutput(req.Output, req.Force); err != nil {
+	if err := s.CheckOutput(output, force); err != nil {
 		return err
 	}
-	return tx.StageOutput(req.Output, func(w io.Writer) error {
-		_, err := w.Write(out)
-		return err
+	var ferr error
+	err := tx.StageOutputSum(output, sum, func(w io.Writer) error {
+		// The exit's own errors (a refusal, damage found at the end)
+		// come back as they are, not as errors writing the file.
+		ferr = fill(w)
+		return nil
 	})
+	if ferr != nil {
+		return ferr
+	}
+	if err != nil {
+		return err
+	}
+	if err := verdict(); err != nil {
+		return err
+	}
+	return tx.RequirePinnedKey()
 }
 
 func sha(b []byte) string {
@@ -460,7 +397,7 @@ func letOut(s *vault.Study, tx *vault.Tx, action string, req Request, mode polic
 	if err != nil {
 		return err
 	}
-	g, err := prepare(tx.Cat, rd, req.Doc, req.Version, mode, req.From, req.To, req.Purpose)
+	g, err := target{Doc: req.Doc, Version: req.Version, Mode: mode, From: req.From, To: req.To, Purpose: req.Purpose}.open(tx.Cat, rd)
 	if err != nil {
 		return err
 	}
@@ -485,52 +422,9 @@ func letOut(s *vault.Study, tx *vault.Tx, action string, req Request, mode polic
 		found, res.SHA256, res.Bytes, err = streamExit(s, g, rd, w, format, opt, quoteEnd)
 		return err
 	}
-	if req.Output == "" {
-		if req.W == nil {
-			return fmt.Errorf("%w: no output", vault.ErrInvalid)
-		}
-		// Standard output is staged too, until the exit commits.
-		sp := &spool{}
-		tx.OnCommit(sp.discard)
-		tx.OnAbort(sp.discard)
-		if err := fill(sp); err != nil {
-			return err
-		}
-		if err := sortFindings(origin{doc: g.doc.Handle}.locate(found), req.AcceptResidual, res); err != nil {
-			return err
-		}
-		if err := tx.RequirePinnedKey(); err != nil {
-			return err
-		}
-		tx.Deliver(func() error {
-			if err := sp.copyTo(req.W); err != nil {
-				return fmt.Errorf("writing the output: %w", err)
-			}
-			return nil
-		}, nil)
-	} else {
-		if err := s.CheckOutput(req.Output, req.Force); err != nil {
-			return err
-		}
-		var ferr error
-		err := tx.StageOutputSum(req.Output, func() string { return res.SHA256 }, func(w io.Writer) error {
-			// The exit's own errors (a refusal, damage found at the end)
-			// come back as they are, not as errors writing the file.
-			ferr = fill(w)
-			return nil
-		})
-		if ferr != nil {
-			return ferr
-		}
-		if err != nil {
-			return err
-		}
-		if err := sortFindings(origin{doc: g.doc.Handle}.locate(found), req.AcceptResidual, res); err != nil {
-			return err
-		}
-		if err := tx.RequirePinnedKey(); err != nil {
-			return err
-		}
+	verdict := func() error { return sortFindings(locate(g.doc.Handle, found), req.AcceptResidual, res) }
+	if err := stage(s, tx, req.Output, req.Force, req.W, func() string { return res.SHA256 }, fill, verdict); err != nil {
+		return err
 	}
 	res.Withheld, res.ReliedOn = g.withheld, g.decision.ReliedOn
 	res.Reasons, res.Marked = g.reasons(), g.markedLines()
@@ -545,35 +439,6 @@ func letOut(s *vault.Study, tx *vault.Tx, action string, req Request, mode polic
 	tx.Audit(e)
 	tx.CountExit(e.Participants)
 	return nil
-}
-
-// plain is the text of blocks as the scan sees it.
-func plain(blocks []transcript.Block) string {
-	var b strings.Builder
-	for _, bl := range blocks {
-		if bl.Marker {
-			b.WriteString("\n")
-			continue
-		}
-		if bl.Speaker != "" {
-			b.WriteString(bl.Speaker + ": ")
-		}
-		b.WriteString(bl.Text)
-		b.WriteString("\n")
-	}
-	return b.String()
-}
-
-// quoteBlocks turns a quoted range into a block quote with an attribution
-// such as "(Leila, interview, 2011)".
-func quoteBlocks(cat *vault.Catalog, g *gated) []transcript.Block {
-	var out []transcript.Block
-	for _, b := range g.blocks {
-		b.Quote = true
-		out = append(out, b)
-	}
-	out = append(out, transcript.Block{Text: attribution(cat, g)})
-	return out
 }
 
 // exportTitle is the title block of an exported document: its handle,

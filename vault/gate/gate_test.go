@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact/format/qdpx"
@@ -306,24 +307,46 @@ func TestMarkupFlagsRecordedAtIngest(t *testing.T) {
 }
 
 func TestQDASourceOffsets(t *testing.T) {
-	g := &gated{
-		doc: &vault.Document{Handle: "D1", Kind: policy.KindTranscript},
-		ver: &vault.Version{Size: 64},
-		blocks: []transcript.Block{
-			{Text: "Élodie: déjà vu 🎉\nline two"},
-			{Text: "[not for quotation: 2 lines withheld]", Marker: true},
-			{Text: "après"},
-			{Text: "[withheld: 1 line]", Marker: true},
-		},
-		rules: []policy.Rule{"", policy.RuleDNQ, "", policy.RuleStruck},
+	g := &gated{doc: &vault.Document{Handle: "D1", Kind: policy.KindTranscript}}
+	var text strings.Builder
+	q := newQDAText(g, func(kind, h string) string { return kind + ":" + h }, &text, nil)
+	blocks := []struct {
+		b      transcript.Block
+		rule   policy.Rule
+		marked bool
+	}{
+		{transcript.Block{Text: "Élodie: déjà vu 🎉\nline two"}, "", false},
+		{transcript.Block{Text: "[not for quotation: 2 lines withheld]", Marker: true}, policy.RuleDNQ, false},
+		{transcript.Block{Text: "après"}, "", false},
+		{transcript.Block{Text: "[withheld: 1 line]", Marker: true}, policy.RuleStruck, false},
+		// A run that leaves for analysis only, written in two pieces: one
+		// selection over both.
+		{transcript.Block{Text: "ça marche\nencore"}, "", true},
+		{transcript.Block{Text: "fin 🎉", Continued: true}, "", true},
+		{transcript.Block{Text: "after"}, "", false},
 	}
-	src := qdaSource(g, func(kind, h string) string { return kind + ":" + h })
-	if len(src.Selections) != 2 {
-		t.Fatalf("selections = %d, want 2", len(src.Selections))
+	for _, b := range blocks {
+		if err := q.block(b.b, b.rule, b.marked); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := q.flush(); err != nil {
+		t.Fatal(err)
+	}
+	src := q.source()
+	if len(src.Selections) != 3 {
+		t.Fatalf("selections = %d, want 3", len(src.Selections))
+	}
+	if n := utf8.RuneCountInString(text.String()); src.Length != n {
+		t.Errorf("length %d, want %d", src.Length, n)
 	}
 	for _, sel := range src.Selections {
-		bs := strings.Index(src.Text, sel.Name)
-		ws, we := qdpx.Offsets(src.Text, bs, bs+len(sel.Name))
+		span := sel.Name
+		if sel.Name == "do not quote" {
+			span = "ça marche\nencore\nfin 🎉"
+		}
+		bs := strings.Index(text.String(), span)
+		ws, we := qdpx.Offsets(text.String(), bs, bs+len(span))
 		if sel.Start != ws || sel.End != we {
 			t.Errorf("selection %q at %d-%d, want %d-%d", sel.Name, sel.Start, sel.End, ws, we)
 		}

@@ -1,11 +1,14 @@
 package gate
 
 import (
-	"bytes"
+	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"hash"
+	"io"
 	"runtime"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -14,6 +17,7 @@ import (
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/redact/format/qdpx"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 	"github.com/fieldvault/fieldvault/vault"
 )
 
@@ -89,13 +93,17 @@ func exportQDA(ctx context.Context, s *vault.Study, req Request) (*Result, error
 			}
 		}
 		var gs []*gated
+		var texts []*qdaText
 		caseSources := map[string][]string{}
 		meetingSources := map[string][]string{}
-		// The per-document work (decrypt, parse, decide, pseudonymise, scan)
-		// is independent: spread it over the cores, then assemble in order.
+		// A first pass over each document (decrypt, parse, decide,
+		// pseudonymise, scan) lays its text out without keeping it: its
+		// length, hash and coded selections, which project.qde holds before
+		// the texts. The documents are independent: spread them over the
+		// cores, then assemble in order.
 		type done struct {
 			g   *gated
-			src qdpx.Source
+			qt  *qdaText
 			res Result
 			err error
 		}
@@ -108,11 +116,14 @@ func exportQDA(ctx context.Context, s *vault.Study, req Request) (*Result, error
 				defer wg.Done()
 				for i := range work {
 					r := &results[i]
-					if r.g, r.err = gate(s, cat, rd, handles[i], 0, policy.ModeExport, 0, 0, req.Purpose); r.err != nil {
+					if r.g, r.err = (target{Doc: handles[i], Mode: policy.ModeExport, Purpose: req.Purpose}).open(cat, rd); r.err != nil {
 						continue
 					}
-					r.src = qdaSource(r.g, guid)
-					r.err = scanOut(r.src.Text, rd, req.AcceptResidual, &r.res, origin{handles[i], sourceLines(r.g.blocks)})
+					r.qt = newQDAText(r.g, guid, nil, redact.NewLineScanner(rd))
+					if r.err = r.g.pass(s, rd, r.qt.block); r.err != nil {
+						continue
+					}
+					r.err = sortFindings(locate(handles[i], r.qt.sc.Findings()), req.AcceptResidual, &r.res)
 				}
 			}()
 		}
@@ -130,17 +141,19 @@ func exportQDA(ctx context.Context, s *vault.Study, req Request) (*Result, error
 				return r.err
 			}
 			gs = append(gs, r.g)
+			texts = append(texts, r.qt)
 			res.Reasons = append(res.Reasons, r.g.reasons()...)
 			res.Marked += r.g.markedLines()
 			res.Warnings = append(res.Warnings, r.res.Warnings...)
 			res.Accepted = append(res.Accepted, r.res.Accepted...)
-			p.Sources = append(p.Sources, r.src)
+			src := r.qt.source()
+			p.Sources = append(p.Sources, src)
 			res.Documents = append(res.Documents, h)
 			for _, rel := range r.g.decision.ReliedOn {
-				caseSources[rel.Participant] = append(caseSources[rel.Participant], r.src.GUID)
+				caseSources[rel.Participant] = append(caseSources[rel.Participant], src.GUID)
 			}
 			if r.g.doc.Meeting != "" {
-				meetingSources[r.g.doc.Meeting] = append(meetingSources[r.g.doc.Meeting], r.src.GUID)
+				meetingSources[r.g.doc.Meeting] = append(meetingSources[r.g.doc.Meeting], src.GUID)
 			}
 		}
 		vars := map[string]bool{}
@@ -177,22 +190,44 @@ func exportQDA(ctx context.Context, s *vault.Study, req Request) (*Result, error
 			ps, _ := cat.Pseudonyms.Lookup(redact.KindMeeting, m.Name)
 			p.Sets = append(p.Sets, qdpx.Set{GUID: guid("set", mh), Name: ps.String(), MemberSourceGUIDs: meetingSources[mh]})
 		}
-		var buf bytes.Buffer
-		if err := qdpx.Write(&buf, p); err != nil {
+		qp, err := qdpx.Stream(p)
+		if err != nil {
 			return fmt.Errorf("writing the QDA project: %w", err)
 		}
-		out := buf.Bytes()
-		res.SHA256, res.Bytes = sha(out), len(out)
 		for _, g := range gs {
 			res.Withheld += g.withheld
 		}
-		if err := deliver(s, tx, Request{Output: req.Output, Force: req.Force}, out); err != nil {
+		hc := &hashCount{h: sha256.New()}
+		sum := func() string { return hex.EncodeToString(hc.h.Sum(nil)) }
+		var gerr error // the gate's own error, returned as it is
+		fill := func(w io.Writer) error {
+			err := qp.Write(io.MultiWriter(w, hc), func(i int, w io.Writer) error {
+				// The second pass writes the document's text into its entry.
+				qt := newQDAText(gs[i], guid, w, nil)
+				if gerr = gs[i].pass(s, rd, qt.block); gerr != nil {
+					return gerr
+				}
+				if gerr = qt.flush(); gerr == nil && qt.sum() != texts[i].sum() {
+					gerr = fmt.Errorf("%w: document %s did not give the same text twice", vault.ErrIntegrity, gs[i].doc.Handle)
+				}
+				return gerr
+			})
+			if gerr != nil {
+				return gerr
+			}
+			if err != nil {
+				return fmt.Errorf("writing the QDA project: %w", err)
+			}
+			return nil
+		}
+		if err := stage(s, tx, req.Output, req.Force, nil, sum, fill, nil); err != nil {
 			return err
 		}
+		res.SHA256, res.Bytes = sum(), int(hc.n)
 		e := exitEntry("export-qda", gs, res)
 		e.Detail["purpose"] = string(req.Purpose)
-		for _, g := range gs {
-			e.Hashes["source:"+g.doc.Handle] = sha([]byte(p.Sources[indexOf(res.Documents, g.doc.Handle)].Text))
+		for i, g := range gs {
+			e.Hashes["source:"+g.doc.Handle] = texts[i].sum()
 		}
 		tx.Audit(e)
 		tx.CountExit(e.Participants)
@@ -204,41 +239,82 @@ func exportQDA(ctx context.Context, s *vault.Study, req Request) (*Result, error
 	return res, nil
 }
 
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
+// A qdaText lays a gated document out as a QDA text source as its blocks
+// stream past: each block's text and a line end, with a coded selection
+// over every marker and over every run of lines that leaves for analysis
+// only (positions in code points, counted as it goes). It hashes the
+// text, writes it to w if set and scans it with sc if set.
+type qdaText struct {
+	h    string // the document's handle
+	kind string
+	guid func(kind, h string) string
+	w    *bufio.Writer
+	sc   *redact.LineScanner
+	hash hash.Hash
+
+	bytes, runes int
+	sels         []qdpx.Selection
+	run          int // the selection of the marked run going on, or -1
 }
 
-// qdaSource lays a gated document out as a QDA text source, with a coded
-// selection over every marker (offsets in code points, counted as it goes).
-func qdaSource(g *gated, guid func(kind, h string) string) qdpx.Source {
-	h := g.doc.Handle
-	src := qdpx.Source{GUID: guid("source", h), Name: fmt.Sprintf("%s (%s)", h, g.doc.Kind)}
-	var text strings.Builder
-	text.Grow(int(g.ver.Size))
-	runes := 0
-	for i, b := range g.blocks {
-		n := utf8.RuneCountInString(b.Text)
-		if !b.Marker && i < len(g.marked) && g.marked[i] {
-			c := flagCodes[len(flagCodes)-1]
-			src.Selections = append(src.Selections, qdpx.Selection{
-				GUID: guid("sel", fmt.Sprintf("%s:%d", h, text.Len())), Name: "do not quote", Start: runes, End: runes + n, CodeGUID: guid("code", string(c.rule)),
-			})
-		}
-		if b.Marker {
-			c := flagCodes[codeFor(g.rules[i])]
-			src.Selections = append(src.Selections, qdpx.Selection{
-				GUID: guid("sel", fmt.Sprintf("%s:%d", h, text.Len())), Name: b.Text, Start: runes, End: runes + n, CodeGUID: guid("code", string(c.rule)),
-			})
-		}
-		text.WriteString(b.Text)
-		text.WriteByte('\n')
-		runes += n + 1
+func newQDAText(g *gated, guid func(kind, h string) string, w io.Writer, sc *redact.LineScanner) *qdaText {
+	q := &qdaText{h: g.doc.Handle, kind: g.doc.Kind, guid: guid, sc: sc, hash: sha256.New(), run: -1}
+	if w != nil {
+		q.w = bufio.NewWriterSize(w, 64<<10)
 	}
-	src.Text = text.String()
-	return src
+	return q
+}
+
+// block takes the next block of the document (a composer's emit).
+func (q *qdaText) block(b transcript.Block, rule policy.Rule, marked bool) error {
+	n := utf8.RuneCountInString(b.Text)
+	switch {
+	case b.Marker:
+		q.run = -1
+		c := flagCodes[codeFor(rule)]
+		q.sels = append(q.sels, qdpx.Selection{
+			GUID: q.guid("sel", fmt.Sprintf("%s:%d", q.h, q.bytes)), Name: b.Text, Start: q.runes, End: q.runes + n, CodeGUID: q.guid("code", string(c.rule)),
+		})
+	case marked && b.Continued && q.run >= 0:
+		q.sels[q.run].End = q.runes + n // the run goes on: one selection
+	case marked:
+		q.run = len(q.sels)
+		c := flagCodes[len(flagCodes)-1]
+		q.sels = append(q.sels, qdpx.Selection{
+			GUID: q.guid("sel", fmt.Sprintf("%s:%d", q.h, q.bytes)), Name: "do not quote", Start: q.runes, End: q.runes + n, CodeGUID: q.guid("code", string(c.rule)),
+		})
+	default:
+		q.run = -1
+	}
+	if q.sc != nil {
+		scanLines(q.sc, b)
+	}
+	q.hash.Write([]byte(b.Text))
+	q.hash.Write([]byte{'\n'})
+	if q.w != nil {
+		q.w.WriteString(b.Text)
+		if err := q.w.WriteByte('\n'); err != nil {
+			return err
+		}
+	}
+	q.bytes += len(b.Text) + 1
+	q.runes += n + 1
+	return nil
+}
+
+// flush writes what is buffered.
+func (q *qdaText) flush() error {
+	if q.w == nil {
+		return nil
+	}
+	return q.w.Flush()
+}
+
+// sum is the SHA-256 of the text laid out so far.
+func (q *qdaText) sum() string { return hex.EncodeToString(q.hash.Sum(nil)) }
+
+// source is the QDA source of the text laid out, to be streamed
+// (qdpx.Stream).
+func (q *qdaText) source() qdpx.Source {
+	return qdpx.Source{GUID: q.guid("source", q.h), Name: fmt.Sprintf("%s (%s)", q.h, q.kind), Length: q.runes, Selections: q.sels}
 }

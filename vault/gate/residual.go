@@ -7,38 +7,31 @@ import (
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
 )
 
-// origin says where scanned output came from: the document, and for each
-// output line the source line it holds (0 for a marker or an attribution).
-type origin struct {
-	doc string
-	src []int
-}
-
-// locate sets each finding's document and source line.
-func (o origin) locate(fs []redact.Finding) []redact.Finding {
+// locate names the document the residual scan's findings came from; the
+// scan, given the output a line at a time, has set each finding's source
+// line.
+func locate(doc string, fs []redact.Finding) []redact.Finding {
 	for i := range fs {
-		fs[i].Doc = o.doc
-		if n := fs[i].Line - 1; n >= 0 && n < len(o.src) { // else streamed: SourceLine is set
-			fs[i].SourceLine = o.src[n]
-		}
+		fs[i].Doc = doc
 	}
 	return fs
 }
 
-// sourceLines returns, for each line of the blocks' text as scanned (one
-// per line of a block's Text), the document line it came from: a marker
-// gives the first line it withholds, an attribution 0.
-func sourceLines(blocks []transcript.Block) []int {
-	var out []int
-	for _, b := range blocks {
-		n := strings.Count(b.Text, "\n") + 1
-		for i := range n {
-			src := 0
-			if len(b.Lines) == n || b.Marker && i == 0 && len(b.Lines) > 0 {
-				src = b.Lines[i].N
-			}
-			out = append(out, src)
+// scanLines scans a block's text line by line, markers included, each line
+// with the document line it came from: a marker's the first line it
+// withholds, an attribution's none.
+func scanLines(sc *redact.LineScanner, b transcript.Block) {
+	n := strings.Count(b.Text, "\n") + 1
+	text := b.Text
+	for i := range n {
+		line := text
+		if k := strings.IndexByte(text, '\n'); k >= 0 {
+			line, text = text[:k], text[k+1:]
 		}
+		src := 0
+		if len(b.Lines) == n || b.Marker && i == 0 && len(b.Lines) > 0 {
+			src = b.Lines[i].N
+		}
+		sc.Line(line, src)
 	}
-	return out
 }

@@ -35,9 +35,9 @@ func TestScanDocSourceLines(t *testing.T) {
 	}
 }
 
-func TestOriginLocate(t *testing.T) {
-	fs := origin{"D1", []int{3, 0, 7}}.locate([]redact.Finding{{Line: 1}, {Line: 2}, {Line: 3}, {Line: 9}})
-	want := []int{3, 0, 7, 0}
+func TestLocate(t *testing.T) {
+	fs := locate("D1", []redact.Finding{{Line: 1, SourceLine: 3}, {Line: 2}, {Line: 3, SourceLine: 7}})
+	want := []int{3, 0, 7}
 	for i, f := range fs {
 		if f.Doc != "D1" || f.SourceLine != want[i] {
 			t.Errorf("finding %d: doc %q source line %d, want D1 and %d", i, f.Doc, f.SourceLine, want[i])

@@ -5,6 +5,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 	"github.com/fieldvault/fieldvault/vault"
 )
 
@@ -24,17 +25,27 @@ func ScanFile(s *vault.Study, path string) ([]redact.Finding, error) {
 
 // scanDoc shows what the residual scan finds in a document as it would
 // leave for the request's purpose (after the gate and pseudonymisation),
-// without letting it out.
+// without letting it out. The document streams through the gate and the
+// scan, as an export's does; nothing is written.
 func scanDoc(s *vault.Study, req Request) (*Result, error) {
 	cat, rd, err := s.Redactor()
 	if err != nil {
 		return nil, err
 	}
-	g, err := gate(s, cat, rd, req.Doc, req.Version, policy.ModeExport, 0, 0, req.Purpose)
+	g, err := target{Doc: req.Doc, Version: req.Version, Mode: policy.ModeExport, Purpose: req.Purpose}.open(cat, rd)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Findings: origin{req.Doc, sourceLines(g.blocks)}.locate(scanText(plain(g.blocks), rd))}, nil
+	x := &exitSink{}
+	x.startScan(rd)
+	defer x.stopScan()
+	if err := g.pass(s, rd, func(b transcript.Block, _ policy.Rule, _ bool) error {
+		x.scan <- b
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return &Result{Findings: locate(req.Doc, x.stopScan())}, nil
 }
 
 // scanText is the residual scan of text about to leave, with the

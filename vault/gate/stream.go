@@ -305,18 +305,6 @@ func decideStream(req policy.Request, n int, labelled, probe bool, tracker newTr
 	return d, d.Err()
 }
 
-// count is the first pass: how many lines src has and whether any has a
-// speaker, which the policy needs before it reads a line.
-func count(tracker newTracker, src lineSource) (n int, labelled bool, err error) {
-	tr := tracker()
-	err = src(func(l transcript.Line) error {
-		n++
-		labelled = labelled || tr.Next(l).Kind != policy.SpeakerNone
-		return nil
-	})
-	return n, labelled, err
-}
-
 // runEnds is an extra pass for an analysis exit: the last line of each run
 // of lines that leaves marked "do not quote", by its first line, so the
 // opening marker can say which lines it covers before they are written.
@@ -511,49 +499,31 @@ func (s *spool) discard() {
 // the hash and the size of what it wrote; g.decision is set. quoteEnd, for
 // a quote, gives the attribution that follows it.
 func streamExit(s *vault.Study, g *gated, rd *redact.Redactor, w io.Writer, format string, opt transcript.WriteOptions, quoteEnd func() string) ([]redact.Finding, string, int, error) {
-	src := versionLines(s, g.ver)
 	x := &exitSink{quote: g.req.Mode == policy.ModeQuote}
 	// An export decides as it writes, in one pass, unless it is for
 	// analysis (the opening marker of a marked run says where the run
-	// ends); a quote needs the line count first.
-	n, labelled, probe := -1, false, g.req.Mode == policy.ModeExport && g.req.Purpose != policy.PurposeAnalysis
-	var err error
-	if !probe {
-		if n, labelled, err = count(g.tracker, src); err != nil {
-			return nil, "", 0, err
-		}
-	}
+	// ends); a quote needs the line count first (pass).
 	if g.req.Mode == policy.ModeExport && g.req.Purpose == policy.PurposeAnalysis {
 		x.analysis = true
-		if x.runEnds, err = runEnds(g.req, n, labelled, g.tracker, src); err != nil {
+		src := versionLines(s, g.ver)
+		err := g.count(src)
+		if err == nil {
+			x.runEnds, err = runEnds(g.req, g.n, g.labelled, g.tracker, src)
+		}
+		if err != nil {
 			return nil, "", 0, err
 		}
 	}
 	hc := &hashCount{h: sha256.New()}
+	var err error
 	if x.w, err = transcript.NewWriter(io.MultiWriter(w, hc), transcript.Format(format), opt); err != nil {
 		return nil, "", 0, err
 	}
 	x.startScan(rd)
 	defer x.stopScan()
-	c := newComposer(rd, exitChunkLines, x.block)
-	write := func(l transcript.Line, who vault.LineSpeaker, d policy.LineDecision) error {
-		g.tally(d)
-		return c.line(l, who, d)
-	}
-	g.decision, err = decideStream(g.req, n, labelled, probe, g.tracker, src, write)
-	if errors.Is(err, errProbe) {
-		// No speaker in the first lines: count, then decide.
-		if n, labelled, err = count(g.tracker, src); err == nil {
-			g.decision, err = decideStream(g.req, n, labelled, false, g.tracker, src, write)
-		}
-	}
-	if err != nil {
+	if err := g.pass(s, rd, x.block); err != nil {
 		return nil, "", 0, err
 	}
-	if err := c.end(); err != nil {
-		return nil, "", 0, err
-	}
-	g.withheld = c.withheld
 	if err := x.finish(); err != nil {
 		return nil, "", 0, err
 	}

@@ -77,7 +77,11 @@ type Code struct {
 // stored as sources/<GUID>.txt, byte for byte as given.
 type Source struct {
 	GUID, Name, Text string
-	Selections       []Selection
+	// Length is, for a project written with Stream, the length in
+	// characters (code points) of the text the caller streams into the
+	// archive; Text is then empty. Write counts Text instead.
+	Length     int
+	Selections []Selection
 	// Description of the source; optional.
 	Description string
 }
@@ -128,33 +132,23 @@ type Variable struct {
 // checks p first, builds project.qde, validates it with ValidateQDE, and only
 // then writes; on error nothing has been written to w.
 //
-// The archive is assembled in memory, so a failure leaves w untouched.
+// The archive is assembled in memory, so a failure leaves w untouched. A
+// project whose texts are too large to hold is written with Stream.
 func Write(w io.Writer, p Project) error {
-	// checkProject fills in defaults; keep them off the caller's slices.
-	p.Variables = append([]Variable(nil), p.Variables...)
-	if err := checkProject(&p); err != nil {
-		return err
+	p.Sources = append([]Source(nil), p.Sources...)
+	for i := range p.Sources {
+		p.Sources[i].Length = utf8.RuneCountInString(p.Sources[i].Text)
 	}
-	qde, err := encodeQDE(&p)
+	st, err := prepare(p, false)
 	if err != nil {
 		return err
 	}
-	if err := ValidateQDE(bytes.NewReader(qde)); err != nil {
-		return fmt.Errorf("%w: generated project.qde fails validation: %w", ErrInvalidProject, err)
-	}
 	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	if err := addEntry(zw, ProjectEntry, qde); err != nil {
+	if err := st.Write(&buf, func(i int, w io.Writer) error {
+		_, err := io.WriteString(w, st.p.Sources[i].Text)
 		return err
-	}
-	for i := range p.Sources {
-		s := &p.Sources[i]
-		if err := addEntry(zw, sourceEntry(s.GUID), []byte(s.Text)); err != nil {
-			return err
-		}
-	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("closing qdpx archive: %w", err)
+	}); err != nil {
+		return err
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("writing qdpx archive: %w", err)
@@ -162,16 +156,146 @@ func Write(w io.Writer, p Project) error {
 	return nil
 }
 
-func addEntry(zw *zip.Writer, name string, data []byte) error {
-	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime}
-	fw, err := zw.CreateHeader(fh)
+// A Streamed project is checked and its project.qde built, for writing
+// with the source texts streamed into the archive by the caller rather
+// than held in Source.Text: an exit that never holds a document whole.
+type Streamed struct {
+	p   Project
+	qde []byte
+}
+
+// Stream checks p as Write does, except that each source's text is not in
+// Text (which must be empty) but Source.Length characters long, and builds
+// and validates its project.qde. Streamed.Write then writes the archive.
+func Stream(p Project) (*Streamed, error) { return prepare(p, true) }
+
+func prepare(p Project, streamed bool) (*Streamed, error) {
+	// checkProject fills in defaults; keep them off the caller's slices.
+	p.Variables = append([]Variable(nil), p.Variables...)
+	if err := checkProject(&p, streamed); err != nil {
+		return nil, err
+	}
+	qde, err := encodeQDE(&p)
 	if err != nil {
-		return fmt.Errorf("adding %s to qdpx archive: %w", name, err)
+		return nil, err
+	}
+	if err := ValidateQDE(bytes.NewReader(qde)); err != nil {
+		return nil, fmt.Errorf("%w: generated project.qde fails validation: %w", ErrInvalidProject, err)
+	}
+	return &Streamed{p: p, qde: qde}, nil
+}
+
+// Write writes the archive to w: project.qde, then each source's text,
+// which text(i, w) writes into source i's entry, in source order. What it
+// writes must be valid UTF-8 of the source's Length characters, or Write
+// fails: the selections would point elsewhere. Unlike the package's
+// Write, nothing is held: on error part of the archive may have been
+// written to w, so the caller stages it.
+func (st *Streamed) Write(w io.Writer, text func(i int, w io.Writer) error) error {
+	zw := zip.NewWriter(w)
+	if err := addEntry(zw, ProjectEntry, st.qde); err != nil {
+		return err
+	}
+	for i := range st.p.Sources {
+		s := &st.p.Sources[i]
+		fw, err := createEntry(zw, sourceEntry(s.GUID))
+		if err != nil {
+			return err
+		}
+		tw := &textWriter{w: fw}
+		if err := text(i, tw); err != nil {
+			return err
+		}
+		if err := tw.check(fmt.Sprintf("source %d", i+1), s.Length); err != nil {
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("closing qdpx archive: %w", err)
+	}
+	return nil
+}
+
+// A textWriter passes a source's text on to its entry, counting its
+// characters and checking that it is UTF-8 (a character may be split
+// between two writes).
+type textWriter struct {
+	w     io.Writer
+	runes int
+	part  []byte // the start of a character cut off at the end of a write
+	bad   bool
+}
+
+func (t *textWriter) Write(p []byte) (int, error) {
+	n, err := t.w.Write(p)
+	if err != nil {
+		return n, fmt.Errorf("adding a source to qdpx archive: %w", err)
+	}
+	if len(t.part) > 0 {
+		k := 0
+		for k < len(p) && len(t.part) < utf8.UTFMax && !utf8.FullRune(t.part) {
+			t.part = append(t.part, p[k])
+			k++
+		}
+		if !utf8.FullRune(t.part) {
+			return n, nil // still cut off: p was short
+		}
+		if r, size := utf8.DecodeRune(t.part); r == utf8.RuneError && size <= 1 || size != len(t.part) {
+			t.bad = true
+		}
+		t.runes++
+		t.part = t.part[:0]
+		p = p[k:]
+	}
+	// Hold back a character cut off at the end.
+	cut := len(p)
+	for i := len(p) - 1; i >= 0 && i >= len(p)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(p[i]) {
+			if !utf8.FullRune(p[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	t.part = append(t.part, p[cut:]...)
+	p = p[:cut]
+	if !utf8.Valid(p) {
+		t.bad = true
+	}
+	t.runes += utf8.RuneCount(p)
+	return n, nil
+}
+
+// check reports a text that is not UTF-8 or not the length its selections
+// were counted against.
+func (t *textWriter) check(field string, length int) error {
+	if t.bad || len(t.part) > 0 {
+		return problem(field, "text is not valid UTF-8")
+	}
+	if t.runes != length {
+		return problem(field, "text is %d characters, not the %d its selections were counted in", t.runes, length)
+	}
+	return nil
+}
+
+func addEntry(zw *zip.Writer, name string, data []byte) error {
+	fw, err := createEntry(zw, name)
+	if err != nil {
+		return err
 	}
 	if _, err := fw.Write(data); err != nil {
 		return fmt.Errorf("adding %s to qdpx archive: %w", name, err)
 	}
 	return nil
+}
+
+func createEntry(zw *zip.Writer, name string) (io.Writer, error) {
+	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime}
+	fw, err := zw.CreateHeader(fh)
+	if err != nil {
+		return nil, fmt.Errorf("adding %s to qdpx archive: %w", name, err)
+	}
+	return fw, nil
 }
 
 // SourceHash is the SHA-256 of one source's exported text, for the audit
@@ -295,7 +419,7 @@ func problem(field, format string, args ...any) error {
 // checkProject refuses a Project that would not make a valid, importable
 // export. Messages name fields by index, never by their (possibly
 // identifying) content.
-func checkProject(p *Project) error {
+func checkProject(p *Project, streamed bool) error {
 	if strings.TrimSpace(p.Name) == "" {
 		return problem("project name", "empty")
 	}
@@ -398,6 +522,12 @@ func checkProject(p *Project) error {
 			return problem(f, "text is not valid UTF-8")
 		}
 		n := utf8.RuneCountInString(s.Text)
+		if streamed {
+			if s.Text != "" {
+				return problem(f, "text given for a streamed source (Stream takes its length; Streamed.Write its text)")
+			}
+			n = s.Length
+		}
 		for j, sel := range s.Selections {
 			sf := fmt.Sprintf("%s selection %d", f, j+1)
 			if err := claim(sf, sel.GUID); err != nil {

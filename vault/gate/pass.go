@@ -1,0 +1,143 @@
+package gate
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/fieldvault/fieldvault/vault"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
+)
+
+// target is one document version an exit lets out, and how: the options
+// of a document's way through the gate, set by name.
+type target struct {
+	Doc      string // the document's handle
+	Version  int    // 0 = the latest
+	Mode     policy.Mode
+	From, To int // a quote's line range
+	Purpose  policy.Scope
+}
+
+// open finds the document version t names and sets up the gate for it.
+// A document that is not text is decided (refused) here: no line is read.
+func (t target) open(cat *vault.Catalog, rd *redact.Redactor) (*gated, error) {
+	d, err := cat.Doc(t.Doc)
+	if err != nil {
+		return nil, err
+	}
+	v := d.Latest()
+	if t.Version != 0 {
+		if v, err = d.Version(t.Version); err != nil {
+			return nil, err
+		}
+	}
+	g := &gated{doc: d, ver: v}
+	g.req = policy.Request{Mode: t.Mode, Doc: cat.DocFacts(d, v), From: t.From, To: t.To, Records: cat.Records(), Purpose: t.Purpose}
+	if d.Erased || (policy.IsTextKind(d.Kind) && v.Format == vault.FormatBinary) {
+		return nil, &policy.Refused{Refusals: []*policy.Refusal{{Rule: policy.RuleKind, Msg: fmt.Sprintf("document %s holds no text that can leave (erased, or not a text format)", d.Handle)}}}
+	}
+	if !policy.IsTextKind(d.Kind) {
+		// Recordings and consent forms never leave: the policy says so with
+		// its own rule; no line is read.
+		g.decision = policy.Decide(g.req)
+		return g, g.decision.Err()
+	}
+	g.tracker = func() *vault.SpeakerTracker { return cat.SpeakerTracker(rd, d) }
+	return g, nil
+}
+
+// pass streams the document through the gate once, holding none of it:
+// each line is resolved to its speaker and decided as the parser hands it
+// over (decideStream), and the lines of the exit go to g.each, if set,
+// with their decisions and, if emit is set, through the composer to emit
+// as the blocks that leave, runs of kept lines a piece of at most
+// exitChunkLines lines at a time. With emit nil the pass only decides. A
+// quote, or an export told so (count), learns the line count first; an
+// export otherwise probes (decideStream). g.decision, the tallies and,
+// with emit, g.withheld are set.
+func (g *gated) pass(s *vault.Study, rd *redact.Redactor, emit func(transcript.Block, policy.Rule, bool) error) error {
+	src := versionLines(s, g.ver)
+	probe := g.req.Mode == policy.ModeExport && !g.counted
+	if !probe && !g.counted {
+		if err := g.count(src); err != nil {
+			return err
+		}
+	}
+	g.nMarked, g.lineRules, g.withheld = 0, nil, 0
+	var c *composer
+	if emit != nil {
+		c = newComposer(rd, exitChunkLines, emit)
+	}
+	line := func(l transcript.Line, who vault.LineSpeaker, d policy.LineDecision) error {
+		g.tally(d)
+		if g.each != nil {
+			g.each(l, d)
+		}
+		if c == nil {
+			return nil
+		}
+		return c.line(l, who, d)
+	}
+	var err error
+	n := g.n
+	if probe {
+		n = -1 // known at the end
+	}
+	g.decision, err = decideStream(g.req, n, g.labelled, probe, g.tracker, src, line)
+	if errors.Is(err, errProbe) {
+		// No speaker in the first lines: count, then decide.
+		if err = g.count(src); err == nil {
+			g.decision, err = decideStream(g.req, g.n, g.labelled, false, g.tracker, src, line)
+		}
+	}
+	if err != nil || c == nil {
+		return err
+	}
+	if err := c.end(); err != nil {
+		return err
+	}
+	g.withheld = c.withheld
+	return nil
+}
+
+// count is a first pass: how many lines the document has and whether any
+// has a speaker, which the policy needs before it reads a line, and for a
+// quote whose words its lines hold (g.quoters), as the policy attributes
+// them.
+func (g *gated) count(src lineSource) error {
+	tr := g.tracker()
+	n, labelled := 0, false
+	// Whose words a line holds depends on whether any line of the
+	// document has a speaker, known at its end: both ways until then.
+	var ifLabelled, ifNot map[string]bool
+	if g.req.Mode == policy.ModeQuote {
+		ifLabelled, ifNot = map[string]bool{}, map[string]bool{}
+	}
+	err := src(func(l transcript.Line) error {
+		n++
+		who := tr.Next(l)
+		labelled = labelled || who.Kind != policy.SpeakerNone
+		if ifLabelled != nil && g.req.From <= l.N && l.N <= g.req.To {
+			f := who.Facts(l)
+			for _, p := range g.req.Doc.LineSpeakers(f, true) {
+				ifLabelled[p] = true
+			}
+			for _, p := range g.req.Doc.LineSpeakers(f, false) {
+				ifNot[p] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	g.n, g.labelled, g.counted = n, labelled, true
+	g.quoters = ifNot
+	if labelled {
+		g.quoters = ifLabelled
+	}
+	return nil
+}
