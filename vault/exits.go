@@ -12,13 +12,13 @@ import (
 )
 
 // What the exit pipeline (vault/gate) uses of the store: the catalogue
-// read in a change (Study.Update), a version's decrypted, parsed text and
-// the facts per line the policy decides on (Catalog.DocFacts,
-// Study.LineFacts),
-// output staged and delivered under the change (Tx.StageOutput,
-// Tx.Deliver), the key's pin checked before delivery, audit entries
-// (Tx.Audit, Tx.AuditAlways, RefusalEntry) and exit counts. The store knows
-// nothing of what an exit decides.
+// read in a change (Study.Update), a version's decrypted, parsed lines
+// streamed (Study.StreamLines) with each line's speaker resolved as it
+// goes (Catalog.SpeakerTracker) and the facts the policy decides on
+// (Catalog.DocFacts, LineSpeaker.Facts), output staged and delivered
+// under the change (Tx.StageOutput, Tx.Deliver), the key's pin checked
+// before delivery, audit entries (Tx.Audit, Tx.AuditAlways, RefusalEntry)
+// and exit counts. The store knows nothing of what an exit decides.
 
 // Context is the change's context: long work inside a change stops when
 // the command is interrupted.
@@ -51,10 +51,6 @@ func (tx *Tx) StageOutputSum(path string, known func() string, fill func(io.Writ
 // PrecheckOutput checks an output path before an exit's work starts ("" is
 // a stream and always passes).
 func (s *Study) PrecheckOutput(path string, force bool) error { return s.precheckOutput(path, force) }
-
-// ParseVersion decrypts and parses a text version (the object's hash is
-// checked as it is read).
-func (s *Study) ParseVersion(v *Version) (*transcript.Document, error) { return s.parseVersion(v) }
 
 // PseudonymOf returns a participant's pseudonym from the registry.
 func (c *Catalog) PseudonymOf(p *Participant) (string, bool) { return c.pseudonymOf(p) }
@@ -137,14 +133,13 @@ func (c *Catalog) DocFacts(d *Document, v *Version) policy.DocFacts {
 	return facts
 }
 
-// LineFacts reads a text version and resolves each line to its speaker
+// lineFacts reads a text version and resolves each line to its speaker
 // and inline flags, into facts.Lines: the few facts per line the policy
-// decides on. It returns the parsed lines and who speaks each (a
-// researcher's line carries the text with their role label).
-func (s *Study) LineFacts(cat *Catalog, rd *redact.Redactor, d *Document, v *Version, facts *policy.DocFacts) ([]transcript.Line, []LineSpeaker, error) {
+// decides on, for a participant's record (the exits stream instead).
+func (s *Study) lineFacts(cat *Catalog, rd *redact.Redactor, d *Document, v *Version, facts *policy.DocFacts) error {
 	td, err := s.parseVersion(v)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	sole := ""
 	if len(d.Participants) == 1 {
@@ -155,7 +150,7 @@ func (s *Study) LineFacts(cat *Catalog, rd *redact.Redactor, d *Document, v *Ver
 	for i, l := range td.Lines {
 		facts.Lines[i] = who[i].Facts(l)
 	}
-	return td.Lines, who, nil
+	return nil
 }
 
 // IntegrityDetail is an integrity error's message without its

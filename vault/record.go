@@ -79,7 +79,7 @@ func (s *Study) ParticipantRecord(handle string) (*ParticipantRecord, error) {
 		var theirs map[int]bool
 		if policy.IsTextKind(d.Kind) && !d.Erased && v.Format != FormatBinary {
 			facts := cat.DocFacts(d, v)
-			if _, _, err := s.LineFacts(cat, rd, d, v, &facts); err != nil {
+			if err := s.lineFacts(cat, rd, d, v, &facts); err != nil {
 				var notRecipient *RecipientError
 				if !errors.As(err, &notRecipient) {
 					return nil, err

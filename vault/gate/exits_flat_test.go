@@ -1,0 +1,95 @@
+package gate
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime/debug"
+	"testing"
+	"time"
+
+	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/vault"
+)
+
+// TestExitsHeapFlat: no exit holds a document whole. scan DOC,
+// export-qda, deposit, and render (Markdown and .docx) and check of a
+// chapter that quotes the whole document each peak within 1.5× on a 20 MB
+// transcript of what they peak on a 2 MB one (TestExportHeapFlat is
+// export's and quote's path); held whole, 20 MB would show at once. The
+// ceilings are asserted without the race detector, which multiplies
+// memory (.ci/run); with it the exits run on small documents.
+func TestExitsHeapFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 40 MB transcript")
+	}
+	// Garbage waits for a collection: with less of it allowed, the peak
+	// follows what the exit holds rather than when the collector ran.
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
+	sizes := []int{2, 20}
+	if raceEnabled {
+		sizes = []int{1, 2}
+	}
+	exits := []struct {
+		name string
+		req  func(doc, chapter, dir string) Request
+	}{
+		{"scan", func(doc, _, _ string) Request { return Request{Exit: ExitScan, Doc: doc} }},
+		{"export-qda", func(doc, _, dir string) Request {
+			return Request{Exit: ExitQDA, Docs: []string{doc}, Output: filepath.Join(dir, "p.qdpx"), Force: true}
+		}},
+		{"deposit", func(_, _, dir string) Request {
+			return Request{Exit: ExitDeposit, Output: filepath.Join(dir, "d.zip"), Force: true}
+		}},
+		{"render", func(_, chapter, dir string) Request {
+			return Request{Exit: ExitRender, Chapter: chapter, Output: filepath.Join(dir, "ch.md"), Force: true, AcceptResidual: true}
+		}},
+		{"render-docx", func(_, chapter, dir string) Request {
+			return Request{Exit: ExitRender, Chapter: chapter, Output: filepath.Join(dir, "ch.docx"), Force: true, AcceptResidual: true}
+		}},
+		{"check", func(_, chapter, _ string) Request {
+			return Request{Exit: ExitCheck, Chapter: chapter, AcceptResidual: true}
+		}},
+	}
+	peak := map[string]map[int]uint64{}
+	for _, mb := range sizes {
+		s, h := exportStudy(t, 1000, mb<<20)
+		for _, p := range []string{"P1", "P2"} {
+			if _, err := s.RecordConsent(ctx, vault.ConsentRequest{Handle: p, Form: "v2", Signed: "2025-02-01", Scopes: []policy.Scope{"participate", "quote", "archive"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d, err := s.Doc(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chapter := writeFile(t, "ch.md", fmt.Sprintf("# The whole interview\n\n{{quote %s:1-%d}}\n", h, d.Latest().Lines))
+		dir := t.TempDir()
+		for _, x := range exits {
+			req := x.req(h, chapter, dir)
+			var res *Result
+			start := time.Now()
+			p := peakHeap(func() { res, err = Run(ctx, s, req) })
+			if err != nil {
+				t.Fatalf("%s of %d MB: %v", x.name, mb, err)
+			}
+			if x.name == "deposit" && len(res.Files) != 1 || x.name == "render" && res.Quotes != 1 {
+				t.Fatalf("%s of %d MB: %+v; want the document out", x.name, mb, res)
+			}
+			if peak[x.name] == nil {
+				peak[x.name] = map[int]uint64{}
+			}
+			peak[x.name][mb] = p
+			t.Logf("%s, %d MB: peak heap %.1f MiB, %v", x.name, mb, float64(p)/(1<<20), time.Since(start).Round(time.Millisecond))
+		}
+	}
+	if raceEnabled {
+		return
+	}
+	small, large := sizes[0], sizes[1]
+	for _, x := range exits {
+		if p := peak[x.name]; float64(p[large]) > 1.5*float64(p[small]) {
+			t.Errorf("%s: peak heap %.1f MiB for %d MB, %.1f MiB for %d MB: grows with the document", x.name,
+				float64(p[large])/(1<<20), large, float64(p[small])/(1<<20), small)
+		}
+	}
+}
