@@ -2,7 +2,7 @@
 // vault goes through Run as one Request (export, quote, render, check,
 // export-qda, scan DOC, deposit), through the same stages: decrypt and
 // parse a version (the store), resolve speakers against the register,
-// decide line by line what may leave for the purpose (policy.Decide),
+// decide line by line what may leave for the purpose (policy.Decider),
 // pseudonymise what is kept (redact), scan it for what is left, write it
 // in the requested format (redact/format/transcript, redact/format/qdpx),
 // and stage it so that it is delivered only as its audit entry commits. A
@@ -10,13 +10,27 @@
 // with the reasons for the researcher only; markers in the output stay
 // neutral.
 //
-// Export and quote stream (stream.go): the document is never held whole.
-// Each line is decided as the parser hands it over (policy.Decider) and
-// the lines that leave go through the redactor a run at a time
-// (redact.LineRedactor), the writer (transcript.Writer) and, on a
-// goroutine of its own, the residual scan (redact.LineScanner), into
-// staged output; memory does not grow with the document. The other exits
-// hold the documents they combine (gate).
+// Every exit streams: no document is ever held whole. A document version
+// is opened as a target (the options of its way through the gate, by
+// name) and passed through the gate (pass.go): the store decrypts the
+// version and the parser hands over one line at a time
+// (vault.Study.StreamLines); each line's speaker is resolved
+// (vault.SpeakerTracker) and the policy decides it (policy.Decider), and
+// the lines that leave go on, a run of at most a few hundred lines at a
+// time, through the redactor (redact.LineRedactor) to the exit's sink.
+// Export and quote (streamExit, stream.go) write them through the format
+// writer (transcript.Writer) and, on a goroutine of its own, the residual
+// scan (redact.LineScanner), hashed as they go into staged output. scan
+// DOC only scans them. export-qda lays each document out in a first pass
+// (its length, hash, coded selections and scan) and streams its text into
+// its zip entry in a second, after project.qde (qdpx.Stream). deposit
+// hashes and scans each data file in a first pass and streams it into the
+// package in a second, after the README and data list that describe it.
+// render and check decide every directive first, then write the chapter a
+// line at a time, each quote streaming through the gate as a quote does,
+// the whole text through the redactor and the scan. A quote, an analysis
+// export and a chapter's quotes count the lines in a pass of their own
+// first. Memory is a line, a run and the dictionary, never the document.
 //
 // Dependencies point one way: cmd → gate → vault, redact, policy, formats.
 // The store knows nothing of exits; gate uses its narrow API (vault's

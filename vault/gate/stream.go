@@ -19,15 +19,17 @@ import (
 )
 
 // An export or quote streams its document and never holds it whole
-// (streamExit). The store decrypts the version and the parser hands over
-// one line at a time (Study.StreamLines); each line's speaker is resolved
+// (streamExit), as every exit does (pass.go). The store decrypts the
+// version and the parser hands over one line at a time
+// (Study.StreamLines); each line's speaker is resolved
 // (vault.SpeakerTracker) and the policy decides it (policy.Decider), and
 // the lines that leave go on, a run at a time, through the redactor
 // (redact.LineRedactor: names broken across a line end are still matched),
 // the writer (transcript.Writer) and, on a goroutine of its own, the
 // residual scan (redact.LineScanner), hashed as they are written to staged
 // output. An export takes one pass; a quote first counts the lines, and an
-// analysis export also finds where its marked runs end.
+// analysis export also finds where its marked runs end. A chapter's quotes
+// and a deposit's data files are written by streamExit too.
 
 // exitChunkLines is how many lines of a run of kept lines go to the writer
 // in one block: enough to keep the writer busy, few enough that memory
@@ -493,11 +495,12 @@ func (s *spool) discard() {
 	s.buf = bytes.Buffer{}
 }
 
-// streamExit is the gate's pass that lets an export or quote out: it
-// decides each line as it streams past and writes the document's blocks in
-// format to w, scanning them as they go. It returns the scan's findings,
-// the hash and the size of what it wrote; g.decision is set. quoteEnd, for
-// a quote, gives the attribution that follows it.
+// streamExit lets a document version out in a format (an export, a
+// quote, a chapter's quote, a deposit's data file): it decides each line
+// as it streams past (pass) and writes the document's blocks in format to
+// w, scanning them as they go. It returns the scan's findings, the hash
+// and the size of what it wrote; g.decision is set. quoteEnd, for a
+// quote, gives the attribution that follows it.
 func streamExit(s *vault.Study, g *gated, rd *redact.Redactor, w io.Writer, format string, opt transcript.WriteOptions, quoteEnd func() string) ([]redact.Finding, string, int, error) {
 	x := &exitSink{quote: g.req.Mode == policy.ModeQuote}
 	// An export decides as it writes, in one pass, unless it is for
