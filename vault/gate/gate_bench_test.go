@@ -68,7 +68,7 @@ func BenchmarkExportCorpus(b *testing.B) {
 		p := reqs[d%len(reqs)]
 		var sb strings.Builder
 		for sb.Len() < perDoc {
-			fmt.Fprintf(&sb, "Interviewer: What happened next at the depot, %s?\n", strings.Fields(p.Name)[0])
+			fmt.Fprintf(&sb, "Interviewer: What happened next at depot %d, %s?\n", d, strings.Fields(p.Name)[0])
 			fmt.Fprintf(&sb, "%s: We talked it through with Given%03d Family%03d and the others for most of the afternoon.\n", p.Name, (d+7)%200, (d+7)%200)
 		}
 		path := filepath.Join(dir, fmt.Sprintf("t%d.txt", d))
