@@ -11,7 +11,11 @@
 // Project and writes bytes to an io.Writer; it never touches the disk, never
 // sees real names and applies no policy of its own. Output is deterministic:
 // the same Project always gives the same bytes (fixed zip timestamps, stable
-// element order, GUIDs chosen by the caller or derived from them).
+// element order, GUIDs chosen by the caller or derived from them). Stream
+// writes the same archive without holding the texts: project.qde is built
+// from each source's length in characters, and the caller then writes each
+// text straight into its entry (Streamed.Write), checked against that
+// length.
 //
 // Text positions (PlainTextSelection startPosition/endPosition) are counted,
 // as the standard does, in characters of the plain text: zero-based Unicode
