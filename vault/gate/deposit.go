@@ -220,6 +220,11 @@ func depositTx(s *vault.Study, tx *vault.Tx, req Request, res *Result, current *
 	if gerr != nil {
 		return gerr
 	}
+	// Pseudonyms leave in the archive: the key that made them must be the
+	// study's pinned key, as for every exit.
+	if err := tx.RequirePinnedKey(); err != nil {
+		return err
+	}
 	res.SHA256, res.Bytes = hex.EncodeToString(h.Sum(nil)), int(size)
 	e := exitEntry("deposit", gs, res)
 	e.Detail["purpose"] = string(req.Purpose)
