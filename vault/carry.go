@@ -1,7 +1,12 @@
 package vault
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
+	"hash/maphash"
+	"iter"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -29,6 +34,15 @@ import (
 //     flagged with it).
 //
 // The result errs on withholding more, never less.
+//
+// No version is held whole. The diff runs on a keyed 64-bit hash of each
+// line's normalised text (lineHash; the key is drawn per process, so no
+// input can be made to collide), taken as the lines stream past at ingest.
+// The texts are read again, both versions in step, only where lines may
+// pair by similarity (a gap small enough, one gap's lines held at a
+// time), and the previous version once more for a flag whose neighbour
+// gained words, to look for them among the flagged lines. Memory is a few
+// bytes a line of each version, whatever their size.
 
 // Carry records how one flag of the previous version reached a new one.
 type Carry struct {
@@ -81,17 +95,55 @@ func lineRange(a, b int) string {
 	return fmt.Sprintf("%d-%d", a, b)
 }
 
+// A lineSource streams the texts of a version's lines, in order, to fn; an
+// error from fn stops it and comes back as is.
+type lineSource func(fn func(text string) error) error
+
+// lineSeed keys the hashes lines and words are compared by.
+var lineSeed = maphash.MakeSeed()
+
+// lineHash is what a line is compared by: a keyed hash of its normalised
+// text (normLine).
+func lineHash(s string) uint64 { return maphash.String(lineSeed, normLine(s)) }
+
+func wordHash(w string) uint64 { return maphash.String(lineSeed, w) }
+
+// lineHashes reads a version's lines and returns their hashes.
+func lineHashes(src lineSource) ([]uint64, error) {
+	var out []uint64
+	err := src(func(s string) error {
+		out = append(out, lineHash(s))
+		return nil
+	})
+	return out, err
+}
+
 // lineMap pairs the lines of two versions (0-based indexes).
 type lineMap struct {
-	oldTo []int // old index → new index, or -1
-	fuzzy []bool
-	newTo []int // new index → old index, or -1
-	// gap of an unpaired line: the new-side span [lo, hi) between the
-	// anchors around it; by old index for old lines, by new index for new.
-	oldGap [][2]int
-	newGap [][2]int
-	// oldGapID / newGapID number the gaps so lines of one gap meet.
-	oldGapID, newGapID []int
+	oldTo []int32 // old index → new index, or -1
+	fuzzy []bool  // the old line is paired by similarity
+	newTo []int32 // new index → old index, or -1
+	// oldGapID / newGapID number the gap an unpaired (or similarity
+	// paired) line lies in, -1 for a line paired exactly.
+	oldGapID, newGapID []int32
+	gaps               []gap
+	// gained holds, for a new line paired by similarity where a flag
+	// needs it, the hashes of the words it has that its old line has not.
+	gained map[int32][]uint64
+}
+
+// A gap is the lines between two exact anchors: old [oldLo, oldHi) and new
+// [newLo, newHi).
+type gap struct{ oldLo, oldHi, newLo, newHi int32 }
+
+// oldGap is the new-side span of the gap around old line i ([0, 0] for a
+// line paired exactly).
+func (m *lineMap) oldGap(i int) [2]int {
+	id := m.oldGapID[i]
+	if id < 0 {
+		return [2]int{}
+	}
+	return [2]int{int(m.gaps[id].newLo), int(m.gaps[id].newHi)}
 }
 
 // Thresholds bounding the work of the diff on pathological input.
@@ -99,53 +151,53 @@ const (
 	maxLCSCells   = 4 << 20 // exact LCS table in one region
 	maxFuzzyCells = 1 << 18 // similarity pairs in one gap
 	minSimilarity = 0.5
+	// maxFuzzyBytes bounds the text of one gap held to pair its lines by
+	// similarity (a gap holding more is left unpaired, as one of more
+	// than maxFuzzyCells pairs is).
+	maxFuzzyBytes = 16 << 20
+	// maxGainedWords bounds the words remembered for flags next to lines
+	// paired by similarity; past it, such a line is flagged without
+	// looking (more withheld, never less).
+	maxGainedWords = 1 << 22
 )
 
-// mapLines diffs the normalised old and new lines.
-func mapLines(oldText, newText []string) *lineMap {
-	a := make([]string, len(oldText))
-	for i, s := range oldText {
-		a[i] = normLine(s)
-	}
-	b := make([]string, len(newText))
-	for i, s := range newText {
-		b[i] = normLine(s)
-	}
-	m := &lineMap{oldTo: fill(len(a), -1), fuzzy: make([]bool, len(a)), newTo: fill(len(b), -1),
-		oldGap: make([][2]int, len(a)), newGap: make([][2]int, len(b)),
-		oldGapID: fill(len(a), -1), newGapID: fill(len(b), -1)}
-	var anchors [][2]int
+// mapLines diffs two versions by their lines' hashes: exact anchors and
+// the gaps between them. Pairing by similarity is follow's.
+func mapLines(a, b []uint64) *lineMap {
+	m := &lineMap{oldTo: fill(len(a)), fuzzy: make([]bool, len(a)), newTo: fill(len(b)),
+		oldGapID: fill(len(a)), newGapID: fill(len(b))}
+	var anchors [][2]int32
 	exactDiff(a, b, 0, len(a), 0, len(b), &anchors)
-	sort.Slice(anchors, func(i, j int) bool { return anchors[i][0] < anchors[j][0] })
+	slices.SortFunc(anchors, func(x, y [2]int32) int { return cmp.Compare(x[0], y[0]) })
 	for _, p := range anchors {
 		m.oldTo[p[0]], m.newTo[p[1]] = p[1], p[0]
 	}
 	// Gaps between anchors.
-	pi, pj, id := 0, 0, 0
+	pi, pj := 0, 0
 	for k := 0; k <= len(anchors); k++ {
 		ei, ej := len(a), len(b)
 		if k < len(anchors) {
-			ei, ej = anchors[k][0], anchors[k][1]
+			ei, ej = int(anchors[k][0]), int(anchors[k][1])
 		}
 		if ei > pi || ej > pj {
+			id := int32(len(m.gaps))
 			for i := pi; i < ei; i++ {
-				m.oldGap[i], m.oldGapID[i] = [2]int{pj, ej}, id
+				m.oldGapID[i] = id
 			}
 			for j := pj; j < ej; j++ {
-				m.newGap[j], m.newGapID[j] = [2]int{pj, ej}, id
+				m.newGapID[j] = id
 			}
-			m.pairFuzzy(a, b, pi, ei, pj, ej)
-			id++
+			m.gaps = append(m.gaps, gap{int32(pi), int32(ei), int32(pj), int32(ej)})
 		}
 		pi, pj = ei+1, ej+1
 	}
 	return m
 }
 
-func fill(n, v int) []int {
-	s := make([]int, n)
+func fill(n int) []int32 {
+	s := make([]int32, n)
 	for i := range s {
-		s[i] = v
+		s[i] = -1
 	}
 	return s
 }
@@ -160,14 +212,14 @@ func normLine(s string) string {
 // common prefix and suffix first, then a dynamic-programming LCS when the
 // region is small, otherwise anchors on lines unique to both sides (their
 // longest increasing run) and recursion into what lies between.
-func exactDiff(a, b []string, alo, ahi, blo, bhi int, out *[][2]int) {
+func exactDiff(a, b []uint64, alo, ahi, blo, bhi int, out *[][2]int32) {
 	for alo < ahi && blo < bhi && a[alo] == b[blo] {
-		*out = append(*out, [2]int{alo, blo})
+		*out = append(*out, [2]int32{int32(alo), int32(blo)})
 		alo, blo = alo+1, blo+1
 	}
 	for alo < ahi && blo < bhi && a[ahi-1] == b[bhi-1] {
 		ahi, bhi = ahi-1, bhi-1
-		*out = append(*out, [2]int{ahi, bhi})
+		*out = append(*out, [2]int32{int32(ahi), int32(bhi)})
 	}
 	n, m := ahi-alo, bhi-blo
 	if n == 0 || m == 0 {
@@ -177,46 +229,53 @@ func exactDiff(a, b []string, alo, ahi, blo, bhi int, out *[][2]int) {
 		lcs(a, b, alo, ahi, blo, bhi, out)
 		return
 	}
-	// Patience anchors: lines occurring once on each side.
-	type occ struct{ na, nb, ia, ib int }
-	seen := map[string]*occ{}
-	for i := alo; i < ahi; i++ {
-		o := seen[a[i]]
-		if o == nil {
-			o = &occ{}
-			seen[a[i]] = o
-		}
-		o.na++
-		o.ia = i
-	}
-	for j := blo; j < bhi; j++ {
-		if o := seen[b[j]]; o != nil {
-			o.nb++
-			o.ib = j
-		}
-	}
-	var uniq [][2]int
-	for i := alo; i < ahi; i++ {
-		if o := seen[a[i]]; o.na == 1 && o.nb == 1 {
-			uniq = append(uniq, [2]int{i, o.ib})
-		}
-	}
-	anchors := longestIncreasing(uniq)
+	anchors := longestIncreasing(uniquePairs(a, b, alo, ahi, blo, bhi))
 	if len(anchors) == 0 {
 		return // no exact anchor: the whole region is one gap
 	}
 	pa, pb := alo, blo
 	for _, p := range anchors {
-		exactDiff(a, b, pa, p[0], pb, p[1], out)
+		exactDiff(a, b, pa, int(p[0]), pb, int(p[1]), out)
 		*out = append(*out, p)
-		pa, pb = p[0]+1, p[1]+1
+		pa, pb = int(p[0])+1, int(p[1])+1
 	}
 	exactDiff(a, b, pa, ahi, pb, bhi, out)
 }
 
+// uniquePairs returns the patience anchors of a region: the lines
+// occurring once on each side, paired, in the order of a.
+func uniquePairs(a, b []uint64, alo, ahi, blo, bhi int) [][2]int32 {
+	type occ struct{ na, nb, ia, ib int32 }
+	seen := make(map[uint64]int32, ahi-alo)
+	occs := make([]occ, 0, ahi-alo)
+	for i := alo; i < ahi; i++ {
+		k, ok := seen[a[i]]
+		if !ok {
+			k = int32(len(occs))
+			seen[a[i]] = k
+			occs = append(occs, occ{})
+		}
+		occs[k].na++
+		occs[k].ia = int32(i)
+	}
+	for j := blo; j < bhi; j++ {
+		if k, ok := seen[b[j]]; ok {
+			occs[k].nb++
+			occs[k].ib = int32(j)
+		}
+	}
+	var uniq [][2]int32
+	for i := alo; i < ahi; i++ {
+		if o := occs[seen[a[i]]]; o.na == 1 && o.nb == 1 {
+			uniq = append(uniq, [2]int32{int32(i), o.ib})
+		}
+	}
+	return uniq
+}
+
 // lcs appends the pairs of a longest common subsequence by dynamic
 // programming.
-func lcs(a, b []string, alo, ahi, blo, bhi int, out *[][2]int) {
+func lcs(a, b []uint64, alo, ahi, blo, bhi int, out *[][2]int32) {
 	n, m := ahi-alo, bhi-blo
 	t := make([]int32, (n+1)*(m+1))
 	at := func(i, j int) *int32 { return &t[i*(m+1)+j] }
@@ -232,7 +291,7 @@ func lcs(a, b []string, alo, ahi, blo, bhi int, out *[][2]int) {
 	for i, j := 0, 0; i < n && j < m; {
 		switch {
 		case a[alo+i] == b[blo+j]:
-			*out = append(*out, [2]int{alo + i, blo + j})
+			*out = append(*out, [2]int32{int32(alo + i), int32(blo + j)})
 			i, j = i+1, j+1
 		case *at(i+1, j) >= *at(i, j+1):
 			i++
@@ -244,7 +303,7 @@ func lcs(a, b []string, alo, ahi, blo, bhi int, out *[][2]int) {
 
 // longestIncreasing returns the longest run of pairs (sorted by first)
 // whose second elements increase.
-func longestIncreasing(p [][2]int) [][2]int {
+func longestIncreasing(p [][2]int32) [][2]int32 {
 	if len(p) == 0 {
 		return nil
 	}
@@ -263,27 +322,147 @@ func longestIncreasing(p [][2]int) [][2]int {
 			tails[k] = i
 		}
 	}
-	out := make([][2]int, len(tails))
+	out := make([][2]int32, len(tails))
 	for i, k := tails[len(tails)-1], len(tails)-1; k >= 0; i, k = prev[i], k-1 {
 		out[k] = p[i]
 	}
 	return out
 }
 
-// pairFuzzy pairs the lines of one gap by similarity, in order, maximising
-// the total similarity of the pairs (each at least minSimilarity).
-func (m *lineMap) pairFuzzy(a, b []string, alo, ahi, blo, bhi int) {
-	n, k := ahi-alo, bhi-blo
-	if n == 0 || k == 0 || n*k > maxFuzzyCells {
-		return
+// similar reports whether a gap's lines are paired by similarity.
+func similar(g gap) bool {
+	n, k := int(g.oldHi-g.oldLo), int(g.newHi-g.newLo)
+	return n > 0 && k > 0 && n*k <= maxFuzzyCells
+}
+
+// errChanged reports a version whose lines were not the same when read
+// again.
+var errChanged = errors.New("a version's lines changed while they were read; run the command again")
+
+// follow pairs the lines of every gap small enough by similarity. It reads
+// both versions once more, in step, holding one gap's lines at a time.
+// need(id, i) says whether the words gained by the new line paired with
+// old line i of gap id are wanted (m.gained).
+func (m *lineMap) follow(oldSrc, newSrc lineSource, need func(id, i int32) bool) error {
+	if !slices.ContainsFunc(m.gaps, similar) {
+		return nil
 	}
+	op, np := pull(oldSrc), pull(newSrc)
+	defer op.stop()
+	defer np.stop()
+	words := 0
+	for id, g := range m.gaps {
+		if !similar(g) {
+			continue
+		}
+		a, aBytes, err := op.lines(int(g.oldLo), int(g.oldHi), maxFuzzyBytes)
+		if err != nil {
+			return err
+		}
+		b, _, err := np.lines(int(g.newLo), int(g.newHi), maxFuzzyBytes-aBytes)
+		if err != nil {
+			return err
+		}
+		if a == nil || b == nil {
+			continue // more text than one gap may hold: left unpaired
+		}
+		m.pairFuzzy(a, b, g)
+		for j := g.newLo; j < g.newHi; j++ {
+			i := m.newTo[j]
+			if i < 0 || !need(int32(id), i) {
+				continue
+			}
+			if w := gainedWords(a[i-g.oldLo], b[j-g.newLo]); words+len(w) <= maxGainedWords {
+				m.gained[j] = w
+				words += len(w)
+			}
+		}
+	}
+	return nil
+}
+
+// gainedWords returns the hashes of the words of nw that old lacks.
+func gainedWords(old, nw string) []uint64 {
+	had := map[string]bool{}
+	for _, w := range strings.Fields(lettersOnly(old)) {
+		had[w] = true
+	}
+	out := []uint64{}
+	for _, w := range strings.Fields(lettersOnly(nw)) {
+		if !had[w] {
+			had[w] = true
+			out = append(out, wordHash(w))
+		}
+	}
+	return out
+}
+
+// A puller takes a version's lines one at a time from a lineSource.
+type puller struct {
+	next func() (string, bool)
+	stop func()
+	err  error
+	n    int // lines taken
+}
+
+var errPulled = errors.New("pulled enough")
+
+func pull(src lineSource) *puller {
+	p := &puller{}
+	p.next, p.stop = iter.Pull(func(yield func(string) bool) {
+		err := src(func(s string) error {
+			if !yield(s) {
+				return errPulled
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errPulled) {
+			p.err = err
+		}
+	})
+	return p
+}
+
+// lines skips to line lo and returns lines [lo, hi) and their size, or nil
+// (having read past them) if they hold more than limit bytes.
+func (p *puller) lines(lo, hi, limit int) ([]string, int, error) {
+	var out []string
+	size := 0
+	for p.n < hi {
+		s, ok := p.next()
+		if !ok {
+			if p.err != nil {
+				return nil, 0, p.err
+			}
+			return nil, 0, errChanged
+		}
+		if p.n >= lo && size <= limit {
+			if size += len(s); size <= limit {
+				out = append(out, s)
+			} else {
+				out = nil
+			}
+		}
+		p.n++
+	}
+	if size > limit {
+		return nil, size, nil
+	}
+	return out, size, nil
+}
+
+// pairFuzzy pairs the lines of gap g (texts a and b) by similarity, in
+// order, maximising the total similarity of the pairs (each at least
+// minSimilarity).
+func (m *lineMap) pairFuzzy(a, b []string, g gap) {
+	n, k := len(a), len(b)
 	ga := make([]map[string]int, n)
 	for i := range ga {
-		ga[i] = bigrams(a[alo+i])
+		ga[i] = bigrams(normLine(a[i]))
 	}
 	gb := make([]map[string]int, k)
 	for j := range gb {
-		gb[j] = bigrams(b[blo+j])
+		gb[j] = bigrams(normLine(b[j]))
 	}
 	sim := make([]float64, n*k)
 	for i := range n {
@@ -302,11 +481,12 @@ func (m *lineMap) pairFuzzy(a, b []string, alo, ahi, blo, bhi int) {
 			*at(i, j) = v
 		}
 	}
+	alo, blo := g.oldLo, g.newLo
 	for i, j := 0, 0; i < n && j < k; {
 		s := sim[i*k+j]
 		switch {
 		case s >= minSimilarity && *at(i, j) == *at(i+1, j+1)+s:
-			m.oldTo[alo+i], m.newTo[blo+j], m.fuzzy[alo+i] = blo+j, alo+i, true
+			m.oldTo[alo+int32(i)], m.newTo[blo+int32(j)], m.fuzzy[alo+int32(i)] = blo+int32(j), alo+int32(i), true
 			i, j = i+1, j+1
 		case *at(i, j) == *at(i+1, j):
 			i++
@@ -364,93 +544,73 @@ func dice(x, y map[string]int) float64 {
 	return 2 * float64(both) / float64(nx+ny)
 }
 
-// carryFlags maps flags on the old lines (1-based ranges over oldText) onto
-// the new lines. inline flags the old version's markup set; newMarkup is
-// what the new version's own markup sets (a carried markup flag the new
-// markup already covers is recorded as retained, not added again). It
-// returns the flags to record on the new version and what happened to each.
-func carryFlags(oldText, newText []string, oldVer int, recorded, inline, newMarkup []policy.Flag) (flags []policy.Flag, carries []Carry) {
-	m := mapLines(oldText, newText)
-	nOld, nNew := len(oldText), len(newText)
-	place := func(f policy.Flag) (lo, hi int, how string) {
-		a, b := max(min(f.From, f.To), 1), min(max(f.From, f.To), nOld)
-		lo, hi, how = -1, -1, CarrySame
-		add := func(j int) {
-			if lo < 0 || j < lo {
-				lo = j
-			}
-			if j > hi {
-				hi = j
-			}
-		}
-		gaps := map[int]bool{}
-		for i := a - 1; i < b; i++ {
-			if j := m.oldTo[i]; j >= 0 {
-				add(j)
-				if m.fuzzy[i] && how == CarrySame {
-					how = CarryEdited
-				}
-				if m.fuzzy[i] {
-					gaps[m.oldGapID[i]] = true
-				}
+// placing is one flag on its way to the new version.
+type placing struct {
+	f        policy.Flag
+	inline   bool
+	a, b     int // the flagged old lines, 1-based, clamped
+	lo, hi   int // new lines reached, 0-based; -1 for none yet
+	how      string
+	pending  []int32 // new lines next to the flag that gained words: flagged if a flagged line holds one
+	searched bool
+}
+
+func (p *placing) add(j int) {
+	if p.lo < 0 || j < p.lo {
+		p.lo = j
+	}
+	if j > p.hi {
+		p.hi = j
+	}
+}
+
+// carryLines maps flags on the old lines (1-based ranges) onto the new
+// lines; oldHash and newHash are the versions' line hashes (lineHash) and
+// old and new stream their texts again where the diff needs them. inline
+// flags the old version's markup set; newMarkup is what the new version's
+// own markup sets (a carried markup flag the new markup already covers is
+// recorded as retained, not added again). It returns the flags to record
+// on the new version and what happened to each.
+func carryLines(old, nw lineSource, oldHash, newHash []uint64, oldVer int, recorded, inline, newMarkup []policy.Flag) (flags []policy.Flag, carries []Carry, err error) {
+	nOld, nNew := len(oldHash), len(newHash)
+	if nOld == 0 || nNew == 0 || len(recorded)+len(inline) == 0 {
+		return nil, nil, nil
+	}
+	m := mapLines(oldHash, newHash)
+	ps := make([]*placing, 0, len(recorded)+len(inline))
+	for k, f := range slices.Concat(recorded, inline) {
+		ps = append(ps, &placing{f: f, inline: k >= len(recorded), lo: -1, hi: -1, how: CarrySame,
+			a: max(min(f.From, f.To), 1), b: min(max(f.From, f.To), nOld)})
+	}
+	// The words a line paired by similarity gained are wanted where a
+	// flag touches its gap and the line's old counterpart is not flagged
+	// by it: for each gap, the old lines every flag touching it covers.
+	cover := map[int32][2]int32{}
+	for _, p := range ps {
+		for i := p.a - 1; i < p.b; i++ {
+			id := m.oldGapID[i]
+			if id < 0 {
 				continue
 			}
-			g := m.oldGap[i]
-			gaps[m.oldGapID[i]] = true
-			if g[1] > g[0] {
-				add(g[0])
-				add(g[1] - 1)
-				how = CarryReplaced
+			c, ok := cover[id]
+			if !ok {
+				c = [2]int32{int32(p.a - 1), int32(p.b)}
 			}
+			cover[id] = [2]int32{max(c[0], int32(p.a-1)), min(c[1], int32(p.b))}
 		}
-		// New lines in a gap the flag touched that pair with nothing, or
-		// that gained words of a flagged line (a line break moved).
-		var flagged map[string]bool
-		for j := 0; j < nNew; j++ {
-			if !gaps[m.newGapID[j]] {
-				continue
-			}
-			i := m.newTo[j]
-			if i < 0 {
-				add(j)
-				continue
-			}
-			if i >= a-1 && i < b {
-				continue // itself a flagged line
-			}
-			if flagged == nil {
-				flagged = map[string]bool{}
-				for k := a - 1; k < b; k++ {
-					for _, w := range strings.Fields(lettersOnly(oldText[k])) {
-						flagged[w] = true
-					}
-				}
-			}
-			had := map[string]bool{}
-			for _, w := range strings.Fields(lettersOnly(oldText[i])) {
-				had[w] = true
-			}
-			for _, w := range strings.Fields(lettersOnly(newText[j])) {
-				if !had[w] && flagged[w] {
-					add(j)
-					break
-				}
-			}
-		}
-		if lo < 0 {
-			// Every flagged line is gone: the nearest survivors on
-			// either side of where the lines were.
-			how = CarryNearest
-			// (All of them lie in one gap with nothing on its new side.)
-			at := m.oldGap[b-1][0]
-			if at > 0 {
-				add(at - 1)
-			}
-			if at < nNew {
-				add(at)
-			}
-		}
-		return lo + 1, hi + 1, how
+	}
+	m.gained = map[int32][]uint64{}
+	if err := m.follow(old, nw, func(id, i int32) bool {
+		c, ok := cover[id]
+		return ok && (i < c[0] || i >= c[1])
+	}); err != nil {
+		return nil, nil, err
+	}
+	for _, p := range ps {
+		m.place(p)
+	}
+	if err := m.search(old, ps); err != nil {
+		return nil, nil, err
 	}
 	covered := func(k policy.FlagKind, lo, hi int) bool {
 		for n := lo; n <= hi; n++ {
@@ -467,32 +627,148 @@ func carryFlags(oldText, newText []string, oldVer int, recorded, inline, newMark
 		}
 		return true
 	}
-	do := func(f policy.Flag, isInline bool) {
-		if nOld == 0 || nNew == 0 {
-			return
+	for _, p := range ps {
+		if p.lo < 0 {
+			// Every flagged line is gone: the nearest survivors on
+			// either side of where the lines were.
+			p.how = CarryNearest
+			// (All of them lie in one gap with nothing on its new side.)
+			at := m.oldGap(p.b - 1)[0]
+			if at > 0 {
+				p.add(at - 1)
+			}
+			if at < nNew {
+				p.add(at)
+			}
 		}
-		lo, hi, how := place(f)
+		lo, hi, f := p.lo+1, p.hi+1, p.f
 		if lo < 1 {
-			return
+			continue
 		}
-		c := Carry{Kind: f.Kind, Inline: isInline, FromVer: oldVer, From: f.From, To: f.To, NewFrom: lo, NewTo: hi, How: how}
-		if isInline && covered(f.Kind, lo, hi) {
+		c := Carry{Kind: f.Kind, Inline: p.inline, FromVer: oldVer, From: f.From, To: f.To, NewFrom: lo, NewTo: hi, How: p.how}
+		if p.inline && covered(f.Kind, lo, hi) {
 			c.Retained = true
 		} else {
 			nf := f
 			nf.From, nf.To, nf.Inline = lo, hi, false
-			if isInline && nf.Reason == "" {
+			if p.inline && nf.Reason == "" {
 				nf.Reason = fmt.Sprintf("inline markup of version %d", oldVer)
 			}
 			flags = append(flags, nf)
 		}
 		carries = append(carries, c)
 	}
-	for _, f := range recorded {
-		do(f, false)
+	return flags, carries, nil
+}
+
+// place maps flag p by the pairing: flagged lines paired go to their
+// partners, flagged lines unpaired to the new side of their gap, and the
+// new lines of a gap the flag touched that pair with nothing are flagged
+// too. A new line there paired with an unflagged old one is flagged if it
+// gained a word of a flagged line (a line break moved): it is left in
+// p.pending for search to decide.
+func (m *lineMap) place(p *placing) {
+	var touched []int32 // gaps holding a flagged line, in order
+	for i := p.a - 1; i < p.b; i++ {
+		if j := m.oldTo[i]; j >= 0 && !m.fuzzy[i] {
+			p.add(int(j))
+			continue
+		}
+		if id := m.oldGapID[i]; len(touched) == 0 || touched[len(touched)-1] != id {
+			touched = append(touched, id)
+		}
+		if j := m.oldTo[i]; j >= 0 {
+			p.add(int(j))
+			if p.how == CarrySame {
+				p.how = CarryEdited
+			}
+			continue
+		}
+		if g := m.oldGap(i); g[1] > g[0] {
+			p.add(g[0])
+			p.add(g[1] - 1)
+			p.how = CarryReplaced
+		}
 	}
-	for _, f := range inline {
-		do(f, true)
+	var next []int32
+	for _, id := range touched {
+		g := m.gaps[id]
+		for j := g.newLo; j < g.newHi; j++ {
+			i := m.newTo[j]
+			switch {
+			case i < 0:
+				p.add(int(j))
+			case int(i) < p.a-1 || int(i) >= p.b:
+				next = append(next, j)
+			}
+		}
 	}
-	return flags, carries
+	for _, j := range next {
+		if int(j) >= p.lo && int(j) <= p.hi {
+			continue // already flagged
+		}
+		w, known := m.gained[j]
+		switch {
+		case !known:
+			p.add(int(j)) // past maxGainedWords: flagged without looking
+		case len(w) > 0:
+			p.pending = append(p.pending, j)
+		}
+	}
+}
+
+// errSearched stops search's read of the old version.
+var errSearched = errors.New("searched")
+
+// search reads the old version's lines once for the flags with pending
+// new lines, flagging each whose gained words a flagged line holds.
+func (m *lineMap) search(old lineSource, ps []*placing) error {
+	var todo []*placing
+	for _, p := range ps {
+		if len(p.pending) > 0 {
+			todo = append(todo, p)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(todo, func(x, y *placing) int { return cmp.Compare(x.a, y.a) })
+	end := 0
+	for _, p := range todo {
+		end = max(end, p.b)
+	}
+	var active []*placing
+	next, k := 0, 0
+	err := old(func(text string) error {
+		defer func() { k++ }()
+		if k >= end {
+			return errSearched
+		}
+		for next < len(todo) && todo[next].a-1 <= k {
+			active = append(active, todo[next])
+			next++
+		}
+		active = slices.DeleteFunc(active, func(p *placing) bool { return k >= p.b || len(p.pending) == 0 })
+		if len(active) == 0 {
+			return nil
+		}
+		words := map[uint64]bool{}
+		for _, w := range strings.Fields(lettersOnly(text)) {
+			words[wordHash(w)] = true
+		}
+		for _, p := range active {
+			p.pending = slices.DeleteFunc(p.pending, func(j int32) bool {
+				if slices.ContainsFunc(m.gained[j], func(h uint64) bool { return words[h] }) {
+					p.add(int(j))
+					return true
+				}
+				return false
+			})
+		}
+		return nil
+	})
+	if errors.Is(err, errSearched) {
+		return nil
+	}
+	return err
 }

@@ -223,7 +223,7 @@ func TestLineDiffLarge(t *testing.T) {
 	nw[1] = "changed at the top"
 	nw[n-2] = "changed at the bottom"
 	nw = slices.Insert(nw, 1500, "inserted in the middle")
-	m := mapLines(old, nw)
+	m := mapTexts(old, nw)
 	for i := range old {
 		if i == 1 || i == n-2 {
 			continue
@@ -232,7 +232,7 @@ func TestLineDiffLarge(t *testing.T) {
 		if i >= 1500 {
 			want++
 		}
-		if m.oldTo[i] != want {
+		if int(m.oldTo[i]) != want {
 			t.Fatalf("old line %d paired with %d, want %d", i, m.oldTo[i], want)
 		}
 	}
@@ -290,4 +290,39 @@ func TestFlagEarlierVersionCarries(t *testing.T) {
 	if len(v2.Flags) != 1 || v2.Flags[0].From != 3 || v2.Flags[0].To != 3 || v2.Flags[0].Kind != policy.FlagStruck {
 		t.Fatalf("version 2 flags = %+v, want struck 3-3", v2.Flags)
 	}
+}
+
+// textLines streams lines held in memory.
+func textLines(lines []string) lineSource {
+	return func(fn func(string) error) error {
+		for _, s := range lines {
+			if err := fn(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func hashTexts(lines []string) []uint64 {
+	h, _ := lineHashes(textLines(lines))
+	return h
+}
+
+// carryFlags is carryLines on two versions held in memory.
+func carryFlags(oldText, newText []string, oldVer int, recorded, inline, newMarkup []policy.Flag) ([]policy.Flag, []Carry) {
+	flags, carries, err := carryLines(textLines(oldText), textLines(newText), hashTexts(oldText), hashTexts(newText), oldVer, recorded, inline, newMarkup)
+	if err != nil {
+		panic(err) // lines in memory cannot fail to stream
+	}
+	return flags, carries
+}
+
+// mapTexts pairs the lines of two versions held in memory.
+func mapTexts(old, nw []string) *lineMap {
+	m := mapLines(hashTexts(old), hashTexts(nw))
+	if err := m.follow(textLines(old), textLines(nw), func(int32, int32) bool { return false }); err != nil {
+		panic(err)
+	}
+	return m
 }

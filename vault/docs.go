@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/fieldvault/fieldvault/policy"
-	"github.com/fieldvault/fieldvault/redact/format/transcript"
 	"github.com/google/uuid"
 )
 
@@ -102,16 +101,26 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			}
 			return err
 		}
-		lines, dropped, err := s.checkText(tx.ctx, f, doc.Kind, format)
+		var prev *Version
+		if req.VersionOf != "" {
+			prev = doc.Latest()
+		}
+		carry := carriesFlags(prev)
+		text, err := s.checkText(tx.ctx, f, doc.Kind, format, carry)
 		if err != nil {
 			return err
 		}
-		markup := markupFlags(lines)
+		var lines int
+		var markup []policy.Flag
+		var dropped []string
 		var carried []policy.Flag
 		var carries []Carry
-		if req.VersionOf != "" && lines != nil {
-			if carried, carries, err = s.carryForward(doc.Latest(), lines, markup); err != nil {
-				return err
+		if text != nil {
+			lines, markup, dropped = text.lines, text.markup, text.dropped
+			if carry {
+				if carried, carries, err = s.carryForward(tx.ctx, prev, text.hashes, fileLines(tx.ctx, f, format), markup); err != nil {
+					return err
+				}
 			}
 		}
 		class := ClassRaw
@@ -125,7 +134,7 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 		if dup := cat.versionWithSum(sum); dup != "" && !req.AllowDuplicate {
 			return fmt.Errorf("%w: input %s is identical to %s (same SHA-256); pass --allow-duplicate to store it again", ErrInvalid, req.Path, dup)
 		}
-		ver = &Version{N: len(doc.Versions) + 1, Object: id, Class: class, Size: size, SHA256: sum, Format: format, Lines: len(lines), Markup: markup, Dropped: dropped, Ingested: tx.Now().UTC(),
+		ver = &Version{N: len(doc.Versions) + 1, Object: id, Class: class, Size: size, SHA256: sum, Format: format, Lines: lines, Markup: markup, Dropped: dropped, Ingested: tx.Now().UTC(),
 			Flags: carried, Carried: carries}
 		doc.Versions = append(doc.Versions, ver)
 		if req.VersionOf == "" {
@@ -153,19 +162,30 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 	return doc, nil
 }
 
-// carryForward maps the flags and inline markup of prev (the latest
-// version so far) onto the lines of the version being ingested. A flag
-// cannot be carried onto a binary version; such a version never leaves.
-func (s *Study) carryForward(prev *Version, lines []transcript.Line, markup []policy.Flag) ([]policy.Flag, []Carry, error) {
-	if prev == nil || prev.Format == FormatBinary || (len(prev.Flags) == 0 && len(prev.Markup) == 0) {
-		return nil, nil, nil
+// carriesFlags reports whether prev (the latest version so far) has flags
+// or inline markup to carry onto a new version. A flag cannot be carried
+// from a binary version; such a version never leaves.
+func carriesFlags(prev *Version) bool {
+	return prev != nil && prev.Format != FormatBinary && (len(prev.Flags) > 0 || len(prev.Markup) > 0)
+}
+
+// carryForward maps the flags and inline markup of prev onto the lines of
+// the version being ingested (their hashes, and the file to read them from
+// again).
+func (s *Study) carryForward(ctx context.Context, prev *Version, hashes []uint64, lines lineSource, markup []policy.Flag) ([]policy.Flag, []Carry, error) {
+	old := s.versionLines(prev)
+	oldHashes, err := lineHashes(old)
+	if err == nil {
+		var flags []policy.Flag
+		var carries []Carry
+		if flags, carries, err = carryLines(old, lines, oldHashes, hashes, prev.N, prev.Flags, prev.Markup, markup); err == nil {
+			return flags, carries, nil
+		}
 	}
-	old, err := s.parseVersion(prev)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading version %d to carry its flags: %w", prev.N, err)
+	if ctx.Err() != nil {
+		return nil, nil, ctx.Err()
 	}
-	flags, carries := carryFlags(lineTexts(old.Lines), lineTexts(lines), prev.N, prev.Flags, prev.Markup, markup)
-	return flags, carries, nil
+	return nil, nil, fmt.Errorf("reading version %d to carry its flags: %w", prev.N, err)
 }
 
 func unplaced(cs []Carry) int {

@@ -59,7 +59,7 @@ func (s *Study) Flag(ctx context.Context, req FlagRequest) error {
 func (s *Study) carryLater(d *Document, v *Version, f policy.Flag) ([]policy.Flag, error) {
 	var added []policy.Flag
 	prev := v
-	var prevLines []string
+	var prevHashes []uint64
 	for _, next := range d.Versions {
 		if next.N <= v.N {
 			continue
@@ -67,19 +67,20 @@ func (s *Study) carryLater(d *Document, v *Version, f policy.Flag) ([]policy.Fla
 		if next.Format == FormatBinary || prev.Format == FormatBinary {
 			break
 		}
-		if prevLines == nil {
-			td, err := s.parseVersion(prev)
-			if err != nil {
+		var err error
+		if prevHashes == nil {
+			if prevHashes, err = lineHashes(s.versionLines(prev)); err != nil {
 				return nil, err
 			}
-			prevLines = lineTexts(td.Lines)
 		}
-		td, err := s.parseVersion(next)
+		nextHashes, err := lineHashes(s.versionLines(next))
 		if err != nil {
 			return nil, err
 		}
-		nextLines := lineTexts(td.Lines)
-		flags, carries := carryFlags(prevLines, nextLines, prev.N, []policy.Flag{f}, nil, nil)
+		flags, carries, err := carryLines(s.versionLines(prev), s.versionLines(next), prevHashes, nextHashes, prev.N, []policy.Flag{f}, nil, nil)
+		if err != nil {
+			return nil, err
+		}
 		if len(flags) == 0 {
 			break
 		}
@@ -87,7 +88,7 @@ func (s *Study) carryLater(d *Document, v *Version, f policy.Flag) ([]policy.Fla
 		next.Flags = append(next.Flags, f)
 		next.Carried = append(next.Carried, carries...)
 		added = append(added, f)
-		prev, prevLines = next, nextLines
+		prev, prevHashes = next, nextHashes
 	}
 	return added, nil
 }

@@ -42,38 +42,83 @@ func detectFormat(f *os.File, path string) (string, error) {
 	return string(format), nil
 }
 
+// textFacts is what ingest keeps of a text document as its lines stream
+// past: their number, the flag ranges its inline markup sets, what the
+// parser did not carry into them (Document.Dropped) and, when flags are to
+// be carried onto it, each line's hash (lineHash).
+type textFacts struct {
+	lines   int
+	markup  []policy.Flag
+	dropped []string
+	hashes  []uint64
+}
+
 // checkText parses a text document at ingest, so malformed markup or a
 // broken file is refused before anything is stored. Recordings and consent
-// forms are stored as binary whatever they look like.
-// It returns the parsed lines (nil for binary material) and what the
-// parser did not carry into them (Document.Dropped). It stops when ctx is
-// cancelled.
-func (s *Study) checkText(ctx context.Context, f *os.File, kind, format string) ([]transcript.Line, []string, error) {
+// forms are stored as binary whatever they look like. It holds none of
+// the lines: it returns their facts (nil for binary material), with the
+// lines' hashes if hash is set. It stops when ctx is cancelled.
+func (s *Study) checkText(ctx context.Context, f *os.File, kind, format string, hash bool) (*textFacts, error) {
 	defer f.Seek(0, io.SeekStart)
 	if !policy.IsTextKind(kind) {
-		return nil, nil, nil
+		return nil, nil
 	}
 	if format == FormatBinary {
 		if kind == policy.KindDocument {
-			return nil, nil, nil // a PDF or image: kept, never exported
+			return nil, nil // a PDF or image: kept, never exported
 		}
-		return nil, nil, fmt.Errorf("%w: %s: a %s must be plain text, Markdown, WebVTT, SRT or .docx", ErrInvalid, f.Name(), kind)
+		return nil, fmt.Errorf("%w: %s: a %s must be plain text, Markdown, WebVTT, SRT or .docx", ErrInvalid, f.Name(), kind)
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if fi.Size() > maxTextSize {
-		return nil, nil, fmt.Errorf("%w: %s: text documents are limited to %d MiB", ErrInvalid, f.Name(), maxTextSize>>20)
+		return nil, fmt.Errorf("%w: %s: text documents are limited to %d MiB", ErrInvalid, f.Name(), maxTextSize>>20)
 	}
-	doc, err := transcript.ParseContext(ctx, transcript.Format(format), io.NewSectionReader(f, 0, fi.Size()))
+	facts := &textFacts{}
+	var markup markupRanges
+	sum, err := transcript.ParseLines(ctx, transcript.Format(format), io.NewSectionReader(f, 0, fi.Size()), func(l transcript.Line) error {
+		markup.add(l)
+		if hash {
+			facts.hashes = append(facts.hashes, lineHash(l.Text))
+		}
+		return nil
+	})
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, nil, ctx.Err()
+			return nil, ctx.Err()
 		}
-		return nil, nil, fmt.Errorf("%w: %s: %v", ErrInvalid, f.Name(), err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, f.Name(), err)
 	}
-	return doc.Lines, doc.Dropped, nil
+	facts.lines, facts.markup, facts.dropped = sum.Lines, markup.out, sum.Dropped
+	return facts, nil
+}
+
+// fileLines streams the lines of a text file being ingested (checkText
+// has parsed it once already).
+func fileLines(ctx context.Context, f *os.File, format string) lineSource {
+	return func(fn func(string) error) error {
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		_, err = transcript.ParseLines(ctx, transcript.Format(format), io.NewSectionReader(f, 0, fi.Size()), func(l transcript.Line) error {
+			return fn(l.Text)
+		})
+		var pe *transcript.ParseError
+		if errors.As(err, &pe) && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+}
+
+// versionLines streams the lines of a stored text version.
+func (s *Study) versionLines(v *Version) lineSource {
+	return func(fn func(string) error) error {
+		return s.streamLines(v, func(l transcript.Line) error { return fn(l.Text) })
+	}
 }
 
 // parseVersion decrypts a text version and parses it.
@@ -100,30 +145,25 @@ func (s *Study) parseVersion(v *Version) (*transcript.Document, error) {
 	return doc, nil
 }
 
-// markupFlags turns the inline flags of parsed lines into line ranges, one
-// per run of consecutive lines carrying the same flag.
-func markupFlags(lines []transcript.Line) []policy.Flag {
-	var out []policy.Flag
-	open := map[policy.FlagKind]int{} // flag → index in out of its current run
-	for _, l := range lines {
-		for _, f := range l.Flags {
-			if i, ok := open[f]; ok && out[i].To == l.N-1 {
-				out[i].To = l.N
-				continue
-			}
-			open[f] = len(out)
-			out = append(out, policy.Flag{Kind: policy.FlagKind(f), From: l.N, To: l.N, Inline: true})
-		}
-	}
-	return out
+// markupRanges turns the inline flags of lines, given in order, into line
+// ranges, one per run of consecutive lines carrying the same flag.
+type markupRanges struct {
+	out  []policy.Flag
+	open map[policy.FlagKind]int // flag → index in out of its current run
 }
 
-func lineTexts(lines []transcript.Line) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = l.Text
+func (m *markupRanges) add(l transcript.Line) {
+	for _, f := range l.Flags {
+		if i, ok := m.open[f]; ok && m.out[i].To == l.N-1 {
+			m.out[i].To = l.N
+			continue
+		}
+		if m.open == nil {
+			m.open = map[policy.FlagKind]int{}
+		}
+		m.open[f] = len(m.out)
+		m.out = append(m.out, policy.Flag{Kind: policy.FlagKind(f), From: l.N, To: l.N, Inline: true})
 	}
-	return out
 }
 
 // errLineStop marks an error a line callback returned, so streamLines can
