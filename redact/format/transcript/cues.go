@@ -15,37 +15,6 @@ type srcLine struct {
 	n    int
 }
 
-// readBlocks calls fn with each run of non-blank lines (a WebVTT or SRT
-// block). With emptyOnly, only an empty line ends a block, as the WebVTT
-// parsing algorithm says: YouTube's captions hold lines of one space inside
-// their cues.
-func readBlocks(lr *lineReader, emptyOnly bool, fn func([]srcLine) error) error {
-	var block []srcLine
-	for {
-		line, n, ok, err := lr.next()
-		if err != nil {
-			return err
-		}
-		blank := line == ""
-		if !emptyOnly {
-			blank = strings.TrimSpace(line) == ""
-		}
-		if !ok || blank {
-			if len(block) > 0 {
-				if err := fn(block); err != nil {
-					return err
-				}
-				block = block[:0]
-			}
-			if !ok {
-				return nil
-			}
-			continue
-		}
-		block = append(block, srcLine{text: line, n: n})
-	}
-}
-
 func hasKeyword(line, kw string) bool {
 	if !strings.HasPrefix(line, kw) {
 		return false
@@ -59,52 +28,158 @@ const (
 	srtTimingHint = "malformed cue timing (expected HH:MM:SS,mmm --> HH:MM:SS,mmm)"
 )
 
-func parseVTT(r io.Reader, b *builder) error {
-	lr := newLineReader(FormatVTT, r)
-	notes, first := 0, true
-	st := &rollState{b: b, clean: vttCueText}
-	err := readBlocks(lr, true, func(block []srcLine) error {
-		for len(block) > 0 && strings.TrimSpace(block[0].text) == "" {
-			block = block[1:] // whitespace-only lines before a block
+// A cueRun takes the lines of a block of cues one at a time, as the WebVTT
+// parsing algorithm reads them: a line holding "-->" starts a cue, the
+// lines up to the next one or the end of the block are its text. It holds
+// one cue's lines at a time, at most MaxCueBytes of them.
+type cueRun struct {
+	st     *rollState
+	format Format
+	ts     func(string) (time.Duration, bool)
+	hint   string
+	// next reports whether the last of a cue's lines, just before the
+	// next timing line, belongs to that cue (its identifier or number).
+	next    func(payload []srcLine) bool
+	open    bool
+	start   time.Duration
+	payload []srcLine
+	size    int
+}
+
+// timing ends the cue in progress, if any, and starts one at timing line l.
+func (c *cueRun) timing(l srcLine) error {
+	if c.open {
+		p := c.payload
+		if c.next(p) {
+			p = p[:len(p)-1]
 		}
-		if len(block) == 0 {
-			return nil
+		if err := c.st.cue(c.start, p); err != nil {
+			return err
 		}
-		if first {
-			first = false
-			if block[0].n != 1 || !hasKeyword(block[0].text, "WEBVTT") {
-				return &ParseError{Format: FormatVTT, Line: 1, Msg: "missing WEBVTT header on the first line"}
-			}
-			// Header metadata lines are not carried; a cue written
-			// without the blank line after the header is.
-			for i := 1; i < len(block); i++ {
-				if strings.Contains(block[i].text, "-->") {
-					return st.cues(block[i:])
-				}
-			}
-			return nil
-		}
-		switch {
-		case hasKeyword(block[0].text, "NOTE"):
-			notes++
-			return nil
-		case hasKeyword(block[0].text, "STYLE"), hasKeyword(block[0].text, "REGION"):
-			return nil
-		}
-		if !strings.Contains(block[0].text, "-->") {
-			if len(block) < 2 || !strings.Contains(block[1].text, "-->") {
-				n := block[0].n
-				if len(block) > 1 {
-					n = block[1].n
-				}
-				return &ParseError{Format: FormatVTT, Line: n, Msg: "expected a cue timing line (HH:MM:SS.mmm --> HH:MM:SS.mmm)"}
-			}
-			block = block[1:] // the cue identifier
-		}
-		return st.cues(block)
-	})
+	}
+	start, err := parseTiming(c.format, l, c.ts, c.hint)
 	if err != nil {
 		return err
+	}
+	c.open, c.start, c.payload, c.size = true, start, c.payload[:0], 0
+	return nil
+}
+
+// line takes the block's next line.
+func (c *cueRun) line(l srcLine) error {
+	if strings.Contains(l.text, "-->") {
+		return c.timing(l)
+	}
+	if c.size += len(l.text); c.size > MaxCueBytes {
+		return c.st.b.budget.limit(c.format, l.n, "cue length (bytes)", MaxCueBytes)
+	}
+	c.payload = append(c.payload, l)
+	return nil
+}
+
+// end ends the block: the cue in progress takes every line left.
+func (c *cueRun) end() error {
+	if !c.open {
+		return nil
+	}
+	c.open = false
+	return c.st.cue(c.start, c.payload)
+}
+
+// vttIdentifier: a line after a whitespace-only line, just before a timing
+// line, is the next cue's identifier.
+func vttIdentifier(p []srcLine) bool {
+	return len(p) >= 2 && strings.TrimSpace(p[len(p)-2].text) == ""
+}
+
+// srtNumber: a cue number just before the next timing line is not text.
+func srtNumber(p []srcLine) bool {
+	return len(p) >= 1 && isDigits(strings.TrimSpace(p[len(p)-1].text))
+}
+
+// parseVTT reads a WebVTT file a line at a time. Blocks are runs of lines
+// ended by an empty line (the WebVTT parsing algorithm: YouTube's captions
+// hold lines of one space inside their cues); whitespace-only lines before
+// a block are not part of it.
+func parseVTT(r io.Reader, b *builder) error {
+	lr := newLineReader(FormatVTT, r)
+	st := &rollState{b: b, clean: vttCueText}
+	c := &cueRun{st: st, format: FormatVTT, ts: parseVTTTimestamp, hint: vttTimingHint, next: vttIdentifier}
+	const (
+		between = iota // between blocks
+		header         // the header block, before any cue in it
+		skip           // a NOTE, STYLE or REGION block
+		ident          // a block that started with a line other than a timing line
+		cues           // a block of cues
+	)
+	state, first, notes, identLine := between, true, 0, 0
+	for {
+		line, n, ok, err := lr.next()
+		if err != nil {
+			return err
+		}
+		if !ok || line == "" {
+			switch state {
+			case ident:
+				return &ParseError{Format: FormatVTT, Line: identLine, Msg: "expected a cue timing line (HH:MM:SS.mmm --> HH:MM:SS.mmm)"}
+			case cues:
+				if err := c.end(); err != nil {
+					return err
+				}
+			}
+			state = between
+			if !ok {
+				break
+			}
+			continue
+		}
+		l := srcLine{text: line, n: n}
+		switch state {
+		case between:
+			switch {
+			case strings.TrimSpace(line) == "":
+				// whitespace-only lines before a block
+			case first:
+				first = false
+				if n != 1 || !hasKeyword(line, "WEBVTT") {
+					return &ParseError{Format: FormatVTT, Line: 1, Msg: "missing WEBVTT header on the first line"}
+				}
+				state = header
+			case hasKeyword(line, "NOTE"):
+				notes++
+				state = skip
+			case hasKeyword(line, "STYLE"), hasKeyword(line, "REGION"):
+				state = skip
+			case strings.Contains(line, "-->"):
+				if err := c.timing(l); err != nil {
+					return err
+				}
+				state = cues
+			default:
+				state, identLine = ident, n // the cue identifier
+			}
+		case header:
+			// Header metadata lines are not carried; a cue written
+			// without the blank line after the header is.
+			if strings.Contains(line, "-->") {
+				if err := c.timing(l); err != nil {
+					return err
+				}
+				state = cues
+			}
+		case ident:
+			if !strings.Contains(line, "-->") {
+				return &ParseError{Format: FormatVTT, Line: n, Msg: "expected a cue timing line (HH:MM:SS.mmm --> HH:MM:SS.mmm)"}
+			}
+			if err := c.timing(l); err != nil {
+				return err
+			}
+			state = cues
+		case cues:
+			if err := c.line(l); err != nil {
+				return err
+			}
+		}
 	}
 	if first {
 		return &ParseError{Format: FormatVTT, Line: 1, Msg: "missing WEBVTT header (the file is empty)"}
@@ -135,31 +210,6 @@ type rollState struct {
 	clean   func(string) (voice, text string) // the format's cue text cleaner
 	prev    []string                          // the previous cue's text lines, whitespace-normalised
 	rolling bool
-}
-
-// cues handles a block starting with a timing line. A later line holding
-// "-->" starts another cue, as in the WebVTT parsing algorithm; a line just
-// before it that follows a whitespace-only line is that cue's identifier.
-func (st *rollState) cues(block []srcLine) error {
-	for len(block) > 0 {
-		start, err := parseTiming(FormatVTT, block[0], parseVTTTimestamp, vttTimingHint)
-		if err != nil {
-			return err
-		}
-		j := 1
-		for j < len(block) && !strings.Contains(block[j].text, "-->") {
-			j++
-		}
-		end := j
-		if j < len(block) && end >= 3 && strings.TrimSpace(block[end-2].text) == "" {
-			end-- // an identifier after a whitespace-only separator line
-		}
-		if err := st.cue(start, block[1:end]); err != nil {
-			return err
-		}
-		block = block[j:]
-	}
-	return nil
 }
 
 // cue removes whitespace-only lines and, in rolling captions, the lines
@@ -223,40 +273,66 @@ func hasInlineTimestamp(s string) bool {
 	}
 }
 
+// parseSRT reads a SubRip file a line at a time; blocks are runs of lines
+// that are not blank.
 func parseSRT(r io.Reader, b *builder) error {
 	lr := newLineReader(FormatSRT, r)
 	st := &rollState{b: b, clean: srtCueText} // YouTube's SRT captions roll too
-	return readBlocks(lr, false, func(block []srcLine) error {
-		if !strings.Contains(block[0].text, "-->") {
-			if !isDigits(strings.TrimSpace(block[0].text)) {
-				return &ParseError{Format: FormatSRT, Line: block[0].n, Msg: "expected a subtitle number or a timing line"}
-			}
-			if len(block) < 2 || !strings.Contains(block[1].text, "-->") {
-				return &ParseError{Format: FormatSRT, Line: block[0].n + 1, Msg: "expected a timing line after the subtitle number (HH:MM:SS,mmm --> HH:MM:SS,mmm)"}
-			}
-			block = block[1:]
+	c := &cueRun{st: st, format: FormatSRT, ts: parseSRTTimestamp, hint: srtTimingHint, next: srtNumber}
+	const (
+		between = iota // between blocks
+		number         // a block that started with a subtitle number
+		cues           // a block of cues
+	)
+	state, numLine := between, 0
+	for {
+		line, n, ok, err := lr.next()
+		if err != nil {
+			return err
 		}
-		for len(block) > 0 {
-			start, err := parseTiming(FormatSRT, block[0], parseSRTTimestamp, srtTimingHint)
-			if err != nil {
+		if !ok || strings.TrimSpace(line) == "" {
+			switch state {
+			case number:
+				return &ParseError{Format: FormatSRT, Line: numLine + 1, Msg: "expected a timing line after the subtitle number (HH:MM:SS,mmm --> HH:MM:SS,mmm)"}
+			case cues:
+				if err := c.end(); err != nil {
+					return err
+				}
+			}
+			state = between
+			if !ok {
+				return nil
+			}
+			continue
+		}
+		l := srcLine{text: line, n: n}
+		switch state {
+		case between:
+			switch {
+			case strings.Contains(line, "-->"):
+				if err := c.timing(l); err != nil {
+					return err
+				}
+				state = cues
+			case !isDigits(strings.TrimSpace(line)):
+				return &ParseError{Format: FormatSRT, Line: n, Msg: "expected a subtitle number or a timing line"}
+			default:
+				state, numLine = number, n
+			}
+		case number:
+			if !strings.Contains(line, "-->") {
+				return &ParseError{Format: FormatSRT, Line: numLine + 1, Msg: "expected a timing line after the subtitle number (HH:MM:SS,mmm --> HH:MM:SS,mmm)"}
+			}
+			if err := c.timing(l); err != nil {
 				return err
 			}
-			j := 1
-			for j < len(block) && !strings.Contains(block[j].text, "-->") {
-				j++
-			}
-			// A cue number just before the next timing line is not text.
-			end := j
-			if j < len(block) && end > 1 && isDigits(strings.TrimSpace(block[end-1].text)) {
-				end--
-			}
-			if err := st.cue(start, block[1:end]); err != nil {
+			state = cues
+		case cues:
+			if err := c.line(l); err != nil {
 				return err
 			}
-			block = block[j:]
 		}
-		return nil
-	})
+	}
 }
 
 // parseTiming parses "start --> end [settings]" and returns the start.

@@ -45,19 +45,40 @@ func splitLines(data []byte, atEOF bool) (int, []byte, error) {
 type lineReader struct {
 	f  Format
 	sc *bufio.Scanner
+	r  *readErr
 	n  int
 }
 
+// readErr remembers the first error its reader returned other than io.EOF.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
+}
+
 func newLineReader(f Format, r io.Reader) *lineReader {
-	sc := bufio.NewScanner(r)
+	re := &readErr{r: r}
+	sc := bufio.NewScanner(re)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLineBytes)
 	sc.Split(splitLines)
-	return &lineReader{f: f, sc: sc}
+	return &lineReader{f: f, sc: sc, r: re}
 }
 
 // next returns the next line and its 1-based number; ok is false at the end.
+// After a read error no line is returned (the scanner would hand over the
+// line it was in the middle of as if it were whole).
 func (lr *lineReader) next() (line string, n int, ok bool, err error) {
-	if !lr.sc.Scan() {
+	if !lr.sc.Scan() || lr.r.err != nil {
+		if lr.r.err != nil {
+			return "", 0, false, &ParseError{Format: lr.f, Line: lr.n + 1, Msg: "reading failed", Err: lr.r.err}
+		}
 		if err := lr.sc.Err(); err != nil {
 			if errors.Is(err, bufio.ErrTooLong) {
 				le := &LimitError{Limit: "line length (bytes)", Max: maxLineBytes}
