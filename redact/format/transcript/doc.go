@@ -102,15 +102,21 @@
 // # Limits
 //
 // Parsers stream and count, so that no input, however hostile, makes a
-// parse hold more than a bounded amount of memory or run unbounded (limits.go;
-// a ten-hour recording's transcript, about 108,000 words, is far inside every
-// one). A document may have at most MaxLines (250,000) lines, each at most
-// MaxLineBytes (1 MiB), and MaxTextBytes (64 MiB) of text in all; a WebVTT
-// or SRT file at most MaxCues (200,000) cues; a .docx at most MaxRuns
+// parse hold more than a bounded amount of memory (one line, one cue, one
+// XML token at a time: ParseLines holds none of the lines it passes on) or
+// run unbounded (limits.go; a ten-hour recording's transcript, about
+// 108,000 words, is far inside every one, and so are a 200 MB transcript
+// and a caption file of a million cues). A document may have at most
+// MaxLines (2,000,000) lines, each at most MaxLineBytes (1 MiB), and
+// MaxTextBytes (256 MiB) of text in all, opening at most MaxTags (250,000)
+// markup tags; a WebVTT or SRT file at most MaxCues (1,500,000) cues, each
+// at most MaxCueBytes (1 MiB) of text lines; a .docx at most MaxRuns
 // (4,000,000) runs, MaxElements (8,000,000) XML elements nested at most
 // MaxDepth (2,000) deep, no XML token over 4 MiB, and a word/document.xml of
 // at most 512 MiB uncompressed. Passing one is a *ParseError wrapping a
 // *LimitError (errors.Is ErrLimit) that names the limit. ParseContext stops
 // soon after its context is cancelled (checked every 1,024 lines, cues or
-// XML tokens, and on every read of a text format).
+// XML tokens, and on every read of a text format). ParseContext holds the
+// whole document (Document.Lines); ingest and the exits that stream use
+// ParseLines.
 package transcript

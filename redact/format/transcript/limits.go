@@ -10,26 +10,41 @@ import (
 
 // Limits on the work a parser does, whatever its input: an ingest of a
 // hostile file (a 744 KB .docx holding tens of millions of empty
-// paragraphs, a caption file of 600,000 cues) stops at the first limit it
-// passes, with a *ParseError whose Err is a *LimitError naming the limit.
-// Each is far above what a real 10-hour recording's transcript needs: at a
-// brisk 180 words a minute, ten hours is about 108,000 words, 650 KB of
-// text; an automatic caption file of it has about 12,000 cues (one every
-// three seconds) and a Word transcript a few thousand to 40,000 paragraphs
-// with some 200,000 runs. With these limits a parse holds at most
-// MaxTextBytes of text in MaxLines lines, well inside the 256 MiB an ingest
-// may use.
+// paragraphs, a caption file of two million cues) stops at the first limit
+// it passes, with a *ParseError whose Err is a *LimitError naming the
+// limit.
+//
+// Parsers stream: no limit is there to bound what a parse holds (one line,
+// one cue, one XML token at a time), but what follows from a document's
+// size. Each is far above what a real 10-hour recording's transcript
+// needs: at a brisk 180 words a minute, ten hours is about 108,000 words,
+// 650 KB of text; an automatic caption file of it has about 12,000 cues
+// (one every three seconds) and a Word transcript a few thousand to 40,000
+// paragraphs with some 200,000 runs. The text and line limits let in a
+// 200 MB transcript (lines of 100 bytes or more) and a caption file of a
+// million cues, and are set by what the vault keeps per line: an ingest
+// that carries flags onto a new version diffs the two versions by a few
+// bytes a line each (about 40 in all), so MaxLines keeps that within 160
+// MiB of the 256 MiB an ingest may use; MaxTags bounds the flag ranges
+// inline markup can set, which the catalogue records.
 const (
 	// MaxLines bounds the parsed lines of a document (paragraphs of a
 	// .docx, cues and cue splits of WebVTT/SRT, lines of text).
-	MaxLines = 250_000
+	MaxLines = 2_000_000
 	// MaxLineBytes bounds one line (a paragraph, a cue, a text line) in
 	// bytes of UTF-8.
 	MaxLineBytes = 1 << 20
 	// MaxTextBytes bounds the text of all lines of a document together.
-	MaxTextBytes = 64 << 20
-	// MaxCues bounds the cues of a WebVTT or SRT file (empty ones too).
-	MaxCues = 200_000
+	MaxTextBytes = 256 << 20
+	// MaxCueBytes bounds the text lines of one WebVTT or SRT cue together
+	// (a cue is one line unless a speaker changes inside it).
+	MaxCueBytes = MaxLineBytes
+	// MaxCues bounds the cues of a WebVTT or SRT file (empty ones too): a
+	// million cues, a cue a second for 280 hours, with room to spare.
+	MaxCues = 1_500_000
+	// MaxTags bounds the inline markup tags a document opens ([dnq],
+	// [confidential], [off-record]); each may start a flag range.
+	MaxTags = 250_000
 	// MaxRuns bounds the runs (w:r) of a .docx body.
 	MaxRuns = 4_000_000
 	// MaxElements bounds the XML elements of a .docx's word/document.xml.
@@ -43,7 +58,7 @@ const checkEvery = 1024
 
 // LimitError reports that a document passed one of the limits above.
 type LimitError struct {
-	Limit string // "lines", "line length", "text size", "cues", "runs", "XML elements"
+	Limit string // "lines", "line length (bytes)", "text size (bytes)", "cues", "markup tags", "runs", "XML elements", …
 	Max   int
 }
 
@@ -59,8 +74,8 @@ func (e *LimitError) Is(target error) bool { return target == ErrLimit }
 
 // budget counts a parse's work against the limits and watches its context.
 type budget struct {
-	ctx                                          context.Context
-	lines, text, cues, runs, elts, depth, tokens int
+	ctx                                                context.Context
+	lines, text, cues, tags, runs, elts, depth, tokens int
 }
 
 func (b *budget) limit(f Format, line int, name string, max int) *ParseError {
@@ -101,6 +116,14 @@ func (b *budget) cue(f Format, src int) error {
 		return b.limit(f, src, "cues", MaxCues)
 	}
 	return b.cancelled(f, b.cues)
+}
+
+// tag counts an opening markup tag on source line src.
+func (b *budget) tag(f Format, src int) error {
+	if b.tags++; b.tags > MaxTags {
+		return b.limit(f, src, "markup tags", MaxTags)
+	}
+	return nil
 }
 
 // ctxReader stops a text parse's reading when its context is cancelled.

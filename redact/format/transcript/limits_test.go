@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,28 +52,47 @@ func bombDocx(tb testing.TB, head, body, tail string, n int) []byte {
 
 // cues is a caption file of n cues (SRT or WebVTT), each with text.
 func cues(f Format, n int, text func(i int) string) []byte {
-	var b bytes.Buffer
+	var b []byte
 	if f == FormatVTT {
-		b.WriteString("WEBVTT\n\n")
+		b = append(b, "WEBVTT\n\n"...)
+	}
+	sep := byte('.')
+	if f == FormatSRT {
+		sep = ','
+	}
+	ts := func(b []byte, ms int) []byte {
+		two := func(b []byte, v int) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
+		if h := ms / 3_600_000; h < 100 {
+			b = two(b, h)
+		} else {
+			b = strconv.AppendInt(b, int64(h), 10)
+		}
+		b = two(append(b, ':'), ms/60_000%60)
+		b = two(append(b, ':'), ms/1000%60)
+		return append(b, sep, byte('0'+ms%1000/100), byte('0'+ms%100/10), byte('0'+ms%10))
 	}
 	for i := range n {
-		s := time.Duration(i) * time.Second
-		ts := func(d time.Duration) string {
-			sep := "."
-			if f == FormatSRT {
-				sep = ","
-			}
-			return fmt.Sprintf("%02d:%02d:%02d%s%03d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60, sep, d.Milliseconds()%1000)
-		}
-		fmt.Fprintf(&b, "%d\n%s --> %s\n%s\n\n", i+1, ts(s), ts(s+900*time.Millisecond), text(i))
+		b = strconv.AppendInt(b, int64(i+1), 10)
+		b = append(b, '\n')
+		b = ts(b, i*1000)
+		b = append(b, " --> "...)
+		b = ts(b, i*1000+900)
+		b = append(b, '\n')
+		b = append(b, text(i)...)
+		b = append(b, "\n\n"...)
 	}
-	return b.Bytes()
+	return b
 }
 
-// parseMeasured parses and reports the document, the time taken, the peak
-// of the heap in use above what it was before (sampled every millisecond)
-// and the error.
-func parseMeasured(ctx context.Context, f Format, data []byte) (*Document, time.Duration, uint64, error) {
+// parseMeasured parses as ingest does (ParseLines, holding no line) and
+// reports the lines parsed, the time taken, the peak of the heap in use
+// above what it was before (sampled every millisecond) and the error.
+func parseMeasured(ctx context.Context, f Format, data []byte) (int, time.Duration, uint64, error) {
+	return parseMeasuredFrom(ctx, f, bytes.NewReader(data))
+}
+
+// parseMeasuredFrom is parseMeasured reading r.
+func parseMeasuredFrom(ctx context.Context, f Format, r io.Reader) (int, time.Duration, uint64, error) {
 	runtime.GC()
 	sample := func() uint64 {
 		var m runtime.MemStats
@@ -99,7 +119,7 @@ func parseMeasured(ctx context.Context, f Format, data []byte) (*Document, time.
 		}
 	}()
 	start := time.Now()
-	doc, err := ParseContext(ctx, f, bytes.NewReader(data))
+	sum, err := ParseLines(ctx, f, r, func(Line) error { return nil })
 	took := time.Since(start)
 	close(done)
 	<-sampled
@@ -107,9 +127,9 @@ func parseMeasured(ctx context.Context, f Format, data []byte) (*Document, time.
 		peak = h
 	}
 	if peak < base {
-		return doc, took, 0, err
+		return sum.Lines, took, 0, err
 	}
-	return doc, took, peak - base, err
+	return sum.Lines, took, peak - base, err
 }
 
 // TestLimitsHostile: each hostile input stops at the limit it passes, named
@@ -136,16 +156,29 @@ func TestLimitsHostile(t *testing.T) {
 		{"docx: one huge text token", FormatDocx, func(tb testing.TB) []byte {
 			return bombDocx(tb, "<w:p><w:r><w:t>", "x", "</w:t></w:r></w:p>", 5*MaxLineBytes)
 		}, "XML token size (bytes)"},
-		{"vtt: 600,000 cues", FormatVTT, func(testing.TB) []byte { return cues(FormatVTT, 600_000, word) }, "cues"},
-		{"srt: 600,000 cues", FormatSRT, func(testing.TB) []byte { return cues(FormatSRT, 600_000, word) }, "cues"},
-		{"srt: 600,000 empty cues", FormatSRT, func(testing.TB) []byte { return cues(FormatSRT, 600_000, func(int) string { return "" }) }, "cues"},
-		{"txt: 300,000 lines", FormatText, func(testing.TB) []byte { return []byte(strings.Repeat("Zebedee spoke.\n", 300_000)) }, "lines"},
+		{"vtt: 1,600,000 cues", FormatVTT, func(testing.TB) []byte { return cues(FormatVTT, MaxCues+100_000, word) }, "cues"},
+		{"srt: 1,600,000 cues", FormatSRT, func(testing.TB) []byte { return cues(FormatSRT, MaxCues+100_000, word) }, "cues"},
+		{"srt: 1,600,000 empty cues", FormatSRT, func(testing.TB) []byte { return cues(FormatSRT, MaxCues+100_000, func(int) string { return "" }) }, "cues"},
+		{"vtt: a cue of 2 MiB in short lines", FormatVTT, func(testing.TB) []byte {
+			return []byte("WEBVTT\n\n00:00.000 --> 00:01.000\n" + strings.Repeat("Ann: x\n", 300_000))
+		}, "cue length (bytes)"},
+		{"txt: 2,100,000 lines", FormatText, func(testing.TB) []byte { return []byte(strings.Repeat("Zebedee spoke.\n", MaxLines+100_000)) }, "lines"},
 		{"txt: a line of 2 MiB", FormatText, func(testing.TB) []byte { return []byte(strings.Repeat("x", 2*MaxLineBytes)) }, "line length (bytes)"},
-		{"md: 70 MiB of text", FormatMarkdown, func(testing.TB) []byte { return []byte(strings.Repeat(bigText+"\n", 70)) }, "text size (bytes)"},
+		{"md: 300,000 markup tags", FormatMarkdown, func(testing.TB) []byte { return []byte(strings.Repeat("[dnq]Zebedee[/dnq]\n", MaxTags+50_000)) }, "markup tags"},
+		{"md: 260 MiB of text", FormatMarkdown, nil, "text size (bytes)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			data := tc.data(t)
-			_, took, alloc, err := parseMeasured(context.Background(), tc.format, data)
+			var r io.Reader
+			size := 0
+			if tc.data != nil {
+				data := tc.data(t)
+				r, size = bytes.NewReader(data), len(data)
+			} else {
+				// More text than MaxTextBytes, made as it is read.
+				size = MaxTextBytes + 4<<20
+				r = io.LimitReader(repeatReader(bigText+"\n"), int64(size))
+			}
+			_, took, alloc, err := parseMeasuredFrom(context.Background(), tc.format, r)
 			var le *LimitError
 			if !errors.As(err, &le) || !errors.Is(err, ErrLimit) {
 				t.Fatalf("got %v, want the %q limit", err, tc.limit)
@@ -157,7 +190,7 @@ func TestLimitsHostile(t *testing.T) {
 			if !errors.As(err, &pe) || pe.Format != tc.format || strings.Contains(err.Error(), "Zebedee") {
 				t.Errorf("error %v: want a *ParseError of %s that quotes nothing", err, tc.format)
 			}
-			t.Logf("%d-byte input: stopped after %v, peak heap %d MiB", len(data), took.Round(time.Millisecond), alloc>>20)
+			t.Logf("%d-byte input: stopped after %v, peak heap %d MiB", size, took.Round(time.Millisecond), alloc>>20)
 			if alloc > memCeiling {
 				t.Errorf("peak heap %d MiB, ceiling %d MiB", alloc>>20, memCeiling>>20)
 			}
@@ -212,12 +245,12 @@ func TestLimitsPassTenHourTranscript(t *testing.T) {
 		{"srt", FormatSRT, cues(FormatSRT, 36_000, capt)},
 		{"docx", FormatDocx, docx.Bytes()},
 	} {
-		doc, took, alloc, err := parseMeasured(context.Background(), tc.format, tc.data)
+		lines, took, alloc, err := parseMeasured(context.Background(), tc.format, tc.data)
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
 		}
-		t.Logf("%s: %d bytes, %d lines in %v, peak heap %d MiB", tc.name, len(tc.data), len(doc.Lines), took.Round(time.Millisecond), alloc>>20)
+		t.Logf("%s: %d bytes, %d lines in %v, peak heap %d MiB", tc.name, len(tc.data), lines, took.Round(time.Millisecond), alloc>>20)
 	}
 }
 
@@ -292,4 +325,22 @@ func FuzzBoundedText(f *testing.F) {
 		fuzzBounded(t, FormatText, data)
 		fuzzBounded(t, FormatMarkdown, data)
 	})
+}
+
+// repeatReader reads s over and over.
+func repeatReader(s string) io.Reader { return &repeating{s: s} }
+
+type repeating struct {
+	s   string
+	off int
+}
+
+func (r *repeating) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		c := copy(p[n:], r.s[r.off:])
+		n += c
+		r.off = (r.off + c) % len(r.s)
+	}
+	return n, nil
 }

@@ -361,6 +361,9 @@ func (b *builder) markup(r rawLine) (string, []policy.FlagKind, bool, error) {
 					return "", nil, false, b.errorf(r.src, col, "[%s] opened again inside the [%s] opened on line %d", f, f, t.line)
 				}
 			}
+			if err := b.budget.tag(b.format, r.src); err != nil {
+				return "", nil, false, err
+			}
 			b.open = append(b.open, openTag{flag: f, line: r.src, col: col})
 			mask |= flagBit(f)
 		}
