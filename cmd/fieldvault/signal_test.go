@@ -144,10 +144,10 @@ func TestIngestHostileBounded(t *testing.T) {
 	}
 	in := t.TempDir()
 	emptyParagraphsDocx(t, filepath.Join(in, "bomb.docx"), 40_000_000)
-	manyCues(t, filepath.Join(in, "captions.vtt"), 600_000)
+	manyCues(t, filepath.Join(in, "captions.vtt"), 1_600_000)
 	for _, tc := range []struct{ file, limit string }{
-		{"bomb.docx", "lines limit of 250000"},
-		{"captions.vtt", "cues limit of 200000"},
+		{"bomb.docx", "lines limit of 2000000"},
+		{"captions.vtt", "cues limit of 1500000"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			before := snapshotDir(t, dir)
