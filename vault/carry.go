@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/fieldvault/fieldvault/policy"
 )
@@ -103,14 +104,40 @@ type lineSource func(fn func(text string) error) error
 var lineSeed = maphash.MakeSeed()
 
 // lineHash is what a line is compared by: a keyed hash of its normalised
-// text (normLine).
-func lineHash(s string) uint64 { return maphash.String(lineSeed, normLine(s)) }
+// text, the bytes of normLine(s) hashed as they are made.
+func lineHash(s string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(lineSeed)
+	gap, words := false, false
+	for _, r := range s { // an invalid byte is U+FFFD, as strings.ToLower makes it
+		if unicode.IsSpace(r) {
+			gap = words
+			continue
+		}
+		if gap {
+			h.WriteByte(' ')
+			gap = false
+		}
+		words = true
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			h.WriteByte(byte(r))
+			continue
+		}
+		var buf [utf8.UTFMax]byte
+		h.Write(buf[:utf8.EncodeRune(buf[:], unicode.ToLower(r))])
+	}
+	return h.Sum64()
+}
 
 func wordHash(w string) uint64 { return maphash.String(lineSeed, w) }
 
-// lineHashes reads a version's lines and returns their hashes.
-func lineHashes(src lineSource) ([]uint64, error) {
-	var out []uint64
+// lineHashes reads a version's lines (about n of them) and returns their
+// hashes.
+func lineHashes(src lineSource, n int) ([]uint64, error) {
+	out := make([]uint64, 0, n)
 	err := src(func(s string) error {
 		out = append(out, lineHash(s))
 		return nil
@@ -123,10 +150,9 @@ type lineMap struct {
 	oldTo []int32 // old index → new index, or -1
 	fuzzy []bool  // the old line is paired by similarity
 	newTo []int32 // new index → old index, or -1
-	// oldGapID / newGapID number the gap an unpaired (or similarity
-	// paired) line lies in, -1 for a line paired exactly.
-	oldGapID, newGapID []int32
-	gaps               []gap
+	// gaps are the runs of lines between exact anchors, in order; every
+	// line not paired exactly lies in one.
+	gaps []gap
 	// gained holds, for a new line paired by similarity where a flag
 	// needs it, the hashes of the words it has that its old line has not.
 	gained map[int32][]uint64
@@ -136,10 +162,20 @@ type lineMap struct {
 // [newLo, newHi).
 type gap struct{ oldLo, oldHi, newLo, newHi int32 }
 
+// oldGapID is the index in m.gaps of the gap old line i lies in, -1 for a
+// line paired exactly.
+func (m *lineMap) oldGapID(i int) int32 {
+	k := sort.Search(len(m.gaps), func(k int) bool { return int(m.gaps[k].oldHi) > i })
+	if k == len(m.gaps) || int(m.gaps[k].oldLo) > i {
+		return -1
+	}
+	return int32(k)
+}
+
 // oldGap is the new-side span of the gap around old line i ([0, 0] for a
 // line paired exactly).
 func (m *lineMap) oldGap(i int) [2]int {
-	id := m.oldGapID[i]
+	id := m.oldGapID(i)
 	if id < 0 {
 		return [2]int{}
 	}
@@ -164,35 +200,28 @@ const (
 // mapLines diffs two versions by their lines' hashes: exact anchors and
 // the gaps between them. Pairing by similarity is follow's.
 func mapLines(a, b []uint64) *lineMap {
-	m := &lineMap{oldTo: fill(len(a)), fuzzy: make([]bool, len(a)), newTo: fill(len(b)),
-		oldGapID: fill(len(a)), newGapID: fill(len(b))}
-	var anchors [][2]int32
-	exactDiff(a, b, 0, len(a), 0, len(b), &anchors)
-	slices.SortFunc(anchors, func(x, y [2]int32) int { return cmp.Compare(x[0], y[0]) })
-	for _, p := range anchors {
-		m.oldTo[p[0]], m.newTo[p[1]] = p[1], p[0]
-	}
-	// Gaps between anchors.
+	m := &lineMap{oldTo: fill(len(a)), fuzzy: make([]bool, len(a)), newTo: fill(len(b))}
+	exactDiff(a, b, 0, len(a), 0, len(b), m.anchor)
+	// Gaps between anchors (the old lines paired, in order).
 	pi, pj := 0, 0
-	for k := 0; k <= len(anchors); k++ {
+	for i := 0; i <= len(a); i++ {
 		ei, ej := len(a), len(b)
-		if k < len(anchors) {
-			ei, ej = int(anchors[k][0]), int(anchors[k][1])
+		if i < len(a) {
+			if m.oldTo[i] < 0 {
+				continue
+			}
+			ei, ej = i, int(m.oldTo[i])
 		}
 		if ei > pi || ej > pj {
-			id := int32(len(m.gaps))
-			for i := pi; i < ei; i++ {
-				m.oldGapID[i] = id
-			}
-			for j := pj; j < ej; j++ {
-				m.newGapID[j] = id
-			}
 			m.gaps = append(m.gaps, gap{int32(pi), int32(ei), int32(pj), int32(ej)})
 		}
 		pi, pj = ei+1, ej+1
 	}
 	return m
 }
+
+// anchor pairs old line i and new line j exactly.
+func (m *lineMap) anchor(i, j int) { m.oldTo[i], m.newTo[j] = int32(j), int32(i) }
 
 func fill(n int) []int32 {
 	s := make([]int32, n)
@@ -208,25 +237,26 @@ func normLine(s string) string {
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
-// exactDiff appends the pairs of an LCS of a[alo:ahi] and b[blo:bhi]:
+// exactDiff pairs (calls pair with) the lines of an LCS of a[alo:ahi] and
+// b[blo:bhi]:
 // common prefix and suffix first, then a dynamic-programming LCS when the
 // region is small, otherwise anchors on lines unique to both sides (their
 // longest increasing run) and recursion into what lies between.
-func exactDiff(a, b []uint64, alo, ahi, blo, bhi int, out *[][2]int32) {
+func exactDiff(a, b []uint64, alo, ahi, blo, bhi int, pair func(i, j int)) {
 	for alo < ahi && blo < bhi && a[alo] == b[blo] {
-		*out = append(*out, [2]int32{int32(alo), int32(blo)})
+		pair(alo, blo)
 		alo, blo = alo+1, blo+1
 	}
 	for alo < ahi && blo < bhi && a[ahi-1] == b[bhi-1] {
 		ahi, bhi = ahi-1, bhi-1
-		*out = append(*out, [2]int32{int32(ahi), int32(bhi)})
+		pair(ahi, bhi)
 	}
 	n, m := ahi-alo, bhi-blo
 	if n == 0 || m == 0 {
 		return
 	}
 	if n*m <= maxLCSCells {
-		lcs(a, b, alo, ahi, blo, bhi, out)
+		lcs(a, b, alo, ahi, blo, bhi, pair)
 		return
 	}
 	anchors := longestIncreasing(uniquePairs(a, b, alo, ahi, blo, bhi))
@@ -235,47 +265,56 @@ func exactDiff(a, b []uint64, alo, ahi, blo, bhi int, out *[][2]int32) {
 	}
 	pa, pb := alo, blo
 	for _, p := range anchors {
-		exactDiff(a, b, pa, int(p[0]), pb, int(p[1]), out)
-		*out = append(*out, p)
+		exactDiff(a, b, pa, int(p[0]), pb, int(p[1]), pair)
+		pair(int(p[0]), int(p[1]))
 		pa, pb = int(p[0])+1, int(p[1])+1
 	}
-	exactDiff(a, b, pa, ahi, pb, bhi, out)
+	exactDiff(a, b, pa, ahi, pb, bhi, pair)
 }
 
 // uniquePairs returns the patience anchors of a region: the lines
-// occurring once on each side, paired, in the order of a.
+// occurring once on each side, paired, in the order of a. It sorts the
+// region's line indexes by hash (4 bytes a line) rather than counting in a
+// map.
 func uniquePairs(a, b []uint64, alo, ahi, blo, bhi int) [][2]int32 {
-	type occ struct{ na, nb, ia, ib int32 }
-	seen := make(map[uint64]int32, ahi-alo)
-	occs := make([]occ, 0, ahi-alo)
-	for i := alo; i < ahi; i++ {
-		k, ok := seen[a[i]]
-		if !ok {
-			k = int32(len(occs))
-			seen[a[i]] = k
-			occs = append(occs, occ{})
+	byHash := func(h []uint64, lo, hi int) []int32 {
+		ix := make([]int32, hi-lo)
+		for k := range ix {
+			ix[k] = int32(lo + k)
 		}
-		occs[k].na++
-		occs[k].ia = int32(i)
+		slices.SortFunc(ix, func(x, y int32) int { return cmp.Or(cmp.Compare(h[x], h[y]), cmp.Compare(x, y)) })
+		return ix
 	}
-	for j := blo; j < bhi; j++ {
-		if k, ok := seen[b[j]]; ok {
-			occs[k].nb++
-			occs[k].ib = int32(j)
-		}
-	}
+	ia, ib := byHash(a, alo, ahi), byHash(b, blo, bhi)
 	var uniq [][2]int32
-	for i := alo; i < ahi; i++ {
-		if o := occs[seen[a[i]]]; o.na == 1 && o.nb == 1 {
-			uniq = append(uniq, [2]int32{int32(i), o.ib})
+	for p, q := 0, 0; p < len(ia) && q < len(ib); {
+		ha, hb := a[ia[p]], b[ib[q]]
+		switch {
+		case ha < hb:
+			p++
+		case ha > hb:
+			q++
+		default:
+			np, nq := p+1, q+1
+			for np < len(ia) && a[ia[np]] == ha {
+				np++
+			}
+			for nq < len(ib) && b[ib[nq]] == hb {
+				nq++
+			}
+			if np-p == 1 && nq-q == 1 {
+				uniq = append(uniq, [2]int32{ia[p], ib[q]})
+			}
+			p, q = np, nq
 		}
 	}
+	slices.SortFunc(uniq, func(x, y [2]int32) int { return cmp.Compare(x[0], y[0]) })
 	return uniq
 }
 
-// lcs appends the pairs of a longest common subsequence by dynamic
+// lcs pairs the lines of a longest common subsequence by dynamic
 // programming.
-func lcs(a, b []uint64, alo, ahi, blo, bhi int, out *[][2]int32) {
+func lcs(a, b []uint64, alo, ahi, blo, bhi int, pair func(i, j int)) {
 	n, m := ahi-alo, bhi-blo
 	t := make([]int32, (n+1)*(m+1))
 	at := func(i, j int) *int32 { return &t[i*(m+1)+j] }
@@ -291,7 +330,7 @@ func lcs(a, b []uint64, alo, ahi, blo, bhi int, out *[][2]int32) {
 	for i, j := 0, 0; i < n && j < m; {
 		switch {
 		case a[alo+i] == b[blo+j]:
-			*out = append(*out, [2]int32{int32(alo + i), int32(blo + j)})
+			pair(alo+i, blo+j)
 			i, j = i+1, j+1
 		case *at(i+1, j) >= *at(i, j+1):
 			i++
@@ -307,8 +346,8 @@ func longestIncreasing(p [][2]int32) [][2]int32 {
 	if len(p) == 0 {
 		return nil
 	}
-	tails := []int{} // index into p of the smallest tail of each length
-	prev := make([]int, len(p))
+	tails := []int32{} // index into p of the smallest tail of each length
+	prev := make([]int32, len(p))
 	for i := range p {
 		k := sort.Search(len(tails), func(k int) bool { return p[tails[k]][1] >= p[i][1] })
 		if k > 0 {
@@ -317,9 +356,9 @@ func longestIncreasing(p [][2]int32) [][2]int32 {
 			prev[i] = -1
 		}
 		if k == len(tails) {
-			tails = append(tails, i)
+			tails = append(tails, int32(i))
 		} else {
-			tails[k] = i
+			tails[k] = int32(i)
 		}
 	}
 	out := make([][2]int32, len(tails))
@@ -588,10 +627,10 @@ func carryLines(old, nw lineSource, oldHash, newHash []uint64, oldVer int, recor
 	cover := map[int32][2]int32{}
 	for _, p := range ps {
 		for i := p.a - 1; i < p.b; i++ {
-			id := m.oldGapID[i]
-			if id < 0 {
-				continue
+			if m.oldTo[i] >= 0 {
+				continue // paired exactly (follow has not run yet)
 			}
+			id := m.oldGapID(i)
 			c, ok := cover[id]
 			if !ok {
 				c = [2]int32{int32(p.a - 1), int32(p.b)}
@@ -674,7 +713,7 @@ func (m *lineMap) place(p *placing) {
 			p.add(int(j))
 			continue
 		}
-		if id := m.oldGapID[i]; len(touched) == 0 || touched[len(touched)-1] != id {
+		if id := m.oldGapID(i); len(touched) == 0 || touched[len(touched)-1] != id {
 			touched = append(touched, id)
 		}
 		if j := m.oldTo[i]; j >= 0 {

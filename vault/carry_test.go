@@ -2,6 +2,7 @@ package vault
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -305,7 +306,7 @@ func textLines(lines []string) lineSource {
 }
 
 func hashTexts(lines []string) []uint64 {
-	h, _ := lineHashes(textLines(lines))
+	h, _ := lineHashes(textLines(lines), len(lines))
 	return h
 }
 
@@ -325,4 +326,17 @@ func mapTexts(old, nw []string) *lineMap {
 		panic(err)
 	}
 	return m
+}
+
+// FuzzLineHash: a line's hash is that of its normalised text (normLine),
+// made without building it, so lines compare exactly as normLine says.
+func FuzzLineHash(f *testing.F) {
+	for _, s := range []string{"", "  A  b\tC ", "ÀÉ\u00a0x\u3000Y", "\xff\xfeab\xc3", "İSTANBUL ǅ", "\u2028x\u0085", "MiXeD 123"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := lineHash(s), maphash.String(lineSeed, normLine(s)); got != want {
+			t.Fatalf("lineHash(%q) = %x, the hash of normLine %q is %x", s, got, normLine(s), want)
+		}
+	})
 }

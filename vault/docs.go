@@ -174,7 +174,7 @@ func carriesFlags(prev *Version) bool {
 // again).
 func (s *Study) carryForward(ctx context.Context, prev *Version, hashes []uint64, lines lineSource, markup []policy.Flag) ([]policy.Flag, []Carry, error) {
 	old := s.versionLines(prev)
-	oldHashes, err := lineHashes(old)
+	oldHashes, err := lineHashes(old, prev.Lines)
 	if err == nil {
 		var flags []policy.Flag
 		var carries []Carry

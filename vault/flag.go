@@ -69,11 +69,11 @@ func (s *Study) carryLater(d *Document, v *Version, f policy.Flag) ([]policy.Fla
 		}
 		var err error
 		if prevHashes == nil {
-			if prevHashes, err = lineHashes(s.versionLines(prev)); err != nil {
+			if prevHashes, err = lineHashes(s.versionLines(prev), prev.Lines); err != nil {
 				return nil, err
 			}
 		}
-		nextHashes, err := lineHashes(s.versionLines(next))
+		nextHashes, err := lineHashes(s.versionLines(next), next.Lines)
 		if err != nil {
 			return nil, err
 		}
