@@ -23,10 +23,11 @@ import (
 // paragraphs with some 200,000 runs. The text and line limits let in a
 // 200 MB transcript (lines of 100 bytes or more) and a caption file of a
 // million cues, and are set by what the vault keeps per line: an ingest
-// that carries flags onto a new version diffs the two versions by a few
-// bytes a line each (about 40 in all), so MaxLines keeps that within 160
-// MiB of the 256 MiB an ingest may use; MaxTags bounds the flag ranges
-// inline markup can set, which the catalogue records.
+// that carries flags onto a new version diffs the two versions by a hash
+// and a few indexes a line (about 25 bytes a line of both, 40 while it
+// sorts), so at MaxLines that stays under 100 MiB (208 MiB of RSS
+// measured) of the 256 MiB an ingest may use; MaxTags bounds the flag
+// ranges inline markup can set, which the catalogue records.
 const (
 	// MaxLines bounds the parsed lines of a document (paragraphs of a
 	// .docx, cues and cue splits of WebVTT/SRT, lines of text).
