@@ -585,13 +585,12 @@ func dice(x, y map[string]int) float64 {
 
 // placing is one flag on its way to the new version.
 type placing struct {
-	f        policy.Flag
-	inline   bool
-	a, b     int // the flagged old lines, 1-based, clamped
-	lo, hi   int // new lines reached, 0-based; -1 for none yet
-	how      string
-	pending  []int32 // new lines next to the flag that gained words: flagged if a flagged line holds one
-	searched bool
+	f       policy.Flag
+	inline  bool
+	a, b    int // the flagged old lines, 1-based, clamped
+	lo, hi  int // new lines reached, 0-based; -1 for none yet
+	how     string
+	pending []int32 // new lines next to the flag that gained words: flagged if a flagged line holds one
 }
 
 func (p *placing) add(j int) {
