@@ -22,16 +22,16 @@ import (
 // (a fiftieth under the race detector, where nothing is asserted).
 func heavy() bool { return os.Getenv("FIELDVAULT_HEAVY") == "1" }
 
-// bigSizes are the transcript size in MB and the cues of a caption file
-// the big-document tests use.
-func bigSizes() (mb, cues int) {
+// bigSizes are the transcript size in bytes and the cues of a caption
+// file the big-document tests use.
+func bigSizes() (size, cues int) {
 	switch {
 	case heavy():
-		return 200, 1_000_000
+		return 200 << 20, 1_000_000
 	case raceEnabled:
-		return 4, 20_000
+		return 4 << 20, 20_000
 	}
-	return 10, 50_000
+	return 10 << 20, 50_000
 }
 
 const (
@@ -107,7 +107,7 @@ func exportPeak(tb testing.TB, s *vault.Study, h, format string) uint64 {
 	return peak
 }
 
-// TestBigDocumentsPeakHeapFlat: a transcript of mb MB (200 with
+// TestBigDocumentsPeakHeapFlat: a transcript of 10 MB (200 with
 // FIELDVAULT_HEAVY=1) ingests within 256 MiB of heap, and so does a
 // corrected version of it carrying a flag; its export peaks within 64 MiB
 // and within 1.5× of the export of one a tenth its size. A WebVTT and an
@@ -117,7 +117,7 @@ func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds large documents")
 	}
-	mb, ncues := bigSizes()
+	big, ncues := bigSizes()
 	s := newStudy(t)
 	const people = 1000
 	reqs := make([]vault.ParticipantRequest, people)
@@ -149,19 +149,20 @@ func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 		}
 	}
 
-	// Transcripts of mb/10 and mb MB.
+	// Transcripts of a tenth of big and of big.
 	exports := map[int]uint64{}
-	for _, size := range []int{mb / 10, mb} {
-		path := write(fmt.Sprintf("interview-%d.txt", size), []byte(redacttest.Interview(people, size<<20)))
+	for _, size := range []int{big / 10, big} {
+		mb := fmt.Sprintf("%.1f MB", float64(size)/(1<<20))
+		path := write(fmt.Sprintf("interview-%d.txt", size), []byte(redacttest.Interview(people, size)))
 		h, peak := ingestPeak(t, s, vault.IngestRequest{Path: path, Kind: policy.KindTranscript, Participants: linked})
-		assert(fmt.Sprintf("ingest of %d MB", size), peak, ingestCeiling)
+		assert("ingest of "+mb, peak, ingestCeiling)
 		exports[size] = exportPeak(t, s, h, "md")
-		assert(fmt.Sprintf("export of %d MB", size), exports[size], exportCeiling)
-		if size != mb {
+		assert("export of "+mb, exports[size], exportCeiling)
+		if size != big {
 			continue
 		}
-		// A corrected version: a line added at the top, one edited in
-		// the middle; the flag on version 1 is carried by the diff.
+		// A corrected version: a line added at the top and one in the
+		// middle; the flag on version 1 is carried by the diff.
 		if err := s.Flag(ctx, vault.FlagRequest{Doc: h, From: 10, To: 12, Kind: policy.FlagDNQ, Reason: "asked"}); err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +175,7 @@ func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 		path2 := write("interview-v2.txt", v2)
 		data, v2 = nil, nil
 		_, peak = ingestPeak(t, s, vault.IngestRequest{Path: path2, VersionOf: h})
-		assert(fmt.Sprintf("ingest of a version of %d MB carrying a flag", size), peak, ingestCeiling)
+		assert("ingest of a version of "+mb+" carrying a flag", peak, ingestCeiling)
 		d, err := s.Doc(h)
 		if err != nil {
 			t.Fatal(err)
@@ -183,9 +184,9 @@ func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 			t.Errorf("flags of version 2: %+v, want lines 11-13 (the flag on 10-12, one line added above)", f)
 		}
 	}
-	if !raceEnabled && float64(exports[mb]) > 1.5*float64(exports[mb/10]) {
-		t.Errorf("export peak heap %.1f MiB for %d MB, %.1f MiB for %d MB: grows with the document",
-			float64(exports[mb])/(1<<20), mb, float64(exports[mb/10])/(1<<20), mb/10)
+	if !raceEnabled && float64(exports[big]) > 1.5*float64(exports[big/10]) {
+		t.Errorf("export peak heap %.1f MiB for %d bytes, %.1f MiB for %d: grows with the document",
+			float64(exports[big])/(1<<20), big, float64(exports[big/10])/(1<<20), big/10)
 	}
 
 	// Caption files.
