@@ -217,6 +217,20 @@ func TestSignalEndsCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	cli("ingest", filepath.Join(in, "long.txt"), "--kind", "transcript", "--participant", "P01")
+	// A longer transcript to interrupt the ingest of (ingest streams its
+	// check: 30 MB is taken in before the signal lands).
+	f, err := os.Create(filepath.Join(in, "longer.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	for i := range 1_500_000 {
+		fmt.Fprintf(w, "Ottilie Varga: we talked about the allotments and the bus route and the chapel on Mill Lane, turn %d\n", i)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 	big := filepath.Join(in, "big.wav")
 	if err := os.WriteFile(big, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -232,7 +246,7 @@ func TestSignalEndsCommands(t *testing.T) {
 		output string
 	}{
 		{"ingest a recording", []string{"ingest", big, "--kind", "recording"}, syscall.SIGTERM, ""},
-		{"ingest a transcript", []string{"ingest", filepath.Join(in, "long.txt"), "--kind", "transcript", "--participant", "P01"}, syscall.SIGINT, ""},
+		{"ingest a transcript", []string{"ingest", filepath.Join(in, "longer.txt"), "--kind", "transcript", "--participant", "P01"}, syscall.SIGINT, ""},
 		{"open to a file", []string{"open", "D1", "-o", filepath.Join(out, "open.wav")}, syscall.SIGTERM, "open.wav"},
 		{"open to standard output", []string{"open", "D1"}, syscall.SIGINT, ""},
 		{"export", []string{"export", "D2", "-o", filepath.Join(out, "export.md")}, syscall.SIGTERM, "export.md"},
