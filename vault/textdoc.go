@@ -17,7 +17,9 @@ import (
 // (recordings, scans, PDFs).
 const FormatBinary = "binary"
 
-// maxTextSize bounds a text document the gate will parse in memory.
+// maxTextSize bounds the file of a text document ingest takes (the parser
+// streams it; its text is bounded again by transcript.MaxTextBytes, and a
+// .docx's expanded XML by its own limits).
 const maxTextSize = 512 << 20
 
 func checkDate(s string) error {
