@@ -65,8 +65,9 @@
 // In ModeQuote any line of the range that does not leave refuses the quote;
 // there is one Refusal per rule and participant, with its line ranges, the
 // reason and the remedy, in handles only. In ModeExport the withheld lines are
-// replaced by Markers and nothing is refused unless the kind never leaves;
-// Decision.Withheld explains them in the same form, for the researcher.
+// replaced by a Marker per run and nothing is refused unless the kind never
+// leaves; Decision.Withheld explains them in the same form, for the
+// researcher.
 // Decision.ReliedOn lists, for the audit log, every participant whose words
 // leave with the consent sequence number, form and scopes relied on;
 // FlagsApplied lists the flags that touched the lines considered.

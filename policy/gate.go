@@ -128,7 +128,7 @@ type Request struct {
 type Action int
 
 // The actions. Every line that does not leave is replaced by a marker (see
-// Markers): Withhold lines by a marker that may say why (do-not-quote), Drop
+// Marker): Withhold lines by a marker that may say why (do-not-quote), Drop
 // lines — struck or confidential — by a neutral one that says nothing but
 // the number of lines.
 const (
@@ -136,22 +136,6 @@ const (
 	Withhold               // the line is omitted; the marker may name the reason
 	Drop                   // the line is omitted; the marker is neutral
 )
-
-// String returns "keep", "withhold" or "drop".
-func (a Action) String() string {
-	switch a {
-	case Keep:
-		return "keep"
-	case Withhold:
-		return "withhold"
-	case Drop:
-		return "drop"
-	}
-	return fmt.Sprintf("action(%d)", int(a))
-}
-
-// MarshalText encodes an Action by name.
-func (a Action) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
 
 // A LineDecision is the gate's decision on one line. Rule is the decisive
 // rule ("" for a kept line); Rules lists every rule that applies, most
@@ -198,17 +182,6 @@ func (d Decision) Err() error {
 		return nil
 	}
 	return &Refused{Refusals: d.Refusals}
-}
-
-// Kept reports the line numbers that leave.
-func (d Decision) Kept() []int {
-	var out []int
-	for _, l := range d.Lines {
-		if l.Action == Keep {
-			out = append(out, l.N)
-		}
-	}
-	return out
 }
 
 // ErrBadRequest is wrapped by the errors Request.Validate returns.
@@ -1002,7 +975,10 @@ func lineRefusal(rule Rule, who string, req Request) *Refusal {
 // A Marker stands in an export for a run of consecutive lines that do not
 // leave. Text says how many lines are missing and, for do-not-quote lines
 // only, why; for every other reason it is neutral, so that a marker does not
-// reveal that something was struck, confidential or withdrawn.
+// reveal that something was struck, confidential or withdrawn. An exit
+// builds markers as its lines stream past: NewMarker at a line that does
+// not leave, Add for each following line that Joins it, Close at the end of
+// the run.
 type Marker struct {
 	From  int    `json:"from"`
 	To    int    `json:"to"`
@@ -1023,26 +999,6 @@ func markerText(r Rule, n int) string {
 }
 
 func dnqLike(r Rule) bool { return r == RuleDNQ || r == RuleDNQMeeting }
-
-// Markers returns one Marker per run of consecutive lines of d that do not
-// leave and share a marker wording (do-not-quote, or neutral).
-func Markers(d Decision) []Marker {
-	var out []Marker
-	for _, l := range d.Lines {
-		if l.Action == Keep {
-			continue
-		}
-		if k := len(out); k > 0 && out[k-1].Joins(l) {
-			out[k-1].Add(l)
-			continue
-		}
-		out = append(out, NewMarker(l))
-	}
-	for i := range out {
-		out[i].Close()
-	}
-	return out
-}
 
 // NewMarker starts a marker at a line that does not leave.
 func NewMarker(l LineDecision) Marker {

@@ -223,15 +223,3 @@ func Schedule(rules []RetentionRule, docs []RetainedDoc, studyEnd, today Date) [
 	}
 	return out
 }
-
-// Due lists the documents due for destruction on today: those Schedule
-// marks IsDue.
-func Due(rules []RetentionRule, docs []RetainedDoc, studyEnd, today Date) []Scheduled {
-	var out []Scheduled
-	for _, s := range Schedule(rules, docs, studyEnd, today) {
-		if s.IsDue {
-			out = append(out, s)
-		}
-	}
-	return out
-}
