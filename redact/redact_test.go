@@ -443,7 +443,7 @@ func TestHMACNoCollisions(t *testing.T) {
 	k := testKey(t, 5)
 	msgs := make([][]byte, n)
 	for i := range msgs {
-		msgs[i] = HMACMessage(KindPerson, randomName(uint64(i)))
+		msgs[i] = []byte(regKey(KindPerson, canonicalName(KindPerson, randomName(uint64(i)))))
 	}
 	macs, err := k.HMAC(context.Background(), msgs)
 	if err != nil {

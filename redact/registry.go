@@ -180,12 +180,6 @@ func canonicalName(kind Kind, name string) string {
 	return NormaliseName(name)
 }
 
-// HMACMessage returns the message that is keyed for an entity: kind ":"
-// normalised canonical name.
-func HMACMessage(kind Kind, name string) []byte {
-	return []byte(string(kind) + ":" + canonicalName(kind, name))
-}
-
 // Errors returned by Assign and Compile; they name entity IDs, never names.
 var (
 	ErrInvalidEntity = errors.New("invalid entity")
