@@ -1,7 +1,6 @@
 package hcvault
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -26,19 +25,6 @@ func hmacRequest(msgs [][]byte, version int, encode func([]byte) string) map[str
 		items[i] = map[string]string{"input": encode(m), "reference": strconv.Itoa(i)}
 	}
 	return map[string]any{"key_version": version, "batch_input": items}
-}
-
-// parseHMACResponse decodes a raw answer body and checks it with
-// parseHMACData.
-func parseHMACResponse(body []byte, n, offset, version int) ([][]byte, error) {
-	secret, err := api.ParseSecret(bytes.NewReader(body))
-	if err != nil {
-		return nil, newError(ErrResponse, err, "check that VAULT_ADDR points at a vault server", "decoding vault's hmac answer: not valid json")
-	}
-	if secret == nil {
-		return nil, newError(ErrResponse, nil, "check that the mount is a transit secrets engine", "vault's hmac answer is empty")
-	}
-	return parseHMACData(secret.Data, n, offset, version)
 }
 
 // parseHMACData turns the data of the answer to one batch of n items into n
