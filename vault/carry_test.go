@@ -62,7 +62,7 @@ func TestCarryGolden(t *testing.T) {
 			for _, c := range v.Carried {
 				fmt.Fprintln(&b, c)
 			}
-			td, err := transcript.Parse(transcript.FormatText, strings.NewReader(files["new.txt"]))
+			td, err := transcript.ParseContext(t.Context(), transcript.FormatText, strings.NewReader(files["new.txt"]))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -265,7 +265,7 @@ func TestSpeakersOfLines(t *testing.T) {
 		"Gwen Morgan: researcher two\n" +
 		"Mystery Guest: unknown\n" +
 		"still unknown\n"
-	doc, err := transcript.Parse(transcript.FormatText, strings.NewReader(text))
+	doc, err := transcript.ParseContext(t.Context(), transcript.FormatText, strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)
 	}

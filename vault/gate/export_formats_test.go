@@ -76,7 +76,7 @@ func TestExportFormats(t *testing.T) {
 			t.Fatal(err)
 		}
 		data, _ := os.ReadFile(path)
-		doc, err := transcript.Parse(transcript.FormatDocx, bytes.NewReader(data))
+		doc, err := transcript.ParseContext(t.Context(), transcript.FormatDocx, bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +121,7 @@ func TestExportFormats(t *testing.T) {
 			if strings.Contains(buf.String(), "Genevieve") || strings.Contains(buf.String(), "Wexcombe") {
 				t.Errorf("%s export not pseudonymised:\n%s", f, buf.String())
 			}
-			doc, err := transcript.Parse(transcript.Format(f), strings.NewReader(buf.String()))
+			doc, err := transcript.ParseContext(t.Context(), transcript.Format(f), strings.NewReader(buf.String()))
 			if err != nil {
 				t.Fatalf("%s export does not parse: %v\n%s", f, err, buf.String())
 			}

@@ -41,9 +41,10 @@
 // label may begin with a particle ("de la Cruz", "al-Sayed") but must hold a
 // capital somewhere; a capitalised possessive may be followed by up to two
 // lower-case words ("Dafydd's mum"). A label whose first word is
-// a common non-speaker heading is not a speaker; the list is
-// ExcludedLabelWords (Note, Date, Time, Location, Agenda, Item, Action, Re,
-// Subject, Summary, Present, Apologies, http, https, …). The rule says only
+// a common non-speaker heading is not a speaker, whatever its case and with
+// or without a full stop (Note, Date, Time, Location, Agenda, Item, Action,
+// Re, Subject, Summary, Present, Apologies, http, https, …: the list is in
+// label.go). The rule says only
 // that a line begins as a turn does: the label is returned as written
 // (Line.Speaker) and whether it names anyone is the caller's question
 // (fieldvault's gate withholds a label that names nobody registered).

@@ -40,15 +40,9 @@ const (
 	sans          = `<w:rFonts w:ascii="Liberation Sans" w:hAnsi="Liberation Sans"/>`
 )
 
-// WriteDocx writes blocks as a Word document (A4) with no title block.
-func WriteDocx(w io.Writer, blocks []Block) error { return writeDocx(w, blocks, WriteOptions{}) }
-
-func writeDocx(w io.Writer, blocks []Block, opt WriteOptions) error {
-	return Write(w, FormatDocx, blocks, opt)
-}
-
 // docxWriter streams word/document.xml into the zip, the other parts
-// written first.
+// written first: a Word document (A4), with a title block if
+// WriteOptions.Title is set.
 type docxWriter struct {
 	zw *zip.Writer
 	*docxDoc

@@ -6,7 +6,10 @@ import (
 	"unicode/utf8"
 )
 
-// excludedLabelWords are first words that never make a speaker label.
+// excludedLabelWords are first words that never make a speaker label, so
+// that "Note: …", "Date: …" or "Present: …" in field notes are not taken
+// for turns: in lower case, compared case-insensitively, ignoring a
+// trailing full stop.
 var excludedLabelWords = []string{
 	"action", "actions", "address", "agenda", "apologies", "attendees", "bcc",
 	"cc", "chapter", "comment", "comments", "date", "dates", "decision",
@@ -60,14 +63,6 @@ var leadParticles = func() map[string]bool {
 	}
 	return m
 }()
-
-// ExcludedLabelWords returns, in lower case, the first words that never make
-// a speaker label, so that "Note: …", "Date: …" or "Present: …" in field
-// notes are not taken for turns. They are compared case-insensitively,
-// ignoring a trailing full stop.
-func ExcludedLabelWords() []string {
-	return append([]string(nil), excludedLabelWords...)
-}
 
 var excludedLabel = func() map[string]bool {
 	m := make(map[string]bool, len(excludedLabelWords))

@@ -97,14 +97,11 @@ func (e *ParseError) Error() string {
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// Parse reads a document of format f from r. Errors are *ParseError.
-func Parse(f Format, r io.Reader) (*Document, error) {
-	return ParseContext(context.Background(), f, r)
-}
-
-// ParseContext is Parse that stops, with a *ParseError wrapping ctx's
-// error, soon after ctx is cancelled. Both stop at the limits of
-// limits.go, with a *ParseError wrapping a *LimitError.
+// ParseContext reads a whole document of format f from r. Errors are
+// *ParseError. It stops, with a *ParseError wrapping ctx's error, soon
+// after ctx is cancelled, and at the limits of limits.go, with a
+// *ParseError wrapping a *LimitError. An exit streams instead
+// (ParseLines).
 func ParseContext(ctx context.Context, f Format, r io.Reader) (*Document, error) {
 	doc := &Document{Format: f}
 	sum, err := ParseLines(ctx, f, r, func(l Line) error {

@@ -361,9 +361,9 @@ func TestTurnMerge(t *testing.T) {
 }
 
 // TestExcludedLabelWords checks that every listed word is refused as a
-// label in any case, and that the list returned is a copy.
+// label in any case.
 func TestExcludedLabelWords(t *testing.T) {
-	words := ExcludedLabelWords()
+	words := excludedLabelWords
 	if len(words) == 0 {
 		t.Fatal("no excluded words")
 	}
@@ -373,10 +373,6 @@ func TestExcludedLabelWords(t *testing.T) {
 				t.Errorf("ParseLabel(%q) accepted label %q", form+": x", label)
 			}
 		}
-	}
-	words[0] = "carol"
-	if _, _, ok := ParseLabel("Carol: x"); !ok {
-		t.Error("changing the returned list changed the rule")
 	}
 }
 

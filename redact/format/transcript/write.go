@@ -53,23 +53,9 @@ type Title struct {
 	Participants       []string // pseudonyms
 }
 
-// Write writes blocks in format f: FormatMarkdown, FormatText, FormatDocx,
-// FormatVTT or FormatSRT.
-func Write(w io.Writer, f Format, blocks []Block, opt WriteOptions) error {
-	bw, err := NewWriter(w, f, opt)
-	if err != nil {
-		return err
-	}
-	for _, bl := range blocks {
-		if err := bw.Block(bl); err != nil {
-			return err
-		}
-	}
-	return bw.Close()
-}
-
-// A Writer writes blocks one at a time in a format, holding none of them:
-// what Write does with a slice, for an exit that streams.
+// A Writer writes blocks one at a time in a format (FormatMarkdown,
+// FormatText, FormatDocx, FormatVTT or FormatSRT), holding none of them:
+// an exit streams its blocks through it.
 type Writer struct {
 	block func(Block)
 	close func() error
@@ -159,16 +145,10 @@ func (e *errWriter) flush() error {
 	return e.w.Flush()
 }
 
-// WriteText writes blocks as plain text: one paragraph per block, separated
-// by a blank line (blank lines at the start and end of a block's text are
-// left out, in every writer); a speaker's label as "Speaker: " before the first line;
-// quote blocks indented by four spaces.
-func WriteText(w io.Writer, blocks []Block) error { return writeText(w, blocks, WriteOptions{}) }
-
-func writeText(w io.Writer, blocks []Block, opt WriteOptions) error {
-	return Write(w, FormatText, blocks, opt)
-}
-
+// textWriter writes blocks as plain text: one paragraph per block,
+// separated by a blank line (blank lines at the start and end of a block's
+// text are left out, in every writer); a speaker's label as "Speaker: "
+// before the first line; quote blocks indented by four spaces.
 type textWriter struct {
 	ew  *errWriter
 	opt WriteOptions
@@ -213,18 +193,10 @@ func blockText(bl Block) ([]string, int) {
 	return lines, first
 }
 
-// WriteMarkdown writes blocks as CommonMark that reads cleanly raw: one
+// mdWriter writes blocks as CommonMark that reads cleanly raw: one
 // paragraph per line, separated by blank lines; the speaker's label in bold
 // ("**Leila:** …"); markers in italics; quote blocks as "> " block quotes.
 // Only what would change the meaning is escaped (see mdEscape).
-func WriteMarkdown(w io.Writer, blocks []Block) error {
-	return writeMarkdown(w, blocks, WriteOptions{})
-}
-
-func writeMarkdown(w io.Writer, blocks []Block, opt WriteOptions) error {
-	return Write(w, FormatMarkdown, blocks, opt)
-}
-
 type mdWriter struct {
 	ew        *errWriter
 	opt       WriteOptions
@@ -433,7 +405,7 @@ func isASCIIAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// zipTime is the fixed modification time of every entry WriteDocx writes.
+// zipTime is the fixed modification time of every entry of a .docx written.
 var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
 const (
