@@ -1,32 +1,30 @@
-// Package qdpx writes and reads REFI-QDA projects (.qdpx), the open exchange
-// format that NVivo, ATLAS.ti, MAXQDA and QualCoder import.
+// Package qdpx writes REFI-QDA projects (.qdpx), the open exchange format
+// that NVivo, ATLAS.ti, MAXQDA and QualCoder import.
 //
 // A .qdpx file is a zip archive holding project.qde, an XML document in the
 // namespace urn:QDA-XML:project:1.0, and a sources/ folder (as REFI-QDA 1.5
-// names it; reading also accepts Sources/) with one UTF-8 plain-text file
-// per text source, referenced from project.qde as
-// plainTextPath="internal://<GUID>.txt".
+// names it) with one UTF-8 plain-text file per text source, referenced from
+// project.qde as plainTextPath="internal://<GUID>.txt".
 //
-// The package is pure: Write takes an already pseudonymised, policy-checked
-// Project and writes bytes to an io.Writer; it never touches the disk, never
-// sees real names and applies no policy of its own. Output is deterministic:
-// the same Project always gives the same bytes (fixed zip timestamps, stable
-// element order, GUIDs chosen by the caller or derived from them). Stream
-// writes the same archive without holding the texts: project.qde is built
-// from each source's length in characters, and the caller then writes each
-// text straight into its entry (Streamed.Write), checked against that
-// length.
+// The package is pure: Stream takes an already pseudonymised,
+// policy-checked Project, and Streamed.Write writes its bytes to an
+// io.Writer; it never touches the disk, never sees real names and applies
+// no policy of its own. A text is never held: project.qde is built from
+// each source's length in characters, and the caller then writes each text
+// straight into its entry (Streamed.Write), checked against that length.
+// Output is deterministic: the same Project and texts always give the same
+// bytes (fixed zip timestamps, stable element order, GUIDs chosen by the
+// caller or derived from them).
 //
 // Text positions (PlainTextSelection startPosition/endPosition) are counted,
 // as the standard does, in characters of the plain text: zero-based Unicode
-// code points, end exclusive. Offsets converts byte offsets of a Go string
-// into that unit.
+// code points, end exclusive.
 //
 // ValidateQDE checks a project.qde structurally against the REFI-QDA project
 // schema (element order and cardinality, attribute types, GUID and colour
 // formats) and against the rules the schema cannot express (unique GUIDs,
-// references that resolve, selections that are not inverted). Write validates
-// its own output before writing anything. The package writes projects only:
-// the reader its tests use to check a round trip is a test helper
-// (read_test.go).
+// references that resolve, selections that are not inverted). Stream
+// validates the project.qde it builds before anything is written. The
+// package writes projects only: the reader its tests use to check a round
+// trip is a test helper (read_test.go), which also accepts Sources/.
 package qdpx

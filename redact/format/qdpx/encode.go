@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -312,18 +311,4 @@ func encodeQDE(p *Project) ([]byte, error) {
 		return nil, fmt.Errorf("%w: internal error: unbalanced project.qde", ErrInvalidProject)
 	}
 	return x.buf.Bytes(), nil
-}
-
-// legacySourcesDir is the folder name earlier releases (and some tools)
-// wrote; reading accepts it beside SourcesDir.
-const legacySourcesDir = "Sources/"
-
-// entryForPath turns a plainTextPath into the archive entry it names (in
-// SourcesDir; the caller falls back to legacySourcesDir).
-func entryForPath(path string) (string, bool) {
-	rest, ok := strings.CutPrefix(path, internalURL)
-	if !ok || rest == "" || strings.Contains(rest, "..") || strings.HasPrefix(rest, "/") || strings.Contains(rest, "\\") {
-		return "", false
-	}
-	return SourcesDir + rest, true
 }

@@ -71,40 +71,12 @@ func FuzzRead(f *testing.F) {
 		}
 		// Whatever Read accepts has selections inside its texts.
 		for i, s := range p.Sources {
-			n := utf8.RuneCountInString(s.Text)
+			n := utf8.RuneCountInString(p.Texts[i])
 			for j, sel := range s.Selections {
 				if sel.Start < 0 || sel.End < sel.Start || sel.End > n {
 					t.Fatalf("source %d selection %d: %d-%d outside 0-%d", i, j, sel.Start, sel.End, n)
 				}
 			}
-		}
-	})
-}
-
-func FuzzOffsets(f *testing.F) {
-	for _, s := range []string{textInterview, textMeeting, "é李🌱", "", "\xff\xfe abc"} {
-		f.Add(s, 0, len(s))
-		f.Add(s, 1, 3)
-	}
-	f.Fuzz(func(t *testing.T, text string, bs, be int) {
-		s, e := Offsets(text, bs, be)
-		n := utf8.RuneCountInString(text)
-		if s < 0 || e < 0 || s > n || e > n {
-			t.Fatalf("Offsets(%d, %d) = %d, %d outside 0-%d", bs, be, s, e, n)
-		}
-		cs, ce, err := CharOffsets(text, bs, be)
-		if err != nil {
-			return
-		}
-		if cs != s || ce != e {
-			t.Fatalf("CharOffsets = %d, %d; Offsets = %d, %d", cs, ce, s, e)
-		}
-		if !utf8.ValidString(text) {
-			return
-		}
-		// On valid text the conversion is exact both ways.
-		if b1, b2 := ByteOffsets(text, cs, ce); b1 != bs || b2 != be {
-			t.Fatalf("ByteOffsets(%d, %d) = %d, %d; want %d, %d", cs, ce, b1, b2, bs, be)
 		}
 	})
 }

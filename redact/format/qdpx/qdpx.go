@@ -3,8 +3,6 @@ package qdpx
 import (
 	"archive/zip"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -22,7 +20,7 @@ const Namespace = "urn:QDA-XML:project:1.0"
 // Names of the entries inside a .qdpx archive.
 const (
 	ProjectEntry = "project.qde"
-	SourcesDir   = "sources/" // as REFI-QDA 1.5 names it; reading also accepts "Sources/"
+	SourcesDir   = "sources/" // as REFI-QDA 1.5 names it
 	internalURL  = "internal://"
 )
 
@@ -41,8 +39,9 @@ const (
 // can hold and says nothing about when or where the export ran.
 var zipTime = time.Date(1980, time.January, 1, 0, 0, 0, 0, time.UTC)
 
-// ErrInvalidProject is wrapped by every error Write returns for a Project it
-// refuses to write; callers branch on it with errors.Is.
+// ErrInvalidProject is wrapped by every error Stream and Streamed.Write
+// return for a Project they refuse to write; callers branch on it with
+// errors.Is.
 var ErrInvalidProject = errors.New("invalid qdpx project")
 
 // Project is everything a REFI-QDA project export holds.
@@ -73,13 +72,13 @@ type Code struct {
 	Description string
 }
 
-// Source is a text source. Text is the exported plain text (UTF-8); it is
-// stored as sources/<GUID>.txt, byte for byte as given.
+// Source is a text source. Its text, the exported plain text (UTF-8), is
+// not held here: the caller streams it into the archive (Streamed.Write),
+// stored as sources/<GUID>.txt byte for byte as written.
 type Source struct {
-	GUID, Name, Text string
-	// Length is, for a project written with Stream, the length in
-	// characters (code points) of the text the caller streams into the
-	// archive; Text is then empty. Write counts Text instead.
+	GUID, Name string
+	// Length is the length in characters (code points) of the text the
+	// caller streams into the archive.
 	Length     int
 	Selections []Selection
 	// Description of the source; optional.
@@ -89,8 +88,8 @@ type Source struct {
 // Selection is a span of a source's text, optionally coded.
 type Selection struct {
 	GUID, Name string
-	// Start and End are zero-based code-point positions in Source.Text, End
-	// exclusive (see Offsets).
+	// Start and End are zero-based code-point positions in the source's
+	// text, End exclusive.
 	Start, End  int
 	CodeGUID    string // the code applied to the span; empty for none
 	Description string
@@ -111,7 +110,7 @@ type Case struct {
 // Set groups sources, e.g. the documents of one meeting.
 //
 // The REFI-QDA 1.0 schema has no case members in a set (a set holds
-// MemberCode, MemberSource and MemberNote only): Write refuses a Set with
+// MemberCode, MemberSource and MemberNote only): Stream refuses a Set with
 // MemberCaseGUIDs rather than drop them silently. Relate cases to a meeting
 // through the sources they share instead.
 type Set struct {
@@ -128,51 +127,22 @@ type Variable struct {
 	Description string
 }
 
-// Write writes p as a .qdpx archive (project.qde plus sources/) to w. It
-// checks p first, builds project.qde, validates it with ValidateQDE, and only
-// then writes; on error nothing has been written to w.
-//
-// The archive is assembled in memory, so a failure leaves w untouched. A
-// project whose texts are too large to hold is written with Stream.
-func Write(w io.Writer, p Project) error {
-	p.Sources = append([]Source(nil), p.Sources...)
-	for i := range p.Sources {
-		p.Sources[i].Length = utf8.RuneCountInString(p.Sources[i].Text)
-	}
-	st, err := prepare(p, false)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := st.Write(&buf, func(i int, w io.Writer) error {
-		_, err := io.WriteString(w, st.p.Sources[i].Text)
-		return err
-	}); err != nil {
-		return err
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("writing qdpx archive: %w", err)
-	}
-	return nil
-}
-
 // A Streamed project is checked and its project.qde built, for writing
-// with the source texts streamed into the archive by the caller rather
-// than held in Source.Text: an exit that never holds a document whole.
+// with the source texts streamed into the archive by the caller: an exit
+// that never holds a document whole.
 type Streamed struct {
 	p   Project
 	qde []byte
 }
 
-// Stream checks p as Write does, except that each source's text is not in
-// Text (which must be empty) but Source.Length characters long, and builds
-// and validates its project.qde. Streamed.Write then writes the archive.
-func Stream(p Project) (*Streamed, error) { return prepare(p, true) }
-
-func prepare(p Project, streamed bool) (*Streamed, error) {
+// Stream checks p (each source's text to come being Source.Length
+// characters long), builds its project.qde and validates it with
+// ValidateQDE. Streamed.Write then writes the archive. A Project it
+// refuses gives an error wrapping ErrInvalidProject.
+func Stream(p Project) (*Streamed, error) {
 	// checkProject fills in defaults; keep them off the caller's slices.
 	p.Variables = append([]Variable(nil), p.Variables...)
-	if err := checkProject(&p, streamed); err != nil {
+	if err := checkProject(&p); err != nil {
 		return nil, err
 	}
 	qde, err := encodeQDE(&p)
@@ -188,9 +158,8 @@ func prepare(p Project, streamed bool) (*Streamed, error) {
 // Write writes the archive to w: project.qde, then each source's text,
 // which text(i, w) writes into source i's entry, in source order. What it
 // writes must be valid UTF-8 of the source's Length characters, or Write
-// fails: the selections would point elsewhere. Unlike the package's
-// Write, nothing is held: on error part of the archive may have been
-// written to w, so the caller stages it.
+// fails: the selections would point elsewhere. Nothing is held: on error
+// part of the archive may have been written to w, so the caller stages it.
 func (st *Streamed) Write(w io.Writer, text func(i int, w io.Writer) error) error {
 	zw := zip.NewWriter(w)
 	if err := addEntry(zw, ProjectEntry, st.qde); err != nil {
@@ -298,91 +267,11 @@ func createEntry(zw *zip.Writer, name string) (io.Writer, error) {
 	return fw, nil
 }
 
-// SourceHash is the SHA-256 of one source's exported text, for the audit
-// record of an export.
-type SourceHash struct {
-	GUID, Name string
-	SHA256     string // lower-case hexadecimal
-}
-
-// Hashes returns the SHA-256 of every source text of p, in source order: the
-// bytes stored as sources/<GUID>.txt by Write.
-func Hashes(p Project) []SourceHash {
-	out := make([]SourceHash, 0, len(p.Sources))
-	for _, s := range p.Sources {
-		sum := sha256.Sum256([]byte(s.Text))
-		out = append(out, SourceHash{GUID: s.GUID, Name: s.Name, SHA256: hex.EncodeToString(sum[:])})
-	}
-	return out
-}
-
 // sourceEntry is the archive path of a source's plain text.
 func sourceEntry(guid string) string { return SourcesDir + normGUID(guid) + ".txt" }
 
 // sourcePath is the plainTextPath attribute that points at sourceEntry.
 func sourcePath(guid string) string { return internalURL + normGUID(guid) + ".txt" }
-
-// Offsets converts byte offsets into text to the unit REFI-QDA uses for text
-// positions: zero-based Unicode code points. Offsets outside the text are
-// clamped to it; an offset inside a multi-byte character is moved back to
-// that character's first byte. Use CharOffsets to have such input refused.
-func Offsets(text string, byteStart, byteEnd int) (int, int) {
-	return runeIndex(text, byteStart), runeIndex(text, byteEnd)
-}
-
-func runeIndex(text string, b int) int {
-	if b <= 0 {
-		return 0
-	}
-	if b >= len(text) {
-		return utf8.RuneCountInString(text)
-	}
-	for b > 0 && !utf8.RuneStart(text[b]) {
-		b--
-	}
-	return utf8.RuneCountInString(text[:b])
-}
-
-// ErrOffset is wrapped by CharOffsets for byte offsets it cannot convert.
-var ErrOffset = errors.New("invalid text offset")
-
-// CharOffsets is Offsets for callers that want bad input refused: both
-// offsets must lie within text, on character boundaries, with start <= end.
-func CharOffsets(text string, byteStart, byteEnd int) (int, int, error) {
-	for _, b := range []int{byteStart, byteEnd} {
-		if b < 0 || b > len(text) {
-			return 0, 0, fmt.Errorf("%w: byte offset %d outside a text of %d bytes", ErrOffset, b, len(text))
-		}
-		if b < len(text) && !utf8.RuneStart(text[b]) {
-			return 0, 0, fmt.Errorf("%w: byte offset %d is inside a multi-byte character", ErrOffset, b)
-		}
-	}
-	if byteStart > byteEnd {
-		return 0, 0, fmt.Errorf("%w: start %d after end %d", ErrOffset, byteStart, byteEnd)
-	}
-	s, e := Offsets(text, byteStart, byteEnd)
-	return s, e, nil
-}
-
-// ByteOffsets is the inverse of Offsets: it converts code-point positions in
-// text to byte offsets, clamped to the text.
-func ByteOffsets(text string, start, end int) (int, int) {
-	return byteIndex(text, start), byteIndex(text, end)
-}
-
-func byteIndex(text string, pos int) int {
-	if pos <= 0 {
-		return 0
-	}
-	n := 0
-	for i := range text {
-		if n == pos {
-			return i
-		}
-		n++
-	}
-	return len(text)
-}
 
 var guidRE = regexp.MustCompile(`^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\})$`)
 
@@ -419,7 +308,7 @@ func problem(field, format string, args ...any) error {
 // checkProject refuses a Project that would not make a valid, importable
 // export. Messages name fields by index, never by their (possibly
 // identifying) content.
-func checkProject(p *Project, streamed bool) error {
+func checkProject(p *Project) error {
 	if strings.TrimSpace(p.Name) == "" {
 		return problem("project name", "empty")
 	}
@@ -518,16 +407,7 @@ func checkProject(p *Project, streamed bool) error {
 		if err := checkXMLText(f+" description", s.Description); err != nil {
 			return err
 		}
-		if !utf8.ValidString(s.Text) {
-			return problem(f, "text is not valid UTF-8")
-		}
-		n := utf8.RuneCountInString(s.Text)
-		if streamed {
-			if s.Text != "" {
-				return problem(f, "text given for a streamed source (Stream takes its length; Streamed.Write its text)")
-			}
-			n = s.Length
-		}
+		n := s.Length
 		for j, sel := range s.Selections {
 			sf := fmt.Sprintf("%s selection %d", f, j+1)
 			if err := claim(sf, sel.GUID); err != nil {

@@ -3,9 +3,6 @@ package qdpx
 import (
 	"archive/zip"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -39,6 +37,46 @@ const (
 		"Naïve question from the floor about the 👩‍🔬 survey.\n"
 )
 
+// A textProject is a Project with its source texts beside it, one per
+// source, as the tests build projects and read them back: the package
+// itself takes only each text's length (Stream) and then the text as a
+// stream (Streamed.Write), as an export that never holds a document does.
+// Source.Length is left 0 here; write fills it in from Texts.
+type textProject struct {
+	Project
+	Texts []string
+}
+
+// streamed is p ready for Stream: each source's Length is its text's, on
+// a copy of the sources.
+func (p textProject) streamed() Project {
+	sp := p.Project
+	sp.Sources = append([]Source(nil), p.Sources...)
+	for i := range sp.Sources {
+		sp.Sources[i].Length = utf8.RuneCountInString(p.Texts[i])
+	}
+	return sp
+}
+
+// write writes p as the QDA export does: Stream, then each text into its
+// entry in one piece.
+func (p textProject) write(w io.Writer) error {
+	st, err := Stream(p.streamed())
+	if err != nil {
+		return err
+	}
+	return st.Write(w, func(i int, w io.Writer) error {
+		_, err := io.WriteString(w, p.Texts[i])
+		return err
+	})
+}
+
+// charOffsets returns the code-point positions of text[bs:be], the unit
+// selections count in.
+func charOffsets(text string, bs, be int) (int, int) {
+	return utf8.RuneCountInString(text[:bs]), utf8.RuneCountInString(text[:be])
+}
+
 // selectionOf builds a selection over the first occurrence of part in text.
 func selectionOf(tb testing.TB, name, text, part, code string) Selection {
 	tb.Helper()
@@ -46,16 +84,13 @@ func selectionOf(tb testing.TB, name, text, part, code string) Selection {
 	if i < 0 {
 		tb.Fatalf("fixture: %q not in text", part)
 	}
-	s, e, err := CharOffsets(text, i, i+len(part))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	s, e := charOffsets(text, i, i+len(part))
 	return Selection{GUID: gid("sel:" + name), Name: name, Start: s, End: e, CodeGUID: code}
 }
 
-func sampleProject(tb testing.TB) Project {
+func sampleProject(tb testing.TB) textProject {
 	tb.Helper()
-	return Project{
+	return textProject{Texts: []string{textInterview, textMeeting, ""}, Project: Project{
 		Name:        "Community food study",
 		Origin:      "fieldvault",
 		CreatedAt:   time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC),
@@ -73,7 +108,7 @@ func sampleProject(tb testing.TB) Project {
 		},
 		Sources: []Source{
 			{
-				GUID: gid("doc:D12"), Name: "D12 interview transcript", Text: textInterview,
+				GUID: gid("doc:D12"), Name: "D12 interview transcript",
 				Description: "Transcript, version 2.",
 				Selections: []Selection{
 					selectionOf(tb, "D12 withheld 1", textInterview, "[not for quotation: 3 lines withheld]", gid("code:dnq")),
@@ -81,13 +116,13 @@ func sampleProject(tb testing.TB) Project {
 				},
 			},
 			{
-				GUID: gid("doc:D14"), Name: "D14 meeting notes", Text: textMeeting,
+				GUID: gid("doc:D14"), Name: "D14 meeting notes",
 				Selections: []Selection{
 					selectionOf(tb, "D14 withheld 1", textMeeting, "[withheld: 5 lines confidential]", gid("code:confidential")),
 					selectionOf(tb, "D14 withheld 2", textMeeting, "[withheld: 2 lines off the record]", gid("code:off-record")),
 				},
 			},
-			{GUID: gid("doc:D15"), Name: "D15 empty field notes", Text: ""},
+			{GUID: gid("doc:D15"), Name: "D15 empty field notes"},
 		},
 		Cases: []Case{
 			{
@@ -100,14 +135,14 @@ func sampleProject(tb testing.TB) Project {
 		Sets: []Set{
 			{GUID: gid("set:M03"), Name: "M03 Riverside Forum", Description: "Observed with the convenor's consent.", MemberSourceGUIDs: []string{gid("doc:D14")}},
 		},
-	}
+	}}
 }
 
-func writeBytes(tb testing.TB, p Project) []byte {
+func writeBytes(tb testing.TB, p textProject) []byte {
 	tb.Helper()
 	var buf bytes.Buffer
-	if err := Write(&buf, p); err != nil {
-		tb.Fatalf("Write: %v", err)
+	if err := p.write(&buf); err != nil {
+		tb.Fatalf("writing: %v", err)
 	}
 	return buf.Bytes()
 }
@@ -241,13 +276,12 @@ func TestRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(*got, p) {
 		t.Errorf("round trip differs\ngot:  %+v\nwant: %+v", *got, p)
 	}
-	// Selections point at the same text after the round trip.
+	// Selections point at the same text after the round trip, counted in
+	// code points as a QDA tool counts them.
 	for i, s := range got.Sources {
 		for j, sel := range s.Selections {
 			want := p.Sources[i].Selections[j]
-			bs, be := ByteOffsets(s.Text, sel.Start, sel.End)
-			ws, we := ByteOffsets(p.Sources[i].Text, want.Start, want.End)
-			if s.Text[bs:be] != p.Sources[i].Text[ws:we] {
+			if string([]rune(got.Texts[i])[sel.Start:sel.End]) != string([]rune(p.Texts[i])[want.Start:want.End]) {
 				t.Errorf("source %d selection %d: text changed in round trip", i, j)
 			}
 		}
@@ -258,9 +292,9 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-func edgeProject(tb testing.TB) Project {
+func edgeProject(tb testing.TB) textProject {
 	tb.Helper()
-	return Project{
+	return textProject{Texts: []string{"line one\r\nline two\r\n\ttabbed & <escaped>\n"}, Project: Project{
 		Name:  "a & b <c> \"d\"\ttab\nnewline",
 		Users: []User{{GUID: "{" + strings.ToUpper(gid("u")) + "}", Name: ""}},
 		Codes: []Code{{GUID: gid("c"), Name: "only code"}},
@@ -271,11 +305,11 @@ func edgeProject(tb testing.TB) Project {
 			{GUID: gid("v4"), Name: "share", Type: TypeFloat},
 			{GUID: gid("v5"), Name: "seen", Type: TypeDateTime},
 		},
-		Sources: []Source{{GUID: gid("s"), Name: "crlf", Text: "line one\r\nline two\r\n\ttabbed & <escaped>\n",
+		Sources: []Source{{GUID: gid("s"), Name: "crlf",
 			Selections: []Selection{{GUID: gid("sel"), Start: 0, End: 10, CodeGUID: gid("c"), CodingGUID: gid("coding"), Description: "x\r\ny"}}}},
 		Cases: []Case{{GUID: gid("k"), Attributes: map[string]string{"joined": "2021-05-01", "years": "-3", "paid": "true", "share": "0.25", "seen": "2021-05-01T10:00:00Z"}}},
 		Sets:  []Set{{GUID: gid("set"), Name: "codes only", MemberCodeGUIDs: []string{gid("c")}}},
-	}
+	}}
 }
 
 func TestRoundTripEdgeCases(t *testing.T) {
@@ -287,80 +321,6 @@ func TestRoundTripEdgeCases(t *testing.T) {
 	}
 	if !reflect.DeepEqual(*got, p) {
 		t.Errorf("round trip differs\ngot:  %+v\nwant: %+v", *got, p)
-	}
-}
-
-func TestOffsets(t *testing.T) {
-	tests := []struct {
-		name               string
-		text               string
-		part               string // first occurrence is selected
-		wantStart, wantEnd int
-	}{
-		{"ascii", "Hello Riverside", "Riverside", 6, 15},
-		{"precomposed accent", "Café Brackenford", "Brackenford", 5, 16},
-		{"combining accent", "Cafe\u0301 Brackenford", "Brackenford", 6, 17},
-		{"accent inside selection", "a Zoë b", "Zoë", 2, 5},
-		{"emoji", "🌱 grows", "grows", 2, 7},
-		{"emoji zwj sequence", "👩‍🔬 survey", "survey", 4, 10},
-		{"emoji selected", "x 👩‍🔬 y", "👩‍🔬", 2, 5},
-		{"cjk", "李明说：好的", "好的", 4, 6},
-		{"supplementary plane", "𠀋𠀋 ok", "ok", 3, 5},
-		{"empty selection at end", "abc", "", 0, 0},
-		{"newlines count", "a\r\nb", "b", 3, 4},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			i := strings.Index(tt.text, tt.part)
-			s, e := Offsets(tt.text, i, i+len(tt.part))
-			if s != tt.wantStart || e != tt.wantEnd {
-				t.Errorf("Offsets = %d, %d; want %d, %d", s, e, tt.wantStart, tt.wantEnd)
-			}
-			cs, ce, err := CharOffsets(tt.text, i, i+len(tt.part))
-			if err != nil || cs != s || ce != e {
-				t.Errorf("CharOffsets = %d, %d, %v; want %d, %d, nil", cs, ce, err, s, e)
-			}
-			bs, be := ByteOffsets(tt.text, s, e)
-			if got := tt.text[bs:be]; got != tt.part {
-				t.Errorf("ByteOffsets selects %q, want %q", got, tt.part)
-			}
-			// What a QDA tool sees: code points of the text.
-			if got := string([]rune(tt.text)[s:e]); got != tt.part {
-				t.Errorf("code points %d-%d are %q, want %q", s, e, got, tt.part)
-			}
-		})
-	}
-}
-
-func TestOffsetsClampAndRefuse(t *testing.T) {
-	text := "é李🌱" // 2 + 3 + 4 bytes
-	tests := []struct {
-		name         string
-		bs, be       int
-		wantS, wantE int
-		refuse       bool
-	}{
-		{"whole", 0, 9, 0, 3, false},
-		{"negative start clamps", -4, 2, 0, 1, true},
-		{"end past text clamps", 2, 99, 1, 3, true},
-		{"start inside é rounds down", 1, 5, 0, 2, true},
-		{"end inside 🌱 rounds down", 0, 7, 0, 2, true},
-		{"inverted", 5, 2, 2, 1, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, e := Offsets(text, tt.bs, tt.be)
-			if s != tt.wantS || e != tt.wantE {
-				t.Errorf("Offsets = %d, %d; want %d, %d", s, e, tt.wantS, tt.wantE)
-			}
-			_, _, err := CharOffsets(text, tt.bs, tt.be)
-			if tt.refuse && !errors.Is(err, ErrOffset) {
-				t.Errorf("CharOffsets error = %v, want ErrOffset", err)
-			}
-			if !tt.refuse && err != nil {
-				t.Errorf("CharOffsets error = %v, want nil", err)
-			}
-		})
 	}
 }
 
@@ -392,38 +352,20 @@ func TestWriteLeavesCallerUntouched(t *testing.T) {
 	p.Variables[0].Type = ""
 	writeBytes(t, p)
 	if p.Variables[0].Type != "" {
-		t.Errorf("Write changed the caller's variable type to %q", p.Variables[0].Type)
-	}
-}
-
-func TestHashes(t *testing.T) {
-	p := sampleProject(t)
-	_, files := unzip(t, writeBytes(t, p))
-	hs := Hashes(p)
-	if len(hs) != len(p.Sources) {
-		t.Fatalf("Hashes gave %d entries, want %d", len(hs), len(p.Sources))
-	}
-	for i, h := range hs {
-		sum := sha256.Sum256(files["sources/"+p.Sources[i].GUID+".txt"])
-		if want := hex.EncodeToString(sum[:]); h.SHA256 != want || h.GUID != p.Sources[i].GUID {
-			t.Errorf("hash %d = %+v, want GUID %s sha256 %s", i, h, p.Sources[i].GUID, want)
-		}
-	}
-	if hs[2].SHA256 != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" {
-		t.Errorf("hash of the empty text = %s", hs[2].SHA256)
+		t.Errorf("Stream changed the caller's variable type to %q", p.Variables[0].Type)
 	}
 }
 
 // largeProject is a corpus of n transcripts of about 20 KB each, with a
 // coded selection per withheld marker.
-func largeProject(tb testing.TB, n int) Project {
+func largeProject(tb testing.TB, n int) textProject {
 	tb.Helper()
 	p := sampleProject(tb)
 	p.Sets, p.Cases = nil, nil
-	p.Sources = nil
+	p.Sources, p.Texts = nil, nil
 	for i := 0; i < n; i++ {
 		text := strings.Repeat(textInterview, 80)
-		s := Source{GUID: gid(fmt.Sprintf("doc:%d", i)), Name: fmt.Sprintf("D%03d", i), Text: text}
+		s := Source{GUID: gid(fmt.Sprintf("doc:%d", i)), Name: fmt.Sprintf("D%03d", i)}
 		off := 0
 		for j := 0; ; j++ {
 			k := strings.Index(text[off:], "[not for quotation")
@@ -432,11 +374,12 @@ func largeProject(tb testing.TB, n int) Project {
 			}
 			start := off + k
 			end := start + strings.Index(text[start:], "]") + 1
-			cs, ce := Offsets(text, start, end)
+			cs, ce := charOffsets(text, start, end)
 			s.Selections = append(s.Selections, Selection{GUID: gid(fmt.Sprintf("sel:%d:%d", i, j)), Start: cs, End: ce, CodeGUID: p.Codes[0].GUID})
 			off = end
 		}
 		p.Sources = append(p.Sources, s)
+		p.Texts = append(p.Texts, text)
 	}
 	return p
 }
@@ -444,13 +387,13 @@ func largeProject(tb testing.TB, n int) Project {
 func BenchmarkWrite(b *testing.B) {
 	p := largeProject(b, 50)
 	size := 0
-	for _, s := range p.Sources {
-		size += len(s.Text)
+	for _, text := range p.Texts {
+		size += len(text)
 	}
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := Write(io.Discard, p); err != nil {
+		if err := p.write(io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}

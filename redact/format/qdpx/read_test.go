@@ -15,11 +15,13 @@ import (
 const MaxSourceSize = 256 << 20
 
 // Read parses a .qdpx archive: it validates project.qde with the same rules
-// as ValidateQDE, loads each text source (from sources/, or Sources/ as earlier releases wrote it, or inline
-// PlainTextContent) and checks that every selection lies within its text.
-// Nested codes come back flattened, depth first. Non-text sources, notes,
-// links and graphs are accepted and ignored.
-func Read(r io.ReaderAt, size int64) (*Project, error) {
+// as ValidateQDE, loads each text source (from sources/, or Sources/ as
+// earlier releases wrote it, or inline PlainTextContent) and checks that
+// every selection lies within its text. Nested codes come back flattened,
+// depth first. Non-text sources, notes, links and graphs are accepted and
+// ignored. Sources come back with their texts beside them and Length 0, as
+// the tests build them.
+func Read(r io.ReaderAt, size int64) (*textProject, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("reading qdpx archive: %w", err)
@@ -43,7 +45,7 @@ func Read(r io.ReaderAt, size int64) (*Project, error) {
 	if err := validateTree(root); err != nil {
 		return nil, err
 	}
-	p := &Project{}
+	p := &textProject{}
 	p.Name, _ = root.attr("name")
 	p.Origin, _ = root.attr("origin")
 	if v, ok := root.attr("creationDateTime"); ok {
@@ -85,11 +87,12 @@ func Read(r io.ReaderAt, size int64) (*Project, error) {
 				if s.local != "TextSource" {
 					continue
 				}
-				src, err := readSource(s, entries)
+				src, text, err := readSource(s, entries)
 				if err != nil {
 					return nil, err
 				}
 				p.Sources = append(p.Sources, src)
+				p.Texts = append(p.Texts, text)
 			}
 		case "Cases":
 			for _, k := range c.children {
@@ -189,35 +192,36 @@ func readCase(k *node, varName map[string]string) Case {
 	return c
 }
 
-func readSource(s *node, entries map[string]*zip.File) (Source, error) {
+func readSource(s *node, entries map[string]*zip.File) (Source, string, error) {
 	g, _ := s.attr("guid")
 	name, _ := s.attr("name")
 	src := Source{GUID: g, Name: name, Description: childText(s, "Description")}
+	var text string
 	if path, ok := s.attr("plainTextPath"); ok {
 		entry, ok := entryForPath(strings.TrimSpace(path))
 		if !ok {
-			return Source{}, s.fail("plainTextPath is not an internal:// path inside sources/")
+			return Source{}, "", s.fail("plainTextPath is not an internal:// path inside sources/")
 		}
 		f := entries[entry]
 		if f == nil {
 			f = entries[legacySourcesDir+strings.TrimPrefix(entry, SourcesDir)]
 		}
 		if f == nil {
-			return Source{}, s.fail("plainTextPath names no entry of the archive")
+			return Source{}, "", s.fail("plainTextPath names no entry of the archive")
 		}
 		data, err := readEntry(f, MaxSourceSize)
 		if err != nil {
-			return Source{}, err
+			return Source{}, "", err
 		}
 		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark is not text
 		if !utf8.Valid(data) {
-			return Source{}, s.fail("source text is not valid UTF-8")
+			return Source{}, "", s.fail("source text is not valid UTF-8")
 		}
-		src.Text = string(data)
+		text = string(data)
 	} else {
-		src.Text = childText(s, "PlainTextContent")
+		text = childText(s, "PlainTextContent")
 	}
-	n := utf8.RuneCountInString(src.Text)
+	n := utf8.RuneCountInString(text)
 	for _, e := range s.children {
 		if e.local != "PlainTextSelection" {
 			continue
@@ -229,7 +233,7 @@ func readSource(s *node, entries map[string]*zip.File) (Source, error) {
 		start, _ := strconv.Atoi(strings.TrimSpace(st))
 		end, _ := strconv.Atoi(strings.TrimSpace(en))
 		if end > n {
-			return Source{}, e.fail("endPosition beyond the end of the source text (%d characters)", n)
+			return Source{}, "", e.fail("endPosition beyond the end of the source text (%d characters)", n)
 		}
 		sel := Selection{GUID: sg, Name: sname, Start: start, End: end}
 		for _, c := range e.children {
@@ -242,26 +246,26 @@ func readSource(s *node, entries map[string]*zip.File) (Source, error) {
 				}
 				cg, _ := c.attr("guid")
 				if normGUID(cg) != normGUID(codingGUID(&Selection{GUID: sg})) {
-					sel.CodingGUID = cg // not the one Write derives
+					sel.CodingGUID = cg // not the one Stream derives
 				}
 				sel.CodeGUID, _ = c.children[0].attr("targetGUID")
 			}
 		}
 		src.Selections = append(src.Selections, sel)
 	}
-	return src, nil
+	return src, text, nil
 }
 
-// EntryNames lists the entries of a .qdpx archive in archive order; tests and
-// the CLI use it to show what an export holds.
-func EntryNames(r io.ReaderAt, size int64) ([]string, error) {
-	zr, err := zip.NewReader(r, size)
-	if err != nil {
-		return nil, fmt.Errorf("reading qdpx archive: %w", err)
+// legacySourcesDir is the folder name earlier releases (and some tools)
+// wrote; reading accepts it beside SourcesDir.
+const legacySourcesDir = "Sources/"
+
+// entryForPath turns a plainTextPath into the archive entry it names (in
+// SourcesDir; the caller falls back to legacySourcesDir).
+func entryForPath(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, internalURL)
+	if !ok || rest == "" || strings.Contains(rest, "..") || strings.HasPrefix(rest, "/") || strings.Contains(rest, "\\") {
+		return "", false
 	}
-	names := make([]string, 0, len(zr.File))
-	for _, f := range zr.File {
-		names = append(names, f.Name)
-	}
-	return names, nil
+	return SourcesDir + rest, true
 }

@@ -6,40 +6,22 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
-// streamed is p ready for Stream: each source's text taken out and its
-// length in characters given instead.
-func streamed(p Project) (Project, []string) {
-	texts := make([]string, len(p.Sources))
-	p.Sources = append([]Source(nil), p.Sources...)
-	for i := range p.Sources {
-		texts[i] = p.Sources[i].Text
-		p.Sources[i].Length = utf8.RuneCountInString(texts[i])
-		p.Sources[i].Text = ""
-	}
-	return p, texts
-}
-
-// TestStreamSameBytes: a project whose texts are streamed, in pieces of
-// any size (a character cut between two writes included), is the same
-// archive Write makes of it.
+// TestStreamSameBytes: a project whose texts are streamed in pieces of any
+// size (a character cut between two writes included) is the same archive
+// as with each text written in one piece (the golden one).
 func TestStreamSameBytes(t *testing.T) {
 	p := sampleProject(t)
-	var want bytes.Buffer
-	if err := Write(&want, p); err != nil {
-		t.Fatal(err)
-	}
-	sp, texts := streamed(p)
+	want := writeBytes(t, p)
 	for _, piece := range []int{1, 2, 3, 7, 64, 1 << 20} {
-		st, err := Stream(sp)
+		st, err := Stream(p.streamed())
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got bytes.Buffer
 		err = st.Write(&got, func(i int, w io.Writer) error {
-			for s := texts[i]; s != ""; {
+			for s := p.Texts[i]; s != ""; {
 				n := min(piece, len(s))
 				if _, err := io.WriteString(w, s[:n]); err != nil {
 					return err
@@ -51,24 +33,17 @@ func TestStreamSameBytes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("pieces of %d bytes: %v", piece, err)
 		}
-		if !bytes.Equal(got.Bytes(), want.Bytes()) {
-			t.Errorf("pieces of %d bytes: the streamed archive differs from Write's", piece)
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("pieces of %d bytes: the archive differs from the one written in whole texts", piece)
 		}
 	}
 }
 
 // TestStreamRefuses: a streamed text that does not match what project.qde
-// says of it, or is not UTF-8, fails the archive; a text given in Text is
-// refused before anything is written.
+// says of it, or is not UTF-8, fails the archive.
 func TestStreamRefuses(t *testing.T) {
 	p := sampleProject(t)
-	sp, texts := streamed(p)
-	withText := sp
-	withText.Sources = append([]Source(nil), sp.Sources...)
-	withText.Sources[0].Text = "held"
-	if _, err := Stream(withText); !errors.Is(err, ErrInvalidProject) {
-		t.Errorf("Stream of a source with Text: %v, want ErrInvalidProject", err)
-	}
+	sp, texts := p.streamed(), p.Texts
 	for _, tc := range []struct {
 		name, text, want string
 	}{

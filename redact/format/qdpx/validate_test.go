@@ -176,7 +176,6 @@ func TestWriteRejects(t *testing.T) {
 		{"selection inverted", func(p *Project) { s := &p.Sources[0].Selections[0]; s.Start, s.End = s.End, s.Start }, "source 1 selection 1: positions"},
 		{"selection negative", func(p *Project) { p.Sources[0].Selections[0].Start = -1 }, "positions"},
 		{"selection unknown code", func(p *Project) { p.Sources[0].Selections[0].CodeGUID = gid("nope") }, "not in the code book"},
-		{"invalid utf-8 text", func(p *Project) { p.Sources[0].Text = "ok \xff" }, "not valid UTF-8"},
 		{"control character in name", func(p *Project) { p.Sources[0].Name = "D12\x00" + secret }, "U+0000"},
 		{"case source unknown", func(p *Project) { p.Cases[0].SourceGUIDs = append(p.Cases[0].SourceGUIDs, gid("nope")) }, "case 1 source reference 3"},
 		{"set source unknown", func(p *Project) { p.Sets[0].MemberSourceGUIDs = []string{gid("nope")} }, "set 1 member source 1"},
@@ -186,11 +185,11 @@ func TestWriteRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := sampleProject(t)
-			tt.modify(&p)
+			tt.modify(&p.Project)
 			var buf bytes.Buffer
-			err := Write(&buf, p)
+			err := p.write(&buf)
 			if !errors.Is(err, ErrInvalidProject) {
-				t.Fatalf("Write error = %v, want ErrInvalidProject", err)
+				t.Fatalf("Stream error = %v, want ErrInvalidProject", err)
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q does not mention %q", err, tt.want)
@@ -199,7 +198,7 @@ func TestWriteRejects(t *testing.T) {
 				t.Errorf("error %q carries protected content", err)
 			}
 			if buf.Len() != 0 {
-				t.Errorf("Write wrote %d bytes before failing", buf.Len())
+				t.Errorf("%d bytes written before failing", buf.Len())
 			}
 		})
 	}
@@ -210,9 +209,9 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestWriteReportsWriterError(t *testing.T) {
-	err := Write(failingWriter{}, sampleProject(t))
+	err := sampleProject(t).write(failingWriter{})
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
-		t.Errorf("Write = %v, want the writer's error wrapped", err)
+		t.Errorf("Streamed.Write = %v, want the writer's error wrapped", err)
 	}
 }
 
@@ -303,8 +302,8 @@ func TestReadByteOrderMark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Sources[0].Text != textInterview {
-		t.Errorf("text with a byte order mark read as %q", p.Sources[0].Text)
+	if p.Texts[0] != textInterview {
+		t.Errorf("text with a byte order mark read as %q", p.Texts[0])
 	}
 }
 
@@ -313,7 +312,7 @@ func TestReadByteOrderMark(t *testing.T) {
 func TestCanary(t *testing.T) {
 	const canary = "CANARY-7f3e: only this text, byte for byte. Ünïcödé 🌱\r\n"
 	p := sampleProject(t)
-	p.Sources[2].Text = canary
+	p.Texts[2] = canary
 	data := writeBytes(t, p)
 	names, files := unzip(t, data)
 	if got := string(files["sources/"+p.Sources[2].GUID+".txt"]); got != canary {
@@ -409,14 +408,14 @@ func TestXMLSchema(t *testing.T) {
 
 // TestReadLegacySourcesFolder checks that a project whose sources sit in
 // "Sources/" (as earlier releases and some tools write it) still reads,
-// while Write uses the "sources/" folder REFI-QDA 1.5 names.
+// while Stream writes the "sources/" folder REFI-QDA 1.5 names.
 func TestReadLegacySourcesFolder(t *testing.T) {
 	p := sampleProject(t)
 	_, files := unzip(t, writeBytes(t, p))
 	var kv []string
 	for n, c := range files {
 		if !strings.HasPrefix(n, "sources/") && n != ProjectEntry {
-			t.Fatalf("Write put %s outside sources/", n)
+			t.Fatalf("the archive has %s outside sources/", n)
 		}
 		kv = append(kv, strings.Replace(n, "sources/", "Sources/", 1), string(c))
 	}
