@@ -9,12 +9,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,89 +33,11 @@ type fixture struct {
 	b store.Backend
 	// where names the store in error messages.
 	where string
-	// leftovers lists what a failed or refused write left behind: temp
-	// files in the directory, or unfinished multipart uploads.
+	// leftovers lists what a failed or refused write left behind:
+	// unfinished multipart uploads.
 	leftovers func(t testing.TB) []string
 	// secrets must never appear in an error.
 	secrets []string
-}
-
-// faultFS fails every write step once broken is set, as a disk that went
-// away (EIO) would.
-type faultFS struct {
-	store.OS
-	broken atomic.Bool
-}
-
-func (f *faultFS) err(op, name string) error {
-	if f.broken.Load() {
-		return &os.PathError{Op: op, Path: name, Err: syscall.EIO}
-	}
-	return nil
-}
-
-func (f *faultFS) CreateTemp(dir, pattern string) (store.File, error) {
-	if err := f.err("create", dir); err != nil {
-		return nil, err
-	}
-	file, err := f.OS.CreateTemp(dir, pattern)
-	if err != nil {
-		return nil, err
-	}
-	return &faultFile{File: file, fs: f}, nil
-}
-
-func (f *faultFS) Rename(o, n string) error {
-	if err := f.err("rename", n); err != nil {
-		return err
-	}
-	return f.OS.Rename(o, n)
-}
-
-func (f *faultFS) SyncDir(dir string) error {
-	if err := f.err("sync", dir); err != nil {
-		return err
-	}
-	return f.OS.SyncDir(dir)
-}
-
-type faultFile struct {
-	store.File
-	fs *faultFS
-}
-
-func (f *faultFile) Write(p []byte) (int, error) {
-	if err := f.fs.err("write", f.Name()); err != nil {
-		return 0, err
-	}
-	return f.File.Write(p)
-}
-
-func (f *faultFile) Sync() error {
-	if err := f.fs.err("sync", f.Name()); err != nil {
-		return err
-	}
-	return f.File.Sync()
-}
-
-// dirFixture is a directory store over a fault-injecting file system.
-func dirFixture(t testing.TB) (fixture, *faultFS) {
-	root := t.TempDir()
-	ffs := &faultFS{}
-	return fixture{
-		b:     &store.Dir{Root: root, FS: ffs},
-		where: "directory " + root,
-		leftovers: func(t testing.TB) []string {
-			var out []string
-			filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
-				if err == nil && strings.HasPrefix(e.Name(), store.TempPrefix) {
-					out = append(out, p)
-				}
-				return nil
-			})
-			return out
-		},
-	}, ffs
 }
 
 // s3Fixture is the object store in a fresh bucket of srv, configured from
@@ -152,14 +72,10 @@ func s3Fixture(t testing.TB, srv *s3test.Server) fixture {
 	}
 }
 
-// eachBackend runs test against the directory store and against the object
-// store on the shared S3 server (skipped without the server binary unless
+// eachBackend runs test against every Backend: the object store on the
+// shared S3 server (skipped without the server binary unless
 // FIELDVAULT_REQUIRE_S3=1).
 func eachBackend(t *testing.T, test func(t *testing.T, f fixture)) {
-	t.Run("dir", func(t *testing.T) {
-		f, _ := dirFixture(t)
-		test(t, f)
-	})
 	t.Run("s3", func(t *testing.T) {
 		test(t, s3Fixture(t, s3test.Shared(t)))
 	})
@@ -631,116 +547,46 @@ func pattern(n int) []byte {
 }
 
 // TestStoreGoneMidway: the storage goes away in the middle of a multipart
-// upload (the S3 server killed; on a directory, the disk failing every
-// write). The write fails with a clean error naming the store, operation
-// and key, and once the storage is back nothing of it is visible and the
-// catalogue is as it was.
+// upload (the S3 server killed). The write fails with a clean error naming
+// the store, operation and key, and once the storage is back nothing of it
+// is visible and the catalogue is as it was.
 func TestStoreGoneMidway(t *testing.T) {
-	type broken struct {
-		f          fixture
-		brk, mend  func()
-		want       error
-		readsBreak bool // whether reads fail too while broken
-	}
-	setups := map[string]func(t *testing.T) broken{
-		"dir": func(t *testing.T) broken {
-			f, ffs := dirFixture(t)
-			return broken{f: f, brk: func() { ffs.broken.Store(true) }, mend: func() { ffs.broken.Store(false) }, want: syscall.EIO}
-		},
-		"s3": func(t *testing.T) broken {
-			srv := s3test.Start(t)
-			f := s3Fixture(t, srv)
-			return broken{f: f, brk: srv.Kill, mend: func() { srv.Restart(t) }, want: store.ErrUnreachable, readsBreak: true}
-		},
-	}
-	for _, name := range []string{"dir", "s3"} {
-		t.Run(name, func(t *testing.T) {
-			bs := setups[name](t)
-			f := bs.f
-			ctx := context.Background()
-			cat, err := f.b.PutNew(ctx, "catalog.age", write([]byte("generation 7")))
-			if err != nil {
-				t.Fatal(err)
-			}
-			const key = "objects/ab/interview.age"
-			_, err = f.b.PutNew(ctx, key, func(w io.Writer) error {
-				if _, err := w.Write(pattern(2*partSize + 1)); err != nil {
-					return err
-				}
-				bs.brk()
-				_, err := w.Write(pattern(2 * partSize))
-				return err
-			})
-			checkErr(t, f, err, bs.want, "put-new", key)
-			t.Logf("the error: %v", err)
-			_, err = f.b.Replace(ctx, "catalog.age", cat.Version, write([]byte("generation 8")))
-			checkErr(t, f, err, bs.want, "replace", "catalog.age")
-			if bs.readsBreak {
-				_, err = f.b.Get(ctx, "catalog.age")
-				checkErr(t, f, err, bs.want, "get", "catalog.age")
-				err = f.b.List(ctx, "objects/", func(store.Info) error { return nil })
-				checkErr(t, f, err, bs.want, "list", "objects/")
-			}
-			bs.mend()
-			if _, err := f.b.Get(ctx, key); !errors.Is(err, fs.ErrNotExist) {
-				t.Errorf("after the failure, Get(%s) = %v, want not found", key, err)
-			}
-			if got, v := get(t, f.b, "catalog.age"); string(got) != "generation 7" || v != cat.Version {
-				t.Errorf("the catalogue changed: %q", got)
-			}
-			// An upload the server could not be told to abort stays
-			// invisible, and the sweep removes it; the directory keeps no
-			// temp file.
-			if s, ok := f.b.(*store.S3); ok {
-				swept, err := s.SweepUploads(ctx, 0)
-				if err != nil || len(swept) != 1 || swept[0] != key {
-					t.Errorf("SweepUploads = %v, %v; want the interrupted %s", swept, err, key)
-				}
-			}
-			noLeftovers(t, f)
-		})
-	}
-}
-
-// TestDirSyncFailure: on a directory, a replacement whose directory cannot
-// be synced has happened and says so (*DirSyncError); a new item in the
-// same case is removed again.
-func TestDirSyncFailure(t *testing.T) {
-	root := t.TempDir()
-	ffs := &syncFailFS{}
-	d := &store.Dir{Root: root, FS: ffs}
+	srv := s3test.Start(t)
+	f := s3Fixture(t, srv)
 	ctx := context.Background()
-	v, err := d.PutNew(ctx, "catalog.age", write([]byte("generation 1")))
+	cat, err := f.b.PutNew(ctx, "catalog.age", write([]byte("generation 7")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ffs.fail = true
-	_, err = d.Replace(ctx, "catalog.age", v.Version, write([]byte("generation 2")))
-	var ds *store.DirSyncError
-	if !errors.As(err, &ds) {
-		t.Fatalf("Replace with a failing directory sync = %v, want a DirSyncError", err)
+	const key = "objects/ab/interview.age"
+	_, err = f.b.PutNew(ctx, key, func(w io.Writer) error {
+		if _, err := w.Write(pattern(2*partSize + 1)); err != nil {
+			return err
+		}
+		srv.Kill()
+		_, err := w.Write(pattern(2 * partSize))
+		return err
+	})
+	checkErr(t, f, err, store.ErrUnreachable, "put-new", key)
+	t.Logf("the error: %v", err)
+	_, err = f.b.Replace(ctx, "catalog.age", cat.Version, write([]byte("generation 8")))
+	checkErr(t, f, err, store.ErrUnreachable, "replace", "catalog.age")
+	_, err = f.b.Get(ctx, "catalog.age")
+	checkErr(t, f, err, store.ErrUnreachable, "get", "catalog.age")
+	err = f.b.List(ctx, "objects/", func(store.Info) error { return nil })
+	checkErr(t, f, err, store.ErrUnreachable, "list", "objects/")
+	srv.Restart(t)
+	if _, err := f.b.Get(ctx, key); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after the failure, Get(%s) = %v, want not found", key, err)
 	}
-	if got, _ := get(t, d, "catalog.age"); string(got) != "generation 2" {
-		t.Errorf("after the unsynced replace the item reads %q", got)
+	if got, v := get(t, f.b, "catalog.age"); string(got) != "generation 7" || v != cat.Version {
+		t.Errorf("the catalogue changed: %q", got)
 	}
-	_, err = d.PutNew(ctx, "objects/ab/new.age", write([]byte("x")))
-	if !errors.As(err, &ds) {
-		t.Fatalf("PutNew with a failing directory sync = %v, want a DirSyncError", err)
+	// An upload the server could not be told to abort stays invisible, and
+	// the sweep removes it.
+	swept, err := f.b.(*store.S3).SweepUploads(ctx, 0)
+	if err != nil || len(swept) != 1 || swept[0] != key {
+		t.Errorf("SweepUploads = %v, %v; want the interrupted %s", swept, err, key)
 	}
-	if _, err := d.Get(ctx, "objects/ab/new.age"); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("an unsynced new item stayed: %v", err)
-	}
-}
-
-// syncFailFS fails every directory sync once fail is set.
-type syncFailFS struct {
-	store.OS
-	fail bool
-}
-
-func (f *syncFailFS) SyncDir(dir string) error {
-	if f.fail {
-		return syscall.EIO
-	}
-	return f.OS.SyncDir(dir)
+	noLeftovers(t, f)
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// LockedError reports that another writer holds a directory store's lock.
+// LockedError reports that another writer holds a study directory's lock.
 type LockedError struct {
 	Holder string // "host h, pid n, since t" as the holder wrote it
 }

@@ -507,10 +507,6 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// Lock does nothing: on object storage the conditional writes of PutNew and
-// Replace are the concurrency control, and no lock object is trusted.
-func (s *S3) Lock(ctx context.Context, exclusive bool) (func(), error) { return func() {}, nil }
-
 // SweepUploads aborts the multipart uploads under the location's prefix
 // that were started more than olderThan ago: parts a writer left when it
 // crashed or lost the server mid-upload, which no list of objects shows

@@ -1,21 +1,23 @@
-// Package store is where a study vault's files live, behind one seam: a
-// directory on a local disk (Dir) or a prefix in an S3-compatible bucket
-// (S3). The study store (package vault) names its files by key
-// ("catalog.age", "objects/ab/<uuid>.age") and reads and writes them through
-// a Backend; it knows nothing of disks or buckets.
+// Package store is where a study vault's files live. A study in a prefix
+// of an S3-compatible bucket (S3) is reached through one seam, Backend: the
+// study store (package vault) names its files by key ("catalog.age",
+// "objects/ab/<uuid>.age") and reads and writes them through it, knowing
+// nothing of buckets. A study in a directory on a local disk is written by
+// package vault's own file layer over this package's primitives: atomic
+// writes through a fault-injectable file system (FS, WriteAtomic, WriteNew,
+// StageFile) and the flock on the study's lock file (AcquireFile).
 //
 // Items are of two sorts. Immutable items (encrypted objects) are written
 // once with PutNew, which streams with flat memory and fails if the key
 // exists. Mutable items (the catalogue, the head of the audit log) are
 // replaced with Replace, a compare-and-swap on the version the writer last
 // read: a writer that lost a race gets ErrConflict, reloads and tries again.
-// On a directory the swap is made under a flock of the item's directory; on
-// object storage by a conditional write (If-Match on the ETag, or
-// If-None-Match: * for a new key), so no lock file is needed or trusted
-// there and Lock does nothing.
+// On object storage the swap is a conditional write (If-Match on the ETag,
+// or If-None-Match: * for a new key), so no lock object is needed or
+// trusted.
 //
-// Errors name the store (directory or bucket), the operation and the key;
-// never a credential. Callers branch on ErrNotExist, ErrExists, ErrConflict,
+// Errors name the store (the bucket), the operation and the key; never a
+// credential. Callers branch on ErrNotExist, ErrExists, ErrConflict,
 // ErrDenied and ErrUnreachable.
 package store
 
@@ -29,9 +31,9 @@ import (
 	"time"
 )
 
-// Backend is a study vault's storage: a directory or an object-store prefix.
-// Keys are slash-separated relative names (see ValidKey). Every method may
-// be called from several goroutines at once.
+// Backend is a study vault's storage in an object-store prefix. Keys are
+// slash-separated relative names (see ValidKey). Every method may be called
+// from several goroutines at once.
 type Backend interface {
 	// Get opens key for streaming. The reader's Version may be passed to
 	// Replace to swap the item only if nobody changed it meanwhile.
@@ -50,25 +52,20 @@ type Backend interface {
 	List(ctx context.Context, prefix string, fn func(Info) error) error
 	// Delete removes key; deleting a missing key is not an error.
 	Delete(ctx context.Context, key string) error
-	// Lock serialises writers where the storage needs it (a directory: a
-	// flock on its lock file, exclusive for writers, shared for readers).
-	// On object storage it does nothing: conditional writes are the
-	// concurrency control. The returned func releases the lock.
-	Lock(ctx context.Context, exclusive bool) (unlock func(), err error)
-	// String names the store for messages: its directory, or s3://bucket/prefix.
+	// String names the store for messages: s3://bucket/prefix.
 	String() string
 }
 
 // Fill writes an item's content to w. It is how content is streamed into a
 // store: the writer (an age encryptor, a JSON encoder) writes, and the store
-// passes each chunk on to disk or to the next part of a multipart upload.
+// passes each chunk on to the next part of a multipart upload.
 type Fill func(w io.Writer) error
 
 // Info describes a stored item. List leaves Version empty.
 type Info struct {
 	Key      string
 	Size     int64
-	Version  string // opaque: the ETag on object storage, a content hash on a directory
+	Version  string // opaque: the ETag on object storage
 	Modified time.Time
 }
 
@@ -80,10 +77,7 @@ type Reader struct {
 	version  func() (string, error)
 }
 
-// Version is the version of the item being read, for Replace. On a
-// directory it is computed on first call from the open file (the content
-// the reader streams, whatever replaced it meanwhile), so call it before
-// Close.
+// Version is the version of the item being read, for Replace.
 func (r *Reader) Version() (string, error) { return r.version() }
 
 // Errors callers branch on (with errors.Is). ErrNotExist and ErrExists are
@@ -104,7 +98,7 @@ var (
 // Error is a failed operation on a store. It names the store, the
 // operation and the key, and wraps the cause; never a credential.
 type Error struct {
-	Store string // "bucket b" or "directory d"
+	Store string // "bucket b"
 	Op    string // "get", "put-new", "replace", "list", "delete"
 	Key   string
 	Err   error
@@ -120,7 +114,8 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// LockName is the directory store's lock file; it is not an item.
+// LockName is the lock file of a study in a directory (package vault's
+// LockFile); it is never an item.
 const LockName = "lock"
 
 // ValidKey reports whether key can name an item: slash-separated segments
