@@ -55,16 +55,6 @@ type Finding struct {
 	SourceLine int    // the line of Doc the finding's line came from, 0 if unknown
 }
 
-// IsName reports whether the finding is a name of a person, place or
-// organisation (sure or not). Citations are not.
-func (f Finding) IsName() bool {
-	switch f.Kind {
-	case FindPerson, FindPlace, FindOrg, FindPossibleName:
-		return true
-	}
-	return false
-}
-
 // Masked returns a form of the finding safe to print: letters and digits
 // hidden except the first, and for e-mail addresses and URLs the top-level
 // domain ("j***@***.uk").

@@ -217,3 +217,13 @@ func TestScanContactForms(t *testing.T) {
 		}
 	}
 }
+
+// IsName reports whether the finding is a name of a person, place or
+// organisation (sure or not). Citations are not.
+func (f Finding) IsName() bool {
+	switch f.Kind {
+	case FindPerson, FindPlace, FindOrg, FindPossibleName:
+		return true
+	}
+	return false
+}

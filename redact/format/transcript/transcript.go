@@ -42,16 +42,6 @@ type Line struct {
 	Row        bool              // a .docx table row, its cells joined by " | "
 }
 
-// HasFlag reports whether f covers any part of the line.
-func (l Line) HasFlag(f policy.FlagKind) bool {
-	for _, g := range l.Flags {
-		if g == f {
-			return true
-		}
-	}
-	return false
-}
-
 // Document is a parsed text document.
 type Document struct {
 	Format Format

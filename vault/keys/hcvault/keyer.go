@@ -17,7 +17,7 @@ import (
 type Keyer struct {
 	client   *api.Client
 	cfg      Config
-	requests atomic.Int64
+	requests atomic.Int64 // HMAC requests sent, for the tests
 	// encode turns a message into a batch_input item's input. It is
 	// base64.StdEncoding.EncodeToString; tests in this package replace it to
 	// make the real server fail a single item.
@@ -51,9 +51,6 @@ func New(ctx context.Context, cfg Config) (*Keyer, error) {
 func newKeyer(client *api.Client, cfg Config) *Keyer {
 	return &Keyer{client: client, cfg: cfg, encode: base64.StdEncoding.EncodeToString}
 }
-
-// Requests returns the number of HMAC requests this Keyer has sent.
-func (k *Keyer) Requests() int { return int(k.requests.Load()) }
 
 // BatchSize returns the number of items sent per request.
 func (k *Keyer) BatchSize() int { return k.cfg.BatchSize }

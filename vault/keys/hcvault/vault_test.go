@@ -598,3 +598,6 @@ func TestAnchorHead(t *testing.T) {
 		}
 	})
 }
+
+// Requests returns the number of HMAC requests k has sent.
+func (k *Keyer) Requests() int { return int(k.requests.Load()) }
