@@ -3,7 +3,6 @@ package redact
 import (
 	"context"
 	"fmt"
-	"io"
 	"regexp"
 	"strings"
 	"sync"
@@ -113,27 +112,6 @@ func benchText(ents []Entity, size int) string {
 	return b.String()
 }
 
-// repeatReader yields block over and over until n bytes have been read.
-type repeatReader struct {
-	block []byte
-	off   int
-	left  int
-}
-
-func (r *repeatReader) Read(p []byte) (int, error) {
-	if r.left == 0 {
-		return 0, io.EOF
-	}
-	n := 0
-	for n < len(p) && r.left > 0 {
-		c := copy(p[n:min(len(p), n+r.left)], r.block[r.off:])
-		n += c
-		r.left -= c
-		r.off = (r.off + c) % len(r.block)
-	}
-	return n, nil
-}
-
 // BenchmarkRedact pseudonymises 100 MB a line at a time with a
 // LineRedactor, the path export and quote take.
 func BenchmarkRedact(b *testing.B) {
@@ -158,21 +136,6 @@ func BenchmarkRedact(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-// BenchmarkRedactStream is RedactStream over the same text: the core
-// LineRedactor shares, for a stream that is not cut into lines.
-func BenchmarkRedactStream(b *testing.B) {
-	const total = 100 << 20
-	d := benchDictionary(b, 10_000)
-	block := []byte(benchText(d.ents, 4<<20))
-	b.SetBytes(total)
-	b.ReportAllocs()
-	for range b.N {
-		if err := d.r.RedactStream(io.Discard, &repeatReader{block: block, left: total}); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 

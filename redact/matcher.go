@@ -8,7 +8,7 @@ import (
 
 // MaxGap is the longest run of whitespace, in bytes, that may separate two
 // words of a multi-word alias in the text. It bounds how far the matcher
-// looks ahead, and so the memory RedactStream needs.
+// looks ahead, and so the memory a LineRedactor needs.
 const MaxGap = 256
 
 // The matcher is a byte trie over the "view" of every alias (case-folded,

@@ -1,11 +1,7 @@
 package redact
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
-	"fmt"
-	"io"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -41,54 +37,6 @@ func (st *streamState) run(final bool, out []byte) []byte {
 // reset starts a new text.
 func (st *streamState) reset() {
 	st.pending, st.prev, st.before = st.pending[:0], false, 0
-}
-
-// streamChunk is how much RedactStream reads at a time.
-const streamChunk = 64 << 10
-
-// RedactStream copies src to dst with every alias replaced, as Redact does.
-// Memory stays proportional to the dictionary (and the fixed chunk size),
-// not to the length of the text.
-func (r *Redactor) RedactStream(dst io.Writer, src io.Reader) error {
-	bw := bufio.NewWriterSize(dst, streamChunk)
-	st := streamState{r: r}
-	var (
-		raw   []byte // read but not yet normalised
-		out   []byte
-		eof   bool
-		chunk = make([]byte, streamChunk)
-	)
-	for !eof {
-		n, err := io.ReadFull(src, chunk)
-		raw = append(raw, chunk[:n]...)
-		switch {
-		case err == io.EOF || err == io.ErrUnexpectedEOF:
-			eof = true
-		case err != nil:
-			return fmt.Errorf("reading text: %w", err)
-		}
-		cut := len(raw)
-		if !eof {
-			cut = max(norm.NFC.LastBoundary(raw), 0)
-		}
-		if isASCII(raw[:cut]) {
-			st.pending = append(st.pending, raw[:cut]...)
-		} else {
-			st.pending = norm.NFC.Append(st.pending, raw[:cut]...)
-		}
-		raw = append(raw[:0], raw[cut:]...)
-		if len(raw) > 4*streamChunk {
-			return errors.New("reading text: no normalisation boundary within 256 KiB")
-		}
-		out = st.run(eof, out[:0])
-		if _, err := bw.Write(out); err != nil {
-			return fmt.Errorf("writing redacted text: %w", err)
-		}
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing redacted text: %w", err)
-	}
-	return nil
 }
 
 // A LineRedactor pseudonymises runs of lines one line at a time, exactly as
