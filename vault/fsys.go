@@ -17,8 +17,8 @@ import (
 )
 
 // FS is the file-system seam every write of the vault goes through, so that
-// tests can inject faults at each step; the directory store (package
-// store) defines it. OS is the real one.
+// tests can inject faults at each step; package store defines it, with the
+// atomic writes over it. OS is the real one.
 type (
 	FS   = store.FS
 	File = store.File
