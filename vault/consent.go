@@ -338,7 +338,7 @@ func (s *Study) ConsentReport(names bool) ([]ReportRow, error) {
 			row.LastExit = ec.Last.Format(time.DateOnly)
 		}
 		row.Problems = append(row.Problems, p.Consent.Problems(kinds)...)
-		if w, ok := lastWholeWithdrawal(&p.Consent); ok {
+		if w, ok := p.Consent.WholeWithdrawal(); ok {
 			if ec, ok := cat.Exits[p.Handle]; ok && !ec.Last.Before(w.Recorded) {
 				row.Problems = append(row.Problems, "exits used their words after withdrawal")
 			}
@@ -347,18 +347,6 @@ func (s *Study) ConsentReport(names bool) ([]ReportRow, error) {
 	}
 	sort.Slice(rows, func(i, j int) bool { return policy.HandleLess(rows[i].Handle, rows[j].Handle) })
 	return rows, nil
-}
-
-func lastWholeWithdrawal(r *policy.Record) (policy.Withdrawal, bool) {
-	if st := r.Status(); st != policy.StatusWithdrawn && st != policy.StatusErased {
-		return policy.Withdrawal{}, false
-	}
-	for i := len(r.Withdrawals) - 1; i >= 0; i-- {
-		if r.Withdrawals[i].Whole() {
-			return r.Withdrawals[i], true
-		}
-	}
-	return policy.Withdrawal{}, false
 }
 
 // pseudonymOf returns a participant's pseudonym from the registry.
