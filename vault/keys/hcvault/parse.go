@@ -154,6 +154,10 @@ func classify(ctx context.Context, err error, cfg Config, addr, path, capability
 		if tlsErr := tlsProblem(err, addr); tlsErr != nil {
 			return tlsErr
 		}
+		if notJSON(err) {
+			// Something answered, but not as Vault does: a web page, a proxy.
+			return newError(ErrResponse, err, "check VAULT_ADDR: it must be the vault server's API address (e.g. https://vault.example:8200)", "%s answered with something that is not vault's json: it is not a vault server", addr)
+		}
 		return newError(ErrUnreachable, err, "check VAULT_ADDR and that the vault server is running", "cannot reach vault at %s", addr)
 	}
 	msgs := strings.ToLower(strings.Join(re.Errors, "; "))
@@ -200,4 +204,12 @@ func tlsProblem(err error, addr string) error {
 		return newError(ErrUnreachable, err, "check the scheme of VAULT_ADDR: http:// or https:// as the server listens", "vault at %s does not speak TLS", addr)
 	}
 	return nil
+}
+
+// notJSON reports whether err is the vault client failing to decode an
+// answer: the server at VAULT_ADDR spoke HTTP but not Vault's API.
+func notJSON(err error) bool {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &syn) || errors.As(err, &typ)
 }
