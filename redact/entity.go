@@ -92,7 +92,19 @@ func parsePseudonym(k Kind, s string) Pseudonym {
 // collapsed to one space, trimmed. Composed and decomposed accents, case and
 // spacing variants of a name therefore give the same pseudonym.
 func NormaliseName(name string) string {
+	if isASCII(name) {
+		return string(appendView(make([]byte, 0, len(name)), name)) // ASCII is its own NFC
+	}
 	return string(appendView(nil, norm.NFC.String(name)))
+}
+
+// nameKey appends NormaliseName(name) to dst, for a map lookup that need
+// not allocate (m[string(nameKey(buf[:0], w))]).
+func nameKey(dst []byte, name string) []byte {
+	if isASCII(name) {
+		return appendView(dst, name)
+	}
+	return appendView(dst, norm.NFC.String(name))
 }
 
 // appendView appends the matcher's view of s (which must be NFC): folded,
@@ -267,7 +279,12 @@ var titles = map[string]bool{
 }
 
 func isTitle(word string) bool {
-	return titles[strings.TrimSuffix(NormaliseName(word), ".")]
+	var buf [32]byte
+	k := nameKey(buf[:0], word)
+	if n := len(k); n > 0 && k[n-1] == '.' {
+		k = k[:n-1]
+	}
+	return titles[string(k)]
 }
 
 // particles are lower-case words that belong to a family name.

@@ -801,7 +801,10 @@ func hasLetter(b []byte) bool {
 
 // IsPseudonym reports whether word is a word of some pseudonym in the
 // dictionary (any case).
-func (r *Redactor) IsPseudonym(word string) bool { return r.pwords[NormaliseName(word)] }
+func (r *Redactor) IsPseudonym(word string) bool {
+	var buf [64]byte
+	return r.pwords[string(nameKey(buf[:0], word))]
+}
 
 func isASCII[T string | []byte](b T) bool {
 	for len(b) >= 8 {

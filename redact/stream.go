@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -93,24 +94,32 @@ func (lr *LineRedactor) End() error {
 	return err
 }
 
-// flush emits the complete lines of out (and, when final, the rest).
+// flush emits the complete lines of out (and, when final, the rest). The
+// lines are cut from one string, so a flush allocates once, not per line.
 func (lr *LineRedactor) flush(final bool) error {
-	done := 0
+	done := len(lr.out)
+	if !final {
+		done = bytes.LastIndexByte(lr.out, '\n') + 1
+		if done == 0 {
+			return nil
+		}
+	}
+	text := string(lr.out[:done])
+	if !final {
+		text = text[:len(text)-1] // the last line's end: no line follows it yet
+	}
 	for {
-		i := bytes.IndexByte(lr.out[done:], '\n')
+		i := strings.IndexByte(text, '\n')
 		if i < 0 {
 			break
 		}
-		if err := lr.emit(string(lr.out[done : done+i])); err != nil {
+		if err := lr.emit(text[:i]); err != nil {
 			return err
 		}
-		done += i + 1
+		text = text[i+1:]
 	}
-	if final {
-		if err := lr.emit(string(lr.out[done:])); err != nil {
-			return err
-		}
-		done = len(lr.out)
+	if err := lr.emit(text); err != nil {
+		return err
 	}
 	lr.out = append(lr.out[:0], lr.out[done:]...)
 	return nil
@@ -126,6 +135,7 @@ type LineScanner struct {
 	before   rune
 	found    []Finding
 	sentence []Finding
+	buf      []byte
 }
 
 // NewLineScanner starts a scan; known is as for Scan.
@@ -141,11 +151,6 @@ func NewLineScanner(known *Redactor) *LineScanner {
 func (s *LineScanner) Line(line string, source int) {
 	s.n++
 	from := len(s.found)
-	defer func() {
-		for i := from; i < len(s.found); i++ {
-			s.found[i].SourceLine = source
-		}
-	}()
 	if !isASCII(line) {
 		line = norm.NFC.String(line)
 	}
@@ -153,11 +158,15 @@ func (s *LineScanner) Line(line string, source int) {
 		line = line[:len(line)-1]
 	}
 	s.found = s.sc.scan(s.found, line, s.n)
+	for i := from; i < len(s.found); i++ {
+		s.found[i].SourceLine = source
+	}
 	r := s.known
 	if r == nil || !r.hasCommon {
 		return
 	}
-	b := []byte(line)
+	b := append(s.buf[:0], line...)
+	s.buf = b
 	r.m.scan(b, false, true, r.acceptFn(b, s.before, true), func(st, e int, p int32) {
 		if r.pats[p].common == commonSingle {
 			s.sentence = append(s.sentence, Finding{Kind: FindPossibleName, Line: s.n, Col: utf8.RuneCount(b[:st]) + 1, Confidence: Low, Text: string(b[st:e]), SourceLine: source})

@@ -168,7 +168,7 @@ func (c *composer) flushChunk() error {
 	}
 	b := transcript.Block{Text: strings.Join(c.texts, "\n"), Lines: c.refs, Continued: c.cont}
 	c.cont = true
-	c.texts, c.refs = c.texts[:0], nil
+	c.texts, c.refs = c.texts[:0], make([]transcript.LineRef, 0, max(c.chunk, len(c.refs)))
 	return c.emit(b, "", c.runMarked)
 }
 
@@ -200,7 +200,7 @@ func (c *composer) labelLen(line, label string) int {
 	p, ok := c.labels[label]
 	if !ok {
 		p = c.rd.Redact(label) + ":"
-		c.labels[label] = p
+		c.labels[strings.Clone(label)] = p // not the line the label came from
 	}
 	if strings.HasPrefix(line, p) {
 		return len(p)
