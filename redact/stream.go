@@ -47,16 +47,24 @@ func (st *streamState) reset() {
 // few KiB of text undecided (lineBatch, and a name running on), so memory
 // does not grow with the run.
 type LineRedactor struct {
-	st   streamState
-	out  []byte
-	n    int // lines of the run so far
-	emit func(line string) error
+	st        streamState
+	out       []byte
+	n         int // lines of the run so far
+	emit      func(line string) error
+	emitBytes func(line []byte) error
 }
 
 // Lines returns a LineRedactor that passes each pseudonymised line to emit
 // as soon as it is decided.
 func (r *Redactor) Lines(emit func(line string) error) *LineRedactor {
 	return &LineRedactor{st: streamState{r: r}, emit: emit}
+}
+
+// LineBytes is Lines for a caller that copies each line where it goes:
+// the line passed to emit is valid only until emit returns, and no line
+// costs an allocation.
+func (r *Redactor) LineBytes(emit func(line []byte) error) *LineRedactor {
+	return &LineRedactor{st: streamState{r: r}, emitBytes: emit}
 }
 
 // Line adds the next line of the run (without its line end).
@@ -103,6 +111,27 @@ func (lr *LineRedactor) flush(final bool) error {
 		if done == 0 {
 			return nil
 		}
+	}
+	if lr.emitBytes != nil {
+		text := lr.out[:done]
+		if !final {
+			text = text[:len(text)-1]
+		}
+		for {
+			i := bytes.IndexByte(text, '\n')
+			if i < 0 {
+				break
+			}
+			if err := lr.emitBytes(text[:i]); err != nil {
+				return err
+			}
+			text = text[i+1:]
+		}
+		if err := lr.emitBytes(text); err != nil {
+			return err
+		}
+		lr.out = append(lr.out[:0], lr.out[done:]...)
+		return nil
 	}
 	text := string(lr.out[:done])
 	if !final {

@@ -98,7 +98,7 @@ type pushed struct {
 
 func newComposer(rd *redact.Redactor, chunk int, emit func(transcript.Block, policy.Rule, bool) error) *composer {
 	w := &runWriter{rd: rd, chunk: chunk, emit: emit, labels: map[string]string{}}
-	w.lr = rd.Lines(w.redacted)
+	w.lr = rd.LineBytes(w.redacted)
 	return &composer{w: w}
 }
 
@@ -271,7 +271,9 @@ type runWriter struct {
 	lr        *redact.LineRedactor
 	queue     []pushed // lines given to the redactor, waiting for their text
 	head      int
-	texts     []string // the chunk being filled
+	text      []byte // the chunk being filled: its lines joined by "\n"
+	lines     int    // how many
+	lastBlank bool   // its last line is blank
 	refs      []transcript.LineRef
 	cont      bool // the chunk continues a run already partly emitted
 	runMarked bool
@@ -292,8 +294,8 @@ func (w *runWriter) do(o *compOp) error {
 	}
 }
 
-// redacted takes the redactor's next line.
-func (w *runWriter) redacted(text string) error {
+// redacted takes the redactor's next line (valid during the call only).
+func (w *runWriter) redacted(text []byte) error {
 	p := w.queue[w.head]
 	w.queue[w.head] = pushed{}
 	w.head++
@@ -304,26 +306,30 @@ func (w *runWriter) redacted(text string) error {
 		w.queue, w.head = w.queue[:n], 0
 	}
 	p.ref.Label = w.labelLen(text, p.label)
-	if n := len(w.texts); w.chunk > 0 && n >= w.chunk && !blank(text) && !blank(w.texts[n-1]) {
+	isBlank := len(bytes.TrimSpace(text)) == 0
+	if w.chunk > 0 && w.lines >= w.chunk && !isBlank && !w.lastBlank {
 		if err := w.flushChunk(); err != nil {
 			return err
 		}
 	}
-	w.texts = append(w.texts, text)
+	if w.lines > 0 {
+		w.text = append(w.text, '\n')
+	}
+	w.text = append(w.text, text...)
+	w.lines++
+	w.lastBlank = isBlank
 	w.refs = append(w.refs, p.ref)
 	return nil
 }
 
-func blank(s string) bool { return strings.TrimSpace(s) == "" }
-
 func (w *runWriter) flushChunk() error {
-	if len(w.texts) == 0 {
+	if w.lines == 0 {
 		return nil
 	}
-	b := transcript.Block{Text: strings.Join(w.texts, "\n"), Lines: w.refs, Continued: w.cont}
+	b := transcript.Block{Text: string(w.text), Lines: w.refs, Continued: w.cont}
 	w.cont = true
-	clear(w.texts)
-	w.texts, w.refs = w.texts[:0], make([]transcript.LineRef, 0, max(w.chunk, len(w.refs)))
+	w.text, w.lines, w.lastBlank = w.text[:0], 0, false
+	w.refs = make([]transcript.LineRef, 0, max(w.chunk, len(w.refs)))
 	return w.emit(b, "", w.runMarked)
 }
 
@@ -340,7 +346,7 @@ func (w *runWriter) endRun() error {
 // labelLen is the length of the pseudonymised speaker label with its colon
 // at the start of an output line, so writers can set it in bold; 0 if the
 // line does not start with one.
-func (w *runWriter) labelLen(line, label string) int {
+func (w *runWriter) labelLen(line []byte, label string) int {
 	if label == "" {
 		return 0
 	}
@@ -349,10 +355,11 @@ func (w *runWriter) labelLen(line, label string) int {
 		p = w.rd.Redact(label) + ":"
 		w.labels[strings.Clone(label)] = p // not the line the label came from
 	}
-	if strings.HasPrefix(line, p) {
+	if len(line) >= len(p) && string(line[:len(p)]) == p {
 		return len(p)
 	}
-	if lab, _, ok := transcript.ParseLabel(line); ok && strings.HasPrefix(line, lab+":") {
+	s := string(line)
+	if lab, _, ok := transcript.ParseLabel(s); ok && strings.HasPrefix(s, lab+":") {
 		return len(lab) + 1
 	}
 	return 0
