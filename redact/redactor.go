@@ -356,6 +356,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			}
 		}
 	}
+	aliases := allAliases(entities)
 	variantOwner := make(map[string]int32)
 	for ei, e := range entities {
 		p := pseuds[ei]
@@ -364,7 +365,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 		for _, w := range strings.Fields(p.String()) {
 			r.pwords[NormaliseName(w)] = true
 		}
-		for _, a := range entityAliases(e) {
+		for _, a := range aliases[ei] {
 			if a.off {
 				continue
 			}
@@ -443,6 +444,30 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 		return pa.entity < pb.entity
 	}, func(i int32) bool { return r.pats[i].exact != "" || r.pats[i].common != commonNone })
 	return r, nil
+}
+
+// allAliases returns entityAliases of each entity (valid ones), a large
+// dictionary's second half worked out on a goroutine of its own.
+func allAliases(entities []Entity) [][]aliasSpec {
+	out := make([][]aliasSpec, len(entities))
+	half := len(entities)
+	done := make(chan struct{})
+	if len(entities) >= 512 {
+		half = len(entities) / 2
+		go func() {
+			defer close(done)
+			for i := half; i < len(entities); i++ {
+				out[i] = entityAliases(entities[i])
+			}
+		}()
+	} else {
+		close(done)
+	}
+	for i := 0; i < half; i++ {
+		out[i] = entityAliases(entities[i])
+	}
+	<-done
+	return out
 }
 
 // Ambiguities lists groups of entity IDs that share an alias.
