@@ -304,27 +304,24 @@ func labelShape(label string, loose bool) bool {
 // full stop, is one of excludedLabelWords.
 func isExcludedLabel(w string) bool {
 	var buf [24]byte
-	if len(w) <= len(buf) {
-		b := buf[:0]
-		for i := 0; i < len(w); i++ {
-			c := w[i]
-			if c >= utf8.RuneSelf {
-				b = nil
-				break
-			}
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b = append(b, c)
-		}
-		if b != nil || w == "" {
-			if n := len(b); n > 0 && b[n-1] == '.' {
-				b = b[:n-1]
-			}
-			return excludedLabel[string(b)]
-		}
+	if len(w) > len(buf) {
+		return excludedLabel[strings.TrimSuffix(strings.ToLower(w), ".")]
 	}
-	return excludedLabel[strings.TrimSuffix(strings.ToLower(w), ".")]
+	b := buf[:0]
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return excludedLabel[strings.TrimSuffix(strings.ToLower(w), ".")]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	if n := len(b); n > 0 && b[n-1] == '.' {
+		b = b[:n-1]
+	}
+	return excludedLabel[string(b)]
 }
 
 // possessive reports whether a word ends in a possessive ("Dafydd's",
