@@ -180,7 +180,8 @@ func NewLineScanner(known *Redactor) *LineScanner {
 func (s *LineScanner) Line(line string, source int) {
 	s.n++
 	from := len(s.found)
-	if !isASCII(line) {
+	ascii := isASCII(line)
+	if !ascii {
 		line = norm.NFC.String(line)
 	}
 	for len(line) > 0 && (line[len(line)-1] == '\r' || line[len(line)-1] == '\n') {
@@ -196,12 +197,25 @@ func (s *LineScanner) Line(line string, source int) {
 	}
 	b := append(s.buf[:0], line...)
 	s.buf = b
-	r.m.scan(b, false, true, r.acceptFn(b, s.before, true), func(st, e int, p int32) {
-		if r.pats[p].common == commonSingle {
-			s.sentence = append(s.sentence, Finding{Kind: FindPossibleName, Line: s.n, Col: utf8.RuneCount(b[:st]) + 1, Confidence: Low, Text: string(b[st:e]), SourceLine: source})
-		}
-	})
+	// A name left at a sentence start is capitalised (acceptFn): a line
+	// of plain ASCII without a capital letter holds none.
+	if !ascii || hasUpperASCII(b) {
+		r.m.scan(b, false, true, r.acceptFn(b, s.before, true), func(st, e int, p int32) {
+			if r.pats[p].common == commonSingle {
+				s.sentence = append(s.sentence, Finding{Kind: FindPossibleName, Line: s.n, Col: utf8.RuneCount(b[:st]) + 1, Confidence: Low, Text: string(b[st:e]), SourceLine: source})
+			}
+		})
+	}
 	s.before = contextRune(b, s.before)
+}
+
+func hasUpperASCII(b []byte) bool {
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // Findings returns what the lines scanned so far hold.
