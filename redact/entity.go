@@ -278,6 +278,26 @@ var titles = map[string]bool{
 	"insp": true, "inspector": true, "judge": true, "rabbi": true, "imam": true,
 }
 
+// isTitleBytes is isTitle of string(word), without the copy for a short
+// ASCII word.
+func isTitleBytes(word []byte) bool {
+	var buf [32]byte
+	if len(word) > len(buf) || !isASCII(word) {
+		return isTitle(string(word))
+	}
+	k := buf[:0]
+	for _, c := range word {
+		if asciiClass[c] == clsSpace {
+			return isTitle(string(word)) // not a word: the general rule
+		}
+		k = append(k, lowerASCII[c])
+	}
+	if n := len(k); n > 0 && k[n-1] == '.' {
+		k = k[:n-1]
+	}
+	return titles[string(k)]
+}
+
 func isTitle(word string) bool {
 	var buf [32]byte
 	k := nameKey(buf[:0], word)

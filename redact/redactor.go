@@ -777,12 +777,22 @@ func (r *Redactor) Pseudonym(entityID string) (Pseudonym, bool) {
 // IsAlias reports whether word, as a whole, is an alias the redactor would
 // replace.
 // (as a name, not at a sentence start).
-func (r *Redactor) IsAlias(word string) bool {
+func (r *Redactor) IsAlias(word string) bool { return r.isAlias(word, nil) }
+
+// isAlias is IsAlias with a buffer for the word's bytes, reused from one
+// call to the next.
+func (r *Redactor) isAlias(word string, buf *[]byte) bool {
 	w := strings.TrimSpace(norm.NFC.String(word))
 	if w == "" {
 		return false
 	}
-	b := []byte(w)
+	var b []byte
+	if buf != nil {
+		b = append((*buf)[:0], w...)
+		*buf = b
+	} else {
+		b = []byte(w)
+	}
 	n := 0
 	whole := false
 	r.m.scan(b, false, true, r.acceptFn(b, midSentence, false), func(s, e int, p int32) {
