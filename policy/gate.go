@@ -353,7 +353,8 @@ type Decider struct {
 	// gapStep: the first reason of the last line that is not a blank
 	// without reasons (nil: it leaves), and the blank lines without
 	// reasons waiting for the next line, with their analysis marks.
-	prev       *reason
+	prev       reason // with hasPrev
+	hasPrev    bool
 	blankFrom  int
 	blankMarks [][]Rule
 
@@ -364,6 +365,11 @@ type Decider struct {
 	withheld map[reasonKey][][2]int
 
 	kinds []FlagKind // flagsStep's buffer
+	// lineStep's buffers: a line's reasons and the consent it relies on
+	// are used up before the next line.
+	rsBuf   []reason
+	relyBuf []relied
+	one     [1]string
 }
 
 type speakerKey struct {
@@ -508,14 +514,18 @@ func (s *Decider) inlineStep(l LineFacts) {
 // line may not leave (most decisive first), the consent it relies on if it
 // leaves, and its analysis marks.
 func (s *Decider) lineStep(l LineFacts) ([]reason, []relied, []Rule) {
-	rs := s.meetingStep()
-	frs, off := lineFlagsStep(s.flagsStep(l))
-	rs = append(rs, frs...)
-	speakers := lineSpeakers(l, s.doc.Participants, s.unlabelledTranscript)
-	srs, rely := s.speakerStep(l, speakers, off)
-	rs = append(rs, srs...)
-	crs, crely := s.consentStep(speakers, off)
-	rs, rely = append(rs, crs...), append(rely, crely...)
+	rs := s.meetingStep(s.rsBuf[:0])
+	rs, off := lineFlagsStep(rs, s.flagsStep(l))
+	var speakers []string
+	if !l.Blank && l.SpeakerKind == SpeakerParticipant {
+		s.one[0] = l.Participant // lineSpeakers, without a slice per line
+		speakers = s.one[:]
+	} else {
+		speakers = lineSpeakers(l, s.doc.Participants, s.unlabelledTranscript)
+	}
+	rs, rely := s.speakerStep(rs, s.relyBuf[:0], l, speakers, off)
+	rs, rely = s.consentStep(rs, rely, speakers, off)
+	s.rsBuf, s.relyBuf = rs[:0], rely[:0]
 	slices.SortStableFunc(rs, func(a, b reason) int {
 		return cmp.Or(cmp.Compare(rank(a.rule), rank(b.rule)), cmp.Compare(a.who, b.who))
 	})
@@ -525,16 +535,16 @@ func (s *Decider) lineStep(l LineFacts) ([]reason, []relied, []Rule) {
 
 // meetingStep: every line of a do-not-quote meeting is withheld from
 // publication.
-func (s *Decider) meetingStep() []reason {
+func (s *Decider) meetingStep(rs []reason) []reason {
 	if s.dnqMeeting {
-		return []reason{{RuleDNQMeeting, ""}}
+		return append(rs, reason{RuleDNQMeeting, ""})
 	}
-	return nil
+	return rs
 }
 
 // lineFlagsStep turns a line's flags into reasons; off says the line is off
 // the record (its speakers' consent then needs off-record).
-func lineFlagsStep(flags []FlagKind) (rs []reason, off bool) {
+func lineFlagsStep(rs []reason, flags []FlagKind) (_ []reason, off bool) {
 	for _, k := range flags {
 		switch k {
 		case FlagStruck:
@@ -558,7 +568,7 @@ func lineFlagsStep(flags []FlagKind) (rs []reason, off bool) {
 // leave only from the notes of an open meeting; the researcher's and
 // speakerless lines off the record need the participants' off-record
 // consent. Participants' own words are decided by consentStep.
-func (s *Decider) speakerStep(l LineFacts, speakers []string, off bool) (rs []reason, rely []relied) {
+func (s *Decider) speakerStep(rs []reason, rely []relied, l LineFacts, speakers []string, off bool) ([]reason, []relied) {
 	switch {
 	case l.Blank, speakers != nil:
 		// No words (only flags apply), or participants' words.
@@ -590,7 +600,7 @@ func (s *Decider) speakerStep(l LineFacts, speakers []string, off bool) (rs []re
 
 // consentStep: each participant speaking must have consent that covers
 // the exit's purpose (and off-record for an off-record line).
-func (s *Decider) consentStep(speakers []string, off bool) (rs []reason, rely []relied) {
+func (s *Decider) consentStep(rs []reason, rely []relied, speakers []string, off bool) ([]reason, []relied) {
 	for _, p := range speakers {
 		k := speakerKey{p, off}
 		v, ok := s.verdicts[k]
@@ -640,9 +650,9 @@ func (s *Decider) gapStep(l LineFacts, rs []reason, marks []Rule) (held bool) {
 		return true
 	}
 	s.flushGap(l.N, len(rs) > 0)
-	s.prev = nil
-	if len(rs) > 0 {
-		s.prev = &reason{rs[0].rule, rs[0].who}
+	s.hasPrev = len(rs) > 0
+	if s.hasPrev {
+		s.prev = rs[0]
 	}
 	return false
 }
@@ -654,8 +664,8 @@ func (s *Decider) flushGap(next int, nextWithheld bool) {
 		return
 	}
 	var gap []reason
-	if s.prev != nil && nextWithheld {
-		gap = []reason{*s.prev}
+	if s.hasPrev && nextWithheld {
+		gap = []reason{s.prev}
 	}
 	for i := s.blankFrom; i < next; i++ {
 		var marks []Rule

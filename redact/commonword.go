@@ -153,8 +153,8 @@ func sentenceContext(text []byte, s int) (end, ok bool) {
 				}
 				k -= ps
 			}
-			w := string(text[k : j-size])
-			if isTitle(w) || letterCount(w) == 1 && utf8.RuneCountInString(w) == 1 {
+			w := text[k : j-size]
+			if r, n := utf8.DecodeRune(w); n == len(w) && unicode.IsLetter(r) || isTitleBytes(w) {
 				return false, true
 			}
 		}

@@ -92,7 +92,19 @@ func parsePseudonym(k Kind, s string) Pseudonym {
 // collapsed to one space, trimmed. Composed and decomposed accents, case and
 // spacing variants of a name therefore give the same pseudonym.
 func NormaliseName(name string) string {
+	if isASCII(name) {
+		return string(appendView(make([]byte, 0, len(name)), name)) // ASCII is its own NFC
+	}
 	return string(appendView(nil, norm.NFC.String(name)))
+}
+
+// nameKey appends NormaliseName(name) to dst, for a map lookup that need
+// not allocate (m[string(nameKey(buf[:0], w))]).
+func nameKey(dst []byte, name string) []byte {
+	if isASCII(name) {
+		return appendView(dst, name)
+	}
+	return appendView(dst, norm.NFC.String(name))
 }
 
 // appendView appends the matcher's view of s (which must be NFC): folded,
@@ -266,8 +278,33 @@ var titles = map[string]bool{
 	"insp": true, "inspector": true, "judge": true, "rabbi": true, "imam": true,
 }
 
+// isTitleBytes is isTitle of string(word), without the copy for a short
+// ASCII word.
+func isTitleBytes(word []byte) bool {
+	var buf [32]byte
+	if len(word) > len(buf) || !isASCII(word) {
+		return isTitle(string(word))
+	}
+	k := buf[:0]
+	for _, c := range word {
+		if asciiClass[c] == clsSpace {
+			return isTitle(string(word)) // not a word: the general rule
+		}
+		k = append(k, lowerASCII[c])
+	}
+	if n := len(k); n > 0 && k[n-1] == '.' {
+		k = k[:n-1]
+	}
+	return titles[string(k)]
+}
+
 func isTitle(word string) bool {
-	return titles[strings.TrimSuffix(NormaliseName(word), ".")]
+	var buf [32]byte
+	k := nameKey(buf[:0], word)
+	if n := len(k); n > 0 && k[n-1] == '.' {
+		k = k[:n-1]
+	}
+	return titles[string(k)]
 }
 
 // particles are lower-case words that belong to a family name.

@@ -1,6 +1,8 @@
 package redact
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"sort"
 	"unicode"
 	"unicode/utf8"
@@ -258,6 +260,33 @@ func isSpaceRune(r rune) bool {
 	return unicode.IsSpace(r)
 }
 
+// wordEnd returns the end of the run of ASCII letters and digits (asciiWord)
+// that starts at text[i], looking at eight bytes at a time: each byte's
+// range checks are done in its own seven-bit lane, so no carry crosses
+// into the next byte, and a byte with its high bit set is never a letter.
+func wordEnd(text []byte, i int) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	for i+8 <= len(text) {
+		x := binary.LittleEndian.Uint64(text[i:])
+		y := x &^ high
+		l := y | 0x20*ones // A-Z as a-z
+		letter := (l + (0x80-'a')*ones) &^ (l + (0x80-'z'-1)*ones)
+		digit := (y + (0x80-'0')*ones) &^ (y + (0x80-'9'-1)*ones)
+		word := (letter | digit) &^ x & high
+		if word != high {
+			return i + bits.TrailingZeros64(^word&high)/8
+		}
+		i += 8
+	}
+	for i < len(text) && asciiWord[text[i]] {
+		i++
+	}
+	return i
+}
+
 // decode returns the rune at text[j:]; ok is false when the buffer ends in
 // the middle of a rune and more input may follow.
 func decode(text []byte, j int, final bool) (r rune, size int, ok bool) {
@@ -404,25 +433,26 @@ func (m *matcher) scan(text []byte, prev, final bool, accept func(out int32, s, 
 			switch asciiClass[c] {
 			case clsWord:
 				if prevWord {
-					i++
-					for i < len(text) && asciiWord[text[i]] {
-						i++
-					}
+					i = wordEnd(text, i+1)
 					continue
 				}
 				prevWord = true
+				if !m.mayStart(text, i) {
+					i = wordEnd(text, i+1) // the rest of the word starts nothing
+					continue
+				}
 			case clsSpace:
 				prevWord = false
 				i++
 				continue
 			default:
 				prevWord = false
+				if !m.mayStart(text, i) {
+					i++
+					continue
+				}
 			}
 			first = lowerASCII[c]
-			if !m.mayStart(text, i) {
-				i++
-				continue
-			}
 		} else {
 			r, sz, ok := decode(text, i, final)
 			if !ok {

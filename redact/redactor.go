@@ -356,6 +356,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			}
 		}
 	}
+	aliases := allAliases(entities)
 	variantOwner := make(map[string]int32)
 	for ei, e := range entities {
 		p := pseuds[ei]
@@ -364,7 +365,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 		for _, w := range strings.Fields(p.String()) {
 			r.pwords[NormaliseName(w)] = true
 		}
-		for _, a := range entityAliases(e) {
+		for _, a := range aliases[ei] {
 			if a.off {
 				continue
 			}
@@ -443,6 +444,30 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 		return pa.entity < pb.entity
 	}, func(i int32) bool { return r.pats[i].exact != "" || r.pats[i].common != commonNone })
 	return r, nil
+}
+
+// allAliases returns entityAliases of each entity (valid ones), a large
+// dictionary's second half worked out on a goroutine of its own.
+func allAliases(entities []Entity) [][]aliasSpec {
+	out := make([][]aliasSpec, len(entities))
+	half := len(entities)
+	done := make(chan struct{})
+	if len(entities) >= 512 {
+		half = len(entities) / 2
+		go func() {
+			defer close(done)
+			for i := half; i < len(entities); i++ {
+				out[i] = entityAliases(entities[i])
+			}
+		}()
+	} else {
+		close(done)
+	}
+	for i := 0; i < half; i++ {
+		out[i] = entityAliases(entities[i])
+	}
+	<-done
+	return out
 }
 
 // Ambiguities lists groups of entity IDs that share an alias.
@@ -752,12 +777,22 @@ func (r *Redactor) Pseudonym(entityID string) (Pseudonym, bool) {
 // IsAlias reports whether word, as a whole, is an alias the redactor would
 // replace.
 // (as a name, not at a sentence start).
-func (r *Redactor) IsAlias(word string) bool {
+func (r *Redactor) IsAlias(word string) bool { return r.isAlias(word, nil) }
+
+// isAlias is IsAlias with a buffer for the word's bytes, reused from one
+// call to the next.
+func (r *Redactor) isAlias(word string, buf *[]byte) bool {
 	w := strings.TrimSpace(norm.NFC.String(word))
 	if w == "" {
 		return false
 	}
-	b := []byte(w)
+	var b []byte
+	if buf != nil {
+		b = append((*buf)[:0], w...)
+		*buf = b
+	} else {
+		b = []byte(w)
+	}
 	n := 0
 	whole := false
 	r.m.scan(b, false, true, r.acceptFn(b, midSentence, false), func(s, e int, p int32) {
@@ -801,7 +836,10 @@ func hasLetter(b []byte) bool {
 
 // IsPseudonym reports whether word is a word of some pseudonym in the
 // dictionary (any case).
-func (r *Redactor) IsPseudonym(word string) bool { return r.pwords[NormaliseName(word)] }
+func (r *Redactor) IsPseudonym(word string) bool {
+	var buf [64]byte
+	return r.pwords[string(nameKey(buf[:0], word))]
+}
 
 func isASCII[T string | []byte](b T) bool {
 	for len(b) >= 8 {

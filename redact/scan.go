@@ -167,6 +167,7 @@ type lineScanner struct {
 	wins   []span
 	names  nameState
 	idWins []run
+	word   []byte // isAlias's buffer
 }
 
 func (sc *lineScanner) overlaps(s, e int) bool {

@@ -633,7 +633,7 @@ func (sc *lineScanner) scanNames() {
 		w.score = baseScore(line, w)
 		if sc.known != nil && w.upper {
 			word := line[w.s:w.e]
-			if sc.known.IsAlias(word) || sc.known.IsPseudonym(word) {
+			if sc.known.isAlias(word, &sc.word) || sc.known.IsPseudonym(word) {
 				w.upper, w.score, w.lx = false, 0, 0 // registered: not a finding
 			}
 		}

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -46,16 +47,24 @@ func (st *streamState) reset() {
 // few KiB of text undecided (lineBatch, and a name running on), so memory
 // does not grow with the run.
 type LineRedactor struct {
-	st   streamState
-	out  []byte
-	n    int // lines of the run so far
-	emit func(line string) error
+	st        streamState
+	out       []byte
+	n         int // lines of the run so far
+	emit      func(line string) error
+	emitBytes func(line []byte) error
 }
 
 // Lines returns a LineRedactor that passes each pseudonymised line to emit
 // as soon as it is decided.
 func (r *Redactor) Lines(emit func(line string) error) *LineRedactor {
 	return &LineRedactor{st: streamState{r: r}, emit: emit}
+}
+
+// LineBytes is Lines for a caller that copies each line where it goes:
+// the line passed to emit is valid only until emit returns, and no line
+// costs an allocation.
+func (r *Redactor) LineBytes(emit func(line []byte) error) *LineRedactor {
+	return &LineRedactor{st: streamState{r: r}, emitBytes: emit}
 }
 
 // Line adds the next line of the run (without its line end).
@@ -93,24 +102,53 @@ func (lr *LineRedactor) End() error {
 	return err
 }
 
-// flush emits the complete lines of out (and, when final, the rest).
+// flush emits the complete lines of out (and, when final, the rest). The
+// lines are cut from one string, so a flush allocates once, not per line.
 func (lr *LineRedactor) flush(final bool) error {
-	done := 0
+	done := len(lr.out)
+	if !final {
+		done = bytes.LastIndexByte(lr.out, '\n') + 1
+		if done == 0 {
+			return nil
+		}
+	}
+	if lr.emitBytes != nil {
+		text := lr.out[:done]
+		if !final {
+			text = text[:len(text)-1]
+		}
+		for {
+			i := bytes.IndexByte(text, '\n')
+			if i < 0 {
+				break
+			}
+			if err := lr.emitBytes(text[:i]); err != nil {
+				return err
+			}
+			text = text[i+1:]
+		}
+		if err := lr.emitBytes(text); err != nil {
+			return err
+		}
+		lr.out = append(lr.out[:0], lr.out[done:]...)
+		return nil
+	}
+	text := string(lr.out[:done])
+	if !final {
+		text = text[:len(text)-1] // the last line's end: no line follows it yet
+	}
 	for {
-		i := bytes.IndexByte(lr.out[done:], '\n')
+		i := strings.IndexByte(text, '\n')
 		if i < 0 {
 			break
 		}
-		if err := lr.emit(string(lr.out[done : done+i])); err != nil {
+		if err := lr.emit(text[:i]); err != nil {
 			return err
 		}
-		done += i + 1
+		text = text[i+1:]
 	}
-	if final {
-		if err := lr.emit(string(lr.out[done:])); err != nil {
-			return err
-		}
-		done = len(lr.out)
+	if err := lr.emit(text); err != nil {
+		return err
 	}
 	lr.out = append(lr.out[:0], lr.out[done:]...)
 	return nil
@@ -126,6 +164,7 @@ type LineScanner struct {
 	before   rune
 	found    []Finding
 	sentence []Finding
+	buf      []byte
 }
 
 // NewLineScanner starts a scan; known is as for Scan.
@@ -141,29 +180,42 @@ func NewLineScanner(known *Redactor) *LineScanner {
 func (s *LineScanner) Line(line string, source int) {
 	s.n++
 	from := len(s.found)
-	defer func() {
-		for i := from; i < len(s.found); i++ {
-			s.found[i].SourceLine = source
-		}
-	}()
-	if !isASCII(line) {
+	ascii := isASCII(line)
+	if !ascii {
 		line = norm.NFC.String(line)
 	}
 	for len(line) > 0 && (line[len(line)-1] == '\r' || line[len(line)-1] == '\n') {
 		line = line[:len(line)-1]
 	}
 	s.found = s.sc.scan(s.found, line, s.n)
+	for i := from; i < len(s.found); i++ {
+		s.found[i].SourceLine = source
+	}
 	r := s.known
 	if r == nil || !r.hasCommon {
 		return
 	}
-	b := []byte(line)
-	r.m.scan(b, false, true, r.acceptFn(b, s.before, true), func(st, e int, p int32) {
-		if r.pats[p].common == commonSingle {
-			s.sentence = append(s.sentence, Finding{Kind: FindPossibleName, Line: s.n, Col: utf8.RuneCount(b[:st]) + 1, Confidence: Low, Text: string(b[st:e]), SourceLine: source})
-		}
-	})
+	b := append(s.buf[:0], line...)
+	s.buf = b
+	// A name left at a sentence start is capitalised (acceptFn): a line
+	// of plain ASCII without a capital letter holds none.
+	if !ascii || hasUpperASCII(b) {
+		r.m.scan(b, false, true, r.acceptFn(b, s.before, true), func(st, e int, p int32) {
+			if r.pats[p].common == commonSingle {
+				s.sentence = append(s.sentence, Finding{Kind: FindPossibleName, Line: s.n, Col: utf8.RuneCount(b[:st]) + 1, Confidence: Low, Text: string(b[st:e]), SourceLine: source})
+			}
+		})
+	}
 	s.before = contextRune(b, s.before)
+}
+
+func hasUpperASCII(b []byte) bool {
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // Findings returns what the lines scanned so far hold.

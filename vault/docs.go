@@ -131,6 +131,9 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 		if err != nil {
 			return fmt.Errorf("storing %s: %w", req.Path, err)
 		}
+		if err := tx.ctx.Err(); err != nil {
+			return err // interrupted while the object was stored: say so, not what follows
+		}
 		if dup := cat.versionWithSum(sum); dup != "" && !req.AllowDuplicate {
 			return fmt.Errorf("%w: input %s is identical to %s (same SHA-256); pass --allow-duplicate to store it again", ErrInvalid, req.Path, dup)
 		}

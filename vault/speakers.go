@@ -264,7 +264,7 @@ func (t *speakerTracker) resolve(label string) speakerID {
 	id, ok := t.memo[label]
 	if !ok {
 		id = t.ix.resolve(label)
-		t.memo[label] = id
+		t.memo[strings.Clone(label)] = id // not the line it came from
 	}
 	return id
 }
@@ -281,7 +281,7 @@ func (t *speakerTracker) next(l transcript.Line) lineSpeaker {
 			k, seen := t.loose[p]
 			if !seen {
 				k.id, k.ok = ix.known(p)
-				t.loose[p] = k
+				t.loose[strings.Clone(p)] = k // not the line it came from
 			}
 			if id, known := k.id, k.ok; known {
 				label, t.cur = p, id

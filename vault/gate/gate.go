@@ -194,6 +194,10 @@ type gated struct {
 	// each, if set, sees every line of the exit with its decision as a
 	// pass decides it.
 	each func(transcript.Line, policy.LineDecision)
+	// pipeline: pass runs the composer's second half (pseudonymise and
+	// emit) on a goroutine of its own (composer.pipeline); the emit it is
+	// given must allow that.
+	pipeline bool
 
 	// counted says n and labelled are known: a first pass (count) read
 	// the document's lines, and found for a quote whose words its lines

@@ -70,6 +70,10 @@ func (g *gated) pass(s *vault.Study, rd *redact.Redactor, emit func(transcript.B
 	var c *composer
 	if emit != nil {
 		c = newComposer(rd, exitChunkLines, emit)
+		if g.pipeline {
+			c.pipeline()
+			defer c.close()
+		}
 	}
 	line := func(l transcript.Line, who vault.LineSpeaker, d policy.LineDecision) error {
 		g.tally(d)

@@ -42,24 +42,54 @@ const exitChunkLines = 256
 // long run goes out in pieces of about chunk lines
 // (transcript.Block.Continued), cut only between two lines that are not
 // blank so the writers lay the pieces out as one run.
+//
+// It works in two halves: line decides what each line is (a kept line to
+// pseudonymise, the end of a run, a marker), and a runWriter pseudonymises
+// the kept lines and emits the blocks. After pipeline the runWriter works
+// on a goroutine of its own, fed batches of lines, so that reading and
+// deciding the next lines goes on while the last ones are pseudonymised
+// and written; end (or close) waits for it.
 type composer struct {
-	rd    *redact.Redactor
-	chunk int
-	emit  func(b transcript.Block, rule policy.Rule, marked bool) error
-
-	lr        *redact.LineRedactor
-	queue     []pushed // lines given to the redactor, waiting for their text
-	head      int
-	texts     []string // the chunk being filled
-	refs      []transcript.LineRef
-	cont      bool // the chunk continues a run already partly emitted
+	w         *runWriter
 	runMarked bool
-	labels    map[string]string // speaker label → its pseudonymised form with colon
 
 	marker   *policy.Marker // the run of lines that do not leave so far
 	mref     transcript.LineRef
 	withheld int
+
+	// With pipeline: the batch being filled, the batches on their way to
+	// the runWriter's goroutine, used batches coming back, and its end.
+	batch []compOp
+	work  chan []compOp
+	free  chan []compOp
+	done  chan struct{}
+	err   error // the runWriter's error, read once done is closed
 }
+
+// compOp is one step for the runWriter: a kept line to pseudonymise, the
+// end of a run, or a marker to emit.
+type compOp struct {
+	kind   uint8
+	marked bool // a line: its run leaves marked
+	text   string
+	p      pushed
+	marker *transcript.Block
+	rule   policy.Rule
+}
+
+const (
+	opLine = iota
+	opEndRun
+	opMarker
+)
+
+// pipeBatch is how many steps go to the runWriter's goroutine at a time,
+// and pipeDepth how many batches may wait for it: enough that neither side
+// waits often, few enough that memory does not grow with the document.
+const (
+	pipeBatch = 128
+	pipeDepth = 2
+)
 
 type pushed struct {
 	ref   transcript.LineRef
@@ -67,9 +97,85 @@ type pushed struct {
 }
 
 func newComposer(rd *redact.Redactor, chunk int, emit func(transcript.Block, policy.Rule, bool) error) *composer {
-	c := &composer{rd: rd, chunk: chunk, emit: emit, labels: map[string]string{}}
-	c.lr = rd.Lines(c.redacted)
-	return c
+	w := &runWriter{rd: rd, chunk: chunk, emit: emit, labels: map[string]string{}}
+	w.lr = rd.LineBytes(w.redacted)
+	return &composer{w: w}
+}
+
+// pipeline moves the runWriter (the redactor and emit) to a goroutine of
+// its own. From then on emit is called on that goroutine, one call at a
+// time and in order, until end or close returns.
+func (c *composer) pipeline() {
+	c.work = make(chan []compOp, pipeDepth)
+	c.free = make(chan []compOp, pipeDepth+2)
+	c.done = make(chan struct{})
+	c.batch = make([]compOp, 0, pipeBatch)
+	work := c.work
+	go func() {
+		defer close(c.done)
+		for ops := range work {
+			if c.err == nil {
+				for i := range ops {
+					if c.err = c.w.do(&ops[i]); c.err != nil {
+						break
+					}
+				}
+			}
+			clear(ops)
+			select {
+			case c.free <- ops[:0]:
+			default:
+			}
+		}
+	}()
+}
+
+// op hands the runWriter its next step.
+func (c *composer) op(o compOp) error {
+	if c.work == nil {
+		return c.w.do(&o)
+	}
+	c.batch = append(c.batch, o)
+	if len(c.batch) < pipeBatch {
+		return nil
+	}
+	return c.send()
+}
+
+// send passes the batch being filled to the runWriter's goroutine; it
+// returns the runWriter's error if it has stopped.
+func (c *composer) send() error {
+	select {
+	case <-c.done:
+		return c.err
+	default:
+	}
+	if len(c.batch) == 0 {
+		return nil
+	}
+	select {
+	case c.work <- c.batch:
+	case <-c.done:
+		return c.err
+	}
+	select {
+	case c.batch = <-c.free:
+	default:
+		c.batch = make([]compOp, 0, pipeBatch)
+	}
+	return nil
+}
+
+// close stops the runWriter's goroutine and waits for it; it returns its
+// error. It may be called more than once.
+func (c *composer) close() error {
+	if c.work == nil {
+		return nil
+	}
+	close(c.work)
+	c.work = nil
+	<-c.done
+	return c.err
 }
 
 // line takes the document's next line of the exit, its speaker and the
@@ -82,7 +188,7 @@ func (c *composer) line(l transcript.Line, who vault.LineSpeaker, d policy.LineD
 			if err := c.flushMarker(); err != nil {
 				return err
 			}
-			if err := c.endRun(); err != nil {
+			if err := c.op(compOp{kind: opEndRun}); err != nil {
 				return err
 			}
 			m := policy.NewMarker(d)
@@ -101,7 +207,7 @@ func (c *composer) line(l transcript.Line, who vault.LineSpeaker, d policy.LineD
 		return nil
 	}
 	if marked := len(d.Marks) > 0; marked != c.runMarked {
-		if err := c.endRun(); err != nil {
+		if err := c.op(compOp{kind: opEndRun}); err != nil {
 			return err
 		}
 		c.runMarked = marked
@@ -120,8 +226,8 @@ func (c *composer) line(l transcript.Line, who vault.LineSpeaker, d policy.LineD
 			text = l2 + ": " + rest
 		}
 	}
-	c.queue = append(c.queue, pushed{transcript.LineRef{N: l.N, Start: l.Start, HasTime: l.HasTime, Row: l.Row, Note: l.Note}, lab})
-	return c.lr.Line(text)
+	p := pushed{transcript.LineRef{N: l.N, Start: l.Start, HasTime: l.HasTime, Row: l.Row, Note: l.Note}, lab}
+	return c.op(compOp{kind: opLine, marked: c.runMarked, text: text, p: p})
 }
 
 // flushMarker emits the marker of the run of lines that do not leave.
@@ -135,77 +241,125 @@ func (c *composer) flushMarker() error {
 	c.withheld += m.To - m.From + 1
 	ref := c.mref
 	ref.N, ref.To = m.From, m.To
-	return c.emit(transcript.Block{Text: m.Text, Marker: true, Lines: []transcript.LineRef{ref}}, m.Rule, false)
+	return c.op(compOp{kind: opMarker, marker: &transcript.Block{Text: m.Text, Marker: true, Lines: []transcript.LineRef{ref}}, rule: m.Rule})
 }
 
-// redacted takes the redactor's next line.
-func (c *composer) redacted(text string) error {
-	p := c.queue[c.head]
-	c.queue[c.head] = pushed{}
-	c.head++
-	if c.head >= 64 && 2*c.head >= len(c.queue) {
-		// The redactor may always hold a line back (a name may run on):
-		// drop what it has passed so the queue does not grow.
-		n := copy(c.queue, c.queue[c.head:])
-		c.queue, c.head = c.queue[:n], 0
+// end finishes the document: the last run and marker are emitted, and the
+// runWriter's goroutine, if any, has stopped.
+func (c *composer) end() error {
+	err := c.op(compOp{kind: opEndRun})
+	if err == nil {
+		err = c.flushMarker()
 	}
-	p.ref.Label = c.labelLen(text, p.label)
-	if n := len(c.texts); c.chunk > 0 && n >= c.chunk && !blank(text) && !blank(c.texts[n-1]) {
-		if err := c.flushChunk(); err != nil {
-			return err
-		}
+	if err == nil && c.work != nil {
+		err = c.send()
 	}
-	c.texts = append(c.texts, text)
-	c.refs = append(c.refs, p.ref)
-	return nil
-}
-
-func blank(s string) bool { return strings.TrimSpace(s) == "" }
-
-func (c *composer) flushChunk() error {
-	if len(c.texts) == 0 {
-		return nil
+	if cerr := c.close(); err == nil {
+		err = cerr
 	}
-	b := transcript.Block{Text: strings.Join(c.texts, "\n"), Lines: c.refs, Continued: c.cont}
-	c.cont = true
-	c.texts, c.refs = c.texts[:0], nil
-	return c.emit(b, "", c.runMarked)
-}
-
-// endRun finishes the run of kept lines in progress.
-func (c *composer) endRun() error {
-	if err := c.lr.End(); err != nil {
-		return err
-	}
-	err := c.flushChunk()
-	c.cont = false
 	return err
 }
 
-// end finishes the document.
-func (c *composer) end() error {
-	if err := c.endRun(); err != nil {
+// A runWriter is the composer's second half: it pseudonymises the runs of
+// kept lines (redact.LineRedactor: names broken across a line end are
+// still matched) and emits them, and the markers between them, in order.
+type runWriter struct {
+	rd    *redact.Redactor
+	chunk int
+	emit  func(b transcript.Block, rule policy.Rule, marked bool) error
+
+	lr        *redact.LineRedactor
+	queue     []pushed // lines given to the redactor, waiting for their text
+	head      int
+	text      []byte // the chunk being filled: its lines joined by "\n"
+	lines     int    // how many
+	lastBlank bool   // its last line is blank
+	refs      []transcript.LineRef
+	cont      bool // the chunk continues a run already partly emitted
+	runMarked bool
+	labels    map[string]string // speaker label → its pseudonymised form with colon
+}
+
+// do takes the next step.
+func (w *runWriter) do(o *compOp) error {
+	switch o.kind {
+	case opLine:
+		w.runMarked = o.marked
+		w.queue = append(w.queue, o.p)
+		return w.lr.Line(o.text)
+	case opEndRun:
+		return w.endRun()
+	default:
+		return w.emit(*o.marker, o.rule, false)
+	}
+}
+
+// redacted takes the redactor's next line (valid during the call only).
+func (w *runWriter) redacted(text []byte) error {
+	p := w.queue[w.head]
+	w.queue[w.head] = pushed{}
+	w.head++
+	if w.head >= 64 && 2*w.head >= len(w.queue) {
+		// The redactor may always hold a line back (a name may run on):
+		// drop what it has passed so the queue does not grow.
+		n := copy(w.queue, w.queue[w.head:])
+		w.queue, w.head = w.queue[:n], 0
+	}
+	p.ref.Label = w.labelLen(text, p.label)
+	isBlank := len(bytes.TrimSpace(text)) == 0
+	if w.chunk > 0 && w.lines >= w.chunk && !isBlank && !w.lastBlank {
+		if err := w.flushChunk(); err != nil {
+			return err
+		}
+	}
+	if w.lines > 0 {
+		w.text = append(w.text, '\n')
+	}
+	w.text = append(w.text, text...)
+	w.lines++
+	w.lastBlank = isBlank
+	w.refs = append(w.refs, p.ref)
+	return nil
+}
+
+func (w *runWriter) flushChunk() error {
+	if w.lines == 0 {
+		return nil
+	}
+	b := transcript.Block{Text: string(w.text), Lines: w.refs, Continued: w.cont}
+	w.cont = true
+	w.text, w.lines, w.lastBlank = w.text[:0], 0, false
+	w.refs = make([]transcript.LineRef, 0, max(w.chunk, len(w.refs)))
+	return w.emit(b, "", w.runMarked)
+}
+
+// endRun finishes the run of kept lines in progress.
+func (w *runWriter) endRun() error {
+	if err := w.lr.End(); err != nil {
 		return err
 	}
-	return c.flushMarker()
+	err := w.flushChunk()
+	w.cont = false
+	return err
 }
 
 // labelLen is the length of the pseudonymised speaker label with its colon
 // at the start of an output line, so writers can set it in bold; 0 if the
 // line does not start with one.
-func (c *composer) labelLen(line, label string) int {
+func (w *runWriter) labelLen(line []byte, label string) int {
 	if label == "" {
 		return 0
 	}
-	p, ok := c.labels[label]
+	p, ok := w.labels[label]
 	if !ok {
-		p = c.rd.Redact(label) + ":"
-		c.labels[label] = p
+		p = w.rd.Redact(label) + ":"
+		w.labels[strings.Clone(label)] = p // not the line the label came from
 	}
-	if strings.HasPrefix(line, p) {
+	if len(line) >= len(p) && string(line[:len(p)]) == p {
 		return len(p)
 	}
-	if lab, _, ok := transcript.ParseLabel(line); ok && strings.HasPrefix(line, lab+":") {
+	s := string(line)
+	if lab, _, ok := transcript.ParseLabel(s); ok && strings.HasPrefix(s, lab+":") {
 		return len(lab) + 1
 	}
 	return 0
@@ -381,7 +535,7 @@ func (x *exitSink) write(b transcript.Block) error {
 // its own, beside the pipeline that redacts and writes; stopScan waits for
 // it and returns the findings.
 func (x *exitSink) startScan(rd *redact.Redactor) {
-	in, out := make(chan transcript.Block, 16), make(chan []redact.Finding, 1)
+	in, out := make(chan transcript.Block, 4), make(chan []redact.Finding, 1)
 	x.scan, x.scanned = in, out
 	go func() {
 		sc := redact.NewLineScanner(rd)
@@ -524,6 +678,7 @@ func streamExit(s *vault.Study, g *gated, rd *redact.Redactor, w io.Writer, form
 	}
 	x.startScan(rd)
 	defer x.stopScan()
+	g.pipeline = true // x.block may be called from the composer's own goroutine
 	if err := g.pass(s, rd, x.block); err != nil {
 		return nil, "", 0, err
 	}

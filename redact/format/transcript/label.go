@@ -259,29 +259,31 @@ func labelShape(label string, loose bool) bool {
 			return false
 		}
 	}
-	words := strings.Split(name, " ")
-	if len(words) > maxLabelWords {
+	nwords := strings.Count(name, " ") + 1
+	if nwords > maxLabelWords {
 		return false
 	}
 	capital := false // some word (or hyphen part) starts with a capital
 	relation := 0    // lower-case words allowed after a capitalised possessive ("Dafydd's mum")
-	for k, w := range words {
+	rest := name
+	for k := 0; k < nwords; k++ {
+		w, after, _ := strings.Cut(rest, " ")
+		rest = after
 		if w == "" || !validWord(w, k > 0) {
 			return false
 		}
 		r, _ := utf8.DecodeRuneInString(w)
-		lower := strings.ToLower(w)
 		upper := unicode.IsUpper(r) || unicode.IsTitle(r)
 		switch {
 		case upper || (k > 0 && unicode.IsDigit(r)):
 			capital = capital || upper
-		case loose || particleWord(lower, k == 0):
+		case loose || particleWord(strings.ToLower(w), k == 0):
 			if !loose && k == 0 && hyphenCapital(w) {
 				capital = true
 			}
 		case relation > 0 && unicode.IsLower(r):
 			relation--
-			if relation == 0 && k < len(words)-1 {
+			if relation == 0 && k < nwords-1 {
 				return false
 			}
 			continue
@@ -291,11 +293,35 @@ func labelShape(label string, loose bool) bool {
 		if upper && possessive(w) {
 			relation = 2
 		}
-		if k == 0 && !loose && excludedLabel[strings.TrimSuffix(lower, ".")] {
+		if k == 0 && !loose && isExcludedLabel(w) {
 			return false
 		}
 	}
 	return loose || capital
+}
+
+// isExcludedLabel reports whether w, in lower case and without a final
+// full stop, is one of excludedLabelWords.
+func isExcludedLabel(w string) bool {
+	var buf [24]byte
+	if len(w) > len(buf) {
+		return excludedLabel[strings.TrimSuffix(strings.ToLower(w), ".")]
+	}
+	b := buf[:0]
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return excludedLabel[strings.TrimSuffix(strings.ToLower(w), ".")]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	if n := len(b); n > 0 && b[n-1] == '.' {
+		b = b[:n-1]
+	}
+	return excludedLabel[string(b)]
 }
 
 // possessive reports whether a word ends in a possessive ("Dafydd's",

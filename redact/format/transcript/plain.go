@@ -20,7 +20,16 @@ func splitLines(data []byte, atEOF bool) (int, []byte, error) {
 	if atEOF && len(data) == 0 {
 		return 0, nil, nil
 	}
-	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+	// The first "\r" or "\n": two byte searches (a "\r" is rare) are
+	// quicker than one over a set.
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		i = len(data)
+	}
+	if j := bytes.IndexByte(data[:i], '\r'); j >= 0 {
+		i = j
+	}
+	if i < len(data) {
 		if data[i] == '\n' {
 			return i + 1, data[:i], nil
 		}
@@ -42,12 +51,29 @@ func splitLines(data []byte, atEOF bool) (int, []byte, error) {
 }
 
 // lineReader yields the lines of a UTF-8 text file, checking the encoding.
+// It reads a few lines ahead (readAheadBytes, readAheadLines) and turns
+// them into one string, so a line costs no allocation of its own; a line
+// it returns shares that string with its neighbours.
 type lineReader struct {
 	f  Format
 	sc *bufio.Scanner
 	r  *readErr
-	n  int
+	n  int // lines returned
+
+	buf  []byte // the lines read ahead, as read
+	text string // buf as a string
+	ends []int  // where each line read ahead ends in text
+	k    int    // the next line of ends to return
+	read int    // lines read from sc
+	err  error  // what ends the lines read ahead: an error, or io.EOF
 }
+
+// readAheadBytes and readAheadLines bound what a lineReader reads ahead
+// (beyond one line that is longer).
+const (
+	readAheadBytes = 32 << 10
+	readAheadLines = 512
+)
 
 // readErr remembers the first error its reader returned other than io.EOF.
 type readErr struct {
@@ -75,33 +101,69 @@ func newLineReader(f Format, r io.Reader) *lineReader {
 // After a read error no line is returned (the scanner would hand over the
 // line it was in the middle of as if it were whole).
 func (lr *lineReader) next() (line string, n int, ok bool, err error) {
-	if !lr.sc.Scan() || lr.r.err != nil {
-		if lr.r.err != nil {
-			return "", 0, false, &ParseError{Format: lr.f, Line: lr.n + 1, Msg: "reading failed", Err: lr.r.err}
+	if lr.k == len(lr.ends) {
+		if lr.err == nil {
+			lr.fill()
 		}
-		if err := lr.sc.Err(); err != nil {
-			if errors.Is(err, bufio.ErrTooLong) {
-				le := &LimitError{Limit: "line length (bytes)", Max: maxLineBytes}
-				return "", 0, false, &ParseError{Format: lr.f, Line: lr.n + 1, Msg: le.Error(), Err: le}
+		if lr.k == len(lr.ends) {
+			if lr.err == io.EOF {
+				return "", 0, false, nil
 			}
-			return "", 0, false, &ParseError{Format: lr.f, Line: lr.n + 1, Msg: "reading failed", Err: err}
+			return "", 0, false, lr.err
 		}
-		return "", 0, false, nil
 	}
+	start := 0
+	if lr.k > 0 {
+		start = lr.ends[lr.k-1]
+	}
+	line = lr.text[start:lr.ends[lr.k]]
+	lr.k++
 	lr.n++
-	b := lr.sc.Bytes()
-	if lr.n == 1 {
-		b = bytes.TrimPrefix(b, []byte(bom))
+	return line, lr.n, true, nil
+}
+
+// fill reads the next lines ahead, up to the end of the text or the first
+// error, which next returns once the lines before it are taken.
+func (lr *lineReader) fill() {
+	lr.buf, lr.ends, lr.k = lr.buf[:0], lr.ends[:0], 0
+	for len(lr.buf) < readAheadBytes && len(lr.ends) < readAheadLines {
+		if !lr.sc.Scan() || lr.r.err != nil {
+			lr.err = io.EOF
+			switch err := lr.sc.Err(); {
+			case lr.r.err != nil:
+				lr.err = &ParseError{Format: lr.f, Line: lr.read + 1, Msg: "reading failed", Err: lr.r.err}
+			case errors.Is(err, bufio.ErrTooLong):
+				le := &LimitError{Limit: "line length (bytes)", Max: maxLineBytes}
+				lr.err = &ParseError{Format: lr.f, Line: lr.read + 1, Msg: le.Error(), Err: le}
+			case err != nil:
+				lr.err = &ParseError{Format: lr.f, Line: lr.read + 1, Msg: "reading failed", Err: err}
+			}
+			break
+		}
+		lr.read++
+		b := lr.sc.Bytes()
+		if lr.read == 1 {
+			b = bytes.TrimPrefix(b, []byte(bom))
+		}
+		if col, bad := checkText(b); bad != "" {
+			lr.err = &ParseError{Format: lr.f, Line: lr.read, Col: col, Msg: bad}
+			break
+		}
+		lr.buf = append(lr.buf, b...)
+		lr.ends = append(lr.ends, len(lr.buf))
 	}
-	if col, bad := checkText(b); bad != "" {
-		return "", 0, false, &ParseError{Format: lr.f, Line: lr.n, Col: col, Msg: bad}
+	lr.text = string(lr.buf)
+	if cap(lr.buf) > 4*readAheadBytes {
+		lr.buf = nil // a long line: do not keep its buffer
 	}
-	return string(b), lr.n, true, nil
 }
 
 // checkText returns the column and a description of the first byte sequence
 // that is not text, or "" if all is well.
 func checkText(b []byte) (int, string) {
+	if utf8.Valid(b) && bytes.IndexByte(b, 0) < 0 {
+		return 0, "" // the usual case, in two quick passes
+	}
 	col := 0
 	for i := 0; i < len(b); {
 		col++

@@ -21,6 +21,9 @@ import (
 // name and time are set apart by two or more spaces or a tab. Words after
 // a colon on the same line are the turn's first words.
 func ParseTimedLabel(line string) (label string, start time.Duration, rest string, ok bool) {
+	if !hasClockColon(line) {
+		return "", 0, "", false // every form has a time, and a time "M:SS"
+	}
 	s := strings.TrimRight(line, " \t")
 	if s == "" {
 		return "", 0, "", false
@@ -124,6 +127,23 @@ func ParseTimedLabel(line string) (label string, start time.Duration, rest strin
 		return "", 0, "", false
 	}
 	return name, d, words, true
+}
+
+// hasClockColon reports whether s holds a colon between two digits, as
+// every time parseLabelTime takes does: most lines have none, and need no
+// closer look.
+func hasClockColon(s string) bool {
+	for i := strings.IndexByte(s, ':'); i >= 0; {
+		if i > 0 && isDigit(s[i-1]) && i+1 < len(s) && isDigit(s[i+1]) {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], ':')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // endsSentence reports whether a would-be label ends like a sentence

@@ -1,0 +1,45 @@
+package transcript
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestHasClockColon: the quick test ParseTimedLabel makes first finds the
+// colon of every time it parses, and only lines without one are passed
+// over.
+func TestHasClockColon(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"Carol Mensah  0:09", true},
+		{"Carol Mensah (00:01:23):", true},
+		{"[00:01:23] Carol Mensah:", true},
+		{"00:01:23 Carol Mensah", true},
+		{"Carol: we met at 9:30", true},
+		{"Carol: we met at nine", false},
+		{"ratio 3: 2", false},
+		{"ends with a colon 3:", false},
+		{":3 starts with one", false},
+		{"", false},
+	} {
+		if got := hasClockColon(tc.line); got != tc.want {
+			t.Errorf("hasClockColon(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+		if _, _, _, ok := ParseTimedLabel(tc.line); ok && !tc.want {
+			t.Errorf("ParseTimedLabel(%q) found a time the quick test passed over", tc.line)
+		}
+	}
+}
+
+// TestIsExcludedLabel: the folding on the stack agrees with strings.ToLower
+// for ASCII, non-ASCII and long words.
+func TestIsExcludedLabel(t *testing.T) {
+	for _, w := range []string{"Note", "NOTE.", "note", "Notes:", "Carol", "Ünder", "Subject", "SUBJECT.", "e-mail", "E-Mail", "", strings.Repeat("A", 30), "Transcriber"} {
+		want := excludedLabel[strings.TrimSuffix(strings.ToLower(w), ".")]
+		if got := isExcludedLabel(w); got != want {
+			t.Errorf("isExcludedLabel(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
