@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"testing"
@@ -107,12 +108,59 @@ func exportPeak(tb testing.TB, s *vault.Study, h, format string) uint64 {
 	return peak
 }
 
+// readPeak runs a read of the study that is not an exit (what, for the
+// log) and returns the peak heap in use while it ran. Garbage waits for a
+// collection: with less of it allowed, the peak follows what the read
+// holds rather than when the collector ran.
+func readPeak(tb testing.TB, what string, f func() error) uint64 {
+	tb.Helper()
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
+	start := time.Now()
+	var err error
+	peak := peakHeap(func() { err = f() })
+	if err != nil {
+		tb.Fatalf("%s: %v", what, err)
+	}
+	tb.Logf("%s: %v, peak heap %.1f MiB", what, time.Since(start).Round(time.Millisecond), float64(peak)/(1<<20))
+	return peak
+}
+
+// openLinesPeak runs open --lines on document h and returns the peak heap
+// in use while it ran.
+func openLinesPeak(tb testing.TB, s *vault.Study, h string) uint64 {
+	tb.Helper()
+	w := &countWriter{w: io.Discard}
+	peak := readPeak(tb, "open --lines "+h, func() error { return s.OpenLines(ctx, h, 0, w) })
+	if w.n == 0 {
+		tb.Errorf("open --lines %s wrote nothing", h)
+	}
+	return peak
+}
+
+// recordPeak gathers participant p's record and returns the peak heap in
+// use while it ran.
+func recordPeak(tb testing.TB, s *vault.Study, p string) uint64 {
+	tb.Helper()
+	var rec *vault.ParticipantRecord
+	peak := readPeak(tb, "record of "+p, func() (err error) {
+		rec, err = s.ParticipantRecord(p)
+		return err
+	})
+	for _, d := range rec.Documents {
+		if d.TheirLines <= 0 {
+			tb.Errorf("record of %s: %s has %d of their lines, want some", p, d.Handle, d.TheirLines)
+		}
+	}
+	return peak
+}
+
 // TestBigDocumentsPeakHeapFlat: a transcript of 10 MB (200 with
 // FIELDVAULT_HEAVY=1) ingests within 256 MiB of heap, and so does a
 // corrected version of it carrying a flag; its export peaks within 64 MiB
-// and within 1.5× of the export of one a tenth its size. A WebVTT and an
-// SRT caption file of a million cues (FIELDVAULT_HEAVY=1) ingest within
-// 256 MiB and export within 64 MiB.
+// and within 1.5× of the export of one a tenth its size; so do open
+// --lines of it and a participant's record. A WebVTT and an SRT caption
+// file of a million cues (FIELDVAULT_HEAVY=1) ingest within 256 MiB and
+// export, open --lines and enter a record within 64 MiB.
 func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds large documents")
@@ -150,7 +198,7 @@ func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 	}
 
 	// Transcripts of a tenth of big and of big.
-	exports := map[int]uint64{}
+	exports, lines, records := map[int]uint64{}, map[int]uint64{}, map[int]uint64{}
 	for _, size := range []int{big / 10, big} {
 		mb := fmt.Sprintf("%.1f MB", float64(size)/(1<<20))
 		path := write(fmt.Sprintf("interview-%d.txt", size), []byte(redacttest.Interview(people, size)))
@@ -158,6 +206,10 @@ func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 		assert("ingest of "+mb, peak, ingestCeiling)
 		exports[size] = exportPeak(t, s, h, "md")
 		assert("export of "+mb, exports[size], exportCeiling)
+		lines[size] = openLinesPeak(t, s, h)
+		assert("open --lines of "+mb, lines[size], exportCeiling)
+		records[size] = recordPeak(t, s, "P1") // reads every transcript so far
+		assert("record with "+mb, records[size], exportCeiling)
 		if size != big {
 			continue
 		}
@@ -184,9 +236,11 @@ func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 			t.Errorf("flags of version 2: %+v, want lines 11-13 (the flag on 10-12, one line added above)", f)
 		}
 	}
-	if !raceEnabled && float64(exports[big]) > 1.5*float64(exports[big/10]) {
-		t.Errorf("export peak heap %.1f MiB for %d bytes, %.1f MiB for %d: grows with the document",
-			float64(exports[big])/(1<<20), big, float64(exports[big/10])/(1<<20), big/10)
+	for what, peaks := range map[string]map[int]uint64{"export": exports, "open --lines": lines, "record": records} {
+		if !raceEnabled && float64(peaks[big]) > 1.5*float64(peaks[big/10]) {
+			t.Errorf("%s peak heap %.1f MiB for %d bytes, %.1f MiB for %d: grows with the document",
+				what, float64(peaks[big])/(1<<20), big, float64(peaks[big/10])/(1<<20), big/10)
+		}
 	}
 
 	// Caption files.
@@ -209,5 +263,7 @@ func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 			t.Errorf("%s: %d lines, want %d (a line a cue)", name, got, ncues)
 		}
 		assert("export of "+name, exportPeak(t, s, h, format), exportCeiling)
+		assert("open --lines of "+name, openLinesPeak(t, s, h), exportCeiling)
 	}
+	assert("record with every document", recordPeak(t, s, "P1"), exportCeiling)
 }
