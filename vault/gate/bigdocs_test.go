@@ -267,3 +267,30 @@ func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 	}
 	assert("record with every document", recordPeak(t, s, "P1"), exportCeiling)
 }
+
+// BenchmarkExportCaptions lets a WebVTT file of 100,000 cues out through
+// the gate as WebVTT and as SRT (1,000 registered people); -benchmem
+// counts the garbage a cue leaves, which sets how far the peak heap of a
+// caption export rises above what it holds.
+func BenchmarkExportCaptions(b *testing.B) {
+	s, _ := exportStudy(b, 1000, 1<<10)
+	p1, _ := redacttest.Person(0)
+	p2, _ := redacttest.Person(1)
+	path := filepath.Join(b.TempDir(), "captions.vtt")
+	const cues = 100_000
+	captionFile(b, path, false, cues, [2]string{p1, p2})
+	d, err := s.Ingest(ctx, vault.IngestRequest{Path: path, Kind: policy.KindTranscript, Participants: []string{"P1", "P2"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, format := range []string{"vtt", "srt"} {
+		b.Run(format, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Run(ctx, s, Request{Exit: ExitExport, Doc: d.Handle, Format: format, W: io.Discard}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/cues, "ns/cue")
+		})
+	}
+}
