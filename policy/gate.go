@@ -231,22 +231,10 @@ func (req Request) validateShape(n int) error {
 	return nil
 }
 
-// Speakers maps each line that holds a participant's words to those
-// participants, as Decide attributes them (lineSpeakers).
-func (doc DocFacts) Speakers() map[int][]string {
-	unlabelled := doc.unlabelledTranscript()
-	out := map[int][]string{}
-	for _, l := range doc.Lines {
-		if who := lineSpeakers(l, doc.Participants, unlabelled); len(who) > 0 {
-			out[l.N] = who
-		}
-	}
-	return out
-}
-
 // LineSpeakers are the participants whose words line l holds, as Decide
 // attributes them, in a document where some line has a speaker (labelled)
-// or none does: Speakers for one line, for an exit that streams.
+// or none does (known at its end: an exit or a record that streams
+// works both ways until then).
 func (doc DocFacts) LineSpeakers(l LineFacts, labelled bool) []string {
 	return lineSpeakers(l, doc.Participants, doc.Kind == KindTranscript && !labelled)
 }

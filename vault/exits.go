@@ -106,21 +106,6 @@ func (s *Study) StreamLines(v *Version, fn func(transcript.Line) error) error {
 	return s.streamLines(v, fn)
 }
 
-// speakers resolves every line of a parsed document to its speaker against
-// the register (registry first; see speakers.go). sole, if set, is the one
-// participant of a document that concerns exactly one: generic labels
-// such as "A:" are theirs.
-func (c *Catalog) speakers(rd *redact.Redactor, lines []transcript.Line, sole string) []LineSpeaker {
-	ix := c.speakerIndex(rd)
-	ix.sole = sole
-	who := ix.speakers(lines)
-	out := make([]LineSpeaker, len(who))
-	for i, w := range who {
-		out[i] = LineSpeaker{Kind: w.kind, Participant: w.participant, Text: w.text, Role: w.role}
-	}
-	return out
-}
-
 // DocFacts are the catalogue's facts about a document version for the
 // policy, lines not yet read.
 func (c *Catalog) DocFacts(d *Document, v *Version) policy.DocFacts {
@@ -133,25 +118,65 @@ func (c *Catalog) DocFacts(d *Document, v *Version) policy.DocFacts {
 	return facts
 }
 
-// lineFacts reads a text version and resolves each line to its speaker
-// and inline flags, into facts.Lines: the few facts per line the policy
-// decides on, for a participant's record (the exits stream instead).
-func (s *Study) lineFacts(cat *Catalog, rd *redact.Redactor, d *Document, v *Version, facts *policy.DocFacts) error {
-	td, err := s.parseVersion(v)
+// theirLines streams a text version and returns the lines that hold
+// participant p's words as the gate attributes them (policy's
+// LineSpeakers), for a participant's record. It holds a bit a line, not
+// the lines: whose words a line holds depends on whether any line of the
+// document has a speaker, known only at its end, so both ways are kept
+// until then.
+func (s *Study) theirLines(cat *Catalog, rd *redact.Redactor, d *Document, v *Version, p string) (lineSet, error) {
+	facts := cat.DocFacts(d, v)
+	tr := cat.SpeakerTracker(rd, d)
+	var ifLabelled, ifNot lineSet
+	labelled := false
+	err := s.streamLines(v, func(l transcript.Line) error {
+		who := tr.Next(l)
+		labelled = labelled || who.Kind != policy.SpeakerNone
+		f := who.Facts(l)
+		if slices.Contains(facts.LineSpeakers(f, true), p) {
+			ifLabelled.add(l.N)
+		}
+		if slices.Contains(facts.LineSpeakers(f, false), p) {
+			ifNot.add(l.N)
+		}
+		return nil
+	})
 	if err != nil {
-		return err
+		return lineSet{}, err
 	}
-	sole := ""
-	if len(d.Participants) == 1 {
-		sole = d.Participants[0]
+	if labelled {
+		return ifLabelled, nil
 	}
-	who := cat.speakers(rd, td.Lines, sole)
-	facts.Lines = make([]policy.LineFacts, len(td.Lines))
-	for i, l := range td.Lines {
-		facts.Lines[i] = who[i].Facts(l)
-	}
-	return nil
+	return ifNot, nil
 }
+
+// A lineSet is a set of line numbers, a bit each.
+type lineSet struct {
+	bits []uint64
+	n    int
+}
+
+func (ls *lineSet) add(n int) {
+	if n < 0 {
+		return
+	}
+	i := n / 64
+	if i >= len(ls.bits) {
+		ls.bits = append(ls.bits, make([]uint64, i+1-len(ls.bits))...)
+	}
+	if ls.bits[i]&(1<<(n%64)) == 0 {
+		ls.bits[i] |= 1 << (n % 64)
+		ls.n++
+	}
+}
+
+func (ls lineSet) has(n int) bool {
+	i := n / 64
+	return n >= 0 && i < len(ls.bits) && ls.bits[i]&(1<<(n%64)) != 0
+}
+
+// len is how many lines are in the set.
+func (ls lineSet) len() int { return ls.n }
 
 // IntegrityDetail is an integrity error's message without its
 // "integrity problem: " prefix, for a line in a longer report.

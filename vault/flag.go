@@ -1,10 +1,13 @@
 package vault
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 )
 
 // FlagRequest flags a line range of a document version.
@@ -93,11 +96,12 @@ func (s *Study) carryLater(d *Document, v *Version, f policy.Flag) ([]policy.Fla
 	return added, nil
 }
 
-// Lines returns a text document's parsed lines with their numbers, for the
-// researcher's own view (open --lines).
-func (s *Study) Lines(ctx context.Context, handle string, version int) ([]string, error) {
-	var out []string
-	err := s.Write(ctx, func(tx *Tx) error {
+// OpenLines writes a text document's parsed lines with their numbers to
+// w, for the researcher's own view (open --lines). It holds no line: the
+// version is streamed once to verify and parse it and, once the open is on
+// record, again to write it.
+func (s *Study) OpenLines(ctx context.Context, handle string, version int, w io.Writer) error {
+	return s.Write(ctx, func(tx *Tx) error {
 		d, err := tx.Cat.Doc(handle)
 		if err != nil {
 			return err
@@ -108,16 +112,30 @@ func (s *Study) Lines(ctx context.Context, handle string, version int) ([]string
 				return err
 			}
 		}
-		td, err := s.parseVersion(v)
-		if err != nil {
+		if err := s.streamLines(v, func(transcript.Line) error { return nil }); err != nil {
 			return err
-		}
-		for _, l := range td.Lines {
-			out = append(out, fmt.Sprintf("%5d  %s", l.N, l.Text))
 		}
 		tx.Audit(Entry{Action: "open", Handles: []string{d.Handle}, Participants: d.Participants,
 			Hashes: map[string]string{"object": v.SHA256}, Detail: map[string]string{"version": fmt.Sprint(v.N), "view": "lines"}})
+		tx.Deliver(func() error { return s.writeLines(v, w) }, nil)
 		return nil
 	})
-	return out, err
+}
+
+// writeLines streams version v's lines to w, each after its number.
+func (s *Study) writeLines(v *Version, w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	err := s.streamLines(v, func(l transcript.Line) error {
+		if _, err := fmt.Fprintf(bw, "%5d  %s\n", l.N, l.Text); err != nil {
+			return fmt.Errorf("writing the lines: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing the lines: %w", err)
+	}
+	return nil
 }

@@ -76,29 +76,24 @@ func (s *Study) ParticipantRecord(handle string) (*ParticipantRecord, error) {
 		v := d.Latest()
 		pd := ParticipantDoc{Handle: d.Handle, Kind: d.Kind, Date: d.Date, Version: v.N, Linked: slices.Contains(d.Participants, handle),
 			Lines: v.Lines, TheirLines: -1, Flags: []policy.Flag{}}
-		var theirs map[int]bool
+		var theirs *lineSet
 		if policy.IsTextKind(d.Kind) && !d.Erased && v.Format != FormatBinary {
-			facts := cat.DocFacts(d, v)
-			if err := s.lineFacts(cat, rd, d, v, &facts); err != nil {
+			ls, err := s.theirLines(cat, rd, d, v, handle)
+			if err != nil {
 				var notRecipient *RecipientError
 				if !errors.As(err, &notRecipient) {
 					return nil, err
 				}
 			} else {
-				theirs = map[int]bool{}
-				for n, who := range facts.Speakers() {
-					if slices.Contains(who, handle) {
-						theirs[n] = true
-					}
-				}
-				pd.TheirLines = len(theirs)
+				theirs = &ls
+				pd.TheirLines = ls.len()
 			}
 		}
-		if !pd.Linked && len(theirs) == 0 {
+		if !pd.Linked && pd.TheirLines <= 0 {
 			continue
 		}
 		for _, f := range v.Flags {
-			if theirs == nil || overlaps(theirs, f.From, f.To) {
+			if theirs == nil || overlaps(*theirs, f.From, f.To) {
 				f.Reason = ""
 				pd.Flags = append(pd.Flags, f)
 			}
@@ -130,9 +125,9 @@ func (s *Study) ParticipantRecord(handle string) (*ParticipantRecord, error) {
 	return rec, nil
 }
 
-func overlaps(lines map[int]bool, from, to int) bool {
+func overlaps(lines lineSet, from, to int) bool {
 	for n := min(from, to); n <= max(from, to); n++ {
-		if lines[n] {
+		if lines.has(n) {
 			return true
 		}
 	}

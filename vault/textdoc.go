@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -121,30 +120,6 @@ func (s *Study) versionLines(v *Version) lineSource {
 	return func(fn func(string) error) error {
 		return s.streamLines(v, func(l transcript.Line) error { return fn(l.Text) })
 	}
-}
-
-// parseVersion decrypts a text version and parses it.
-func (s *Study) parseVersion(v *Version) (*transcript.Document, error) {
-	if v.Format == FormatBinary || v.Object == "" {
-		return nil, fmt.Errorf("%w: this version is not a text document", ErrInvalid)
-	}
-	var buf bytes.Buffer
-	buf.Grow(int(v.Size))
-	if err := readObject(s.objects(s.ctx()), v, s.Identity, s.listed(v.Class), &buf); err != nil {
-		return nil, err
-	}
-	ctx := s.changing
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	doc, err := transcript.ParseContext(ctx, transcript.Format(v.Format), bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, integrity("a stored version no longer parses: %v", err)
-	}
-	return doc, nil
 }
 
 // markupRanges turns the inline flags of lines, given in order, into line

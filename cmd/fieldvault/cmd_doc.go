@@ -343,14 +343,7 @@ func openCommand(e *env) *cli.Command {
 				return err
 			}
 			if c.Bool("lines") {
-				lines, err := s.Lines(c.Context, req.Handle, req.Version)
-				if err != nil {
-					return err
-				}
-				for _, l := range lines {
-					fmt.Fprintln(e.stdout, l)
-				}
-				return nil
+				return s.OpenLines(c.Context, req.Handle, req.Version, e.stdout)
 			}
 			d, err := s.OpenDoc(c.Context, req)
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"testing"
@@ -107,12 +108,59 @@ func exportPeak(tb testing.TB, s *vault.Study, h, format string) uint64 {
 	return peak
 }
 
+// readPeak runs a read of the study that is not an exit (what, for the
+// log) and returns the peak heap in use while it ran. Garbage waits for a
+// collection: with less of it allowed, the peak follows what the read
+// holds rather than when the collector ran.
+func readPeak(tb testing.TB, what string, f func() error) uint64 {
+	tb.Helper()
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
+	start := time.Now()
+	var err error
+	peak := peakHeap(func() { err = f() })
+	if err != nil {
+		tb.Fatalf("%s: %v", what, err)
+	}
+	tb.Logf("%s: %v, peak heap %.1f MiB", what, time.Since(start).Round(time.Millisecond), float64(peak)/(1<<20))
+	return peak
+}
+
+// openLinesPeak runs open --lines on document h and returns the peak heap
+// in use while it ran.
+func openLinesPeak(tb testing.TB, s *vault.Study, h string) uint64 {
+	tb.Helper()
+	w := &countWriter{w: io.Discard}
+	peak := readPeak(tb, "open --lines "+h, func() error { return s.OpenLines(ctx, h, 0, w) })
+	if w.n == 0 {
+		tb.Errorf("open --lines %s wrote nothing", h)
+	}
+	return peak
+}
+
+// recordPeak gathers participant p's record and returns the peak heap in
+// use while it ran.
+func recordPeak(tb testing.TB, s *vault.Study, p string) uint64 {
+	tb.Helper()
+	var rec *vault.ParticipantRecord
+	peak := readPeak(tb, "record of "+p, func() (err error) {
+		rec, err = s.ParticipantRecord(p)
+		return err
+	})
+	for _, d := range rec.Documents {
+		if d.TheirLines <= 0 {
+			tb.Errorf("record of %s: %s has %d of their lines, want some", p, d.Handle, d.TheirLines)
+		}
+	}
+	return peak
+}
+
 // TestBigDocumentsPeakHeapFlat: a transcript of 10 MB (200 with
 // FIELDVAULT_HEAVY=1) ingests within 256 MiB of heap, and so does a
 // corrected version of it carrying a flag; its export peaks within 64 MiB
-// and within 1.5× of the export of one a tenth its size. A WebVTT and an
-// SRT caption file of a million cues (FIELDVAULT_HEAVY=1) ingest within
-// 256 MiB and export within 64 MiB.
+// and within 1.5× of the export of one a tenth its size; open --lines of
+// it and a participant's record peak within 64 MiB. A WebVTT and an SRT
+// caption file of a million cues (FIELDVAULT_HEAVY=1) ingest within 256
+// MiB and export, open --lines and enter a record within 64 MiB.
 func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds large documents")
@@ -158,6 +206,10 @@ func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 		assert("ingest of "+mb, peak, ingestCeiling)
 		exports[size] = exportPeak(t, s, h, "md")
 		assert("export of "+mb, exports[size], exportCeiling)
+		// Reads that are not exits keep to an export's ceiling too: held
+		// whole, the transcript shows several times over (about 5x).
+		assert("open --lines of "+mb, openLinesPeak(t, s, h), exportCeiling)
+		assert("record with "+mb, recordPeak(t, s, "P1"), exportCeiling) // reads every transcript so far
 		if size != big {
 			continue
 		}
@@ -209,5 +261,34 @@ func TestBigDocumentsPeakHeapFlat(t *testing.T) {
 			t.Errorf("%s: %d lines, want %d (a line a cue)", name, got, ncues)
 		}
 		assert("export of "+name, exportPeak(t, s, h, format), exportCeiling)
+		assert("open --lines of "+name, openLinesPeak(t, s, h), exportCeiling)
+	}
+	assert("record with every document", recordPeak(t, s, "P1"), exportCeiling)
+}
+
+// BenchmarkExportCaptions lets a WebVTT file of 100,000 cues out through
+// the gate as WebVTT and as SRT (1,000 registered people); -benchmem
+// counts the garbage a cue leaves, which sets how far the peak heap of a
+// caption export rises above what it holds.
+func BenchmarkExportCaptions(b *testing.B) {
+	s, _ := exportStudy(b, 1000, 1<<10)
+	p1, _ := redacttest.Person(0)
+	p2, _ := redacttest.Person(1)
+	path := filepath.Join(b.TempDir(), "captions.vtt")
+	const cues = 100_000
+	captionFile(b, path, false, cues, [2]string{p1, p2})
+	d, err := s.Ingest(ctx, vault.IngestRequest{Path: path, Kind: policy.KindTranscript, Participants: []string{"P1", "P2"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, format := range []string{"vtt", "srt"} {
+		b.Run(format, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Run(ctx, s, Request{Exit: ExitExport, Doc: d.Handle, Format: format, W: io.Discard}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/cues, "ns/cue")
+		})
 	}
 }
