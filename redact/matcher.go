@@ -44,6 +44,8 @@ type matcher struct {
 	// common case, and it rejects most of the words pre lets through (a
 	// common word that shares its first three letters with some alias).
 	pre4 []uint64
+	// byteWise turns off skip (for tests: scan gives the same either way).
+	byteWise bool
 }
 
 // preIndex keeps five bits of each byte: exact for lower-case letters, a
@@ -110,6 +112,22 @@ func (m *matcher) mayStart(text []byte, i int) bool {
 		d = ' '
 	}
 	k = k<<5 | uint32(d&31)
+	return m.pre4[k>>6]&(1<<(k&63)) != 0
+}
+
+// pre3Word is mayStart at a word of n >= 3 ASCII letters and digits whose
+// first eight bytes are x: false if pre rejects its first three bytes or
+// (when n >= 4) pre4 its first four. With n == 3 a true is not final
+// (mayStart looks at what follows the word).
+func (m *matcher) pre3Word(x uint64, n int) bool {
+	k := uint32(x&31)<<10 | uint32(x>>8&31)<<5 | uint32(x>>16&31)
+	if m.pre[k>>6]&(1<<(k&63)) == 0 {
+		return false
+	}
+	if n < 4 {
+		return true
+	}
+	k = k<<5 | uint32(x>>24&31)
 	return m.pre4[k>>6]&(1<<(k&63)) != 0
 }
 
@@ -260,24 +278,109 @@ func isSpaceRune(r rune) bool {
 	return unicode.IsSpace(r)
 }
 
+// wordLen8 returns how many of the eight bytes of x (little-endian: the
+// first byte lowest) begin it that are ASCII letters and digits (asciiWord),
+// 8 if all are. Each byte's range checks are done in its own seven-bit lane,
+// so no carry crosses into the next byte, and a byte with its high bit set
+// is never a letter.
+func wordLen8(x uint64) int {
+	return bits.TrailingZeros64(^wordBytes8(x)&high8) / 8
+}
+
+const (
+	ones8 = 0x0101010101010101
+	high8 = 0x8080808080808080
+)
+
+// wordBytes8 returns the high bit of each byte of x that is an ASCII letter
+// or digit (asciiWord).
+func wordBytes8(x uint64) uint64 {
+	y := x &^ high8
+	l := y | 0x20*ones8 // A-Z as a-z
+	letter := (l + (0x80-'a')*ones8) &^ (l + (0x80-'z'-1)*ones8)
+	digit := (y + (0x80-'0')*ones8) &^ (y + (0x80-'9'-1)*ones8)
+	return (letter | digit) &^ x & high8
+}
+
+// spaceBytes8 returns the high bit of each byte of x that is ASCII white
+// space (asciiClass clsSpace: '\t' to '\r' and ' ').
+func spaceBytes8(x uint64) uint64 {
+	y := x &^ high8
+	notSpace := (y ^ ' '*ones8) + 0x7f*ones8 // high bit clear only for ' '
+	ctl := (y + (0x80-'\t')*ones8) &^ (y + (0x80-'\r'-1)*ones8)
+	return (^notSpace | ctl) &^ x & high8
+}
+
+// pack8 gathers the high bits of m's eight bytes into one byte, the first
+// byte's lowest.
+func pack8(m uint64) uint64 { return m * 0x0002040810204081 >> 56 }
+
+// skip returns the first position from i on that scan must look at itself,
+// passing over in 64-byte blocks what it would pass over one word at a
+// time: white space, the rest of a word, a word that cannot start a match
+// (pre3Word, mayStart) and punctuation that cannot (mayStart, root). It
+// stops at a byte of a multi-byte rune, and 72 bytes before the end of
+// text (so that every load it makes is whole). prev tells whether the byte
+// before text[i] belongs to a word, and the result does for the position
+// returned.
+func (m *matcher) skip(text []byte, i int, prev bool) (int, bool) {
+	for i+72 <= len(text) {
+		var word, space, high uint64
+		for k := 0; k < 64; k += 8 {
+			x := binary.LittleEndian.Uint64(text[i+k:])
+			word |= pack8(wordBytes8(x)) << k
+			space |= pack8(spaceBytes8(x)) << k
+			high |= pack8(x&high8) << k
+		}
+		var pw uint64
+		if prev {
+			pw = 1
+		}
+		// A word starts at a word byte after a byte that is not one
+		// (white space, punctuation: the multi-byte runes, which may be
+		// letters, stop the block first).
+		cand := word&^(word<<1|pw) | ^(word | space | high)
+		limit := bits.TrailingZeros64(high) // 64 if none
+		for ; cand != 0; cand &= cand - 1 {
+			p := bits.TrailingZeros64(cand)
+			if p >= limit {
+				break
+			}
+			c := text[i+p]
+			if word>>p&1 != 0 {
+				x := binary.LittleEndian.Uint64(text[i+p:])
+				n := bits.TrailingZeros64(^(word >> p)) // exact unless the word runs to the block's end
+				if p+n >= 64 {
+					n = wordLen8(x)
+				}
+				may := n < 3 || m.pre3Word(x, n)
+				if may && n < 4 {
+					may = m.mayStart(text, i+p)
+				}
+				if may {
+					return i + p, false
+				}
+				continue
+			}
+			if m.mayStart(text, i+p) && m.root[lowerASCII[c]] >= 0 {
+				return i + p, p == 0 && prev || p > 0 && word>>(p-1)&1 != 0
+			}
+		}
+		if limit < 64 {
+			return i + limit, limit == 0 && prev || limit > 0 && word>>(limit-1)&1 != 0
+		}
+		i += 64
+		prev = word>>63 != 0
+	}
+	return i, prev
+}
+
 // wordEnd returns the end of the run of ASCII letters and digits (asciiWord)
-// that starts at text[i], looking at eight bytes at a time: each byte's
-// range checks are done in its own seven-bit lane, so no carry crosses
-// into the next byte, and a byte with its high bit set is never a letter.
+// that starts at text[i], looking at eight bytes at a time (wordLen8).
 func wordEnd(text []byte, i int) int {
-	const (
-		ones = 0x0101010101010101
-		high = 0x8080808080808080
-	)
 	for i+8 <= len(text) {
-		x := binary.LittleEndian.Uint64(text[i:])
-		y := x &^ high
-		l := y | 0x20*ones // A-Z as a-z
-		letter := (l + (0x80-'a')*ones) &^ (l + (0x80-'z'-1)*ones)
-		digit := (y + (0x80-'0')*ones) &^ (y + (0x80-'9'-1)*ones)
-		word := (letter | digit) &^ x & high
-		if word != high {
-			return i + bits.TrailingZeros64(^word&high)/8
+		if n := wordLen8(binary.LittleEndian.Uint64(text[i:])); n < 8 {
+			return i + n
 		}
 		i += 8
 	}
@@ -425,6 +528,9 @@ func (m *matcher) scan(text []byte, prev, final bool, accept func(out int32, s, 
 	prevWord = prev
 	root := m.root
 	for i < len(text) {
+		if !m.byteWise {
+			i, prevWord = m.skip(text, i, prevWord)
+		}
 		c := text[i]
 		var first byte
 		size := 1

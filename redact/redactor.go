@@ -843,7 +843,11 @@ func (r *Redactor) IsPseudonym(word string) bool {
 
 func isASCII[T string | []byte](b T) bool {
 	for len(b) >= 8 {
-		if (uint64(b[0])|uint64(b[1])|uint64(b[2])|uint64(b[3])|uint64(b[4])|uint64(b[5])|uint64(b[6])|uint64(b[7]))&0x80 != 0 {
+		// Written as a little-endian word so that the compiler makes it
+		// one load.
+		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if x&high8 != 0 {
 			return false
 		}
 		b = b[8:]
