@@ -2,6 +2,7 @@ package redact
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -226,4 +227,30 @@ func (f Finding) IsName() bool {
 		return true
 	}
 	return false
+}
+
+// TestContainsShort: containsShort agrees with strings.Contains wherever
+// the needle lies, in particular across the 64-byte pieces' seams.
+func TestContainsShort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, sub := range []string{"dot", "://", "d"} {
+		for n := range 200 {
+			for range 20 {
+				b := make([]byte, n)
+				for i := range b {
+					b[i] = "dot:/ x"[rng.IntN(7)]
+				}
+				s := string(b)
+				if got, want := containsShort(s, sub), strings.Contains(s, sub); got != want {
+					t.Fatalf("containsShort(%q, %q) = %v, want %v", s, sub, got, want)
+				}
+			}
+			for at := 0; at+len(sub) <= n; at++ {
+				s := strings.Repeat("x", at) + sub + strings.Repeat("x", n-at-len(sub))
+				if !containsShort(s, sub) {
+					t.Fatalf("containsShort misses %q at %d of %d bytes", sub, at, n)
+				}
+			}
+		}
+	}
 }
