@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -40,6 +41,42 @@ func TestIsExcludedLabel(t *testing.T) {
 		want := excludedLabel[strings.TrimSuffix(strings.ToLower(w), ".")]
 		if got := isExcludedLabel(w); got != want {
 			t.Errorf("isExcludedLabel(%q) = %v, want %v", w, got, want)
+		}
+	}
+}
+
+// TestLabelColon: the IndexByte shortcut gives what counting parentheses
+// byte by byte gives, for colons and parentheses anywhere in and beyond
+// the label's reach.
+func TestLabelColon(t *testing.T) {
+	slow := func(s string) int {
+		depth := 0
+		for i := 0; i < len(s) && i <= maxLabelBytes; i++ {
+			switch s[i] {
+			case '(':
+				depth++
+			case ')':
+				depth = max(depth-1, 0)
+			case ':':
+				if depth == 0 {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 20000 {
+		b := make([]byte, rng.IntN(maxLabelBytes+20))
+		for i := range b {
+			b[i] = "():ab "[rng.IntN(6)]
+			if rng.IntN(4) != 0 {
+				b[i] = 'a' // colons and parentheses sparse, as in text
+			}
+		}
+		s := string(b)
+		if got, want := labelColon(s), slow(s); got != want {
+			t.Fatalf("labelColon(%q) = %d, want %d", s, got, want)
 		}
 	}
 }

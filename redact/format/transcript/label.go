@@ -144,6 +144,16 @@ func splitPrefix(line string) (name, rest string, ok bool) {
 // time in an annotation, "Speaker 1 (00:01):", is not the label's end), or
 // -1.
 func labelColon(s string) int {
+	// Most lines: no colon near the start, or no parenthesis before the
+	// first one; IndexByte finds either without a loop over the bytes.
+	w := s[:min(len(s), maxLabelBytes+1)]
+	c := strings.IndexByte(w, ':')
+	if c < 0 {
+		return -1
+	}
+	if strings.IndexByte(w[:c], '(') < 0 {
+		return c
+	}
 	depth := 0
 	for i := 0; i < len(s) && i <= maxLabelBytes; i++ {
 		switch s[i] {

@@ -266,8 +266,19 @@ func mdEscape(s string, lineStart bool) string {
 	var b strings.Builder
 	last, changed := 0, false
 	for i := 0; i < len(s); i++ {
-		if !mdSpecial[s[i]] && i > 0 {
-			continue // most bytes: nothing to look at
+		if i > 0 {
+			// Most bytes: nothing to look at; eight at a time while none
+			// is special (one test of the eight table entries together).
+			t := &mdSpecial
+			for i+8 <= len(s) && t[s[i]]|t[s[i+1]]|t[s[i+2]]|t[s[i+3]]|t[s[i+4]]|t[s[i+5]]|t[s[i+6]]|t[s[i+7]] == 0 {
+				i += 8
+			}
+			for i < len(s) && t[s[i]] == 0 {
+				i++
+			}
+			if i == len(s) {
+				break
+			}
 		}
 		c := s[i]
 		esc := false
@@ -313,9 +324,9 @@ func mdEscape(s string, lineStart bool) string {
 }
 
 // mdSpecial marks the bytes mdEscape may escape anywhere in a line.
-var mdSpecial = func() (t [256]bool) {
+var mdSpecial = func() (t [256]uint8) {
 	for _, c := range []byte("\\`*_~[]<&|!.)") {
-		t[c] = true
+		t[c] = 1
 	}
 	return t
 }()

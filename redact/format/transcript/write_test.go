@@ -87,6 +87,15 @@ func TestMdEscape(t *testing.T) {
 		{"~~struck~~ ~x", `\~\~struck\~\~ ~x`},
 		{"a | b", `a \| b`},
 		{"![img](x)", `\!\[img\](x)`},
+		// Past the first eight bytes, at and around each eight-byte step.
+		{"1234567*", `1234567\*`},
+		{"12345678*", `12345678\*`},
+		{"123456789*", `123456789\*`},
+		{"abcdefgh_ijk", "abcdefgh_ijk"},
+		{"abcdefgh _ijk", `abcdefgh \_ijk`},
+		{"a plain line of words, then a|b and x*y", `a plain line of words, then a\|b and x\*y`},
+		{"abcdefghijklmnop~", "abcdefghijklmnop~"},
+		{"abcdefghijklmno~~", `abcdefghijklmno\~\~`},
 	}
 	for _, tt := range tests {
 		if got := mdEscape(tt.in, true); got != tt.want {
