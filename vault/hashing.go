@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash"
 	"io"
+	"sync"
 	"sync/atomic"
 )
 
@@ -111,3 +112,114 @@ func (c *bgHash) sum() string {
 
 // stop ends the hasher without a sum (on an error path).
 func (c *bgHash) stop() { c.bgWriter.Close() }
+
+// A tee copies one stream to several destinations, each written on a
+// goroutine of its own from the same buffers: reading (or decrypting),
+// hashing and encrypting (or writing) run on separate cores, and no byte is
+// copied for a destination. teeBufs buffers of teeBufSize are in flight at
+// most (recycled through teePool across copies), whatever the stream's size.
+const (
+	teeBufSize = 1 << 20
+	teeBufs    = 4
+)
+
+// teeBuf is a buffer in flight: refs counts the destinations still writing
+// it; the last one hands it back.
+type teeBuf struct {
+	b    []byte
+	refs atomic.Int32
+}
+
+var teePool = sync.Pool{New: func() any { return &teeBuf{b: make([]byte, teeBufSize)} }}
+
+type teeChunk struct {
+	buf *teeBuf
+	n   int
+}
+
+// teeCopy copies src to every dst until src ends and returns the bytes
+// copied. The calling goroutine reads src, filling each buffer before it
+// passes it on. A destination that fails stops the copy, and its error is
+// returned (the first in dsts order): it concerns bytes read before any
+// later read error. Otherwise src's error is returned, after every
+// destination has written what was read before it.
+func teeCopy(src io.Reader, dsts ...io.Writer) (int64, error) {
+	free := make(chan *teeBuf, teeBufs)
+	for range teeBufs {
+		free <- nil // allocated (or taken from teePool) when first needed
+	}
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	errs := make([]error, len(dsts))
+	work := make([]chan teeChunk, len(dsts))
+	for i, w := range dsts {
+		work[i] = make(chan teeChunk, teeBufs)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work[i] {
+				if errs[i] == nil {
+					if _, err := w.Write(c.buf.b[:c.n]); err != nil {
+						errs[i] = err
+						failed.Store(true)
+					}
+				}
+				if c.buf.refs.Add(-1) == 0 {
+					free <- c.buf
+				}
+			}
+		}()
+	}
+	var total int64
+	var err error
+	for err == nil && !failed.Load() {
+		b := <-free
+		if b == nil {
+			b = teePool.Get().(*teeBuf)
+		}
+		var n int
+		n, err = readFull(src, b.b)
+		if n == 0 {
+			free <- b
+			continue
+		}
+		total += int64(n)
+		b.refs.Store(int32(len(dsts)))
+		for _, c := range work {
+			c <- teeChunk{b, n}
+		}
+	}
+	for _, c := range work {
+		close(c)
+	}
+	wg.Wait()
+	for range teeBufs {
+		if b := <-free; b != nil {
+			teePool.Put(b)
+		}
+	}
+	for _, e := range errs {
+		if e != nil {
+			return total, e
+		}
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	return total, err
+}
+
+// readFull reads from r until b is full or r fails (io.EOF included), unlike
+// io.ReadFull, which turns a stream's own io.ErrUnexpectedEOF (a truncated
+// age payload) into a short read.
+func readFull(r io.Reader, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		k, err := r.Read(b[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
