@@ -117,9 +117,11 @@ func (c *bgHash) stop() { c.bgWriter.Close() }
 // goroutine of its own from the same buffers: reading (or decrypting),
 // hashing and encrypting (or writing) run on separate cores, and no byte is
 // copied for a destination. teeBufs buffers of teeBufSize are in flight at
-// most (recycled through teePool across copies), whatever the stream's size.
+// most (recycled through teePool across copies), whatever the stream's size:
+// 1 MiB. Four 1 MiB buffers measured no faster on 256 MiB (CPU time within
+// noise) and add 3 MiB to an export's peak heap.
 const (
-	teeBufSize = 1 << 20
+	teeBufSize = 256 << 10
 	teeBufs    = 4
 )
 
