@@ -11,24 +11,30 @@ import (
 )
 
 // A bgWriter writes to w on a goroutine of its own, so that what produces
-// the bytes (age encrypting or decrypting) and what consumes them (the
-// kernel copying them to a file, SHA-256) run on two cores instead of
-// taking turns on one. Write copies p into one of a few fixed buffers and
-// returns; Close waits for the writes and returns the first error. Memory
-// is bgBufs times the largest write, whatever the size of the stream.
+// the bytes (age encrypting, an exit writing its output) and what consumes
+// them (the kernel copying them to a file, SHA-256) run on two cores
+// instead of taking turns on one. Write copies p into the buffer being
+// filled and returns, handing each full buffer (bgBufSize) to the
+// goroutine; Close hands over the rest, waits for the writes and returns
+// the first error. Memory is bgBufs buffers, whatever the size of the
+// stream and of the writes.
 type bgWriter struct {
 	w      io.Writer
 	work   chan []byte
 	free   chan []byte
+	cur    []byte // being filled; nil until the first Write after a hand-over
 	done   chan struct{}
 	failed atomic.Bool
 	err    error // set by the goroutine; read after done
 	closed bool
 }
 
-// bgBufs is how many writes may be in flight: enough for the producer to
-// run ahead while the consumer catches up.
-const bgBufs = 4
+// bgBufs buffers of bgBufSize may be in flight: enough for the producer to
+// run ahead while the consumer catches up, and writes of a quarter MiB.
+const (
+	bgBufs    = 4
+	bgBufSize = 256 << 10
+)
 
 // errBGFailed stops a producer early; Close returns the cause.
 var errBGFailed = errors.New("background write failed")
@@ -36,7 +42,7 @@ var errBGFailed = errors.New("background write failed")
 func newBGWriter(w io.Writer) *bgWriter {
 	c := &bgWriter{w: w, work: make(chan []byte, bgBufs), free: make(chan []byte, bgBufs), done: make(chan struct{})}
 	for range bgBufs {
-		c.free <- nil
+		c.free <- nil // allocated when first needed
 	}
 	go func() {
 		defer close(c.done)
@@ -47,7 +53,7 @@ func newBGWriter(w io.Writer) *bgWriter {
 					c.failed.Store(true)
 				}
 			}
-			c.free <- b
+			c.free <- b[:0]
 		}
 	}()
 	return c
@@ -57,17 +63,21 @@ func (c *bgWriter) Write(p []byte) (int, error) {
 	if c.failed.Load() {
 		return 0, errBGFailed
 	}
-	if len(p) == 0 {
-		return 0, nil
+	n := len(p)
+	for len(p) > 0 {
+		if c.cur == nil {
+			if c.cur = <-c.free; c.cur == nil {
+				c.cur = make([]byte, 0, bgBufSize)
+			}
+		}
+		k := copy(c.cur[len(c.cur):cap(c.cur)], p)
+		c.cur, p = c.cur[:len(c.cur)+k], p[k:]
+		if len(c.cur) == cap(c.cur) {
+			c.work <- c.cur
+			c.cur = nil
+		}
 	}
-	b := <-c.free
-	if cap(b) < len(p) {
-		b = make([]byte, len(p), max(len(p), 64<<10))
-	}
-	b = b[:len(p)]
-	copy(b, p)
-	c.work <- b
-	return len(p), nil
+	return n, nil
 }
 
 // Close waits for the writes and returns the first error. It may be called
@@ -75,6 +85,9 @@ func (c *bgWriter) Write(p []byte) (int, error) {
 func (c *bgWriter) Close() error {
 	if !c.closed {
 		c.closed = true
+		if len(c.cur) > 0 {
+			c.work <- c.cur
+		}
 		close(c.work)
 		<-c.done
 	}

@@ -63,26 +63,37 @@ func putObject(objs objectStore, src io.Reader, rcpts []age.Recipient, progress 
 		src = &progressReader{r: src, f: progress}
 	}
 	err = objs.create(id, func(w io.Writer) error {
-		aw, err := age.Encrypt(sideWriter{w, "writing the object"}, rcpts...)
+		// This goroutine reads the input; SHA-256 and age run on goroutines
+		// of their own, from the same buffers, and age's ciphertext is
+		// written to the object (and to disk, see store.StageFile) on a
+		// fourth: the kernel's copy into the page cache costs about as
+		// much as the encryption.
+		bw := newBGWriter(sideWriter{w, "writing the object"})
+		defer bw.Close()
+		aw, err := age.Encrypt(bw, rcpts...)
 		if err != nil {
-			var se *sideError
-			if errors.As(err, &se) {
-				return se // the header's write failed: say so without age's wrapping
-			}
-			return err
+			return err // only a write fails, and the header is buffered
 		}
-		// This goroutine reads the input; SHA-256 and age (encrypting,
-		// then writing the object) run on goroutines of their own, from
-		// the same buffers.
 		if size, err = teeCopy(sideReader{src, "reading input"}, h, aw); err != nil {
-			return err
+			return bgCause(err, bw)
 		}
-		return aw.Close()
+		if err := aw.Close(); err != nil {
+			return bgCause(err, bw)
+		}
+		return bw.Close()
 	})
 	if err != nil {
 		return "", 0, "", nameSide(err, "writing the object")
 	}
 	return id, size, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// bgCause returns, for an error that says bw failed, bw's own error.
+func bgCause(err error, bw *bgWriter) error {
+	if errors.Is(err, errBGFailed) {
+		return bw.Close()
+	}
+	return err
 }
 
 // progressReader reports the bytes read so far after every read.
