@@ -205,16 +205,31 @@ func parseRecipients(list []string) ([]age.Recipient, error) {
 func decrypt(src io.Reader, id *Identity, what, class string, listed bool) (io.Reader, error) {
 	r, err := age.Decrypt(src, id.Identities...)
 	if err != nil {
-		var noMatch *age.NoIdentityMatchError
-		if errors.As(err, &noMatch) && listed {
-			return nil, integrity("%s: its header is damaged (flipped or truncated bytes)", what)
-		}
-		if errors.As(err, &noMatch) {
-			return nil, &RecipientError{Class: class, What: what}
-		}
-		return nil, integrity("%s: not a readable age file", what)
+		return nil, headerError(err, what, class, listed)
 	}
 	return r, nil
+}
+
+// decryptHeader unwraps the file key of a detached age header (decrypt's
+// rules), for age.DecryptReaderAt.
+func decryptHeader(hdr []byte, id *Identity, what, class string, listed bool) ([]byte, error) {
+	key, err := age.DecryptHeader(hdr, id.Identities...)
+	if err != nil {
+		return nil, headerError(err, what, class, listed)
+	}
+	return key, nil
+}
+
+// headerError is what an age header that does not decrypt means.
+func headerError(err error, what, class string, listed bool) error {
+	var noMatch *age.NoIdentityMatchError
+	if errors.As(err, &noMatch) && listed {
+		return integrity("%s: its header is damaged (flipped or truncated bytes)", what)
+	}
+	if errors.As(err, &noMatch) {
+		return &RecipientError{Class: class, What: what}
+	}
+	return integrity("%s: not a readable age file", what)
 }
 
 // writeIdentity writes the identity text, encrypted with the passphrase if

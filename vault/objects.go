@@ -2,6 +2,8 @@ package vault
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -44,9 +46,8 @@ func (o dirObjects) create(id string, fill func(io.Writer) error) error {
 
 func (o dirObjects) open(id string) (io.ReadCloser, error) { return os.Open(objectPath(o.dir, id)) }
 
-// copyBufSize matches age's 64 KiB chunks (larger reads and writes cost the
-// kernel more per byte here); readBufSize serves decryption, where many
-// small objects are read in one exit.
+// copyBufSize and readBufSize size the buffers of a re-encryption (a
+// recipient change): age's 64 KiB chunks, and a read of two of them.
 const (
 	copyBufSize = 64 << 10
 	readBufSize = 128 << 10
@@ -57,24 +58,23 @@ const (
 // whatever the size; the object appears at its final path only complete.
 func putObject(objs objectStore, src io.Reader, rcpts []age.Recipient, progress func(int64)) (id string, size int64, sum string, err error) {
 	id = uuid.NewString()
-	ch := newBGHash()
-	defer ch.stop()
+	h := sha256.New()
+	if progress != nil {
+		src = &progressReader{r: src, f: progress}
+	}
 	err = objs.create(id, func(w io.Writer) error {
-		// The file is written on a goroutine of its own (the kernel's copy
-		// into the page cache is as costly as encryption), the hash on
-		// another.
+		// This goroutine reads the input; SHA-256 and age run on goroutines
+		// of their own, from the same buffers, and age's ciphertext is
+		// written to the object (and to disk, see store.StageFile) on a
+		// fourth: the kernel's copy into the page cache costs about as
+		// much as the encryption.
 		bw := newBGWriter(sideWriter{w, "writing the object"})
 		defer bw.Close()
 		aw, err := age.Encrypt(bw, rcpts...)
 		if err != nil {
-			return bgCause(err, bw)
+			return err // only a write fails, and the header is buffered
 		}
-		var dst io.Writer = io.MultiWriter(aw, ch)
-		if progress != nil {
-			dst = &progressWriter{w: dst, f: progress}
-		}
-		buf := make([]byte, copyBufSize)
-		if _, err := io.CopyBuffer(dst, sideReader{src, "reading input"}, buf); err != nil {
+		if size, err = teeCopy(sideReader{src, "reading input"}, h, aw); err != nil {
 			return bgCause(err, bw)
 		}
 		if err := aw.Close(); err != nil {
@@ -85,7 +85,7 @@ func putObject(objs objectStore, src io.Reader, rcpts []age.Recipient, progress 
 	if err != nil {
 		return "", 0, "", nameSide(err, "writing the object")
 	}
-	return id, ch.n, ch.sum(), nil
+	return id, size, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // bgCause returns, for an error that says bw failed, bw's own error.
@@ -96,14 +96,15 @@ func bgCause(err error, bw *bgWriter) error {
 	return err
 }
 
-type progressWriter struct {
-	w io.Writer
+// progressReader reports the bytes read so far after every read.
+type progressReader struct {
+	r io.Reader
 	n int64
 	f func(int64)
 }
 
-func (p *progressWriter) Write(b []byte) (int, error) {
-	n, err := p.w.Write(b)
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
 	p.n += int64(n)
 	p.f(p.n)
 	return n, err
@@ -122,25 +123,21 @@ func readObject(objs objectStore, v *Version, id *Identity, listed bool, dst io.
 		return fmt.Errorf("opening object %s: %w", v.Object, err)
 	}
 	defer f.Close()
-	r, err := decrypt(bufio.NewReaderSize(f, readBufSize), id, "this material ("+v.Class+" class)", v.Class, listed)
+	r, err := decryptObject(f, id, "this material ("+v.Class+" class)", v.Class, listed)
 	if err != nil {
 		if errors.Is(err, ErrIntegrity) {
 			return integrity("object %s is damaged (its header does not decrypt)", v.Object)
 		}
+		if errors.Is(err, errPayload) {
+			return integrity("object %s is damaged (flipped or truncated bytes)", v.Object)
+		}
 		return err
 	}
-	ch := newBGHash()
-	defer ch.stop()
-	// dst is written on a goroutine of its own, the hash on another, while
-	// this one decrypts.
-	bw := newBGWriter(errWriter{dst})
-	defer bw.Close()
-	buf := make([]byte, readBufSize)
-	_, err = io.CopyBuffer(io.MultiWriter(bw, ch), r, buf)
-	if err == nil {
-		err = bw.Close()
-	}
-	if err = bgCause(err, bw); err != nil {
+	// This goroutine decrypts; SHA-256 and dst are written on goroutines
+	// of their own, from the same buffers.
+	h := sha256.New()
+	n, err := teeCopy(r, h, errWriter{dst})
+	if err != nil {
 		var pe *os.PathError
 		var se *store.Error
 		if errors.As(err, &pe) || errors.As(err, &se) || isWriteErr(err) {
@@ -148,11 +145,52 @@ func readObject(objs objectStore, v *Version, id *Identity, listed bool, dst io.
 		}
 		return integrity("object %s is damaged (flipped or truncated bytes)", v.Object)
 	}
-	if ch.n != v.Size || ch.sum() != v.SHA256 {
+	if n != v.Size || hex.EncodeToString(h.Sum(nil)) != v.SHA256 {
 		return integrity("object %s does not match its catalogue record (size or SHA-256 differs)", v.Object)
 	}
 	return nil
 }
+
+// errPayload says an object's header decrypted but its payload did not
+// (its size or its last chunk is wrong).
+var errPayload = errors.New("the payload does not decrypt")
+
+// decryptObject returns the plaintext of an object (decrypt's rules). An
+// object that is a file is decrypted through age's DecryptReaderAt, which
+// authenticates the last chunk (the size) first, then decrypts each chunk
+// in place and copies it once into the reader's buffer; age's streaming
+// reader, used for objects on object storage, allocates and copies each
+// chunk twice more.
+func decryptObject(f io.Reader, id *Identity, what, class string, listed bool) (io.Reader, error) {
+	file, ok := f.(*os.File)
+	if !ok {
+		return decrypt(bufio.NewReaderSize(f, readBufSize), id, what, class, listed)
+	}
+	fi, err := file.Stat()
+	if err != nil {
+		return nil, err
+	}
+	hdr, err := age.ExtractHeader(io.NewSectionReader(file, 0, fi.Size()))
+	if err != nil {
+		return nil, integrity("%s: not a readable age file", what)
+	}
+	key, err := decryptHeader(hdr, id, what, class, listed)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() < int64(len(hdr))+streamNonceSize {
+		return nil, integrity("%s: not a readable age file", what) // no payload nonce
+	}
+	ra, size, err := age.DecryptReaderAt(file, fi.Size(), age.NewInjectedFileKeyIdentity(key))
+	if err != nil {
+		return nil, errPayload
+	}
+	return io.NewSectionReader(ra, 0, size), nil
+}
+
+// streamNonceSize is the length of the nonce between an age header and its
+// payload.
+const streamNonceSize = 16
 
 // writeErr marks errors from the destination side of a copy, so they are not
 // mistaken for damage to the object.

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -489,16 +491,15 @@ func reencryptFill(r io.Reader, v *Version, rcpts []age.Recipient) func(io.Write
 		if err != nil {
 			return err
 		}
-		ch := newBGHash()
-		defer ch.stop()
-		buf := make([]byte, copyBufSize)
-		if _, err := io.CopyBuffer(io.MultiWriter(errWriter{aw}, ch), r, buf); err != nil {
+		h := sha256.New()
+		n, err := teeCopy(r, h, errWriter{aw})
+		if err != nil {
 			if isWriteErr(err) {
 				return err
 			}
 			return integrity("object %s is damaged (flipped or truncated bytes)", v.Object)
 		}
-		if ch.n != v.Size || ch.sum() != v.SHA256 {
+		if n != v.Size || hex.EncodeToString(h.Sum(nil)) != v.SHA256 {
 			return integrity("object %s does not match its catalogue record (size or SHA-256 differs)", v.Object)
 		}
 		if err := aw.Close(); err != nil {

@@ -154,6 +154,12 @@ func TestCorruption(t *testing.T) {
 		{"truncated", func(b []byte) []byte { return b[:len(b)-1000] }},
 		{"truncated at a chunk boundary", func(b []byte) []byte { return b[:len(b)/2] }},
 		{"empty", func(b []byte) []byte { return nil }},
+		{"bytes appended", func(b []byte) []byte { return append(b, "trailing"...) }},
+		{"cut inside the payload nonce", func(b []byte) []byte {
+			end := bytes.Index(b, []byte("\n---"))
+			end += bytes.IndexByte(b[end+1:], '\n') + 2 // past the header's MAC line
+			return b[:end+8]
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -127,6 +127,7 @@ func undoUnsynced(fsys FS, name string, err error) error {
 
 // StageFile fills a synced temp file beside name and returns its path; the
 // caller renames it into place (or removes it). On error nothing is left.
+// A large file is written to disk while it is filled (writeBehind).
 func StageFile(fsys FS, name string, fill func(io.Writer) error) (_ string, err error) {
 	f, err := fsys.CreateTemp(filepath.Dir(name), TempPrefix+filepath.Base(name)+"-*")
 	if err != nil {
@@ -139,7 +140,7 @@ func StageFile(fsys FS, name string, fill func(io.Writer) error) (_ string, err 
 			fsys.Remove(tmp)
 		}
 	}()
-	if err = fill(f); err != nil {
+	if err = fill(newWriteBehind(f)); err != nil {
 		return "", err
 	}
 	crashPoint("after-temp-write")
