@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -115,32 +116,50 @@ func (p *progressReader) Read(b []byte) (int, error) {
 // found (age releases each chunk once it authenticates), so callers write to
 // a temp file or a hash, never to a final destination.
 func readObject(objs objectStore, v *Version, id *Identity, listed bool, dst io.Writer) error {
-	f, err := objs.open(v.Object)
+	f, err := openObject(objs, v)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return integrity("object %s is missing", v.Object)
-		}
-		return fmt.Errorf("opening object %s: %w", v.Object, err)
+		return err
 	}
 	defer f.Close()
 	r, err := decryptObject(f, id, "this material ("+v.Class+" class)", v.Class, listed)
 	if err != nil {
-		if errors.Is(err, ErrIntegrity) {
-			return integrity("object %s is damaged (its header does not decrypt)", v.Object)
-		}
-		if errors.Is(err, errPayload) {
-			return integrity("object %s is damaged (flipped or truncated bytes)", v.Object)
-		}
-		return err
+		return objectDecryptErr(v, err)
 	}
+	return checkObject(r, v, dst)
+}
+
+// openObject opens object v's ciphertext.
+func openObject(objs objectStore, v *Version) (io.ReadCloser, error) {
+	f, err := objs.open(v.Object)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, integrity("object %s is missing", v.Object)
+		}
+		return nil, fmt.Errorf("opening object %s: %w", v.Object, err)
+	}
+	return f, nil
+}
+
+// objectDecryptErr names object v in an error of decryptObject.
+func objectDecryptErr(v *Version, err error) error {
+	if errors.Is(err, ErrIntegrity) {
+		return integrity("object %s is damaged (its header does not decrypt)", v.Object)
+	}
+	if errors.Is(err, errPayload) {
+		return integrity("object %s is damaged (flipped or truncated bytes)", v.Object)
+	}
+	return err
+}
+
+// checkObject streams the plaintext r of object v to dst, verifying size
+// and SHA-256 at the end.
+func checkObject(r io.Reader, v *Version, dst io.Writer) error {
 	// This goroutine decrypts; SHA-256 and dst are written on goroutines
 	// of their own, from the same buffers.
 	h := sha256.New()
 	n, err := teeCopy(r, h, errWriter{dst})
 	if err != nil {
-		var pe *os.PathError
-		var se *store.Error
-		if errors.As(err, &pe) || errors.As(err, &se) || isWriteErr(err) {
+		if isDiskErr(err) || isWriteErr(err) {
 			return err // the disk or the store failed, not the object
 		}
 		return integrity("object %s is damaged (flipped or truncated bytes)", v.Object)
@@ -149,6 +168,91 @@ func readObject(objs objectStore, v *Version, id *Identity, listed bool, dst io.
 		return integrity("object %s does not match its catalogue record (size or SHA-256 differs)", v.Object)
 	}
 	return nil
+}
+
+// isDiskErr reports whether err is the failure of a file or of the store
+// rather than damage to what was read.
+func isDiskErr(err error) bool {
+	var pe *os.PathError
+	var se *store.Error
+	return errors.As(err, &pe) || errors.As(err, &se)
+}
+
+// objectAt returns the plaintext of object v for reads at any offset,
+// verified first against the catalogue's size and SHA-256 with one pass
+// over it, and a function that releases it. Memory stays flat whatever
+// the object's size: a reader reads only what it asks for. An object on
+// object storage is first copied, still encrypted, to a temp file (mode
+// 0600, removed by release, and on any error); plaintext never reaches
+// the disk. It stops when ctx is cancelled.
+func objectAt(ctx context.Context, objs objectStore, v *Version, id *Identity, listed bool) (_ *io.SectionReader, _ func(), err error) {
+	f, err := openObject(objs, v)
+	if err != nil {
+		return nil, nil, err
+	}
+	file, ok := f.(*os.File)
+	release := func() { f.Close() }
+	if !ok {
+		file, err = spoolObject(ctx, f, v)
+		f.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+		release = func() {
+			file.Close()
+			os.Remove(file.Name())
+		}
+	}
+	defer func() {
+		if err != nil {
+			release()
+		}
+	}()
+	r, err := decryptFile(file, id, "this material ("+v.Class+" class)", v.Class, listed)
+	if err != nil {
+		return nil, nil, objectDecryptErr(v, err)
+	}
+	if err := checkObject(r, v, ctxWriter{ctx, io.Discard}); err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		return nil, nil, err
+	}
+	return io.NewSectionReader(r, 0, r.Size()), release, nil
+}
+
+// spoolObject copies the ciphertext of object v from r to a new temp
+// file (mode 0600), which the caller removes. It copies no more than an
+// object of v's size can hold: what is longer is damaged.
+func spoolObject(ctx context.Context, r io.Reader, v *Version) (_ *os.File, err error) {
+	f, err := os.CreateTemp("", "fieldvault-object-*")
+	if err != nil {
+		return nil, fmt.Errorf("staging object %s: %w", v.Object, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	// An age file of v.Size bytes: a header, a nonce, v.Size bytes and a
+	// tag a chunk; a header of many recipients stays well under 1 MiB.
+	limit := v.Size + (v.Size/copyBufSize+1)*16 + 16 + 1<<20
+	buf := make([]byte, readBufSize)
+	n, err := io.CopyBuffer(errWriter{f}, io.LimitReader(r, limit+1), buf)
+	switch {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case isWriteErr(err):
+		return nil, fmt.Errorf("staging object %s: %w", v.Object, err)
+	case isDiskErr(err):
+		return nil, err // the store's own error names the object's key
+	case err != nil:
+		return nil, fmt.Errorf("reading object %s: %w", v.Object, err)
+	case n > limit:
+		return nil, integrity("object %s is damaged (flipped or truncated bytes)", v.Object)
+	}
+	return f, nil
 }
 
 // errPayload says an object's header decrypted but its payload did not
@@ -166,6 +270,11 @@ func decryptObject(f io.Reader, id *Identity, what, class string, listed bool) (
 	if !ok {
 		return decrypt(bufio.NewReaderSize(f, readBufSize), id, what, class, listed)
 	}
+	return decryptFile(file, id, what, class, listed)
+}
+
+// decryptFile is decryptObject for an object that is a file.
+func decryptFile(file *os.File, id *Identity, what, class string, listed bool) (*io.SectionReader, error) {
 	fi, err := file.Stat()
 	if err != nil {
 		return nil, err

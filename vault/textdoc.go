@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
@@ -159,6 +160,24 @@ func (s *Study) streamLines(v *Version, fn func(transcript.Line) error) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	lines := func(l transcript.Line) error {
+		if err := fn(l); err != nil {
+			return errLineStop{err}
+		}
+		return nil
+	}
+	if transcript.Format(v.Format) == transcript.FormatDocx {
+		// A .docx is a zip: its parser reads the parts it needs at their
+		// offsets, not the whole file (an image in it may be most of it).
+		ra, release, err := objectAt(ctx, s.objects(ctx), v, s.Identity, s.listed(v.Class))
+		if err != nil {
+			return err
+		}
+		defer release()
+		cr := &chunkReaderAt{ra: ra, size: ra.Size()}
+		_, err = transcript.ParseLines(ctx, transcript.FormatDocx, io.NewSectionReader(cr, 0, cr.size), lines)
+		return parsedLines(ctx, err, cr.failed(v))
+	}
 	pr, pw := io.Pipe()
 	read := make(chan error, 1)
 	go func() {
@@ -166,19 +185,23 @@ func (s *Study) streamLines(v *Version, fn func(transcript.Line) error) error {
 		pw.CloseWithError(err) // nil: the parser sees the end of the text
 		read <- err
 	}()
-	_, err := transcript.ParseLines(ctx, transcript.Format(v.Format), pr, func(l transcript.Line) error {
-		if err := fn(l); err != nil {
-			return errLineStop{err}
-		}
-		return nil
-	})
+	_, err := transcript.ParseLines(ctx, transcript.Format(v.Format), pr, lines)
 	pr.CloseWithError(io.ErrClosedPipe) // a parse that stopped early stops the reader
 	rerr := <-read
+	if isWriteErr(rerr) {
+		rerr = nil // the parse stopped first
+	}
+	return parsedLines(ctx, err, rerr)
+}
+
+// parsedLines is the outcome of a parse of a stored version that ended
+// with err, the reading of its object with rerr.
+func parsedLines(ctx context.Context, err, rerr error) error {
 	var stop errLineStop
 	switch {
 	case errors.As(err, &stop):
 		return stop.err
-	case rerr != nil && !isWriteErr(rerr):
+	case rerr != nil:
 		return rerr // the object: missing, damaged or unreadable
 	case err != nil && ctx.Err() != nil:
 		return ctx.Err()
@@ -186,4 +209,68 @@ func (s *Study) streamLines(v *Version, fn func(transcript.Line) error) error {
 		return integrity("a stored version no longer parses: %v", err)
 	}
 	return nil
+}
+
+// A chunkReaderAt serves reads from the stretch of plaintext it read last,
+// readBufSize bytes at an aligned offset: archive/zip reads a .docx's
+// parts a few KiB at a time, and age's ReaderAt decrypts a whole chunk
+// into a new buffer for every read. It remembers the first read that
+// failed.
+type chunkReaderAt struct {
+	ra   io.ReaderAt
+	size int64
+	mu   sync.Mutex
+	buf  []byte // the plaintext at off
+	off  int64
+	err  error
+}
+
+func (c *chunkReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if off < 0 {
+		return 0, errors.New("negative offset")
+	}
+	n := 0
+	for len(p) > 0 {
+		if off >= c.size {
+			return n, io.EOF
+		}
+		if c.buf == nil || off < c.off || off >= c.off+int64(len(c.buf)) {
+			if c.err != nil {
+				return n, c.err
+			}
+			start := off - off%readBufSize
+			want := int(min(readBufSize, c.size-start))
+			if cap(c.buf) < readBufSize {
+				c.buf = make([]byte, readBufSize)
+			}
+			k, err := c.ra.ReadAt(c.buf[:want], start)
+			if k < want {
+				if err == nil || err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				c.buf, c.err = nil, err
+				return n, err
+			}
+			c.buf, c.off = c.buf[:want], start
+		}
+		k := copy(p, c.buf[off-c.off:])
+		p, off, n = p[k:], off+int64(k), n+k
+	}
+	return n, nil
+}
+
+// failed is the error of a failed read of object v's plaintext, if one
+// failed: the object changed since it was verified.
+func (c *chunkReaderAt) failed(v *Version) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.err == nil:
+		return nil
+	case isDiskErr(c.err):
+		return c.err
+	}
+	return integrity("object %s is damaged (flipped or truncated bytes)", v.Object)
 }
