@@ -66,10 +66,17 @@ type lineReader struct {
 	k    int    // the next line of ends to return
 	read int    // lines read from sc
 	err  error  // what ends the lines read ahead: an error, or io.EOF
+	// held, if not empty, is a line read and checked that did not fit
+	// in the last lines read ahead (sc.Bytes, valid until sc scans
+	// again); it starts the next ones.
+	held []byte
 }
 
 // readAheadBytes and readAheadLines bound what a lineReader reads ahead
-// (beyond one line that is longer).
+// (but for one line that is longer). readAheadBytes is the largest size
+// class of Go's small objects: the string of a few lines ahead is not
+// rounded up to whole pages, as one a byte longer would be (a fifth more
+// memory at 32 KiB and a line).
 const (
 	readAheadBytes = 32 << 10
 	readAheadLines = 512
@@ -126,6 +133,11 @@ func (lr *lineReader) next() (line string, n int, ok bool, err error) {
 // error, which next returns once the lines before it are taken.
 func (lr *lineReader) fill() {
 	lr.buf, lr.ends, lr.k = lr.buf[:0], lr.ends[:0], 0
+	if len(lr.held) > 0 {
+		lr.buf = append(lr.buf, lr.held...)
+		lr.ends = append(lr.ends, len(lr.buf))
+		lr.held = nil
+	}
 	for len(lr.buf) < readAheadBytes && len(lr.ends) < readAheadLines {
 		if !lr.sc.Scan() || lr.r.err != nil {
 			lr.err = io.EOF
@@ -147,6 +159,10 @@ func (lr *lineReader) fill() {
 		}
 		if col, bad := checkText(b); bad != "" {
 			lr.err = &ParseError{Format: lr.f, Line: lr.read, Col: col, Msg: bad}
+			break
+		}
+		if len(lr.ends) > 0 && len(lr.buf)+len(b) > readAheadBytes {
+			lr.held = b // not empty: it starts the next lines ahead
 			break
 		}
 		lr.buf = append(lr.buf, b...)
