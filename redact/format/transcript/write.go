@@ -233,7 +233,9 @@ func (m *mdWriter) block(bl Block) {
 		stamp := bl.stamp(first+k, m.opt)
 		ew.str(stamp)
 		if label != "" {
-			ew.str("**" + mdEscape(label, false) + "**")
+			ew.str("**") // three writes: no string of its own a line
+			ew.str(mdEscape(label, false))
+			ew.str("**")
 			if l != "" {
 				ew.str(" ")
 			}
