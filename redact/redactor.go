@@ -3,6 +3,8 @@ package redact
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -419,12 +421,14 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			}
 		}
 	}
+	var idx []int32
 	for _, set := range ambig {
-		var ids []string
-		for i := range entities {
-			if set[int32(i)] {
-				ids = append(ids, entities[i].ID)
-			}
+		// In entity order; a set holds a few of the entities.
+		idx = slices.AppendSeq(idx[:0], maps.Keys(set))
+		slices.Sort(idx)
+		ids := make([]string, len(idx))
+		for k, i := range idx {
+			ids[k] = entities[i].ID
 		}
 		r.ambig = append(r.ambig, ids)
 	}
