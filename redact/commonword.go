@@ -40,7 +40,7 @@ func IsCommonWord(w string) bool {
 // isCommonName reports whether every word of name (titles aside) is an
 // ordinary word, so that the name needs the common-word rule.
 func isCommonName(name string) bool {
-	words := strings.Fields(stripTitles(name))
+	words := coreWords(name)
 	if len(words) == 0 {
 		return false
 	}
@@ -63,7 +63,7 @@ func CommonParts(e Entity) []string {
 		if a.off || commonMode(a) == commonNone {
 			continue
 		}
-		for _, w := range strings.Fields(stripTitles(a.text)) {
+		for _, w := range coreWords(a.text) {
 			if isTitle(w) {
 				continue
 			}

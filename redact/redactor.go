@@ -176,7 +176,7 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 		// Maria Kowalska"): the words after the given name may be a double
 		// surname or middle names; each alone, and all of them together,
 		// stand for the family name.
-		words := strings.Fields(stripTitles(norm.NFC.String(e.Name)))
+		words := coreWords(norm.NFC.String(e.Name))
 		if len(words) > 2 {
 			add(strings.Join(words[1:], " "), PartFamily)
 			for _, w := range words[1 : len(words)-1] {
@@ -249,22 +249,28 @@ func letterCount(s string) int {
 	return n
 }
 
-func stripTitles(s string) string {
+func stripTitles(s string) string { return strings.Join(coreWords(s), " ") }
+
+// coreWords is strings.Fields(stripTitles(s)): the words of s without the
+// titles before them.
+func coreWords(s string) []string {
 	w := strings.Fields(s)
 	for len(w) > 1 && isTitle(w[0]) {
 		w = w[1:]
 	}
-	return strings.Join(w, " ")
+	return w
 }
 
+// titleCount is how many titles coreWords drops from s.
 func titleCount(s string) int {
-	w := strings.Fields(s)
-	n := 0
-	for len(w) > 1 && isTitle(w[0]) {
-		w = w[1:]
-		n++
+	n, words := 0, 0
+	for w := range strings.FieldsSeq(s) {
+		if words == n && isTitle(w) {
+			n++
+		}
+		words++
 	}
-	return n
+	return min(n, max(words-1, 0))
 }
 
 // isInitialism reports an alias such as "CJJ": 2–4 upper-case letters.
@@ -528,7 +534,7 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 		return []string{b.String()}
 	}
 	if k != KindPerson {
-		return withArticle(full, strings.Fields(stripTitles(a.text)))
+		return withArticle(full, coreWords(a.text))
 	}
 	if a.part == PartInitial && p.Family != "" {
 		r, _ := utf8.DecodeRuneInString(p.String())
@@ -543,7 +549,7 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 		return strings.Fields(p.Given)
 	case a.part == PartFamily && p.Family != "":
 		return strings.Fields(p.Family)
-	case a.part == PartAlias && len(strings.Fields(stripTitles(a.text))) == 1 && p.Given != "":
+	case a.part == PartAlias && len(coreWords(a.text)) == 1 && p.Given != "":
 		return strings.Fields(p.Given)
 	}
 	return full
