@@ -73,11 +73,21 @@ type SpeakerTracker struct{ t *speakerTracker }
 
 // SpeakerTracker starts resolving the lines of document d.
 func (c *Catalog) SpeakerTracker(rd *redact.Redactor, d *Document) *SpeakerTracker {
+	return c.SpeakerTrackers(rd)(d)
+}
+
+// SpeakerTrackers is SpeakerTracker for the many documents of one exit:
+// the register's index of speaker names is built once and shared, only
+// read, by the trackers it starts, which may run side by side.
+func (c *Catalog) SpeakerTrackers(rd *redact.Redactor) func(d *Document) *SpeakerTracker {
 	ix := c.speakerIndex(rd)
-	if len(d.Participants) == 1 {
-		ix.sole = d.Participants[0]
+	return func(d *Document) *SpeakerTracker {
+		dx := *ix
+		if len(d.Participants) == 1 {
+			dx.sole = d.Participants[0]
+		}
+		return &SpeakerTracker{dx.tracker()}
 	}
-	return &SpeakerTracker{ix.tracker()}
 }
 
 // Next resolves the document's next line.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact"
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
 	"github.com/fieldvault/fieldvault/vault"
 )
@@ -116,105 +117,146 @@ func depositTx(s *vault.Study, tx *vault.Tx, req Request, res *Result, current *
 	docs := slices.Clone(cat.Documents)
 	sort.SliceStable(docs, func(i, j int) bool { return policy.HandleLess(docs[i].Handle, docs[j].Handle) })
 	var gs []*gated
-	data := map[string]int{} // data file name → its index in res.Files and gs
 	exclude := func(d *vault.Document, why string) {
 		res.Excluded = append(res.Excluded, DepositExclusion{Doc: d.Handle, Kind: d.Kind, Why: why})
 	}
-	for _, d := range docs {
+	// The documents that no gate could let in are left out as they come;
+	// the others (work) go through the gate.
+	type pass struct {
+		d     *vault.Document
+		g     *gated
+		st    depositStats
+		found []redact.Finding
+		sum   string
+		k     int    // its index in docs
+		why   string // left out after all
+	}
+	var work []*pass
+	why := make([]string, len(docs)) // why docs[k] is left out before any pass
+	for k, d := range docs {
 		// With turns assumed, the exclusion is what no gate could change.
-		why := policy.ArchiveExclusion(d.Kind, d.Participants, records, true)
+		why[k] = policy.ArchiveExclusion(d.Kind, d.Participants, records, true)
 		switch {
-		case why != "":
+		case why[k] != "":
 		case d.Erased:
-			why = "holds no material (erased or destroyed)"
+			why[k] = "holds no material (erased or destroyed)"
 		case d.Latest().Format == vault.FormatBinary:
-			why = "not a text format"
+			why[k] = "not a text format"
+		default:
+			work = append(work, &pass{d: d, k: k})
 		}
-		if why != "" {
-			exclude(d, why)
-			continue
-		}
-		*current = d.Handle
-		g, err := target{Doc: d.Handle, Mode: policy.ModeExport, Purpose: req.Purpose}.open(cat, rd)
-		if err != nil {
-			return err
-		}
-		// A first pass writes the data file only to hash it, and learns
-		// what the data list says of it; the package is written once every
-		// file is known (writeDeposit).
-		var st depositStats
-		g.each = st.line
-		found, sum, _, err := streamExit(s, g, rd, io.Discard, OutText, transcript.WriteOptions{}, nil)
-		g.each = nil
-		if err != nil {
-			return err
-		}
-		if why = policy.ArchiveExclusion(d.Kind, d.Participants, records, st.turns); why != "" {
-			exclude(d, why)
-			continue
-		}
-		if !st.words {
-			exclude(d, "nothing in it may leave for archive")
-			continue
-		}
-		if err := sortFindings(locate(d.Handle, found), req.AcceptResidual, res); err != nil {
-			return err
-		}
-		f := DepositFile{Name: depositDataDir + d.Handle + "_" + d.Kind + ".txt", Doc: d.Handle, Kind: d.Kind, Date: d.Date,
-			Participants: []string{}, Lines: st.lines, Withheld: g.withheld, ByGroup: st.byGroup, SHA256: sum}
-		for _, r := range g.decision.ReliedOn {
-			if !slices.ContainsFunc(res.ReliedOn, func(x policy.Reliance) bool { return x.Participant == r.Participant }) {
-				res.ReliedOn = append(res.ReliedOn, r)
-			}
-			if p, err := cat.Participant(r.Participant); err == nil {
-				if ps, ok := cat.PseudonymOf(p); ok {
-					f.Participants = append(f.Participants, ps)
-				}
+	}
+	k := 0 // the documents before docs[k] are taken up
+	leftOut := func(to int) {
+		for ; k < to; k++ {
+			if why[k] != "" {
+				exclude(docs[k], why[k])
 			}
 		}
-		data[f.Name] = len(res.Files)
-		res.Files = append(res.Files, f)
-		*current = ""
-		res.Withheld += g.withheld
-		gs = append(gs, g)
 	}
-	if len(res.Files) == 0 {
-		return &policy.Refused{Refusals: []*policy.Refusal{{Rule: policy.RulePurposeConsent,
-			Msg:    fmt.Sprintf("no document may go into an archive deposit (%d left out)", len(res.Excluded)),
-			Remedy: "record consent with --scope archive for the participants whose material is to be deposited"}}}
-	}
-	list, err := depositDataList(res.Files)
-	if err != nil {
-		return err
-	}
-	readme := depositReadme(tx.Now(), res, len(res.Accepted))
-	hashes := map[string]string{DepositReadme: sha(readme), DepositDataList: sha(list)}
-	entries := []depositEntry{{DepositReadme, bytesEntry(readme)}, {DepositDataList, bytesEntry(list)}}
+	trackers := cat.SpeakerTrackers(rd)
+	at := tx.Now().UTC()
+	hashes := map[string]string{}
 	var gerr error // the gate's own error, returned as it is
-	for _, n := range sortedKeys(data) {
-		i := data[n]
-		f, g := res.Files[i], gs[i]
-		hashes[n] = f.SHA256
-		entries = append(entries, depositEntry{n, func(w io.Writer) error {
-			// The second pass writes the data file into the package.
-			_, sum, _, err := streamExit(s, g, rd, w, OutText, transcript.WriteOptions{}, nil)
-			if err == nil && sum != f.SHA256 {
-				err = fmt.Errorf("%w: document %s did not give the same text twice", vault.ErrIntegrity, f.Doc)
-			}
-			gerr = err
-			return err
-		}})
-	}
 	h := sha256.New()
 	var size int64
 	if err := tx.StageOutput(req.Output, func(w io.Writer) error {
 		cw := &countWriter{w: io.MultiWriter(w, h)}
-		if err := writeZip(cw, entries, tx.Now()); err != nil && gerr == nil {
+		zw := zip.NewWriter(cw)
+		add := func(name string) (io.Writer, error) {
+			return zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: at})
+		}
+		// One pass over each document writes its data file, staged until
+		// the pass says whether it goes in: the data list and README that
+		// describe the package are written last.
+		open := func(i int) (io.Writer, error) { return add(depositName(work[i].d)) }
+		do := func(i int, w io.Writer) (bool, error) {
+			p := work[i]
+			g, err := target{Doc: p.d.Handle, Mode: policy.ModeExport, Purpose: req.Purpose, Trackers: trackers}.open(cat, rd)
+			if err != nil {
+				return false, err
+			}
+			p.g = g
+			g.each = p.st.line
+			p.found, p.sum, _, err = streamExit(s, g, rd, w, OutText, transcript.WriteOptions{}, nil)
+			g.each = nil
+			if err != nil {
+				return false, err
+			}
+			if p.why = policy.ArchiveExclusion(p.d.Kind, p.d.Participants, records, p.st.turns); p.why == "" && !p.st.words {
+				p.why = "nothing in it may leave for archive"
+			}
+			return p.why == "", nil
+		}
+		gerr = inOrder(len(work), true, open, do, func(i int, _ bool, err error) error {
+			p := work[i]
+			leftOut(p.k)
+			k++
+			*current = p.d.Handle
+			if err != nil {
+				return err
+			}
+			if p.why != "" {
+				exclude(p.d, p.why)
+				return nil
+			}
+			if err := sortFindings(locate(p.d.Handle, p.found), req.AcceptResidual, res); err != nil {
+				return err
+			}
+			f := DepositFile{Name: depositName(p.d), Doc: p.d.Handle, Kind: p.d.Kind, Date: p.d.Date,
+				Participants: []string{}, Lines: p.st.lines, Withheld: p.g.withheld, ByGroup: p.st.byGroup, SHA256: p.sum}
+			for _, r := range p.g.decision.ReliedOn {
+				if !slices.ContainsFunc(res.ReliedOn, func(x policy.Reliance) bool { return x.Participant == r.Participant }) {
+					res.ReliedOn = append(res.ReliedOn, r)
+				}
+				if pt, err := cat.Participant(r.Participant); err == nil {
+					if ps, ok := cat.PseudonymOf(pt); ok {
+						f.Participants = append(f.Participants, ps)
+					}
+				}
+			}
+			hashes[f.Name] = f.SHA256
+			res.Files = append(res.Files, f)
+			*current = ""
+			res.Withheld += p.g.withheld
+			gs = append(gs, p.g)
+			work[i] = &pass{d: p.d, k: p.k} // what the list needs is in res now
+			return nil
+		})
+		if gerr != nil {
+			return nil
+		}
+		leftOut(len(docs))
+		if len(res.Files) == 0 {
+			gerr = &policy.Refused{Refusals: []*policy.Refusal{{Rule: policy.RulePurposeConsent,
+				Msg:    fmt.Sprintf("no document may go into an archive deposit (%d left out)", len(res.Excluded)),
+				Remedy: "record consent with --scope archive for the participants whose material is to be deposited"}}}
+			return nil
+		}
+		list, err := depositDataList(res.Files)
+		if err != nil {
+			return err
+		}
+		readme := depositReadme(tx.Now(), res, len(res.Accepted))
+		for _, en := range []struct {
+			name string
+			b    []byte
+		}{{DepositReadme, readme}, {DepositDataList, list}} {
+			hashes[en.name] = sha(en.b)
+			fw, err := add(en.name)
+			if err != nil {
+				return err
+			}
+			if _, err := fw.Write(en.b); err != nil {
+				return err
+			}
+		}
+		if err := zw.Close(); err != nil {
 			return err
 		}
 		size = cw.n
 		return nil
-	}); err != nil {
+	}); err != nil && gerr == nil {
 		return fmt.Errorf("writing the deposit: %w", err)
 	}
 	if gerr != nil {
@@ -229,10 +271,10 @@ func depositTx(s *vault.Study, tx *vault.Tx, req Request, res *Result, current *
 	e := exitEntry("deposit", gs, res)
 	e.Detail["purpose"] = string(req.Purpose)
 	e.Detail["format"] = "zip"
-	e.Detail["files"] = fmt.Sprint(len(entries))
+	e.Detail["files"] = fmt.Sprint(len(hashes))
 	e.Detail["excluded"] = fmt.Sprint(len(res.Excluded))
-	for _, en := range entries {
-		e.Hashes["file:"+en.name] = hashes[en.name]
+	for name, sum := range hashes {
+		e.Hashes["file:"+name] = sum
 	}
 	tx.Audit(e)
 	tx.CountExit(e.Participants)
@@ -240,8 +282,8 @@ func depositTx(s *vault.Study, tx *vault.Tx, req Request, res *Result, current *
 }
 
 // depositStats is what a deposit's data list says of a data file, and
-// whether it goes in, learnt line by line as the file's first pass
-// decides them.
+// whether it goes in, learnt line by line as the file's pass decides
+// them.
 type depositStats struct {
 	lines   int            // the lines decided
 	turns   bool           // some line has a speaker label
@@ -271,34 +313,6 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
 	return n, err
-}
-
-// A depositEntry is a file of the package and what writes it.
-type depositEntry struct {
-	name  string
-	write func(io.Writer) error
-}
-
-func bytesEntry(b []byte) func(io.Writer) error {
-	return func(w io.Writer) error {
-		_, err := w.Write(b)
-		return err
-	}
-}
-
-// writeZip writes the files in the given order, with one timestamp.
-func writeZip(w io.Writer, entries []depositEntry, at time.Time) error {
-	zw := zip.NewWriter(w)
-	for _, en := range entries {
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: en.name, Method: zip.Deflate, Modified: at.UTC()})
-		if err != nil {
-			return err
-		}
-		if err := en.write(fw); err != nil {
-			return err
-		}
-	}
-	return zw.Close()
 }
 
 // depositDataList is the data list: one row per data file.
@@ -376,4 +390,9 @@ func depositReadme(at time.Time, res *Result, accepted int) []byte {
 		p("  %d %s\n", counts[k], k)
 	}
 	return []byte(b.String())
+}
+
+// depositName is the name of a document's data file in the package.
+func depositName(d *vault.Document) string {
+	return depositDataDir + d.Handle + "_" + d.Kind + ".txt"
 }

@@ -21,11 +21,14 @@
 // Export and quote (streamExit, stream.go) write them through the format
 // writer (transcript.Writer) and, on a goroutine of its own, the residual
 // scan (redact.LineScanner), hashed as they go into staged output. scan
-// DOC only scans them. export-qda lays each document out in a first pass
-// (its length, hash, coded selections and scan) and streams its text into
-// its zip entry in a second, after project.qde (qdpx.Stream). deposit
-// hashes and scans each data file in a first pass and streams it into the
-// package in a second, after the README and data list that describe it.
+// DOC only scans them. export-qda and deposit take one pass over each
+// document, several documents side by side (inOrder): export-qda streams
+// each text into its zip entry as it lays it out (its length, hash, coded
+// selections and scan) and writes project.qde, which holds those, last
+// (qdpx.Writer); deposit stages each data file until its pass says whether
+// it goes in, and writes the README and data list that describe the files
+// last. A document's output waits (spooled) only until the documents
+// before it are written.
 // render and check decide every directive first, then write the chapter a
 // line at a time, each quote streaming through the gate as a quote does,
 // the whole text through the redactor and the scan. A quote, an analysis

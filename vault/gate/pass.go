@@ -19,6 +19,10 @@ type target struct {
 	Mode     policy.Mode
 	From, To int // a quote's line range
 	Purpose  policy.Scope
+	// Trackers, if set, starts the document's speaker tracker: an exit
+	// of many documents builds the register's index once
+	// (Catalog.SpeakerTrackers).
+	Trackers func(*vault.Document) *vault.SpeakerTracker
 }
 
 // open finds the document version t names and sets up the gate for it.
@@ -46,6 +50,9 @@ func (t target) open(cat *vault.Catalog, rd *redact.Redactor) (*gated, error) {
 		return g, g.decision.Err()
 	}
 	g.tracker = func() *vault.SpeakerTracker { return cat.SpeakerTracker(rd, d) }
+	if t.Trackers != nil {
+		g.tracker = func() *vault.SpeakerTracker { return t.Trackers(d) }
+	}
 	return g, nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"hash"
 	"io"
 	"runtime"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -96,132 +95,86 @@ func exportQDA(ctx context.Context, s *vault.Study, req Request) (*Result, error
 		var texts []*qdaText
 		caseSources := map[string][]string{}
 		meetingSources := map[string][]string{}
-		// A first pass over each document (decrypt, parse, decide,
-		// pseudonymise, scan) lays its text out without keeping it: its
-		// length, hash and coded selections, which project.qde holds before
-		// the texts. The documents are independent: spread them over the
-		// cores, then assemble in order.
+		// One pass over each document (decrypt, parse, decide, pseudonymise,
+		// scan) writes its text into its entry as it lays it out: its
+		// length, hash and coded selections, which project.qde, the last
+		// entry, holds. The documents are independent: they go side by
+		// side over the cores (inOrder), a few at a time.
 		type done struct {
 			g   *gated
 			qt  *qdaText
 			res Result
-			err error
 		}
 		results := make([]done, len(handles))
-		work := make(chan int)
-		var wg sync.WaitGroup
-		for w := 0; w < min(runtime.GOMAXPROCS(0), len(handles)); w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range work {
-					r := &results[i]
-					if r.g, r.err = (target{Doc: handles[i], Mode: policy.ModeExport, Purpose: req.Purpose}).open(cat, rd); r.err != nil {
-						continue
-					}
-					r.qt = newQDAText(r.g, guid, nil, redact.NewLineScanner(rd))
-					if r.err = r.g.pass(s, rd, r.qt.block); r.err != nil {
-						continue
-					}
-					r.err = sortFindings(locate(handles[i], r.qt.sc.Findings()), req.AcceptResidual, &r.res)
-				}
-			}()
-		}
-		for i := range handles {
-			work <- i
-		}
-		close(work)
-		wg.Wait()
-		for i, h := range handles {
-			r := results[i]
-			if r.err != nil {
-				if isRefusal(r.err) {
-					tx.AuditAlways(refusalEntry("export-qda", append(res.Documents, h), r.err))
-				}
-				return r.err
-			}
-			gs = append(gs, r.g)
-			texts = append(texts, r.qt)
-			res.Reasons = append(res.Reasons, r.g.reasons()...)
-			res.Marked += r.g.markedLines()
-			res.Warnings = append(res.Warnings, r.res.Warnings...)
-			res.Accepted = append(res.Accepted, r.res.Accepted...)
-			src := r.qt.source()
-			p.Sources = append(p.Sources, src)
-			res.Documents = append(res.Documents, h)
-			for _, rel := range r.g.decision.ReliedOn {
-				caseSources[rel.Participant] = append(caseSources[rel.Participant], src.GUID)
-			}
-			if r.g.doc.Meeting != "" {
-				meetingSources[r.g.doc.Meeting] = append(meetingSources[r.g.doc.Meeting], src.GUID)
-			}
-		}
-		vars := map[string]bool{}
-		for _, ph := range sortedKeys(caseSources) {
-			pt, err := cat.Participant(ph)
-			if err != nil {
-				continue
-			}
-			ps, ok := cat.Pseudonyms.Lookup(redact.KindPerson, pt.Name)
-			if !ok {
-				continue
-			}
-			c := qdpx.Case{GUID: guid("case", ph), Name: ps.String(), Attributes: map[string]string{}, SourceGUIDs: caseSources[ph]}
-			for _, field := range pt.Shareable {
-				v := pt.Attributes[field]
-				if field == "role" {
-					v = pt.Role
-				}
-				if v != "" {
-					c.Attributes[field] = rd.Redact(v)
-					vars[field] = true
-				}
-			}
-			p.Cases = append(p.Cases, c)
-		}
-		for _, v := range sortedKeys(vars) {
-			p.Variables = append(p.Variables, qdpx.Variable{GUID: guid("var", v), Name: v, Type: qdpx.TypeText})
-		}
-		for _, mh := range sortedKeys(meetingSources) {
-			m, err := cat.Meeting(mh)
-			if err != nil {
-				continue
-			}
-			ps, _ := cat.Pseudonyms.Lookup(redact.KindMeeting, m.Name)
-			p.Sets = append(p.Sets, qdpx.Set{GUID: guid("set", mh), Name: ps.String(), MemberSourceGUIDs: meetingSources[mh]})
-		}
-		qp, err := qdpx.Stream(p)
-		if err != nil {
-			return fmt.Errorf("writing the QDA project: %w", err)
-		}
-		for _, g := range gs {
-			res.Withheld += g.withheld
-		}
+		trackers := cat.SpeakerTrackers(rd)
+		// With fewer documents than cores, each one's redactor runs beside
+		// its parser (composer.pipeline).
+		pipeline := len(handles) < runtime.GOMAXPROCS(0)
 		hc := &hashCount{h: sha256.New()}
 		sum := func() string { return hex.EncodeToString(hc.h.Sum(nil)) }
-		var gerr error // the gate's own error, returned as it is
 		fill := func(w io.Writer) error {
-			err := qp.Write(io.MultiWriter(w, hc), func(i int, w io.Writer) error {
-				// The second pass writes the document's text into its entry.
-				qt := newQDAText(gs[i], guid, w, nil)
-				if gerr = gs[i].pass(s, rd, qt.block); gerr != nil {
-					return gerr
+			qw := qdpx.NewWriter(io.MultiWriter(w, hc))
+			// A document's entry is opened as its text comes, once open
+			// (below) has found it: under the handle the catalogue gives it.
+			open := func(i int) (io.Writer, error) { return qw.Text(guid("source", results[i].g.doc.Handle)) }
+			pass := func(i int, w io.Writer) (bool, error) {
+				r := &results[i]
+				g, err := target{Doc: handles[i], Mode: policy.ModeExport, Purpose: req.Purpose, Trackers: trackers}.open(cat, rd)
+				if err != nil {
+					return false, err
 				}
-				if gerr = qt.flush(); gerr == nil && qt.sum() != texts[i].sum() {
-					gerr = fmt.Errorf("%w: document %s did not give the same text twice", vault.ErrIntegrity, gs[i].doc.Handle)
+				r.g, g.pipeline = g, pipeline
+				qt := newQDAText(g, guid, w, redact.NewLineScanner(rd))
+				if err := g.pass(s, rd, qt.block); err != nil {
+					return false, err
 				}
-				return gerr
-			})
-			if gerr != nil {
-				return gerr
+				if err := qt.flush(); err != nil {
+					return false, err
+				}
+				r.qt = qt
+				return true, sortFindings(locate(handles[i], qt.sc.Findings()), req.AcceptResidual, &r.res)
 			}
+			err := inOrder(len(handles), false, open, pass, func(i int, _ bool, err error) error {
+				h := handles[i]
+				if err != nil {
+					if isRefusal(err) {
+						tx.AuditAlways(refusalEntry("export-qda", append(res.Documents, h), err))
+					}
+					return err
+				}
+				r := results[i]
+				gs = append(gs, r.g)
+				texts = append(texts, r.qt)
+				res.Reasons = append(res.Reasons, r.g.reasons()...)
+				res.Marked += r.g.markedLines()
+				res.Warnings = append(res.Warnings, r.res.Warnings...)
+				res.Accepted = append(res.Accepted, r.res.Accepted...)
+				src := r.qt.source()
+				p.Sources = append(p.Sources, src)
+				res.Documents = append(res.Documents, h)
+				for _, rel := range r.g.decision.ReliedOn {
+					caseSources[rel.Participant] = append(caseSources[rel.Participant], src.GUID)
+				}
+				if r.g.doc.Meeting != "" {
+					meetingSources[r.g.doc.Meeting] = append(meetingSources[r.g.doc.Meeting], src.GUID)
+				}
+				results[i] = done{} // the gate's state is in gs and texts now
+				return nil
+			})
 			if err != nil {
+				return err
+			}
+			addCases(cat, rd, guid, &p, caseSources, meetingSources)
+			if err := qw.Close(p); err != nil {
 				return fmt.Errorf("writing the QDA project: %w", err)
 			}
 			return nil
 		}
 		if err := stage(s, tx, req.Output, req.Force, nil, sum, fill, nil); err != nil {
 			return err
+		}
+		for _, g := range gs {
+			res.Withheld += g.withheld
 		}
 		res.SHA256, res.Bytes = sum(), int(hc.n)
 		e := exitEntry("export-qda", gs, res)
@@ -237,6 +190,46 @@ func exportQDA(ctx context.Context, s *vault.Study, req Request) (*Result, error
 		return nil, err
 	}
 	return res, nil
+}
+
+// addCases adds to p the cases (participants by pseudonym, with their
+// shareable attributes as variables) and sets (meetings) of the sources
+// written.
+func addCases(cat *vault.Catalog, rd *redact.Redactor, guid func(kind, h string) string, p *qdpx.Project, caseSources, meetingSources map[string][]string) {
+	vars := map[string]bool{}
+	for _, ph := range sortedKeys(caseSources) {
+		pt, err := cat.Participant(ph)
+		if err != nil {
+			continue
+		}
+		ps, ok := cat.Pseudonyms.Lookup(redact.KindPerson, pt.Name)
+		if !ok {
+			continue
+		}
+		c := qdpx.Case{GUID: guid("case", ph), Name: ps.String(), Attributes: map[string]string{}, SourceGUIDs: caseSources[ph]}
+		for _, field := range pt.Shareable {
+			v := pt.Attributes[field]
+			if field == "role" {
+				v = pt.Role
+			}
+			if v != "" {
+				c.Attributes[field] = rd.Redact(v)
+				vars[field] = true
+			}
+		}
+		p.Cases = append(p.Cases, c)
+	}
+	for _, v := range sortedKeys(vars) {
+		p.Variables = append(p.Variables, qdpx.Variable{GUID: guid("var", v), Name: v, Type: qdpx.TypeText})
+	}
+	for _, mh := range sortedKeys(meetingSources) {
+		m, err := cat.Meeting(mh)
+		if err != nil {
+			continue
+		}
+		ps, _ := cat.Pseudonyms.Lookup(redact.KindMeeting, m.Name)
+		p.Sets = append(p.Sets, qdpx.Set{GUID: guid("set", mh), Name: ps.String(), MemberSourceGUIDs: meetingSources[mh]})
+	}
 }
 
 // A qdaText lays a gated document out as a QDA text source as its blocks
@@ -313,8 +306,8 @@ func (q *qdaText) flush() error {
 // sum is the SHA-256 of the text laid out so far.
 func (q *qdaText) sum() string { return hex.EncodeToString(q.hash.Sum(nil)) }
 
-// source is the QDA source of the text laid out, to be streamed
-// (qdpx.Stream).
+// source is the QDA source of the text laid out, for project.qde
+// (qdpx.Writer.Close).
 func (q *qdaText) source() qdpx.Source {
 	return qdpx.Source{GUID: q.guid("source", q.h), Name: fmt.Sprintf("%s (%s)", q.h, q.kind), Length: q.runes, Selections: q.sels}
 }

@@ -6,12 +6,13 @@
 // names it) with one UTF-8 plain-text file per text source, referenced from
 // project.qde as plainTextPath="internal://<GUID>.txt".
 //
-// The package is pure: Stream takes an already pseudonymised,
-// policy-checked Project, and Streamed.Write writes its bytes to an
-// io.Writer; it never touches the disk, never sees real names and applies
-// no policy of its own. A text is never held: project.qde is built from
-// each source's length in characters, and the caller then writes each text
-// straight into its entry (Streamed.Write), checked against that length.
+// The package is pure: a Writer writes an already pseudonymised,
+// policy-checked project's archive to an io.Writer; it never touches the
+// disk, never sees real names and applies no policy of its own. A text is
+// never held: the caller writes each text straight into its entry
+// (Writer.Text) as it is produced, and project.qde, built from each
+// source's length in characters and checked against the texts written,
+// is the last entry (Writer.Close).
 // Output is deterministic: the same Project and texts always give the same
 // bytes (fixed zip timestamps, stable element order, GUIDs chosen by the
 // caller or derived from them).
@@ -23,8 +24,8 @@
 // ValidateQDE checks a project.qde structurally against the REFI-QDA project
 // schema (element order and cardinality, attribute types, GUID and colour
 // formats) and against the rules the schema cannot express (unique GUIDs,
-// references that resolve, selections that are not inverted). Stream
-// validates the project.qde it builds before anything is written. The
+// references that resolve, selections that are not inverted).
+// Writer.Close validates the project.qde it builds before it writes it. The
 // package writes projects only: the reader its tests use to check a round
 // trip is a test helper (read_test.go), which also accepts Sources/.
 package qdpx

@@ -39,9 +39,8 @@ const (
 // can hold and says nothing about when or where the export ran.
 var zipTime = time.Date(1980, time.January, 1, 0, 0, 0, 0, time.UTC)
 
-// ErrInvalidProject is wrapped by every error Stream and Streamed.Write
-// return for a Project they refuse to write; callers branch on it with
-// errors.Is.
+// ErrInvalidProject is wrapped by every error Writer.Close returns for a
+// Project it refuses to write; callers branch on it with errors.Is.
 var ErrInvalidProject = errors.New("invalid qdpx project")
 
 // Project is everything a REFI-QDA project export holds.
@@ -73,7 +72,7 @@ type Code struct {
 }
 
 // Source is a text source. Its text, the exported plain text (UTF-8), is
-// not held here: the caller streams it into the archive (Streamed.Write),
+// not held here: the caller streams it into the archive (Writer.Text),
 // stored as sources/<GUID>.txt byte for byte as written.
 type Source struct {
 	GUID, Name string
@@ -110,7 +109,7 @@ type Case struct {
 // Set groups sources, e.g. the documents of one meeting.
 //
 // The REFI-QDA 1.0 schema has no case members in a set (a set holds
-// MemberCode, MemberSource and MemberNote only): Stream refuses a Set with
+// MemberCode, MemberSource and MemberNote only): Writer.Close refuses a Set with
 // MemberCaseGUIDs rather than drop them silently. Relate cases to a meeting
 // through the sources they share instead.
 type Set struct {
@@ -127,59 +126,71 @@ type Variable struct {
 	Description string
 }
 
-// A Streamed project is checked and its project.qde built, for writing
-// with the source texts streamed into the archive by the caller: an exit
-// that never holds a document whole.
-type Streamed struct {
-	p   Project
-	qde []byte
+// A Writer writes a project's archive as its sources' texts come, never
+// holding one: each text goes straight into its entry (Text), and
+// project.qde, which says where each text's selections lie, goes last
+// (Close), once every source is known. The order of a zip's entries means
+// nothing to a REFI-QDA reader.
+type Writer struct {
+	zw    *zip.Writer
+	texts []*textWriter // the texts written, in order
+	guids []string
 }
 
-// Stream checks p (each source's text to come being Source.Length
-// characters long), builds its project.qde and validates it with
-// ValidateQDE. Streamed.Write then writes the archive. A Project it
-// refuses gives an error wrapping ErrInvalidProject.
-func Stream(p Project) (*Streamed, error) {
-	// checkProject fills in defaults; keep them off the caller's slices.
-	p.Variables = append([]Variable(nil), p.Variables...)
-	if err := checkProject(&p); err != nil {
-		return nil, err
-	}
-	qde, err := encodeQDE(&p)
+// NewWriter starts an archive on w. Nothing is held: if Close (or a
+// write) fails, part of the archive may have been written to w, so the
+// caller stages it.
+func NewWriter(w io.Writer) *Writer { return &Writer{zw: zip.NewWriter(w)} }
+
+// Text starts the entry of the next source's text, the source with GUID
+// guid: what is written to the writer it returns, until the next Text or
+// Close, is that text, stored as sources/<GUID>.txt byte for byte. It must
+// be valid UTF-8 of the source's Length characters, or Close fails: the
+// selections would point elsewhere.
+func (w *Writer) Text(guid string) (io.Writer, error) {
+	fw, err := createEntry(w.zw, sourceEntry(guid))
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidateQDE(bytes.NewReader(qde)); err != nil {
-		return nil, fmt.Errorf("%w: generated project.qde fails validation: %w", ErrInvalidProject, err)
-	}
-	return &Streamed{p: p, qde: qde}, nil
+	tw := &textWriter{w: fw}
+	w.texts = append(w.texts, tw)
+	w.guids = append(w.guids, guid)
+	return tw, nil
 }
 
-// Write writes the archive to w: project.qde, then each source's text,
-// which text(i, w) writes into source i's entry, in source order. What it
-// writes must be valid UTF-8 of the source's Length characters, or Write
-// fails: the selections would point elsewhere. Nothing is held: on error
-// part of the archive may have been written to w, so the caller stages it.
-func (st *Streamed) Write(w io.Writer, text func(i int, w io.Writer) error) error {
-	zw := zip.NewWriter(w)
-	if err := addEntry(zw, ProjectEntry, st.qde); err != nil {
+// Close checks p against the texts written (one per source, in order,
+// each Source.Length characters long), builds its project.qde, validates
+// it with ValidateQDE, writes it as the last entry and closes the archive.
+// A Project it refuses gives an error wrapping ErrInvalidProject.
+func (w *Writer) Close(p Project) error {
+	if len(p.Sources) != len(w.texts) {
+		return problem("sources", "%d sources, but %d texts written", len(p.Sources), len(w.texts))
+	}
+	for i, tw := range w.texts {
+		f := fmt.Sprintf("source %d", i+1)
+		if normGUID(p.Sources[i].GUID) != normGUID(w.guids[i]) {
+			return problem(f, "GUID is not the one its text was written under")
+		}
+		if err := tw.check(f, p.Sources[i].Length); err != nil {
+			return err
+		}
+	}
+	// checkProject fills in defaults; keep them off the caller's slices.
+	p.Variables = append([]Variable(nil), p.Variables...)
+	if err := checkProject(&p); err != nil {
 		return err
 	}
-	for i := range st.p.Sources {
-		s := &st.p.Sources[i]
-		fw, err := createEntry(zw, sourceEntry(s.GUID))
-		if err != nil {
-			return err
-		}
-		tw := &textWriter{w: fw}
-		if err := text(i, tw); err != nil {
-			return err
-		}
-		if err := tw.check(fmt.Sprintf("source %d", i+1), s.Length); err != nil {
-			return err
-		}
+	qde, err := encodeQDE(&p)
+	if err != nil {
+		return err
 	}
-	if err := zw.Close(); err != nil {
+	if err := ValidateQDE(bytes.NewReader(qde)); err != nil {
+		return fmt.Errorf("%w: generated project.qde fails validation: %w", ErrInvalidProject, err)
+	}
+	if err := addEntry(w.zw, ProjectEntry, qde); err != nil {
+		return err
+	}
+	if err := w.zw.Close(); err != nil {
 		return fmt.Errorf("closing qdpx archive: %w", err)
 	}
 	return nil

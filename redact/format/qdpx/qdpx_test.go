@@ -39,15 +39,15 @@ const (
 
 // A textProject is a Project with its source texts beside it, one per
 // source, as the tests build projects and read them back: the package
-// itself takes only each text's length (Stream) and then the text as a
-// stream (Streamed.Write), as an export that never holds a document does.
+// itself takes each text as a stream (Writer.Text) and then each source's
+// length (Writer.Close), as an export that never holds a document does.
 // Source.Length is left 0 here; write fills it in from Texts.
 type textProject struct {
 	Project
 	Texts []string
 }
 
-// streamed is p ready for Stream: each source's Length is its text's, on
+// streamed is p ready for Writer.Close: each source's Length is its text's, on
 // a copy of the sources.
 func (p textProject) streamed() Project {
 	sp := p.Project
@@ -58,17 +58,30 @@ func (p textProject) streamed() Project {
 	return sp
 }
 
-// write writes p as the QDA export does: Stream, then each text into its
-// entry in one piece.
+// write writes p as the QDA export does: each text into its entry in one
+// piece, then project.qde.
 func (p textProject) write(w io.Writer) error {
-	st, err := Stream(p.streamed())
-	if err != nil {
-		return err
+	return p.writeIn(w, p.streamed(), func(i int) string { return p.Texts[i] }, 1<<30)
+}
+
+// writeIn writes sp's archive with text(i) as source i's text, in pieces
+// of at most piece bytes.
+func (p textProject) writeIn(w io.Writer, sp Project, text func(i int) string, piece int) error {
+	qw := NewWriter(w)
+	for i, src := range sp.Sources {
+		tw, err := qw.Text(src.GUID)
+		if err != nil {
+			return err
+		}
+		for s := text(i); s != ""; {
+			n := min(piece, len(s))
+			if _, err := io.WriteString(tw, s[:n]); err != nil {
+				return err
+			}
+			s = s[n:]
+		}
 	}
-	return st.Write(w, func(i int, w io.Writer) error {
-		_, err := io.WriteString(w, p.Texts[i])
-		return err
-	})
+	return qw.Close(sp)
 }
 
 // charOffsets returns the code-point positions of text[bs:be], the unit
@@ -237,10 +250,12 @@ func TestWriteLayout(t *testing.T) {
 		t.Errorf("archive comment = %q, want none", zr.Comment)
 	}
 	p := sampleProject(t)
-	want := []string{ProjectEntry}
+	// Each text as it was written, project.qde last.
+	var want []string
 	for _, s := range p.Sources {
 		want = append(want, "sources/"+s.GUID+".txt")
 	}
+	want = append(want, ProjectEntry)
 	var got []string
 	for _, f := range zr.File {
 		got = append(got, f.Name)
@@ -352,7 +367,7 @@ func TestWriteLeavesCallerUntouched(t *testing.T) {
 	p.Variables[0].Type = ""
 	writeBytes(t, p)
 	if p.Variables[0].Type != "" {
-		t.Errorf("Stream changed the caller's variable type to %q", p.Variables[0].Type)
+		t.Errorf("Writer.Close changed the caller's variable type to %q", p.Variables[0].Type)
 	}
 }
 

@@ -15,22 +15,8 @@ func TestStreamSameBytes(t *testing.T) {
 	p := sampleProject(t)
 	want := writeBytes(t, p)
 	for _, piece := range []int{1, 2, 3, 7, 64, 1 << 20} {
-		st, err := Stream(p.streamed())
-		if err != nil {
-			t.Fatal(err)
-		}
 		var got bytes.Buffer
-		err = st.Write(&got, func(i int, w io.Writer) error {
-			for s := p.Texts[i]; s != ""; {
-				n := min(piece, len(s))
-				if _, err := io.WriteString(w, s[:n]); err != nil {
-					return err
-				}
-				s = s[n:]
-			}
-			return nil
-		})
-		if err != nil {
+		if err := p.writeIn(&got, p.streamed(), func(i int) string { return p.Texts[i] }, piece); err != nil {
 			t.Fatalf("pieces of %d bytes: %v", piece, err)
 		}
 		if !bytes.Equal(got.Bytes(), want) {
@@ -53,18 +39,12 @@ func TestStreamRefuses(t *testing.T) {
 		{"cut off", texts[0] + "\xe6\x9d", "UTF-8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st, err := Stream(sp)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = st.Write(io.Discard, func(i int, w io.Writer) error {
-				text := texts[i]
+			err := p.writeIn(io.Discard, sp, func(i int) string {
 				if i == 0 {
-					text = tc.text
+					return tc.text
 				}
-				_, err := io.WriteString(w, text)
-				return err
-			})
+				return texts[i]
+			}, 1<<30)
 			if !errors.Is(err, ErrInvalidProject) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "source 1") {
 				t.Errorf("error %v, want ErrInvalidProject naming source 1 and %q", err, tc.want)
 			}
