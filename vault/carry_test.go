@@ -14,6 +14,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
+	"github.com/fieldvault/fieldvault/redact/format/transcript/transcripttest"
 )
 
 // TestCarryGolden ingests each case's old text, flags it, ingests the new
@@ -62,12 +63,12 @@ func TestCarryGolden(t *testing.T) {
 			for _, c := range v.Carried {
 				fmt.Fprintln(&b, c)
 			}
-			td, err := transcript.ParseContext(t.Context(), transcript.FormatText, strings.NewReader(files["new.txt"]))
+			lines, _, err := transcripttest.Parse(t.Context(), transcript.FormatText, strings.NewReader(files["new.txt"]))
 			if err != nil {
 				t.Fatal(err)
 			}
 			b.WriteString("--\n")
-			for _, l := range td.Lines {
+			for _, l := range lines {
 				var kinds []string
 				for _, f := range v.Flags {
 					if f.From <= l.N && l.N <= f.To {

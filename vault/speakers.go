@@ -227,16 +227,6 @@ type lineSpeaker struct {
 	text string
 }
 
-// speakers resolves every line of a parsed document (see speakerTracker).
-func (ix *speakerIndex) speakers(lines []transcript.Line) []lineSpeaker {
-	out := make([]lineSpeaker, len(lines))
-	t := ix.tracker()
-	for i, l := range lines {
-		out[i] = t.next(l)
-	}
-	return out
-}
-
 // A speakerTracker resolves the lines of a document one at a time, in
 // order: a line that begins a turn (a label-shaped prefix, a voice) is the
 // turn of whoever its label names, or of an unknown speaker; a line with a

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
+	"github.com/fieldvault/fieldvault/redact/format/transcript/transcripttest"
 )
 
 // speakerStudy registers people whose names carry particles, diacritics and
@@ -265,11 +266,15 @@ func TestSpeakersOfLines(t *testing.T) {
 		"Gwen Morgan: researcher two\n" +
 		"Mystery Guest: unknown\n" +
 		"still unknown\n"
-	doc, err := transcript.ParseContext(t.Context(), transcript.FormatText, strings.NewReader(text))
+	lines, _, err := transcripttest.Parse(t.Context(), transcript.FormatText, strings.NewReader(text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := cat.speakerIndex(rd).speakers(doc.Lines)
+	tr := cat.speakerIndex(rd).tracker()
+	got := make([]lineSpeaker, len(lines))
+	for i, l := range lines {
+		got[i] = tr.next(l)
+	}
 	want := []struct {
 		kind policy.SpeakerKind
 		p    string

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
+	"github.com/fieldvault/fieldvault/redact/format/transcript/transcripttest"
 	"github.com/fieldvault/fieldvault/vault"
 )
 
@@ -76,12 +77,12 @@ func TestExportFormats(t *testing.T) {
 			t.Fatal(err)
 		}
 		data, _ := os.ReadFile(path)
-		doc, err := transcript.ParseContext(t.Context(), transcript.FormatDocx, bytes.NewReader(data))
+		lines, _, err := transcripttest.Parse(t.Context(), transcript.FormatDocx, bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var text []string
-		for _, l := range doc.Lines {
+		for _, l := range lines {
 			text = append(text, l.Text)
 		}
 		all := strings.Join(text, "\n")
@@ -121,12 +122,12 @@ func TestExportFormats(t *testing.T) {
 			if strings.Contains(buf.String(), "Genevieve") || strings.Contains(buf.String(), "Wexcombe") {
 				t.Errorf("%s export not pseudonymised:\n%s", f, buf.String())
 			}
-			doc, err := transcript.ParseContext(t.Context(), transcript.Format(f), strings.NewReader(buf.String()))
+			lines, _, err := transcripttest.Parse(t.Context(), transcript.Format(f), strings.NewReader(buf.String()))
 			if err != nil {
 				t.Fatalf("%s export does not parse: %v\n%s", f, err, buf.String())
 			}
 			var starts []time.Duration
-			for _, l := range doc.Lines {
+			for _, l := range lines {
 				starts = append(starts, l.Start)
 			}
 			if want := []time.Duration{1500 * time.Millisecond, 62 * time.Second}; !reflect.DeepEqual(starts, want) {

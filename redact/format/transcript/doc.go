@@ -92,7 +92,7 @@
 // "[footnote 1] ", numbered in the order of the notes part, one line per
 // paragraph. Note lines are pseudonymised like every other line.
 //
-// Document.Dropped lists, without content, what was left out: WebVTT NOTE
+// Summary.Dropped lists, without content, what was left out: WebVTT NOTE
 // blocks, .docx comments, headers and footers (counted by part), document
 // properties (author, company) and tracked deletions (tracked changes are
 // taken as accepted). Callers must show it: nothing is dropped silently.
@@ -115,9 +115,9 @@
 // (4,000,000) runs, MaxElements (8,000,000) XML elements nested at most
 // MaxDepth (2,000) deep, no XML token over 4 MiB, and a word/document.xml of
 // at most 512 MiB uncompressed. Passing one is a *ParseError wrapping a
-// *LimitError (errors.Is ErrLimit) that names the limit. ParseContext stops
+// *LimitError (errors.Is ErrLimit) that names the limit. ParseLines stops
 // soon after its context is cancelled (checked every 1,024 lines, cues or
-// XML tokens, and on every read of a text format). ParseContext holds the
-// whole document (Document.Lines); ingest and the exits that stream use
-// ParseLines.
+// XML tokens, and on every read of a text format). It holds no line: every
+// caller streams (ingest, every exit, open --lines, the participant record);
+// tests that want a whole document use package transcripttest.
 package transcript

@@ -42,15 +42,6 @@ type Line struct {
 	Row        bool              // a .docx table row, its cells joined by " | "
 }
 
-// Document is a parsed text document.
-type Document struct {
-	Format Format
-	Lines  []Line
-	// Dropped says what was not carried into Lines, e.g. "3 comments",
-	// "document properties", "headers/footers". Never content.
-	Dropped []string
-}
-
 // ParseError reports malformed input. It never carries the input's content.
 //
 // Line is the line of the file for plain text, Markdown, WebVTT and SRT;
@@ -87,36 +78,21 @@ func (e *ParseError) Error() string {
 
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// ParseContext reads a whole document of format f from r. Errors are
-// *ParseError. It stops, with a *ParseError wrapping ctx's error, soon
-// after ctx is cancelled, and at the limits of limits.go, with a
-// *ParseError wrapping a *LimitError. An exit streams instead
-// (ParseLines).
-func ParseContext(ctx context.Context, f Format, r io.Reader) (*Document, error) {
-	doc := &Document{Format: f}
-	sum, err := ParseLines(ctx, f, r, func(l Line) error {
-		doc.Lines = append(doc.Lines, l)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	doc.Dropped = sum.Dropped
-	return doc, nil
-}
-
 // Summary is what a streamed parse says once every line has been seen.
 type Summary struct {
 	Lines int // lines passed to the callback
-	// Dropped is as in Document.
+	// Dropped says what was not carried into the lines, e.g. "3 comments",
+	// "document properties", "headers/footers". Never content.
 	Dropped []string
 }
 
 // ParseLines reads a document of format f from r and calls fn with each
 // line in order, retaining none of them: memory stays proportional to the
-// longest line (a .docx, a zip archive, is read whole first). It enforces
-// the limits of limits.go and stops soon after ctx is cancelled as
-// ParseContext does; an error from fn stops the parse and is returned as
+// longest line (a .docx, a zip archive, is read at offsets when r is an
+// io.ReaderAt with a Size, as io.SectionReader is, and whole otherwise). It enforces
+// the limits of limits.go (with a *ParseError wrapping a *LimitError) and
+// stops, with a *ParseError wrapping ctx's error, soon after ctx is
+// cancelled; an error from fn stops the parse and is returned as
 // is. Parse errors are *ParseError. A document whose markup is found
 // unbalanced at its end fails after fn has seen every line.
 func ParseLines(ctx context.Context, f Format, r io.Reader, fn func(Line) error) (Summary, error) {

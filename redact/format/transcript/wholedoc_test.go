@@ -42,6 +42,30 @@ func WriteDocx(w io.Writer, blocks []Block) error {
 	return Write(w, FormatDocx, blocks, WriteOptions{})
 }
 
+// Document is a whole parsed document: its lines and what the parser left
+// out (Summary.Dropped).
+type Document struct {
+	Format  Format
+	Lines   []Line
+	Dropped []string
+}
+
+// ParseContext reads a whole document of format f from r through
+// ParseLines (package transcripttest does the same for other packages'
+// tests; it cannot serve these, which are inside the package).
+func ParseContext(ctx context.Context, f Format, r io.Reader) (*Document, error) {
+	doc := &Document{Format: f}
+	sum, err := ParseLines(ctx, f, r, func(l Line) error {
+		doc.Lines = append(doc.Lines, l)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	doc.Dropped = sum.Dropped
+	return doc, nil
+}
+
 // Parse reads a whole document of format f from r.
 func Parse(f Format, r io.Reader) (*Document, error) {
 	return ParseContext(context.Background(), f, r)
