@@ -354,10 +354,9 @@ func (st *nameState) tokenise(line string) []nword {
 			switch r {
 			case '.', '!', '?', ':', '…':
 				if r == '.' && last.e == i && last.e > 0 && abbrevBefore(line, &last) {
-					if ws[len(ws)-1].initial {
-						i += sz
-						continue
-					}
+					// An abbreviation's or an initial's full stop ends no
+					// sentence. (last may be a word the lower-case fast
+					// path passed over, which ws does not hold.)
 					i += sz
 					continue
 				}
