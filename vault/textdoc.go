@@ -156,10 +156,7 @@ func (s *Study) streamLines(v *Version, fn func(transcript.Line) error) error {
 	if v.Format == FormatBinary || v.Object == "" {
 		return fmt.Errorf("%w: this version is not a text document", ErrInvalid)
 	}
-	ctx := s.changing
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	ctx := s.ctx()
 	lines := func(l transcript.Line) error {
 		if err := fn(l); err != nil {
 			return errLineStop{err}
