@@ -67,8 +67,7 @@ type LineSpeaker struct {
 
 // A SpeakerTracker resolves the lines of a document to their speakers one
 // at a time, in order, against the register, holding only the turn in
-// force and the labels it has looked up: Catalog.speakers for a document
-// that streams.
+// force and the labels it has looked up.
 type SpeakerTracker struct{ t *speakerTracker }
 
 // SpeakerTracker starts resolving the lines of document d.

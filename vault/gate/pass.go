@@ -49,10 +49,14 @@ func (t target) open(cat *vault.Catalog, rd *redact.Redactor) (*gated, error) {
 		g.decision = policy.Decide(g.req)
 		return g, g.decision.Err()
 	}
-	g.tracker = func() *vault.SpeakerTracker { return cat.SpeakerTracker(rd, d) }
-	if t.Trackers != nil {
-		g.tracker = func() *vault.SpeakerTracker { return t.Trackers(d) }
+	// The register's index of speaker names is built once, here or by the
+	// exit for all its documents, and serves every pass over d (a quote
+	// counts its lines first, an analysis export finds its runs' ends).
+	trackers := t.Trackers
+	if trackers == nil {
+		trackers = cat.SpeakerTrackers(rd)
 	}
+	g.tracker = func() *vault.SpeakerTracker { return trackers(d) }
 	return g, nil
 }
 
