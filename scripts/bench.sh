@@ -5,6 +5,8 @@
 #   export  (20 MB transcript, 1,000 people x 3 aliases, -o file)
 #           vs grep -F -w -c -f aliases  (lines naming someone counted, nothing replaced)
 #           and grep -F -w -o -f aliases (every name found, nothing replaced)
+#           and age -d of the same transcript to /dev/null (decryption alone:
+#           the floor of any exit that reads an age-encrypted object)
 #   ingest  (256 MiB, age encryption + SHA-256 + fsync)
 #           vs age -r R -o F && sync F
 #   open -o (decrypt, verify SHA-256, fsync, rename)
@@ -57,11 +59,13 @@ head -c "$((MB << 20))" /dev/urandom >"$work/blob.bin"
 size=$(stat -c %s "$work/blob.bin")
 age-keygen -o "$work/age.key" 2>/dev/null
 recipient=$(age-keygen -y "$work/age.key")
+age -r "$recipient" -o "$work/interview.age" "$work/interview.txt"
 
 {
 	best export "$fv" export D1 -o "$work/out.md" --force
 	best grep sh -c "grep -F -w -c -f '$work/aliases.txt' '$work/interview.txt'"
 	best grep-o sh -c "grep -F -w -o -f '$work/aliases.txt' '$work/interview.txt' | wc -l"
+	best age-d-tx age -d -i "$work/age.key" -o /dev/null "$work/interview.age"
 	best ingest sh -c "'$fv' ingest '$work/blob.bin' --kind document --allow-duplicate >/dev/null"
 	best age sh -c "rm -f '$work/blob.age' && age -r $recipient -o '$work/blob.age' '$work/blob.bin' && sync '$work/blob.age'"
 	best open "$fv" open D2 -o "$work/open.bin" --force
@@ -73,13 +77,14 @@ awk -v ts="$tsize" -v bs="$size" '
 	{ t[$1] = $2; m[$1] = $3 }
 	END {
 		printf "%-8s %9s %9s %10s\n", "what", "seconds", "MB/s", "max RSS"
-		split("export grep grep-o ingest age open age-d", order, " ")
-		for (i = 1; i <= 7; i++) {
-			k = order[i]; n = (k ~ /^(export|grep)/) ? ts : bs
+		split("export grep grep-o age-d-tx ingest age open age-d", order, " ")
+		for (i = 1; i <= 8; i++) {
+			k = order[i]; n = (k ~ /^(export|grep|age-d-tx)/) ? ts : bs
 			printf "%-8s %9.3f %9.1f %7.1f MiB\n", k, t[k], n / t[k] / 1e6, m[k] / 1024
 		}
 		printf "export / grep -F -w -c:   %.2fx\n", t["grep"] / t["export"]
 		printf "export / grep -F -w -o:   %.2fx\n", t["grep-o"] / t["export"]
+		printf "age -d alone / grep -F -w -c: %.2fx (decrypting the transcript, nothing else)\n", t["grep"] / t["age-d-tx"]
 		printf "ingest / (age + sync):    %.2fx\n", t["age"] / t["ingest"]
 		printf "open -o / (age -d + sync): %.2fx\n", t["age-d"] / t["open"]
 	}' "$work/results"
