@@ -72,21 +72,8 @@ func fileKind(m os.FileMode) string {
 	return "not a regular file"
 }
 
-// ctxReader stops a copy soon after ctx is cancelled (SIGINT, SIGTERM):
-// every read checks it.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (r ctxReader) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return r.r.Read(p)
-}
-
-// ctxWriter is ctxReader for the writing side of a copy.
+// ctxWriter stops a copy soon after ctx is cancelled (SIGINT, SIGTERM):
+// every write checks it. transcript.ContextReader is its reading side.
 type ctxWriter struct {
 	ctx context.Context
 	w   io.Writer

@@ -13,6 +13,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/fieldvault/fieldvault/redact"
+	"github.com/fieldvault/fieldvault/redact/format/transcript"
 	"github.com/fieldvault/fieldvault/vault/store"
 	"github.com/google/uuid"
 )
@@ -384,7 +385,7 @@ func (tx *Tx) PutObject(src io.Reader, class string, total int64) (id string, si
 		}
 		tx.s.discardUploads(u.used)
 	}
-	id, size, sum, err = putObject(tx.s.objects(tx.ctx), ctxReader{tx.ctx, src}, rcpts, progress)
+	id, size, sum, err = putObject(tx.s.objects(tx.ctx), transcript.ContextReader(tx.ctx, src), rcpts, progress)
 	if err != nil {
 		return "", 0, "", err
 	}

@@ -127,7 +127,12 @@ func (b *budget) tag(f Format, src int) error {
 	return nil
 }
 
-// ctxReader stops a text parse's reading when its context is cancelled.
+// ContextReader reads r until ctx is cancelled: every read checks ctx
+// first, so a text parse, or a copy (the vault's ingest of a file), stops
+// soon after a cancel (SIGINT, SIGTERM) with ctx's error. One definition
+// for the parser and the vault, which imports this package.
+func ContextReader(ctx context.Context, r io.Reader) io.Reader { return ctxReader{ctx, r} }
+
 type ctxReader struct {
 	ctx context.Context
 	r   io.Reader
