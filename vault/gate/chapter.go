@@ -227,7 +227,7 @@ func (d Directive) String() string {
 //
 // Every directive is decided first (fill): nothing is written unless all
 // stand. The chapter is then written a line at a time, each quote
-// streaming through the gate again as a quote exit's does (writeChapter).
+// streaming through the gate again as a quote exit's does (chapter.write).
 func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 	if req.Exit != ExitCheck && req.Output != "" && sameFile(req.Chapter, req.Output) {
 		return nil, fmt.Errorf("%w: output %s is the chapter itself", vault.ErrInvalid, req.Output)
@@ -402,12 +402,14 @@ type chapter struct {
 }
 
 // write writes the chapter with its directives filled in, as it goes: a
-// quote streams through the gate again (streamExit) as a quote exit's
+// quote streams through the gate again (writeExit) as a quote exit's
 // Markdown, without the line ends at its end. The text is passed on a
 // line at a time through the redactor (the prose is the researcher's own,
 // but it leaves too: pseudonymise it) to the residual scan sc and to w in
-// format ("" writes nothing: a check). Memory is a line, not the chapter
-// or the quotes.
+// format ("" writes nothing: a check). sc is the one scan of the quotes
+// too: it sees them as they leave, inside the chapter's lines, and its
+// findings are the render's (writeExit runs none of its own). Memory is a
+// line, not the chapter or the quotes.
 func (ch *chapter) write(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, sc *redact.LineScanner, w io.Writer, format string) error {
 	out, err := chapterOut(w, format)
 	if err != nil {
@@ -425,7 +427,7 @@ func (ch *chapter) write(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor
 			return err
 		}
 		attribution := func() string { return attribution(cat, g) }
-		_, _, _, err := streamExit(s, g, rd, &trimNL{w: w}, OutMarkdown, transcript.WriteOptions{}, attribution)
+		_, _, err := writeExit(s, g, rd, &exitSink{}, &trimNL{w: w}, OutMarkdown, transcript.WriteOptions{}, attribution)
 		return err
 	})
 	if err != nil {

@@ -28,8 +28,9 @@ import (
 // the writer (transcript.Writer) and, on a goroutine of its own, the
 // residual scan (redact.LineScanner), hashed as they are written to staged
 // output. An export takes one pass; a quote first counts the lines, and an
-// analysis export also finds where its marked runs end. A chapter's quotes
-// and a deposit's data files are written by streamExit too.
+// analysis export also finds where its marked runs end. A deposit's data
+// files are written by streamExit too, a chapter's quotes by writeExit,
+// which leaves their scan to the chapter's.
 
 // exitChunkLines is how many lines of a run of kept lines go to the writer
 // in one block: enough to keep the writer busy, few enough that memory
@@ -522,12 +523,14 @@ func (x *exitSink) block(b transcript.Block, _ policy.Rule, marked bool) error {
 	return x.write(b)
 }
 
-// write writes a block and hands it to the scan.
+// write writes a block and hands it to the scan, if one runs.
 func (x *exitSink) write(b transcript.Block) error {
 	if err := x.w.Block(b); err != nil {
 		return err
 	}
-	x.scan <- b
+	if x.scan != nil {
+		x.scan <- b
+	}
 	return nil
 }
 
@@ -650,13 +653,28 @@ func (s *spool) discard() {
 }
 
 // streamExit lets a document version out in a format (an export, a
-// quote, a chapter's quote, a deposit's data file): it decides each line
-// as it streams past (pass) and writes the document's blocks in format to
-// w, scanning them as they go. It returns the scan's findings, the hash
-// and the size of what it wrote; g.decision is set. quoteEnd, for a
-// quote, gives the attribution that follows it.
+// quote, a deposit's data file): it decides each line as it streams past
+// (pass) and writes the document's blocks in format to w, scanning them
+// as they go. It returns the scan's findings, the hash and the size of
+// what it wrote; g.decision is set. quoteEnd, for a quote, gives the
+// attribution that follows it.
 func streamExit(s *vault.Study, g *gated, rd *redact.Redactor, w io.Writer, format string, opt transcript.WriteOptions, quoteEnd func() string) ([]redact.Finding, string, int, error) {
-	x := &exitSink{quote: g.req.Mode == policy.ModeQuote}
+	x := &exitSink{}
+	x.startScan(rd)
+	defer x.stopScan()
+	sum, n, err := writeExit(s, g, rd, x, w, format, opt, quoteEnd)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	return x.stopScan(), sum, n, nil
+}
+
+// writeExit is streamExit without a scan of its own unless x has one
+// running: a chapter's quote is scanned as the chapter's lines, with the
+// prose around it, once (chapter.write). It returns the hash and the size
+// of what it wrote.
+func writeExit(s *vault.Study, g *gated, rd *redact.Redactor, x *exitSink, w io.Writer, format string, opt transcript.WriteOptions, quoteEnd func() string) (string, int, error) {
+	x.quote = g.req.Mode == policy.ModeQuote
 	// An export decides as it writes, in one pass, unless it is for
 	// analysis (the opening marker of a marked run says where the run
 	// ends); a quote needs the line count first (pass).
@@ -668,35 +686,33 @@ func streamExit(s *vault.Study, g *gated, rd *redact.Redactor, w io.Writer, form
 			x.runEnds, err = runEnds(g.req, g.n, g.labelled, g.tracker, src)
 		}
 		if err != nil {
-			return nil, "", 0, err
+			return "", 0, err
 		}
 	}
 	hc := &hashCount{h: sha256.New()}
 	var err error
 	if x.w, err = transcript.NewWriter(io.MultiWriter(w, hc), transcript.Format(format), opt); err != nil {
-		return nil, "", 0, err
+		return "", 0, err
 	}
-	x.startScan(rd)
-	defer x.stopScan()
 	g.pipeline = true // x.block may be called from the composer's own goroutine
 	if err := g.pass(s, rd, x.block); err != nil {
-		return nil, "", 0, err
+		return "", 0, err
 	}
 	if err := x.finish(); err != nil {
-		return nil, "", 0, err
+		return "", 0, err
 	}
 	if quoteEnd != nil {
 		if err := x.write(transcript.Block{Text: quoteEnd()}); err != nil {
-			return nil, "", 0, err
+			return "", 0, err
 		}
 	}
 	if err := x.w.Close(); err != nil {
 		if errors.Is(err, transcript.ErrNoTimings) {
-			return nil, "", 0, fmt.Errorf("%w: %v; export it as md, txt or docx", vault.ErrInvalid, err)
+			return "", 0, fmt.Errorf("%w: %v; export it as md, txt or docx", vault.ErrInvalid, err)
 		}
-		return nil, "", 0, err
+		return "", 0, err
 	}
-	return x.stopScan(), hex.EncodeToString(hc.h.Sum(nil)), int(hc.n), nil
+	return hex.EncodeToString(hc.h.Sum(nil)), int(hc.n), nil
 }
 
 // versionLines is the source of a version's lines, streamed from its
