@@ -227,7 +227,8 @@ func (d Directive) String() string {
 //
 // Every directive is decided first (fill): nothing is written unless all
 // stand. The chapter is then written a line at a time, each quote
-// streaming through the gate again as a quote exit's does (chapter.write).
+// written as a quote exit's is (chapter.write), from the lines its
+// decision held.
 func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 	if req.Exit != ExitCheck && req.Output != "" && sameFile(req.Chapter, req.Output) {
 		return nil, fmt.Errorf("%w: output %s is the chapter itself", vault.ErrInvalid, req.Output)
@@ -262,8 +263,9 @@ func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 		var quotes []string
 		ch := &chapter{src: string(src), dirs: dirs, fills: make([]string, len(dirs)), quoted: make([]*gated, len(dirs))}
 		res.Items = make([]ChapterItem, len(dirs))
+		hold := quoteHoldBytes // the quotes' lines held from their decision to the write
 		for i, d := range dirs {
-			fill, g, prob := fill(s, cat, rd, d, req.Purpose)
+			fill, g, prob := fill(s, cat, rd, d, req.Purpose, &hold)
 			res.Items[i] = chapterItem(cat, d, g, prob)
 			if prob != nil {
 				problems = append(problems, *prob)
@@ -344,9 +346,10 @@ func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 }
 
 // fill decides one directive: the text of a pseudonym or an entity, the
-// gate of a quote (its lines counted and decided, nothing written yet), or
-// the problem that stops it.
-func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, purpose policy.Scope) (string, *gated, *ChapterProblem) {
+// gate of a quote (its lines counted and decided, nothing written yet;
+// held for the write while hold, the bytes left to the chapter's quotes,
+// allows), or the problem that stops it.
+func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, purpose policy.Scope, hold *int) (string, *gated, *ChapterProblem) {
 	prob := func(rule, msg string, ref *policy.Refusal) *ChapterProblem {
 		return &ChapterProblem{Line: d.Line, Col: d.Col, Directive: d.String(), Rule: rule, Msg: msg, Refusal: ref}
 	}
@@ -372,6 +375,7 @@ func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, 
 	}
 	g, err := target{Doc: d.Doc, Mode: policy.ModeQuote, From: d.From, To: d.To, Purpose: purpose}.open(cat, rd)
 	if err == nil {
+		g.hold = hold // the write replays the lines this pass decides, if they fit
 		err = g.pass(s, rd, nil)
 	}
 	if err != nil {
@@ -402,14 +406,16 @@ type chapter struct {
 }
 
 // write writes the chapter with its directives filled in, as it goes: a
-// quote streams through the gate again (writeExit) as a quote exit's
-// Markdown, without the line ends at its end. The text is passed on a
-// line at a time through the redactor (the prose is the researcher's own,
-// but it leaves too: pseudonymise it) to the residual scan sc and to w in
-// format ("" writes nothing: a check). sc is the one scan of the quotes
+// quote goes through the gate's writer (writeExit) as a quote exit's
+// Markdown, without the line ends at its end, from the lines its decision
+// held (gated.replay) or, past quoteHoldBytes, streamed again. The text
+// is passed on a line at a time through the redactor (the prose is the
+// researcher's own, but it leaves too: pseudonymise it) to the residual
+// scan sc and to w in format ("" writes nothing: a check). sc is the one scan of the quotes
 // too: it sees them as they leave, inside the chapter's lines, and its
 // findings are the render's (writeExit runs none of its own). Memory is a
-// line, not the chapter or the quotes.
+// line and the quotes' held lines (at most quoteHoldBytes), not the
+// chapter or the documents.
 func (ch *chapter) write(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, sc *redact.LineScanner, w io.Writer, format string) error {
 	out, err := chapterOut(w, format)
 	if err != nil {

@@ -207,6 +207,15 @@ type gated struct {
 	labelled bool
 	quoters  map[string]bool
 
+	// hold, if set, is the bytes of lines left to hold (shared by the
+	// quotes of a chapter): a pass then keeps the lines of the exit with
+	// their speakers and decisions (held; heldAll once it held them all,
+	// within the budget) for a write to replay instead of reading the
+	// document again (replay).
+	hold    *int
+	held    []heldLine
+	heldAll bool
+
 	decision  policy.Decision // without Lines
 	withheld  int
 	nMarked   int                  // lines that leave marked "do not quote"

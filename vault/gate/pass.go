@@ -3,6 +3,7 @@ package gate
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/fieldvault/fieldvault/vault"
 
@@ -78,6 +79,7 @@ func (g *gated) pass(s *vault.Study, rd *redact.Redactor, emit func(transcript.B
 		}
 	}
 	g.nMarked, g.lineRules, g.withheld = 0, nil, 0
+	h := g.holder()
 	var c *composer
 	if emit != nil {
 		c = newComposer(rd, exitChunkLines, emit)
@@ -88,6 +90,7 @@ func (g *gated) pass(s *vault.Study, rd *redact.Redactor, emit func(transcript.B
 	}
 	line := func(l transcript.Line, who vault.LineSpeaker, d policy.LineDecision) error {
 		g.tally(d)
+		h.add(l, who, d)
 		if g.each != nil {
 			g.each(l, d)
 		}
@@ -105,11 +108,17 @@ func (g *gated) pass(s *vault.Study, rd *redact.Redactor, emit func(transcript.B
 	if errors.Is(err, errProbe) {
 		// No speaker in the first lines: count, then decide.
 		if err = g.count(src); err == nil {
+			h = g.holder()
 			g.decision, err = decideStream(g.req, g.n, g.labelled, false, g.tracker, src, line)
 		}
 	}
-	if err != nil || c == nil {
+	if err != nil {
+		g.held = nil
 		return err
+	}
+	h.done()
+	if c == nil {
+		return nil
 	}
 	if err := c.end(); err != nil {
 		return err
@@ -154,5 +163,84 @@ func (g *gated) count(src lineSource) error {
 	if labelled {
 		g.quoters = ifLabelled
 	}
+	return nil
+}
+
+// quoteHoldBytes bounds the lines the quotes of a chapter hold between the
+// pass that decides them and the write (gated.hold): a few quotes of a few
+// lines, as chapters cite, are written without reading their documents
+// again; a quote beyond it is read again, as an exit that holds nothing.
+var quoteHoldBytes = 4 << 20
+
+// heldLine is a line of the exit as a pass decided it.
+type heldLine struct {
+	l   transcript.Line
+	who vault.LineSpeaker
+	d   policy.LineDecision
+}
+
+// size is roughly what a held line costs.
+func (h *heldLine) size() int {
+	return len(h.l.Text) + len(h.l.Speaker) + len(h.who.Participant) + len(h.who.Text) + len(h.who.Role) + 256
+}
+
+// A lineHolder keeps the lines of one pass for g (gated.hold).
+type lineHolder struct {
+	g    *gated
+	used int
+	full bool // over the budget: nothing is held
+}
+
+// holder starts holding the lines of a pass, if g holds any.
+func (g *gated) holder() *lineHolder {
+	g.held, g.heldAll = nil, false
+	if g.hold == nil {
+		return nil
+	}
+	return &lineHolder{g: g}
+}
+
+func (h *lineHolder) add(l transcript.Line, who vault.LineSpeaker, d policy.LineDecision) {
+	if h == nil || h.full {
+		return
+	}
+	// The parser and the policy may reuse what the slices hold.
+	l.Flags, d.Rules, d.Marks = slices.Clone(l.Flags), slices.Clone(d.Rules), slices.Clone(d.Marks)
+	hl := heldLine{l, who, d}
+	if h.used += hl.size(); h.used > *h.g.hold {
+		h.full, h.g.held = true, nil
+		return
+	}
+	h.g.held = append(h.g.held, hl)
+}
+
+// done ends a pass that decided every line: what it held stays, taken
+// from the budget.
+func (h *lineHolder) done() {
+	if h == nil || h.full {
+		return
+	}
+	*h.g.hold -= h.used
+	h.g.heldAll = true
+}
+
+// replay writes the lines of the exit a pass held, as pass would write
+// them with emit reading the document again: the same lines, speakers and
+// decisions go through the composer. g.decision and the tallies stay
+// those of the pass that held them; g.withheld is set. The lines are let
+// go.
+func (g *gated) replay(rd *redact.Redactor, emit func(transcript.Block, policy.Rule, bool) error) error {
+	held := g.held
+	g.held, g.heldAll = nil, false
+	c := newComposer(rd, exitChunkLines, emit)
+	for i := range held {
+		if err := c.line(held[i].l, held[i].who, held[i].d); err != nil {
+			return err
+		}
+	}
+	if err := c.end(); err != nil {
+		return err
+	}
+	g.withheld = c.withheld
 	return nil
 }

@@ -694,8 +694,15 @@ func writeExit(s *vault.Study, g *gated, rd *redact.Redactor, x *exitSink, w io.
 	if x.w, err = transcript.NewWriter(io.MultiWriter(w, hc), transcript.Format(format), opt); err != nil {
 		return "", 0, err
 	}
-	g.pipeline = true // x.block may be called from the composer's own goroutine
-	if err := g.pass(s, rd, x.block); err != nil {
+	if g.heldAll && !x.analysis {
+		// A pass held the lines (a chapter's quote): no need to read
+		// and decide them again.
+		err = g.replay(rd, x.block)
+	} else {
+		g.pipeline = true // x.block may be called from the composer's own goroutine
+		err = g.pass(s, rd, x.block)
+	}
+	if err != nil {
 		return "", 0, err
 	}
 	if err := x.finish(); err != nil {
