@@ -115,6 +115,33 @@ func (s *Study) StreamLines(v *Version, fn func(transcript.Line) error) error {
 	return s.streamLines(v, fn)
 }
 
+// VersionLines gives the lines of text version v to every pass an exit
+// makes over them (a quote counts its lines first; an analysis export
+// finds its runs' ends), each Stream as StreamLines does. A .docx's
+// object is fetched and verified by the first and kept for the next: on
+// object storage its ciphertext, still encrypted, is copied once to a
+// temp file (mode 0600; plaintext never reaches the disk), which Close
+// removes. The exit calls Close when it ends, whatever happened.
+func (s *Study) VersionLines(v *Version) *VersionLines {
+	return &VersionLines{s: s, v: v}
+}
+
+// VersionLines is a text version's lines for the passes of one exit.
+// It is for one goroutine at a time.
+type VersionLines struct {
+	s    *Study
+	v    *Version
+	kept docxAt
+}
+
+// Stream passes the version's lines to fn, as StreamLines does.
+func (vl *VersionLines) Stream(fn func(transcript.Line) error) error {
+	return vl.s.streamKept(vl.v, &vl.kept, fn)
+}
+
+// Close releases what the passes kept. It may be called more than once.
+func (vl *VersionLines) Close() { vl.kept.close() }
+
 // DocFacts are the catalogue's facts about a document version for the
 // policy, lines not yet read.
 func (c *Catalog) DocFacts(d *Document, v *Version) policy.DocFacts {

@@ -153,6 +153,12 @@ func (e errLineStop) Unwrap() error { return e.err }
 
 // streamLines is StreamLines.
 func (s *Study) streamLines(v *Version, fn func(transcript.Line) error) error {
+	return s.streamKept(v, nil, fn)
+}
+
+// streamKept streams the lines of v; a .docx is read from kept, if set,
+// opened there by the first pass and kept for the next (VersionLines).
+func (s *Study) streamKept(v *Version, kept *docxAt, fn func(transcript.Line) error) error {
 	if v.Format == FormatBinary || v.Object == "" {
 		return fmt.Errorf("%w: this version is not a text document", ErrInvalid)
 	}
@@ -166,13 +172,19 @@ func (s *Study) streamLines(v *Version, fn func(transcript.Line) error) error {
 	if transcript.Format(v.Format) == transcript.FormatDocx {
 		// A .docx is a zip: its parser reads the parts it needs at their
 		// offsets, not the whole file (an image in it may be most of it).
-		ra, release, err := objectAt(ctx, s.objects(ctx), v, s.Identity, s.listed(v.Class))
-		if err != nil {
-			return err
+		if kept == nil {
+			kept = &docxAt{}
+			defer kept.close()
 		}
-		defer release()
-		cr := &chunkReaderAt{ra: ra, size: ra.Size()}
-		_, err = transcript.ParseLines(ctx, transcript.FormatDocx, io.NewSectionReader(cr, 0, cr.size), lines)
+		if kept.ra == nil {
+			ra, release, err := objectAt(ctx, s.objects(ctx), v, s.Identity, s.listed(v.Class))
+			if err != nil {
+				return err
+			}
+			kept.ra, kept.release = ra, release
+		}
+		cr := &chunkReaderAt{ra: kept.ra, size: kept.ra.Size()}
+		_, err := transcript.ParseLines(ctx, transcript.FormatDocx, io.NewSectionReader(cr, 0, cr.size), lines)
 		return parsedLines(ctx, err, cr.failed(v))
 	}
 	pr, pw := io.Pipe()
@@ -189,6 +201,21 @@ func (s *Study) streamLines(v *Version, fn func(transcript.Line) error) error {
 		rerr = nil // the parse stopped first
 	}
 	return parsedLines(ctx, err, rerr)
+}
+
+// docxAt is a .docx version's plaintext at offsets (objectAt): its object
+// fetched (on object storage, its ciphertext copied to a temp file) and
+// verified once, for every parse until close releases it.
+type docxAt struct {
+	ra      *io.SectionReader
+	release func()
+}
+
+func (d *docxAt) close() {
+	if d.release != nil {
+		d.release()
+	}
+	d.ra, d.release = nil, nil
 }
 
 // parsedLines is the outcome of a parse of a stored version that ended

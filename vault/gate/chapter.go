@@ -251,6 +251,15 @@ func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 		action = "check"
 	}
 	res := &Result{}
+	// The quotes of a document version share its lines (one fetch of a
+	// .docx's object for all their passes), released when the render
+	// ends, whatever happened.
+	texts := map[string]*vault.VersionLines{}
+	defer func() {
+		for _, t := range texts {
+			t.Close()
+		}
+	}()
 	err = s.Update(ctx, func(tx *vault.Tx) error {
 		cat := tx.Cat
 		rd, err := cat.Redactor()
@@ -265,7 +274,7 @@ func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 		res.Items = make([]ChapterItem, len(dirs))
 		hold := quoteHoldBytes // the quotes' lines held from their decision to the write
 		for i, d := range dirs {
-			fill, g, prob := fill(s, cat, rd, d, req.Purpose, &hold)
+			fill, g, prob := fill(s, cat, rd, d, req.Purpose, &hold, texts)
 			res.Items[i] = chapterItem(cat, d, g, prob)
 			if prob != nil {
 				problems = append(problems, *prob)
@@ -348,8 +357,9 @@ func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 // fill decides one directive: the text of a pseudonym or an entity, the
 // gate of a quote (its lines counted and decided, nothing written yet;
 // held for the write while hold, the bytes left to the chapter's quotes,
-// allows), or the problem that stops it.
-func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, purpose policy.Scope, hold *int) (string, *gated, *ChapterProblem) {
+// allows; read through texts, the chapter's document versions), or the
+// problem that stops it.
+func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, purpose policy.Scope, hold *int, texts map[string]*vault.VersionLines) (string, *gated, *ChapterProblem) {
 	prob := func(rule, msg string, ref *policy.Refusal) *ChapterProblem {
 		return &ChapterProblem{Line: d.Line, Col: d.Col, Directive: d.String(), Rule: rule, Msg: msg, Refusal: ref}
 	}
@@ -375,7 +385,12 @@ func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, 
 	}
 	g, err := target{Doc: d.Doc, Mode: policy.ModeQuote, From: d.From, To: d.To, Purpose: purpose}.open(cat, rd)
 	if err == nil {
-		g.hold = hold // the write replays the lines this pass decides, if they fit
+		key := fmt.Sprintf("%s@%d", g.doc.Handle, g.ver.N)
+		if texts[key] == nil {
+			texts[key] = s.VersionLines(g.ver)
+		}
+		g.text = texts[key] // the render closes it
+		g.hold = hold       // the write replays the lines this pass decides, if they fit
 		err = g.pass(s, rd, nil)
 	}
 	if err != nil {

@@ -88,13 +88,19 @@ func TestChapterQuotesHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	canonicalHandles(cat, dirs)
+	texts := map[string]*vault.VersionLines{}
+	defer func() {
+		for _, t := range texts {
+			t.Close()
+		}
+	}()
 	for _, budget := range []int{quoteHoldBytes, 8 << 10, 0} {
 		hold, held := budget, []string{}
 		for _, d := range dirs {
 			if d.Verb != "quote" {
 				continue
 			}
-			_, g, prob := fill(s, cat, rd, d, "", &hold)
+			_, g, prob := fill(s, cat, rd, d, "", &hold, texts)
 			if prob != nil {
 				t.Fatalf("%s: %s", d, prob.Msg)
 			}

@@ -176,6 +176,7 @@ func depositTx(s *vault.Study, tx *vault.Tx, req Request, res *Result, current *
 			if err != nil {
 				return false, err
 			}
+			defer g.close()
 			p.g = g
 			g.each = p.st.line
 			p.found, p.sum, _, err = streamExit(s, g, rd, w, OutText, transcript.WriteOptions{}, nil)

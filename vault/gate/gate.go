@@ -191,6 +191,9 @@ type gated struct {
 	ver     *vault.Version
 	req     policy.Request // the policy request, without the lines
 	tracker newTracker     // nil for a document that is not text
+	// text gives the version's lines to every pass (source), a .docx's
+	// object fetched once for them all; close releases it.
+	text *vault.VersionLines
 	// each, if set, sees every line of the exit with its decision as a
 	// pass decides it.
 	each func(transcript.Line, policy.LineDecision)
@@ -414,6 +417,7 @@ func letOut(s *vault.Study, tx *vault.Tx, action string, req Request, mode polic
 	if err != nil {
 		return err
 	}
+	defer g.close()
 	if err := tx.Context().Err(); err != nil {
 		return err // interrupted: stop between the long stages
 	}

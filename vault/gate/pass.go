@@ -71,7 +71,7 @@ func (t target) open(cat *vault.Catalog, rd *redact.Redactor) (*gated, error) {
 // export otherwise probes (decideStream). g.decision, the tallies and,
 // with emit, g.withheld are set.
 func (g *gated) pass(s *vault.Study, rd *redact.Redactor, emit func(transcript.Block, policy.Rule, bool) error) error {
-	src := versionLines(s, g.ver)
+	src := g.source(s)
 	probe := g.req.Mode == policy.ModeExport && !g.counted
 	if !probe && !g.counted {
 		if err := g.count(src); err != nil {

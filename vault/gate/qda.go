@@ -123,6 +123,7 @@ func exportQDA(ctx context.Context, s *vault.Study, req Request) (*Result, error
 				if err != nil {
 					return false, err
 				}
+				defer g.close()
 				r.g, g.pipeline = g, pipeline
 				qt := newQDAText(g, guid, w, redact.NewLineScanner(rd))
 				if err := g.pass(s, rd, qt.block); err != nil {

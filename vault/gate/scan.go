@@ -36,6 +36,7 @@ func scanDoc(s *vault.Study, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer g.close()
 	x := &exitSink{}
 	x.startScan(rd)
 	defer x.stopScan()

@@ -680,7 +680,7 @@ func writeExit(s *vault.Study, g *gated, rd *redact.Redactor, x *exitSink, w io.
 	// ends); a quote needs the line count first (pass).
 	if g.req.Mode == policy.ModeExport && g.req.Purpose == policy.PurposeAnalysis {
 		x.analysis = true
-		src := versionLines(s, g.ver)
+		src := g.source(s)
 		err := g.count(src)
 		if err == nil {
 			x.runEnds, err = runEnds(g.req, g.n, g.labelled, g.tracker, src)
@@ -722,10 +722,24 @@ func writeExit(s *vault.Study, g *gated, rd *redact.Redactor, x *exitSink, w io.
 	return hex.EncodeToString(hc.h.Sum(nil)), int(hc.n), nil
 }
 
-// versionLines is the source of a version's lines, streamed from its
-// object each time.
-func versionLines(s *vault.Study, v *vault.Version) lineSource {
-	return func(fn func(transcript.Line) error) error { return s.StreamLines(v, fn) }
+// source is the source of the version's lines for every pass over them:
+// streamed from its object each time, a .docx's object fetched once for
+// them all (vault.VersionLines) and kept until close.
+func (g *gated) source(s *vault.Study) lineSource {
+	if g.text == nil {
+		g.text = s.VersionLines(g.ver)
+	}
+	return g.text.Stream
+}
+
+// close releases what the passes kept of the document (a temp copy of a
+// .docx's ciphertext on object storage). Every exit closes each document
+// it opened when it is done with it, whatever happened; it may be called
+// more than once, and on a nil g.
+func (g *gated) close() {
+	if g != nil && g.text != nil {
+		g.text.Close()
+	}
 }
 
 // hashCount hashes and counts what is written through it.
