@@ -13,6 +13,18 @@
 // (Writer.Text) as it is produced, and project.qde, built from each
 // source's length in characters and checked against the texts written,
 // is the last entry (Writer.Close).
+// project.qde itself is held: Close builds it in memory, one
+// PlainTextSelection per Selection, and ValidateQDE parses it whole before
+// it is written, so its memory, and its size (at most MaxQDESize, or
+// Close fails), grow with the number of selections, not with the texts.
+// That number is not bounded by a study's flags: fieldvault's export-qda
+// codes one selection per marker (each run of lines that does not leave)
+// and per run left marked "do not quote", and a document in which a
+// withdrawn participant speaks every few turns has a marker per turn. A
+// 20 MB interview whose second speaker withdrew gives about 28,000
+// selections, a 6.7 MiB project.qde, and a peak heap of 54 MiB where a
+// 2 MB one peaks at 23 MiB (measured for issue 15; streaming it needs a
+// streaming ValidateQDE and the selections spooled until Close).
 // Output is deterministic: the same Project and texts always give the same
 // bytes (fixed zip timestamps, stable element order, GUIDs chosen by the
 // caller or derived from them).
