@@ -13,18 +13,15 @@
 // (Writer.Text) as it is produced, and project.qde, built from each
 // source's length in characters and checked against the texts written,
 // is the last entry (Writer.Close).
-// project.qde itself is held: Close builds it in memory, one
-// PlainTextSelection per Selection, and ValidateQDE parses it whole before
-// it is written, so its memory, and its size (at most MaxQDESize, or
-// Close fails), grow with the number of selections, not with the texts.
-// That number is not bounded by a study's flags: fieldvault's export-qda
-// codes one selection per marker (each run of lines that does not leave)
-// and per run left marked "do not quote", and a document in which a
-// withdrawn participant speaks every few turns has a marker per turn. A
-// 20 MB interview whose second speaker withdrew gives about 28,000
-// selections, a 6.7 MiB project.qde, and a peak heap of 54 MiB where a
-// 2 MB one peaks at 23 MiB (measured for issue 15; streaming it needs a
-// streaming ValidateQDE and the selections spooled until Close).
+// project.qde is not held either, however many selections it has
+// (fieldvault's export-qda codes one per marker and per run left marked
+// "do not quote", so one per turn of a withdrawn speaker): a Source's
+// selections can wait in a SelectionSpool, the caller's storage, as they
+// are found, and Close writes project.qde as it builds it, each spooled
+// selection read back and checked as it comes, while ValidateQDE's checks
+// run on what is written. Spooled selections' GUIDs are unique by
+// construction (name-based over a prefix and an increasing key), so
+// neither Close nor its validation holds one per selection.
 // Output is deterministic: the same Project and texts always give the same
 // bytes (fixed zip timestamps, stable element order, GUIDs chosen by the
 // caller or derived from them).
@@ -37,7 +34,7 @@
 // schema (element order and cardinality, attribute types, GUID and colour
 // formats) and against the rules the schema cannot express (unique GUIDs,
 // references that resolve, selections that are not inverted).
-// Writer.Close validates the project.qde it builds before it writes it. The
+// Writer.Close validates the project.qde it builds as it writes it. The
 // package writes projects only: the reader its tests use to check a round
 // trip is a test helper (read_test.go), which also accepts Sources/.
 package qdpx

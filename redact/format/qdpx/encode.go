@@ -1,9 +1,10 @@
 package qdpx
 
 import (
-	"bytes"
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"time"
@@ -62,10 +63,11 @@ func validDateTime(val string) bool {
 	return false
 }
 
-// xmlWriter builds an indented XML document. It escapes everything it is
-// given; callers have checked that strings hold only XML characters.
+// xmlWriter writes an indented XML document as it goes. It escapes
+// everything it is given; callers have checked that strings hold only XML
+// characters. Write errors stick in buf and come back from its Flush.
 type xmlWriter struct {
-	buf   bytes.Buffer
+	buf   *bufio.Writer
 	depth int
 }
 
@@ -85,7 +87,7 @@ func (x *xmlWriter) startTag(name string, attrs []attr, empty bool) {
 		x.buf.WriteByte(' ')
 		x.buf.WriteString(a.name)
 		x.buf.WriteString(`="`)
-		escape(&x.buf, a.value, true)
+		escape(x.buf, a.value, true)
 		x.buf.WriteByte('"')
 	}
 	if empty {
@@ -114,14 +116,14 @@ func (x *xmlWriter) close(name string) {
 func (x *xmlWriter) text(name, value string) {
 	x.indent()
 	x.buf.WriteString("<" + name + ">")
-	escape(&x.buf, value, false)
+	escape(x.buf, value, false)
 	x.buf.WriteString("</" + name + ">\n")
 }
 
 // escape writes s as XML character data. In an attribute value (inAttr)
 // it escapes the quote, tab and line feed too, which attribute-value
 // normalisation would otherwise turn into spaces or take as the value's end.
-func escape(b *bytes.Buffer, s string, inAttr bool) {
+func escape(b *bufio.Writer, s string, inAttr bool) {
 	for _, r := range s {
 		switch {
 		case r == '&':
@@ -171,9 +173,11 @@ func optional(name, value string) []attr {
 	return []attr{{name, value}}
 }
 
-// encodeQDE renders a checked Project as project.qde.
-func encodeQDE(p *Project) ([]byte, error) {
-	x := &xmlWriter{}
+// encodeQDE writes a checked Project as project.qde to w, each source's
+// selections as sels gives them (Writer.Close: held or spooled), never
+// holding the document.
+func encodeQDE(w io.Writer, p *Project, sels func(i int, each func(*Selection) error) error) error {
+	x := &xmlWriter{buf: bufio.NewWriterSize(w, 64<<10)}
 	x.buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	user := p.Users[0].GUID
 	created := ""
@@ -249,14 +253,13 @@ func encodeQDE(p *Project) ([]byte, error) {
 			attrs = append(attrs, optional("name", s.Name)...)
 			attrs = append(attrs, attr{"plainTextPath", sourcePath(s.GUID)}, attr{"creatingUser", user})
 			attrs = append(attrs, optional("creationDateTime", created)...)
-			if s.Description == "" && len(s.Selections) == 0 {
+			if s.Description == "" && s.selectionCount() == 0 {
 				x.empty("TextSource", attrs...)
 				continue
 			}
 			x.open("TextSource", attrs...)
 			x.description(s.Description)
-			for j := range s.Selections {
-				sel := &s.Selections[j]
+			err := sels(i, func(sel *Selection) error {
 				sa := []attr{{"guid", sel.GUID}}
 				sa = append(sa, optional("name", sel.Name)...)
 				sa = append(sa,
@@ -266,7 +269,7 @@ func encodeQDE(p *Project) ([]byte, error) {
 				sa = append(sa, optional("creationDateTime", created)...)
 				if sel.Description == "" && sel.CodeGUID == "" {
 					x.empty("PlainTextSelection", sa...)
-					continue
+					return nil
 				}
 				x.open("PlainTextSelection", sa...)
 				x.description(sel.Description)
@@ -278,8 +281,17 @@ func encodeQDE(p *Project) ([]byte, error) {
 					x.close("Coding")
 				}
 				x.close("PlainTextSelection")
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 			x.close("TextSource")
+			// A write that failed (the validator refused what it read)
+			// stops the document here, not after every selection.
+			if err := x.buf.Flush(); err != nil {
+				return err
+			}
 		}
 		x.close("Sources")
 	}
@@ -308,7 +320,7 @@ func encodeQDE(p *Project) ([]byte, error) {
 	x.description(p.Description)
 	x.close("Project")
 	if x.depth != 0 {
-		return nil, fmt.Errorf("%w: internal error: unbalanced project.qde", ErrInvalidProject)
+		return fmt.Errorf("%w: internal error: unbalanced project.qde", ErrInvalidProject)
 	}
-	return x.buf.Bytes(), nil
+	return x.buf.Flush()
 }

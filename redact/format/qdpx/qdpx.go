@@ -2,7 +2,6 @@ package qdpx
 
 import (
 	"archive/zip"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -80,8 +79,19 @@ type Source struct {
 	// caller streams into the archive.
 	Length     int
 	Selections []Selection
+	// Spool, if set, holds the source's selections instead of Selections
+	// (which must then be empty): Close reads them back one at a time.
+	Spool *SelectionSpool
 	// Description of the source; optional.
 	Description string
+}
+
+// selectionCount is the number of the source's selections.
+func (s *Source) selectionCount() int {
+	if s.Spool != nil {
+		return s.Spool.Len()
+	}
+	return len(s.Selections)
 }
 
 // Selection is a span of a source's text, optionally coded.
@@ -159,9 +169,13 @@ func (w *Writer) Text(guid string) (io.Writer, error) {
 }
 
 // Close checks p against the texts written (one per source, in order,
-// each Source.Length characters long), builds its project.qde, validates
-// it with ValidateQDE, writes it as the last entry and closes the archive.
-// A Project it refuses gives an error wrapping ErrInvalidProject.
+// each Source.Length characters long), writes its project.qde as the last
+// entry and closes the archive. project.qde is written as it is built,
+// each spooled source's selections read back one at a time and checked as
+// they come, and ValidateQDE's checks run on it as it is written: neither
+// holds the document. A Project it refuses gives an error wrapping
+// ErrInvalidProject; part of project.qde may have been written by then
+// (NewWriter: the caller stages the archive).
 func (w *Writer) Close(p Project) error {
 	if len(p.Sources) != len(w.texts) {
 		return problem("sources", "%d sources, but %d texts written", len(p.Sources), len(w.texts))
@@ -177,24 +191,52 @@ func (w *Writer) Close(p Project) error {
 	}
 	// checkProject fills in defaults; keep them off the caller's slices.
 	p.Variables = append([]Variable(nil), p.Variables...)
-	if err := checkProject(&p); err != nil {
-		return err
-	}
-	qde, err := encodeQDE(&p)
+	ck, err := checkProject(&p)
 	if err != nil {
 		return err
 	}
-	if err := ValidateQDE(bytes.NewReader(qde)); err != nil {
-		return fmt.Errorf("%w: generated project.qde fails validation: %w", ErrInvalidProject, err)
-	}
-	if err := addEntry(w.zw, ProjectEntry, qde); err != nil {
+	fw, err := createEntry(w.zw, ProjectEntry)
+	if err != nil {
 		return err
+	}
+	// The validator reads what the encoder writes through a pipe. If it
+	// refuses the document it stops reading and closes the pipe with its
+	// error, which the encoder's next write returns.
+	pr, pw := io.Pipe()
+	verr := make(chan error, 1)
+	go func() {
+		err := validateQDE(pr, true)
+		pr.CloseWithError(errValidated)
+		verr <- err
+	}()
+	eerr := encodeQDE(io.MultiWriter(fw, pw), &p, func(i int, each func(*Selection) error) error {
+		return ck.selections(i, each)
+	})
+	pw.CloseWithError(eerr) // nil: the validator reads to the end
+	vr := <-verr
+	switch {
+	case eerr != nil && !errors.Is(eerr, errValidated):
+		// The encoder's own failure (a spooled selection refused, the
+		// archive not written) is the cause; the validator saw it as
+		// the document's end.
+		if errors.Is(eerr, ErrInvalidProject) {
+			return eerr
+		}
+		return fmt.Errorf("adding %s to qdpx archive: %w", ProjectEntry, eerr)
+	case vr != nil:
+		return fmt.Errorf("%w: generated project.qde fails validation: %w", ErrInvalidProject, vr)
+	case eerr != nil:
+		return fmt.Errorf("adding %s to qdpx archive: %w", ProjectEntry, eerr)
 	}
 	if err := w.zw.Close(); err != nil {
 		return fmt.Errorf("closing qdpx archive: %w", err)
 	}
 	return nil
 }
+
+// errValidated closes the validator's end of the pipe: a write after it
+// means the validator stopped early, and its own error says why.
+var errValidated = errors.New("project.qde validation ended")
 
 // A textWriter passes a source's text on to its entry, counting its
 // characters and checking that it is UTF-8 (a character may be split
@@ -258,17 +300,6 @@ func (t *textWriter) check(field string, length int) error {
 	return nil
 }
 
-func addEntry(zw *zip.Writer, name string, data []byte) error {
-	fw, err := createEntry(zw, name)
-	if err != nil {
-		return err
-	}
-	if _, err := fw.Write(data); err != nil {
-		return fmt.Errorf("adding %s to qdpx archive: %w", name, err)
-	}
-	return nil
-}
-
 func createEntry(zw *zip.Writer, name string) (io.Writer, error) {
 	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime}
 	fw, err := zw.CreateHeader(fh)
@@ -316,10 +347,75 @@ func problem(field, format string, args ...any) error {
 	return fmt.Errorf("%w: %s: %s", ErrInvalidProject, field, fmt.Sprintf(format, args...))
 }
 
+// checked is a Project checkProject accepted: the GUIDs it holds and its
+// code book, against which its spooled selections are checked as Close
+// reads them back.
+type checked struct {
+	p     *Project
+	seen  map[string]string // normalised GUID → the field that holds it
+	codes map[string]bool
+}
+
+// selections calls each with source i's selections, in order: held ones
+// as checkProject checked them, spooled ones checked as they are read
+// back. A spooled selection's GUID and its coding's are unique among the
+// spool's by construction (SelectionSpool); each is checked here against
+// the GUIDs the Project holds.
+func (c *checked) selections(i int, each func(*Selection) error) error {
+	s := &c.p.Sources[i]
+	if s.Spool == nil {
+		for j := range s.Selections {
+			if err := each(&s.Selections[j]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	j := 0
+	return s.Spool.Each(func(sel *Selection) error {
+		j++
+		sf := fmt.Sprintf("source %d selection %d", i+1, j)
+		if err := c.checkSelection(sf, s.Length, sel); err != nil {
+			return err
+		}
+		for _, g := range []string{sel.GUID, codingGUID(sel)} {
+			if prev, ok := c.seen[normGUID(g)]; ok {
+				return problem(sf, "GUID already used by %s", prev)
+			}
+		}
+		return each(sel)
+	})
+}
+
+// checkSelection checks a selection's positions against its source's
+// length n, its code against the code book and its text.
+func (c *checked) checkSelection(sf string, n int, sel *Selection) error {
+	if sel.Start < 0 || sel.End < sel.Start || sel.End > n {
+		return problem(sf, "positions %d-%d outside the text (0-%d characters)", sel.Start, sel.End, n)
+	}
+	if sel.CodeGUID != "" && !c.codes[normGUID(sel.CodeGUID)] {
+		return problem(sf, "code GUID is not in the code book")
+	}
+	if err := checkXMLText(sf+" name", sel.Name); err != nil {
+		return err
+	}
+	return checkXMLText(sf+" description", sel.Description)
+}
+
 // checkProject refuses a Project that would not make a valid, importable
 // export. Messages name fields by index, never by their (possibly
-// identifying) content.
-func checkProject(p *Project) error {
+// identifying) content. Spooled selections are checked as Close reads
+// them (checked.selections).
+func checkProject(p *Project) (*checked, error) {
+	ck := &checked{p: p, seen: map[string]string{}, codes: map[string]bool{}}
+	if err := ck.check(); err != nil {
+		return nil, err
+	}
+	return ck, nil
+}
+
+func (ck *checked) check() error {
+	p := ck.p
 	if strings.TrimSpace(p.Name) == "" {
 		return problem("project name", "empty")
 	}
@@ -335,7 +431,7 @@ func checkProject(p *Project) error {
 	if len(p.Users) == 0 {
 		return problem("users", "at least one user is required")
 	}
-	seen := map[string]string{}
+	seen := ck.seen
 	claim := func(field, guid string) error {
 		if guid == "" {
 			return problem(field, "missing GUID")
@@ -358,7 +454,7 @@ func checkProject(p *Project) error {
 			return err
 		}
 	}
-	codes := map[string]bool{}
+	codes := ck.codes
 	for i, c := range p.Codes {
 		f := fmt.Sprintf("code %d", i+1)
 		if err := claim(f, c.GUID); err != nil {
@@ -406,6 +502,21 @@ func checkProject(p *Project) error {
 		vars[v.Name] = v
 	}
 	sources := map[string]bool{}
+	// Spooled selections' GUIDs are unique by construction if no two
+	// spools share a namespace and prefix and no prefix ends in a digit
+	// (SelectionSpool).
+	spools := map[string]string{}
+	claimSpool := func(f string, sp *SelectionSpool) error {
+		if r, _ := utf8.DecodeLastRuneInString(sp.prefix); sp.prefix == "" || r >= '0' && r <= '9' {
+			return problem(f, "selection spool's prefix must end in a character that is not a digit")
+		}
+		k := sp.space.String() + " " + sp.prefix
+		if prev, ok := spools[k]; ok {
+			return problem(f, "selection spool's namespace and prefix already used by %s", prev)
+		}
+		spools[k] = f
+		return nil
+	}
 	for i := range p.Sources {
 		s := &p.Sources[i]
 		f := fmt.Sprintf("source %d", i+1)
@@ -418,7 +529,14 @@ func checkProject(p *Project) error {
 		if err := checkXMLText(f+" description", s.Description); err != nil {
 			return err
 		}
-		n := s.Length
+		if s.Spool != nil {
+			if len(s.Selections) > 0 {
+				return problem(f, "selections both held and spooled")
+			}
+			if err := claimSpool(f, s.Spool); err != nil {
+				return err
+			}
+		}
 		for j, sel := range s.Selections {
 			sf := fmt.Sprintf("%s selection %d", f, j+1)
 			if err := claim(sf, sel.GUID); err != nil {
@@ -433,16 +551,7 @@ func checkProject(p *Project) error {
 					return err
 				}
 			}
-			if sel.Start < 0 || sel.End < sel.Start || sel.End > n {
-				return problem(sf, "positions %d-%d outside the text (0-%d characters)", sel.Start, sel.End, n)
-			}
-			if sel.CodeGUID != "" && !codes[normGUID(sel.CodeGUID)] {
-				return problem(sf, "code GUID is not in the code book")
-			}
-			if err := checkXMLText(sf+" name", sel.Name); err != nil {
-				return err
-			}
-			if err := checkXMLText(sf+" description", sel.Description); err != nil {
+			if err := ck.checkSelection(sf, s.Length, &sel); err != nil {
 				return err
 			}
 		}

@@ -38,11 +38,11 @@ func Read(r io.ReaderAt, size int64) (*textProject, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, err := parseQDE(bytes.NewReader(qde))
-	if err != nil {
+	if err := ValidateQDE(bytes.NewReader(qde)); err != nil {
 		return nil, err
 	}
-	if err := validateTree(root); err != nil {
+	root, err := parseQDE(bytes.NewReader(qde))
+	if err != nil {
 		return nil, err
 	}
 	p := &textProject{}

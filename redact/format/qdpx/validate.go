@@ -1,6 +1,7 @@
 package qdpx
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -10,7 +11,9 @@ import (
 	"time"
 )
 
-// MaxQDESize bounds the project.qde that ValidateQDE and Read accept.
+// MaxQDESize bounds the project.qde that ValidateQDE accepts (it holds
+// the GUIDs a document declares). What Writer.Close writes is validated
+// without it.
 const MaxQDESize = 64 << 20
 
 // maxDepth bounds element nesting (nested codes are the only deep part).
@@ -45,104 +48,6 @@ func (e *ValidationError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrInvalidQDE) hold.
 func (e *ValidationError) Unwrap() error { return ErrInvalidQDE }
-
-// node is an element of a parsed project.qde.
-type node struct {
-	local     string
-	space     string
-	line, col int
-	attrs     []xml.Attr
-	children  []*node
-	text      strings.Builder
-	hasText   bool // non-whitespace character data seen
-}
-
-func (n *node) attr(name string) (string, bool) {
-	for _, a := range n.attrs {
-		if a.Name.Space == "" && a.Name.Local == name {
-			return a.Value, true
-		}
-	}
-	return "", false
-}
-
-func (n *node) fail(format string, args ...any) error {
-	return &ValidationError{Line: n.line, Column: n.col, Element: n.local, Msg: fmt.Sprintf(format, args...)}
-}
-
-// parseQDE reads a project.qde into a tree. It accepts well-formed UTF-8
-// XML without a document type declaration.
-func parseQDE(r io.Reader) (*node, error) {
-	lr := &io.LimitedReader{R: r, N: MaxQDESize + 1}
-	d := xml.NewDecoder(lr)
-	d.Strict = true
-	var root *node
-	var stack []*node
-	for {
-		tok, err := d.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if lr.N <= 0 {
-				return nil, &ValidationError{Msg: fmt.Sprintf("larger than %d bytes", MaxQDESize)}
-			}
-			var se *xml.SyntaxError
-			if errors.As(err, &se) {
-				// The decoder's message can quote the document; give
-				// only the position.
-				return nil, &ValidationError{Line: se.Line, Msg: "malformed XML"}
-			}
-			line, col := d.InputPos()
-			return nil, &ValidationError{Line: line, Column: col, Msg: "unreadable XML"}
-		}
-		line, col := d.InputPos()
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if root != nil && len(stack) == 0 {
-				return nil, &ValidationError{Line: line, Column: col, Msg: "more than one root element"}
-			}
-			if len(stack) >= maxDepth {
-				return nil, &ValidationError{Line: line, Column: col, Msg: fmt.Sprintf("elements nested deeper than %d", maxDepth)}
-			}
-			n := &node{local: t.Name.Local, space: t.Name.Space, line: line, col: col, attrs: t.Copy().Attr}
-			if len(stack) == 0 {
-				root = n
-			} else {
-				p := stack[len(stack)-1]
-				p.children = append(p.children, n)
-			}
-			stack = append(stack, n)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			if len(stack) == 0 {
-				if strings.TrimSpace(string(t)) != "" {
-					return nil, &ValidationError{Line: line, Column: col, Msg: "text outside the root element"}
-				}
-				continue
-			}
-			n := stack[len(stack)-1]
-			n.text.Write(t)
-			if strings.TrimSpace(string(t)) != "" {
-				n.hasText = true
-			}
-		case xml.Directive:
-			return nil, &ValidationError{Line: line, Column: col, Msg: "document type declarations are not allowed"}
-		case xml.ProcInst:
-			if t.Target == "xml" && root != nil {
-				return nil, &ValidationError{Line: line, Column: col, Msg: "misplaced XML declaration"}
-			}
-		}
-	}
-	if lr.N <= 0 {
-		return nil, &ValidationError{Msg: fmt.Sprintf("larger than %d bytes", MaxQDESize)}
-	}
-	if root == nil {
-		return nil, &ValidationError{Msg: "no root element"}
-	}
-	return root, nil
-}
 
 // Simple (attribute or text-only element) types of the schema.
 type simple int
@@ -330,81 +235,474 @@ const (
 	nsXML   = "http://www.w3.org/XML/1998/namespace"
 )
 
-// checkElement validates n, already known to be named as the schema
-// expects, against t.
-func checkElement(n *node, t *elemType) error {
-	if n.space != Namespace {
-		return n.fail("not in namespace %s", Namespace)
+// ValidateQDE checks a project.qde against the REFI-QDA project schema
+// (structure, cardinality, attribute and value types) and the rules the
+// schema leaves to prose: GUIDs unique, references resolved, selections not
+// inverted, each text source with exactly one of PlainTextContent and
+// plainTextPath. Errors are *ValidationError.
+//
+// It reads the document once, as a stream of tokens, holding the open
+// elements and the GUIDs the document declares (to find duplicates and
+// resolve references, which may point forward), so its memory grows with
+// the number of GUIDs: it refuses a document larger than MaxQDESize.
+// Writer.Close validates what it writes without that bound (validateQDE
+// with trusted selections), holding no GUID per selection.
+func ValidateQDE(r io.Reader) error { return validateQDE(r, false) }
+
+// validateQDE is ValidateQDE. With trustedSelections, as Writer.Close
+// calls it, the GUIDs of PlainTextSelection elements and of their Coding
+// elements are not held for the duplicate check and cannot be referred
+// to (SelectionRef, which Writer never writes, fails): Close has made
+// them unique, among themselves by construction (SelectionSpool, or the
+// check of a held Project's GUIDs) and against every other GUID by
+// checking each against the Project's. So memory does not grow with the
+// number of selections, and the document is not bounded in size. The
+// alternatives were a set of every selection's GUID (grows with the
+// document) or a probabilistic filter (bounded, but it would refuse a
+// valid project now and then, or need a second pass to confirm).
+func validateQDE(r io.Reader, trustedSelections bool) error {
+	v := &validator{
+		trusted: trustedSelections,
+		all:     map[string]decl{}, users: map[string]bool{}, codes: map[string]bool{},
+		sources: map[string]bool{}, variables: map[string]string{}, selects: map[string]bool{},
+	}
+	if trustedSelections {
+		return v.run(r)
+	}
+	lr := &io.LimitedReader{R: r, N: MaxQDESize + 1}
+	err := v.run(lr)
+	if lr.N <= 0 {
+		return &ValidationError{Msg: fmt.Sprintf("larger than %d bytes", MaxQDESize)}
+	}
+	return err
+}
+
+// decl is where a GUID was declared.
+type decl struct {
+	local string
+	line  int
+}
+
+// A frame is an open element.
+type frame struct {
+	local, space string
+	line, col    int
+	// t is the element's type while its content is checked against the
+	// schema: nil inside a lax element.
+	t         *elemType
+	pi, count int             // the particle of t.seq reached, and how many of it seen
+	text      strings.Builder // content of a text-only element of a checked type
+	textLen   int
+	children  int
+	laxKids   bool // its children are in a part whose content is not checked (collect)
+	noResolve bool // references in it are not checked
+	// TextSource: plainTextPath and PlainTextContent seen
+	hasPath, hasContent bool
+	// VariableValue: the variable its VariableRef names
+	varGUID string
+}
+
+func (f *frame) fail(format string, args ...any) *ValidationError {
+	return &ValidationError{Line: f.line, Column: f.col, Element: f.local, Msg: fmt.Sprintf(format, args...)}
+}
+
+// A pending reference names a GUID not declared yet when it was read.
+type pending struct {
+	f    *frame // only its place and name
+	set  map[string]bool
+	key  string
+	msg  string
+	user bool // an attribute naming a user (the root's, read before Users)
+}
+
+// maxTypedText bounds the content of a text-only element whose type is
+// checked (a number, a date): no valid value comes near it.
+const maxTypedText = 64 << 10
+
+// validator is ValidateQDE's state as it walks the document. Errors come
+// back in the order the tree-walking checks gave them: XML errors first,
+// then the first schema error, then the first duplicate GUID, then the
+// first (in document order) dangling reference or other rule broken.
+type validator struct {
+	trusted bool
+	stack   []*frame
+	root    bool
+
+	schemaErr error
+	dupErr    error
+	refErr    *ValidationError
+
+	all       map[string]decl
+	users     map[string]bool
+	codes     map[string]bool
+	sources   map[string]bool
+	variables map[string]string // GUID → typeOfVariable
+	selects   map[string]bool
+	hasUsers  bool
+	pending   []pending
+}
+
+func (v *validator) run(r io.Reader) error {
+	d := xml.NewDecoder(r)
+	d.Strict = true
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				// The decoder's message can quote the document; give
+				// only the position.
+				return &ValidationError{Line: se.Line, Msg: "malformed XML"}
+			}
+			line, col := d.InputPos()
+			return &ValidationError{Line: line, Column: col, Msg: "unreadable XML"}
+		}
+		line, col := d.InputPos()
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if v.root && len(v.stack) == 0 {
+				return &ValidationError{Line: line, Column: col, Msg: "more than one root element"}
+			}
+			if len(v.stack) >= maxDepth {
+				return &ValidationError{Line: line, Column: col, Msg: fmt.Sprintf("elements nested deeper than %d", maxDepth)}
+			}
+			v.root = true
+			f := &frame{local: t.Name.Local, space: t.Name.Space, line: line, col: col}
+			v.start(f, t.Attr)
+			v.stack = append(v.stack, f)
+		case xml.EndElement:
+			f := v.stack[len(v.stack)-1]
+			v.stack = v.stack[:len(v.stack)-1]
+			v.end(f)
+		case xml.CharData:
+			if len(v.stack) == 0 {
+				if strings.TrimSpace(string(t)) != "" {
+					return &ValidationError{Line: line, Column: col, Msg: "text outside the root element"}
+				}
+				continue
+			}
+			v.chars(v.stack[len(v.stack)-1], t)
+		case xml.Directive:
+			return &ValidationError{Line: line, Column: col, Msg: "document type declarations are not allowed"}
+		case xml.ProcInst:
+			if t.Target == "xml" && v.root {
+				return &ValidationError{Line: line, Column: col, Msg: "misplaced XML declaration"}
+			}
+		}
+	}
+	if !v.root {
+		return &ValidationError{Msg: "no root element"}
+	}
+	if v.schemaErr != nil {
+		return v.schemaErr
+	}
+	if v.dupErr != nil {
+		return v.dupErr
+	}
+	for _, p := range v.pending {
+		switch {
+		case p.user && !v.hasUsers:
+		case p.set[p.key]:
+		default:
+			v.refFail(p.f.fail("%s", p.msg))
+		}
+	}
+	if v.refErr != nil {
+		return v.refErr
+	}
+	return nil
+}
+
+// refFail keeps the first, in document order, of the reference errors.
+func (v *validator) refFail(e *ValidationError) {
+	if v.refErr == nil || e.Line < v.refErr.Line || e.Line == v.refErr.Line && e.Column < v.refErr.Column {
+		v.refErr = e
+	}
+}
+
+func attrOf(attrs []xml.Attr, name string) (string, bool) {
+	for _, a := range attrs {
+		if a.Name.Space == "" && a.Name.Local == name {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// start takes an element's start tag.
+func (v *validator) start(f *frame, attrs []xml.Attr) {
+	var p *frame
+	if len(v.stack) > 0 {
+		p = v.stack[len(v.stack)-1]
+		p.children++
+	}
+	if v.schemaErr != nil {
+		return // the rest is not checked: only XML errors can still come
+	}
+	if err := v.place(p, f); err != nil {
+		v.schemaErr = err
+		return
+	}
+	if f.t != nil {
+		if err := checkStart(f, attrs); err != nil {
+			v.schemaErr = err
+			return
+		}
+		if f.t.lax {
+			f.t = nil
+		}
+	}
+	v.collect(p, f, attrs)
+	v.resolve(p, f, attrs)
+}
+
+// place finds f's type in its parent's content model (the root's is
+// Project's), or the schema error of its being there.
+func (v *validator) place(p, f *frame) error {
+	if p == nil {
+		if f.local != "Project" {
+			return f.fail("root element must be Project")
+		}
+		f.t = projectType
+		return nil
+	}
+	if p.t == nil {
+		return nil // inside a lax element
+	}
+	if p.t.textOnly {
+		return f.fail("element not allowed inside %s", p.local)
+	}
+	for {
+		if p.pi >= len(p.t.seq) {
+			return f.fail("element not allowed here in %s", p.local)
+		}
+		pt := p.t.seq[p.pi]
+		idx := indexOf(pt.names, f.local)
+		if idx >= 0 && (pt.max < 0 || p.count < pt.max) {
+			p.count++
+			f.t = pt.types[idx]
+			return nil
+		}
+		if p.count < pt.min {
+			return f.fail("found where %s is required in %s", strings.Join(pt.names, " or "), p.local)
+		}
+		p.pi, p.count = p.pi+1, 0
+	}
+}
+
+// checkStart checks an element's namespace and attributes against its
+// type.
+func checkStart(f *frame, attrs []xml.Attr) error {
+	t := f.t
+	if f.space != Namespace {
+		return f.fail("not in namespace %s", Namespace)
 	}
 	if t.lax {
 		return nil
 	}
 	seen := map[string]bool{}
-	for _, a := range n.attrs {
+	for _, a := range attrs {
 		switch {
 		case a.Name.Space == nsXMLNS, a.Name.Space == "" && a.Name.Local == "xmlns":
 			continue
 		case a.Name.Space == nsXSI, a.Name.Space == nsXML, a.Name.Space == "xml":
 			continue
 		case a.Name.Space != "":
-			return n.fail("attribute %s from a foreign namespace is not allowed", a.Name.Local)
+			return f.fail("attribute %s from a foreign namespace is not allowed", a.Name.Local)
 		}
 		rule, ok := t.attrs[a.Name.Local]
 		if !ok {
-			return n.fail("attribute %s is not allowed", a.Name.Local)
+			return f.fail("attribute %s is not allowed", a.Name.Local)
 		}
 		if seen[a.Name.Local] {
-			return n.fail("attribute %s repeated", a.Name.Local)
+			return f.fail("attribute %s repeated", a.Name.Local)
 		}
 		seen[a.Name.Local] = true
 		if msg := rule.kind.check(a.Value); msg != "" {
-			return n.fail("attribute %s %s", a.Name.Local, msg)
+			return f.fail("attribute %s %s", a.Name.Local, msg)
 		}
 	}
 	for name, rule := range t.attrs {
 		if rule.required && !seen[name] {
-			return n.fail("required attribute %s missing", name)
-		}
-	}
-	if t.textOnly {
-		if len(n.children) > 0 {
-			return n.children[0].fail("element not allowed inside %s", n.local)
-		}
-		if msg := t.text.check(n.text.String()); msg != "" {
-			return n.fail("content %s", msg)
-		}
-		return nil
-	}
-	if n.hasText {
-		return n.fail("text not allowed here")
-	}
-	pi, count := 0, 0
-	for _, c := range n.children {
-		for {
-			if pi >= len(t.seq) {
-				return c.fail("element not allowed here in %s", n.local)
-			}
-			p := t.seq[pi]
-			idx := indexOf(p.names, c.local)
-			if idx >= 0 && (p.max < 0 || count < p.max) {
-				count++
-				if err := checkElement(c, p.types[idx]); err != nil {
-					return err
-				}
-				break
-			}
-			if count < p.min {
-				return c.fail("found where %s is required in %s", strings.Join(p.names, " or "), n.local)
-			}
-			pi, count = pi+1, 0
-		}
-	}
-	for ; pi < len(t.seq); pi, count = pi+1, 0 {
-		if count < t.seq[pi].min {
-			return n.fail("required element %s missing", strings.Join(t.seq[pi].names, " or "))
+			return f.fail("required attribute %s missing", name)
 		}
 	}
 	return nil
+}
+
+// chars takes character data inside element f.
+func (v *validator) chars(f *frame, data []byte) {
+	if v.schemaErr != nil || f.t == nil {
+		return
+	}
+	if f.t.textOnly {
+		if f.t.text == sString {
+			return // any text is a string
+		}
+		f.textLen += len(data)
+		if f.textLen > maxTypedText {
+			v.schemaErr = f.fail("content is too long")
+			return
+		}
+		f.text.Write(data)
+		return
+	}
+	if len(bytes.TrimSpace(data)) > 0 {
+		v.schemaErr = f.fail("text not allowed here")
+	}
+}
+
+// end takes an element's end tag.
+func (v *validator) end(f *frame) {
+	if v.schemaErr != nil {
+		return
+	}
+	if t := f.t; t != nil {
+		if t.textOnly {
+			if msg := t.text.check(f.text.String()); msg != "" {
+				v.schemaErr = f.fail("content %s", msg)
+				return
+			}
+		} else {
+			for pi, count := f.pi, f.count; pi < len(t.seq); pi, count = pi+1, 0 {
+				if count < t.seq[pi].min {
+					v.schemaErr = f.fail("required element %s missing", strings.Join(t.seq[pi].names, " or "))
+					return
+				}
+			}
+		}
+	}
+	if f.local == "TextSource" && !f.noResolve && f.hasPath == f.hasContent {
+		v.refFail(f.fail("exactly one of PlainTextContent and plainTextPath is required"))
+	}
+}
+
+// collect records the GUID f declares, and finds it a duplicate.
+func (v *validator) collect(p, f *frame, attrs []xml.Attr) {
+	parent, inLax := "", false
+	if p != nil {
+		parent, inLax = p.local, p.laxKids
+	}
+	f.laxKids = inLax || (parent == "Sources" && f.local != "TextSource") ||
+		(parent == "Project" && (f.local == "Notes" || f.local == "Links" || f.local == "Graphs"))
+	if f.local == "Users" && parent == "Project" {
+		v.hasUsers = true
+	}
+	g, ok := attrOf(attrs, "guid")
+	if !ok {
+		return
+	}
+	if v.trusted && !inLax && (f.local == "PlainTextSelection" || f.local == "Coding" && parent == "PlainTextSelection") {
+		return // unique by construction (validateQDE)
+	}
+	key := normGUID(strings.TrimSpace(g))
+	if prev, dup := v.all[key]; dup {
+		if v.dupErr == nil {
+			v.dupErr = f.fail("guid already used by %s on line %d", prev.local, prev.line)
+		}
+		return
+	}
+	v.all[key] = decl{f.local, f.line}
+	switch {
+	case inLax:
+		v.selects[key] = true
+	case f.local == "User":
+		v.users[key] = true
+	case f.local == "Code" && (parent == "Codes" || parent == "Code"):
+		v.codes[key] = true
+	case parent == "Sources":
+		v.sources[key] = true
+	case f.local == "Variable":
+		t, _ := attrOf(attrs, "typeOfVariable")
+		v.variables[key] = strings.TrimSpace(t)
+	case f.local == "PlainTextSelection":
+		v.selects[key] = true
+	}
+}
+
+// resolve checks f's references and the rules the schema leaves to prose.
+// A reference to a GUID not declared yet waits for the document's end.
+func (v *validator) resolve(p, f *frame, attrs []xml.Attr) {
+	parent := ""
+	if p != nil {
+		parent = p.local
+		f.noResolve = p.noResolve
+	}
+	switch f.local {
+	case "Notes", "Links", "Graphs", "PictureSource", "PDFSource", "AudioSource", "VideoSource":
+		if parent == "Project" || parent == "Sources" {
+			f.noResolve = true
+		}
+	}
+	if f.noResolve {
+		return
+	}
+	target := func(set map[string]bool, what string) {
+		g, _ := attrOf(attrs, "targetGUID")
+		key := normGUID(strings.TrimSpace(g))
+		if !set[key] {
+			v.pending = append(v.pending, pending{f: f, set: set, key: key, msg: "targetGUID names no " + what + " in the project"})
+		}
+	}
+	if p != nil && parent == "VariableValue" {
+		switch p.children {
+		case 1:
+			p.varGUID, _ = attrOf(attrs, "targetGUID")
+		case 2:
+			if t, ok := v.variables[normGUID(strings.TrimSpace(p.varGUID))]; ok {
+				if want := valueElement(t); f.local != want {
+					v.refFail(f.fail("variable of type %s needs %s", t, want))
+				}
+			}
+		}
+	}
+	switch f.local {
+	case "CodeRef", "MemberCode":
+		target(v.codes, "code")
+	case "SourceRef", "MemberSource":
+		target(v.sources, "source")
+	case "SelectionRef":
+		target(v.selects, "selection")
+	case "VariableRef":
+		g, _ := attrOf(attrs, "targetGUID")
+		if _, ok := v.variables[normGUID(strings.TrimSpace(g))]; !ok {
+			// Variables come before every part that refers to them.
+			v.refFail(f.fail("targetGUID names no variable in the project"))
+		}
+	case "PlainTextSelection":
+		s, _ := attrOf(attrs, "startPosition")
+		e, _ := attrOf(attrs, "endPosition")
+		si, err1 := strconv.Atoi(strings.TrimSpace(s))
+		ei, err2 := strconv.Atoi(strings.TrimSpace(e))
+		if err1 != nil || err2 != nil || si < 0 || ei < si {
+			v.refFail(f.fail("positions must be non-negative with startPosition <= endPosition"))
+		}
+	case "TextSource":
+		_, f.hasPath = attrOf(attrs, "plainTextPath")
+	case "PlainTextContent":
+		if parent == "TextSource" {
+			p.hasContent = true
+		}
+	}
+	for _, a := range []string{"creatingUser", "modifyingUser", "creatingUserGUID", "modifyingUserGUID"} {
+		u, ok := attrOf(attrs, a)
+		if !ok {
+			continue
+		}
+		key := normGUID(strings.TrimSpace(u))
+		msg := "attribute " + a + " names no user in the project"
+		switch {
+		case p == nil:
+			// The root's attributes come before Users.
+			v.pending = append(v.pending, pending{f: f, set: v.users, key: key, msg: msg, user: true})
+		case v.hasUsers && !v.users[key]:
+			// Users, if any, come first: they are all known here.
+			v.refFail(f.fail("%s", msg))
+		}
+	}
 }
 
 func indexOf(list []string, s string) int {
@@ -414,166 +712,4 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
-}
-
-// ValidateQDE checks a project.qde against the REFI-QDA project schema
-// (structure, cardinality, attribute and value types) and the rules the
-// schema leaves to prose: GUIDs unique, references resolved, selections not
-// inverted, each text source with exactly one of PlainTextContent and
-// plainTextPath. Errors are *ValidationError.
-func ValidateQDE(r io.Reader) error {
-	root, err := parseQDE(r)
-	if err != nil {
-		return err
-	}
-	return validateTree(root)
-}
-
-func validateTree(root *node) error {
-	if root.local != "Project" {
-		return root.fail("root element must be Project")
-	}
-	if err := checkElement(root, projectType); err != nil {
-		return err
-	}
-	return checkSemantics(root)
-}
-
-// index holds the GUIDs a project.qde declares, by kind.
-type index struct {
-	all       map[string]*node
-	users     map[string]bool
-	codes     map[string]bool
-	sources   map[string]bool
-	variables map[string]string // GUID → typeOfVariable
-	selects   map[string]bool
-	hasUsers  bool
-}
-
-func checkSemantics(root *node) error {
-	ix := &index{all: map[string]*node{}, users: map[string]bool{}, codes: map[string]bool{},
-		sources: map[string]bool{}, variables: map[string]string{}, selects: map[string]bool{}}
-	if err := ix.collect(root, "", false); err != nil {
-		return err
-	}
-	return ix.resolve(root, "")
-}
-
-func (ix *index) collect(n *node, parent string, inLax bool) error {
-	if g, ok := n.attr("guid"); ok {
-		key := normGUID(strings.TrimSpace(g))
-		if prev, dup := ix.all[key]; dup {
-			return n.fail("guid already used by %s on line %d", prev.local, prev.line)
-		}
-		ix.all[key] = n
-		switch {
-		case inLax:
-			ix.selects[key] = true
-		case n.local == "User":
-			ix.users[key] = true
-		case n.local == "Code" && (parent == "Codes" || parent == "Code"):
-			ix.codes[key] = true
-		case parent == "Sources":
-			ix.sources[key] = true
-		case n.local == "Variable":
-			t, _ := n.attr("typeOfVariable")
-			ix.variables[key] = strings.TrimSpace(t)
-		case n.local == "PlainTextSelection":
-			ix.selects[key] = true
-		}
-	}
-	if n.local == "Users" && parent == "Project" {
-		ix.hasUsers = true
-	}
-	lax := inLax || (parent == "Sources" && n.local != "TextSource") ||
-		(parent == "Project" && (n.local == "Notes" || n.local == "Links" || n.local == "Graphs"))
-	for _, c := range n.children {
-		if err := ix.collect(c, n.local, lax); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (ix *index) target(n *node, set map[string]bool, what string) error {
-	g, _ := n.attr("targetGUID")
-	if !set[normGUID(strings.TrimSpace(g))] {
-		return n.fail("targetGUID names no %s in the project", what)
-	}
-	return nil
-}
-
-func (ix *index) resolve(n *node, parent string) error {
-	switch n.local {
-	case "Notes", "Links", "Graphs", "PictureSource", "PDFSource", "AudioSource", "VideoSource":
-		if parent == "Project" || parent == "Sources" {
-			return nil
-		}
-	}
-	var err error
-	switch n.local {
-	case "CodeRef", "MemberCode":
-		err = ix.target(n, ix.codes, "code")
-	case "SourceRef", "MemberSource":
-		err = ix.target(n, ix.sources, "source")
-	case "SelectionRef":
-		err = ix.target(n, ix.selects, "selection")
-	case "VariableRef":
-		g, _ := n.attr("targetGUID")
-		if _, ok := ix.variables[normGUID(strings.TrimSpace(g))]; !ok {
-			err = n.fail("targetGUID names no variable in the project")
-		}
-	case "VariableValue":
-		err = ix.checkValueType(n)
-	case "PlainTextSelection":
-		s, _ := n.attr("startPosition")
-		e, _ := n.attr("endPosition")
-		si, err1 := strconv.Atoi(strings.TrimSpace(s))
-		ei, err2 := strconv.Atoi(strings.TrimSpace(e))
-		if err1 != nil || err2 != nil || si < 0 || ei < si {
-			err = n.fail("positions must be non-negative with startPosition <= endPosition")
-		}
-	case "TextSource":
-		_, hasPath := n.attr("plainTextPath")
-		hasContent := false
-		for _, c := range n.children {
-			if c.local == "PlainTextContent" {
-				hasContent = true
-			}
-		}
-		if hasPath == hasContent {
-			err = n.fail("exactly one of PlainTextContent and plainTextPath is required")
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if ix.hasUsers {
-		for _, a := range []string{"creatingUser", "modifyingUser", "creatingUserGUID", "modifyingUserGUID"} {
-			if v, ok := n.attr(a); ok && !ix.users[normGUID(strings.TrimSpace(v))] {
-				return n.fail("attribute %s names no user in the project", a)
-			}
-		}
-	}
-	for _, c := range n.children {
-		if err := ix.resolve(c, n.local); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (ix *index) checkValueType(n *node) error {
-	if len(n.children) < 2 {
-		return nil
-	}
-	g, _ := n.children[0].attr("targetGUID")
-	t, ok := ix.variables[normGUID(strings.TrimSpace(g))]
-	if !ok {
-		return nil // reported by the VariableRef check
-	}
-	if want := valueElement(t); n.children[1].local != want {
-		return n.children[1].fail("variable of type %s needs %s", t, want)
-	}
-	return nil
 }
