@@ -24,10 +24,11 @@
 // DOC only scans them. export-qda and deposit take one pass over each
 // document, several documents side by side (inOrder): export-qda streams
 // each text into its zip entry as it lays it out (its length, hash, coded
-// selections and scan) and writes project.qde, which holds those, last
-// (qdpx.Writer); deposit stages each data file until its pass says whether
-// it goes in, and writes the README and data list that describe the files
-// last. A document's output waits (spooled) only until the documents
+// selections and scan), each selection into an encrypted spool file
+// (qdaSpools), and writes project.qde, which holds those, last, reading
+// the selections back as it goes (qdpx.Writer); deposit stages each data
+// file until its pass says whether it goes in, and writes the README and
+// data list that describe the files last. A document's output waits (spooled) only until the documents
 // before it are written.
 // render and check decide every directive first, then write the chapter a
 // line at a time, each quote streaming through the gate as a quote does,

@@ -1,13 +1,17 @@
 package gate
 
 import (
+	"archive/zip"
+	"encoding/xml"
 	"fmt"
+	"io"
 	"path/filepath"
 	"runtime/debug"
 	"testing"
 	"time"
 
 	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact/format/qdpx"
 	"github.com/fieldvault/fieldvault/vault"
 )
 
@@ -90,6 +94,87 @@ func TestExitsHeapFlat(t *testing.T) {
 		if p := peak[x.name]; float64(p[large]) > 1.5*float64(p[small]) {
 			t.Errorf("%s: peak heap %.1f MiB for %d MB, %.1f MiB for %d MB: grows with the document", x.name,
 				float64(p[large])/(1<<20), large, float64(p[small])/(1<<20), small)
+		}
+	}
+}
+
+// TestQDAHeapFlatManyMarkers: export-qda of a transcript whose second
+// speaker withdrew, so that a marker, and a selection in project.qde,
+// stands for every fourth turn, peaks within 1.5× on 20 MB (200 MB with
+// FIELDVAULT_HEAVY=1) of what it peaks on 2 MB: project.qde's selections
+// are spooled, not held, and it is validated as it is written.
+func TestQDAHeapFlatManyMarkers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a 22 MB transcript")
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
+	sizes := []int{2, 20}
+	switch {
+	case raceEnabled:
+		sizes = []int{1, 2}
+	case heavy():
+		sizes = []int{20, 200}
+	}
+	peak := map[int]uint64{}
+	for _, mb := range sizes {
+		s, h := exportStudy(t, 1000, mb<<20)
+		if _, err := s.Withdraw(ctx, vault.WithdrawRequest{Handle: "P2"}); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(t.TempDir(), "p.qdpx")
+		var res *Result
+		var err error
+		start := time.Now()
+		p := peakHeap(func() {
+			res, err = Run(ctx, s, Request{Exit: ExitQDA, Docs: []string{h}, Output: out, Force: true})
+		})
+		if err != nil {
+			t.Fatalf("%d MB: %v", mb, err)
+		}
+		sels := countSelections(t, out)
+		// P2 speaks every fourth turn of one to three lines of about
+		// 170 bytes: a selection every 1.4 kB or so.
+		if want := mb << 20 / 2000; sels < want {
+			t.Fatalf("%d MB: %d selections in project.qde, want over %d (%+v)", mb, sels, want, res)
+		}
+		peak[mb] = p
+		t.Logf("%d MB: %d selections, peak heap %.1f MiB, %v", mb, sels, float64(p)/(1<<20), time.Since(start).Round(time.Millisecond))
+	}
+	if raceEnabled {
+		return
+	}
+	small, large := sizes[0], sizes[1]
+	if float64(peak[large]) > 1.5*float64(peak[small]) {
+		t.Errorf("peak heap %.1f MiB for %d MB, %.1f MiB for %d MB: grows with the selections", float64(peak[large])/(1<<20), large, float64(peak[small])/(1<<20), small)
+	}
+}
+
+// countSelections counts the PlainTextSelection elements of a .qdpx's
+// project.qde, reading it as a stream.
+func countSelections(t *testing.T, path string) int {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	f, err := zr.Open(qdpx.ProjectEntry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d := xml.NewDecoder(f)
+	n := 0
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return n
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "PlainTextSelection" {
+			n++
 		}
 	}
 }

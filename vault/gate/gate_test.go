@@ -13,7 +13,10 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
 	"github.com/fieldvault/fieldvault/policy"
+	"github.com/fieldvault/fieldvault/redact/format/qdpx"
 	"github.com/fieldvault/fieldvault/redact/format/transcript"
 	"github.com/fieldvault/fieldvault/vault"
 )
@@ -308,7 +311,12 @@ func TestMarkupFlagsRecordedAtIngest(t *testing.T) {
 func TestQDASourceOffsets(t *testing.T) {
 	g := &gated{doc: &vault.Document{Handle: "D1", Kind: policy.KindTranscript}}
 	var text strings.Builder
-	q := newQDAText(g, func(kind, h string) string { return kind + ":" + h }, &text, nil)
+	spools, err := newQDASpools()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer spools.remove()
+	q := newQDAText(g, func(kind, h string) string { return kind + ":" + h }, &text, nil, qdpx.NewSelectionSpool(uuid.NameSpaceURL, "sel:D1:", spools.store()))
 	blocks := []struct {
 		b      transcript.Block
 		rule   policy.Rule
@@ -333,13 +341,17 @@ func TestQDASourceOffsets(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := q.source()
-	if len(src.Selections) != 3 {
-		t.Fatalf("selections = %d, want 3", len(src.Selections))
+	var sels []qdpx.Selection
+	if err := src.Spool.Each(func(sel *qdpx.Selection) error { sels = append(sels, *sel); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(sels) != 3 {
+		t.Fatalf("selections = %d, want 3", len(sels))
 	}
 	if n := utf8.RuneCountInString(text.String()); src.Length != n {
 		t.Errorf("length %d, want %d", src.Length, n)
 	}
-	for _, sel := range src.Selections {
+	for _, sel := range sels {
 		span := sel.Name
 		if sel.Name == "do not quote" {
 			span = "ça marche\nencore\nfin 🎉"

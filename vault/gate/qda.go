@@ -112,6 +112,14 @@ func exportQDA(ctx context.Context, s *vault.Study, req Request) (*Result, error
 		pipeline := len(handles) < runtime.GOMAXPROCS(0)
 		hc := &hashCount{h: sha256.New()}
 		sum := func() string { return hex.EncodeToString(hc.h.Sum(nil)) }
+		// Each document's selections wait in a spool until project.qde
+		// is written, the last entry; the spools go however the export
+		// ends.
+		spools, err := newQDASpools()
+		if err != nil {
+			return err
+		}
+		defer spools.remove()
 		fill := func(w io.Writer) error {
 			qw := qdpx.NewWriter(io.MultiWriter(w, hc))
 			// A document's entry is opened as its text comes, once open
@@ -125,7 +133,9 @@ func exportQDA(ctx context.Context, s *vault.Study, req Request) (*Result, error
 				}
 				defer g.close()
 				r.g, g.pipeline = g, pipeline
-				qt := newQDAText(g, guid, w, redact.NewLineScanner(rd))
+				sels := qdpx.NewSelectionSpool(ns, "sel:"+g.doc.Handle+":", spools.store())
+				defer sels.End() // a pass that fails leaves no file open
+				qt := newQDAText(g, guid, w, redact.NewLineScanner(rd), sels)
 				if err := g.pass(s, rd, qt.block); err != nil {
 					return false, err
 				}
@@ -236,8 +246,11 @@ func addCases(cat *vault.Catalog, rd *redact.Redactor, guid func(kind, h string)
 // A qdaText lays a gated document out as a QDA text source as its blocks
 // stream past: each block's text and a line end, with a coded selection
 // over every marker and over every run of lines that leaves for analysis
-// only (positions in code points, counted as it goes). It hashes the
-// text, writes it to w if set and scans it with sc if set.
+// only (positions in code points, counted as it goes), each spooled as it
+// ends (a run's when the next block is not in it), keyed by its first
+// byte in the text: the selection's GUID is the study's name-based UUID of
+// "sel:<handle>:<byte>". It hashes the text, writes it to w if set and
+// scans it with sc if set.
 type qdaText struct {
 	h    string // the document's handle
 	kind string
@@ -245,40 +258,59 @@ type qdaText struct {
 	w    *bufio.Writer
 	sc   *redact.LineScanner
 	hash hash.Hash
+	sels *qdpx.SelectionSpool
 
 	bytes, runes int
-	sels         []qdpx.Selection
-	run          int // the selection of the marked run going on, or -1
+	run          *qdpx.Selection // the selection of the marked run going on
+	runKey       int
 }
 
-func newQDAText(g *gated, guid func(kind, h string) string, w io.Writer, sc *redact.LineScanner) *qdaText {
-	q := &qdaText{h: g.doc.Handle, kind: g.doc.Kind, guid: guid, sc: sc, hash: sha256.New(), run: -1}
+func newQDAText(g *gated, guid func(kind, h string) string, w io.Writer, sc *redact.LineScanner, sels *qdpx.SelectionSpool) *qdaText {
+	q := &qdaText{h: g.doc.Handle, kind: g.doc.Kind, guid: guid, sc: sc, hash: sha256.New(), sels: sels}
 	if w != nil {
 		q.w = bufio.NewWriterSize(w, 64<<10)
 	}
 	return q
 }
 
+// endRun spools the selection of the marked run going on, if any.
+func (q *qdaText) endRun() error {
+	if q.run == nil {
+		return nil
+	}
+	sel := *q.run
+	q.run = nil
+	return q.sels.Add(int64(q.runKey), sel)
+}
+
+// code is the GUID of the code of flagCodes[i].
+func (q *qdaText) code(i int) string { return q.guid("code", string(flagCodes[i].rule)) }
+
 // block takes the next block of the document (a composer's emit).
 func (q *qdaText) block(b transcript.Block, rule policy.Rule, marked bool) error {
 	n := utf8.RuneCountInString(b.Text)
 	switch {
 	case b.Marker:
-		q.run = -1
-		c := flagCodes[codeFor(rule)]
-		q.sels = append(q.sels, qdpx.Selection{
-			GUID: q.guid("sel", fmt.Sprintf("%s:%d", q.h, q.bytes)), Name: b.Text, Start: q.runes, End: q.runes + n, CodeGUID: q.guid("code", string(c.rule)),
-		})
-	case marked && b.Continued && q.run >= 0:
-		q.sels[q.run].End = q.runes + n // the run goes on: one selection
+		if err := q.endRun(); err != nil {
+			return err
+		}
+		if err := q.sels.Add(int64(q.bytes), qdpx.Selection{
+			Name: b.Text, Start: q.runes, End: q.runes + n, CodeGUID: q.code(codeFor(rule)),
+		}); err != nil {
+			return err
+		}
+	case marked && b.Continued && q.run != nil:
+		q.run.End = q.runes + n // the run goes on: one selection
 	case marked:
-		q.run = len(q.sels)
-		c := flagCodes[len(flagCodes)-1]
-		q.sels = append(q.sels, qdpx.Selection{
-			GUID: q.guid("sel", fmt.Sprintf("%s:%d", q.h, q.bytes)), Name: "do not quote", Start: q.runes, End: q.runes + n, CodeGUID: q.guid("code", string(c.rule)),
-		})
+		if err := q.endRun(); err != nil {
+			return err
+		}
+		q.run = &qdpx.Selection{Name: "do not quote", Start: q.runes, End: q.runes + n, CodeGUID: q.code(len(flagCodes) - 1)}
+		q.runKey = q.bytes
 	default:
-		q.run = -1
+		if err := q.endRun(); err != nil {
+			return err
+		}
 	}
 	if q.sc != nil {
 		scanLines(q.sc, b)
@@ -296,8 +328,14 @@ func (q *qdaText) block(b transcript.Block, rule policy.Rule, marked bool) error
 	return nil
 }
 
-// flush writes what is buffered.
+// flush writes what is buffered and ends the spool of selections.
 func (q *qdaText) flush() error {
+	if err := q.endRun(); err != nil {
+		return err
+	}
+	if err := q.sels.End(); err != nil {
+		return err
+	}
 	if q.w == nil {
 		return nil
 	}
@@ -310,5 +348,5 @@ func (q *qdaText) sum() string { return hex.EncodeToString(q.hash.Sum(nil)) }
 // source is the QDA source of the text laid out, for project.qde
 // (qdpx.Writer.Close).
 func (q *qdaText) source() qdpx.Source {
-	return qdpx.Source{GUID: q.guid("source", q.h), Name: fmt.Sprintf("%s (%s)", q.h, q.kind), Length: q.runes, Selections: q.sels}
+	return qdpx.Source{GUID: q.guid("source", q.h), Name: fmt.Sprintf("%s (%s)", q.h, q.kind), Length: q.runes, Spool: q.sels}
 }
