@@ -1,6 +1,7 @@
 package qdpx
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -277,5 +278,42 @@ func TestValidateTrustedSelections(t *testing.T) {
 	}
 	if err := validateQDE(strings.NewReader(goldenQDE(t)), true); err != nil {
 		t.Errorf("validateQDE(trusted, golden) = %v, want nil", err)
+	}
+}
+
+// TestCloseBeyondMaxQDESize: with its selections spooled, Close writes
+// and validates a project.qde larger than MaxQDESize, the bound of
+// ValidateQDE, which holds every GUID: Close's validation holds none per
+// selection, so it needs no bound.
+func TestCloseBeyondMaxQDESize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a 70 MB project.qde")
+	}
+	const n = 300_000
+	text := strings.Repeat("x\n", n)
+	sp := NewSelectionSpool(spoolSpace, "sel:big:", &memStore{})
+	for k := range n {
+		if err := sp.Add(int64(2*k), Selection{Name: "[withheld: 1 line]", Start: 2 * k, End: 2*k + 1, CodeGUID: gid("code:dnq")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := textProject{Texts: []string{text}, Project: Project{
+		Name:    "big",
+		Users:   []User{{GUID: gid("user"), Name: "researcher"}},
+		Codes:   []Code{{GUID: gid("code:dnq"), Name: "withheld"}},
+		Sources: []Source{{GUID: gid("doc"), Name: "big", Spool: sp}},
+	}}
+	var buf bytes.Buffer
+	if err := p.write(&buf); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name == ProjectEntry && f.UncompressedSize64 <= MaxQDESize {
+			t.Errorf("project.qde is %d bytes, want over %d", f.UncompressedSize64, MaxQDESize)
+		}
 	}
 }
