@@ -349,8 +349,8 @@ type Decider struct {
 	// decisionStep: the consent relied on, and the lines refused and
 	// withheld by reason, as ranges.
 	used     map[string]scopeSet
-	refused  map[reasonKey][][2]int
-	withheld map[reasonKey][][2]int
+	refused  map[reasonKey]*lineSet
+	withheld map[reasonKey]*lineSet
 
 	kinds []FlagKind // flagsStep's buffer
 	// lineStep's buffers: a line's reasons and the consent it relies on
@@ -431,8 +431,8 @@ func NewDecider(req Request, n int, labelled bool, emit func(LineDecision)) *Dec
 	s.verdicts = map[speakerKey][]Rule{}
 	s.open = map[FlagKind]int{}
 	s.used = map[string]scopeSet{}
-	s.refused = map[reasonKey][][2]int{}
-	s.withheld = map[reasonKey][][2]int{}
+	s.refused = map[reasonKey]*lineSet{}
+	s.withheld = map[reasonKey]*lineSet{}
 	return s
 }
 
@@ -679,8 +679,7 @@ func (s *Decider) decisionStep(i int, rs []reason, rely []relied, marks []Rule) 
 		}
 		ld.Marks = marks
 	} else {
-		k := reasonKey(rs[0])
-		s.withheld[k] = addLine(s.withheld[k], i)
+		addLine(s.withheld, reasonKey(rs[0]), i)
 		ld.Rule = rs[0].rule
 		ld.Participant = rs[0].who
 		ld.Action = actionFor(ld.Rule)
@@ -690,8 +689,7 @@ func (s *Decider) decisionStep(i int, rs []reason, rely []relied, marks []Rule) 
 				ld.Rules = append(ld.Rules, r.rule)
 			}
 			if s.req.Mode == ModeQuote {
-				k := reasonKey(r)
-				s.refused[k] = addLine(s.refused[k], i)
+				addLine(s.refused, reasonKey(r), i)
 			}
 		}
 	}
@@ -700,13 +698,38 @@ func (s *Decider) decisionStep(i int, rs []reason, rely []relied, marks []Rule) 
 	}
 }
 
-// addLine adds line n (at or after the last) to ranges.
-func addLine(rs [][2]int, n int) [][2]int {
-	if k := len(rs); k > 0 && rs[k-1][1] >= n-1 {
-		rs[k-1][1] = max(rs[k-1][1], n)
-		return rs
+// maxListedRanges bounds the line ranges a reason lists: a document that
+// withholds every other turn of a 200 MB transcript would otherwise keep
+// (and print) hundreds of thousands of them. The rest are counted.
+const maxListedRanges = 200
+
+// A lineSet is the lines withheld (or refused) for one reason: the first
+// maxListedRanges ranges listed, the rest counted.
+type lineSet struct {
+	ranges          [][2]int
+	more, moreLines int // ranges and lines beyond the list
+	last            int // the last line added
+}
+
+// addLine adds line n (at or after the last) to m[k].
+func addLine(m map[reasonKey]*lineSet, k reasonKey, n int) {
+	ls := m[k]
+	if ls == nil {
+		ls = &lineSet{}
+		m[k] = ls
 	}
-	return append(rs, [2]int{n, n})
+	switch r := len(ls.ranges); {
+	case ls.more == 0 && r > 0 && ls.ranges[r-1][1] >= n-1:
+		ls.ranges[r-1][1] = max(ls.ranges[r-1][1], n)
+	case r < maxListedRanges:
+		ls.ranges = append(ls.ranges, [2]int{n, n})
+	case n > ls.last:
+		if ls.more == 0 || n > ls.last+1 {
+			ls.more++
+		}
+		ls.moreLines++
+	}
+	ls.last = max(ls.last, n)
 }
 
 // Finish decides the lines still waiting and returns the Decision, its
@@ -753,14 +776,18 @@ func (s *Decider) Finish() Decision {
 }
 
 // explain turns line ranges by reason into refusals, in the rules' order.
-func (s *Decider) explain(m map[reasonKey][][2]int) []*Refusal {
+func (s *Decider) explain(m map[reasonKey]*lineSet) []*Refusal {
 	keys := slices.SortedFunc(maps.Keys(m), func(a, b reasonKey) int {
 		return cmp.Or(cmp.Compare(rank(a.rule), rank(b.rule)), cmp.Compare(a.rule, b.rule), cmp.Compare(a.who, b.who))
 	})
 	var out []*Refusal
 	for _, k := range keys {
 		ref := lineRefusal(k.rule, k.who, s.req)
-		ref.Lines = m[k]
+		ls := m[k]
+		ref.Lines, ref.MoreRanges, ref.MoreLines = ls.ranges, ls.more, ls.moreLines
+		if ls.more > 0 {
+			ref.Through = ls.last
+		}
 		out = append(out, ref)
 	}
 	return out

@@ -64,7 +64,7 @@ func refusalSummary(rs []*Refusal) []string {
 			s += " " + r.Participant
 		}
 		if len(r.Lines) > 0 {
-			s += " " + strings.ReplaceAll(FormatRanges(r.Lines), " ", "")
+			s += " " + strings.ReplaceAll(FormatRanges(r.Lines, 0, 0, 0), " ", "")
 		}
 		out = append(out, s)
 	}
@@ -456,5 +456,51 @@ func TestDecideAnalysisMarks(t *testing.T) {
 	}
 	if got := refusalSummary(pub.Withheld); !slices.Equal(got, []string{"unknown-speaker 5", "dnq 3", "quote-consent P02 2"}) {
 		t.Errorf("publication withheld = %v", got)
+	}
+}
+
+// TestWithheldRangesBounded: a document that withholds every other turn
+// lists the first maxListedRanges ranges of a reason and counts the rest, so
+// the explanation (and the memory it takes) does not grow with the
+// document, and the counts stay exact.
+func TestWithheldRangesBounded(t *testing.T) {
+	recs := records{"P01": newRecord(t, "P01", ScopeParticipate, ScopeQuote), "P03": withdraw(t, newRecord(t, "P03", full...), "", false)}
+	for _, tt := range []struct {
+		turns                            int
+		listed, more, moreLines, through int
+	}{
+		{turns: maxListedRanges, listed: maxListedRanges},
+		{turns: maxListedRanges + 1, listed: maxListedRanges, more: 1, moreLines: 2, through: 4*(maxListedRanges+1) - 1},
+		{turns: 5000, listed: maxListedRanges, more: 5000 - maxListedRanges, moreLines: 2 * (5000 - maxListedRanges), through: 4*5000 - 1},
+	} {
+		var specs []string
+		for range tt.turns {
+			specs = append(specs, "P01", "P03", "P03", "R") // P03 withdrawn: two lines a turn
+		}
+		d := Decide(Request{Mode: ModeExport, Records: recs,
+			Doc: DocFacts{Handle: "D12", Kind: KindTranscript, Version: 1, Lines: lines(specs...)}})
+		if len(d.Withheld) != 1 {
+			t.Fatalf("%d turns: withheld = %v", tt.turns, d.Withheld)
+		}
+		w := d.Withheld[0]
+		if len(w.Lines) != tt.listed || w.MoreRanges != tt.more || w.MoreLines != tt.moreLines || w.Through != tt.through {
+			t.Errorf("%d turns: listed %d, more %d ranges / %d lines through %d; want %d, %d / %d through %d",
+				tt.turns, len(w.Lines), w.MoreRanges, w.MoreLines, w.Through, tt.listed, tt.more, tt.moreLines, tt.through)
+		}
+		if w.Lines[0] != [2]int{2, 3} || w.Lines[len(w.Lines)-1] != [2]int{4*tt.listed - 2, 4*tt.listed - 1} {
+			t.Errorf("%d turns: listed ranges %v … %v", tt.turns, w.Lines[0], w.Lines[len(w.Lines)-1])
+		}
+		withheld := 0
+		for _, l := range d.Lines {
+			if l.Action != Keep {
+				withheld++
+			}
+		}
+		if listedLines := 2 * len(w.Lines); listedLines+w.MoreLines != withheld {
+			t.Errorf("%d turns: %d listed + %d more lines, %d withheld", tt.turns, listedLines, w.MoreLines, withheld)
+		}
+		if tt.more > 0 && !strings.Contains(w.Error(), fmt.Sprintf(" and %d more range", tt.more)) {
+			t.Errorf("%d turns: message %q does not count the ranges beyond the list", tt.turns, w.Error())
+		}
 	}
 }

@@ -38,11 +38,17 @@ var ErrRefused = errors.New("refused by policy")
 // what is wrong and what would permit it. It never holds a name or a word of
 // the material.
 type Refusal struct {
-	Rule        Rule     `json:"rule"`
-	Lines       [][2]int `json:"lines,omitempty"` // inclusive line ranges
-	Participant string   `json:"participant,omitempty"`
-	Msg         string   `json:"msg"`
-	Remedy      string   `json:"remedy,omitempty"`
+	Rule  Rule     `json:"rule"`
+	Lines [][2]int `json:"lines,omitempty"` // inclusive line ranges
+	// MoreRanges and MoreLines count the ranges and lines beyond those
+	// Lines lists (a long document withholding many turns), through line
+	// Through.
+	MoreRanges  int    `json:"more_ranges,omitempty"`
+	MoreLines   int    `json:"more_lines,omitempty"`
+	Through     int    `json:"through,omitempty"`
+	Participant string `json:"participant,omitempty"`
+	Msg         string `json:"msg"`
+	Remedy      string `json:"remedy,omitempty"`
 }
 
 // Error returns one line: the rule, the lines, the reason and the remedy.
@@ -52,12 +58,12 @@ func (r *Refusal) Error() string {
 	b.WriteString(string(r.Rule))
 	b.WriteString(")")
 	if len(r.Lines) > 0 {
-		if len(r.Lines) == 1 && r.Lines[0][0] == r.Lines[0][1] {
+		if len(r.Lines) == 1 && r.Lines[0][0] == r.Lines[0][1] && r.MoreRanges == 0 {
 			b.WriteString(" at line ")
 		} else {
 			b.WriteString(" at lines ")
 		}
-		b.WriteString(FormatRanges(r.Lines))
+		b.WriteString(FormatRanges(r.Lines, r.MoreRanges, r.MoreLines, r.Through))
 	}
 	if r.Msg != "" {
 		b.WriteString(": ")
@@ -106,8 +112,9 @@ func (e *Refused) Unwrap() []error {
 	return out
 }
 
-// FormatRanges renders inclusive line ranges as "3-5, 9".
-func FormatRanges(rs [][2]int) string {
+// FormatRanges renders inclusive line ranges as "3-5, 9", and the ranges
+// beyond a list as " and 812 more ranges (1,630 lines) through line 90210".
+func FormatRanges(rs [][2]int, more, moreLines, through int) string {
 	parts := make([]string, len(rs))
 	for i, r := range rs {
 		if r[0] == r[1] {
@@ -116,5 +123,16 @@ func FormatRanges(rs [][2]int) string {
 			parts[i] = strconv.Itoa(r[0]) + "-" + strconv.Itoa(r[1])
 		}
 	}
-	return strings.Join(parts, ", ")
+	s := strings.Join(parts, ", ")
+	if more > 0 {
+		s += fmt.Sprintf(" and %d more %s (%d %s) through line %d", more, plural(more, "range", "ranges"), moreLines, plural(moreLines, "line", "lines"), through)
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

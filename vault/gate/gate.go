@@ -124,6 +124,9 @@ type WithheldLines struct {
 	Doc         string      `json:"doc"`
 	Rule        policy.Rule `json:"rule"`
 	Lines       [][2]int    `json:"lines"`
+	MoreRanges  int         `json:"more_ranges,omitempty"` // ranges beyond Lines (see policy.Refusal)
+	MoreLines   int         `json:"more_lines,omitempty"`
+	Through     int         `json:"through,omitempty"`
 	Participant string      `json:"participant,omitempty"`
 	Msg         string      `json:"msg"`
 	Remedy      string      `json:"remedy,omitempty"`
@@ -132,10 +135,10 @@ type WithheldLines struct {
 // String is one line for the researcher's terminal.
 func (w WithheldLines) String() string {
 	noun := "lines"
-	if len(w.Lines) == 1 && w.Lines[0][0] == w.Lines[0][1] {
+	if len(w.Lines) == 1 && w.Lines[0][0] == w.Lines[0][1] && w.MoreRanges == 0 {
 		noun = "line"
 	}
-	s := fmt.Sprintf("%s %s %s withheld (%s): %s", w.Doc, noun, policy.FormatRanges(w.Lines), w.Rule, w.Msg)
+	s := fmt.Sprintf("%s %s %s withheld (%s): %s", w.Doc, noun, policy.FormatRanges(w.Lines, w.MoreRanges, w.MoreLines, w.Through), w.Rule, w.Msg)
 	if w.Remedy != "" {
 		s += "; to permit: " + w.Remedy
 	}
@@ -146,7 +149,7 @@ func (w WithheldLines) String() string {
 func (g *gated) reasons() []WithheldLines {
 	var out []WithheldLines
 	for _, r := range g.decision.Withheld {
-		out = append(out, WithheldLines{Doc: g.doc.Handle, Rule: r.Rule, Lines: r.Lines, Participant: r.Participant, Msg: r.Msg, Remedy: r.Remedy})
+		out = append(out, WithheldLines{Doc: g.doc.Handle, Rule: r.Rule, Lines: r.Lines, MoreRanges: r.MoreRanges, MoreLines: r.MoreLines, Through: r.Through, Participant: r.Participant, Msg: r.Msg, Remedy: r.Remedy})
 	}
 	return out
 }

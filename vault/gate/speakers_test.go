@@ -71,7 +71,7 @@ func TestGateUnknownSpeakerCanaries(t *testing.T) {
 		has(t, "export", out, true, "Interviewer:")
 		rules := map[policy.Rule]string{}
 		for _, r := range res.Reasons {
-			rules[r.Rule] = policy.FormatRanges(r.Lines)
+			rules[r.Rule] = policy.FormatRanges(r.Lines, 0, 0, 0)
 			has(t, "reason", r.String(), false, teamNames...)
 		}
 		if rules[policy.RuleUnknownSpeaker] != "5-7" || rules[policy.RuleQuoteConsent] != "3-4" {
