@@ -260,7 +260,7 @@ func (c *Catalog) exitEntries(s *Study, handle string) []Entry {
 	}
 	var out []Entry
 	for _, e := range entries {
-		if exitActions[e.Action] && e.Outcome == "ok" {
+		if exitActions[e.Action] && e.LetOut() {
 			out = append(out, e)
 		}
 	}

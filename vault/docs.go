@@ -294,7 +294,7 @@ func (s *Study) readTo(tx *Tx, v *Version, req OpenRequest) error {
 		if err := readObject(s.objects(tx.ctx), v, s.Identity, s.listed(v.Class), ctxWriter{tx.ctx, io.Discard}); err != nil {
 			return err
 		}
-		tx.Deliver(func() error { return readObject(s.objects(tx.ctx), v, s.Identity, s.listed(v.Class), req.W) }, nil)
+		tx.DeliverStream(req.W, func(w io.Writer) error { return readObject(s.objects(tx.ctx), v, s.Identity, s.listed(v.Class), w) })
 		return nil
 	}
 	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {

@@ -117,7 +117,7 @@ func (s *Study) OpenLines(ctx context.Context, handle string, version int, w io.
 		}
 		tx.Audit(Entry{Action: "open", Handles: []string{d.Handle}, Participants: d.Participants,
 			Hashes: map[string]string{"object": v.SHA256}, Detail: map[string]string{"version": fmt.Sprint(v.N), "view": "lines"}})
-		tx.Deliver(func() error { return s.writeLines(v, w) }, nil)
+		tx.DeliverStream(w, func(w io.Writer) error { return s.writeLines(v, w) })
 		return nil
 	})
 }

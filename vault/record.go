@@ -106,7 +106,7 @@ func (s *Study) ParticipantRecord(handle string) (*ParticipantRecord, error) {
 		return nil, err
 	}
 	for _, e := range entries {
-		if !IsExitAction(e.Action) || e.Result() != "ok" || !slices.Contains(e.Participants, handle) {
+		if !IsExitAction(e.Action) || !e.LetOut() || !slices.Contains(e.Participants, handle) {
 			continue
 		}
 		x := ParticipantExit{Seq: e.Seq, Time: e.Time, Action: e.Action, Documents: e.Handles, Consents: []string{},

@@ -57,6 +57,11 @@ func main() { os.Exit(runMain()) }
 func runMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A reader that closes the pipe early ("| head") makes a write to
+	// standard output fail with EPIPE instead of killing the process
+	// silently: an exit cut short is then recorded as partial in the audit
+	// log, not left out of it.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	return run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 }
 
