@@ -102,7 +102,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) == 0 {
 		args = []string{"fieldvault"}
 	}
-	err := app.RunContext(ctx, intersperse(app, args))
+	args = intersperse(app, args)
+	err := repeatedFlag(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	code = exitCode(err)
 	if err != nil {
 		printError(stderr, err, code)
