@@ -75,16 +75,16 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			}
 			doc = d
 		} else {
-			h := req.Handle
+			h := strings.ToUpper(req.Handle) // case-insensitive, kept in capitals
 			if h != "" {
 				if err := checkHandle("document", h); err != nil {
 					return err
 				}
-				if cat.handleTaken(h) {
-					return fmt.Errorf("%w: handle %s is already taken", ErrInvalid, h)
+				if err := cat.handleTakenErr(h); err != nil {
+					return err
 				}
 			} else {
-				h = cat.nextHandle("D", cat.handleTaken)
+				h = cat.nextHandle("D", cat.anyHandle)
 			}
 			doc = &Document{
 				Handle: h, ID: uuid.NewString(), Kind: req.Kind,

@@ -61,7 +61,7 @@ func participantCommand(e *env) *cli.Command {
 					if err := s.AddParticipants(c.Context, []vault.ParticipantRequest{req}); err != nil {
 						return err
 					}
-					fmt.Fprintf(e.stdout, "added participant %s\n", req.Handle)
+					fmt.Fprintf(e.stdout, "added participant %s\n", strings.ToUpper(req.Handle))
 					warnNames(e, redact.KindPerson, req.Name, req.Aliases)
 					warnShared(e, s, req.Handle)
 					return nil

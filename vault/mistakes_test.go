@@ -1,0 +1,74 @@
+package vault
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/fieldvault/fieldvault/policy"
+)
+
+// TestHandlesReadAlike: a new handle that reads as a handle already in
+// use (whatever its case or leading zeros, and whatever kind of record
+// holds it) is refused with one line naming both; new handles are kept in
+// capitals; a generated document handle passes over a participant's.
+func TestHandlesReadAlike(t *testing.T) {
+	s := newStudy(t)
+	addParticipant(t, s, "P01", "Genevieve Okafor-Hale", "participate", "quote")
+	addParticipant(t, s, "d2", "Bramwell Ashdown", "participate", "quote")
+	if err := s.AddMeeting(ctx, MeetingRequest{Handle: "M01", Name: "Larder Steering Group"}); err != nil {
+		t.Fatal(err)
+	}
+	in := writeFile(t, "n.txt", "The rota is the whole thing.\n")
+	before := snapshot(t, s.Dir)
+	tests := []struct {
+		name string
+		add  func() error
+		want string
+	}{
+		{"participant P1 beside P01", func() error {
+			return s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Tamsin Rowe"}})
+		}, "handle P1 reads as P01, which is already taken by a participant; use P01 for it, or another number"},
+		{"participant p001", func() error {
+			return s.AddParticipants(ctx, []ParticipantRequest{{Handle: "p001", Name: "Tamsin Rowe"}})
+		}, "handle P001 reads as P01"},
+		{"participant p01, same handle", func() error {
+			return s.AddParticipants(ctx, []ParticipantRequest{{Handle: "p01", Name: "Tamsin Rowe"}})
+		}, "handle P01 is already taken by a participant"},
+		{"two rows that read alike", func() error {
+			return s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P7", Name: "Tamsin Rowe"}, {Handle: "P07", Name: "Oswin Pengelly"}})
+		}, "row 2: invalid request: handle P07 reads as P7, given before"},
+		{"meeting M1", func() error { return s.AddMeeting(ctx, MeetingRequest{Handle: "M1", Name: "Trustees"}) }, "handle M1 reads as M01, which is already taken by a meeting"},
+		{"document named as a participant", func() error {
+			_, err := s.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindFieldNotes, Handle: "P01"})
+			return err
+		}, "handle P01 is already taken by a participant"},
+		{"document D02 beside participant D2", func() error {
+			_, err := s.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindFieldNotes, Handle: "D02"})
+			return err
+		}, "handle D02 reads as D2, which is already taken by a participant"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.add()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+	sameSnapshot(t, before, snapshot(t, s.Dir))
+
+	// Generated document handles pass over D2, the participant's.
+	for _, want := range []string{"D1", "D3"} {
+		d, err := s.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindFieldNotes, AllowDuplicate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Handle != want {
+			t.Errorf("generated document handle %s, want %s", d.Handle, want)
+		}
+	}
+	cat, _ := s.Catalog()
+	if p, err := cat.Participant("D2"); err != nil || p.Handle != "D2" {
+		t.Errorf("participant added as d2: %v, handle %q, want D2 (kept in capitals)", err, p.Handle)
+	}
+}
