@@ -37,6 +37,13 @@ func (s *Study) Flag(ctx context.Context, req FlagRequest) error {
 		if req.To > v.Lines {
 			return fmt.Errorf("%w: document %s v%d has %d lines; --lines %d-%d is out of range", ErrInvalid, d.Handle, v.N, v.Lines, req.From, req.To)
 		}
+		for _, f := range v.Flags {
+			if f.Kind == req.Kind && f.From == req.From && f.To == req.To {
+				// A second identical flag would outlive a --clear of the
+				// first, which would then say the lines were cleared.
+				return fmt.Errorf("%w: %s v%d lines %d-%d are already flagged %s; to correct its reason use --amend", ErrInvalid, d.Handle, v.N, req.From, req.To, req.Kind)
+			}
+		}
 		f := policy.Flag{Kind: req.Kind, From: req.From, To: req.To, Reason: req.Reason, Who: s.actor(), When: tx.Now().UTC()}
 		v.Flags = append(v.Flags, f)
 		e := Entry{Action: "flag", Handles: []string{d.Handle}, Participants: d.Participants,

@@ -72,3 +72,25 @@ func TestHandlesReadAlike(t *testing.T) {
 		t.Errorf("participant added as d2: %v, handle %q, want D2 (kept in capitals)", err, p.Handle)
 	}
 }
+
+// TestFlagTwice: the same flag (kind and range) set twice on a version is
+// refused, since clearing one would leave the other and say the lines were
+// cleared; a flag of another kind or range on the same lines is a flag of
+// its own.
+func TestFlagTwice(t *testing.T) {
+	s := correctionStudy(t) // D1 line 2 flagged confidential
+	before := snapshot(t, s.Dir)
+	err := s.Flag(ctx, FlagRequest{Doc: "d1", From: 2, To: 2, Kind: policy.FlagConfidential, Reason: "again"})
+	if want := "D1 v1 lines 2-2 are already flagged confidential; to correct its reason use --amend"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("flag set twice: %v, want %q", err, want)
+	}
+	sameSnapshot(t, before, snapshot(t, s.Dir))
+	for _, req := range []FlagRequest{
+		{Doc: "D1", From: 2, To: 2, Kind: policy.FlagStruck, Reason: "asked"},
+		{Doc: "D1", From: 1, To: 2, Kind: policy.FlagConfidential, Reason: "wider"},
+	} {
+		if err := s.Flag(ctx, req); err != nil {
+			t.Errorf("%+v: %v", req, err)
+		}
+	}
+}
