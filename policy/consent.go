@@ -171,6 +171,27 @@ func (r *Record) Withdraw(w Withdrawal, today Date) error {
 	return nil
 }
 
+// Predates reports material of the participant's, dated date, that was
+// collected before they first signed a consent form, as a problem for the
+// register: the consent recorded may not have been in place when it was
+// collected (a form signed later, or a date mistyped). A zero date, or a
+// participant with no consent (a problem of its own), reports nothing.
+func (r *Record) Predates(doc string, date Date) (string, bool) {
+	if r == nil || date.IsZero() || len(r.Consents) == 0 {
+		return "", false
+	}
+	first := r.Consents[0].Signed
+	for _, c := range r.Consents[1:] {
+		if c.Signed.Before(first) {
+			first = c.Signed
+		}
+	}
+	if !date.Before(first) {
+		return "", false
+	}
+	return fmt.Sprintf("%s is dated %s, before %s first signed consent (%s); check that consent was in place when it was collected", doc, date, r.Handle, first), true
+}
+
 // Current returns the consent in force: the one recorded last.
 func (r *Record) Current() (Consent, bool) {
 	if r == nil || len(r.Consents) == 0 {

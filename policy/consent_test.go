@@ -403,3 +403,37 @@ func TestCheckIngest(t *testing.T) {
 		})
 	}
 }
+
+// TestPredates: material dated before the participant first signed a
+// consent form is a problem for the register, whatever consent was signed
+// later; on or after that day, undated, or without consent, nothing.
+func TestPredates(t *testing.T) {
+	r := newRecord(t, "P07", ScopeParticipate, ScopeQuote) // signed 2011-03-01
+	if err := r.AddConsent(Consent{Form: "v3", Signed: mustDate(t, "2011-05-01"), Scopes: []Scope{ScopeParticipate}}, mustDate(t, testToday)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		rec  *Record
+		date string
+		want string
+	}{
+		{"the day before", r, "2011-02-28", "D3 is dated 2011-02-28, before P07 first signed consent (2011-03-01); check that consent was in place when it was collected"},
+		{"the day signed", r, "2011-03-01", ""},
+		{"between the two forms", r, "2011-04-01", ""},
+		{"undated", r, "", ""},
+		{"no consent", newRecord(t, "P08"), "2011-02-28", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var d Date
+			if tt.date != "" {
+				d = mustDate(t, tt.date)
+			}
+			got, ok := tt.rec.Predates("D3", d)
+			if got != tt.want || ok != (tt.want != "") {
+				t.Errorf("Predates = %q, %v; want %q", got, ok, tt.want)
+			}
+		})
+	}
+}

@@ -326,10 +326,13 @@ func (s *Study) ConsentReport(names bool) ([]ReportRow, error) {
 			}
 		}
 		row.Scopes = p.Consent.Active()
-		var kinds []string
+		var kinds, predates []string
 		for _, d := range cat.Documents {
 			if contains(d.Participants, p.Handle) && !d.Erased {
 				kinds = append(kinds, d.Kind)
+				if msg, ok := predatesConsent(&p.Consent, d); ok {
+					predates = append(predates, msg)
+				}
 			}
 		}
 		row.Documents = len(kinds)
@@ -338,6 +341,7 @@ func (s *Study) ConsentReport(names bool) ([]ReportRow, error) {
 			row.LastExit = ec.Last.Format(time.DateOnly)
 		}
 		row.Problems = append(row.Problems, p.Consent.Problems(kinds)...)
+		row.Problems = append(row.Problems, predates...)
 		if w, ok := p.Consent.WholeWithdrawal(); ok {
 			if ec, ok := cat.Exits[p.Handle]; ok && !ec.Last.Before(w.Recorded) {
 				row.Problems = append(row.Problems, "exits used their words after withdrawal")
@@ -359,4 +363,18 @@ func (c *Catalog) pseudonymOf(p *Participant) (string, bool) {
 		return "", false
 	}
 	return ps.String(), true
+}
+
+// predatesConsent is policy's Record.Predates for a document's date: the
+// participant's material (not their signed form) dated before they first
+// signed consent.
+func predatesConsent(r *policy.Record, d *Document) (string, bool) {
+	if d.Kind == policy.KindConsentForm || d.Date == "" {
+		return "", false
+	}
+	date, err := policy.ParseDate(d.Date)
+	if err != nil {
+		return "", false
+	}
+	return r.Predates(d.Handle, date)
 }

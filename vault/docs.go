@@ -101,6 +101,13 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			}
 			return err
 		}
+		if recs, err := tx.Cat.records(doc.Participants); err == nil {
+			for _, r := range recs {
+				if msg, ok := predatesConsent(r, doc); ok {
+					tx.OnCommit(func() { s.note(msg) })
+				}
+			}
+		}
 		var prev *Version
 		if req.VersionOf != "" {
 			prev = doc.Latest()
