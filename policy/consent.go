@@ -90,8 +90,12 @@ func (r *Record) name() string {
 // any cut-off is not before the signing date, and that at least one valid
 // scope is granted; scopes are stored in canonical order. It
 // assigns c.Seq. A consent recorded after a withdrawal is a re-consent and
-// supersedes the withdrawal.
+// supersedes the withdrawal; after an erasure none is accepted (erasure is
+// final: the participant's turns in shared documents stay withheld).
 func (r *Record) AddConsent(c Consent, today Date) error {
+	if w, ok := r.erasure(); ok {
+		return fmt.Errorf("%w: %s asked for their material to be erased (withdrawal %d, %s); erasure is final: a new consent cannot let their words in shared documents out again", ErrConsent, r.name(), w.Seq, w.Date)
+	}
 	switch {
 	case c.Signed.IsZero():
 		return fmt.Errorf("%w: %s: signing date missing", ErrConsent, r.name())
@@ -190,6 +194,20 @@ func (r *Record) Predates(doc string, date Date) (string, bool) {
 		return "", false
 	}
 	return fmt.Sprintf("%s is dated %s, before %s first signed consent (%s); check that consent was in place when it was collected", doc, date, r.Handle, first), true
+}
+
+// erasure returns the withdrawal by which the participant asked for their
+// material to be erased, if they did.
+func (r *Record) erasure() (Withdrawal, bool) {
+	if r == nil {
+		return Withdrawal{}, false
+	}
+	for _, w := range r.Withdrawals {
+		if w.Erase {
+			return w, true
+		}
+	}
+	return Withdrawal{}, false
 }
 
 // Current returns the consent in force: the one recorded last.

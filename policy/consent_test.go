@@ -437,3 +437,39 @@ func TestPredates(t *testing.T) {
 		})
 	}
 }
+
+// TestConsentAfterErasure: erasure is final. A participant who withdrew
+// and asked for erasure cannot be given a new consent (their turns in
+// shared documents would leave again), and the gate says there is no
+// remedy; after a withdrawal without erasure, re-consent restores them.
+func TestConsentAfterErasure(t *testing.T) {
+	today := mustDate(t, testToday)
+	later := Consent{Form: "v3", Signed: mustDate(t, "2011-08-01"), Scopes: []Scope{ScopeParticipate, ScopeQuote}}
+	erased := withdraw(t, newRecord(t, "P01", ScopeParticipate, ScopeQuote), "", true)
+	err := erased.AddConsent(later, today)
+	if want := "participant P01 asked for their material to be erased (withdrawal 2, 2011-06-01); erasure is final"; err == nil || !errors.Is(err, ErrConsent) || !strings.Contains(err.Error(), want) {
+		t.Errorf("consent after erasure: %v, want %q", err, want)
+	}
+	if st := erased.Status(); st != StatusErased {
+		t.Errorf("status %s, want %s", st, StatusErased)
+	}
+	ref := lineRefusal(RuleWithdrawn, "P01", Request{Records: map[string]*Record{"P01": erased}})
+	if ref.Remedy != "none; erasure is final" || !strings.Contains(ref.Msg, "asked for erasure on 2011-06-01") {
+		t.Errorf("refusal %q / %q", ref.Msg, ref.Remedy)
+	}
+	kept := withdraw(t, newRecord(t, "P01", ScopeParticipate, ScopeQuote), "", false)
+	if err := kept.AddConsent(later, today); err != nil || kept.Status() != StatusActive {
+		t.Errorf("re-consent after a withdrawal without erasure: %v, status %s", err, kept.Status())
+	}
+}
+
+// TestErasedUnderLaterConsent: a record in which a consent follows an
+// erasure (written before AddConsent refused it) still keeps the
+// participant's words in: erasure is final for the gate too.
+func TestErasedUnderLaterConsent(t *testing.T) {
+	r := withdraw(t, newRecord(t, "P01", ScopeParticipate, ScopeQuote), "", true)
+	r.Consents = append(r.Consents, Consent{Seq: 3, Form: "v3", Signed: mustDate(t, "2011-08-01"), Scopes: []Scope{ScopeParticipate, ScopeQuote}})
+	if got := speakerRules(r, "", false); !slices.Equal(got, []Rule{RuleWithdrawn}) {
+		t.Errorf("speakerRules = %v, want [withdrawn]", got)
+	}
+}

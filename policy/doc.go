@@ -9,7 +9,9 @@
 // A Record is one participant's consent history. Consents and withdrawals are
 // only ever appended and share one sequence, so the consent in force is the
 // latest one, a withdrawal applies to the consent before it, and a later
-// consent (re-consent) supersedes earlier withdrawals. Withdrawing
+// consent (re-consent) supersedes earlier withdrawals, except an erasure,
+// which is final: no consent follows it, and the participant's words never
+// leave again. Withdrawing
 // participate is withdrawing everything. A withdrawal made after the consent's
 // cut-off date is still applied to every later exit, but is marked
 // AfterCutoff: material that already left cannot be recalled, and the ethics

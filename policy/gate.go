@@ -848,8 +848,9 @@ func lineSpeakers(l LineFacts, participants []string, unlabelledTranscript bool)
 // leaving — every missing scope, so that one refusal names all that is
 // needed — or nil if they may leave.
 func speakerRules(r *Record, purpose Scope, off bool) []Rule {
+	_, erased := r.erasure() // final, even under a consent recorded after it by an earlier release
 	switch st := r.Status(); {
-	case st == StatusWithdrawn || st == StatusErased:
+	case st == StatusWithdrawn || st == StatusErased || erased:
 		return []Rule{RuleWithdrawn}
 	case st == StatusNoConsent || !r.Has(ScopeParticipate):
 		return []Rule{RuleParticipateConsent}
@@ -916,6 +917,10 @@ func lineRefusal(rule Rule, who string, req Request) *Refusal {
 		w, _ := r.wholeWithdrawal()
 		ref.Msg = fmt.Sprintf("%s withdrew on %s (withdrawal %d); their words never leave", who, w.Date, w.Seq)
 		ref.Remedy = fmt.Sprintf("none unless %s consents again (record new consent)", who)
+		if e, ok := r.erasure(); ok {
+			ref.Msg = fmt.Sprintf("%s withdrew and asked for erasure on %s (withdrawal %d); their words never leave", who, e.Date, e.Seq)
+			ref.Remedy = "none; erasure is final"
+		}
 	case RuleQuoteConsent:
 		if cur.Grants(ScopeQuote) {
 			ref.Msg = fmt.Sprintf("%s withdrew consent to quotation (scope quote)", who)
