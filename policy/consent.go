@@ -210,6 +210,18 @@ func (r *Record) erasure() (Withdrawal, bool) {
 	return Withdrawal{}, false
 }
 
+// CutoffBefore reports material of the participant's, dated date, collected
+// after the cut-off of the consent in force: the participant could never ask
+// for its removal, so the cut-off (or the material's date) is likely a
+// mistake, for the register to attend to.
+func (r *Record) CutoffBefore(doc string, date Date) (string, bool) {
+	cur, ok := r.Current()
+	if !ok || date.IsZero() || cur.Cutoff.IsZero() || !cur.Cutoff.Before(date) {
+		return "", false
+	}
+	return fmt.Sprintf("%s is dated %s, after the cut-off of consent %d (%s): %s could never ask for its removal; check the cut-off and the date", doc, date, cur.Seq, cur.Cutoff, r.Handle), true
+}
+
 // Current returns the consent in force: the one recorded last.
 func (r *Record) Current() (Consent, bool) {
 	if r == nil || len(r.Consents) == 0 {

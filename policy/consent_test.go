@@ -473,3 +473,26 @@ func TestErasedUnderLaterConsent(t *testing.T) {
 		t.Errorf("speakerRules = %v, want [withdrawn]", got)
 	}
 }
+
+// TestCutoffBefore: material collected after the cut-off of the consent in
+// force could never have been withdrawn: a problem for the register.
+func TestCutoffBefore(t *testing.T) {
+	r := newRecord(t, "P07", ScopeParticipate, ScopeQuote) // cut-off 2012-09-30
+	tests := []struct {
+		date string
+		want string
+	}{
+		{"2012-10-01", "D3 is dated 2012-10-01, after the cut-off of consent 1 (2012-09-30): P07 could never ask for its removal; check the cut-off and the date"},
+		{"2012-09-30", ""},
+		{"2011-04-01", ""},
+	}
+	for _, tt := range tests {
+		got, ok := r.CutoffBefore("D3", mustDate(t, tt.date))
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("CutoffBefore(%s) = %q, %v; want %q", tt.date, got, ok, tt.want)
+		}
+	}
+	if _, ok := newRecord(t, "P08").CutoffBefore("D3", mustDate(t, "2030-01-01")); ok {
+		t.Error("a record without consent reported a cut-off")
+	}
+}

@@ -330,9 +330,7 @@ func (s *Study) ConsentReport(names bool) ([]ReportRow, error) {
 		for _, d := range cat.Documents {
 			if contains(d.Participants, p.Handle) && !d.Erased {
 				kinds = append(kinds, d.Kind)
-				if msg, ok := predatesConsent(&p.Consent, d); ok {
-					predates = append(predates, msg)
-				}
+				predates = append(predates, datedProblems(&p.Consent, d)...)
 			}
 		}
 		row.Documents = len(kinds)
@@ -365,16 +363,23 @@ func (c *Catalog) pseudonymOf(p *Participant) (string, bool) {
 	return ps.String(), true
 }
 
-// predatesConsent is policy's Record.Predates for a document's date: the
-// participant's material (not their signed form) dated before they first
-// signed consent.
-func predatesConsent(r *policy.Record, d *Document) (string, bool) {
+// datedProblems are policy's checks of a document's date against the
+// participant's consent (Record.Predates, Record.CutoffBefore), for their
+// material, not their signed form.
+func datedProblems(r *policy.Record, d *Document) []string {
 	if d.Kind == policy.KindConsentForm || d.Date == "" {
-		return "", false
+		return nil
 	}
 	date, err := policy.ParseDate(d.Date)
 	if err != nil {
-		return "", false
+		return nil
 	}
-	return r.Predates(d.Handle, date)
+	var out []string
+	if msg, ok := r.Predates(d.Handle, date); ok {
+		out = append(out, msg)
+	}
+	if msg, ok := r.CutoffBefore(d.Handle, date); ok {
+		out = append(out, msg)
+	}
+	return out
 }

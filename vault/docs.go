@@ -103,7 +103,7 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 		}
 		if recs, err := tx.Cat.records(doc.Participants); err == nil {
 			for _, r := range recs {
-				if msg, ok := predatesConsent(r, doc); ok {
+				for _, msg := range datedProblems(r, doc) {
 					tx.OnCommit(func() { s.note(msg) })
 				}
 			}
