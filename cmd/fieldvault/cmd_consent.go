@@ -213,7 +213,11 @@ func printWithdrawal(e *env, req vault.WithdrawRequest, res *vault.WithdrawResul
 	if len(res.Exits) > 0 {
 		fmt.Fprintf(e.stdout, "  %s already used their words:\n", plural(len(res.Exits), "exit", "exits"))
 		for _, x := range res.Exits {
-			fmt.Fprintf(e.stdout, "    #%d %s %s %s\n", x.Seq, x.Time.UTC().Format("2006-01-02"), x.Action, strings.Join(x.Handles, " "))
+			action := x.Action
+			if x.Result() == vault.OutcomePartial {
+				action += " (partial)"
+			}
+			fmt.Fprintf(e.stdout, "    #%d %s %s %s\n", x.Seq, x.Time.UTC().Format("2006-01-02"), action, strings.Join(x.Handles, " "))
 		}
 		fmt.Fprintln(e.stdout, "  re-check chapters that quote them with 'fieldvault check CHAPTER.md'")
 	}

@@ -396,7 +396,11 @@ func printParticipant(e *env, v participantDetailView) {
 			for _, q := range x.Quotes {
 				chapter += fmt.Sprintf(" line %d (%s:%s)", q.ChapterLine, q.Doc, q.Lines)
 			}
-			t.row(fmt.Sprintf("  %d", x.Seq), x.Time.UTC().Format("2006-01-02"), x.Action, strings.Join(x.Documents, " "),
+			action := x.Action
+			if x.Partial {
+				action += " (partial)"
+			}
+			t.row(fmt.Sprintf("  %d", x.Seq), x.Time.UTC().Format("2006-01-02"), action, strings.Join(x.Documents, " "),
 				strings.Join(x.Consents, " "), shortHash(x.Output), chapter)
 		}
 		_ = t.flush()

@@ -353,4 +353,10 @@ func TestBrokenPipe(t *testing.T) {
 			}
 		})
 	}
+	// The participant's record counts the exits cut short among those that
+	// used their words.
+	code, out, _ := runCLI(t, "--vault", dir, "--identity", id, "participant", "show", "P01")
+	if code != 0 || !strings.Contains(out, "export (partial)") || !strings.Contains(out, "quote (partial)") {
+		t.Errorf("participant show: exit %d\n%s\nwant the partial export and quote listed", code, out)
+	}
 }
