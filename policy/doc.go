@@ -54,8 +54,9 @@
 //     only in field notes and meeting notes of an observed meeting, and
 //     never for purpose archive: a deposit holds only the words of
 //     participants who consented to it.
-//   - A speaker label that names nobody registered (SpeakerUnknown) is
-//     withheld ("unknown-speaker") in every document and for every purpose.
+//   - A speaker label that names nobody registered, or more than one
+//     person (SpeakerUnknown), is withheld ("unknown-speaker") in every
+//     document and for every purpose.
 //   - Purpose PurposeAnalysis (the researcher's own working copy) needs
 //     participate only: do-not-quote lines and meetings and the words of
 //     participants who may not be quoted leave, each LineDecision carrying

@@ -964,8 +964,8 @@ func lineRefusal(rule Rule, who string, req Request) *Refusal {
 		ref.Msg = fmt.Sprintf("%s was observed on condition that it is not quoted", h)
 		ref.Remedy = "paraphrase instead; nothing of it leaves verbatim"
 	case RuleUnknownSpeaker:
-		ref.Msg = "lines begin with a speaker label that names nobody registered (or continue such a turn)"
-		ref.Remedy = "register the speaker (participant add, researcher add, or entity add person) with the label as name or alias; if the label is not a speaker, reword the line in a new version (ingest --version-of)"
+		ref.Msg = "lines begin with a speaker label that names nobody registered, or more than one person (or continue such a turn)"
+		ref.Remedy = "register the speaker (participant add, researcher add, or entity add person) with the label as name or alias; if two people share the label, or it is not a speaker, relabel or reword the lines in a new version (ingest --version-of)"
 	case RuleOtherSpeaker:
 		ref.Msg = "lines are spoken by someone who is not a registered participant"
 		ref.Remedy = "register the speaker as a participant with quote consent, or choose another passage"
