@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -92,5 +93,57 @@ func TestFlagTwice(t *testing.T) {
 		if err := s.Flag(ctx, req); err != nil {
 			t.Errorf("%+v: %v", req, err)
 		}
+	}
+}
+
+// TestFollowRange: a quoted range of an earlier version is followed onto
+// the latest, through every version between, as a flag would be: moved
+// lines keep their words, an edited line is reported edited, and a range
+// whose words are gone is reported as such.
+func TestFollowRange(t *testing.T) {
+	s := newStudy(t)
+	addParticipant(t, s, "P1", "Lowenna Trask", "participate", "quote")
+	texts := []string{
+		"Interviewer: Hi.\nLowenna Trask: The flood took the van.\nLowenna Trask: We rebuilt the depot.\nLowenna Trask: Then the grant came.\n",
+		"Interviewer: Hello.\nInterviewer: Hi.\nLowenna Trask: The flood took the van.\nLowenna Trask: We rebuilt the depot.\nLowenna Trask: Then the grant came.\n",
+		"Interviewer: Hello.\nInterviewer: Hi.\nLowenna Trask: The flood took the van.\nLowenna Trask: We rebuilt the whole depot in a week.\n",
+	}
+	for i, text := range texts {
+		req := IngestRequest{Path: writeFile(t, fmt.Sprintf("v%d.txt", i+1), text), Kind: policy.KindTranscript, Participants: []string{"P1"}}
+		if i > 0 {
+			req = IngestRequest{Path: req.Path, VersionOf: "D1"}
+		}
+		if _, err := s.Ingest(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := s.Doc("D1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name           string
+		from, to       int
+		newFrom, newTo int
+		how            string
+	}{
+		{"moved by a line", 2, 2, 3, 3, CarrySame},
+		{"moved, then edited", 3, 3, 4, 4, CarryEdited},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := s.followRange(d, 1, tt.from, tt.to)
+			if err != nil || m == nil {
+				t.Fatalf("followRange: %v, %v", m, err)
+			}
+			if m.NewFrom != tt.newFrom || m.NewTo != tt.newTo || m.How != tt.how || m.Latest != 3 {
+				t.Errorf("v1 %d-%d -> v%d %d-%d (%s), want v3 %d-%d (%s)", tt.from, tt.to, m.Latest, m.NewFrom, m.NewTo, m.How, tt.newFrom, tt.newTo, tt.how)
+			}
+		})
+	}
+	// Line 4 of v1 ("Then the grant came.") is gone in v3.
+	m, err := s.followRange(d, 1, 4, 4)
+	if err != nil || m == nil || m.How == CarrySame || m.How == CarryEdited {
+		t.Errorf("a removed line: %+v, %v; want it reported as replaced or gone", m, err)
 	}
 }
