@@ -496,3 +496,38 @@ func TestCutoffBefore(t *testing.T) {
 		t.Error("a record without consent reported a cut-off")
 	}
 }
+
+// TestUnlabelledDocument: the text of a document (a diary, a letter) with
+// no speaker labels is the words of the participants it concerns, as an
+// unlabelled transcript's is; field notes are the researcher's own; a
+// document that concerns nobody leaves.
+func TestUnlabelledDocument(t *testing.T) {
+	participate := newRecord(t, "P06", ScopeParticipate) // no quote
+	lines := []LineFacts{{N: 1}, {N: 2}}
+	tests := []struct {
+		name         string
+		kind         string
+		participants []string
+		want         Action
+		remedy       string
+	}{
+		{"document of a participant without quote consent", KindDocument, []string{"P06"}, Withhold, "unlink them (doc unlink D17 --participant P06)"},
+		{"transcript, likewise", KindTranscript, []string{"P06"}, Withhold, ""},
+		{"field notes are the researcher's", KindFieldNotes, []string{"P06"}, Keep, ""},
+		{"a document that concerns nobody", KindDocument, nil, Keep, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := Decide(Request{Mode: ModeExport, Doc: DocFacts{Handle: "D17", Kind: tt.kind, Version: 1, Participants: tt.participants, Lines: lines},
+				Records: map[string]*Record{"P06": participate}})
+			for _, l := range d.Lines {
+				if l.Action != tt.want {
+					t.Errorf("line %d: %v, want %v", l.N, l.Action, tt.want)
+				}
+			}
+			if tt.remedy != "" && (len(d.Withheld) == 0 || !strings.Contains(d.Withheld[0].Remedy, tt.remedy)) {
+				t.Errorf("withheld %+v, want a remedy containing %q", d.Withheld, tt.remedy)
+			}
+		})
+	}
+}

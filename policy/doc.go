@@ -48,8 +48,10 @@
 //     with no speaker, or the researcher's), from every participant the
 //     document concerns, and a document that concerns none is withheld.
 //   - The researcher's lines and lines with no speaker (headers, notes) are
-//     kept, subject to flags. A transcript with no speaker labels at all is
-//     attributed, line by line, to every participant it concerns.
+//     kept, subject to flags. A transcript or a document (kind "document":
+//     a diary, a letter) with no speaker labels at all is attributed, line
+//     by line, to every participant it concerns; field notes and meeting
+//     notes are the researcher's.
 //   - A registered person who is not a participant ("other-speaker") is kept
 //     only in field notes and meeting notes of an observed meeting, and
 //     never for purpose archive: a deposit holds only the words of

@@ -236,14 +236,24 @@ func (req Request) validateShape(n int) error {
 // or none does (known at its end: an exit or a record that streams
 // works both ways until then).
 func (doc DocFacts) LineSpeakers(l LineFacts, labelled bool) []string {
-	return lineSpeakers(l, doc.Participants, doc.Kind == KindTranscript && !labelled)
+	return lineSpeakers(l, doc.Participants, unlabelledKind(doc.Kind) && !labelled)
 }
 
-// unlabelledTranscript reports a transcript with no speaker labels: its
-// lines are the words of every participant it concerns.
+// unlabelledTranscript reports a transcript (or document) with no speaker
+// labels: its lines are the words of every participant it concerns.
 func (doc DocFacts) unlabelledTranscript() bool {
 	labelled := slices.ContainsFunc(doc.Lines, func(l LineFacts) bool { return l.SpeakerKind != SpeakerNone })
-	return doc.Kind == KindTranscript && !labelled
+	return unlabelledKind(doc.Kind) && !labelled
+}
+
+// unlabelledKind reports the kinds whose text, when no speaker label says
+// otherwise, is the words of the participants the document concerns: a
+// transcript, and a document (a participant's diary, letter or written
+// answers). Field notes and meeting notes are the researcher's own. A
+// document that concerns participants but is not their words (a council
+// report) leaves once they are unlinked ('doc unlink').
+func unlabelledKind(kind string) bool {
+	return kind == KindTranscript || kind == KindDocument
 }
 
 // reason is one rule applying to one line, for one participant (or none).
@@ -418,7 +428,7 @@ func NewDecider(req Request, n int, labelled bool, emit func(LineDecision)) *Dec
 	if req.Mode == ModeQuote {
 		s.lo, s.hi = req.From, req.To
 	}
-	s.unlabelledTranscript = doc.Kind == KindTranscript && !labelled
+	s.unlabelledTranscript = unlabelledKind(doc.Kind) && !labelled
 	s.othersAllowed = doc.Meeting != nil && (doc.Kind == KindMeetingNotes || doc.Kind == KindFieldNotes) && req.Purpose != ScopeArchive
 	s.dnqMeeting = doc.Meeting != nil && doc.Meeting.DNQ
 	s.analysis = req.Purpose == PurposeAnalysis
@@ -971,6 +981,10 @@ func lineRefusal(rule Rule, who string, req Request) *Refusal {
 		ref.Remedy = "register the speaker as a participant with quote consent, or choose another passage"
 	default:
 		ref.Msg = "lines may not leave"
+	}
+	if req.Doc.Kind == KindDocument && ref.Participant != "" && (rule == RuleParticipateConsent || rule == RuleQuoteConsent || rule == RulePurposeConsent) {
+		// A document's unlabelled text is its participants' words.
+		ref.Remedy += fmt.Sprintf("; if the document is not %s's words, unlink them (doc unlink %s --participant %s)", ref.Participant, req.Doc.Handle, ref.Participant)
 	}
 	return ref
 }
