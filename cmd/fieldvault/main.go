@@ -139,6 +139,13 @@ func printError(w io.Writer, err error, code int) {
 		fmt.Fprintln(w, "fieldvault: interrupted; nothing was changed or delivered")
 		return
 	}
+	var partial *vault.PartialDeliveryError
+	if errors.Is(err, syscall.EPIPE) && !errors.As(err, &partial) {
+		// A listing whose reader stopped early ("| head"): nothing to say,
+		// as for any command in a pipe. An exit or an open cut short says
+		// what left (PartialDeliveryError).
+		return
+	}
 	fmt.Fprintf(w, "fieldvault: %v\n", err)
 	if h := hint(err, code); h != "" {
 		fmt.Fprintf(w, "hint: %s\n", h)

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -322,6 +323,32 @@ func TestRepeatedFlag(t *testing.T) {
 				t.Errorf("repeatedFlag = %v, want %q", err, tt.want)
 			case err != nil && exitCode(err) != exitUsage:
 				t.Errorf("exit code %d, want %d", exitCode(err), exitUsage)
+			}
+		})
+	}
+}
+
+// TestPrintErrorBrokenPipe: a listing whose reader closed the pipe ends
+// quietly, as any command in a pipe does; an exit cut short says what left.
+func TestPrintErrorBrokenPipe(t *testing.T) {
+	epipe := &os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"listing", fmt.Errorf("writing json: %w", epipe), ""},
+		{"exit cut short", &vault.PartialDeliveryError{Bytes: 4096, Err: fmt.Errorf("writing the output: %w", epipe)}, "fieldvault: writing the output: write /dev/stdout: broken pipe; 4096 bytes of it had reached standard output (recorded in the audit log as a partial exit)\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			printError(&b, tt.err, exitCode(tt.err))
+			if b.String() != tt.want {
+				t.Errorf("printError = %q, want %q", b.String(), tt.want)
+			}
+			if exitCode(tt.err) != exitError {
+				t.Errorf("exit code %d, want %d", exitCode(tt.err), exitError)
 			}
 		})
 	}
