@@ -90,8 +90,12 @@ func (r *Record) name() string {
 // any cut-off is not before the signing date, and that at least one valid
 // scope is granted; scopes are stored in canonical order. It
 // assigns c.Seq. A consent recorded after a withdrawal is a re-consent and
-// supersedes the withdrawal.
+// supersedes the withdrawal; after an erasure none is accepted (erasure is
+// final: the participant's turns in shared documents stay withheld).
 func (r *Record) AddConsent(c Consent, today Date) error {
+	if w, ok := r.erasure(); ok {
+		return fmt.Errorf("%w: %s asked for their material to be erased (withdrawal %d, %s); erasure is final: a new consent cannot let their words in shared documents out again", ErrConsent, r.name(), w.Seq, w.Date)
+	}
 	switch {
 	case c.Signed.IsZero():
 		return fmt.Errorf("%w: %s: signing date missing", ErrConsent, r.name())
@@ -169,6 +173,53 @@ func (r *Record) Withdraw(w Withdrawal, today Date) error {
 		r.Erased = true
 	}
 	return nil
+}
+
+// Predates reports material of the participant's, dated date, that was
+// collected before they first signed a consent form, as a problem for the
+// register: the consent recorded may not have been in place when it was
+// collected (a form signed later, or a date mistyped). A zero date, or a
+// participant with no consent (a problem of its own), reports nothing.
+func (r *Record) Predates(doc string, date Date) (string, bool) {
+	if r == nil || date.IsZero() || len(r.Consents) == 0 {
+		return "", false
+	}
+	first := r.Consents[0].Signed
+	for _, c := range r.Consents[1:] {
+		if c.Signed.Before(first) {
+			first = c.Signed
+		}
+	}
+	if !date.Before(first) {
+		return "", false
+	}
+	return fmt.Sprintf("%s is dated %s, before %s first signed consent (%s); check that consent was in place when it was collected", doc, date, r.Handle, first), true
+}
+
+// erasure returns the withdrawal by which the participant asked for their
+// material to be erased, if they did.
+func (r *Record) erasure() (Withdrawal, bool) {
+	if r == nil {
+		return Withdrawal{}, false
+	}
+	for _, w := range r.Withdrawals {
+		if w.Erase {
+			return w, true
+		}
+	}
+	return Withdrawal{}, false
+}
+
+// CutoffBefore reports material of the participant's, dated date, collected
+// after the cut-off of the consent in force: the participant could never ask
+// for its removal, so the cut-off (or the material's date) is likely a
+// mistake, for the register to attend to.
+func (r *Record) CutoffBefore(doc string, date Date) (string, bool) {
+	cur, ok := r.Current()
+	if !ok || date.IsZero() || cur.Cutoff.IsZero() || !cur.Cutoff.Before(date) {
+		return "", false
+	}
+	return fmt.Sprintf("%s is dated %s, after the cut-off of consent %d (%s): %s could never ask for its removal; check the cut-off and the date", doc, date, cur.Seq, cur.Cutoff, r.Handle), true
 }
 
 // Current returns the consent in force: the one recorded last.

@@ -403,3 +403,131 @@ func TestCheckIngest(t *testing.T) {
 		})
 	}
 }
+
+// TestPredates: material dated before the participant first signed a
+// consent form is a problem for the register, whatever consent was signed
+// later; on or after that day, undated, or without consent, nothing.
+func TestPredates(t *testing.T) {
+	r := newRecord(t, "P07", ScopeParticipate, ScopeQuote) // signed 2011-03-01
+	if err := r.AddConsent(Consent{Form: "v3", Signed: mustDate(t, "2011-05-01"), Scopes: []Scope{ScopeParticipate}}, mustDate(t, testToday)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		rec  *Record
+		date string
+		want string
+	}{
+		{"the day before", r, "2011-02-28", "D3 is dated 2011-02-28, before P07 first signed consent (2011-03-01); check that consent was in place when it was collected"},
+		{"the day signed", r, "2011-03-01", ""},
+		{"between the two forms", r, "2011-04-01", ""},
+		{"undated", r, "", ""},
+		{"no consent", newRecord(t, "P08"), "2011-02-28", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var d Date
+			if tt.date != "" {
+				d = mustDate(t, tt.date)
+			}
+			got, ok := tt.rec.Predates("D3", d)
+			if got != tt.want || ok != (tt.want != "") {
+				t.Errorf("Predates = %q, %v; want %q", got, ok, tt.want)
+			}
+		})
+	}
+}
+
+// TestConsentAfterErasure: erasure is final. A participant who withdrew
+// and asked for erasure cannot be given a new consent (their turns in
+// shared documents would leave again), and the gate says there is no
+// remedy; after a withdrawal without erasure, re-consent restores them.
+func TestConsentAfterErasure(t *testing.T) {
+	today := mustDate(t, testToday)
+	later := Consent{Form: "v3", Signed: mustDate(t, "2011-08-01"), Scopes: []Scope{ScopeParticipate, ScopeQuote}}
+	erased := withdraw(t, newRecord(t, "P01", ScopeParticipate, ScopeQuote), "", true)
+	err := erased.AddConsent(later, today)
+	if want := "participant P01 asked for their material to be erased (withdrawal 2, 2011-06-01); erasure is final"; err == nil || !errors.Is(err, ErrConsent) || !strings.Contains(err.Error(), want) {
+		t.Errorf("consent after erasure: %v, want %q", err, want)
+	}
+	if st := erased.Status(); st != StatusErased {
+		t.Errorf("status %s, want %s", st, StatusErased)
+	}
+	ref := lineRefusal(RuleWithdrawn, "P01", Request{Records: map[string]*Record{"P01": erased}})
+	if ref.Remedy != "none; erasure is final" || !strings.Contains(ref.Msg, "asked for erasure on 2011-06-01") {
+		t.Errorf("refusal %q / %q", ref.Msg, ref.Remedy)
+	}
+	kept := withdraw(t, newRecord(t, "P01", ScopeParticipate, ScopeQuote), "", false)
+	if err := kept.AddConsent(later, today); err != nil || kept.Status() != StatusActive {
+		t.Errorf("re-consent after a withdrawal without erasure: %v, status %s", err, kept.Status())
+	}
+}
+
+// TestErasedUnderLaterConsent: a record in which a consent follows an
+// erasure (written before AddConsent refused it) still keeps the
+// participant's words in: erasure is final for the gate too.
+func TestErasedUnderLaterConsent(t *testing.T) {
+	r := withdraw(t, newRecord(t, "P01", ScopeParticipate, ScopeQuote), "", true)
+	r.Consents = append(r.Consents, Consent{Seq: 3, Form: "v3", Signed: mustDate(t, "2011-08-01"), Scopes: []Scope{ScopeParticipate, ScopeQuote}})
+	if got := speakerRules(r, "", false); !slices.Equal(got, []Rule{RuleWithdrawn}) {
+		t.Errorf("speakerRules = %v, want [withdrawn]", got)
+	}
+}
+
+// TestCutoffBefore: material collected after the cut-off of the consent in
+// force could never have been withdrawn: a problem for the register.
+func TestCutoffBefore(t *testing.T) {
+	r := newRecord(t, "P07", ScopeParticipate, ScopeQuote) // cut-off 2012-09-30
+	tests := []struct {
+		date string
+		want string
+	}{
+		{"2012-10-01", "D3 is dated 2012-10-01, after the cut-off of consent 1 (2012-09-30): P07 could never ask for its removal; check the cut-off and the date"},
+		{"2012-09-30", ""},
+		{"2011-04-01", ""},
+	}
+	for _, tt := range tests {
+		got, ok := r.CutoffBefore("D3", mustDate(t, tt.date))
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("CutoffBefore(%s) = %q, %v; want %q", tt.date, got, ok, tt.want)
+		}
+	}
+	if _, ok := newRecord(t, "P08").CutoffBefore("D3", mustDate(t, "2030-01-01")); ok {
+		t.Error("a record without consent reported a cut-off")
+	}
+}
+
+// TestUnlabelledDocument: the text of a document (a diary, a letter) with
+// no speaker labels is the words of the participants it concerns, as an
+// unlabelled transcript's is; field notes are the researcher's own; a
+// document that concerns nobody leaves.
+func TestUnlabelledDocument(t *testing.T) {
+	participate := newRecord(t, "P06", ScopeParticipate) // no quote
+	lines := []LineFacts{{N: 1}, {N: 2}}
+	tests := []struct {
+		name         string
+		kind         string
+		participants []string
+		want         Action
+		remedy       string
+	}{
+		{"document of a participant without quote consent", KindDocument, []string{"P06"}, Withhold, "unlink them (doc unlink D17 --participant P06)"},
+		{"transcript, likewise", KindTranscript, []string{"P06"}, Withhold, ""},
+		{"field notes are the researcher's", KindFieldNotes, []string{"P06"}, Keep, ""},
+		{"a document that concerns nobody", KindDocument, nil, Keep, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := Decide(Request{Mode: ModeExport, Doc: DocFacts{Handle: "D17", Kind: tt.kind, Version: 1, Participants: tt.participants, Lines: lines},
+				Records: map[string]*Record{"P06": participate}})
+			for _, l := range d.Lines {
+				if l.Action != tt.want {
+					t.Errorf("line %d: %v, want %v", l.N, l.Action, tt.want)
+				}
+			}
+			if tt.remedy != "" && (len(d.Withheld) == 0 || !strings.Contains(d.Withheld[0].Remedy, tt.remedy)) {
+				t.Errorf("withheld %+v, want a remedy containing %q", d.Withheld, tt.remedy)
+			}
+		})
+	}
+}

@@ -9,7 +9,9 @@
 // A Record is one participant's consent history. Consents and withdrawals are
 // only ever appended and share one sequence, so the consent in force is the
 // latest one, a withdrawal applies to the consent before it, and a later
-// consent (re-consent) supersedes earlier withdrawals. Withdrawing
+// consent (re-consent) supersedes earlier withdrawals, except an erasure,
+// which is final: no consent follows it, and the participant's words never
+// leave again. Withdrawing
 // participate is withdrawing everything. A withdrawal made after the consent's
 // cut-off date is still applied to every later exit, but is marked
 // AfterCutoff: material that already left cannot be recalled, and the ethics
@@ -46,14 +48,17 @@
 //     with no speaker, or the researcher's), from every participant the
 //     document concerns, and a document that concerns none is withheld.
 //   - The researcher's lines and lines with no speaker (headers, notes) are
-//     kept, subject to flags. A transcript with no speaker labels at all is
-//     attributed, line by line, to every participant it concerns.
+//     kept, subject to flags. A transcript or a document (kind "document":
+//     a diary, a letter) with no speaker labels at all is attributed, line
+//     by line, to every participant it concerns; field notes and meeting
+//     notes are the researcher's.
 //   - A registered person who is not a participant ("other-speaker") is kept
 //     only in field notes and meeting notes of an observed meeting, and
 //     never for purpose archive: a deposit holds only the words of
 //     participants who consented to it.
-//   - A speaker label that names nobody registered (SpeakerUnknown) is
-//     withheld ("unknown-speaker") in every document and for every purpose.
+//   - A speaker label that names nobody registered, or more than one
+//     person (SpeakerUnknown), is withheld ("unknown-speaker") in every
+//     document and for every purpose.
 //   - Purpose PurposeAnalysis (the researcher's own working copy) needs
 //     participate only: do-not-quote lines and meetings and the words of
 //     participants who may not be quoted leave, each LineDecision carrying

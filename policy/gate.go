@@ -236,14 +236,24 @@ func (req Request) validateShape(n int) error {
 // or none does (known at its end: an exit or a record that streams
 // works both ways until then).
 func (doc DocFacts) LineSpeakers(l LineFacts, labelled bool) []string {
-	return lineSpeakers(l, doc.Participants, doc.Kind == KindTranscript && !labelled)
+	return lineSpeakers(l, doc.Participants, unlabelledKind(doc.Kind) && !labelled)
 }
 
-// unlabelledTranscript reports a transcript with no speaker labels: its
-// lines are the words of every participant it concerns.
+// unlabelledTranscript reports a transcript (or document) with no speaker
+// labels: its lines are the words of every participant it concerns.
 func (doc DocFacts) unlabelledTranscript() bool {
 	labelled := slices.ContainsFunc(doc.Lines, func(l LineFacts) bool { return l.SpeakerKind != SpeakerNone })
-	return doc.Kind == KindTranscript && !labelled
+	return unlabelledKind(doc.Kind) && !labelled
+}
+
+// unlabelledKind reports the kinds whose text, when no speaker label says
+// otherwise, is the words of the participants the document concerns: a
+// transcript, and a document (a participant's diary, letter or written
+// answers). Field notes and meeting notes are the researcher's own. A
+// document that concerns participants but is not their words (a council
+// report) leaves once they are unlinked ('doc unlink').
+func unlabelledKind(kind string) bool {
+	return kind == KindTranscript || kind == KindDocument
 }
 
 // reason is one rule applying to one line, for one participant (or none).
@@ -418,7 +428,7 @@ func NewDecider(req Request, n int, labelled bool, emit func(LineDecision)) *Dec
 	if req.Mode == ModeQuote {
 		s.lo, s.hi = req.From, req.To
 	}
-	s.unlabelledTranscript = doc.Kind == KindTranscript && !labelled
+	s.unlabelledTranscript = unlabelledKind(doc.Kind) && !labelled
 	s.othersAllowed = doc.Meeting != nil && (doc.Kind == KindMeetingNotes || doc.Kind == KindFieldNotes) && req.Purpose != ScopeArchive
 	s.dnqMeeting = doc.Meeting != nil && doc.Meeting.DNQ
 	s.analysis = req.Purpose == PurposeAnalysis
@@ -875,8 +885,9 @@ func lineSpeakers(l LineFacts, participants []string, unlabelledTranscript bool)
 // leaving — every missing scope, so that one refusal names all that is
 // needed — or nil if they may leave.
 func speakerRules(r *Record, purpose Scope, off bool) []Rule {
+	_, erased := r.erasure() // final, even under a consent recorded after it by an earlier release
 	switch st := r.Status(); {
-	case st == StatusWithdrawn || st == StatusErased:
+	case st == StatusWithdrawn || st == StatusErased || erased:
 		return []Rule{RuleWithdrawn}
 	case st == StatusNoConsent || !r.Has(ScopeParticipate):
 		return []Rule{RuleParticipateConsent}
@@ -943,6 +954,10 @@ func lineRefusal(rule Rule, who string, req Request) *Refusal {
 		w, _ := r.wholeWithdrawal()
 		ref.Msg = fmt.Sprintf("%s withdrew on %s (withdrawal %d); their words never leave", who, w.Date, w.Seq)
 		ref.Remedy = fmt.Sprintf("none unless %s consents again (record new consent)", who)
+		if e, ok := r.erasure(); ok {
+			ref.Msg = fmt.Sprintf("%s withdrew and asked for erasure on %s (withdrawal %d); their words never leave", who, e.Date, e.Seq)
+			ref.Remedy = "none; erasure is final"
+		}
 	case RuleQuoteConsent:
 		if cur.Grants(ScopeQuote) {
 			ref.Msg = fmt.Sprintf("%s withdrew consent to quotation (scope quote)", who)
@@ -986,13 +1001,17 @@ func lineRefusal(rule Rule, who string, req Request) *Refusal {
 		ref.Msg = fmt.Sprintf("%s was observed on condition that it is not quoted", h)
 		ref.Remedy = "paraphrase instead; nothing of it leaves verbatim"
 	case RuleUnknownSpeaker:
-		ref.Msg = "lines begin with a speaker label that names nobody registered (or continue such a turn)"
-		ref.Remedy = "register the speaker (participant add, researcher add, or entity add person) with the label as name or alias; if the label is not a speaker, reword the line in a new version (ingest --version-of)"
+		ref.Msg = "lines begin with a speaker label that names nobody registered, or more than one person (or continue such a turn)"
+		ref.Remedy = "register the speaker (participant add, researcher add, or entity add person) with the label as name or alias; if two people share the label, or it is not a speaker, relabel or reword the lines in a new version (ingest --version-of)"
 	case RuleOtherSpeaker:
 		ref.Msg = "lines are spoken by someone who is not a registered participant"
 		ref.Remedy = "register the speaker as a participant with quote consent, or choose another passage"
 	default:
 		ref.Msg = "lines may not leave"
+	}
+	if req.Doc.Kind == KindDocument && ref.Participant != "" && (rule == RuleParticipateConsent || rule == RuleQuoteConsent || rule == RulePurposeConsent) {
+		// A document's unlabelled text is its participants' words.
+		ref.Remedy += fmt.Sprintf("; if the document is not %s's words, unlink them (doc unlink %s --participant %s)", ref.Participant, req.Doc.Handle, ref.Participant)
 	}
 	return ref
 }

@@ -51,6 +51,11 @@ func CheckPseudonyms(entities []Entity, reg *Registry, changed map[string]bool) 
 		}
 		for _, o := range full[MatchView(pseud[i].String())] {
 			if o != i && entities[o].Kind == e.Kind {
+				if e.Pseudonym == "" && MatchView(e.Name) == MatchView(entities[o].Name) {
+					// The same name derives the same pseudonym: most likely
+					// one person registered twice.
+					return fmt.Errorf("%w: %s has the same name as %s (registered twice?); use %s, or if they are two people give %s its own --pseudonym and aliases that tell them apart", ErrPseudonymTaken, e.ID, entities[o].ID, entities[o].ID, e.ID)
+				}
 				return fmt.Errorf("%w: the pseudonym of %s is already the pseudonym of %s; choose another pseudonym", ErrPseudonymTaken, e.ID, entities[o].ID)
 			}
 		}

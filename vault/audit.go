@@ -21,7 +21,7 @@ type Entry struct {
 	Time    time.Time `json:"time"`
 	Actor   string    `json:"actor"`             // the acting identity's public recipient
 	Action  string    `json:"action"`            // "init", "ingest", "open", "export", …
-	Outcome string    `json:"outcome,omitempty"` // "ok" (default), "refused", or "failed" (not delivered)
+	Outcome string    `json:"outcome,omitempty"` // "ok" (default), "refused", "failed" (not delivered) or "partial" (cut short: some left)
 	// Handles of the documents, participants, meetings or entities concerned.
 	Handles []string `json:"handles,omitempty"`
 	// Participants whose words or consent the action relied on or changed.
@@ -38,6 +38,13 @@ type Entry struct {
 	Detail map[string]string `json:"detail,omitempty"`
 	Prev   string            `json:"prev"`
 	Hash   string            `json:"hash"`
+}
+
+// LetOut reports whether the entry's output left, whole ("ok") or in part
+// (a stream cut short, OutcomePartial).
+func (e Entry) LetOut() bool {
+	r := e.Result()
+	return r == "ok" || r == OutcomePartial
 }
 
 // Result is the entry's outcome, "ok" when none is recorded.

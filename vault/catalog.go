@@ -164,21 +164,6 @@ func (c *Catalog) nextHandle(prefix string, taken func(string) bool) string {
 	}
 }
 
-// handleTaken reports whether any record already uses the handle.
-func (c *Catalog) handleTaken(h string) bool {
-	for _, r := range c.Retired {
-		if strings.EqualFold(r, h) {
-			return true
-		}
-	}
-	for _, d := range c.Documents {
-		if strings.EqualFold(d.Handle, h) {
-			return true
-		}
-	}
-	return false
-}
-
 // objectRefs lists every object the catalogue references, by UUID.
 func (c *Catalog) objectRefs() map[string]*Version {
 	refs := map[string]*Version{}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/fieldvault/fieldvault/vault/store"
 )
@@ -82,7 +83,12 @@ func readConfig(dir string) (*Config, error) {
 		return c, err
 	}
 	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
-	if errors.Is(err, os.ErrNotExist) {
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		if fi, serr := os.Stat(dir); serr != nil {
+			return nil, fmt.Errorf("%w: %s does not exist", ErrNotVault, dir)
+		} else if !fi.IsDir() {
+			return nil, fmt.Errorf("%w: %s is a file, not a vault directory", ErrNotVault, dir)
+		}
 		return nil, fmt.Errorf("%w: %s has no %s", ErrNotVault, dir, ConfigFile)
 	}
 	if err != nil {

@@ -260,7 +260,7 @@ func (c *Catalog) exitEntries(s *Study, handle string) []Entry {
 	}
 	var out []Entry
 	for _, e := range entries {
-		if exitActions[e.Action] && e.Outcome == "ok" {
+		if exitActions[e.Action] && e.LetOut() {
 			out = append(out, e)
 		}
 	}
@@ -326,10 +326,11 @@ func (s *Study) ConsentReport(names bool) ([]ReportRow, error) {
 			}
 		}
 		row.Scopes = p.Consent.Active()
-		var kinds []string
+		var kinds, predates []string
 		for _, d := range cat.Documents {
 			if contains(d.Participants, p.Handle) && !d.Erased {
 				kinds = append(kinds, d.Kind)
+				predates = append(predates, datedProblems(&p.Consent, d)...)
 			}
 		}
 		row.Documents = len(kinds)
@@ -338,6 +339,7 @@ func (s *Study) ConsentReport(names bool) ([]ReportRow, error) {
 			row.LastExit = ec.Last.Format(time.DateOnly)
 		}
 		row.Problems = append(row.Problems, p.Consent.Problems(kinds)...)
+		row.Problems = append(row.Problems, predates...)
 		if w, ok := p.Consent.WholeWithdrawal(); ok {
 			if ec, ok := cat.Exits[p.Handle]; ok && !ec.Last.Before(w.Recorded) {
 				row.Problems = append(row.Problems, "exits used their words after withdrawal")
@@ -359,4 +361,25 @@ func (c *Catalog) pseudonymOf(p *Participant) (string, bool) {
 		return "", false
 	}
 	return ps.String(), true
+}
+
+// datedProblems are policy's checks of a document's date against the
+// participant's consent (Record.Predates, Record.CutoffBefore), for their
+// material, not their signed form.
+func datedProblems(r *policy.Record, d *Document) []string {
+	if d.Kind == policy.KindConsentForm || d.Date == "" {
+		return nil
+	}
+	date, err := policy.ParseDate(d.Date)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	if msg, ok := r.Predates(d.Handle, date); ok {
+		out = append(out, msg)
+	}
+	if msg, ok := r.CutoffBefore(d.Handle, date); ok {
+		out = append(out, msg)
+	}
+	return out
 }

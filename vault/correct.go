@@ -70,12 +70,34 @@ func (s *Study) ChangeFlag(ctx context.Context, req FlagChangeRequest) error {
 			v.Flags[i].Who, v.Flags[i].When = s.actor(), tx.Now().UTC()
 		} else {
 			v.Flags = slices.Delete(v.Flags, i, i+1)
+			if still := coveringFlags(v, req.From, req.To); still != "" {
+				tx.OnCommit(func() {
+					s.note(fmt.Sprintf("%s v%d lines %d-%d stay withheld where other flags cover them: %s", d.Handle, v.N, req.From, req.To, still))
+				})
+			}
 		}
 		v.FlagHistory = append(v.FlagHistory, FlagChange{Action: action, Flag: old, Reason: req.Reason, Who: s.actor(), When: tx.Now().UTC()})
 		tx.Audit(Entry{Action: audit, Handles: []string{d.Handle}, Participants: d.Participants,
 			Flags: []string{fmt.Sprintf("%s:%d-%d:%s", d.Handle, req.From, req.To, req.Kind)}, Detail: map[string]string{"version": fmt.Sprint(v.N)}})
 		return nil
 	})
+}
+
+// coveringFlags lists the flags of v, recorded or set by the text's
+// markup, that overlap lines from-to ("struck 4-6, dnq 5-5 (markup)").
+func coveringFlags(v *Version, from, to int) string {
+	var out []string
+	for _, f := range v.Flags {
+		if f.From <= to && from <= f.To {
+			out = append(out, fmt.Sprintf("%s %d-%d", f.Kind, f.From, f.To))
+		}
+	}
+	for _, f := range v.Markup {
+		if f.From <= to && from <= f.To {
+			out = append(out, fmt.Sprintf("%s %d-%d (markup)", f.Kind, f.From, f.To))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // checkFlagArgs checks a flag's kind and line range.

@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,6 +69,10 @@ var crashCommands = map[string]func(s *Study, input string) error{
 	},
 	"doc-remove": func(s *Study, _ string) error {
 		return s.RemoveDoc(context.Background(), "D1")
+	},
+	"open-stream": func(s *Study, _ string) error {
+		_, err := s.OpenDoc(context.Background(), OpenRequest{Handle: "D1", W: io.Discard})
+		return err
 	},
 	"export": func(s *Study, input string) error {
 		err := exitVia(context.Background(), s, "export", exitRequest{Doc: "D1", Output: input + ".export.md"})

@@ -75,16 +75,16 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			}
 			doc = d
 		} else {
-			h := req.Handle
+			h := strings.ToUpper(req.Handle) // case-insensitive, kept in capitals
 			if h != "" {
 				if err := checkHandle("document", h); err != nil {
 					return err
 				}
-				if cat.handleTaken(h) {
-					return fmt.Errorf("%w: handle %s is already taken", ErrInvalid, h)
+				if err := cat.handleTakenErr(h); err != nil {
+					return err
 				}
 			} else {
-				h = cat.nextHandle("D", cat.handleTaken)
+				h = cat.nextHandle("D", cat.anyHandle)
 			}
 			doc = &Document{
 				Handle: h, ID: uuid.NewString(), Kind: req.Kind,
@@ -100,6 +100,13 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 				tx.AuditAlways(e)
 			}
 			return err
+		}
+		if recs, err := tx.Cat.records(doc.Participants); err == nil {
+			for _, r := range recs {
+				for _, msg := range datedProblems(r, doc) {
+					tx.OnCommit(func() { s.note(msg) })
+				}
+			}
 		}
 		var prev *Version
 		if req.VersionOf != "" {
@@ -294,7 +301,7 @@ func (s *Study) readTo(tx *Tx, v *Version, req OpenRequest) error {
 		if err := readObject(s.objects(tx.ctx), v, s.Identity, s.listed(v.Class), ctxWriter{tx.ctx, io.Discard}); err != nil {
 			return err
 		}
-		tx.Deliver(func() error { return readObject(s.objects(tx.ctx), v, s.Identity, s.listed(v.Class), req.W) }, nil)
+		tx.DeliverStream(req.W, func(w io.Writer) error { return readObject(s.objects(tx.ctx), v, s.Identity, s.listed(v.Class), w) })
 		return nil
 	}
 	if err := checkOutput(s.Dir, req.Output, req.Force); err != nil {

@@ -37,6 +37,13 @@ func (s *Study) Flag(ctx context.Context, req FlagRequest) error {
 		if req.To > v.Lines {
 			return fmt.Errorf("%w: document %s v%d has %d lines; --lines %d-%d is out of range", ErrInvalid, d.Handle, v.N, v.Lines, req.From, req.To)
 		}
+		for _, f := range v.Flags {
+			if f.Kind == req.Kind && f.From == req.From && f.To == req.To {
+				// A second identical flag would outlive a --clear of the
+				// first, which would then say the lines were cleared.
+				return fmt.Errorf("%w: %s v%d lines %d-%d are already flagged %s; to correct its reason use --amend", ErrInvalid, d.Handle, v.N, req.From, req.To, req.Kind)
+			}
+		}
 		f := policy.Flag{Kind: req.Kind, From: req.From, To: req.To, Reason: req.Reason, Who: s.actor(), When: tx.Now().UTC()}
 		v.Flags = append(v.Flags, f)
 		e := Entry{Action: "flag", Handles: []string{d.Handle}, Participants: d.Participants,
@@ -117,7 +124,7 @@ func (s *Study) OpenLines(ctx context.Context, handle string, version int, w io.
 		}
 		tx.Audit(Entry{Action: "open", Handles: []string{d.Handle}, Participants: d.Participants,
 			Hashes: map[string]string{"object": v.SHA256}, Detail: map[string]string{"version": fmt.Sprint(v.N), "view": "lines"}})
-		tx.Deliver(func() error { return s.writeLines(v, w) }, nil)
+		tx.DeliverStream(w, func(w io.Writer) error { return s.writeLines(v, w) })
 		return nil
 	})
 }

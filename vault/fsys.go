@@ -219,6 +219,7 @@ type outputIntent struct {
 	Output  string  `json:"output"`
 	SHA256  string  `json:"sha256,omitempty"`
 	Entries []Entry `json:"entries,omitempty"`
+	Stream  bool    `json:"stream,omitempty"` // written to standard output (DeliverStream)
 }
 
 func writeIntent(fsys FS, name string, oi outputIntent) error {
@@ -260,6 +261,22 @@ func (s *Study) cleanIntents() (notes []string, delivered []Entry, err error) {
 		oi, err := readIntent(intent)
 		if err != nil {
 			return nil, nil, err
+		}
+		if oi.Stream {
+			// An output to a stream was being written when the command
+			// died: how much of it left is unknown, and that it began is
+			// enough to record it.
+			if len(oi.Entries) > 0 {
+				for _, en := range partialEntries(oi.Entries, "unknown") {
+					en.Detail["recorded"] = "after an interruption"
+					delivered = append(delivered, en)
+				}
+				notes = append(notes, "recorded an output to standard output that an interruption cut short as a partial exit")
+			}
+			if err := s.FS.Remove(intent); err != nil && !os.IsNotExist(err) {
+				return nil, nil, err
+			}
+			continue
 		}
 		out := oi.Output
 		unfinished := false

@@ -94,6 +94,12 @@ func (s *Study) LinkDoc(ctx context.Context, req LinkRequest) (*Document, error)
 				next.Meeting = req.Meeting
 			}
 		}
+		if req.Unlink && len(next.Participants) == 0 && d.Kind == policy.KindTranscript {
+			return fmt.Errorf("%w: transcript %s would concern no participant; link the right one first ('doc link %s --participant H'), then unlink this one", ErrInvalid, d.Handle, d.Handle)
+		}
+		if req.Unlink && next.Meeting == "" && d.Kind == policy.KindMeetingNotes {
+			return fmt.Errorf("%w: meeting notes %s would record no meeting; link the right one first ('doc link %s --meeting M'), then unlink this one", ErrInvalid, d.Handle, d.Handle)
+		}
 		if err := checkLinks(d.Kind, next.Participants, next.Meeting); err != nil {
 			return err
 		}

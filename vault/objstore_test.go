@@ -344,7 +344,12 @@ func storeChild(spec string) int {
 		case 0:
 			_, err = s.RecordConsent(ctx, ConsentRequest{Handle: "P" + w, Form: fmt.Sprintf("v%d", i), Signed: "2025-01-10", Scopes: []policy.Scope{"participate", "quote"}})
 		case 1:
-			err = s.Flag(ctx, FlagRequest{Doc: "D" + w, From: 1, To: 1, Kind: policy.FlagDNQ, Reason: fmt.Sprintf("writer %s change %d", w, i)})
+			// Each flag a kind and range of its own: an identical flag
+			// (carried onto the new version) is refused as a duplicate.
+			kinds := []policy.FlagKind{policy.FlagDNQ, policy.FlagConfidential, policy.FlagStruck, policy.FlagOffRecord}
+			k, r := i/3%len(kinds), i/3/len(kinds)%3
+			from, to := []int{1, 1, 2}[r], []int{1, 2, 2}[r]
+			err = s.Flag(ctx, FlagRequest{Doc: "D" + w, From: from, To: to, Kind: kinds[k], Reason: fmt.Sprintf("writer %s change %d", w, i)})
 		case 2:
 			in := filepath.Join(dir, fmt.Sprintf("t%d.txt", i))
 			os.WriteFile(in, []byte(fmt.Sprintf("Interviewer: Change %d of writer %s?\nP: Yes.\n", i, w)), 0o600)

@@ -47,6 +47,9 @@ type ParticipantExit struct {
 	Output    string          `json:"output_sha256"`
 	Chapter   string          `json:"chapter,omitempty"`
 	Quotes    []RenderedQuote `json:"quotes,omitempty"`
+	// Partial: the output went to standard output and was cut short; part
+	// of it left (the audit outcome "partial").
+	Partial bool `json:"partial,omitempty"`
 }
 
 // ParticipantRecord is what the vault holds of one participant beyond the
@@ -106,11 +109,11 @@ func (s *Study) ParticipantRecord(handle string) (*ParticipantRecord, error) {
 		return nil, err
 	}
 	for _, e := range entries {
-		if !IsExitAction(e.Action) || e.Result() != "ok" || !slices.Contains(e.Participants, handle) {
+		if !IsExitAction(e.Action) || !e.LetOut() || !slices.Contains(e.Participants, handle) {
 			continue
 		}
 		x := ParticipantExit{Seq: e.Seq, Time: e.Time, Action: e.Action, Documents: e.Handles, Consents: []string{},
-			Output: e.Hashes["output"], Chapter: e.Detail["chapter"]}
+			Output: e.Hashes["output"], Chapter: e.Detail["chapter"], Partial: e.Result() == OutcomePartial}
 		if x.Documents == nil {
 			x.Documents = []string{}
 		}

@@ -188,15 +188,22 @@ func (r ParticipantRequest) validate() error {
 // thousand). A bad request fails the whole batch; nothing is added.
 func (s *Study) AddParticipants(ctx context.Context, reqs []ParticipantRequest) error {
 	return s.Write(ctx, func(tx *Tx) error {
-		seen := map[string]bool{}
+		seen := map[string]string{}
+		for i := range reqs {
+			// Handles are case-insensitive and kept in capitals.
+			reqs[i].Handle = strings.ToUpper(reqs[i].Handle)
+		}
 		for i, r := range reqs {
 			if err := r.validate(); err != nil {
 				return rowErr(len(reqs), i, err)
 			}
-			if seen[r.Handle] || tx.Cat.anyHandle(r.Handle) {
-				return rowErr(len(reqs), i, fmt.Errorf("%w: handle %s is already taken", ErrInvalid, r.Handle))
+			if prev, ok := seen[handleKey(r.Handle)]; ok {
+				return rowErr(len(reqs), i, fmt.Errorf("%w: handle %s reads as %s, given before", ErrInvalid, r.Handle, prev))
 			}
-			seen[r.Handle] = true
+			if err := tx.Cat.handleTakenErr(r.Handle); err != nil {
+				return rowErr(len(reqs), i, err)
+			}
+			seen[handleKey(r.Handle)] = r.Handle
 			tx.Cat.Participants = append(tx.Cat.Participants, &Participant{
 				Handle: r.Handle, ID: uuid.NewString(), Name: strings.TrimSpace(r.Name),
 				Aliases: dedupe(r.Aliases), Org: r.Org, Role: r.Role, Pseudonym: r.Pseudonym,
@@ -229,32 +236,73 @@ func rowErr(n, i int, err error) error {
 	return fmt.Errorf("row %d: %w", i+1, err)
 }
 
-// anyHandle reports whether a handle is used by any record.
+// anyHandle reports whether a handle is used by any record, or reads as
+// one that is (handleKey: "p1" and "P01" are taken once "P01" is).
 func (c *Catalog) anyHandle(h string) bool {
-	if c.handleTaken(h) {
-		return true
+	_, _, taken := c.handleOwner(h)
+	return taken
+}
+
+// handleOwner finds the record whose handle h reads as: its kind and handle.
+func (c *Catalog) handleOwner(h string) (kind, handle string, ok bool) {
+	k := handleKey(h)
+	for _, r := range c.Retired {
+		if handleKey(r) == k {
+			return "removed document", r, true
+		}
+	}
+	for _, d := range c.Documents {
+		if handleKey(d.Handle) == k {
+			return "document", d.Handle, true
+		}
 	}
 	for _, p := range c.Participants {
-		if strings.EqualFold(p.Handle, h) {
-			return true
+		if handleKey(p.Handle) == k {
+			return "participant", p.Handle, true
 		}
 	}
 	for _, e := range c.Entities {
-		if strings.EqualFold(e.Handle, h) {
-			return true
+		if handleKey(e.Handle) == k {
+			return "entity", e.Handle, true
 		}
 	}
 	for _, m := range c.Meetings {
-		if strings.EqualFold(m.Handle, h) {
-			return true
+		if handleKey(m.Handle) == k {
+			return "meeting", m.Handle, true
 		}
 	}
 	for _, r := range c.Researchers {
-		if r.Handle == h {
-			return true
+		if handleKey(r.Handle) == k {
+			return "researcher", r.Handle, true
 		}
 	}
-	return false
+	return "", "", false
+}
+
+// handleTakenErr says which record a new handle h would be confused with.
+func (c *Catalog) handleTakenErr(h string) error {
+	kind, owner, ok := c.handleOwner(h)
+	if !ok {
+		return nil
+	}
+	if strings.EqualFold(owner, h) {
+		return fmt.Errorf("%w: handle %s is already taken by a %s", ErrInvalid, owner, kind)
+	}
+	return fmt.Errorf("%w: handle %s reads as %s, which is already taken by a %s; use %s for it, or another number", ErrInvalid, h, owner, kind, owner)
+}
+
+// handleKey is how a handle reads: its letters in upper case and its
+// number without leading zeros ("p01", "P1" and "P001" read as one).
+func handleKey(h string) string {
+	i := strings.IndexFunc(h, func(r rune) bool { return r >= '0' && r <= '9' })
+	if i < 0 {
+		return strings.ToUpper(h)
+	}
+	num := strings.TrimLeft(h[i:], "0")
+	if num == "" {
+		num = "0"
+	}
+	return strings.ToUpper(h[:i]) + num
 }
 
 // EditParticipant changes the given fields of a participant. A chosen
@@ -358,12 +406,13 @@ type MeetingRequest struct {
 
 // AddMeeting adds an observed meeting.
 func (s *Study) AddMeeting(ctx context.Context, r MeetingRequest) error {
+	r.Handle = strings.ToUpper(r.Handle) // case-insensitive, kept in capitals
 	return s.Write(ctx, func(tx *Tx) error {
 		if err := checkHandle("meeting", r.Handle); err != nil {
 			return err
 		}
-		if tx.Cat.anyHandle(r.Handle) {
-			return fmt.Errorf("%w: handle %s is already taken", ErrInvalid, r.Handle)
+		if err := tx.Cat.handleTakenErr(r.Handle); err != nil {
+			return err
 		}
 		if strings.TrimSpace(r.Name) == "" {
 			return fmt.Errorf("%w: meeting %s needs --name", ErrInvalid, r.Handle)

@@ -461,7 +461,7 @@ func (s *Study) apply(ctx context.Context, cat *Catalog, fn func(tx *Tx) error) 
 	}
 	if ferr == nil {
 		if ferr = tx.deliver(); ferr != nil {
-			tx.keepAudit = append(tx.keepAudit, failedEntries(tx.entries)...)
+			tx.keepAudit = append(tx.keepAudit, deliveryEntries(tx.entries, ferr)...)
 		}
 	}
 	if ferr != nil {
@@ -554,14 +554,20 @@ func (s *Study) removeObject(ctx context.Context, id string) error {
 	return s.FS.Remove(objectPath(s.Dir, id))
 }
 
-// commitAudit commits entries alone (a refusal, a failed exit) on a fresh
-// catalogue; on object storage again on the winner's if another writer
-// committed first.
+// commitAudit commits entries alone (a refusal, a failed exit, an exit
+// whose output to a stream was cut short) on a fresh catalogue; on object
+// storage again on the winner's if another writer committed first. A
+// partial exit let words out: it is counted as the participants' exit.
 func (s *Study) commitAudit(entries []Entry) (*Catalog, error) {
 	for range commitAttempts {
 		cat, err := s.Catalog()
 		if err != nil {
 			return nil, err
+		}
+		for _, e := range entries {
+			if e.Outcome == OutcomePartial && IsExitAction(e.Action) {
+				cat.countExit(e.Participants, s.Now())
+			}
 		}
 		err = s.commit(cat, entries)
 		if !errors.Is(err, store.ErrConflict) {

@@ -128,3 +128,84 @@ func findCommand(cmds []*cli.Command, name string) *cli.Command {
 	}
 	return nil
 }
+
+// repeatedFlag refuses a flag that takes one value given more than once
+// ("--scope participate --scope quote"): urfave/cli keeps the last value
+// and drops the others without a word, so a consent would be recorded
+// with fewer scopes than the form grants. Flags that may be repeated
+// (--participant, --alias) and on/off flags are not counted. The values
+// are not repeated in the message: they may be names.
+func repeatedFlag(app *cli.App, args []string) error {
+	if len(args) < 2 || args[len(args)-1] == completionFlag {
+		return nil
+	}
+	flags, cmds := app.Flags, app.Commands
+	var path []string
+	seen := map[cli.Flag]int{}
+	rest := args[1:]
+	for len(rest) > 0 {
+		a := rest[0]
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			if cmd := findCommand(cmds, a); cmd != nil && cmds != nil {
+				path = append(path, cmd.Name)
+				flags, cmds = cmd.Flags, cmd.Subcommands
+			} else {
+				cmds = nil // a positional argument: no more command names
+			}
+			rest = rest[1:]
+			continue
+		}
+		set := flags
+		f := lookupFlag(set, a)
+		if f == nil {
+			set = app.Flags
+			f = lookupFlag(set, a)
+		}
+		n := flagWidth(set, a, rest)
+		rest = rest[n:]
+		if f == nil || !takesOneValue(f) {
+			continue
+		}
+		seen[f]++
+		if seen[f] == 2 {
+			where := ""
+			if len(path) > 0 {
+				where = strings.Join(path, " ") + ": "
+			}
+			also := ""
+			if df, ok := f.(cli.DocGenerationFlag); ok && strings.Contains(df.GetUsage(), "comma-separated") {
+				also = ", with its values comma-separated"
+			}
+			return usagef("%s--%s is given more than once; give it once%s", where, f.Names()[0], also)
+		}
+	}
+	return nil
+}
+
+// lookupFlag finds the flag the argument a ("--name", "-o", "--x=y") names.
+func lookupFlag(flags []cli.Flag, a string) cli.Flag {
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// takesOneValue reports whether f holds one value (the last of several
+// would silently win): not an on/off flag, not one meant to be repeated.
+func takesOneValue(f cli.Flag) bool {
+	if _, isBool := f.(*cli.BoolFlag); isBool {
+		return false
+	}
+	if sf, ok := f.(cli.DocGenerationSliceFlag); ok && sf.IsSliceFlag() {
+		return false
+	}
+	return true
+}

@@ -62,7 +62,7 @@ func consentCommand(e *env) *cli.Command {
 					if err != nil {
 						return err
 					}
-					fmt.Fprintf(e.stdout, "recorded consent #%d for %s: form %s, scopes %s\n", cons.Seq, req.Handle, cons.Form, joinScopes(cons.Scopes))
+					fmt.Fprintf(e.stdout, "recorded consent #%d for %s: form %s, scopes %s\n", cons.Seq, strings.ToUpper(req.Handle), cons.Form, joinScopes(cons.Scopes))
 					if cons.Evidence != "" {
 						fmt.Fprintf(e.stdout, "  signed form ingested as %s\n", cons.Evidence)
 					}
@@ -206,14 +206,18 @@ func printWithdrawal(e *env, req vault.WithdrawRequest, res *vault.WithdrawResul
 	if !w.Whole() {
 		what = string(w.Scope)
 	}
-	fmt.Fprintf(e.stdout, "recorded withdrawal #%d for %s: %s, on %s\n", w.Seq, req.Handle, what, w.Date)
+	fmt.Fprintf(e.stdout, "recorded withdrawal #%d for %s: %s, on %s\n", w.Seq, strings.ToUpper(req.Handle), what, w.Date)
 	if w.AfterCutoff {
 		fmt.Fprintln(e.stdout, "  made after the consent's cut-off date: material that already left cannot be recalled")
 	}
 	if len(res.Exits) > 0 {
 		fmt.Fprintf(e.stdout, "  %s already used their words:\n", plural(len(res.Exits), "exit", "exits"))
 		for _, x := range res.Exits {
-			fmt.Fprintf(e.stdout, "    #%d %s %s %s\n", x.Seq, x.Time.UTC().Format("2006-01-02"), x.Action, strings.Join(x.Handles, " "))
+			action := x.Action
+			if x.Result() == vault.OutcomePartial {
+				action += " (partial)"
+			}
+			fmt.Fprintf(e.stdout, "    #%d %s %s %s\n", x.Seq, x.Time.UTC().Format("2006-01-02"), action, strings.Join(x.Handles, " "))
 		}
 		fmt.Fprintln(e.stdout, "  re-check chapters that quote them with 'fieldvault check CHAPTER.md'")
 	}

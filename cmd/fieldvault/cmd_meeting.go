@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/fieldvault/fieldvault/vault"
 	"github.com/urfave/cli/v2"
@@ -54,7 +55,7 @@ func meetingCommand(e *env) *cli.Command {
 					if req.DNQ {
 						kind += ", do not quote"
 					}
-					fmt.Fprintf(e.stdout, "added meeting %s (%s)\n", req.Handle, kind)
+					fmt.Fprintf(e.stdout, "added meeting %s (%s)\n", strings.ToUpper(req.Handle), kind)
 					return nil
 				},
 			},

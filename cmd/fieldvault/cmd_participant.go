@@ -61,7 +61,7 @@ func participantCommand(e *env) *cli.Command {
 					if err := s.AddParticipants(c.Context, []vault.ParticipantRequest{req}); err != nil {
 						return err
 					}
-					fmt.Fprintf(e.stdout, "added participant %s\n", req.Handle)
+					fmt.Fprintf(e.stdout, "added participant %s\n", strings.ToUpper(req.Handle))
 					warnNames(e, redact.KindPerson, req.Name, req.Aliases)
 					warnShared(e, s, req.Handle)
 					return nil
@@ -396,7 +396,11 @@ func printParticipant(e *env, v participantDetailView) {
 			for _, q := range x.Quotes {
 				chapter += fmt.Sprintf(" line %d (%s:%s)", q.ChapterLine, q.Doc, q.Lines)
 			}
-			t.row(fmt.Sprintf("  %d", x.Seq), x.Time.UTC().Format("2006-01-02"), x.Action, strings.Join(x.Documents, " "),
+			action := x.Action
+			if x.Partial {
+				action += " (partial)"
+			}
+			t.row(fmt.Sprintf("  %d", x.Seq), x.Time.UTC().Format("2006-01-02"), action, strings.Join(x.Documents, " "),
 				strings.Join(x.Consents, " "), shortHash(x.Output), chapter)
 		}
 		_ = t.flush()

@@ -57,6 +57,11 @@ func main() { os.Exit(runMain()) }
 func runMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A reader that closes the pipe early ("| head") makes a write to
+	// standard output fail with EPIPE instead of killing the process
+	// silently: an exit cut short is then recorded as partial in the audit
+	// log, not left out of it.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	return run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 }
 
@@ -97,7 +102,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) == 0 {
 		args = []string{"fieldvault"}
 	}
-	err := app.RunContext(ctx, intersperse(app, args))
+	args = intersperse(app, args)
+	err := repeatedFlag(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	code = exitCode(err)
 	if err != nil {
 		printError(stderr, err, code)
@@ -128,6 +137,13 @@ func printError(w io.Writer, err error, code int) {
 	if errors.Is(err, context.Canceled) {
 		// SIGINT or SIGTERM: the change was abandoned before it committed.
 		fmt.Fprintln(w, "fieldvault: interrupted; nothing was changed or delivered")
+		return
+	}
+	var partial *vault.PartialDeliveryError
+	if errors.Is(err, syscall.EPIPE) && !errors.As(err, &partial) {
+		// A listing whose reader stopped early ("| head"): nothing to say,
+		// as for any command in a pipe. An exit or an open cut short says
+		// what left (PartialDeliveryError).
 		return
 	}
 	fmt.Fprintf(w, "fieldvault: %v\n", err)

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -288,5 +289,67 @@ func TestShellQuote(t *testing.T) {
 func TestFuzzSeedCorpora(t *testing.T) {
 	if len(intersperseSeeds) == 0 {
 		t.Fatal("a fuzz target has an empty seed corpus")
+	}
+}
+
+// TestRepeatedFlag: a flag that holds one value, given twice, is a usage
+// error (urfave/cli would keep the last and drop the rest: a consent
+// recorded with fewer scopes than the form grants); repeatable and on/off
+// flags may be repeated.
+func TestRepeatedFlag(t *testing.T) {
+	app := newApp(&env{ctx: context.Background()})
+	tests := []struct {
+		name string
+		in   string
+		want string // "" = accepted
+	}{
+		{"scope twice", "fieldvault consent record P01 --form v1 --signed 2026-01-01 --scope participate --scope quote", "consent record: --scope is given more than once; give it once, with its values comma-separated"},
+		{"scope once, comma-separated", "fieldvault consent record P01 --form v1 --signed 2026-01-01 --scope participate,quote", ""},
+		{"equals form and alias", "fieldvault export D1 -o a.md --output=b.md", "export: --output is given more than once"},
+		{"participant repeats", "fieldvault ingest t.txt --kind transcript --participant P01 --participant P02", ""},
+		{"alias repeats", "fieldvault participant add P01 --name N --alias A --alias B", ""},
+		{"bool twice", "fieldvault open D1 --lines --lines", ""},
+		{"global flag twice", "fieldvault --vault a participant list --vault b", "--vault is given more than once"},
+		{"after double dash", "fieldvault participant add P01 --name N -- --name", ""},
+		{"value that looks like a command", "fieldvault participant add P01 --name list --role list", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := repeatedFlag(app, intersperse(app, strings.Fields(tt.in)))
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("repeatedFlag = %v, want nil", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("repeatedFlag = %v, want %q", err, tt.want)
+			case err != nil && exitCode(err) != exitUsage:
+				t.Errorf("exit code %d, want %d", exitCode(err), exitUsage)
+			}
+		})
+	}
+}
+
+// TestPrintErrorBrokenPipe: a listing whose reader closed the pipe ends
+// quietly, as any command in a pipe does; an exit cut short says what left.
+func TestPrintErrorBrokenPipe(t *testing.T) {
+	epipe := &os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"listing", fmt.Errorf("writing json: %w", epipe), ""},
+		{"exit cut short", &vault.PartialDeliveryError{Bytes: 4096, Err: fmt.Errorf("writing the output: %w", epipe)}, "fieldvault: writing the output: write /dev/stdout: broken pipe; 4096 bytes of it had reached standard output (recorded in the audit log as a partial exit)\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			printError(&b, tt.err, exitCode(tt.err))
+			if b.String() != tt.want {
+				t.Errorf("printError = %q, want %q", b.String(), tt.want)
+			}
+			if exitCode(tt.err) != exitError {
+				t.Errorf("exit code %d, want %d", exitCode(tt.err), exitError)
+			}
+		})
 	}
 }

@@ -294,3 +294,69 @@ func TestSignalEndsCommands(t *testing.T) {
 		})
 	}
 }
+
+// TestBrokenPipe: "fieldvault export D1 | head -1" and the same for open.
+// The reader closes the pipe after one line, so only part of the output
+// leaves: the command says so in one line (exit 1), and the audit log
+// records the exit or the open as partial with the bytes that left, never
+// nothing (a process killed by SIGPIPE recorded no entry at all).
+func TestBrokenPipe(t *testing.T) {
+	dir, id := newStudy(t)
+	in := filepath.Join(t.TempDir(), "t.txt")
+	var b strings.Builder
+	for i := range 5000 {
+		fmt.Fprintf(&b, "Ottilie Varga: the rota is the whole thing, week %d, whatever the weather.\n", i)
+	}
+	if err := os.WriteFile(in, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"participant", "add", "P01", "--name", "Ottilie Varga"},
+		{"consent", "record", "P01", "--form", "v1", "--signed", "2026-01-05", "--scope", "participate,quote"},
+		{"ingest", in, "--kind", "transcript", "--participant", "P01"},
+	} {
+		if code, _, stderr := runCLI(t, append([]string{"--vault", dir, "--identity", id}, args...)...); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	for _, args := range [][]string{{"export", "D1"}, {"quote", "D1:1-5000"}, {"open", "D1"}, {"open", "D1", "--lines"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			cmd, stderr := fieldvaultCmd(t, dir, id, args...)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			line, err := bufio.NewReader(out).ReadString('\n') // head -1
+			if err != nil || line == "" {
+				t.Fatalf("first line: %q, %v", line, err)
+			}
+			out.Close()
+			cmd.Wait()
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				t.Fatalf("killed by %v: nothing said, nothing recorded", ws.Signal())
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 1 || strings.Count(stderr.String(), "\n") != 1 ||
+				!strings.Contains(stderr.String(), "broken pipe") || !strings.Contains(stderr.String(), "recorded in the audit log as a partial exit") {
+				t.Errorf("exit %d, stderr %q: want 1 and one line saying the output was cut short and recorded", code, stderr)
+			}
+			code, log, _ := runCLI(t, "--vault", dir, "--identity", id, "audit", "log", "--json", "--action", args[0])
+			if code != 0 {
+				t.Fatalf("audit log: exit %d", code)
+			}
+			entries := strings.Split(strings.TrimSpace(log), "\n")
+			last := entries[len(entries)-1]
+			if !strings.Contains(last, `"outcome":"partial"`) || !strings.Contains(last, `"delivered_bytes":"`) {
+				t.Errorf("last %s entry: %s, want outcome partial with delivered_bytes", args[0], last)
+			}
+		})
+	}
+	// The participant's record counts the exits cut short among those that
+	// used their words.
+	code, out, _ := runCLI(t, "--vault", dir, "--identity", id, "participant", "show", "P01")
+	if code != 0 || !strings.Contains(out, "export (partial)") || !strings.Contains(out, "quote (partial)") {
+		t.Errorf("participant show: exit %d\n%s\nwant the partial export and quote listed", code, out)
+	}
+}

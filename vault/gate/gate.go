@@ -314,12 +314,12 @@ func stage(s *vault.Study, tx *vault.Tx, output string, force bool, w io.Writer,
 		if err := tx.RequirePinnedKey(); err != nil {
 			return err
 		}
-		tx.Deliver(func() error {
+		tx.DeliverStream(w, func(w io.Writer) error {
 			if err := sp.copyTo(w); err != nil {
 				return fmt.Errorf("writing the output: %w", err)
 			}
 			return nil
-		}, nil)
+		})
 		return nil
 	}
 	if err := s.CheckOutput(output, force); err != nil {

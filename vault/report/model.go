@@ -139,16 +139,21 @@ type FlagCount struct {
 
 // Exit is one delivered or refused exit.
 type Exit struct {
-	Seq      uint64
-	Time     time.Time
-	Actor    Actor
-	Action   string
-	Refused  bool
-	Purpose  string // as recorded; "" when the entry does not record one
-	Format   string
-	Docs     []string // "D3 v2"
-	Lines    string   // a quote's range
-	Consents []string // "P07#2"
+	Seq     uint64
+	Time    time.Time
+	Actor   Actor
+	Action  string
+	Refused bool
+	// Partial: the output went to a stream that was cut short (a pipe
+	// closed early); Delivered is how many bytes reached it ("unknown"
+	// when an interruption ended the command).
+	Partial   bool
+	Delivered string
+	Purpose   string // as recorded; "" when the entry does not record one
+	Format    string
+	Docs      []string // "D3 v2"
+	Lines     string   // a quote's range
+	Consents  []string // "P07#2"
 	// Participants are those whose words the exit relied on (or, for a
 	// refusal, those the refusal concerned).
 	Participants []string

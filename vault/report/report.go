@@ -285,6 +285,7 @@ func flagged(flags []policy.Flag) []FlagCount {
 func exitOf(e vault.Entry, roles roles) Exit {
 	x := Exit{
 		Seq: e.Seq, Time: e.Time.UTC(), Action: e.Action, Refused: e.Outcome == "refused",
+		Partial: e.Outcome == vault.OutcomePartial, Delivered: e.Detail["delivered_bytes"],
 		Purpose: e.Detail["purpose"], Format: e.Detail["format"], Lines: e.Detail["lines"],
 		Consents: e.Consents, Participants: e.Participants, Flags: e.Flags,
 		Output: e.Hashes["output"], Chapter: e.Hashes["chapter"], Withheld: -1,
