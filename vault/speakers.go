@@ -84,9 +84,12 @@ func nameKey(s string) string {
 
 // labelKeys returns the keys a label is looked up under: as written without
 // its annotations ("(she/her)", "(Guest)"), then without leading titles.
+//
+// A label written surname first, as Teams shows an organisation's accounts
+// ("Okafor, Adaeze"), is looked up as "Adaeze Okafor"; annotations in square
+// brackets ("[CONTRACTOR]", "[EXTERNAL]") are dropped as round ones are.
 func labelKeys(label string) []string {
-	name, _ := transcript.SplitAnnotations(strings.TrimSpace(label))
-	k := nameKey(name)
+	k := nameKey(labelName(label))
 	keys := []string{k}
 	words := strings.Fields(k)
 	for len(words) > 1 && nameTitles[strings.TrimSuffix(words[0], ".")] {
@@ -94,6 +97,25 @@ func labelKeys(label string) []string {
 		keys = append(keys, strings.Join(words, " "))
 	}
 	return keys
+}
+
+// labelName is the name a label gives, without its annotations and in
+// the order given name, family name (see labelKeys).
+func labelName(label string) string {
+	name := strings.TrimSpace(label)
+	for strings.HasSuffix(name, "]") {
+		i := strings.LastIndexByte(name, '[')
+		if i <= 0 {
+			break
+		}
+		name = strings.TrimRight(name[:i], " \u00a0")
+	}
+	name, _ = transcript.SplitAnnotations(name)
+	if family, given, ok := strings.Cut(name, ","); ok && !strings.Contains(given, ",") &&
+		strings.TrimSpace(family) != "" && strings.TrimSpace(given) != "" {
+		name = strings.TrimSpace(given) + " " + strings.TrimSpace(family)
+	}
+	return name
 }
 
 // A speakerID is who a label resolves to.
@@ -192,8 +214,7 @@ func (ix *speakerIndex) matched(label string, keys []string) (speakerID, bool) {
 	if ix.rd == nil {
 		return speakerID{}, false
 	}
-	name, _ := transcript.SplitAnnotations(strings.TrimSpace(label))
-	words := strings.Fields(norm.NFC.String(name))
+	words := strings.Fields(norm.NFC.String(labelName(label)))
 	for _, k := range keys {
 		n := len(strings.Fields(k))
 		if n > len(words) {
@@ -300,7 +321,7 @@ func (ix *speakerIndex) relabel(l transcript.Line, label string, id speakerID) l
 	}
 	text := l.Text
 	switch i := strings.Index(text, label); {
-	case label != "" && i >= 0 && i <= len(text)-len(strings.TrimLeft(text, "[]()0123456789:., -*\t\u2013\u2014")):
+	case label != "" && i >= 0 && i <= len(text)-len(strings.TrimLeft(text, "[]()0123456789:., -*|\t\u2013\u2014")):
 		// The label as written, after any time stamp or bold: replace it there.
 		ls.text = text[:i] + id.role + text[i+len(label):]
 	default:

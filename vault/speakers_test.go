@@ -98,6 +98,17 @@ func TestResolveSpeakerLabels(t *testing.T) {
 		{"Dafydd's mum", unknown},
 		{"Dafydd's point was", unknown},
 		{"Amy Li's daughter (Guest)", unknown},
+		// Teams writes an organisation's accounts surname first, and
+		// tags accounts in square brackets.
+		{"ap Rhys, Dafydd", P("P1")},
+		{"Li, Amy (Guest)", P("P2")},
+		{"Li, Amy [EXTERNAL]", P("P2")},
+		{"Amy Li [CONTRACTOR]", P("P2")},
+		{"al-Sayed, Layla (External)", P("P4")},
+		{"Evans, Siân", res},
+		{"van Dijk, Hendrik", other},
+		{"Tegid, Bryn (Guest)", unknown},
+		{"Li, Amy, Dafydd", unknown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.label, func(t *testing.T) {
@@ -312,6 +323,10 @@ func TestRelabelResearcher(t *testing.T) {
 		{"[00:01:23] Siân Evans: Why?", "Siân Evans", "[00:01:23] Interviewer: Why?"},
 		{"[00:01:23] **Siân:** Why?", "Siân", "[00:01:23] **Interviewer:** Why?"},
 		{"Siân Evans: Siân Evans again", "Siân Evans", "Interviewer: Siân Evans again"},
+		// A transcript table's row: the label is its first cell, after a time.
+		{"Siân | Why?", "Siân", "Interviewer | Why?"},
+		{"00:00:01 | Siân Evans | Why?", "Siân Evans", "00:00:01 | Interviewer | Why?"},
+		{"[SPEAKER_00]: Why?", "SPEAKER_00", "[Interviewer]: Why?"},
 	}
 	for _, tt := range tests {
 		got := ix.relabel(transcript.Line{Text: tt.text, Turn: true}, tt.label, id).text
