@@ -87,7 +87,7 @@ const (
 // rule only says the line begins the way a speaker's turn begins.
 func ParseLabel(line string) (label, rest string, ok bool) {
 	name, rest, ok := splitPrefix(line)
-	if !ok || !validLabel(name) {
+	if !ok || !validLabel(nbspWords(name)) {
 		return "", "", false
 	}
 	return name, rest, true
@@ -101,7 +101,7 @@ func ParseLabel(line string) (label, rest string, ok bool) {
 // unknown speaker's turn.
 func LoosePrefix(line string) (label, rest string, ok bool) {
 	name, rest, ok := splitPrefix(line)
-	if !ok || !labelShape(name, true) {
+	if !ok || !labelShape(nbspWords(name), true) {
 		return "", "", false
 	}
 	return name, rest, true
@@ -112,11 +112,19 @@ func LoosePrefix(line string) (label, rest string, ok bool) {
 // prefix ("**Carol:**", "**Carol**:").
 func splitPrefix(line string) (name, rest string, ok bool) {
 	s := skipTimestamp(line)
+	if s != "" && s[0] == '[' {
+		return bracketPrefix(s)
+	}
 	bold := strings.HasPrefix(s, "**")
 	if bold {
 		s = s[2:]
 	}
 	i := labelColon(s)
+	if t := strings.IndexByte(s[:min(len(s), maxLabelBytes+1)], '\t'); t > 0 && !bold && (i < 0 || t < i) {
+		// "Name<TAB>words": a label set off by a tab, as typists lay
+		// transcripts out in Word.
+		return strings.TrimRight(s[:t], " \u00a0"), strings.TrimLeft(s[t+1:], " \t"), true
+	}
 	if i <= 0 || i > maxLabelBytes {
 		return "", "", false
 	}
@@ -131,12 +139,34 @@ func splitPrefix(line string) (name, rest string, ok bool) {
 			return "", "", false
 		}
 	}
-	if after != "" && after[0] != ' ' && after[0] != '\t' {
+	// Word puts a no-break space after the colon as readily as a space.
+	if after != "" && after[0] != ' ' && after[0] != '\t' && !strings.HasPrefix(after, "\u00a0") {
 		return "", "", false
 	}
 	// Allow one space before the colon ("Carol : …", French style).
 	name = strings.TrimSuffix(name, " ")
 	name = strings.TrimSuffix(name, "\u00a0")
+	return name, strings.TrimLeft(after, " \t\u00a0"), true
+}
+
+// bracketPrefix cuts a label written in square brackets, as diarisation
+// tools write it ("[SPEAKER_01]: words", "[Speaker 2] words"): followed by a
+// colon, or, for a numbered speaker only, by white space or the end of the
+// line, so that "[Music]" or "[Laughter] yes" are not labels.
+func bracketPrefix(s string) (name, rest string, ok bool) {
+	j := strings.IndexByte(s, ']')
+	if j <= 1 || j > maxLabelBytes {
+		return "", "", false
+	}
+	name, after := s[1:j], s[j+1:]
+	if a, found := strings.CutPrefix(after, ":"); found {
+		after = a
+	} else if !isDigit(name[len(name)-1]) {
+		return "", "", false
+	}
+	if after != "" && after[0] != ' ' && after[0] != '\t' {
+		return "", "", false
+	}
 	return name, strings.TrimLeft(after, " \t"), true
 }
 
@@ -190,6 +220,17 @@ func skipTimestamp(s string) string {
 		return s
 	}
 	t = t[j:]
+	if r, ok := strings.CutPrefix(t, " --> "); ok {
+		// A time range, as Whisper writes it: "[00:00:12.345 --> 00:00:15.000]".
+		k := 0
+		for k < len(r) && (r[k] >= '0' && r[k] <= '9' || r[k] == ':' || r[k] == '.' || r[k] == ',') {
+			k++
+		}
+		if !isTimestamp(r[:k]) {
+			return s
+		}
+		t = r[k:]
+	}
 	if closer != 0 {
 		if t == "" || t[0] != closer {
 			return s
@@ -253,6 +294,15 @@ func SplitAnnotations(label string) (name string, notes []string) {
 
 // validLabel applies the label rule to a label without its colon.
 func validLabel(label string) bool { return labelShape(label, false) }
+
+// nbspWords turns no-break spaces between a label's words into spaces,
+// for the label rule only (the label is returned as written).
+func nbspWords(label string) string {
+	if strings.Contains(label, "\u00a0") {
+		return strings.ReplaceAll(label, "\u00a0", " ")
+	}
+	return label
+}
 
 // labelShape is the label rule; loose drops its rules on capitals and on
 // excluded first words (LoosePrefix).
@@ -382,10 +432,11 @@ func hyphenCapital(w string) bool {
 	return unicode.IsUpper(r) || unicode.IsTitle(r)
 }
 
-// validWord: letters, digits, combining marks and . ' ’ -; at least one
-// letter, except that a later word may be a number ("Speaker 2").
+// validWord: letters, digits, combining marks and . ' ’ - _ (diarisation's
+// "SPEAKER_00"); at least one letter, except that a later word may be a
+// number ("Speaker 2").
 func validWord(w string, later bool) bool {
-	letters, ok := letterCount(w, ".'\u2019-")
+	letters, ok := letterCount(w, ".'\u2019-_")
 	if !ok {
 		return false
 	}

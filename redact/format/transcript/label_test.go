@@ -53,6 +53,22 @@ func TestParseLabelDecorations(t *testing.T) {
 		{"Mrs Jones' son: yes", "Mrs Jones' son"},
 		{"Dafydd's older brother: yes", "Dafydd's older brother"},
 		{"Amy Li (she/her) (01:02:03): hi", "Amy Li (she/her) (01:02:03)"},
+		// Diarisation tools (WhisperX, pyannote): numbered speakers, in
+		// square brackets or not, after Whisper's time range.
+		{"SPEAKER_00: thanks for coming", "SPEAKER_00"},
+		{"[SPEAKER_01]: and the deliveries", "SPEAKER_01"},
+		{"[SPEAKER_01] and the deliveries", "SPEAKER_01"},
+		{"[Speaker 2] yes", "Speaker 2"},
+		{"[Amy Li]: yes", "Amy Li"},
+		{"[00:00:12.345 --> 00:00:15.000] SPEAKER_01: right", "SPEAKER_01"},
+		{"[00:00:12.345 --> 00:00:15.000] [SPEAKER_01]: right", "SPEAKER_01"},
+		// A label set off by a tab, as typed in Word.
+		{"Gideon\tI was the treasurer.", "Gideon"},
+		{"Gideon Marsh \tStill am: yes.", "Gideon Marsh"},
+		{"P1\tyes", "P1"},
+		// No-break spaces, as Word puts them after a colon or in a name.
+		{"Amy:\u00a0hi", "Amy"},
+		{"Amy\u00a0Li:\u00a0hi", "Amy\u00a0Li"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -92,6 +108,16 @@ func TestParseLabelProse(t *testing.T) {
 		"It's true: yes",
 		"Let's see: who came",
 		"Dafydd's mum said that: no",
+		// Bracketed sound and transcriber notes are not speakers.
+		"[Music]",
+		"[Music] la la la",
+		"[Laughter] yes, well",
+		"[inaudible 00:01:23] so then",
+		"[crosstalk]: x",
+		"[]: x",
+		"[Amy Li]x",
+		"the\tthing",
+		"Note\tthe recorder stopped",
 	} {
 		t.Run(line, func(t *testing.T) {
 			if label, _, ok := ParseLabel(line); ok {

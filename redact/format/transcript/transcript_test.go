@@ -204,6 +204,11 @@ func TestGoldenParse(t *testing.T) {
 		{"interview.srt", FormatSRT},
 		{"interview.docx", FormatDocx},
 		{"otter.docx", FormatDocx},
+		{"zoom-live.txt", FormatText},
+		{"zoom-chat.txt", FormatText},
+		{"whisperx.txt", FormatText},
+		{"teams-names.txt", FormatText},
+		{"speaker-table.docx", FormatDocx},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
