@@ -99,7 +99,7 @@ func ParseLines(ctx context.Context, f Format, r io.Reader, fn func(Line) error)
 	b := newBuilder(f, fn)
 	b.budget.ctx = ctx
 	if f != FormatDocx {
-		r = ctxReader{ctx, r}
+		r = decodeUTF16(ctxReader{ctx, r})
 	}
 	var err error
 	switch f {
