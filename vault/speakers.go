@@ -271,6 +271,23 @@ func (ix *speakerIndex) tracker() *speakerTracker {
 	return &speakerTracker{ix: ix, memo: map[string]speakerID{}, loose: map[string]looseLookup{}, cur: speakerID{kind: policy.SpeakerNone}}
 }
 
+// maxLookups bounds the look-ups a tracker remembers: a document's
+// distinct prefixes and name-shaped lines are few, but a hostile one
+// could make every line one.
+const maxLookups = 1 << 12
+
+// lookup looks a prefix or name line up in the register only.
+func (t *speakerTracker) lookup(p string) (speakerID, bool) {
+	k, seen := t.loose[p]
+	if !seen {
+		k.id, k.ok = t.ix.known(p)
+		if len(t.loose) < maxLookups {
+			t.loose[strings.Clone(p)] = k // not the line it came from
+		}
+	}
+	return k.id, k.ok
+}
+
 func (t *speakerTracker) resolve(label string) speakerID {
 	id, ok := t.memo[label]
 	if !ok {
@@ -288,13 +305,16 @@ func (t *speakerTracker) next(l transcript.Line) lineSpeaker {
 	carried := !turn && l.Speaker != t.last // a speaker the reader gave a line without its label
 	turn = turn || carried
 	if !turn {
-		if p, _, ok := transcript.LoosePrefix(l.Text); ok {
-			k, seen := t.loose[p]
-			if !seen {
-				k.id, k.ok = ix.known(p)
-				t.loose[strings.Clone(p)] = k // not the line it came from
+		// A registered name alone on a line: the words after it are theirs.
+		if p, ok := transcript.NameLine(l.Text); ok {
+			if id, known := t.lookup(p); known {
+				label, t.cur = p, id
+				t.last = l.Speaker
+				return ix.relabel(l, label, t.cur)
 			}
-			if id, known := k.id, k.ok; known {
+		}
+		if p, _, ok := transcript.LoosePrefix(l.Text); ok {
+			if id, known := t.lookup(p); known {
 				label, t.cur = p, id
 				t.last = l.Speaker
 				return ix.relabel(l, label, t.cur)

@@ -308,6 +308,57 @@ func TestSpeakersOfLines(t *testing.T) {
 	}
 }
 
+// TestSpeakerNameLines: a registered name alone on a line, the words on the
+// lines after it (a typist's layout), starts that person's turn, so a
+// participant's words are never given to the speaker before them; a line
+// that names nobody registered (a heading) changes nothing.
+func TestSpeakerNameLines(t *testing.T) {
+	s := speakerStudy(t)
+	cat, _ := s.Catalog()
+	rd, _ := cat.Redactor()
+	text := "Interviewer: first\n" +
+		"Amy Li\n" +
+		"her words\n" +
+		"**Dafydd**\n" +
+		"his words\n" +
+		"Fenwick Vale\n" +
+		"still his\n" +
+		"  SIÂN EVANS \n" +
+		"the researcher's words\n" +
+		"Amy Li\n" +
+		"Q\n" +
+		"the researcher again\n"
+	lines, _, err := transcripttest.Parse(t.Context(), transcript.FormatText, strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := cat.speakerIndex(rd).tracker()
+	want := []struct {
+		kind policy.SpeakerKind
+		p    string
+		text string
+	}{
+		{policy.SpeakerResearcher, "", ""},
+		{policy.SpeakerParticipant, "P2", ""},
+		{policy.SpeakerParticipant, "P2", ""},
+		{policy.SpeakerParticipant, "P1", ""},
+		{policy.SpeakerParticipant, "P1", ""},
+		{policy.SpeakerParticipant, "P1", ""},
+		{policy.SpeakerParticipant, "P1", ""},
+		{policy.SpeakerResearcher, "", "  Interviewer "},
+		{policy.SpeakerResearcher, "", ""},
+		{policy.SpeakerParticipant, "P2", ""},
+		{policy.SpeakerResearcher, "", ""},
+		{policy.SpeakerResearcher, "", ""},
+	}
+	for i, l := range lines {
+		g := tr.next(l)
+		if w := want[i]; g.kind != w.kind || g.participant != w.p || g.text != w.text {
+			t.Errorf("line %d: got %v %q %q, want %v %q %q", i+1, g.kind, g.participant, g.text, w.kind, w.p, w.text)
+		}
+	}
+}
+
 func TestRelabelResearcher(t *testing.T) {
 	id := speakerID{kind: policy.SpeakerResearcher, role: "Interviewer"}
 	ix := &speakerIndex{}

@@ -107,6 +107,29 @@ func LoosePrefix(line string) (label, rest string, ok bool) {
 	return name, rest, true
 }
 
+// NameLine reports whether a whole line, but for spaces and Markdown
+// bold, has the shape of a speaker label ("Amy Li", "INTERVIEWER",
+// "**Dafydd**"): a speaker's name on a line of its own, their words on the
+// lines after it, as some typists lay transcripts out. The shape is that of
+// headings and one-word answers too ("Fenwick Vale", "Okay"): callers use
+// it only to look a name up in a register of known people.
+func NameLine(line string) (name string, ok bool) {
+	s := strings.TrimSpace(line)
+	if len(s) > maxLabelBytes {
+		return "", false
+	}
+	if b, found := strings.CutPrefix(s, "**"); found {
+		s, found = strings.CutSuffix(b, "**")
+		if !found {
+			return "", false
+		}
+	}
+	if s == "" || !validLabel(nbspWords(s)) {
+		return "", false
+	}
+	return s, true
+}
+
 // splitPrefix cuts a line at its first colon when the colon is followed by
 // white space or the end of the line, removing Markdown bold around the
 // prefix ("**Carol:**", "**Carol**:").

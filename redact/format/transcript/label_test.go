@@ -170,3 +170,29 @@ func TestSplitAnnotations(t *testing.T) {
 		}
 	}
 }
+
+func TestNameLine(t *testing.T) {
+	tests := []struct {
+		line, name string
+		ok         bool
+	}{
+		{"Amy Li", "Amy Li", true},
+		{"  INTERVIEWER ", "INTERVIEWER", true},
+		{"**Dafydd ap Rhys**", "Dafydd ap Rhys", true},
+		{"Amy\u00a0Li", "Amy\u00a0Li", true},
+		{"amy li", "", false},
+		{"Amy Li (Guest)", "Amy Li (Guest)", true},
+		{"Amy Li: hi", "", false},
+		{"**Amy Li", "", false},
+		{"", "", false},
+		{"a b c d e f g", "", false},
+		{"We walked to the shop.", "", false},
+		{"0:03", "", false},
+	}
+	for _, tt := range tests {
+		name, ok := NameLine(tt.line)
+		if name != tt.name || ok != tt.ok {
+			t.Errorf("NameLine(%q) = %q, %v; want %q, %v", tt.line, name, ok, tt.name, tt.ok)
+		}
+	}
+}
