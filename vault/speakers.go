@@ -102,7 +102,14 @@ func labelKeys(label string) []string {
 // labelName is the name a label gives, without its annotations and in
 // the order given name, family name (see labelKeys).
 func labelName(label string) string {
-	name := strings.TrimSpace(label)
+	// Emoji and other symbols people add to a meeting display name
+	// ("Amy Li 🌻") are not part of the name.
+	name := strings.TrimSpace(strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if r > 0xff && unicode.In(r, unicode.So, unicode.Sk, unicode.Cf, unicode.Co, unicode.Variation_Selector) {
+			return ' '
+		}
+		return r
+	}, label)), " "))
 	for strings.HasSuffix(name, "]") {
 		i := strings.LastIndexByte(name, '[')
 		if i <= 0 {

@@ -109,6 +109,11 @@ func TestResolveSpeakerLabels(t *testing.T) {
 		{"van Dijk, Hendrik", other},
 		{"Tegid, Bryn (Guest)", unknown},
 		{"Li, Amy, Dafydd", unknown},
+		// Meeting display names carry emoji.
+		{"Amy Li 🌻", P("P2")},
+		{"Amy Li (she/her) 🏳️‍🌈", P("P2")},
+		{"🌻 Dafydd", P("P1")},
+		{"Bryn Tegid 🌻", unknown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.label, func(t *testing.T) {

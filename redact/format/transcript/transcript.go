@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/fieldvault/fieldvault/policy"
@@ -165,6 +166,10 @@ type builder struct {
 	// after it.
 	outer  string
 	inRows bool
+	// labelledCues: a cue has begun with a speaker label, as every cue
+	// of a Zoom or Otter caption file does; from then on a cue's prefix
+	// is read as a meeting's display name (displayLabel).
+	labelledCues bool
 }
 
 func newBuilder(f Format, emit func(Line) error) *builder {
@@ -296,6 +301,13 @@ func (b *builder) addLine(r rawLine) error {
 		fallthrough
 	default:
 		label, rest, ok = ParseLabel(text)
+		if r.cue {
+			if ok {
+				b.labelledCues = true
+			} else if b.labelledCues {
+				label, rest, ok = displayLabel(text)
+			}
+		}
 	}
 	switch {
 	case ok && r.cue && label == b.speaker && b.lastIsCue():
@@ -319,6 +331,40 @@ func (b *builder) addLine(r rawLine) error {
 	b.n++
 	b.lastCue = l.HasTime
 	return b.emit(l)
+}
+
+// displayLabel reads the prefix of a cue in a caption file whose cues
+// begin with speaker labels as the speaker's display name, which a meeting
+// service lets people write as they like ("Gideon Marsh 🌻", "gideon",
+// "Dr. Amy Li, PhD", "Amy | Larder"): up to the first ": " (or a final
+// ":"), at most maxLabelBytes and eight words, holding a letter, no tab
+// and no sentence break ("? ", "! "), and not a heading (Note, Date, …) or
+// a link. Such a prefix that names nobody registered is withheld as an
+// unknown speaker's, never given to the speaker before it.
+func displayLabel(text string) (label, rest string, ok bool) {
+	i := strings.Index(text, ": ")
+	if i < 0 && strings.HasSuffix(text, ":") {
+		i = len(text) - 1
+	}
+	if i <= 0 || i > maxLabelBytes {
+		return "", "", false
+	}
+	name := strings.TrimRight(text[:i], " \u00a0")
+	if name == "" || name[0] == ' ' || strings.ContainsAny(name, "\t:") || strings.Contains(name, "? ") ||
+		strings.Contains(name, "! ") || len(strings.Fields(name)) > 8 || isExcludedLabel(strings.Fields(name)[0]) {
+		return "", "", false
+	}
+	letter := false
+	for _, c := range name {
+		if unicode.IsLetter(c) {
+			letter = true
+			break
+		}
+	}
+	if !letter {
+		return "", "", false
+	}
+	return name, strings.TrimLeft(text[i+1:], " \t"), true
 }
 
 // columnHeadings are the headings of a transcript table's speaker column,

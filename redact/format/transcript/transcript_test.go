@@ -211,6 +211,8 @@ func TestGoldenParse(t *testing.T) {
 		{"whisperx.txt", FormatText},
 		{"teams-names.txt", FormatText},
 		{"speaker-table.docx", FormatDocx},
+		{"zoom-names.vtt", FormatVTT},
+		{"captions-colon.srt", FormatSRT},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
