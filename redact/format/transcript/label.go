@@ -145,8 +145,13 @@ func splitPrefix(line string) (name, rest string, ok bool) {
 	i := labelColon(s)
 	if t := strings.IndexByte(s[:min(len(s), maxLabelBytes+1)], '\t'); t > 0 && !bold && (i < 0 || t < i) {
 		// "Name<TAB>words": a label set off by a tab, as typists lay
-		// transcripts out in Word.
-		return strings.TrimRight(s[:t], " \u00a0"), strings.TrimLeft(s[t+1:], " \t"), true
+		// transcripts out in Word; words must follow (a heading may end
+		// in a tab).
+		rest := strings.TrimLeft(s[t+1:], " \t")
+		if strings.TrimSpace(rest) == "" {
+			return "", "", false
+		}
+		return strings.TrimRight(s[:t], " \u00a0"), rest, true
 	}
 	if i <= 0 || i > maxLabelBytes {
 		return "", "", false

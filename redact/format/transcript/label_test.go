@@ -117,6 +117,8 @@ func TestParseLabelProse(t *testing.T) {
 		"[]: x",
 		"[Amy Li]x",
 		"the\tthing",
+		"Fenwick Vale\t",
+		"Fenwick Vale\t \t",
 		"Note\tthe recorder stopped",
 	} {
 		t.Run(line, func(t *testing.T) {
