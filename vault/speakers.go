@@ -348,7 +348,7 @@ func (ix *speakerIndex) relabel(l transcript.Line, label string, id speakerID) l
 	}
 	text := l.Text
 	switch i := strings.Index(text, label); {
-	case label != "" && i >= 0 && i <= len(text)-len(strings.TrimLeft(text, "[]()0123456789:., -*|\t\u2013\u2014")):
+	case label != "" && i >= 0 && i <= len(text)-len(strings.TrimLeft(text, "[]()0123456789:., -*|+>\t\u2013\u2014\u2022\u00b7")):
 		// The label as written, after any time stamp or bold: replace it there.
 		ls.text = text[:i] + id.role + text[i+len(label):]
 	default:

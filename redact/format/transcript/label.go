@@ -134,7 +134,7 @@ func NameLine(line string) (name string, ok bool) {
 // white space or the end of the line, removing Markdown bold around the
 // prefix ("**Carol:**", "**Carol**:").
 func splitPrefix(line string) (name, rest string, ok bool) {
-	s := skipTimestamp(line)
+	s := skipTimestamp(skipListMarker(line))
 	if s != "" && s[0] == '[' {
 		return bracketPrefix(s)
 	}
@@ -228,6 +228,32 @@ func labelColon(s string) int {
 		}
 	}
 	return -1
+}
+
+// skipListMarker removes a list or quotation marker that a transcript
+// typed as a list puts before a label ("- Amy: …", "• Amy: …", "1. Amy: …",
+// "2) Amy: …", "> Amy: …"), or a line number set off by a tab or two spaces
+// ("12<TAB>Amy: …"); a line without one is returned as it is.
+func skipListMarker(s string) string {
+	for _, m := range []string{"- ", "* ", "+ ", "> ", "\u2022 ", "\u00b7 ", "\u2013 ", "\u2014 "} {
+		if rest, ok := strings.CutPrefix(s, m); ok {
+			return strings.TrimLeft(rest, " \t")
+		}
+	}
+	j := 0
+	for j < len(s) && j < 6 && isDigit(s[j]) {
+		j++
+	}
+	if j == 0 || j == len(s) {
+		return s
+	}
+	switch t := s[j:]; {
+	case strings.HasPrefix(t, ". "), strings.HasPrefix(t, ") "), strings.HasPrefix(t, "  "):
+		return strings.TrimLeft(t[1:], " \t")
+	case t[0] == '\t':
+		return strings.TrimLeft(t, " \t")
+	}
+	return s
 }
 
 // skipTimestamp removes a time stamp that typists and transcription tools

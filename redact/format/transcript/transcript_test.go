@@ -53,7 +53,7 @@ func TestParseLabel(t *testing.T) {
 		{"One Two Three Four: x", "One Two Three Four", "x", true},
 		{" Carol: leading space", "", "", false},
 		{"Carol  Smith: double space", "", "", false},
-		{"- Carol: dash", "", "", false},
+		{"- Carol: dash", "Carol", "dash", true}, // a bulleted turn
 		{"Carol (laughs): hi", "Carol (laughs)", "hi", true},
 		{": empty", "", "", false},
 		{"", "", "", false},
