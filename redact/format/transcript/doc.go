@@ -56,8 +56,10 @@
 // ("[SPEAKER_01]: …"; without the colon only when numbered, "[Speaker 2] …",
 // so "[Music]" is text), after a time or Whisper's time range
 // ("[00:00:12.345 --> 00:00:15.000] SPEAKER_01: …").
+// A list or quotation marker, a broadcast caption's ">> " or a typed line
+// number before a label is skipped ("- Amy: …", "1. Amy: …", ">> AMY: …").
 // Lines without a label keep the speaker in force; a blank line does not end a
-// turn.
+// turn, but ">>" without a name does (the line is nobody's in particular).
 //
 // In plain text, Markdown and .docx, a transcription service's speaker line
 // (Otter.ai "Name  0:09", Rev "Name (00:01:23):", Trint-style

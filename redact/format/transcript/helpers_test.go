@@ -111,6 +111,9 @@ func checkDoc(tb testing.TB, doc *Document) {
 			speaker = ""
 			continue
 		}
+		if !l.Turn && strings.HasPrefix(strings.TrimLeft(l.Text, " \t"), ">>") {
+			speaker = "" // a caption's speaker change without a name
+		}
 		if l.Turn {
 			if l.Speaker == "" {
 				tb.Fatalf("line %d starts a turn with no speaker", l.N)

@@ -232,10 +232,11 @@ func labelColon(s string) int {
 
 // skipListMarker removes a list or quotation marker that a transcript
 // typed as a list puts before a label ("- Amy: …", "• Amy: …", "1. Amy: …",
-// "2) Amy: …", "> Amy: …"), or a line number set off by a tab or two spaces
+// "2) Amy: …", "> Amy: …"), a broadcast caption's speaker change (">> AMY:
+// …"), or a line number set off by a tab or two spaces
 // ("12<TAB>Amy: …"); a line without one is returned as it is.
 func skipListMarker(s string) string {
-	for _, m := range []string{"- ", "* ", "+ ", "> ", "\u2022 ", "\u00b7 ", "\u2013 ", "\u2014 "} {
+	for _, m := range []string{">> ", "- ", "* ", "+ ", "> ", "\u2022 ", "\u00b7 ", "\u2013 ", "\u2014 "} {
 		if rest, ok := strings.CutPrefix(s, m); ok {
 			return strings.TrimLeft(rest, " \t")
 		}

@@ -321,6 +321,11 @@ func (b *builder) addLine(r rawLine) error {
 		if r.voice != "" {
 			l.Text = label + ": " + rest
 		}
+	case strings.HasPrefix(strings.TrimLeft(text, " \t"), ">>"):
+		// A broadcast caption's speaker change without a name: the turn
+		// in force ends, and nobody's begins.
+		b.speaker = ""
+		l.Speaker = ""
 	default:
 		l.Speaker = b.speaker
 	}

@@ -213,6 +213,7 @@ func TestGoldenParse(t *testing.T) {
 		{"speaker-table.docx", FormatDocx},
 		{"zoom-names.vtt", FormatVTT},
 		{"captions-colon.srt", FormatSRT},
+		{"broadcast.vtt", FormatVTT},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
