@@ -46,11 +46,14 @@ func detectFormat(f *os.File, path string) (string, error) {
 }
 
 // notTextReason says why a file named as a text format was not taken for
-// one (its encoding), or "" (a name of another format, or a content that
-// contradicts its name otherwise).
+// one (its encoding; for a .docx, what it is instead), or "" (a name of
+// another format, or a content that contradicts its name otherwise).
 func notTextReason(f *os.File) string {
+	why := transcript.NotTextReason
 	switch strings.ToLower(filepath.Ext(f.Name())) {
 	case ".txt", ".text", ".md", ".markdown", ".srt", ".vtt":
+	case ".docx":
+		why = transcript.NotDocxReason
 	default:
 		return ""
 	}
@@ -59,7 +62,7 @@ func notTextReason(f *os.File) string {
 	if err != nil && err != io.EOF {
 		return ""
 	}
-	return transcript.NotTextReason(head[:n])
+	return why(head[:n])
 }
 
 // textFacts is what ingest keeps of a text document as its lines stream

@@ -320,6 +320,20 @@ func NotTextReason(head []byte) string {
 	return ""
 }
 
+// NotDocxReason says, for a file named .docx that DetectFormat refused,
+// what it is and what to do, in one line; "" if it cannot tell.
+func NotDocxReason(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
+		return "it is a Word 97-2003 .doc or a password-protected .docx: save it in Word as .docx without a password and ingest it again"
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return "it is an OpenDocument file (.odt), not Word: save it as .docx and ingest it again"
+	case bytes.HasPrefix(head, []byte("{\\rtf")):
+		return "it is Rich Text (.rtf), not Word: save it as .docx and ingest it again"
+	}
+	return ""
+}
+
 func isTextHead(head []byte) bool {
 	if _, ok := utf16BOM(head); ok {
 		head = utf16Head(head)

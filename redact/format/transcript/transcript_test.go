@@ -314,6 +314,21 @@ func TestNotTextReason(t *testing.T) {
 	}
 }
 
+func TestNotDocxReason(t *testing.T) {
+	tests := []struct{ head, want string }{
+		{"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "password-protected"},
+		{"PK\x03\x04\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x08\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.text", "OpenDocument"},
+		{"{\\rtf1\\ansi Zebedee", "Rich Text"},
+		{"%PDF-1.7", ""},
+	}
+	for _, tt := range tests {
+		got := NotDocxReason([]byte(tt.head))
+		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) || strings.Contains(got, "Zebedee") {
+			t.Errorf("NotDocxReason(%q) = %q; want it to say %q", tt.head, got, tt.want)
+		}
+	}
+}
+
 // TestParseUTF16: a UTF-16 text with its byte-order mark parses to the same
 // lines as the UTF-8 text, in every text format.
 func TestParseUTF16(t *testing.T) {
