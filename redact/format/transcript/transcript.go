@@ -209,14 +209,17 @@ func (b *builder) add(r rawLine) error {
 	return b.addLine(r)
 }
 
-// nameOnly reports whether r is a line of text holding only a name (and no
-// markup), which a time on the next line would make a speaker line.
+// nameOnly reports whether r is a line of text holding only a name of two
+// words or more (and no markup), which a time on the next line would make a
+// speaker line. One word followed by a time is more often a schedule in
+// field notes ("Arrival", "10:30") than a speaker; a registered one-word
+// name alone on a line is still found by the gate (NameLine).
 func nameOnly(r rawLine) bool {
 	if r.cue || r.note || r.row || r.voice != "" || strings.ContainsAny(r.text, "[:") {
 		return false
 	}
 	name := strings.TrimSpace(r.text)
-	return name != "" && validTimedLabel(name) && !endsSentence(name)
+	return strings.Contains(name, " ") && validTimedLabel(name) && !endsSentence(name)
 }
 
 // bareTime reports whether r holds only a service's time ("0:03",
