@@ -146,9 +146,9 @@ func splitPrefix(line string) (name, rest string, ok bool) {
 	if t := strings.IndexByte(s[:min(len(s), maxLabelBytes+1)], '\t'); t > 0 && !bold && (i < 0 || t < i) {
 		// "Name<TAB>words": a label set off by a tab, as typists lay
 		// transcripts out in Word; words must follow (a heading may end
-		// in a tab).
+		// in a tab, a schedule give a time: "Arrival<TAB>10:30").
 		rest := strings.TrimLeft(s[t+1:], " \t")
-		if strings.TrimSpace(rest) == "" {
+		if !hasLetter(rest) {
 			return "", "", false
 		}
 		return strings.TrimRight(s[:t], " \u00a0"), rest, true
@@ -527,6 +527,16 @@ func letterCount(s, extra string) (letters int, ok bool) {
 		}
 	}
 	return letters, true
+}
+
+// hasLetter reports whether s holds a letter.
+func hasLetter(s string) bool {
+	for _, c := range s {
+		if unicode.IsLetter(c) {
+			return true
+		}
+	}
+	return false
 }
 
 func isDigits(s string) bool {

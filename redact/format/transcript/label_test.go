@@ -135,6 +135,8 @@ func TestParseLabelProse(t *testing.T) {
 		"12",
 		"Fenwick Vale\t",
 		"Fenwick Vale\t \t",
+		"Arrival\t10:30",
+		"Total\t12",
 		"Note\tthe recorder stopped",
 	} {
 		t.Run(line, func(t *testing.T) {
@@ -211,6 +213,37 @@ func TestNameLine(t *testing.T) {
 		name, ok := NameLine(tt.line)
 		if name != tt.name || ok != tt.ok {
 			t.Errorf("NameLine(%q) = %q, %v; want %q, %v", tt.line, name, ok, tt.name, tt.ok)
+		}
+	}
+}
+
+// TestRowLabel: a transcript table's speaker column, and tables that are
+// not transcripts.
+func TestRowLabel(t *testing.T) {
+	tests := []struct {
+		row, label string
+		cont       bool
+	}{
+		{"Amy Li | We opened the larder.", "Amy Li", false},
+		{"00:01:02 | Amy Li | We opened it.", "Amy Li", false},
+		{"[00:01:02] | Amy | We opened it.", "Amy", false},
+		{"Li, Amy (Guest) | yes", "Li, Amy (Guest)", false},
+		{"Amy: | yes", "Amy", false},
+		{" | and my aunt.", "", true},
+		{"00:01:02 |  | and my aunt.", "", true},
+		{"Speaker | Text", "", false},
+		{"Name | Words", "", false},
+		{"Arrival | 10:30", "", false},
+		{"Total | 12 | 14", "", false},
+		{"2004 | Moved to Fenwick Vale", "", false},
+		{"We walked. | yes", "", false},
+		{"Amy Li", "", false},
+		{"Amy Li | ", "", false},
+	}
+	for _, tt := range tests {
+		label, cont := rowLabel(tt.row)
+		if label != tt.label || cont != tt.cont {
+			t.Errorf("rowLabel(%q) = %q, %v; want %q, %v", tt.row, label, cont, tt.label, tt.cont)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/fieldvault/fieldvault/policy"
@@ -362,14 +361,7 @@ func displayLabel(text string) (label, rest string, ok bool) {
 		strings.Contains(name, "! ") || len(strings.Fields(name)) > 8 || isExcludedLabel(strings.Fields(name)[0]) {
 		return "", "", false
 	}
-	letter := false
-	for _, c := range name {
-		if unicode.IsLetter(c) {
-			letter = true
-			break
-		}
-	}
-	if !letter {
+	if !hasLetter(name) {
 		return "", "", false
 	}
 	return name, strings.TrimLeft(text[i+1:], " \t"), true
@@ -389,8 +381,8 @@ func rowLabel(text string) (label string, cont bool) {
 	if len(cells) > 2 && isTimestamp(strings.Trim(strings.TrimSpace(cells[0]), "[]()")) {
 		cells = cells[1:]
 	}
-	if len(cells) < 2 || strings.TrimSpace(strings.Join(cells[1:], "")) == "" {
-		return "", false
+	if len(cells) < 2 || !hasLetter(strings.Join(cells[1:], "")) {
+		return "", false // no words: a table of times or figures
 	}
 	name := strings.TrimSpace(cells[0])
 	name = strings.TrimSuffix(strings.TrimSuffix(name, ":"), " ")
