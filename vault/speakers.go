@@ -84,9 +84,12 @@ func nameKey(s string) string {
 
 // labelKeys returns the keys a label is looked up under: as written without
 // its annotations ("(she/her)", "(Guest)"), then without leading titles.
+//
+// A label written surname first, as Teams shows an organisation's accounts
+// ("Okafor, Adaeze"), is looked up as "Adaeze Okafor"; annotations in square
+// brackets ("[CONTRACTOR]", "[EXTERNAL]") are dropped as round ones are.
 func labelKeys(label string) []string {
-	name, _ := transcript.SplitAnnotations(strings.TrimSpace(label))
-	k := nameKey(name)
+	k := nameKey(labelName(label))
 	keys := []string{k}
 	words := strings.Fields(k)
 	for len(words) > 1 && nameTitles[strings.TrimSuffix(words[0], ".")] {
@@ -94,6 +97,32 @@ func labelKeys(label string) []string {
 		keys = append(keys, strings.Join(words, " "))
 	}
 	return keys
+}
+
+// labelName is the name a label gives, without its annotations and in
+// the order given name, family name (see labelKeys).
+func labelName(label string) string {
+	// Emoji and other symbols people add to a meeting display name
+	// ("Amy Li 🌻") are not part of the name.
+	name := strings.TrimSpace(strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if r > 0xff && unicode.In(r, unicode.So, unicode.Sk, unicode.Cf, unicode.Co, unicode.Variation_Selector) {
+			return ' '
+		}
+		return r
+	}, label)), " "))
+	for strings.HasSuffix(name, "]") {
+		i := strings.LastIndexByte(name, '[')
+		if i <= 0 {
+			break
+		}
+		name = strings.TrimRight(name[:i], " \u00a0")
+	}
+	name, _ = transcript.SplitAnnotations(name)
+	if family, given, ok := strings.Cut(name, ","); ok && !strings.Contains(given, ",") &&
+		strings.TrimSpace(family) != "" && strings.TrimSpace(given) != "" {
+		name = strings.TrimSpace(given) + " " + strings.TrimSpace(family)
+	}
+	return name
 }
 
 // A speakerID is who a label resolves to.
@@ -192,8 +221,7 @@ func (ix *speakerIndex) matched(label string, keys []string) (speakerID, bool) {
 	if ix.rd == nil {
 		return speakerID{}, false
 	}
-	name, _ := transcript.SplitAnnotations(strings.TrimSpace(label))
-	words := strings.Fields(norm.NFC.String(name))
+	words := strings.Fields(norm.NFC.String(labelName(label)))
 	for _, k := range keys {
 		n := len(strings.Fields(k))
 		if n > len(words) {
@@ -250,6 +278,23 @@ func (ix *speakerIndex) tracker() *speakerTracker {
 	return &speakerTracker{ix: ix, memo: map[string]speakerID{}, loose: map[string]looseLookup{}, cur: speakerID{kind: policy.SpeakerNone}}
 }
 
+// maxLookups bounds the look-ups a tracker remembers: a document's
+// distinct prefixes and name-shaped lines are few, but a hostile one
+// could make every line one.
+const maxLookups = 1 << 12
+
+// lookup looks a prefix or name line up in the register only.
+func (t *speakerTracker) lookup(p string) (speakerID, bool) {
+	k, seen := t.loose[p]
+	if !seen {
+		k.id, k.ok = t.ix.known(p)
+		if len(t.loose) < maxLookups {
+			t.loose[strings.Clone(p)] = k // not the line it came from
+		}
+	}
+	return k.id, k.ok
+}
+
 func (t *speakerTracker) resolve(label string) speakerID {
 	id, ok := t.memo[label]
 	if !ok {
@@ -267,13 +312,16 @@ func (t *speakerTracker) next(l transcript.Line) lineSpeaker {
 	carried := !turn && l.Speaker != t.last // a speaker the reader gave a line without its label
 	turn = turn || carried
 	if !turn {
-		if p, _, ok := transcript.LoosePrefix(l.Text); ok {
-			k, seen := t.loose[p]
-			if !seen {
-				k.id, k.ok = ix.known(p)
-				t.loose[strings.Clone(p)] = k // not the line it came from
+		// A registered name alone on a line: the words after it are theirs.
+		if p, ok := transcript.NameLine(l.Text); ok {
+			if id, known := t.lookup(p); known {
+				label, t.cur = p, id
+				t.last = l.Speaker
+				return ix.relabel(l, label, t.cur)
 			}
-			if id, known := k.id, k.ok; known {
+		}
+		if p, _, ok := transcript.LoosePrefix(l.Text); ok {
+			if id, known := t.lookup(p); known {
 				label, t.cur = p, id
 				t.last = l.Speaker
 				return ix.relabel(l, label, t.cur)
@@ -300,7 +348,7 @@ func (ix *speakerIndex) relabel(l transcript.Line, label string, id speakerID) l
 	}
 	text := l.Text
 	switch i := strings.Index(text, label); {
-	case label != "" && i >= 0 && i <= len(text)-len(strings.TrimLeft(text, "[]()0123456789:., -*\t\u2013\u2014")):
+	case label != "" && i >= 0 && i <= len(text)-len(strings.TrimLeft(text, "[]()0123456789:., -*|+>\t\u2013\u2014\u2022\u00b7")):
 		// The label as written, after any time stamp or bold: replace it there.
 		ls.text = text[:i] + id.role + text[i+len(label):]
 	default:

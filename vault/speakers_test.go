@@ -98,6 +98,22 @@ func TestResolveSpeakerLabels(t *testing.T) {
 		{"Dafydd's mum", unknown},
 		{"Dafydd's point was", unknown},
 		{"Amy Li's daughter (Guest)", unknown},
+		// Teams writes an organisation's accounts surname first, and
+		// tags accounts in square brackets.
+		{"ap Rhys, Dafydd", P("P1")},
+		{"Li, Amy (Guest)", P("P2")},
+		{"Li, Amy [EXTERNAL]", P("P2")},
+		{"Amy Li [CONTRACTOR]", P("P2")},
+		{"al-Sayed, Layla (External)", P("P4")},
+		{"Evans, Siân", res},
+		{"van Dijk, Hendrik", other},
+		{"Tegid, Bryn (Guest)", unknown},
+		{"Li, Amy, Dafydd", unknown},
+		// Meeting display names carry emoji.
+		{"Amy Li 🌻", P("P2")},
+		{"Amy Li (she/her) 🏳️‍🌈", P("P2")},
+		{"🌻 Dafydd", P("P1")},
+		{"Bryn Tegid 🌻", unknown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.label, func(t *testing.T) {
@@ -297,6 +313,57 @@ func TestSpeakersOfLines(t *testing.T) {
 	}
 }
 
+// TestSpeakerNameLines: a registered name alone on a line, the words on the
+// lines after it (a typist's layout), starts that person's turn, so a
+// participant's words are never given to the speaker before them; a line
+// that names nobody registered (a heading) changes nothing.
+func TestSpeakerNameLines(t *testing.T) {
+	s := speakerStudy(t)
+	cat, _ := s.Catalog()
+	rd, _ := cat.Redactor()
+	text := "Interviewer: first\n" +
+		"Amy Li\n" +
+		"her words\n" +
+		"**Dafydd**\n" +
+		"his words\n" +
+		"Fenwick Vale\n" +
+		"still his\n" +
+		"  SIÂN EVANS \n" +
+		"the researcher's words\n" +
+		"Amy Li\n" +
+		"Q\n" +
+		"the researcher again\n"
+	lines, _, err := transcripttest.Parse(t.Context(), transcript.FormatText, strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := cat.speakerIndex(rd).tracker()
+	want := []struct {
+		kind policy.SpeakerKind
+		p    string
+		text string
+	}{
+		{policy.SpeakerResearcher, "", ""},
+		{policy.SpeakerParticipant, "P2", ""},
+		{policy.SpeakerParticipant, "P2", ""},
+		{policy.SpeakerParticipant, "P1", ""},
+		{policy.SpeakerParticipant, "P1", ""},
+		{policy.SpeakerParticipant, "P1", ""},
+		{policy.SpeakerParticipant, "P1", ""},
+		{policy.SpeakerResearcher, "", "  Interviewer "},
+		{policy.SpeakerResearcher, "", ""},
+		{policy.SpeakerParticipant, "P2", ""},
+		{policy.SpeakerResearcher, "", ""},
+		{policy.SpeakerResearcher, "", ""},
+	}
+	for i, l := range lines {
+		g := tr.next(l)
+		if w := want[i]; g.kind != w.kind || g.participant != w.p || g.text != w.text {
+			t.Errorf("line %d: got %v %q %q, want %v %q %q", i+1, g.kind, g.participant, g.text, w.kind, w.p, w.text)
+		}
+	}
+}
+
 func TestRelabelResearcher(t *testing.T) {
 	id := speakerID{kind: policy.SpeakerResearcher, role: "Interviewer"}
 	ix := &speakerIndex{}
@@ -312,6 +379,10 @@ func TestRelabelResearcher(t *testing.T) {
 		{"[00:01:23] Siân Evans: Why?", "Siân Evans", "[00:01:23] Interviewer: Why?"},
 		{"[00:01:23] **Siân:** Why?", "Siân", "[00:01:23] **Interviewer:** Why?"},
 		{"Siân Evans: Siân Evans again", "Siân Evans", "Interviewer: Siân Evans again"},
+		// A transcript table's row: the label is its first cell, after a time.
+		{"Siân | Why?", "Siân", "Interviewer | Why?"},
+		{"00:00:01 | Siân Evans | Why?", "Siân Evans", "00:00:01 | Interviewer | Why?"},
+		{"[SPEAKER_00]: Why?", "SPEAKER_00", "[Interviewer]: Why?"},
 	}
 	for _, tt := range tests {
 		got := ix.relabel(transcript.Line{Text: tt.text, Turn: true}, tt.label, id).text

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/fieldvault/fieldvault/policy"
@@ -44,6 +45,26 @@ func detectFormat(f *os.File, path string) (string, error) {
 	return string(format), nil
 }
 
+// notTextReason says why a file named as a text format was not taken for
+// one (its encoding; for a .docx, what it is instead), or "" (a name of
+// another format, or a content that contradicts its name otherwise).
+func notTextReason(f *os.File) string {
+	why := transcript.NotTextReason
+	switch strings.ToLower(filepath.Ext(f.Name())) {
+	case ".txt", ".text", ".md", ".markdown", ".srt", ".vtt":
+	case ".docx":
+		why = transcript.NotDocxReason
+	default:
+		return ""
+	}
+	head := make([]byte, 4096)
+	n, err := f.ReadAt(head, 0)
+	if err != nil && err != io.EOF {
+		return ""
+	}
+	return why(head[:n])
+}
+
 // textFacts is what ingest keeps of a text document as its lines stream
 // past: their number, the flag ranges its inline markup sets, what the
 // parser did not carry into them (Document.Dropped) and, when flags are to
@@ -68,6 +89,9 @@ func (s *Study) checkText(ctx context.Context, f *os.File, kind, format string, 
 	if format == FormatBinary {
 		if kind == policy.KindDocument {
 			return nil, nil // a PDF or image: kept, never exported
+		}
+		if why := notTextReason(f); why != "" {
+			return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, f.Name(), why)
 		}
 		return nil, fmt.Errorf("%w: %s: a %s must be plain text, Markdown, WebVTT, SRT or .docx", ErrInvalid, f.Name(), kind)
 	}

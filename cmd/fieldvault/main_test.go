@@ -61,6 +61,9 @@ func scriptParams(dir string, setup func(env *testscript.Env) error) testscript.
 	for name, f := range attackCmds {
 		cmds[name] = f
 	}
+	for name, f := range formatCmds {
+		cmds[name] = f
+	}
 	return testscript.Params{
 		Dir:                 dir,
 		RequireExplicitExec: true,

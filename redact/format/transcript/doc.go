@@ -48,20 +48,40 @@
 // that a line begins as a turn does: the label is returned as written
 // (Line.Speaker) and whether it names anyone is the caller's question
 // (fieldvault's gate withholds a label that names nobody registered).
-// LoosePrefix drops the rule on capitals, for look-ups in a register only.
+// LoosePrefix drops the rule on capitals, for look-ups in a register only,
+// and NameLine gives a line holding only a name the same use. A word may
+// also hold "_" (diarisation's "SPEAKER_00"); a label may be set off by a
+// tab instead of a colon ("Gideon<TAB>words", as typed in Word), be
+// followed by a no-break space, or be written in square brackets
+// ("[SPEAKER_01]: …"; without the colon only when numbered, "[Speaker 2] …",
+// so "[Music]" is text), after a time or Whisper's time range
+// ("[00:00:12.345 --> 00:00:15.000] SPEAKER_01: …").
+// A list or quotation marker, a broadcast caption's ">> " or a typed line
+// number before a label is skipped ("- Amy: …", "1. Amy: …", ">> AMY: …").
 // Lines without a label keep the speaker in force; a blank line does not end a
-// turn.
+// turn, but ">>" without a name does (the line is nobody's in particular).
 //
 // In plain text, Markdown and .docx, a transcription service's speaker line
 // (Otter.ai "Name  0:09", Rev "Name (00:01:23):", Trint-style
-// "Name [00:01:23]" or "[00:01:23] Name:", NVivo-style "00:01:23 Name";
-// see ParseTimedLabel) is a turn too: the line keeps the time
+// "Name [00:01:23]" or "[00:01:23] Name:", NVivo-style "00:01:23 Name",
+// Zoom's saved transcript "[Name] 10:01:02" and saved chat "10:01:40 From
+// Name to Everyone:" (the recipient is not carried); the name may be
+// written surname first, "Okafor, Ada   0:09", as Teams writes it; see
+// ParseTimedLabel) is a turn too: the line keeps the time
 // (Line.Start, HasTime) and its Text is written "Name:" (followed by any
 // words after the colon), so every turn's text starts with its label. A cue
 // timing line followed by a line holding only a name (Teams' older Word
 // transcripts: "0:0:3.450 --> 0:0:7.120", then "Name", then the words) makes
 // the name line such a turn, with the cue's start; the timing line stays a
-// line of text.
+// line of text. So does a line holding only a name followed by a line
+// holding only a time (Teams' Word transcripts: "Name", "0:03", the words):
+// the name line is the turn, with that time, and the time line stays text.
+//
+// In .docx a table row's first cell (after a time column) is its speaker,
+// when it passes the label rule (also surname first) and words follow in
+// another cell: "Speaker | Text" transcripts. A row whose first cell is
+// empty continues the turn; a "Speaker" or "Name" column heading is not a
+// speaker; after the table the turn in force before it goes on.
 //
 // WebVTT and SRT rolling captions (YouTube's automatic captions, broadcast
 // roll-up) repeat each line in the cues after it; each spoken line is kept
@@ -69,7 +89,10 @@
 // are not text and do not end the cue. In WebVTT a voice span (<v Name>, Teams) gives the speaker, and the
 // line's Text is written "Name: text" so that every turn's text starts with
 // its label; otherwise a label at the start of the cue text (Zoom, SRT) does,
-// after an SRT dialogue dash ("- Name: …") is removed. Consecutive cues of one
+// after an SRT dialogue dash ("- Name: …") is removed. Once a cue has begun
+// with a label, a later cue's prefix up to ": " is a display name whatever
+// it holds ("Amy Li 🌻", "amy", "Dr. Amy Li, PhD"; see displayLabel), so a
+// speaker a meeting service named freely is never taken for the one before. Consecutive cues of one
 // speaker are merged into one turn: only the first carries the label (the
 // repeated label is removed from the later cues' text), every cue stays its
 // own line. In .docx a label at the start of a paragraph is a turn whether or
@@ -96,6 +119,12 @@
 // blocks, .docx comments, headers and footers (counted by part), document
 // properties (author, company) and tracked deletions (tracked changes are
 // taken as accepted). Callers must show it: nothing is dropped silently.
+//
+// # Encodings
+//
+// Text formats are UTF-8 (a byte-order mark is dropped), or UTF-16 with a
+// byte-order mark (Windows Notepad's "Unicode"), decoded as it is read.
+// Any other encoding is refused, never guessed: NotTextReason names it.
 //
 // Errors never quote the file's content: they name the format, the line and
 // column (or the docx part) and what is wrong.

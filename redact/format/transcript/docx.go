@@ -232,13 +232,13 @@ func (w *docxWalker) emit() error {
 		w.boxLines = append(w.boxLines, s) // after the anchoring paragraph
 		return nil
 	}
-	if err := w.b.add(rawLine{text: s, src: w.b.n + 1, note: w.noteKind != "", row: w.row}); err != nil {
+	if err := w.b.add(rawLine{text: s, src: w.b.nextSrc(), note: w.noteKind != "", row: w.row}); err != nil {
 		return err
 	}
 	for len(w.boxLines) > 0 {
 		s := w.boxLines[0]
 		w.boxLines = w.boxLines[1:]
-		if err := w.b.add(rawLine{text: s, src: w.b.n + 1, note: w.noteKind != ""}); err != nil {
+		if err := w.b.add(rawLine{text: s, src: w.b.nextSrc(), note: w.noteKind != ""}); err != nil {
 			return err
 		}
 	}

@@ -43,7 +43,7 @@ func addFixtureSeeds(f *testing.F, names ...string) {
 }
 
 func FuzzParseVTT(f *testing.F) {
-	addFixtureSeeds(f, "teams.vtt", "zoom.vtt", "youtube.vtt")
+	addFixtureSeeds(f, "teams.vtt", "zoom.vtt", "youtube.vtt", "zoom-names.vtt")
 	for _, s := range []string{
 		"WEBVTT",
 		"WEBVTT\n\n00:01.000 --> 00:02.000\n<v Zebedee Quist>[dnq]hi</v>\n\n00:02.000 --> 00:03.000\n<v.loud Ann>x[/dnq]",
@@ -57,7 +57,7 @@ func FuzzParseVTT(f *testing.F) {
 }
 
 func FuzzParseSRT(f *testing.F) {
-	addFixtureSeeds(f, "interview.srt")
+	addFixtureSeeds(f, "interview.srt", "captions-colon.srt")
 	for _, s := range []string{
 		"1\n00:00:01,000 --> 00:00:02,000\nZebedee: <i>hi</i> {\\an8}\n",
 		"1\n00:00:01.000 --> 00:00:02.000\n- Ann: a\n- Zebedee: b\n2\n00:00:03,000 --> 00:00:04,000\n[dnq]",
@@ -71,7 +71,7 @@ func FuzzParseSRT(f *testing.F) {
 }
 
 func FuzzParseDocx(f *testing.F) {
-	addFixtureSeeds(f, "interview.docx", "otter.docx")
+	addFixtureSeeds(f, "interview.docx", "otter.docx", "speaker-table.docx")
 	var buf bytes.Buffer
 	if err := WriteDocx(&buf, exportBlocks); err != nil {
 		f.Fatal(err)
@@ -88,6 +88,8 @@ func FuzzParseDocx(f *testing.F) {
 func FuzzParseDocxXML(f *testing.F) {
 	f.Add(fixtureDocument)
 	f.Add("<w:document " + wNS + "><w:body><w:p><w:r><w:t>a</w:t><w:br w:type=\"page\"/><w:t>[dnq]b</w:t></w:r></w:p><w:p><w:r><w:t>[/dnq]</w:t></w:r></w:p></w:body></w:document>")
+	// A name paragraph, a time paragraph, then a transcript table.
+	f.Add("<w:document " + wNS + "><w:body><w:p><w:r><w:t>Zebedee</w:t></w:r></w:p><w:p><w:r><w:t>0:03</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>0:01</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Zebedee</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>[dnq]x</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc/><w:tc><w:p><w:r><w:t>y[/dnq]</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:p><w:r><w:t>Zebedee</w:t></w:r></w:p></w:body></w:document>")
 	f.Add("<w:document " + wNS + "><w:p>outside body</w:p></w:document>")
 	f.Fuzz(func(t *testing.T, xmlText string) {
 		data := buildZip(t, []struct{ name, body string }{{"word/document.xml", xmlText}})
@@ -120,7 +122,8 @@ func FuzzParseDocxNotes(f *testing.F) {
 }
 
 func FuzzParseMarkup(f *testing.F) {
-	addFixtureSeeds(f, "interview.txt", "fieldnotes.md", "crlf.txt", "otter.txt", "rev.txt", "trint.txt", "nvivo.txt", "prose-times.txt")
+	addFixtureSeeds(f, "interview.txt", "fieldnotes.md", "crlf.txt", "otter.txt", "rev.txt", "trint.txt", "nvivo.txt", "prose-times.txt",
+		"zoom-live.txt", "zoom-chat.txt", "whisperx.txt", "teams-names.txt")
 	for _, s := range []string{
 		"[dnq]Zebedee[/dnq]",
 		"[dnq][confidential]x[/dnq][/confidential]",
@@ -129,6 +132,10 @@ func FuzzParseMarkup(f *testing.F) {
 		"[dn[dnq]q][/dnq]",
 		"**Zebedee:** [DNQ]a\r\nb[/dnq]\rc",
 		"\xff\x00",
+		"\xff\xfeZ\x00:\x00 \x00\x00\xd8",         // UTF-16 ending in half a surrogate pair
+		"Zebedee\n0:03\n[dnq]x\nQuist, Zebedee\n", // a name line, a time line
+		"Zebedee\n",                               // a held name line at the end
+		"[Zebedee Quist] 1:02\n10:01:02 From Z to Everyone:\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -141,7 +148,8 @@ func FuzzParseMarkup(f *testing.F) {
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
 
 func TestFuzzSeedsPresent(t *testing.T) {
-	for _, n := range []string{"teams.vtt", "zoom.vtt", "youtube.vtt", "interview.srt", "interview.docx", "otter.docx", "interview.txt", "otter.txt", "rev.txt", "trint.txt", "nvivo.txt", "fieldnotes.md"} {
+	for _, n := range []string{"teams.vtt", "zoom.vtt", "youtube.vtt", "interview.srt", "interview.docx", "otter.docx", "interview.txt", "otter.txt", "rev.txt", "trint.txt", "nvivo.txt", "fieldnotes.md",
+		"zoom-names.vtt", "captions-colon.srt", "zoom-live.txt", "zoom-chat.txt", "whisperx.txt", "teams-names.txt", "speaker-table.docx"} {
 		if len(readFixture(t, n)) == 0 {
 			t.Errorf("seed fixture %s is empty", n)
 		}
@@ -151,7 +159,9 @@ func TestFuzzSeedsPresent(t *testing.T) {
 func FuzzParseLabel(f *testing.F) {
 	for _, s := range []string{"Carol: hi", "**Anna van Dijk**: ja", "Note: x", "https://x", "Élodie : oui", "Speaker 2:", "**:**", "",
 		"Amy Li (she/her) (Guest): hi", "de la Cruz: sí", "al-Sayed: x", "Carol ((x)): y", "Dafydd ap Rhys ():",
-		"[00:01:23] Amy Li: hi", "Speaker 1 (00:01): x", "(1:2) A: b"} {
+		"[00:01:23] Amy Li: hi", "Speaker 1 (00:01): x", "(1:2) A: b",
+		"[SPEAKER_01]: x", "[Speaker 2] x", "[Music]", "Zebedee\tx", "Amy:\u00a0hi", "Amy\u00a0Li: x",
+		"[00:00:12.345 --> 00:00:15.000] SPEAKER_01: x", "[0:00 --> 1", "[:]", "[1]"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {

@@ -91,9 +91,18 @@ func fmtTime(d time.Duration) string {
 func checkDoc(tb testing.TB, doc *Document) {
 	tb.Helper()
 	speaker := ""
+	outer, inRows := "", false // a table's turns end with it
 	for i, l := range doc.Lines {
 		if l.N != i+1 {
 			tb.Fatalf("line %d has N = %d", i+1, l.N)
+		}
+		if l.Row != inRows {
+			if l.Row {
+				outer = speaker
+			} else {
+				speaker = outer
+			}
+			inRows = l.Row
 		}
 		if l.Note {
 			if l.Speaker != "" || l.Turn {
@@ -101,6 +110,9 @@ func checkDoc(tb testing.TB, doc *Document) {
 			}
 			speaker = ""
 			continue
+		}
+		if !l.Turn && strings.HasPrefix(strings.TrimLeft(l.Text, " \t"), ">>") {
+			speaker = "" // a caption's speaker change without a name
 		}
 		if l.Turn {
 			if l.Speaker == "" {

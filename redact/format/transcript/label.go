@@ -87,7 +87,7 @@ const (
 // rule only says the line begins the way a speaker's turn begins.
 func ParseLabel(line string) (label, rest string, ok bool) {
 	name, rest, ok := splitPrefix(line)
-	if !ok || !validLabel(name) {
+	if !ok || !validLabel(nbspWords(name)) {
 		return "", "", false
 	}
 	return name, rest, true
@@ -101,22 +101,58 @@ func ParseLabel(line string) (label, rest string, ok bool) {
 // unknown speaker's turn.
 func LoosePrefix(line string) (label, rest string, ok bool) {
 	name, rest, ok := splitPrefix(line)
-	if !ok || !labelShape(name, true) {
+	if !ok || !labelShape(nbspWords(name), true) {
 		return "", "", false
 	}
 	return name, rest, true
+}
+
+// NameLine reports whether a whole line, but for spaces and Markdown
+// bold, has the shape of a speaker label ("Amy Li", "INTERVIEWER",
+// "**Dafydd**"): a speaker's name on a line of its own, their words on the
+// lines after it, as some typists lay transcripts out. The shape is that of
+// headings and one-word answers too ("Fenwick Vale", "Okay"): callers use
+// it only to look a name up in a register of known people.
+func NameLine(line string) (name string, ok bool) {
+	s := strings.TrimSpace(line)
+	if len(s) > maxLabelBytes {
+		return "", false
+	}
+	if b, found := strings.CutPrefix(s, "**"); found {
+		s, found = strings.CutSuffix(b, "**")
+		if !found {
+			return "", false
+		}
+	}
+	if s == "" || !validLabel(nbspWords(s)) {
+		return "", false
+	}
+	return s, true
 }
 
 // splitPrefix cuts a line at its first colon when the colon is followed by
 // white space or the end of the line, removing Markdown bold around the
 // prefix ("**Carol:**", "**Carol**:").
 func splitPrefix(line string) (name, rest string, ok bool) {
-	s := skipTimestamp(line)
+	s := skipTimestamp(skipListMarker(line))
+	if s != "" && s[0] == '[' {
+		return bracketPrefix(s)
+	}
 	bold := strings.HasPrefix(s, "**")
 	if bold {
 		s = s[2:]
 	}
 	i := labelColon(s)
+	if t := strings.IndexByte(s[:min(len(s), maxLabelBytes+1)], '\t'); t > 0 && !bold && (i < 0 || t < i) {
+		// "Name<TAB>words": a label set off by a tab, as typists lay
+		// transcripts out in Word; words must follow (a heading may end
+		// in a tab, a schedule give a time: "Arrival<TAB>10:30").
+		rest := strings.TrimLeft(s[t+1:], " \t")
+		if !hasLetter(rest) {
+			return "", "", false
+		}
+		return strings.TrimRight(s[:t], " \u00a0"), rest, true
+	}
 	if i <= 0 || i > maxLabelBytes {
 		return "", "", false
 	}
@@ -131,12 +167,34 @@ func splitPrefix(line string) (name, rest string, ok bool) {
 			return "", "", false
 		}
 	}
-	if after != "" && after[0] != ' ' && after[0] != '\t' {
+	// Word puts a no-break space after the colon as readily as a space.
+	if after != "" && after[0] != ' ' && after[0] != '\t' && !strings.HasPrefix(after, "\u00a0") {
 		return "", "", false
 	}
 	// Allow one space before the colon ("Carol : …", French style).
 	name = strings.TrimSuffix(name, " ")
 	name = strings.TrimSuffix(name, "\u00a0")
+	return name, strings.TrimLeft(after, " \t\u00a0"), true
+}
+
+// bracketPrefix cuts a label written in square brackets, as diarisation
+// tools write it ("[SPEAKER_01]: words", "[Speaker 2] words"): followed by a
+// colon, or, for a numbered speaker only, by white space or the end of the
+// line, so that "[Music]" or "[Laughter] yes" are not labels.
+func bracketPrefix(s string) (name, rest string, ok bool) {
+	j := strings.IndexByte(s, ']')
+	if j <= 1 || j > maxLabelBytes {
+		return "", "", false
+	}
+	name, after := s[1:j], s[j+1:]
+	if a, found := strings.CutPrefix(after, ":"); found {
+		after = a
+	} else if !isDigit(name[len(name)-1]) {
+		return "", "", false
+	}
+	if after != "" && after[0] != ' ' && after[0] != '\t' {
+		return "", "", false
+	}
 	return name, strings.TrimLeft(after, " \t"), true
 }
 
@@ -172,6 +230,33 @@ func labelColon(s string) int {
 	return -1
 }
 
+// skipListMarker removes a list or quotation marker that a transcript
+// typed as a list puts before a label ("- Amy: …", "• Amy: …", "1. Amy: …",
+// "2) Amy: …", "> Amy: …"), a broadcast caption's speaker change (">> AMY:
+// …"), or a line number set off by a tab or two spaces
+// ("12<TAB>Amy: …"); a line without one is returned as it is.
+func skipListMarker(s string) string {
+	for _, m := range []string{">> ", "- ", "* ", "+ ", "> ", "\u2022 ", "\u00b7 ", "\u2013 ", "\u2014 "} {
+		if rest, ok := strings.CutPrefix(s, m); ok {
+			return strings.TrimLeft(rest, " \t")
+		}
+	}
+	j := 0
+	for j < len(s) && j < 6 && isDigit(s[j]) {
+		j++
+	}
+	if j == 0 || j == len(s) {
+		return s
+	}
+	switch t := s[j:]; {
+	case strings.HasPrefix(t, ". "), strings.HasPrefix(t, ") "), strings.HasPrefix(t, "  "):
+		return strings.TrimLeft(t[1:], " \t")
+	case t[0] == '\t':
+		return strings.TrimLeft(t, " \t")
+	}
+	return s
+}
+
 // skipTimestamp removes a time stamp that typists and transcription tools
 // put before a label ("[00:01:23] Amy Li: …", "(12:04) Q: …", "00:01:23 -
 // Amy: …"); a line without one is returned as it is.
@@ -190,6 +275,17 @@ func skipTimestamp(s string) string {
 		return s
 	}
 	t = t[j:]
+	if r, ok := strings.CutPrefix(t, " --> "); ok {
+		// A time range, as Whisper writes it: "[00:00:12.345 --> 00:00:15.000]".
+		k := 0
+		for k < len(r) && (r[k] >= '0' && r[k] <= '9' || r[k] == ':' || r[k] == '.' || r[k] == ',') {
+			k++
+		}
+		if !isTimestamp(r[:k]) {
+			return s
+		}
+		t = r[k:]
+	}
 	if closer != 0 {
 		if t == "" || t[0] != closer {
 			return s
@@ -253,6 +349,15 @@ func SplitAnnotations(label string) (name string, notes []string) {
 
 // validLabel applies the label rule to a label without its colon.
 func validLabel(label string) bool { return labelShape(label, false) }
+
+// nbspWords turns no-break spaces between a label's words into spaces,
+// for the label rule only (the label is returned as written).
+func nbspWords(label string) string {
+	if strings.Contains(label, "\u00a0") {
+		return strings.ReplaceAll(label, "\u00a0", " ")
+	}
+	return label
+}
 
 // labelShape is the label rule; loose drops its rules on capitals and on
 // excluded first words (LoosePrefix).
@@ -382,10 +487,11 @@ func hyphenCapital(w string) bool {
 	return unicode.IsUpper(r) || unicode.IsTitle(r)
 }
 
-// validWord: letters, digits, combining marks and . ' ’ -; at least one
-// letter, except that a later word may be a number ("Speaker 2").
+// validWord: letters, digits, combining marks and . ' ’ - _ (diarisation's
+// "SPEAKER_00"); at least one letter, except that a later word may be a
+// number ("Speaker 2").
 func validWord(w string, later bool) bool {
-	letters, ok := letterCount(w, ".'\u2019-")
+	letters, ok := letterCount(w, ".'\u2019-_")
 	if !ok {
 		return false
 	}
@@ -421,6 +527,16 @@ func letterCount(s, extra string) (letters int, ok bool) {
 		}
 	}
 	return letters, true
+}
+
+// hasLetter reports whether s holds a letter.
+func hasLetter(s string) bool {
+	for _, c := range s {
+		if unicode.IsLetter(c) {
+			return true
+		}
+	}
+	return false
 }
 
 func isDigits(s string) bool {

@@ -53,6 +53,32 @@ func TestParseLabelDecorations(t *testing.T) {
 		{"Mrs Jones' son: yes", "Mrs Jones' son"},
 		{"Dafydd's older brother: yes", "Dafydd's older brother"},
 		{"Amy Li (she/her) (01:02:03): hi", "Amy Li (she/her) (01:02:03)"},
+		// Diarisation tools (WhisperX, pyannote): numbered speakers, in
+		// square brackets or not, after Whisper's time range.
+		{"SPEAKER_00: thanks for coming", "SPEAKER_00"},
+		{"[SPEAKER_01]: and the deliveries", "SPEAKER_01"},
+		{"[SPEAKER_01] and the deliveries", "SPEAKER_01"},
+		{"[Speaker 2] yes", "Speaker 2"},
+		{"[Amy Li]: yes", "Amy Li"},
+		{"[00:00:12.345 --> 00:00:15.000] SPEAKER_01: right", "SPEAKER_01"},
+		{"[00:00:12.345 --> 00:00:15.000] [SPEAKER_01]: right", "SPEAKER_01"},
+		// A label set off by a tab, as typed in Word.
+		{"Gideon\tI was the treasurer.", "Gideon"},
+		{"Gideon Marsh \tStill am: yes.", "Gideon Marsh"},
+		{"P1\tyes", "P1"},
+		// Transcripts typed as lists, quoted, or with line numbers.
+		{"- Amy Li: a bullet", "Amy Li"},
+		{"* **Amy Li:** a bullet", "Amy Li"},
+		{"• Amy Li: a bullet", "Amy Li"},
+		{"1. Amy Li: numbered", "Amy Li"},
+		{"12) Amy Li: numbered", "Amy Li"},
+		{"> Amy Li: quoted", "Amy Li"},
+		{"0012\tAmy Li: line-numbered", "Amy Li"},
+		{"12  Amy Li: line-numbered", "Amy Li"},
+		{"- [00:01:23] Amy Li: both", "Amy Li"},
+		// No-break spaces, as Word puts them after a colon or in a name.
+		{"Amy:\u00a0hi", "Amy"},
+		{"Amy\u00a0Li:\u00a0hi", "Amy\u00a0Li"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
@@ -92,6 +118,26 @@ func TestParseLabelProse(t *testing.T) {
 		"It's true: yes",
 		"Let's see: who came",
 		"Dafydd's mum said that: no",
+		// Bracketed sound and transcriber notes are not speakers.
+		"[Music]",
+		"[Music] la la la",
+		"[Laughter] yes, well",
+		"[inaudible 00:01:23] so then",
+		"[crosstalk]: x",
+		"[]: x",
+		"[Amy Li]x",
+		"the\tthing",
+		"- the thing is: x",
+		"1.5 million: that many",
+		"2 Amy: one space is prose",
+		"-Amy: no space",
+		"> ",
+		"12",
+		"Fenwick Vale\t",
+		"Fenwick Vale\t \t",
+		"Arrival\t10:30",
+		"Total\t12",
+		"Note\tthe recorder stopped",
 	} {
 		t.Run(line, func(t *testing.T) {
 			if label, _, ok := ParseLabel(line); ok {
@@ -141,6 +187,63 @@ func TestSplitAnnotations(t *testing.T) {
 			if notes[i] != tt.notes[i] {
 				t.Errorf("SplitAnnotations(%q) notes = %q; want %q", tt.label, notes, tt.notes)
 			}
+		}
+	}
+}
+
+func TestNameLine(t *testing.T) {
+	tests := []struct {
+		line, name string
+		ok         bool
+	}{
+		{"Amy Li", "Amy Li", true},
+		{"  INTERVIEWER ", "INTERVIEWER", true},
+		{"**Dafydd ap Rhys**", "Dafydd ap Rhys", true},
+		{"Amy\u00a0Li", "Amy\u00a0Li", true},
+		{"amy li", "", false},
+		{"Amy Li (Guest)", "Amy Li (Guest)", true},
+		{"Amy Li: hi", "", false},
+		{"**Amy Li", "", false},
+		{"", "", false},
+		{"a b c d e f g", "", false},
+		{"We walked to the shop.", "", false},
+		{"0:03", "", false},
+	}
+	for _, tt := range tests {
+		name, ok := NameLine(tt.line)
+		if name != tt.name || ok != tt.ok {
+			t.Errorf("NameLine(%q) = %q, %v; want %q, %v", tt.line, name, ok, tt.name, tt.ok)
+		}
+	}
+}
+
+// TestRowLabel: a transcript table's speaker column, and tables that are
+// not transcripts.
+func TestRowLabel(t *testing.T) {
+	tests := []struct {
+		row, label string
+		cont       bool
+	}{
+		{"Amy Li | We opened the larder.", "Amy Li", false},
+		{"00:01:02 | Amy Li | We opened it.", "Amy Li", false},
+		{"[00:01:02] | Amy | We opened it.", "Amy", false},
+		{"Li, Amy (Guest) | yes", "Li, Amy (Guest)", false},
+		{"Amy: | yes", "Amy", false},
+		{" | and my aunt.", "", true},
+		{"00:01:02 |  | and my aunt.", "", true},
+		{"Speaker | Text", "", false},
+		{"Name | Words", "", false},
+		{"Arrival | 10:30", "", false},
+		{"Total | 12 | 14", "", false},
+		{"2004 | Moved to Fenwick Vale", "", false},
+		{"We walked. | yes", "", false},
+		{"Amy Li", "", false},
+		{"Amy Li | ", "", false},
+	}
+	for _, tt := range tests {
+		label, cont := rowLabel(tt.row)
+		if label != tt.label || cont != tt.cont {
+			t.Errorf("rowLabel(%q) = %q, %v; want %q, %v", tt.row, label, cont, tt.label, tt.cont)
 		}
 	}
 }

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // maxLineBytes bounds one line of a text, WebVTT or SRT file (limits.go).
@@ -224,7 +227,8 @@ func parsePlain(r io.Reader, b *builder) error {
 // A .docx must start as a zip archive (and not an OpenDocument one; Parse
 // checks for word/document.xml), a .vtt with the "WEBVTT" header, an .srt
 // with a cue number or timing line; .txt/.text and .md/.markdown must be
-// UTF-8 without NUL bytes (a UTF-16 file is refused).
+// UTF-8 without NUL bytes, or UTF-16 with a byte-order mark (which Parse
+// decodes); other encodings are refused (NotTextReason says why).
 func DetectFormat(filename string, head []byte) (Format, bool) {
 	switch strings.ToLower(filepath.Ext(filename)) {
 	case ".txt", ".text":
@@ -242,9 +246,97 @@ func DetectFormat(filename string, head []byte) (Format, bool) {
 	return "", false
 }
 
+// utf16BOM reports the byte order a UTF-16 byte-order mark at the start
+// of head gives (Windows Notepad's "Unicode" is little-endian).
+func utf16BOM(head []byte) (unicode.Endianness, bool) {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xff, 0xfe}):
+		return unicode.LittleEndian, true
+	case bytes.HasPrefix(head, []byte{0xfe, 0xff}):
+		return unicode.BigEndian, true
+	}
+	return unicode.LittleEndian, false
+}
+
+// decodeUTF16 returns r read as UTF-8: a text file that starts with a
+// UTF-16 byte-order mark is decoded (the mark dropped), any other is r
+// itself. An unpaired surrogate reads as U+FFFD.
+func decodeUTF16(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(2)
+	e, ok := utf16BOM(head)
+	if !ok {
+		return br
+	}
+	br.Discard(2)
+	return transform.NewReader(br, unicode.UTF16(e, unicode.IgnoreBOM).NewDecoder())
+}
+
+// utf16Head decodes the head of a file that starts with a UTF-16
+// byte-order mark to UTF-8, so that its format can be told; any other head
+// is returned as it is.
+func utf16Head(head []byte) []byte {
+	e, ok := utf16BOM(head)
+	if !ok {
+		return head
+	}
+	body := head[2 : 2+(len(head)-2)/2*2]
+	out, _, err := transform.Bytes(unicode.UTF16(e, unicode.IgnoreBOM).NewDecoder(), body)
+	if err != nil {
+		return nil
+	}
+	// A head cut inside a surrogate pair ends in U+FFFD: drop it.
+	return bytes.TrimSuffix(out, []byte("\ufffd"))
+}
+
+// NotTextReason says, for a file DetectFormat refused although its name
+// is that of a text format (.txt, .md, .srt, .vtt), what is wrong with its
+// content and what to do, in one line without the content; "" if nothing
+// is wrong with its encoding.
+func NotTextReason(head []byte) string {
+	if _, ok := utf16BOM(head); ok {
+		return ""
+	}
+	n := min(len(head), 512)
+	evenNUL, oddNUL := 0, 0
+	for i := 0; i < n; i++ {
+		if head[i] == 0 {
+			if i%2 == 0 {
+				evenNUL++
+			} else {
+				oddNUL++
+			}
+		}
+	}
+	if n >= 4 && (evenNUL > n/4 || oddNUL > n/4) {
+		return "it looks like UTF-16 text without a byte-order mark: save it as UTF-8 (or as UTF-16 with a byte-order mark) and ingest it again"
+	}
+	if evenNUL+oddNUL > 0 {
+		return "it holds NUL bytes, so it is not a text file"
+	}
+	if !isTextHead(head) {
+		return "it is not UTF-8 (text saved as Windows-1252 or Latin-1, say): save it as UTF-8 and ingest it again"
+	}
+	return ""
+}
+
+// NotDocxReason says, for a file named .docx that DetectFormat refused,
+// what it is and what to do, in one line; "" if it cannot tell.
+func NotDocxReason(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
+		return "it is a Word 97-2003 .doc or a password-protected .docx: save it in Word as .docx without a password and ingest it again"
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return "it is an OpenDocument file (.odt), not Word: save it as .docx and ingest it again"
+	case bytes.HasPrefix(head, []byte("{\\rtf")):
+		return "it is Rich Text (.rtf), not Word: save it as .docx and ingest it again"
+	}
+	return ""
+}
+
 func isTextHead(head []byte) bool {
-	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
-		return false
+	if _, ok := utf16BOM(head); ok {
+		head = utf16Head(head)
 	}
 	// The head may end inside a multi-byte character.
 	for k := 0; k < utf8.UTFMax && len(head) > 0; k++ {
@@ -257,7 +349,7 @@ func isTextHead(head []byte) bool {
 }
 
 func isVTTHead(head []byte) bool {
-	head = bytes.TrimPrefix(head, []byte(bom))
+	head = bytes.TrimPrefix(utf16Head(head), []byte(bom))
 	if !bytes.HasPrefix(head, []byte("WEBVTT")) {
 		return false
 	}
@@ -275,7 +367,7 @@ func isSRTHead(head []byte) bool {
 	if !isTextHead(head) {
 		return false
 	}
-	head = bytes.TrimPrefix(head, []byte(bom))
+	head = bytes.TrimPrefix(utf16Head(head), []byte(bom))
 	for len(head) > 0 {
 		var line []byte
 		i := bytes.IndexAny(head, "\r\n")

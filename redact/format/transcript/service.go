@@ -47,10 +47,21 @@ func ParseTimedLabel(line string) (label string, start time.Duration, rest strin
 			tm, after = s[:i], s[i:]
 		}
 		d, hours, ok := parseLabelTime(tm)
+		if !ok && bracket {
+			// Zoom's saved live transcript: "[Carol Mensah] 10:01:02".
+			name, tm := tm, strings.TrimSpace(after)
+			if d, _, ok := parseLabelTime(tm); ok && after[0] == ' ' && validTimedLabel(name) {
+				return name, d, "", true
+			}
+			return "", 0, "", false
+		}
 		if !ok || after == "" || (after[0] != ' ' && after[0] != '\t') {
 			return "", 0, "", false
 		}
 		name := strings.TrimLeft(after, " \t")
+		if l, r, ok := zoomChatLine(name); ok && hours {
+			return l, d, r, true
+		}
 		if l, r, ok := ParseLabel(name); ok {
 			return l, d, r, true
 		}
@@ -117,7 +128,7 @@ func ParseTimedLabel(line string) (label string, start time.Duration, rest strin
 		name = trimmed
 	}
 	d, hours, ok := parseLabelTime(tm)
-	if !ok || !validLabel(name) {
+	if !ok || !validTimedLabel(name) {
 		return "", 0, "", false
 	}
 	if !colon && !hours && !otter {
@@ -127,6 +138,42 @@ func ParseTimedLabel(line string) (label string, start time.Duration, rest strin
 		return "", 0, "", false
 	}
 	return name, d, words, true
+}
+
+// zoomChatLine recognises the rest of a line of Zoom's saved chat after
+// its time: "From Carol Mensah to Everyone:" (the message on the lines
+// after it), "From  Carol Mensah : words" or "From Carol Mensah to
+// Everyone : words". The sender is the label; the recipient is not carried
+// (a direct message's recipient, "to Amy Li(Direct Message)", included).
+func zoomChatLine(s string) (label, rest string, ok bool) {
+	s, ok = strings.CutPrefix(s, "From ")
+	if !ok {
+		return "", "", false
+	}
+	head, rest, ok := strings.Cut(s, ":")
+	if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '\t') {
+		return "", "", false
+	}
+	if i := strings.Index(head, " to "); i >= 0 {
+		head = head[:i]
+	}
+	head = strings.TrimSpace(head)
+	if !validTimedLabel(head) {
+		return "", "", false
+	}
+	return head, strings.TrimLeft(rest, " \t"), true
+}
+
+// validTimedLabel is the label rule for a name a time or a line of its own
+// sets apart, which may also be written surname first, as Teams shows an
+// organisation's accounts ("Okafor, Adaeze", "Okafor, Adaeze (Guest)").
+func validTimedLabel(name string) bool {
+	if validLabel(name) {
+		return true
+	}
+	family, given, ok := strings.Cut(name, ", ")
+	return ok && !strings.Contains(given, ",") && validLabel(family) && validLabel(given) &&
+		!strings.ContainsRune(family, '(')
 }
 
 // hasClockColon reports whether s holds a colon between two digits, as

@@ -99,7 +99,7 @@ func ParseLines(ctx context.Context, f Format, r io.Reader, fn func(Line) error)
 	b := newBuilder(f, fn)
 	b.budget.ctx = ctx
 	if f != FormatDocx {
-		r = ctxReader{ctx, r}
+		r = decodeUTF16(ctxReader{ctx, r})
 	}
 	var err error
 	switch f {
@@ -155,6 +155,20 @@ type builder struct {
 	// transcript (Teams' older Word download), waiting for its name line.
 	cueTime    time.Duration
 	hasCueTime bool
+	// held is a line holding only a name, waiting to see whether a line
+	// holding only a time follows it (Teams' Word download: "Name", then
+	// "0:03", then the words), which makes it a turn.
+	held    rawLine
+	hasHeld bool
+	// outer is the speaker in force before the table rows being read: a
+	// table's speakers are its rows', and the turn before it goes on
+	// after it.
+	outer  string
+	inRows bool
+	// labelledCues: a cue has begun with a speaker label, as every cue
+	// of a Zoom or Otter caption file does; from then on a cue's prefix
+	// is read as a meeting's display name (displayLabel).
+	labelledCues bool
 }
 
 func newBuilder(f Format, emit func(Line) error) *builder {
@@ -165,7 +179,59 @@ func (b *builder) errorf(line, col int, format string, args ...any) *ParseError 
 	return &ParseError{Format: b.format, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
 }
 
+// nextSrc is the parsed line number the next line given to add will have.
+func (b *builder) nextSrc() int {
+	if b.hasHeld {
+		return b.n + 2
+	}
+	return b.n + 1
+}
+
+// add takes the next raw line. A line holding only a name is held until the
+// line after it is seen: if that holds only a time, the name is a speaker
+// line with that time.
 func (b *builder) add(r rawLine) error {
+	if b.hasHeld {
+		h := b.held
+		b.hasHeld, b.held = false, rawLine{}
+		if d, ok := bareTime(r); ok {
+			b.cueTime, b.hasCueTime = d, true
+		}
+		if err := b.addLine(h); err != nil {
+			return err
+		}
+	}
+	if !b.hasCueTime && nameOnly(r) {
+		b.held, b.hasHeld = r, true
+		return nil
+	}
+	return b.addLine(r)
+}
+
+// nameOnly reports whether r is a line of text holding only a name of two
+// words or more (and no markup), which a time on the next line would make a
+// speaker line. One word followed by a time is more often a schedule in
+// field notes ("Arrival", "10:30") than a speaker; a registered one-word
+// name alone on a line is still found by the gate (NameLine).
+func nameOnly(r rawLine) bool {
+	if r.cue || r.note || r.row || r.voice != "" || strings.ContainsAny(r.text, "[:") {
+		return false
+	}
+	name := strings.TrimSpace(r.text)
+	return strings.Contains(name, " ") && validTimedLabel(name) && !endsSentence(name)
+}
+
+// bareTime reports whether r holds only a service's time ("0:03",
+// "1:02:03").
+func bareTime(r rawLine) (time.Duration, bool) {
+	if r.cue || r.note || r.row {
+		return 0, false
+	}
+	d, _, ok := parseLabelTime(strings.TrimSpace(r.text))
+	return d, ok
+}
+
+func (b *builder) addLine(r rawLine) error {
 	if err := b.budget.line(b.format, r.src, len(r.text)); err != nil {
 		return err
 	}
@@ -182,6 +248,14 @@ func (b *builder) add(r rawLine) error {
 		Row:     r.row,
 	}
 	l.MarkupOnly = tags && strings.TrimSpace(text) == ""
+	if r.row != b.inRows {
+		if r.row {
+			b.outer = b.speaker
+		} else {
+			b.speaker = b.outer
+		}
+		b.inRows = r.row
+	}
 	var label, rest string
 	ok := false
 	timed := false
@@ -191,6 +265,15 @@ func (b *builder) add(r rawLine) error {
 		l.Note = true
 	case r.voice != "":
 		label, rest, ok = r.voice, strings.TrimLeft(text, " \t"), true
+	case r.row:
+		var cont bool
+		if label, cont = rowLabel(text); cont {
+			break // a row with an empty speaker cell continues the turn
+		}
+		ok = label != ""
+		if !ok {
+			label, rest, ok = ParseLabel(text)
+		}
 	case !r.cue:
 		// A transcription service's "Name  0:09" line: a turn whose time
 		// is the label's; its text is written "Name:" like any turn.
@@ -211,7 +294,7 @@ func (b *builder) add(r rawLine) error {
 			b.cueTime, b.hasCueTime = start, true
 			break
 		}
-		if name := strings.TrimSpace(text); hadCue && name != "" && validLabel(name) && !endsSentence(name) {
+		if name := strings.TrimSpace(text); hadCue && name != "" && validTimedLabel(name) && !endsSentence(name) {
 			label, ok, timed = name, true, true
 			l.Start, l.HasTime = pending, true
 			l.Text = name + ":"
@@ -220,6 +303,13 @@ func (b *builder) add(r rawLine) error {
 		fallthrough
 	default:
 		label, rest, ok = ParseLabel(text)
+		if r.cue {
+			if ok {
+				b.labelledCues = true
+			} else if b.labelledCues {
+				label, rest, ok = displayLabel(text)
+			}
+		}
 	}
 	switch {
 	case ok && r.cue && label == b.speaker && b.lastIsCue():
@@ -233,6 +323,11 @@ func (b *builder) add(r rawLine) error {
 		if r.voice != "" {
 			l.Text = label + ": " + rest
 		}
+	case strings.HasPrefix(strings.TrimLeft(text, " \t"), ">>"):
+		// A broadcast caption's speaker change without a name: the turn
+		// in force ends, and nobody's begins.
+		b.speaker = ""
+		l.Speaker = ""
 	default:
 		l.Speaker = b.speaker
 	}
@@ -245,9 +340,70 @@ func (b *builder) add(r rawLine) error {
 	return b.emit(l)
 }
 
+// displayLabel reads the prefix of a cue in a caption file whose cues
+// begin with speaker labels as the speaker's display name, which a meeting
+// service lets people write as they like ("Gideon Marsh 🌻", "gideon",
+// "Dr. Amy Li, PhD", "Amy | Larder"): up to the first ": " (or a final
+// ":"), at most maxLabelBytes and eight words, holding a letter, no tab
+// and no sentence break ("? ", "! "), and not a heading (Note, Date, …) or
+// a link. Such a prefix that names nobody registered is withheld as an
+// unknown speaker's, never given to the speaker before it.
+func displayLabel(text string) (label, rest string, ok bool) {
+	i := strings.Index(text, ": ")
+	if i < 0 && strings.HasSuffix(text, ":") {
+		i = len(text) - 1
+	}
+	if i <= 0 || i > maxLabelBytes {
+		return "", "", false
+	}
+	name := strings.TrimRight(text[:i], " \u00a0")
+	if name == "" || name[0] == ' ' || strings.ContainsAny(name, "\t:") || strings.Contains(name, "? ") ||
+		strings.Contains(name, "! ") || len(strings.Fields(name)) > 8 || isExcludedLabel(strings.Fields(name)[0]) {
+		return "", "", false
+	}
+	if !hasLetter(name) {
+		return "", "", false
+	}
+	return name, strings.TrimLeft(text[i+1:], " \t"), true
+}
+
+// columnHeadings are the headings of a transcript table's speaker column,
+// not speakers.
+var columnHeadings = map[string]bool{"speaker": true, "speakers": true, "name": true, "who": true, "person": true}
+
+// rowLabel reads a table row laid out as a transcript ("Speaker | Words",
+// with an optional time column first): the first cell (after a time) is the
+// speaker when it passes the label rule and words follow it in another
+// cell. cont is true if that cell is empty while words follow: the row
+// continues the turn in force.
+func rowLabel(text string) (label string, cont bool) {
+	cells := strings.Split(text, " | ")
+	if len(cells) > 2 && isTimestamp(strings.Trim(strings.TrimSpace(cells[0]), "[]()")) {
+		cells = cells[1:]
+	}
+	if len(cells) < 2 || !hasLetter(strings.Join(cells[1:], "")) {
+		return "", false // no words: a table of times or figures
+	}
+	name := strings.TrimSpace(cells[0])
+	name = strings.TrimSuffix(strings.TrimSuffix(name, ":"), " ")
+	if name == "" {
+		return "", true
+	}
+	if columnHeadings[strings.ToLower(name)] || !validTimedLabel(name) || endsSentence(name) {
+		return "", false
+	}
+	return name, false
+}
+
 func (b *builder) lastIsCue() bool { return b.n > 0 && b.lastCue }
 
 func (b *builder) finish() error {
+	if b.hasHeld {
+		b.hasHeld = false
+		if err := b.addLine(b.held); err != nil {
+			return err
+		}
+	}
 	if len(b.open) > 0 {
 		t := b.open[len(b.open)-1]
 		return b.errorf(t.line, t.col, "[%s] is never closed", t.flag)

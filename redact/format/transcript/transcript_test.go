@@ -2,6 +2,7 @@ package transcript
 
 import (
 	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+	"unicode/utf16"
 
 	"github.com/fieldvault/fieldvault/policy"
 )
@@ -51,7 +53,7 @@ func TestParseLabel(t *testing.T) {
 		{"One Two Three Four: x", "One Two Three Four", "x", true},
 		{" Carol: leading space", "", "", false},
 		{"Carol  Smith: double space", "", "", false},
-		{"- Carol: dash", "", "", false},
+		{"- Carol: dash", "Carol", "dash", true}, // a bulleted turn
 		{"Carol (laughs): hi", "Carol (laughs)", "hi", true},
 		{": empty", "", "", false},
 		{"", "", "", false},
@@ -204,6 +206,14 @@ func TestGoldenParse(t *testing.T) {
 		{"interview.srt", FormatSRT},
 		{"interview.docx", FormatDocx},
 		{"otter.docx", FormatDocx},
+		{"zoom-live.txt", FormatText},
+		{"zoom-chat.txt", FormatText},
+		{"whisperx.txt", FormatText},
+		{"teams-names.txt", FormatText},
+		{"speaker-table.docx", FormatDocx},
+		{"zoom-names.vtt", FormatVTT},
+		{"captions-colon.srt", FormatSRT},
+		{"broadcast.vtt", FormatVTT},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -281,6 +291,82 @@ func TestCueTimes(t *testing.T) {
 	}
 }
 
+// TestNotTextReason: a file named as text whose encoding is not one Parse
+// reads is refused with a reason naming the encoding, never read as mojibake.
+func TestNotTextReason(t *testing.T) {
+	tests := []struct{ head, want string }{
+		{"hello", ""},
+		{"\xff\xfeh\x00i\x00", ""},
+		{"A\x00d\x00a\x00:\x00 \x00h\x00i\x00", "UTF-16 text without a byte-order mark"},
+		{"\x00A\x00d\x00a\x00:\x00 \x00h\x00i", "UTF-16 text without a byte-order mark"},
+		{"Ren\xe9e: caf\xe9", "not UTF-8"},
+		{"Ada: it\x92s the shop", "not UTF-8"}, // Windows-1252's apostrophe
+		{"Ada: hi\x00 there and a long line of text", "NUL bytes"},
+	}
+	for _, tt := range tests {
+		got := NotTextReason([]byte(tt.head))
+		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+			t.Errorf("NotTextReason(%q) = %q; want it to say %q", tt.head, got, tt.want)
+		}
+		if strings.Contains(got, "Ren") || strings.Contains(got, "Ada") {
+			t.Errorf("NotTextReason(%q) = %q quotes the content", tt.head, got)
+		}
+	}
+}
+
+func TestNotDocxReason(t *testing.T) {
+	tests := []struct{ head, want string }{
+		{"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "password-protected"},
+		{"PK\x03\x04\x14\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x08\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.text", "OpenDocument"},
+		{"{\\rtf1\\ansi Zebedee", "Rich Text"},
+		{"%PDF-1.7", ""},
+	}
+	for _, tt := range tests {
+		got := NotDocxReason([]byte(tt.head))
+		if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) || strings.Contains(got, "Zebedee") {
+			t.Errorf("NotDocxReason(%q) = %q; want it to say %q", tt.head, got, tt.want)
+		}
+	}
+}
+
+// TestParseUTF16: a UTF-16 text with its byte-order mark parses to the same
+// lines as the UTF-8 text, in every text format.
+func TestParseUTF16(t *testing.T) {
+	for _, tt := range []struct {
+		f    Format
+		text string
+	}{
+		{FormatText, "Zoë Ødegård: I’m from Hollinsfield.\r\nAmy Li: ok 😀\r\n"},
+		{FormatMarkdown, "**Zoë:** hi\n"},
+		{FormatSRT, "1\r\n00:00:01,000 --> 00:00:02,000\r\nZoë: hi\r\n"},
+		{FormatVTT, "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Zoë Ødegård>hi</v>\n"},
+	} {
+		want, err := Parse(tt.f, strings.NewReader(tt.text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, enc := range []struct {
+			name string
+			bom  []byte
+			put  func([]byte, uint16)
+		}{{"LE", []byte{0xff, 0xfe}, binary.LittleEndian.PutUint16}, {"BE", []byte{0xfe, 0xff}, binary.BigEndian.PutUint16}} {
+			in := append([]byte(nil), enc.bom...)
+			for _, u := range utf16.Encode([]rune(tt.text)) {
+				var b [2]byte
+				enc.put(b[:], u)
+				in = append(in, b[:]...)
+			}
+			got, err := Parse(tt.f, bytes.NewReader(in))
+			if err != nil {
+				t.Fatalf("%s UTF-16%s: %v", tt.f, enc.name, err)
+			}
+			if !reflect.DeepEqual(got.Lines, want.Lines) {
+				t.Errorf("%s UTF-16%s:\n got %+v\nwant %+v", tt.f, enc.name, got.Lines, want.Lines)
+			}
+		}
+	}
+}
+
 func TestDetectFormat(t *testing.T) {
 	tests := []struct {
 		name string
@@ -290,8 +376,13 @@ func TestDetectFormat(t *testing.T) {
 	}{
 		{"a.txt", "hello", FormatText, true},
 		{"A.TXT", "", FormatText, true},
-		{"a.text", "caf\xc3", FormatText, true}, // cut inside a character
-		{"a.txt", "\xff\xfeh\x00i\x00", FormatText, false},
+		{"a.text", "caf\xc3", FormatText, true},               // cut inside a character
+		{"a.txt", "\xff\xfeh\x00i\x00", FormatText, true},     // UTF-16LE, as Notepad saves "Unicode"
+		{"a.txt", "\xfe\xff\x00h\x00i", FormatText, true},     // UTF-16BE
+		{"a.txt", "\xff\xfeh\x00i\x00\x3d", FormatText, true}, // cut inside a character
+		{"a.txt", "h\x00i\x00", FormatText, false},            // UTF-16 without its mark
+		{"call.srt", "\xff\xfe1\x00\r\x00\n\x000\x000\x00:\x000\x000\x00:\x000\x001\x00,\x000\x000\x000\x00 \x00-\x00-\x00>\x00", FormatSRT, true},
+		{"call.vtt", "\xff\xfeW\x00E\x00B\x00V\x00T\x00T\x00\n\x00", FormatVTT, true},
 		{"a.txt", "bin\x00ary", FormatText, false},
 		{"a.txt", "caf\xe9 au lait", FormatText, false},
 		{"notes.md", "# Notes", FormatMarkdown, true},

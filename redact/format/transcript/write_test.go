@@ -179,7 +179,7 @@ func TestRoundTrip(t *testing.T) {
 					continue // notes have their own round trip (TestDocxNotes)
 				}
 				bl := Block{Text: l.Text}
-				if l.Turn {
+				if l.Turn && !l.Row { // a row's label is its first cell
 					label, rest, ok := ParseLabel(l.Text)
 					if !ok || label != l.Speaker {
 						t.Fatalf("line %d: turn text does not start with its label", l.N)
@@ -187,6 +187,16 @@ func TestRoundTrip(t *testing.T) {
 					bl = Block{Speaker: label, Text: rest}
 				}
 				blocks = append(blocks, bl)
+				if l.Row {
+					// Written as a paragraph, a table row continues the
+					// turn in force: its speaker was its first cell's.
+					speaker := ""
+					if len(want) > 0 {
+						speaker = want[len(want)-1].speaker
+					}
+					want = append(want, tl{strings.TrimSpace(l.Text), speaker, false})
+					continue
+				}
 				want = append(want, tl{strings.TrimSpace(l.Text), l.Speaker, l.Turn})
 			}
 			collect := func(doc *Document, skipBlank bool) []tl {
