@@ -60,7 +60,7 @@ func CommonParts(e Entity) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, a := range entityAliases(e) {
-		if a.off || commonMode(a) == commonNone {
+		if a.off || commonMode(a, e.Kind) == commonNone {
 			continue
 		}
 		for _, w := range coreWords(a.text) {
@@ -84,14 +84,49 @@ const (
 	commonMulti  // several words, all ordinary (or a title and one): each capitalised
 )
 
-func commonMode(a aliasSpec) uint8 {
-	if a.exact || !isCommonName(a.text) {
+func commonMode(a aliasSpec, k Kind) uint8 {
+	if a.exact {
+		return commonNone
+	}
+	if !isCommonName(a.text) {
+		if a.part != PartInitial && isWordName(a.text, k) {
+			// An ordinary word of the larger list ("the Larder", the
+			// "Min" of "Min-jun"): never rewritten in lower case ("the
+			// larder", "10 min"), matched capitalised wherever it stands.
+			return commonMulti
+		}
 		return commonNone
 	}
 	if len(strings.Fields(a.text)) == 1 {
 		return commonSingle
 	}
 	return commonMulti
+}
+
+// isWordName reports whether name, of an entity of kind k, is made of
+// ordinary words of the scan's English word list (names/english-words.txt,
+// SCOWL size 50, which holds the less frequent words common-words.txt does
+// not: "larder", "min"), titles and lower-case function words aside. For a
+// person, a word that is also a given or family name of the name lists
+// ("john", "max") does not count: a person's name in lower case is more
+// likely than the word. Meetings and other entities are left as they are.
+func isWordName(name string, k Kind) bool {
+	if k != KindPerson && k != KindPlace && k != KindOrg {
+		return false
+	}
+	lexiconOnce.Do(loadLexicon)
+	n := 0
+	for _, w := range coreWords(name) {
+		if functionWords[w] {
+			continue
+		}
+		lx := lookup(w)
+		if lx&lxWord == 0 || (k == KindPerson && lx&(lxGiven|lxFamily) != 0) {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // capitalised reports whether every word of b (after titles) starts with

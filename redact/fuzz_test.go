@@ -27,7 +27,7 @@ func naiveAliasRegexps(tb testing.TB, ents []Entity) []*regexp.Regexp {
 	var res []*regexp.Regexp
 	for _, e := range ents {
 		for _, a := range entityAliases(e) {
-			if a.off || a.exact || commonMode(a) != commonNone || a.part == PartInitial || (a.variant && e.Kind != KindPerson) {
+			if a.off || a.exact || commonMode(a, e.Kind) != commonNone || a.part == PartInitial || (a.variant && e.Kind != KindPerson) {
 				continue // matched only in context (commonword.go)
 			}
 			words := strings.Fields(a.text)

@@ -381,7 +381,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			if v == "" || (a.variant && pviews[v]) {
 				continue
 			}
-			pt := pattern{entity: int32(ei), part: a.part, titles: titleCount(a.text), common: commonMode(a)}
+			pt := pattern{entity: int32(ei), part: a.part, titles: titleCount(a.text), common: commonMode(a, e.Kind)}
 			if a.part == PartInitial || (a.variant && e.Kind != KindPerson) {
 				// Only capitalised: "A Hope" is a name, "a hope" is not;
 				// "the Larder" is the organisation, "the larder" a room.
@@ -764,7 +764,9 @@ func caseStyle(words [][]byte) int {
 			switch {
 			case unicode.IsUpper(r):
 				upper++
-			case unicode.IsLower(r):
+			case unicode.IsLower(r) && unicode.ToUpper(r) != r:
+				// A lower-case letter with no capital of its own (ß in
+				// "STRAUß") does not make a word written in capitals mixed.
 				lower++
 			}
 		}

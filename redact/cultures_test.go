@@ -1,0 +1,144 @@
+package redact
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// cultureEntities are invented people, places and organisations whose
+// names have the shapes of many naming traditions. Pseudonyms are chosen
+// so that the expected output is readable.
+var cultureEntities = []Entity{
+	{ID: "P01", Kind: KindPerson, Name: "Pieter van der Merwe", Pseudonym: "Tom Ashby"},
+	{ID: "P02", Kind: KindPerson, Name: "Ana de la Cruz", Pseudonym: "Ruth Bellingham"},
+	{ID: "P03", Kind: KindPerson, Name: "Friedrich von Ahlen", Pseudonym: "Carl Denholm"},
+	{ID: "P04", Kind: KindPerson, Name: "Dafydd ap Rhys", Pseudonym: "Owen Garside"},
+	{ID: "P05", Kind: KindPerson, Name: "Siobhán Ní Bhriain", Pseudonym: "Orla Kettering"},
+	{ID: "P06", Kind: KindPerson, Name: "Callum MacLeod", Pseudonym: "Ewan Tarrant"},
+	{ID: "P07", Kind: KindPerson, Name: "Niamh O'Neill", Pseudonym: "Clare Hebden"},
+	{ID: "P08", Kind: KindPerson, Name: "Karim al-Masri", Pseudonym: "Sami Haddon"},
+	{ID: "P09", Kind: KindPerson, Name: "Samir Al Haddad", Pseudonym: "Nabil Corrie"},
+	{ID: "P10", Kind: KindPerson, Name: "Ahmad bin Ismail", Pseudonym: "Faris Lomax"},
+	{ID: "P11", Kind: KindPerson, Name: "Omar ibn Khalid", Pseudonym: "Idris Penfold"},
+	{ID: "P12", Kind: KindPerson, Name: "João da Silva", Pseudonym: "Rui Fenner"},
+	{ID: "P13", Kind: KindPerson, Name: "İlkay Yıldız", Pseudonym: "Deniz Varley"},
+	{ID: "P14", Kind: KindPerson, Name: "Işık Demir", Pseudonym: "Emre Colby"},
+	{ID: "P15", Kind: KindPerson, Name: "Jürgen Strauß", Pseudonym: "Lars Whitlow"},
+	{ID: "P16", Kind: KindPerson, Name: "Łucja Wąsowska", Pseudonym: "Ewa Marden"},
+	{ID: "P17", Kind: KindPerson, Name: "Nguyễn Thị Minh Khai", Pseudonym: "Lan Pickering"},
+	{ID: "P18", Kind: KindPerson, Name: "Wang Xiuying", Pseudonym: "Mei Hartley"},
+	{ID: "P19", Kind: KindPerson, Name: "Kim Min-jun", Pseudonym: "Joon Alder"},
+	{ID: "P20", Kind: KindPerson, Name: "Guðrún Jónsdóttir", Pseudonym: "Sigrid Mallory"},
+	{ID: "P21", Kind: KindPerson, Name: "Lucía Fernández Ortega", Pseudonym: "Inés Galloway"},
+	{ID: "P22", Kind: KindPerson, Name: "Tesfaye Gebremariam", Pseudonym: "Dawit Royle"},
+	{ID: "P23", Kind: KindPerson, Name: "Ngozi Okonkwo", Pseudonym: "Ada Pemberton"},
+	{ID: "P24", Kind: KindPerson, Name: "Renée Dubois", Pseudonym: "Lena Marlow"},
+	{ID: "P25", Kind: KindPerson, Name: "Hope Strong", Pseudonym: "Nell Quarry"},
+	{ID: "P26", Kind: KindPerson, Name: "Suharto", Pseudonym: "Budi"},
+	{ID: "P27", Kind: KindPerson, Name: "Nagy Zsófia", Pseudonym: "Kata Bramwell"},
+	{ID: "E01", Kind: KindPlace, Name: "St Aldhelm's Church", Pseudonym: "Ivelcombe"},
+	{ID: "E02", Kind: KindPlace, Name: "Llanfair Community Hall", Pseudonym: "Wexelford"},
+	{ID: "E03", Kind: KindOrg, Name: "the Larder", Pseudonym: "Alder Trust"},
+}
+
+// TestNameCultures runs names of many traditions through Redact, one
+// group per question: is every registered form replaced, and is the prose
+// around it left as written?
+func TestNameCultures(t *testing.T) {
+	r, err := Compile(cultureEntities, NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := []struct {
+		rule  string
+		cases [][2]string
+	}{
+		{"particles", [][2]string{
+			{"I met Pieter van der Merwe and Mr Van der Merwe's dog.", "I met Tom Ashby and Mr Ashby's dog."},
+			{"with Ms De La Cruz and de la Cruz and Cruz", "with Ms Bellingham and Bellingham and Bellingham"},
+			{"Herr von Ahlen and Ahlen", "Herr Denholm and Denholm"},
+			{"Mr ap Rhys and Rhys", "Mr Garside and Garside"},
+			{"Ni Bhriain, NÍ BHRIAIN", "Kettering, KETTERING"},
+			{"Al-Masri, al Masri, Almasri, Dr Al‑Masri", "Haddon, Haddon, Haddon, Dr Haddon"},
+			{"al-Haddad and Alhaddad", "Corrie and Corrie"},
+			{"Ahmad Ismail and Ismail", "Faris Lomax and Lomax"},
+			{"Ibn Khalid and Omar", "Penfold and Idris"},
+			{"Sr. da Silva, Da Silva, Joao Silva", "Sr. Fenner, Fenner, Rui Fenner"},
+		}},
+		{"case folding beyond ASCII", [][2]string{
+			{"İlkay, ILKAY, ilkay, ılkay, YILDIZ, Yildiz", "Deniz, DENIZ, deniz, deniz, VARLEY, Varley"},
+			{"Işık, IŞIK, isik, Isik Demir", "Emre, EMRE, emre, Emre Colby"},
+			{"Strauss, STRAUSS, STRAUß", "Whitlow, WHITLOW, WHITLOW"},
+			{"Lucja Wasowska's report", "Ewa Marden's report"},
+		}},
+		{"order of the parts", [][2]string{
+			{"Xiuying Wang and Ms Wang", "Hartley Mei and Ms Mei"},
+			{"Zsófia Nagy", "Bramwell Kata"},
+			{"Gudrun Jonsdottir and Guðrún", "Sigrid Mallory and Sigrid"},
+			{"Ato Tesfaye and Gebremariam", "Ato Dawit and Royle"},
+			{"Fernández, Ortega, Sra. Fernández", "Galloway, Galloway, Sra. Galloway"},
+		}},
+		{"possessives and apostrophes", [][2]string{
+			{"Renée’s bag, Renée's bag, Renee's bag", "Lena’s bag, Lena's bag, Lena's bag"},
+			{"Ngozi' bag, Ngozi’s bag", "Ada' bag, Ada’s bag"},
+			{"O’Neill’s and O'Neill's", "Hebden’s and Hebden's"},
+			{"Suharto's house", "Budi's house"},
+		}},
+		{"initials and capitals", [][2]string{
+			{"N. Okonkwo, N Okonkwo, Dr N. Okonkwo, OKONKWO", "A. Pemberton, A Pemberton, Dr A. Pemberton, PEMBERTON"},
+		}},
+		{"ordinary words stay prose", [][2]string{
+			{"I will hope so. We spoke to Hope.", "I will hope so. We spoke to Nell."},
+			{"Ms Strong said strong things.", "Ms Quarry said strong things."},
+			{"He waited 10 min in the larder.", "He waited 10 min in the larder."},
+			{"Min and Min-jun came; Minjun left.", "Alder and Alder came; Alder left."},
+		}},
+		{"places and organisations", [][2]string{
+			{"At the Larder and The Larder's van.", "At the Alder Trust and The Alder Trust's van."},
+			{"Llanfair Community Hall, the hall at Llanfair.", "Wexelford, the hall at Wexelford."},
+		}},
+	}
+	for _, g := range groups {
+		t.Run(g.rule, func(t *testing.T) {
+			for _, c := range g.cases {
+				for _, in := range []string{c[0], norm.NFD.String(c[0])} {
+					if got := r.Redact(in); got != c[1] {
+						t.Errorf("Redact(%+q) = %q, want %q", in, got, c[1])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestNameCulturesStable: through Assign (the vault's path), every form
+// of a registered name gets the same pseudonym as the registered form.
+func TestNameCulturesStable(t *testing.T) {
+	ents := make([]Entity, len(cultureEntities))
+	copy(ents, cultureEntities)
+	for i := range ents {
+		ents[i].Pseudonym = ""
+	}
+	reg := NewRegistry()
+	if err := Assign(context.Background(), testKey(t, 11), reg, ents); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Compile(ents, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.Kind != KindPerson || !strings.Contains(e.Name, " ") {
+			continue
+		}
+		want := r.Redact("with " + e.Name + ".")
+		for _, form := range []string{strings.ToUpper(e.Name), norm.NFD.String(e.Name), stripMarks(e.Name)} {
+			if got := r.Redact("with " + form + "."); !strings.EqualFold(got, want) {
+				t.Errorf("%s: Redact(%q) = %q, want %q", e.ID, form, got, want)
+			}
+		}
+	}
+}
