@@ -39,6 +39,8 @@ var cultureEntities = []Entity{
 	{ID: "P25", Kind: KindPerson, Name: "Hope Strong", Pseudonym: "Nell Quarry"},
 	{ID: "P26", Kind: KindPerson, Name: "Suharto", Pseudonym: "Budi"},
 	{ID: "P27", Kind: KindPerson, Name: "Nagy Zsófia", Pseudonym: "Kata Bramwell"},
+	{ID: "P28", Kind: KindPerson, Name: "Aileen McAllister", Pseudonym: "Moira Lansdale"},
+	{ID: "P29", Kind: KindPerson, Name: "Søren Ødegård", Pseudonym: "Nils Ambler"},
 	{ID: "E01", Kind: KindPlace, Name: "St Aldhelm's Church", Pseudonym: "Ivelcombe"},
 	{ID: "E02", Kind: KindPlace, Name: "Llanfair Community Hall", Pseudonym: "Wexelford"},
 	{ID: "E03", Kind: KindOrg, Name: "the Larder", Pseudonym: "Alder Trust"},
@@ -87,6 +89,14 @@ func TestNameCultures(t *testing.T) {
 			{"O’Neill’s and O'Neill's", "Hebden’s and Hebden's"},
 			{"Suharto's house", "Budi's house"},
 		}},
+		{"other spellings", [][2]string{
+			{"McLeod, Mac Leod, Mr Macleod", "Tarrant, Tarrant, Mr Tarrant"},
+			{"MacAllister and Mc Allister", "Lansdale and Lansdale"},
+			{"ONeill, O Neill, Niamh ONeill", "Hebden, Hebden, Clare Hebden"},
+			{"Juergen Strauss, JUERGEN, Jurgen", "Lars Whitlow, LARS, Lars"},
+			{"Soeren Oedegaard, Soren Odegard", "Nils Ambler, Nils Ambler"},
+			{"Minh Khai, Thị Minh Khai, Ms Khai", "Pickering, Pickering, Ms Pickering"},
+		}},
 		{"initials and capitals", [][2]string{
 			{"N. Okonkwo, N Okonkwo, Dr N. Okonkwo, OKONKWO", "A. Pemberton, A Pemberton, Dr A. Pemberton, PEMBERTON"},
 		}},
@@ -99,6 +109,7 @@ func TestNameCultures(t *testing.T) {
 		{"places and organisations", [][2]string{
 			{"At the Larder and The Larder's van.", "At the Alder Trust and The Alder Trust's van."},
 			{"Llanfair Community Hall, the hall at Llanfair.", "Wexelford, the hall at Wexelford."},
+			{"St Aldhelm's Church, the Aldhelm choir", "Ivelcombe, the Ivelcombe choir"},
 		}},
 	}
 	for _, g := range groups {

@@ -179,6 +179,13 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 		words := coreWords(norm.NFC.String(e.Name))
 		if len(words) > 2 {
 			add(strings.Join(words[1:], " "), PartFamily)
+			// The last words of a longer name ("Minh Khai" of "Nguyễn
+			// Thị Minh Khai") are one name, not two to replace apart.
+			for i := 2; i < len(words)-1; i++ {
+				if !isParticle(words[i]) && !pieceParticles[MatchView(words[i])] {
+					add(strings.Join(words[i:], " "), PartFamily)
+				}
+			}
 			for _, w := range words[1 : len(words)-1] {
 				if letterCount(w) >= 2 && !isParticle(w) && !pieceParticles[MatchView(w)] {
 					add(w, PartFamily)
@@ -189,6 +196,18 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 			add(strings.Join(pieces, " "), PartFamily)
 			add(strings.Join(pieces, ""), PartFamily)
 			add(strings.Join(pieces, "-"), PartFamily)
+		}
+		for _, part := range [2]string{given, family} {
+			if part == "" || off[MatchView(part)] || (part == given && letterCount(given) < 2) {
+				continue
+			}
+			for _, sp := range spellings(part) {
+				if part == given {
+					add(sp, PartGiven)
+				} else {
+					add(sp, PartFamily)
+				}
+			}
 		}
 		if given != "" && !off[MatchView(given)] {
 			if r, _ := utf8.DecodeRuneInString(given); unicode.IsLetter(r) {
@@ -207,7 +226,7 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 		words := strings.Fields(norm.NFC.String(e.Name))
 		if len(words) > 1 {
 			for _, w := range words {
-				w = strings.Trim(w, ",.;:()'\"")
+				w = strings.Trim(trimPossessive(w), ",.;:()'\"")
 				if letterCount(w) >= 3 && !isCommonName(w) && !isTitle(w) && !particles[strings.ToLower(w)] && !fixedWords[NormaliseName(w)] {
 					add(w, PartAlias)
 				}
@@ -215,6 +234,61 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 		}
 	}
 	return out
+}
+
+// spellings are the other ways a name is commonly written in English
+// text, each a variant of the name: without its apostrophe or with a space
+// for it ("ONeill", "O Neill" for "O'Neill"), with the umlauts and the
+// Scandinavian letters spelt out ("Juergen" for "Jürgen", "Soeren" for
+// "Søren"; the matcher already takes "Jurgen"), and with the other form of
+// a Scottish or Irish "Mac"/"Mc", or with a space after it ("McLeod" and
+// "Mac Leod" for "MacLeod", "MacAllister" for "McAllister"). Accents alone need no spelling: the matcher ignores
+// them.
+func spellings(name string) []string {
+	var out []string
+	if i := strings.IndexFunc(name, func(r rune) bool { return canonRune(r) == '\'' }); i > 0 {
+		_, n := utf8.DecodeRuneInString(name[i:])
+		if letterCount(name[:i]) > 0 && letterCount(name[i+n:]) > 0 {
+			out = append(out, name[:i]+name[i+n:], name[:i]+" "+name[i+n:])
+		}
+	}
+	if strings.ContainsFunc(name, func(r rune) bool { return translit[unicode.ToLower(r)] != "" }) {
+		var b strings.Builder
+		for _, r := range name {
+			t := translit[unicode.ToLower(r)]
+			switch {
+			case t == "":
+				b.WriteRune(r)
+			case unicode.IsUpper(r):
+				b.WriteString(strings.ToUpper(t[:1]) + t[1:])
+			default:
+				b.WriteString(t)
+			}
+		}
+		out = append(out, b.String())
+	}
+	for _, w := range [][2]string{{"Mac", "Mc"}, {"Mc", "Mac"}} {
+		if rest, ok := strings.CutPrefix(name, w[0]); ok {
+			if r, _ := utf8.DecodeRuneInString(rest); unicode.IsUpper(r) && letterCount(rest) >= 2 {
+				out = append(out, w[1]+rest, w[0]+" "+rest)
+			}
+		}
+	}
+	return out
+}
+
+// translit spells letters the way English text often writes them.
+var translit = map[rune]string{'ä': "ae", 'ö': "oe", 'ü': "ue", 'ø': "oe", 'å': "aa"}
+
+// trimPossessive drops a possessive "'s" ("St Aldhelm's Church" has the
+// distinctive word "Aldhelm").
+func trimPossessive(w string) string {
+	for _, s := range []string{"'s", "’s"} {
+		if t, ok := strings.CutSuffix(w, s); ok && t != "" {
+			return t
+		}
+	}
+	return w
 }
 
 // pieceParticles are words of a surname never matched alone, beyond the
