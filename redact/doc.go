@@ -39,8 +39,11 @@
 // Matching is also accent- and width-insensitive (MatchView: Renee = Renée,
 // Lukasz = Łukasz, full-width letters), and a word hyphenated across a line
 // break is joined. Derived variants (entityAliases): each part of a compound
-// surname alone, the surname with a space or without its hyphen, an initial
-// with the surname ("R. Quixwort" → the pseudonym's initial and surname), a
+// surname alone, the surname with a space or without its hyphen, a
+// hyphenated given name with a space or run together, an initial with the
+// surname ("R. Quixwort" → the pseudonym's initial and surname; also
+// "Quixwort, R.", and the initials of every given and middle name, "R. A.
+// Quixwort", "J.-P. Quixwort"), a
 // title with a surname that is an ordinary word, other spellings of a part
 // (without its apostrophe, umlauts spelt out, Mac/Mc: see spellings), the
 // last words of a name of four or more together, and each distinctive word

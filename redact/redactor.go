@@ -169,6 +169,9 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 			for _, p := range core {
 				if letterCount(p) >= 2 {
 					add(p, PartFamily)
+					for _, sp := range spellings(p) {
+						add(sp, PartFamily)
+					}
 				}
 			}
 		}
@@ -213,6 +216,28 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 			if r, _ := utf8.DecodeRuneInString(given); unicode.IsLetter(r) {
 				add(string(r)+". "+family, PartInitial)
 				add(string(r)+" "+family, PartInitial)
+				// A list of names or a citation puts the initial last.
+				add(family+" "+string(r)+".", PartInitial)
+				add(family+", "+string(r)+".", PartInitial)
+			}
+			// A hyphenated given name is also written with a space or
+			// run together ("Jean Pierre", "Annemarie").
+			if gp := strings.FieldsFunc(given, isHyphen); len(gp) > 1 {
+				add(strings.Join(gp, " "), PartGiven)
+				add(strings.Join(gp, ""), PartGiven)
+			}
+			words := coreWords(norm.NFC.String(e.Name))
+			if n := len(words) - len(strings.Fields(family)); n >= 1 {
+				for _, f := range initialForms(words[:n], 2) {
+					add(f+" "+family, PartInitial)
+				}
+				if n >= 2 {
+					// "Ngozi A. Okonkwo": the given name with the middle
+					// names' initials is the whole name.
+					for _, f := range initialForms(words[1:n], 1) {
+						add(given+" "+f+" "+family, PartFull)
+					}
+				}
 			}
 		}
 		if isCommonName(family) {
@@ -273,6 +298,46 @@ func spellings(name string) []string {
 				out = append(out, w[1]+rest, w[0]+" "+rest)
 			}
 		}
+	}
+	return out
+}
+
+func isHyphen(r rune) bool { return canonRune(r) == '-' }
+
+// initialForms are the ways the initials of words (the given and middle
+// names, hyphenated ones letter by letter) are written before a surname
+// when there are at least `least` of them: "N. A.", "N.A.", "NA", "N A",
+// and for a hyphenated name "J.-P." and "J-P".
+func initialForms(words []string, least int) []string {
+	var inits []string // upper-case initials
+	var hyph []string  // per word, its pieces' initials joined with "-"
+	var hyphDot []string
+	hyphen := false
+	for _, w := range words {
+		pieces := strings.FieldsFunc(w, isHyphen)
+		hyphen = hyphen || len(pieces) > 1
+		var hs, hd []string
+		for _, p := range pieces {
+			r, _ := utf8.DecodeRuneInString(p)
+			if !unicode.IsLetter(r) {
+				return nil
+			}
+			i := string(unicode.ToUpper(r))
+			inits = append(inits, i)
+			hs, hd = append(hs, i), append(hd, i+".")
+		}
+		hyph, hyphDot = append(hyph, strings.Join(hs, "-")), append(hyphDot, strings.Join(hd, "-"))
+	}
+	if len(inits) < least {
+		return nil
+	}
+	dotted := make([]string, len(inits))
+	for i, c := range inits {
+		dotted[i] = c + "."
+	}
+	out := []string{strings.Join(dotted, " "), strings.Join(dotted, ""), strings.Join(inits, ""), strings.Join(inits, " ")}
+	if hyphen {
+		out = append(out, strings.Join(hyphDot, " "), strings.Join(hyph, " "))
 	}
 	return out
 }
@@ -447,6 +512,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 		for _, w := range strings.Fields(p.String()) {
 			r.pwords[NormaliseName(w)] = true
 		}
+		fam := familyOf(e)
 		for _, a := range aliases[ei] {
 			if a.off {
 				continue
@@ -464,7 +530,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			if a.exact {
 				pt.exact = exactView(a.text)
 			}
-			pt.words = replacementWords(e.Kind, p, a)
+			pt.words = replacementWords(e.Kind, p, a, fam)
 			switch {
 			case a.variant:
 				pt.priority = 0
@@ -593,8 +659,17 @@ func withArticle(full, alias []string) []string {
 	return full
 }
 
+// familyOf is the family name of a person (NFC), "" for other kinds.
+func familyOf(e Entity) string {
+	if e.Kind != KindPerson {
+		return ""
+	}
+	_, _, family := splitPerson(strings.Fields(norm.NFC.String(e.Name)))
+	return family
+}
+
 // replacementWords are the words that replace alias a (titles excluded).
-func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
+func replacementWords(k Kind, p Pseudonym, a aliasSpec, family string) []string {
 	full := strings.Fields(p.String())
 	if a.initials && a.part == PartAlias {
 		var b strings.Builder
@@ -615,6 +690,15 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 		init := string(unicode.ToUpper(r))
 		if strings.Contains(a.text, ".") {
 			init += "."
+		}
+		if rest, ok := strings.CutPrefix(a.text, family); ok && family != "" {
+			// "Okonkwo, N." → "Pemberton, A.": the initial after the
+			// surname, and the comma between them, stay where they were.
+			fam := p.Family
+			if strings.HasPrefix(rest, ",") {
+				fam += ","
+			}
+			return []string{fam, init}
 		}
 		return []string{init, p.Family}
 	}
