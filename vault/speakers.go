@@ -214,9 +214,12 @@ func (ix *speakerIndex) known(label string) (speakerID, bool) {
 	return speakerID{}, false
 }
 
-// matched resolves a label through the pseudonymisation matcher: a single
-// match covering the whole label (without annotations, or without titles)
-// of a participant or a registered person.
+// matched resolves a label through the pseudonymisation matcher: matches
+// of one participant or registered person that together cover the whole
+// label (without annotations, or without titles), nothing but spaces and
+// punctuation between them: "Al-Masri", and also the parts of a name in
+// another order or spelling than registered ("Xiuying Wang" for Wang
+// Xiuying, "Juergen Strauss" for Jürgen Strauß).
 func (ix *speakerIndex) matched(label string, keys []string) (speakerID, bool) {
 	if ix.rd == nil {
 		return speakerID{}, false
@@ -229,7 +232,7 @@ func (ix *speakerIndex) matched(label string, keys []string) (speakerID, bool) {
 		}
 		text := strings.Join(words[len(words)-n:], " ")
 		ms := ix.rd.FindName(text)
-		if len(ms) != 1 || ms[0].Start != 0 || ms[0].End != len(text) {
+		if !coversName(text, ms) {
 			continue
 		}
 		if _, err := ix.cat.Participant(ms[0].EntityID); err == nil {
@@ -245,6 +248,25 @@ func (ix *speakerIndex) matched(label string, keys []string) (speakerID, bool) {
 		}
 	}
 	return speakerID{}, false
+}
+
+// coversName reports whether ms, matches in text, are all of one entity
+// and leave no letter or digit of text outside them.
+func coversName(text string, ms []redact.Match) bool {
+	if len(ms) == 0 || ms[0].Start != 0 || ms[len(ms)-1].End != len(text) {
+		return false
+	}
+	for i := 1; i < len(ms); i++ {
+		if ms[i].EntityID != ms[0].EntityID {
+			return false
+		}
+		for _, r := range text[ms[i-1].End:ms[i].Start] {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // lineSpeaker is one line's resolved speaker, and for the turn of a

@@ -26,6 +26,8 @@ func speakerStudy(t *testing.T) *Study {
 	addParticipant(t, s, "P4", "Layla al-Sayed", "participate", "quote")
 	addParticipant(t, s, "P5", "María de la Cruz", "participate", "quote")
 	addParticipant(t, s, "P6", "Ciarán O'Rourke", "participate", "quote")
+	addParticipant(t, s, "P17", "Wang Xiuying", "participate", "quote")
+	addParticipant(t, s, "P18", "Jürgen Strauß", "participate", "quote")
 	if _, err := s.AddEntities(ctx, []EntityRequest{{Kind: "person", Name: "Hendrik van Dijk"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +80,12 @@ func TestResolveSpeakerLabels(t *testing.T) {
 		{"Ciarán O'Rourke", P("P6")},
 		{"Ciarán O’Rourke (Host)", P("P6")},
 		{"Hendrik van Dijk", other},
+		{"Xiuying Wang", P("P17")},
+		{"Ms Xiuying WANG (she/her)", P("P17")},
+		{"Juergen Strauss", P("P18")},
+		{"Strauss, Jürgen", P("P18")},
+		{"Xiuying Strauss", unknown},
+		{"Xiuying and Wang", unknown},
 		{"Siân Evans", res},
 		{"Sian Evans (Host, me)", res},
 		{"Siân", res},
