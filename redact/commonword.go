@@ -15,8 +15,9 @@ import (
 //   - capitalised and not at the start of a sentence ("told Hope that"), or
 //   - beside another part of the name or a title ("Will Hope", "Mrs Hope"),
 //     or as a speaker label ("Hope: …");
-// a capitalised occurrence at a sentence start is left as written and
-// reported (SentenceStartNames) so the researcher can look at it.
+// a capitalised occurrence at a sentence start, or one in text written in
+// capitals ("I WILL HOPE SO"), is left as written and reported
+// (SentenceStartNames) so the researcher can look at it.
 //
 // The word list is names/common-words.txt: the lower-case words of Debian's
 // wbritish-small (SCOWL size 35, British spelling), see names/README.md.
@@ -258,6 +259,86 @@ func monthInContext(text []byte, s, e int) bool {
 		return true // "3 May", "21st May"
 	}
 	return dateWords[w]
+}
+
+// inCapitals reports whether the word text[s:e] is written in capitals,
+// and so is the word before or after it on the same line: text in
+// capitals, where a capital does not mark a name. before is as for
+// sentenceStart: midSentenceCaps says the word before text is in capitals.
+func inCapitals(text []byte, s, e int, before rune) bool {
+	if !shouted(text[s:e]) {
+		return false
+	}
+	if capsBefore(text[:s], before) {
+		return true
+	}
+	i := e
+	for i < len(text) && text[i] != '\n' && !isWordByteAt(text, i) {
+		i++
+	}
+	j := i
+	for j < len(text) && isWordByteAt(text, j) {
+		_, n := utf8.DecodeRune(text[j:])
+		j += n
+	}
+	return j > i && shouted(text[i:j])
+}
+
+// capsBefore reports whether the last word of text, on its last line, is
+// in capitals; before stands for what lies ahead of text.
+func capsBefore(text []byte, before rune) bool {
+	i := len(text)
+	for i > 0 && text[i-1] != '\n' && !isWordByteBefore(text, i) {
+		i--
+	}
+	if i == 0 {
+		return before == midSentenceCaps
+	}
+	j := i
+	for j > 0 && isWordByteBefore(text, j) {
+		_, n := utf8.DecodeLastRune(text[:j])
+		j -= n
+	}
+	return j < i && shouted(text[j:i])
+}
+
+// contextRuneCaps is contextRune, and midSentenceCaps for text that ends
+// mid-sentence with a word in capitals (a LineRedactor's next batch needs
+// it for inCapitals).
+func contextRuneCaps(text []byte, prev rune) rune {
+	r := contextRune(text, prev)
+	if (r == midSentence || r == midSentenceCaps) && capsBefore(text, prev) {
+		return midSentenceCaps
+	}
+	if r == midSentenceCaps {
+		return midSentence
+	}
+	return r
+}
+
+func isWordByteBefore(text []byte, i int) bool {
+	r, _ := utf8.DecodeLastRune(text[:i])
+	return isWordRune(r)
+}
+
+func isWordByteAt(text []byte, i int) bool {
+	r, _ := utf8.DecodeRune(text[i:])
+	return isWordRune(r)
+}
+
+// shouted reports whether the word b is written in capitals: two letters
+// or more, none of them lower case.
+func shouted(b []byte) bool {
+	n := 0
+	for _, r := range string(b) {
+		switch {
+		case unicode.IsUpper(r):
+			n++
+		case unicode.IsLower(r) && unicode.ToUpper(r) != r:
+			return false
+		}
+	}
+	return n >= 2
 }
 
 // labelAfter reports whether text[e:] goes on with a colon, as a speaker

@@ -113,6 +113,8 @@ func TestNameCultures(t *testing.T) {
 		{"ordinary words stay prose", [][2]string{
 			{"I will hope so. We spoke to Hope.", "I will hope so. We spoke to Nell."},
 			{"Ms Strong said strong things.", "Ms Quarry said strong things."},
+			{"I WILL HOPE SO. WE SAW HOPE", "I WILL HOPE SO. WE SAW HOPE"},
+			{"Then HOPE said no. HOPE: yes", "Then NELL said no. NELL: yes"},
 			{"He waited 10 min in the larder.", "He waited 10 min in the larder."},
 			{"Min and Min-jun came; Minjun left.", "Alder and Alder came; Alder left."},
 		}},
@@ -126,8 +128,12 @@ func TestNameCultures(t *testing.T) {
 		t.Run(g.rule, func(t *testing.T) {
 			for _, c := range g.cases {
 				for _, in := range []string{c[0], norm.NFD.String(c[0])} {
-					if got := r.Redact(in); got != c[1] {
+					got := r.Redact(in)
+					if got != c[1] {
 						t.Errorf("Redact(%+q) = %q, want %q", in, got, c[1])
+					}
+					if again := r.Redact(got); again != got {
+						t.Errorf("not idempotent: Redact(%q) = %q", got, again)
 					}
 				}
 			}
@@ -160,6 +166,26 @@ func TestNameCulturesStable(t *testing.T) {
 			if got := r.Redact("with " + form + "."); !strings.EqualFold(got, want) {
 				t.Errorf("%s: Redact(%q) = %q, want %q", e.ID, form, got, want)
 			}
+		}
+	}
+}
+
+// TestCapitalsAcrossBatches: a LineRedactor decides what it holds 16 KiB
+// at a time; a word in capitals after a batch still knows the capitals
+// before it, as Redact does.
+func TestCapitalsAcrossBatches(t *testing.T) {
+	r, err := Compile(cultureEntities, NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{lineBatch - 12, lineBatch - 11, lineBatch - 7, lineBatch, lineBatch + 3} {
+		text := strings.Repeat("x", n) + " WE SAW HOPE\nIS HERE"
+		want := r.Redact(text)
+		if !strings.Contains(want, "SAW HOPE") {
+			t.Fatalf("Redact replaced HOPE amid capitals")
+		}
+		if got := redactLines(t, r, text); got != want {
+			t.Errorf("%d: LineRedactor = %q, Redact = %q", n, got[len(got)-30:], want[len(want)-30:])
 		}
 	}
 }

@@ -50,8 +50,8 @@
 // of a place or organisation name, possessive dropped (capitalised only). A name part that is an
 // ordinary English word (names/common-words.txt) is matched only
 // capitalised and not at a sentence start, or beside another part of the
-// name or a title, or as a speaker label; SentenceStartNames reports the
-// rest (commonword.go). A name of a person, place or organisation made of
+// name or a title, or as a speaker label, and not amid text written in
+// capitals; SentenceStartNames reports the rest (commonword.go). A name of a person, place or organisation made of
 // the less frequent words of names/english-words.txt (not given or family
 // names of the lists) is matched only capitalised: "the Larder", never
 // "the larder".

@@ -736,7 +736,11 @@ func (r *Redactor) acceptFn(text []byte, before rune, report bool) func(out int3
 				if !capitalised(text[s:e], 0) || monthInContext(text, s, e) {
 					continue
 				}
-				initial := sentenceStart(text, s, before) && !labelAfter(text, e)
+				// A word in capitals amid capitals ("I WILL HOPE SO")
+				// tells no more than one at a sentence start: left, and
+				// reported. Amid lower case ("Then CAROL said") the
+				// capitals mark the name.
+				initial := (sentenceStart(text, s, before) || inCapitals(text, s, e, before)) && !labelAfter(text, e)
 				if initial != report {
 					continue
 				}
@@ -975,6 +979,9 @@ func (r *Redactor) isAlias(word string, buf *[]byte) bool {
 // midSentence stands for the text before a name looked at on its own, so
 // that it is not taken to start a sentence.
 const midSentence = 'x'
+
+// midSentenceCaps is midSentence after a word in capitals.
+const midSentenceCaps = 'X'
 
 // RedactName returns what the gate writes for name standing in running
 // text (not at a sentence start), the IDs of the entities it matched, and

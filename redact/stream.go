@@ -30,7 +30,7 @@ func (st *streamState) run(final bool, out []byte) []byte {
 	})
 	out = append(out, p[last:consumed]...)
 	st.prev = pw
-	st.before = contextRune(p[:consumed], st.before)
+	st.before = contextRuneCaps(p[:consumed], st.before)
 	st.pending = append(p[:0], p[consumed:]...)
 	return out
 }
