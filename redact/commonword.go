@@ -116,8 +116,12 @@ func isWordName(name string, k Kind) bool {
 		return false
 	}
 	lexiconOnce.Do(loadLexicon)
-	n := 0
-	for _, w := range coreWords(name) {
+	n, lead := 0, true
+	for w := range strings.FieldsSeq(name) {
+		if lead && isTitle(w) {
+			continue // a title before the name ("Dr Min")
+		}
+		lead = false
 		if functionWords[w] {
 			continue
 		}

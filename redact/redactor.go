@@ -45,6 +45,9 @@ type aliasSpec struct {
 	// of a place or organisation); dropped, not an error, where it would
 	// equal a pseudonym.
 	variant bool
+	// initialLast: a PartInitial variant with the initial after the
+	// surname ("Okonkwo, N.").
+	initialLast bool
 }
 
 // entityAliases lists the aliases of e: derived parts first, then the
@@ -154,6 +157,11 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 		seen[v] = true
 		out = append(out, aliasSpec{text: text, part: part, variant: true})
 	}
+	addLast := func(text string) {
+		if add(text, PartInitial); len(out) > 0 && out[len(out)-1].text == text {
+			out[len(out)-1].initialLast = true
+		}
+	}
 	if e.Kind == KindPerson {
 		if e.NoParts || family == "" || off[MatchView(family)] {
 			return nil
@@ -200,34 +208,32 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 			add(strings.Join(pieces, ""), PartFamily)
 			add(strings.Join(pieces, "-"), PartFamily)
 		}
-		for _, part := range [2]string{given, family} {
-			if part == "" || off[MatchView(part)] || (part == given && letterCount(given) < 2) {
-				continue
-			}
-			for _, sp := range spellings(part) {
-				if part == given {
-					add(sp, PartGiven)
-				} else {
-					add(sp, PartFamily)
-				}
+		givenOn := given != "" && !off[MatchView(given)]
+		if givenOn && letterCount(given) >= 2 {
+			for _, sp := range spellings(given) {
+				add(sp, PartGiven)
 			}
 		}
-		if given != "" && !off[MatchView(given)] {
+		for _, sp := range spellings(family) {
+			add(sp, PartFamily)
+		}
+		if givenOn {
 			if r, _ := utf8.DecodeRuneInString(given); unicode.IsLetter(r) {
 				add(string(r)+". "+family, PartInitial)
 				add(string(r)+" "+family, PartInitial)
 				// A list of names or a citation puts the initial last.
-				add(family+" "+string(r)+".", PartInitial)
-				add(family+", "+string(r)+".", PartInitial)
+				addLast(family + " " + string(r) + ".")
+				addLast(family + ", " + string(r) + ".")
 			}
 			// A hyphenated given name is also written with a space or
 			// run together ("Jean Pierre", "Annemarie").
-			if gp := strings.FieldsFunc(given, isHyphen); len(gp) > 1 {
-				add(strings.Join(gp, " "), PartGiven)
-				add(strings.Join(gp, ""), PartGiven)
+			if strings.ContainsFunc(given, isHyphen) {
+				if gp := strings.FieldsFunc(given, isHyphen); len(gp) > 1 {
+					add(strings.Join(gp, " "), PartGiven)
+					add(strings.Join(gp, ""), PartGiven)
+				}
 			}
-			words := coreWords(norm.NFC.String(e.Name))
-			if n := len(words) - len(strings.Fields(family)); n >= 1 {
+			if n := len(words) - strings.Count(family, " ") - 1; n >= 2 || (n == 1 && strings.ContainsFunc(given, isHyphen)) {
 				for _, f := range initialForms(words[:n], 2) {
 					add(f+" "+family, PartInitial)
 				}
@@ -504,6 +510,11 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 		}
 	}
 	aliases := allAliases(entities)
+	n := 0
+	for _, as := range aliases {
+		n += len(as)
+	}
+	r.pats, views = make([]pattern, 0, n), make([]string, 0, n)
 	variantOwner := make(map[string]int32)
 	for ei, e := range entities {
 		p := pseuds[ei]
@@ -512,7 +523,6 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 		for _, w := range strings.Fields(p.String()) {
 			r.pwords[NormaliseName(w)] = true
 		}
-		fam := familyOf(e)
 		for _, a := range aliases[ei] {
 			if a.off {
 				continue
@@ -530,7 +540,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			if a.exact {
 				pt.exact = exactView(a.text)
 			}
-			pt.words = replacementWords(e.Kind, p, a, fam)
+			pt.words = replacementWords(e.Kind, p, a)
 			switch {
 			case a.variant:
 				pt.priority = 0
@@ -659,17 +669,8 @@ func withArticle(full, alias []string) []string {
 	return full
 }
 
-// familyOf is the family name of a person (NFC), "" for other kinds.
-func familyOf(e Entity) string {
-	if e.Kind != KindPerson {
-		return ""
-	}
-	_, _, family := splitPerson(strings.Fields(norm.NFC.String(e.Name)))
-	return family
-}
-
 // replacementWords are the words that replace alias a (titles excluded).
-func replacementWords(k Kind, p Pseudonym, a aliasSpec, family string) []string {
+func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 	full := strings.Fields(p.String())
 	if a.initials && a.part == PartAlias {
 		var b strings.Builder
@@ -691,11 +692,11 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec, family string) []string 
 		if strings.Contains(a.text, ".") {
 			init += "."
 		}
-		if rest, ok := strings.CutPrefix(a.text, family); ok && family != "" {
+		if a.initialLast {
 			// "Okonkwo, N." → "Pemberton, A.": the initial after the
 			// surname, and the comma between them, stay where they were.
 			fam := p.Family
-			if strings.HasPrefix(rest, ",") {
+			if strings.Contains(a.text, ",") {
 				fam += ","
 			}
 			return []string{fam, init}
