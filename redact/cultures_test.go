@@ -44,6 +44,8 @@ var cultureEntities = []Entity{
 	{ID: "P30", Kind: KindPerson, Name: "Chidera Adaeze Nwosu", Pseudonym: "Ifeoma Blakey"},
 	{ID: "P31", Kind: KindPerson, Name: "Jean-Pierre Lefèvre", Pseudonym: "Luc Armitage"},
 	{ID: "P32", Kind: KindPerson, Name: "Mary-Kate O'Brien-Smith", Pseudonym: "Jess Caddick"},
+	{ID: "P33", Kind: KindPerson, Name: "Al Whitcombe", Pseudonym: "Ron Tulley"},
+	{ID: "P34", Kind: KindPerson, Name: "Kim Yu-na", Pseudonym: "Hana Stroud"},
 	{ID: "E01", Kind: KindPlace, Name: "St Aldhelm's Church", Pseudonym: "Ivelcombe"},
 	{ID: "E02", Kind: KindPlace, Name: "Llanfair Community Hall", Pseudonym: "Wexelford"},
 	{ID: "E03", Kind: KindOrg, Name: "the Larder", Pseudonym: "Alder Trust"},
@@ -116,6 +118,8 @@ func TestNameCultures(t *testing.T) {
 			{"I WILL HOPE SO. WE SAW HOPE", "I WILL HOPE SO. WE SAW HOPE"},
 			{"Then HOPE said no. HOPE: yes", "Then NELL said no. NELL: yes"},
 			{"He waited 10 min in the larder.", "He waited 10 min in the larder."},
+			{"Jones et al. said al-Rashidi told Al-Rashidi and Al.", "Jones et al. said al-Rashidi told Al-Rashidi and Ron."},
+			{"Yu-na said na, not Yuna.", "Stroud said na, not Stroud."},
 			{"Min and Min-jun came; Minjun left.", "Alder and Alder came; Alder left."},
 		}},
 		{"places and organisations", [][2]string{

@@ -173,9 +173,12 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 				core = append(core, p)
 			}
 		}
+		// A piece written in lower case in a name that has capitals
+		// ("jun" of "Min-jun", "na" of "Yu-na") is not a name of its own.
+		capName := strings.ContainsFunc(e.Name, unicode.IsUpper)
 		if len(pieces) > 1 {
 			for _, p := range core {
-				if letterCount(p) >= 2 {
+				if r, _ := utf8.DecodeRuneInString(p); letterCount(p) >= 2 && (!capName || unicode.IsUpper(r)) {
 					add(p, PartFamily)
 					for _, sp := range spellings(p) {
 						add(sp, PartFamily)
@@ -362,6 +365,16 @@ func trimPossessive(w string) string {
 	return w
 }
 
+// isNameParticle reports whether w is one word that is a name particle
+// in some tradition, however written ("al", "De", "Van", "Ó").
+func isNameParticle(w string) bool {
+	if strings.ContainsFunc(w, unicode.IsSpace) {
+		return false
+	}
+	v := MatchView(w)
+	return particles[v] || capitalParticles[v] || pieceParticles[v]
+}
+
 // pieceParticles are words of a surname never matched alone, beyond the
 // lower-case particles splitPerson knows ("Ní Bhriain", "Ibn Rushd").
 var pieceParticles = map[string]bool{
@@ -438,6 +451,9 @@ type pattern struct {
 	titles   int    // leading title words kept from the original
 	words    []string
 	priority int
+	// particle: the alias is one word that is also a name particle
+	// ("Al"), not matched before a hyphen ("Al-Rashidi", "al-Masri").
+	particle bool
 }
 
 // Redactor finds and replaces every alias of a compiled dictionary. It is
@@ -532,6 +548,14 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 				continue
 			}
 			pt := pattern{entity: int32(ei), part: a.part, titles: titleCount(a.text), common: commonMode(a, e.Kind)}
+			if e.Kind == KindPerson && !a.exact && isNameParticle(a.text) {
+				// "Al" of Al Smith: the "al" of "et al." and
+				// "al-Rashidi" is not his.
+				pt.particle = true
+				if pt.common == commonNone {
+					pt.common = commonMulti
+				}
+			}
 			if a.part == PartInitial || (a.variant && e.Kind != KindPerson) {
 				// Only capitalised: "A Hope" is a name, "a hope" is not;
 				// "the Larder" is the organisation, "the larder" a room.
@@ -729,6 +753,11 @@ func (r *Redactor) acceptFn(text []byte, before rune, report bool) func(out int3
 					ev = exactView(string(text[s:e]))
 				}
 				if ev != p.exact {
+					continue
+				}
+			}
+			if p.particle && e < len(text) {
+				if r, _ := utf8.DecodeRune(text[e:]); canonRune(r) == '-' {
 					continue
 				}
 			}
