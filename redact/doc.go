@@ -51,10 +51,14 @@
 // ordinary English word (names/common-words.txt) is matched only
 // capitalised and not at a sentence start, or beside another part of the
 // name or a title, or as a speaker label, and not amid text written in
-// capitals; SentenceStartNames reports the rest (commonword.go). A name of a person, place or organisation made of
-// the less frequent words of names/english-words.txt (not given or family
-// names of the lists) is matched only capitalised: "the Larder", never
-// "the larder".
+// capitals; SentenceStartNames reports the rest (commonword.go). A name of
+// a person, place or organisation made of the less frequent words of
+// names/english-words.txt (not given or family names of the lists) is
+// matched only capitalised: "the Larder", never "the larder". A person's
+// name part that is also a name particle ("Al") is matched only
+// capitalised and never before a hyphen ("et al.", "Al-Rashidi" are not
+// his), and a piece of a compound name written in lower case ("na" of
+// "Yu-na") is not matched alone.
 //
 // # Pseudonyms
 //
