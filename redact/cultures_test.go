@@ -46,6 +46,7 @@ var cultureEntities = []Entity{
 	{ID: "P32", Kind: KindPerson, Name: "Mary-Kate O'Brien-Smith", Pseudonym: "Jess Caddick"},
 	{ID: "P33", Kind: KindPerson, Name: "Al Whitcombe", Pseudonym: "Ron Tulley"},
 	{ID: "P34", Kind: KindPerson, Name: "Kim Yu-na", Pseudonym: "Hana Stroud"},
+	{ID: "P35", Kind: KindPerson, Name: "Henry Okoro III", Pseudonym: "Felix Dunmore"},
 	{ID: "E01", Kind: KindPlace, Name: "St Aldhelm's Church", Pseudonym: "Ivelcombe"},
 	{ID: "E02", Kind: KindPlace, Name: "Llanfair Community Hall", Pseudonym: "Wexelford"},
 	{ID: "E03", Kind: KindOrg, Name: "the Larder", Pseudonym: "Alder Trust"},
@@ -120,6 +121,7 @@ func TestNameCultures(t *testing.T) {
 			{"He waited 10 min in the larder.", "He waited 10 min in the larder."},
 			{"Jones et al. said al-Rashidi told Al-Rashidi and Al.", "Jones et al. said al-Rashidi told Al-Rashidi and Ron."},
 			{"Yu-na said na, not Yuna.", "Stroud said na, not Stroud."},
+			{"Henry Okoro III said (III), and Mr Okoro.", "Felix Dunmore said (III), and Mr Dunmore."},
 			{"Min and Min-jun came; Minjun left.", "Alder and Alder came; Alder left."},
 		}},
 		{"places and organisations", [][2]string{

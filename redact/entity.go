@@ -324,6 +324,9 @@ var capitalParticles = map[string]bool{
 	"ibn": true, "bin": true, "binti": true, "bint": true, "al": true, "el": true, "ap": true,
 }
 
+// suffixes are the generational suffixes written after a name.
+var suffixes = map[string]bool{"jr": true, "sr": true, "snr": true, "jnr": true, "ii": true, "iii": true, "iv": true}
+
 // isParticle reports whether w, before a family name, belongs to it: a
 // lower-case particle, or one of capitalParticles however written.
 func isParticle(w string) bool {
@@ -345,6 +348,10 @@ func splitPerson(words []string) (title []string, given, family string) {
 		return title, "", ""
 	case 1:
 		return title, words[0], ""
+	}
+	// A generational suffix ("Jr.", "III") is not the family name.
+	for len(words) > 2 && suffixes[strings.TrimSuffix(strings.ToLower(words[len(words)-1]), ".")] {
+		words = words[:len(words)-1]
 	}
 	i := len(words) - 1
 	for i > 1 && isParticle(words[i-1]) {
