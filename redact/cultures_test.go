@@ -50,6 +50,7 @@ var cultureEntities = []Entity{
 	{ID: "E01", Kind: KindPlace, Name: "St Aldhelm's Church", Pseudonym: "Ivelcombe"},
 	{ID: "E02", Kind: KindPlace, Name: "Llanfair Community Hall", Pseudonym: "Wexelford"},
 	{ID: "E03", Kind: KindOrg, Name: "the Larder", Pseudonym: "Alder Trust"},
+	{ID: "E04", Kind: KindPlace, Name: "Brindlecombe-on-Sea", Pseudonym: "Ashenbury"},
 }
 
 // TestNameCultures runs names of many traditions through Redact, one
@@ -128,6 +129,7 @@ func TestNameCultures(t *testing.T) {
 			{"At the Larder and The Larder's van.", "At the Alder Trust and The Alder Trust's van."},
 			{"Llanfair Community Hall, the hall at Llanfair.", "Wexelford, the hall at Wexelford."},
 			{"St Aldhelm's Church, the Aldhelm choir", "Ivelcombe, the Ivelcombe choir"},
+			{"Brindlecombe-on-Sea, Brindlecombe, by the sea", "Ashenbury, Ashenbury, by the sea"},
 		}},
 	}
 	for _, g := range groups {

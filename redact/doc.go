@@ -47,7 +47,8 @@
 // title with a surname that is an ordinary word, other spellings of a part
 // (without its apostrophe, umlauts spelt out, Mac/Mc: see spellings), the
 // last words of a name of four or more together, and each distinctive word
-// of a place or organisation name, possessive dropped (capitalised only). A name part that is an
+// (hyphenated pieces too) of a place or organisation name, possessive
+// dropped (capitalised only). A name part that is an
 // ordinary English word (names/common-words.txt) is matched only
 // capitalised and not at a sentence start, or beside another part of the
 // name or a title, or as a speaker label, and not amid text written in

@@ -257,7 +257,9 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 		return out
 	}
 	if e.Kind == KindPlace || e.Kind == KindOrg {
-		words := strings.Fields(norm.NFC.String(e.Name))
+		// Words, and the pieces of a hyphenated name ("Wexcombe" of
+		// "Wexcombe-on-Sea").
+		words := strings.FieldsFunc(norm.NFC.String(e.Name), func(r rune) bool { return unicode.IsSpace(r) || isHyphen(r) })
 		if len(words) > 1 {
 			for _, w := range words {
 				w = strings.Trim(trimPossessive(w), ",.;:()'\"")
