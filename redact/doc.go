@@ -39,27 +39,27 @@
 // Matching is also accent- and width-insensitive (MatchView: Renee = Renée,
 // Lukasz = Łukasz, full-width letters), and a word hyphenated across a line
 // break is joined. Derived variants (entityAliases): each part of a compound
-// surname alone, the surname with a space or without its hyphen, a
-// hyphenated given name with a space or run together, an initial with the
-// surname ("R. Quixwort" → the pseudonym's initial and surname; also
-// "Quixwort, R.", and the initials of every given and middle name, "R. A.
-// Quixwort", "J.-P. Quixwort"), a
-// title with a surname that is an ordinary word, other spellings of a part
-// (without its apostrophe, umlauts spelt out, Mac/Mc: see spellings), the
-// last words of a name of four or more together, and each distinctive word
-// (hyphenated pieces too) of a place or organisation name, possessive
-// dropped (capitalised only). A name part that is an
-// ordinary English word (names/common-words.txt) is matched only
-// capitalised and not at a sentence start, or beside another part of the
-// name or a title, or as a speaker label, and not amid text written in
-// capitals; SentenceStartNames reports the rest (commonword.go). A name of
-// a person, place or organisation made of the less frequent words of
-// names/english-words.txt (not given or family names of the lists) is
+// surname alone (a piece written in lower case, "na" of "Yu-na", excepted),
+// the surname with a space or without its hyphen, a hyphenated given name
+// with a space or run together, an initial with the surname ("R. Quixwort"
+// → the pseudonym's initial and surname; also "Quixwort, R.", and the
+// initials of every given and middle name, "R. A. Quixwort", "J.-P.
+// Quixwort"), a title with a surname that is an ordinary word, other
+// spellings of a part (without its apostrophe, umlauts spelt out, Mac/Mc:
+// see spellings), the last words of a name of four or more together, and
+// each distinctive word (hyphenated pieces too) of a place or organisation
+// name, possessive dropped (capitalised only). A generational suffix
+// ("Jr.", "III") is not the family name.
+//
+// A name part that is an ordinary English word (names/common-words.txt) is
+// matched only capitalised and not at a sentence start, or beside another
+// part of the name or a title, or as a speaker label, and not amid text
+// written in capitals; SentenceStartNames reports the rest (commonword.go).
+// A name of a person, place or organisation made of the less frequent words
+// of names/english-words.txt (not given or family names of the lists) is
 // matched only capitalised: "the Larder", never "the larder". A person's
-// name part that is also a name particle ("Al") is matched only
-// capitalised and never before a hyphen ("et al.", "Al-Rashidi" are not
-// his), and a piece of a compound name written in lower case ("na" of
-// "Yu-na") is not matched alone.
+// name part that is also a name particle ("Al") is matched only capitalised
+// and never before a hyphen ("et al.", "Al-Rashidi" are not his).
 //
 // # Pseudonyms
 //
