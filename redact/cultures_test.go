@@ -95,6 +95,11 @@ func TestNameCultures(t *testing.T) {
 			{"Ngozi' bag, Ngozi’s bag", "Ada' bag, Ada’s bag"},
 			{"O’Neill’s and O'Neill's", "Hebden’s and Hebden's"},
 			{"Suharto's house", "Budi's house"},
+			{"Okonkwo\u02bcs bag", "Pemberton\u02bcs bag"},
+		}},
+		{"invisible characters inside a name", [][2]string{
+			{"Oko\u00adnkwo, Okon\u200bkwo, Ngo\u2060zi and \ufeffOkonkwo", "Pemberton, Pemberton, Ada and \ufeffPemberton"},
+			{"Okonkwo\u00ad\u00adly is one word", "Okonkwo\u00ad\u00adly is one word"},
 		}},
 		{"other spellings", [][2]string{
 			{"McLeod, Mac Leod, Mr Macleod", "Tarrant, Tarrant, Mr Tarrant"},
@@ -142,6 +147,9 @@ func TestNameCultures(t *testing.T) {
 					}
 					if again := r.Redact(got); again != got {
 						t.Errorf("not idempotent: Redact(%q) = %q", got, again)
+					}
+					if lines := redactLines(t, r, in); lines != got {
+						t.Errorf("LineRedactor(%+q) = %q, Redact gave %q", in, lines, got)
 					}
 				}
 			}

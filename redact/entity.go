@@ -246,6 +246,9 @@ func isWordRune(r rune) bool {
 	if r < 0x80 {
 		return asciiClass[r] == clsWord
 	}
+	if r == '\u02bc' {
+		return false // the apostrophe of "Okonkwoʼs" (a letter to Unicode)
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 

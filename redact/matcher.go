@@ -404,6 +404,34 @@ func decode(text []byte, j int, final bool) (r rune, size int, ok bool) {
 	return r, size, true
 }
 
+// invisible reports the format characters that may sit inside a word
+// without showing: soft hyphen, zero-width space, non-joiner and joiner,
+// word joiner, and a byte-order mark.
+func invisible(r rune) bool {
+	switch r {
+	case '\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		return true
+	}
+	return false
+}
+
+// decodeVisible is decode of the first rune at text[j:] that is not
+// invisible (a space when the text ends after invisible ones).
+func decodeVisible(text []byte, j int, final bool) (r rune, size int, ok bool) {
+	for {
+		r, size, ok = decode(text, j, final)
+		if !ok || !invisible(r) {
+			return r, size, ok
+		}
+		if j += size; j >= len(text) {
+			if !final {
+				return 0, 0, false
+			}
+			return ' ', 0, true
+		}
+	}
+}
+
 // lineBreak reports whether the whitespace run at text[j:] holds a line
 // break, and where it ends (more: the buffer ended inside it).
 func lineBreak(text []byte, j int, final bool) (end int, nl, more bool) {
@@ -485,6 +513,12 @@ func (m *matcher) walk(text []byte, s int, final bool, accept func(out int32, s,
 		}
 		if r < 0x80 {
 			n = m.next(n, lowerASCII[r])
+		} else if j > s && invisible(r) {
+			// A soft hyphen or zero-width character inside a word
+			// ("Oko\u00adnkwo", pasted from a web page or PDF) is not
+			// there for the reader: it neither matches nor ends a name.
+			j += size
+			continue
 		} else {
 			for _, b := range appendMatchFold(fb[:0], r) {
 				if n = m.next(n, b); n < 0 {
@@ -501,7 +535,7 @@ func (m *matcher) walk(text []byte, s int, final bool, accept func(out int32, s,
 			continue
 		}
 		if isWordRune(r) && j < len(text) {
-			nr, _, ok := decode(text, j, final)
+			nr, _, ok := decodeVisible(text, j, final)
 			if !ok {
 				return end, pat, true
 			}
