@@ -325,6 +325,7 @@ var capitalParticles = map[string]bool{
 	"de": true, "da": true, "di": true, "du": true, "del": true, "della": true, "der": true,
 	"den": true, "le": true, "la": true, "ter": true, "ten": true, "dos": true, "das": true,
 	"ibn": true, "bin": true, "binti": true, "bint": true, "al": true, "el": true, "ap": true,
+	"st": true, "st.": true, "ste": true, "ste.": true, // "St John", "St. Clair"
 }
 
 // suffixes are the generational suffixes written after a name.

@@ -383,6 +383,7 @@ var pieceParticles = map[string]bool{
 	"ni": true, "nic": true, "o": true, "ua": true, "mac": true, "mc": true, "ibn": true, "bint": true,
 	"ben": true, "bat": true, "dos": true, "das": true, "do": true, "zu": true, "af": true, "av": true,
 	"y": true, "e": true, "d'": true, "l'": true, "ter": true, "ten": true, "op": true, "het": true,
+	"st": true, "st.": true, "ste": true, "ste.": true,
 }
 
 // titleForms are the titles written before a surname, with and without
@@ -453,7 +454,7 @@ type pattern struct {
 	titles   int    // leading title words kept from the original
 	words    []string
 	priority int
-	// particle: the alias is one word that is also a name particle
+	// particle: the alias is one word that is also the Arabic article
 	// ("Al"), not matched before a hyphen ("Al-Rashidi", "al-Masri").
 	particle bool
 }
@@ -553,7 +554,8 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			if e.Kind == KindPerson && !a.exact && isNameParticle(a.text) {
 				// "Al" of Al Smith: the "al" of "et al." and
 				// "al-Rashidi" is not his.
-				pt.particle = true
+				v := MatchView(a.text)
+				pt.particle = v == "al" || v == "el"
 				if pt.common == commonNone {
 					pt.common = commonMulti
 				}
