@@ -278,8 +278,8 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 // Scandinavian letters spelt out ("Juergen" for "Jürgen", "Soeren" for
 // "Søren"; the matcher already takes "Jurgen"), and with the other form of
 // a Scottish or Irish "Mac"/"Mc", or with a space after it ("McLeod" and
-// "Mac Leod" for "MacLeod", "MacAllister" for "McAllister"). Accents alone need no spelling: the matcher ignores
-// them.
+// "Mac Leod" for "MacLeod", "MacAllister" for "McAllister"). Accents alone
+// need no spelling: the matcher ignores them.
 func spellings(name string) []string {
 	var out []string
 	if i := strings.IndexFunc(name, func(r rune) bool { return canonRune(r) == '\'' }); i > 0 {
@@ -554,7 +554,6 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			if e.Kind == KindPerson && !a.exact && isNameParticle(a.text) {
 				// "Al" of Al Smith: the "al" of "et al." and
 				// "al-Rashidi" is not his.
-				v := MatchView(a.text)
 				pt.particle = v == "al" || v == "el"
 				if pt.common == commonNone {
 					pt.common = commonMulti
