@@ -46,7 +46,9 @@
 // initials of every given and middle name, "R. A. Quixwort", "J.-P.
 // Quixwort"), a title with a surname that is an ordinary word, other
 // spellings of a part (without its apostrophe, umlauts spelt out, Mac/Mc:
-// see spellings), the last words of a name of four or more together, and
+// see spellings), the last words of a name of four or more together, the
+// family name in the plural ("the Okonkwos", unless that is a word or a
+// name of the lists, "Hopes", "Jones"), and
 // each distinctive word (hyphenated pieces too) of a place or organisation
 // name, possessive dropped (capitalised only). A generational suffix
 // ("Jr.", "III") is not the family name.

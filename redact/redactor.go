@@ -48,6 +48,8 @@ type aliasSpec struct {
 	// initialLast: a PartInitial variant with the initial after the
 	// surname ("Okonkwo, N.").
 	initialLast bool
+	// plural: the family name in the plural ("the Okonkwos").
+	plural bool
 }
 
 // entityAliases lists the aliases of e: derived parts first, then the
@@ -249,6 +251,14 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 				}
 			}
 		}
+		// A family in the plural ("the Okonkwos", "the van der Merwes"),
+		// unless the plural is a word or name of its own ("Hopes",
+		// "Jones").
+		if pl := pluralName(family); pl != "" {
+			if add(pl, PartFamily); len(out) > 0 && out[len(out)-1].text == pl {
+				out[len(out)-1].plural = true
+			}
+		}
 		if isCommonName(family) {
 			for _, t := range titleForms {
 				add(t+" "+family, PartFamily)
@@ -365,6 +375,32 @@ func trimPossessive(w string) string {
 		}
 	}
 	return w
+}
+
+// pluralName is the plural of a family name ("Okonkwos", "Marshes"), or ""
+// where that plural is an English word or a name of the lists.
+func pluralName(name string) string {
+	if name == "" || isCommonName(name) || isWordName(name, KindPerson) {
+		return ""
+	}
+	pl := plural(name)
+	words := strings.Fields(pl)
+	lexiconOnce.Do(loadLexicon)
+	if lookup(words[len(words)-1])&(lxWord|lxGiven|lxFamily) != 0 {
+		return ""
+	}
+	return pl
+}
+
+// plural is name with the plural ending of English: "es" after s, x, z,
+// ch and sh, "s" after anything else.
+func plural(name string) string {
+	switch low := strings.ToLower(name); {
+	case strings.HasSuffix(low, "s"), strings.HasSuffix(low, "x"), strings.HasSuffix(low, "z"),
+		strings.HasSuffix(low, "ch"), strings.HasSuffix(low, "sh"):
+		return name + "es"
+	}
+	return name + "s"
 }
 
 // isNameParticle reports whether w is one word that is a name particle
@@ -541,6 +577,14 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 		r.pseud[e.ID] = p
 		for _, w := range strings.Fields(p.String()) {
 			r.pwords[NormaliseName(w)] = true
+		}
+		for _, a := range aliases[ei] {
+			if a.plural && !a.off {
+				// "the Pembertons" the plural variant writes is the
+				// pseudonym's, not a name the scan should report.
+				w := replacementWords(e.Kind, p, a)
+				r.pwords[NormaliseName(w[len(w)-1])] = true
+			}
 		}
 		for _, a := range aliases[ei] {
 			if a.off {
@@ -734,7 +778,11 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 	case a.part == PartGiven && p.Given != "":
 		return strings.Fields(p.Given)
 	case a.part == PartFamily && p.Family != "":
-		return strings.Fields(p.Family)
+		w := strings.Fields(p.Family)
+		if a.plural {
+			w[len(w)-1] = plural(w[len(w)-1])
+		}
+		return w
 	case a.part == PartAlias && len(coreWords(a.text)) == 1 && p.Given != "":
 		return strings.Fields(p.Given)
 	}
