@@ -395,9 +395,13 @@ func pluralName(name string) string {
 // plural is name with the plural ending of English: "es" after s, x, z,
 // ch and sh, "s" after anything else.
 func plural(name string) string {
-	switch low := strings.ToLower(name); {
-	case strings.HasSuffix(low, "s"), strings.HasSuffix(low, "x"), strings.HasSuffix(low, "z"),
-		strings.HasSuffix(low, "ch"), strings.HasSuffix(low, "sh"):
+	n := len(name)
+	// A UTF-8 continuation byte masked to seven bits is below 0x40:
+	// never taken for a letter.
+	last := func(k int) byte { return lowerASCII[name[n-k]&0x7f] }
+	switch {
+	case n >= 1 && (last(1) == 's' || last(1) == 'x' || last(1) == 'z'),
+		n >= 2 && last(1) == 'h' && (last(2) == 'c' || last(2) == 's'):
 		return name + "es"
 	}
 	return name + "s"
@@ -579,16 +583,14 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			r.pwords[NormaliseName(w)] = true
 		}
 		for _, a := range aliases[ei] {
-			if a.plural && !a.off {
-				// "the Pembertons" the plural variant writes is the
-				// pseudonym's, not a name the scan should report.
-				w := replacementWords(e.Kind, p, a)
-				r.pwords[NormaliseName(w[len(w)-1])] = true
-			}
-		}
-		for _, a := range aliases[ei] {
 			if a.off {
 				continue
+			}
+			if a.plural && p.Family != "" {
+				// "the Pembertons" the plural variant writes is the
+				// pseudonym's, not a name the scan should report.
+				fw := strings.Fields(p.Family)
+				r.pwords[NormaliseName(plural(fw[len(fw)-1]))] = true
 			}
 			v := MatchView(a.text)
 			if v == "" || (a.variant && pviews[v]) {
