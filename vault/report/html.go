@@ -29,13 +29,14 @@ var CSP = func() string {
 }()
 
 var page = template.Must(template.New("page").Funcs(template.FuncMap{
-	"csp":        func() string { return CSP },
-	"style":      func() template.CSS { return template.CSS(styleCSS) },
-	"studyTitle": studyTitle,
-	"join":       func(list []string) string { return strings.Join(list, ", ") },
-	"classes":    classes,
-	"plural":     plural,
-	"roleBadge":  roleBadge,
+	"csp":             func() string { return CSP },
+	"style":           func() template.CSS { return template.CSS(styleCSS) },
+	"studyTitle":      studyTitle,
+	"join":            func(list []string) string { return strings.Join(list, ", ") },
+	"erasedOnRequest": func(s Summary) int { return s.ErasedDocuments - s.DestroyedDocuments },
+	"classes":         classes,
+	"plural":          plural,
+	"roleBadge":       roleBadge,
 	"statusBadge": func(s policy.Status) string {
 		switch s {
 		case policy.StatusActive:

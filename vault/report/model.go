@@ -62,8 +62,11 @@ type Summary struct {
 	Participants, Active, PartlyWithdrawn, Withdrawn, Erased, NoConsent int
 	// Documents held, and erased (at a participant's request, or destroyed under a retention rule).
 	Documents, ErasedDocuments int
-	Exits, Refusals            int
-	AuditOK                    bool
+	// DestroyedDocuments are those of ErasedDocuments destroyed under a
+	// retention rule, not erased at a participant's request.
+	DestroyedDocuments int
+	Exits, Refusals    int
+	AuditOK            bool
 	// Attention counts the problems in the register to attend to.
 	Attention int
 	// NoPurpose counts the exits whose audit entry records no purpose.
@@ -82,13 +85,15 @@ type Participant struct {
 	Scopes    []policy.Scope // in force now
 	History   []HistoryItem
 	// Forms lists the signed forms held (consent-form documents), by handle.
-	Forms    []string
-	Erasure  *Erasure
-	Docs     []Document
-	Held     int // documents held (not erased)
-	Exits    int
-	LastExit string
-	Problems []string
+	Forms []string
+	// FormsDestroyed lists the signed forms destroyed under a retention rule.
+	FormsDestroyed []string
+	Erasure        *Erasure
+	Docs           []Document
+	Held           int // documents held (not erased)
+	Exits          int
+	LastExit       string
+	Problems       []string
 }
 
 // HistoryItem is one consent or withdrawal, in the order recorded.
@@ -103,6 +108,18 @@ type HistoryItem struct {
 	Erase       bool           // withdrawal
 	AfterCutoff bool           // withdrawal
 	Recorded    string
+	// Since (withdrawal) lists the exits on or after the withdrawal's date
+	// that used the participant's words under a consent recorded before it,
+	// for a purpose the withdrawn scope covers: a withdrawal recorded late.
+	Since []ExitRef
+}
+
+// ExitRef names one exit by its audit entry, with the consent it relied on.
+type ExitRef struct {
+	Seq     uint64
+	Date    string
+	Action  string
+	Consent int // the participant's consent record the exit relied on
 }
 
 // Erasure is what a tombstone records: what was removed, never what it held.

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fieldvault/fieldvault/policy"
@@ -85,6 +86,7 @@ func Build(ctx context.Context, s *vault.Study, opts Options) (*Report, error) {
 	for _, a := range sortedKeys(actions) {
 		r.Audit.Actions = append(r.Audit.Actions, ActionCount{a, actions[a]})
 	}
+	r.usedSinceWithdrawal()
 	r.Retention = retentionOf(cat, policy.Today(r.Generated))
 	r.Methods = methodsOf(cat, r.Exits)
 	r.summarise()
@@ -207,8 +209,12 @@ func (r *Report) register(cat *vault.Catalog, rows []vault.ReportRow) {
 			}
 			doc := documentOf(d)
 			rp.Docs = append(rp.Docs, doc)
-			if d.Kind == policy.KindConsentForm && !d.Erased {
+			switch {
+			case d.Kind != policy.KindConsentForm:
+			case !d.Erased:
 				rp.Forms = append(rp.Forms, d.Handle)
+			case d.Destroyed != nil:
+				rp.FormsDestroyed = append(rp.FormsDestroyed, d.Handle)
 			}
 		}
 		if t, ok := tombs[p.Handle]; ok {
@@ -399,6 +405,72 @@ func methodsOf(cat *vault.Catalog, exits []Exit) Methods {
 	return m
 }
 
+// usedSinceWithdrawal finds, for every withdrawal, the delivered exits on or
+// after its date that used the participant's words under a consent recorded
+// before it, for a purpose the withdrawn scope covers (a whole withdrawal
+// covers every exit). The gate refuses such an exit once the withdrawal is
+// recorded, so each one means the withdrawal was recorded after the words
+// had already left: the officer sees it under the withdrawal and among the
+// things to attend to.
+func (r *Report) usedSinceWithdrawal() {
+	for i := range r.Participants {
+		p := &r.Participants[i]
+		for j := range p.History {
+			w := &p.History[j]
+			if !w.Withdrawal {
+				continue
+			}
+			for _, x := range r.Exits {
+				if x.Refused || x.Time.UTC().Format(time.DateOnly) < w.Date {
+					continue
+				}
+				n, ok := reliedBefore(x.Consents, p.Handle, w.Seq)
+				if !ok || (len(w.Scopes) > 0 && !slices.Contains(exitNeeds(x), w.Scopes[0])) {
+					continue
+				}
+				ref := ExitRef{Seq: x.Seq, Date: x.Time.UTC().Format(time.DateOnly), Action: x.Action, Consent: n}
+				w.Since = append(w.Since, ref)
+				what := "everything"
+				if len(w.Scopes) > 0 {
+					what = string(w.Scopes[0])
+				}
+				p.Problems = append(p.Problems, fmt.Sprintf("%s on %s (audit entry #%d) used their words under consent #%d, on or after their withdrawal #%d of %s dated %s: the withdrawal was recorded after the exit",
+					ref.Action, ref.Date, ref.Seq, n, w.Seq, what, w.Date))
+			}
+		}
+	}
+}
+
+// reliedBefore returns the consent record of participant an exit relied on
+// ("P07#2" in its consents) if it was recorded before seq.
+func reliedBefore(consents []string, handle string, seq int) (int, bool) {
+	for _, c := range consents {
+		h, num, ok := strings.Cut(c, "#")
+		if !ok || h != handle {
+			continue
+		}
+		if n, err := strconv.Atoi(num); err == nil && n < seq {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// exitNeeds is the scopes an exit needed of every participant whose words
+// it used: participate always, quote unless it was for analysis, and its
+// purpose (publish, present, archive) when it had one.
+func exitNeeds(x Exit) []policy.Scope {
+	need := []policy.Scope{policy.ScopeParticipate}
+	switch p := policy.Scope(x.Purpose); p {
+	case policy.PurposeAnalysis:
+	case policy.ScopePublish, policy.ScopePresent, policy.ScopeArchive:
+		need = append(need, policy.ScopeQuote, p)
+	default:
+		need = append(need, policy.ScopeQuote)
+	}
+	return need
+}
+
 func (r *Report) summarise() {
 	s := &r.Summary
 	for _, p := range r.Participants {
@@ -425,6 +497,9 @@ func (r *Report) summarise() {
 		seen[d.Handle] = true
 		if d.Erased {
 			s.ErasedDocuments++
+			if d.Destroyed {
+				s.DestroyedDocuments++
+			}
 		} else {
 			s.Documents++
 		}
