@@ -341,7 +341,9 @@ func (s *Study) ConsentReport(names bool) ([]ReportRow, error) {
 		row.Problems = append(row.Problems, p.Consent.Problems(kinds)...)
 		row.Problems = append(row.Problems, predates...)
 		if w, ok := p.Consent.WholeWithdrawal(); ok {
-			if ec, ok := cat.Exits[p.Handle]; ok && !ec.Last.Before(w.Recorded) {
+			// On or after the day they withdrew, or after it was recorded:
+			// a withdrawal recorded late still shows what left meanwhile.
+			if ec, ok := cat.Exits[p.Handle]; ok && (!ec.Last.Before(w.Date.Time()) || !ec.Last.Before(w.Recorded)) {
 				row.Problems = append(row.Problems, "exits used their words after withdrawal")
 			}
 		}

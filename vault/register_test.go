@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 
@@ -171,6 +173,42 @@ func TestConsentReport(t *testing.T) {
 	}
 	if rows[1].Name != "Odalys Pennyworth" || rows[1].Pseudonym == "" {
 		t.Errorf("names/pseudonym: %+v", rows[1])
+	}
+}
+
+// TestConsentReportLateWithdrawal: a whole withdrawal recorded after an
+// exit had used the participant's words, but dated before it, is a problem
+// to attend to; one dated after the exit is not.
+func TestConsentReportLateWithdrawal(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		days    int // the withdrawal's date, relative to the exit's day
+		problem bool
+	}{{"dated the day before the exit", -1, true}, {"dated the exit's day", 0, true}, {"dated the day after", 1, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStudy(t)
+			addParticipant(t, s, "P10", "Odalys Pennyworth", "participate", "quote")
+			if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "Odalys Pennyworth: hi\n"), Kind: policy.KindTranscript, Participants: []string{"P10"}, Handle: "D4"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := exitVia(ctx, s, "quote", exitRequest{Doc: "D4", From: 1, To: 1, W: &bytes.Buffer{}}); err != nil {
+				t.Fatal(err)
+			}
+			exitDay := s.Now().UTC()
+			s.Now = func() time.Time { return exitDay.AddDate(0, 0, 2) } // recorded two days later
+			date := exitDay.AddDate(0, 0, tt.days).Format(time.DateOnly)
+			if _, err := s.Withdraw(ctx, WithdrawRequest{Handle: "P10", Date: date}); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := s.ConsentReport(false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := slices.Contains(rows[0].Problems, "exits used their words after withdrawal")
+			if got != tt.problem {
+				t.Errorf("withdrawal dated %s: problems %q, want the late-withdrawal problem %v", date, rows[0].Problems, tt.problem)
+			}
+		})
 	}
 }
 
