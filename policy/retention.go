@@ -190,6 +190,10 @@ type Scheduled struct {
 	Held    bool   `json:"held,omitempty"`
 	// IsDue: the day has come, nothing holds it: destruction removes it.
 	IsDue bool `json:"is_due"`
+	// KeptFor (a signed consent form) lists the documents of its
+	// participants whose material is held and not due with it: the form is
+	// their evidence of consent, kept as long as they are.
+	KeptFor []string `json:"kept_for,omitempty"`
 }
 
 // Schedule lists, in the order of docs, every document that a rule applies
@@ -221,5 +225,39 @@ func Schedule(rules []RetentionRule, docs []RetainedDoc, studyEnd, today Date) [
 		}
 		out = append(out, s)
 	}
+	keepConsentEvidence(out, docs)
 	return out
+}
+
+// keepConsentEvidence keeps a signed consent form that is due while any
+// other document of its participants still holds material that is not
+// destroyed with it: destroying the form first would leave material held
+// with no evidence of the consent it is held under.
+func keepConsentEvidence(out []Scheduled, docs []RetainedDoc) {
+	due := map[string]bool{}
+	for _, s := range out {
+		if s.IsDue && s.Kind != KindConsentForm {
+			due[s.Handle] = true
+		}
+	}
+	byHandle := map[string]RetainedDoc{}
+	for _, d := range docs {
+		byHandle[d.Handle] = d
+	}
+	for i := range out {
+		s := &out[i]
+		if s.Kind != KindConsentForm || !s.IsDue {
+			continue
+		}
+		form := byHandle[s.Handle]
+		for _, d := range docs {
+			if d.Kind == KindConsentForm || d.Gone || due[d.Handle] || !slices.ContainsFunc(d.Participants, func(p string) bool { return slices.Contains(form.Participants, p) }) {
+				continue
+			}
+			s.KeptFor = append(s.KeptFor, d.Handle)
+		}
+		if len(s.KeptFor) > 0 {
+			s.IsDue = false
+		}
+	}
 }

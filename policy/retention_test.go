@@ -100,7 +100,7 @@ func TestSchedule(t *testing.T) {
 		{"D7", true, "", false, "not transcribed yet"},
 		{"D8", true, "", false, "not transcribed yet"},
 		{"D10", true, "", false, "not transcribed yet"},
-		{"D11", true, "2026-03-14", true, ""},
+		{"D11", true, "2026-03-14", false, ""}, // kept: P1's D2 and D3 hold material
 		{"D12", true, "2026-03-14", true, ""},
 		{"D13", true, "2026-03-31", false, ""},
 	}
@@ -118,8 +118,11 @@ func TestSchedule(t *testing.T) {
 			}
 		})
 	}
-	if n := len(Due(rules, docs, end, today)); n != 3 {
-		t.Errorf("Due lists %d documents, want 3", n)
+	if n := len(Due(rules, docs, end, today)); n != 2 {
+		t.Errorf("Due lists %d documents, want 2", n)
+	}
+	if k := got["D11"].KeptFor; !slices.Equal(k, []string{"D2", "D3"}) {
+		t.Errorf("D11 kept for %v, want the material of P1 not due with it (D2 D3)", k)
 	}
 	if got := Schedule(rules[3:], docs, Date{}, today); len(got) != 1 || got[0].Pending != "the study's end is not recorded" || got[0].IsDue {
 		t.Errorf("without an end: %+v", got)
@@ -189,6 +192,19 @@ func oracleDue(rules []RetentionRule, doc RetainedDoc, docs []RetainedDoc, end, 
 	}
 	if rule == nil {
 		return false
+	}
+	if doc.Kind == KindConsentForm {
+		// Kept while any other document of its participants holds material
+		// that is not due today.
+		for _, d := range docs {
+			shares := false
+			for _, p := range d.Participants {
+				shares = shares || slices.Contains(doc.Participants, p)
+			}
+			if d.Kind != KindConsentForm && shares && !d.Gone && !oracleDue(rules, d, docs, end, today) {
+				return false
+			}
+		}
 	}
 	reached := func(from time.Time, years, days int) bool {
 		return !today.Time().Before(from.AddDate(years, 0, days))

@@ -260,6 +260,8 @@ func printSchedule(e *env, st *vault.RetentionState) {
 			why = "held (due, but a legal hold blocks it)"
 		case s.Held:
 			why = "held"
+		case len(s.KeptFor) > 0:
+			why = "kept: the signed form for " + strings.Join(s.KeptFor, " ") + ", still held"
 		case s.Pending != "":
 			due, why = "-", s.Pending
 		}

@@ -235,17 +235,21 @@ type ActionCount struct {
 // day of the report (and what a hold keeps), and what has been destroyed
 // or erased (tombstones).
 type Retention struct {
-	Rules     []string
-	StudyEnd  string
-	Today     string
-	Due       []Scheduled
-	Held      []Scheduled
+	Rules    []string
+	StudyEnd string
+	Today    string
+	Due      []Scheduled
+	Held     []Scheduled
+	// Kept are signed forms due but kept as evidence of consent for
+	// material still held.
+	Kept      []Scheduled
 	Destroyed []Destroyed
 }
 
 // Scheduled is a document a retention rule applies to.
 type Scheduled struct {
 	Handle, Kind, Due, Rule string
+	KeptFor                 []string
 }
 
 // Destroyed is one tombstone: an erasure at a participant's request

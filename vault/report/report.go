@@ -562,6 +562,9 @@ func retentionOf(cat *vault.Catalog, today policy.Date) Retention {
 			r.Due = append(r.Due, sc)
 		case s.Held:
 			r.Held = append(r.Held, sc)
+		case len(s.KeptFor) > 0:
+			sc.KeptFor = s.KeptFor
+			r.Kept = append(r.Kept, sc)
 		}
 	}
 	for _, t := range cat.Tombstones {

@@ -19,6 +19,7 @@ func TestRetentionSection(t *testing.T) {
 		{Kind: policy.KindMeetingNotes, Basis: policy.BasisAfterIngest, N: 0},
 		{Kind: policy.KindTranscript, Basis: policy.BasisAfterIngest, N: 0},
 		{Kind: policy.KindFieldNotes, Basis: policy.BasisAfterEnd, N: 10},
+		{Kind: policy.KindConsentForm, Basis: policy.BasisAfterIngest, N: 0}, // kept: P01's material is held
 	} {
 		if err := s.SetRetention(ctx, r); err != nil {
 			t.Fatal(err)
@@ -38,7 +39,10 @@ func TestRetentionSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	ret := r.Retention
-	if len(ret.Rules) != 3 || ret.StudyEnd != "2026-02-28" || ret.Today != "2026-03-14" {
+	if len(ret.Kept) != 1 || ret.Kept[0].Kind != policy.KindConsentForm || len(ret.Kept[0].KeptFor) == 0 {
+		t.Errorf("kept %+v", ret.Kept)
+	}
+	if len(ret.Rules) != 4 || ret.StudyEnd != "2026-02-28" || ret.Today != "2026-03-14" {
 		t.Errorf("rules %v end %q today %q", ret.Rules, ret.StudyEnd, ret.Today)
 	}
 	if len(ret.Held) != 1 || ret.Held[0].Handle != "D10" || len(ret.Due) != 0 {
@@ -55,7 +59,8 @@ func TestRetentionSection(t *testing.T) {
 	sec := html[strings.Index(html, `<section id="retention">`):]
 	sec = sec[:strings.Index(sec, "</section>")]
 	for _, want := range []string{"Study end: 2026-02-28", "transcript: destroy 0 days after ingest", "field-notes: destroy 10 years after the study&#39;s end",
-		"On hold", "<td>D10</td>", "retention rule: meeting-notes: destroy 0 days after ingest", "erasure at the request of P03", "Nothing is due."} {
+		"On hold", "<td>D10</td>", "retention rule: meeting-notes: destroy 0 days after ingest", "erasure at the request of P03", "Nothing is due.",
+		"Signed forms kept as evidence of consent"} {
 		if !strings.Contains(sec, want) {
 			t.Errorf("retention section lacks %q:\n%s", want, sec)
 		}
