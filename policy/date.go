@@ -67,6 +67,17 @@ func Today(now time.Time) Date {
 	return Date{year: y, month: m, day: d}
 }
 
+// RetentionDay is the day retention counts as today at the instant now: the
+// earlier of now's day in UTC and in now's own location (where the command
+// runs), so nothing is destroyed before its due day has begun in both.
+func RetentionDay(now time.Time) Date {
+	u, l := Today(now.UTC()), Today(now)
+	if l.Before(u) {
+		return l
+	}
+	return u
+}
+
 // IsZero reports whether d is the zero Date ("no date").
 func (d Date) IsZero() bool { return d == Date{} }
 

@@ -286,3 +286,33 @@ func TestDueProperties(t *testing.T) {
 		t.Errorf("the generator is lopsided: %d due, %d not due", listed, notDue)
 	}
 }
+
+// TestDueDateLeapDay: years and days count on the calendar from a leap
+// day: a year after 29 February is 1 March (a full year has passed; never
+// the 28th, a day short), and a rule is due on its day, not the day before.
+func TestDueDateLeapDay(t *testing.T) {
+	leap := mustDate(t, "2028-02-29")
+	doc := RetainedDoc{Handle: "D1", Kind: KindFieldNotes, Participants: []string{"P1"}, Ingested: leap}
+	for _, tt := range []struct {
+		rule RetentionRule
+		end  Date
+		want string
+	}{
+		{RetentionRule{Kind: KindFieldNotes, Basis: BasisAfterEnd, N: 1}, leap, "2029-03-01"},
+		{RetentionRule{Kind: KindFieldNotes, Basis: BasisAfterEnd, N: 4}, leap, "2032-02-29"},
+		{RetentionRule{Kind: KindFieldNotes, Basis: BasisAfterIngest, N: 365}, Date{}, "2029-02-28"},
+		{RetentionRule{Kind: KindFieldNotes, Basis: BasisAfterEnd, N: 10}, mustDate(t, "2027-12-31"), "2037-12-31"},
+	} {
+		got, ok := DueDate(tt.rule, doc, nil, tt.end)
+		if !ok || got.String() != tt.want {
+			t.Errorf("%s from %s: due %s (%v), want %s", tt.rule, tt.end, got, ok, tt.want)
+		}
+		day := mustDate(t, tt.want)
+		if n := len(Due([]RetentionRule{tt.rule}, []RetainedDoc{doc}, tt.end, addDate(day, 0, -1))); n != 0 {
+			t.Errorf("%s: due the day before %s", tt.rule, tt.want)
+		}
+		if n := len(Due([]RetentionRule{tt.rule}, []RetainedDoc{doc}, tt.end, day)); n != 1 {
+			t.Errorf("%s: not due on %s", tt.rule, tt.want)
+		}
+	}
+}

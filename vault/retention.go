@@ -79,7 +79,7 @@ func (s *Study) RetentionState() (*RetentionState, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cat.RetentionState(policy.Today(s.Now().UTC())), nil
+	return cat.RetentionState(policy.RetentionDay(s.Now())), nil
 }
 
 // RetentionState is the catalogue's retention facts on a given day.
@@ -222,8 +222,9 @@ type DestroyResult struct {
 func (s *Study) DestroyDue(ctx context.Context) (*DestroyResult, error) {
 	res := &DestroyResult{}
 	err := s.Update(ctx, func(tx *Tx) error {
+		today := policy.RetentionDay(tx.Now())
 		now := tx.Now().UTC()
-		for _, sc := range tx.Cat.schedule(policy.Today(now)) {
+		for _, sc := range tx.Cat.schedule(today) {
 			if !sc.IsDue {
 				continue
 			}

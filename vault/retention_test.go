@@ -101,6 +101,47 @@ func TestRetentionDestroy(t *testing.T) {
 	}
 }
 
+// TestRetentionDayZones: a rule's day has come only once it has begun both
+// in UTC and where the command runs: west of Greenwich the evening before
+// is already the due day in UTC, and nothing is destroyed then.
+func TestRetentionDayZones(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		now  time.Time
+		due  bool
+	}{
+		{"Honolulu, the evening before (UTC: the due day)", time.Date(2026, 5, 31, 20, 0, 0, 0, time.FixedZone("HST", -10*3600)), false},
+		{"Honolulu, the due day's morning", time.Date(2026, 6, 1, 8, 0, 0, 0, time.FixedZone("HST", -10*3600)), true},
+		{"Auckland, the due day's morning (UTC: the day before)", time.Date(2026, 6, 1, 10, 0, 0, 0, time.FixedZone("NZST", 13*3600)), false},
+		{"Auckland, the due day's afternoon", time.Date(2026, 6, 1, 14, 0, 0, 0, time.FixedZone("NZST", 13*3600)), true},
+		{"UTC, midnight of the due day", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := retentionStudy(t)
+			rule := policy.RetentionRule{Kind: policy.KindFieldNotes, Basis: policy.BasisOnDate}
+			rule.Date, _ = policy.ParseDate("2026-06-01")
+			if err := s.SetRetention(ctx, rule); err != nil {
+				t.Fatal(err)
+			}
+			s.Now = func() time.Time { return tt.now }
+			st, err := s.RetentionState()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(st.Due) == 1; got != tt.due {
+				t.Errorf("due today (%s): %v, want %v", st.Today, got, tt.due)
+			}
+			res, err := s.DestroyDue(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(res.Destroyed) == 1; got != tt.due {
+				t.Errorf("destroyed %+v, want destroyed: %v", res.Destroyed, tt.due)
+			}
+		})
+	}
+}
+
 func TestRetentionHold(t *testing.T) {
 	s := retentionStudy(t)
 	if err := s.SetRetention(ctx, policy.RetentionRule{Kind: policy.KindRecording, Basis: policy.BasisAfterIngest, N: 10}); err != nil {

@@ -87,7 +87,7 @@ func Build(ctx context.Context, s *vault.Study, opts Options) (*Report, error) {
 		r.Audit.Actions = append(r.Audit.Actions, ActionCount{a, actions[a]})
 	}
 	r.usedSinceWithdrawal()
-	r.Retention = retentionOf(cat, policy.Today(r.Generated))
+	r.Retention = retentionOf(cat, policy.RetentionDay(now()))
 	r.Methods = methodsOf(cat, r.Exits)
 	r.summarise()
 	return r, nil
