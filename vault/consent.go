@@ -331,6 +331,9 @@ func (s *Study) ConsentReport(names bool) ([]ReportRow, error) {
 			if contains(d.Participants, p.Handle) && !d.Erased {
 				kinds = append(kinds, d.Kind)
 				predates = append(predates, datedProblems(&p.Consent, d)...)
+				if msg, ok := cat.afterStudyEnd(d); ok {
+					predates = append(predates, msg)
+				}
 			}
 		}
 		row.Documents = len(kinds)
@@ -363,6 +366,20 @@ func (c *Catalog) pseudonymOf(p *Participant) (string, bool) {
 		return "", false
 	}
 	return ps.String(), true
+}
+
+// afterStudyEnd says when a document's material is dated after the study's
+// recorded end: collected outside the period the ethics approval covers, or
+// dated by mistake. Signed forms are not material.
+func (c *Catalog) afterStudyEnd(d *Document) (string, bool) {
+	if c.Retention == nil || c.Retention.StudyEnd.IsZero() || d.Kind == policy.KindConsentForm || d.Date == "" {
+		return "", false
+	}
+	date, err := policy.ParseDate(d.Date)
+	if err != nil || !c.Retention.StudyEnd.Before(date) {
+		return "", false
+	}
+	return fmt.Sprintf("%s is dated %s, after the study's end (%s); check that it was collected within the approved study, or correct its date", d.Handle, date, c.Retention.StudyEnd), true
 }
 
 // datedProblems are policy's checks of a document's date against the

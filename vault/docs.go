@@ -101,6 +101,9 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			}
 			return err
 		}
+		if msg, ok := tx.Cat.afterStudyEnd(doc); ok {
+			tx.OnCommit(func() { s.note(msg) })
+		}
 		if recs, err := tx.Cat.records(doc.Participants); err == nil {
 			for _, r := range recs {
 				for _, msg := range datedProblems(r, doc) {

@@ -332,3 +332,46 @@ func countObjects(c *Catalog) int {
 	}
 	return n
 }
+
+// TestMaterialAfterStudyEnd: material dated after the study's recorded end
+// is a problem to attend to in the consent register (whenever the end is
+// recorded); material dated on the end day, undated, or a signed form is
+// not.
+func TestMaterialAfterStudyEnd(t *testing.T) {
+	for _, tt := range []struct {
+		name, kind, date, end string
+		problem               bool
+	}{
+		{"dated after the end", policy.KindFieldNotes, "2026-03-02", "2026-03-01", true},
+		{"dated on the end day", policy.KindFieldNotes, "2026-03-01", "2026-03-01", false},
+		{"undated", policy.KindFieldNotes, "", "2026-03-01", false},
+		{"no end recorded", policy.KindFieldNotes, "2026-03-02", "", false},
+		{"a signed form", policy.KindConsentForm, "2026-03-02", "2026-03-01", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStudy(t)
+			addParticipant(t, s, "P1", "Oluwaseun Abernethy", "participate", "quote")
+			if _, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "n.txt", "Oluwaseun Abernethy arrived late.\n"), Kind: tt.kind, Participants: []string{"P1"}, Date: tt.date, Handle: "D7"}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.end != "" {
+				if err := s.EndStudy(ctx, tt.end); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rows, err := s.ConsentReport(false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := slices.ContainsFunc(rows[0].Problems, func(p string) bool { return strings.Contains(p, "after the study's end") })
+			if got != tt.problem {
+				t.Errorf("problems %q, want one about the study's end: %v", rows[0].Problems, tt.problem)
+			}
+			for _, p := range rows[0].Problems {
+				if strings.Contains(p, "Oluwaseun") || strings.Contains(p, "Abernethy") {
+					t.Errorf("problem names the participant: %q", p)
+				}
+			}
+		})
+	}
+}
