@@ -261,7 +261,7 @@ func printSchedule(e *env, st *vault.RetentionState) {
 		case s.Held:
 			why = "held"
 		case len(s.KeptFor) > 0:
-			why = "kept: the signed form for " + strings.Join(s.KeptFor, " ") + ", still held"
+			why = "kept: evidence of consent for " + strings.Join(s.KeptFor, " ") + ", still held"
 		case s.Pending != "":
 			due, why = "-", s.Pending
 		}
