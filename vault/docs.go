@@ -288,7 +288,7 @@ func (s *Study) OpenDoc(ctx context.Context, req OpenRequest) (*Document, error)
 		tx.Audit(Entry{
 			Action: "open", Handles: []string{d.Handle}, Participants: d.Participants,
 			Hashes: map[string]string{"object": v.SHA256},
-			Detail: map[string]string{"version": fmt.Sprint(v.N)},
+			Detail: map[string]string{"version": fmt.Sprint(v.N), "destination": OutputKind(req.Output)},
 		})
 		return nil
 	})

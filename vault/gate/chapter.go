@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -408,10 +407,12 @@ func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 		e.Handles = res.Documents
 		e.Hashes["chapter"] = sha(src)
 		e.Detail["format"] = format
+		e.Detail["destination"] = vault.OutputKind(req.Output)
 		if req.Purpose != "" {
 			e.Detail["purpose"] = string(req.Purpose)
 		}
-		e.Detail["chapter"] = filepath.Base(req.Chapter)
+		// The chapter is its hash (Hashes["chapter"]), never its file
+		// name: a researcher may name it after a participant.
 		if len(quotes) > 0 {
 			e.Detail["quotes"] = strings.Join(quotes, " ")
 		}

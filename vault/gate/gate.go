@@ -450,6 +450,7 @@ func letOut(s *vault.Study, tx *vault.Tx, action string, req Request, mode polic
 	res.Reasons, res.Marked = g.reasons(), g.markedLines()
 	e := exitEntry(action, []*gated{g}, res)
 	e.Detail["format"] = format
+	e.Detail["destination"] = vault.OutputKind(req.Output)
 	if req.Purpose != "" {
 		e.Detail["purpose"] = string(req.Purpose)
 	}
