@@ -457,6 +457,9 @@ func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, 
 	}
 	g, err := target{Doc: d.Doc, Mode: policy.ModeQuote, From: d.From, To: d.To, Purpose: purpose}.open(cat, rd)
 	if err == nil {
+		if rerr := quoteRange(g.doc.Handle, g.ver.N, g.ver.Lines, d.From, d.To); rerr != nil {
+			return "", nil, prob("request", strings.TrimPrefix(rerr.Error(), vault.ErrInvalid.Error()+": "), nil)
+		}
 		key := fmt.Sprintf("%s@%d", g.doc.Handle, g.ver.N)
 		if texts[key] == nil {
 			texts[key] = s.VersionLines(g.ver)
