@@ -40,6 +40,17 @@ type Entry struct {
 	Hash   string            `json:"hash"`
 }
 
+// OutputKind is how an exit's audit entry says where its output went
+// ("destination" detail): "file" or "stdout". The path itself is the
+// researcher's choice and may carry a participant's name
+// (quote-amelia.md): it stays on their terminal.
+func OutputKind(path string) string {
+	if path == "" {
+		return "stdout"
+	}
+	return "file"
+}
+
 // LetOut reports whether the entry's output left, whole ("ok") or in part
 // (a stream cut short, OutcomePartial).
 func (e Entry) LetOut() bool {

@@ -602,6 +602,39 @@ func (p *placing) add(j int) {
 	}
 }
 
+// SharesFew says whether a new version that keeps (unchanged or edited)
+// kept of the of non-blank lines of the version before is unlikely to be a
+// version of the same text: under a third kept. A version with no
+// non-blank line shares nothing to judge by.
+func SharesFew(kept, of int) bool { return of > 0 && kept*3 < of }
+
+// sharedLines counts the non-blank lines of the old version that the line
+// diff pairs with a line of the new one, exactly or by similarity (the
+// pairing carryLines follows flags by), and the old version's non-blank
+// lines.
+func sharedLines(old, nw lineSource, oldHash, newHash []uint64) (kept, of int, err error) {
+	blank := lineHash("")
+	for _, h := range oldHash {
+		if h != blank {
+			of++
+		}
+	}
+	if of == 0 || len(newHash) == 0 {
+		return 0, of, nil
+	}
+	m := mapLines(oldHash, newHash)
+	m.gained = map[int32][]uint64{}
+	if err := m.follow(old, nw, func(int32, int32) bool { return false }); err != nil {
+		return 0, 0, err
+	}
+	for i, h := range oldHash {
+		if h != blank && m.oldTo[i] >= 0 {
+			kept++
+		}
+	}
+	return kept, of, nil
+}
+
 // carryLines maps flags on the old lines (1-based ranges) onto the new
 // lines; oldHash and newHash are the versions' line hashes (lineHash) and
 // old and new stream their texts again where the diff needs them. inline

@@ -341,3 +341,39 @@ func FuzzLineHash(f *testing.F) {
 		}
 	})
 }
+
+// TestSharedLines: a new version is judged by the non-blank lines of the
+// version before that the line diff keeps (unchanged or edited); under a
+// third kept reads as the wrong file.
+func TestSharedLines(t *testing.T) {
+	old := "Interviewer: Thank you for coming.\nLowenna: The flood took the van in March.\n\nLowenna: We rebuilt the depot with the neighbours.\nLowenna: Then the grant came, far too late.\nLowenna: It stayed shut all summer.\nLowenna: He looked at the mud and left.\n"
+	tests := []struct {
+		name     string
+		nw       string
+		kept, of int
+		few      bool
+	}{
+		{"the same", old, 6, 6, false},
+		{"corrected: lines edited and added, blank lines dropped", "Interviewer: Thank you for coming in today.\nLowenna: The flood took the van in early March.\nLowenna: We rebuilt the depot with the neighbours.\nA new line.\nLowenna: Then the grant came, far too late.\nLowenna: It stayed shut all summer.\nLowenna: He looked at the mud and left.\n", 6, 6, false},
+		{"half cut", "Interviewer: Thank you for coming.\nLowenna: The flood took the van in March.\nLowenna: We rebuilt the depot with the neighbours.\n", 3, 6, false},
+		{"another interview", "Interviewer: Thank you for coming.\nIdris: I drove the school bus for thirty years.\nIdris: The route changed when the bridge closed.\nIdris: Nobody asked the drivers.\nIdris: They never do.\n", 1, 6, true},
+		{"empty", "", 0, 6, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := splitText(old), splitText(tt.nw)
+			kept, of, err := sharedLines(textLines(a), textLines(b), hashTexts(a), hashTexts(b))
+			if err != nil || kept != tt.kept || of != tt.of || SharesFew(kept, of) != tt.few {
+				t.Errorf("shares %d of %d (few %v, %v), want %d of %d (few %v)", kept, of, SharesFew(kept, of), err, tt.kept, tt.of, tt.few)
+			}
+		})
+	}
+}
+
+// splitText is text's lines (none for "").
+func splitText(text string) []string {
+	if text == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+}

@@ -25,6 +25,9 @@ type IngestRequest struct {
 	VersionOf    string // add a new version to this document instead
 	// AllowDuplicate takes in a file whose SHA-256 equals a stored version's.
 	AllowDuplicate bool
+	// Force stores a new version that shares few lines with the latest
+	// (SharesFew): by default such a file is taken for the wrong one.
+	Force bool
 }
 
 // Ingest streams a file into a new encrypted object and records it. Memory
@@ -116,9 +119,34 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 			prev = doc.Latest()
 		}
 		carry := carriesFlags(prev)
-		text, err := s.checkText(tx.ctx, f, doc.Kind, format, carry)
+		// A new text version of a text is compared with it line by line:
+		// to carry flags, and to catch the wrong file.
+		compare := prev != nil && prev.Format != FormatBinary && format != FormatBinary && policy.IsTextKind(doc.Kind)
+		text, err := s.checkText(tx.ctx, f, doc.Kind, format, carry || compare)
 		if err != nil {
 			return err
+		}
+		var prevHashes []uint64
+		if compare && text != nil {
+			if prevHashes, err = lineHashes(s.versionLines(prev), prev.Lines); err != nil {
+				if tx.ctx.Err() != nil {
+					return tx.ctx.Err()
+				}
+				return fmt.Errorf("reading version %d to compare: %w", prev.N, err)
+			}
+			if !req.Force {
+				kept, of, err := sharedLines(s.versionLines(prev), fileLines(tx.ctx, f, format), prevHashes, text.hashes)
+				if err != nil {
+					if tx.ctx.Err() != nil {
+						return tx.ctx.Err()
+					}
+					return fmt.Errorf("reading version %d to compare: %w", prev.N, err)
+				}
+				if SharesFew(kept, of) {
+					return fmt.Errorf("%w: %s shares %d of %d lines with %s version %d; is this the right document? --force to store it as a new version anyway",
+						ErrInvalid, req.Path, kept, of, doc.Handle, prev.N)
+				}
+			}
 		}
 		var lines int
 		var markup []policy.Flag
@@ -128,7 +156,7 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 		if text != nil {
 			lines, markup, dropped = text.lines, text.markup, text.dropped
 			if carry {
-				if carried, carries, err = s.carryForward(tx.ctx, prev, text.hashes, fileLines(tx.ctx, f, format), markup); err != nil {
+				if carried, carries, err = s.carryForward(tx.ctx, prev, prevHashes, text.hashes, fileLines(tx.ctx, f, format), markup); err != nil {
 					return err
 				}
 			}
@@ -185,9 +213,12 @@ func carriesFlags(prev *Version) bool {
 // carryForward maps the flags and inline markup of prev onto the lines of
 // the version being ingested (their hashes, and the file to read them from
 // again).
-func (s *Study) carryForward(ctx context.Context, prev *Version, hashes []uint64, lines lineSource, markup []policy.Flag) ([]policy.Flag, []Carry, error) {
+func (s *Study) carryForward(ctx context.Context, prev *Version, oldHashes, hashes []uint64, lines lineSource, markup []policy.Flag) ([]policy.Flag, []Carry, error) {
 	old := s.versionLines(prev)
-	oldHashes, err := lineHashes(old, prev.Lines)
+	var err error
+	if oldHashes == nil {
+		oldHashes, err = lineHashes(old, prev.Lines)
+	}
 	if err == nil {
 		var flags []policy.Flag
 		var carries []Carry
@@ -291,7 +322,7 @@ func (s *Study) OpenDoc(ctx context.Context, req OpenRequest) (*Document, error)
 		tx.Audit(Entry{
 			Action: "open", Handles: []string{d.Handle}, Participants: d.Participants,
 			Hashes: map[string]string{"object": v.SHA256},
-			Detail: map[string]string{"version": fmt.Sprint(v.N)},
+			Detail: map[string]string{"version": fmt.Sprint(v.N), "destination": OutputKind(req.Output)},
 		})
 		return nil
 	})

@@ -147,3 +147,43 @@ func TestFollowRange(t *testing.T) {
 		t.Errorf("a removed line: %+v, %v; want it reported as replaced or gone", m, err)
 	}
 }
+
+// TestChapterRender: a chapter's last render is found by what the log
+// holds of it, never its file name: the last render of the same text,
+// else the last render that quoted most of its quote directives.
+func TestChapterRender(t *testing.T) {
+	render := func(seq uint64, sum, quotes string) Entry {
+		return Entry{Seq: seq, Action: "render", Hashes: map[string]string{"chapter": sum}, Detail: map[string]string{"quotes": quotes}}
+	}
+	log := []Entry{
+		render(1, "aaa", "3:D1:2-2:P1 5:D1:3-3:P1"),
+		render(2, "bbb", "3:D2:1-4:P2"),
+		{Seq: 3, Action: "render", Outcome: "refused", Hashes: map[string]string{"chapter": "ccc"}, Detail: map[string]string{"quotes": "3:D1:2-2:P1 5:D1:3-3:P1"}},
+		render(4, "ddd", "9:D1:2-2:P1"),
+	}
+	tests := []struct {
+		name    string
+		sum     string
+		current []CitedQuote
+		seq     uint64
+		exact   bool
+	}{
+		{"the same text", "aaa", []CitedQuote{{Line: 3, Doc: "D1", Lines: "2-2"}}, 1, true},
+		{"edited: most quotes shared", "zzz", []CitedQuote{{Line: 4, Doc: "D1", Lines: "2-2"}, {Line: 8, Doc: "D1", Lines: "3-3"}}, 1, false},
+		{"edited: ties go to the latest", "zzz", []CitedQuote{{Line: 4, Doc: "D1", Lines: "2-2"}}, 4, false},
+		{"a refused render is not a render", "ccc", []CitedQuote{{Line: 3, Doc: "D2", Lines: "1-4"}}, 2, false},
+		{"nothing shared", "zzz", []CitedQuote{{Line: 3, Doc: "D1", Lines: "7-8"}}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			last, exact := chapterRender(log, tt.sum, tt.current)
+			var seq uint64
+			if last != nil {
+				seq = last.Seq
+			}
+			if seq != tt.seq || exact != tt.exact {
+				t.Errorf("render %d (exact %v), want %d (exact %v)", seq, exact, tt.seq, tt.exact)
+			}
+		})
+	}
+}

@@ -39,14 +39,18 @@ type RenderedQuote struct {
 
 // ParticipantExit is one delivered exit that used a participant's words.
 type ParticipantExit struct {
-	Seq       uint64          `json:"seq"`
-	Time      time.Time       `json:"time"`
-	Action    string          `json:"action"`
-	Documents []string        `json:"documents"`
-	Consents  []string        `json:"consents"`
-	Output    string          `json:"output_sha256"`
-	Chapter   string          `json:"chapter,omitempty"`
-	Quotes    []RenderedQuote `json:"quotes,omitempty"`
+	Seq       uint64    `json:"seq"`
+	Time      time.Time `json:"time"`
+	Action    string    `json:"action"`
+	Documents []string  `json:"documents"`
+	Consents  []string  `json:"consents"`
+	Output    string    `json:"output_sha256"`
+	// Chapter is the chapter's file name as entries of earlier releases recorded
+	// it; ChapterSHA256 is the hash of its text, all a render records now
+	// (a file name may carry a participant's name).
+	Chapter       string          `json:"chapter,omitempty"`
+	ChapterSHA256 string          `json:"chapter_sha256,omitempty"`
+	Quotes        []RenderedQuote `json:"quotes,omitempty"`
 	// Partial: the output went to standard output and was cut short; part
 	// of it left (the audit outcome "partial").
 	Partial bool `json:"partial,omitempty"`
@@ -113,7 +117,7 @@ func (s *Study) ParticipantRecord(handle string) (*ParticipantRecord, error) {
 			continue
 		}
 		x := ParticipantExit{Seq: e.Seq, Time: e.Time, Action: e.Action, Documents: e.Handles, Consents: []string{},
-			Output: e.Hashes["output"], Chapter: e.Detail["chapter"], Partial: e.Result() == OutcomePartial}
+			Output: e.Hashes["output"], Chapter: e.Detail["chapter"], ChapterSHA256: e.Hashes["chapter"], Partial: e.Result() == OutcomePartial}
 		if x.Documents == nil {
 			x.Documents = []string{}
 		}

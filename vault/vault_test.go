@@ -81,7 +81,8 @@ func TestHandles(t *testing.T) {
 	if _, err := s.Ingest(ctx, IngestRequest{Path: p, Kind: policy.KindFieldNotes, Handle: "Carol Smith"}); !errors.Is(err, ErrInvalid) || strings.Contains(err.Error(), "Carol") {
 		t.Errorf("name as handle: err = %v, want ErrInvalid without the name", err)
 	}
-	v2, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "b.txt", "corrected\n"), VersionOf: "D1"})
+	// A one-line text rewritten shares none of its lines: Force.
+	v2, err := s.Ingest(ctx, IngestRequest{Path: writeFile(t, "b.txt", "corrected\n"), VersionOf: "D1", Force: true})
 	if err != nil {
 		t.Fatal(err)
 	}

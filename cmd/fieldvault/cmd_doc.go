@@ -20,7 +20,9 @@ func ingestCommand(e *env) *cli.Command {
 			"A corrected transcript is a new version: --version-of DOC. The previous version's\n" +
 			"flags and inline markup follow its text onto the new lines (a line diff); a flag\n" +
 			"whose lines were rewritten or removed is put on the text that replaced them or the\n" +
-			"nearest lines, and reported. Nothing withheld becomes quotable by a new version.",
+			"nearest lines, and reported. Nothing withheld becomes quotable by a new version.\n" +
+			"A file that keeps under a third of the latest version's lines (unchanged or edited)\n" +
+			"is refused as the wrong document unless --force is given.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "kind", Usage: "document `KIND`"},
 			&cli.StringSliceFlag{Name: "participant", Usage: "`HANDLE` of a participant it concerns; repeat"},
@@ -29,6 +31,7 @@ func ingestCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "handle", Usage: "the document's `HANDLE` (default: the next D<n>)"},
 			&cli.StringFlag{Name: "version-of", Usage: "add the file as a new version of document `DOC`"},
 			&cli.BoolFlag{Name: "allow-duplicate", Usage: "store a file identical to a stored version again"},
+			&cli.BoolFlag{Name: "force", Usage: "with --version-of: store a file that shares few lines with the latest version (under a third)"},
 		},
 		Action: func(c *cli.Context) error {
 			a, err := args(c, 1, 1, "one FILE")
@@ -49,8 +52,11 @@ func ingestCommand(e *env) *cli.Command {
 			}
 			req := vault.IngestRequest{Path: a[0], Kind: c.String("kind"), Participants: c.StringSlice("participant"),
 				Meeting: c.String("meeting"), Date: c.String("date"), Handle: c.String("handle"), VersionOf: c.String("version-of"),
-				AllowDuplicate: c.Bool("allow-duplicate")}
+				AllowDuplicate: c.Bool("allow-duplicate"), Force: c.Bool("force")}
 			if req.VersionOf == "" {
+				if req.Force {
+					return usagef("ingest: --force applies only to a new version (--version-of DOC)")
+				}
 				if req.Kind == "" {
 					return usagef("ingest: --kind is required (%s)", strings.Join(policy.DocKinds(), ", "))
 				}

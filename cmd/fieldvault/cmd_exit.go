@@ -279,27 +279,6 @@ func checkCommand(e *env) *cli.Command {
 			if err != nil {
 				return e.exitFailed(err, reveal)
 			}
-			// A new version of a quoted document may have moved the lines
-			// the chapter's last render quoted: the directive would now cite
-			// other words.
-			var cited []string
-			for _, it := range items {
-				if it.Verb == "quote" {
-					cited = append(cited, it.Doc+":"+it.Lines)
-				}
-			}
-			moved, merr := s.MovedQuotes(a[0], cited)
-			if merr != nil {
-				return merr
-			}
-			if len(moved) > 0 && !c.Bool("json") {
-				lines := make([]string, len(moved))
-				for i, m := range moved {
-					lines[i] = "  " + m.String()
-				}
-				return fmt.Errorf("%w: %s of the chapter cite lines that a new version moved or changed since it was last rendered\n%s",
-					policy.ErrRefused, plural(len(moved), "quote", "quotes"), strings.Join(lines, "\n"))
-			}
 			if !c.Bool("json") && !c.Bool("list") {
 				fmt.Fprintf(e.stdout, "%s: all %s from %s stand\n", a[0], plural(res.Quotes, "quote", "quotes"),
 					plural(len(res.Documents), "document", "documents"))

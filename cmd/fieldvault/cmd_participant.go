@@ -393,6 +393,9 @@ func printParticipant(e *env, v participantDetailView) {
 		t := newTable(w, "  SEQ", "DATE", "ACTION", "DOCUMENTS", "CONSENT", "OUTPUT SHA256", "CHAPTER")
 		for _, x := range v.Exits {
 			chapter := x.Chapter
+			if chapter == "" && x.ChapterSHA256 != "" {
+				chapter = "chapter " + shortHash(x.ChapterSHA256)
+			}
 			for _, q := range x.Quotes {
 				chapter += fmt.Sprintf(" line %d (%s:%s)", q.ChapterLine, q.Doc, q.Lines)
 			}

@@ -29,6 +29,7 @@ var s3Excluded = map[string]string{
 	"tamper_catalog.txtar": "truncates catalog.age on disk",
 	"tamper_object.txtar":  "flips a byte of an object file on disk",
 	"audit_tamper.txtar":   "edits audit.jsonl on disk",
+	"mistakes_names.txtar": "reads audit.jsonl on disk for file names",
 }
 
 // studyRef matches the places a story names its study directory "study":

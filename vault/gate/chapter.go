@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -202,6 +201,9 @@ func ChapterItems(err error) []ChapterItem {
 	if ce, ok := err.(*chapterError); ok {
 		return ce.Items
 	}
+	if me, ok := err.(*MovedError); ok {
+		return me.Items
+	}
 	return nil
 }
 
@@ -210,7 +212,46 @@ func ChapterProblems(err error) []ChapterProblem {
 	if ce, ok := err.(*chapterError); ok {
 		return ce.Problems
 	}
+	if me, ok := err.(*MovedError); ok {
+		var out []ChapterProblem
+		for _, m := range me.Moved {
+			out = append(out, ChapterProblem{Line: m.ChapterLine, Directive: fmt.Sprintf("quote %s:%d-%d", m.Doc, m.From, m.To),
+				Rule: RuleMovedQuote, Msg: m.Reason()})
+		}
+		return out
+	}
 	return nil
+}
+
+// MovedError refuses a check: quotes of the chapter cite lines that a new
+// version of their document moved or changed since its last render.
+type MovedError struct {
+	Moved []vault.MovedQuote
+	Items []ChapterItem
+}
+
+func (e *MovedError) Error() string {
+	var b strings.Builder
+	n := "1 quote"
+	if len(e.Moved) != 1 {
+		n = fmt.Sprintf("%d quotes", len(e.Moved))
+	}
+	fmt.Fprintf(&b, "%s: %s of the chapter cite lines that a new version moved or changed since it was last rendered", policy.ErrRefused, n)
+	for _, m := range e.Moved {
+		b.WriteString("\n  " + m.String())
+	}
+	return b.String()
+}
+
+func (e *MovedError) Is(target error) bool { return target == policy.ErrRefused }
+
+// RuleMovedQuote is the rule a moved quote refuses by in the audit log.
+const RuleMovedQuote = "moved-quote"
+
+// RefusedBy says what a refused check's audit entry records: the chapter's
+// own rule (no participant: their consent is not what refused).
+func (e *MovedError) RefusedBy() ([]*policy.Refusal, []string) {
+	return nil, []string{RuleMovedQuote}
 }
 
 func (d Directive) String() string {
@@ -322,6 +363,35 @@ func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 				return ferr
 			}
 			res.Documents = docHandles(dirs)
+			if req.Exit == ExitCheck {
+				// A new version of a quoted document may have moved the
+				// lines the chapter's last render quoted: the directive
+				// would now cite other words.
+				var cited []vault.CitedQuote
+				for _, it := range res.Items {
+					if it.Verb == "quote" {
+						cited = append(cited, vault.CitedQuote{Line: it.Line, Doc: it.Doc, Lines: it.Lines})
+					}
+				}
+				moved, err := s.MovedQuotes(sha(src), cited)
+				if err != nil {
+					return err
+				}
+				if len(moved) > 0 {
+					for _, m := range moved {
+						for i := range res.Items {
+							if it := &res.Items[i]; it.Verb == "quote" && it.Line == m.ChapterLine {
+								it.Stands, it.Rule = false, RuleMovedQuote
+							}
+						}
+					}
+					err := &MovedError{Moved: moved, Items: res.Items}
+					e := refusalEntry(action, res.Documents, err)
+					e.Hashes = map[string]string{"chapter": sha(src)}
+					tx.AuditAlways(e)
+					return err
+				}
+			}
 			tx.Audit(vault.Entry{Action: "check", Handles: res.Documents, Hashes: map[string]string{"chapter": sha(src)}, Detail: map[string]string{"quotes": fmt.Sprint(res.Quotes)}})
 			return nil
 		}
@@ -337,10 +407,12 @@ func render(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 		e.Handles = res.Documents
 		e.Hashes["chapter"] = sha(src)
 		e.Detail["format"] = format
+		e.Detail["destination"] = vault.OutputKind(req.Output)
 		if req.Purpose != "" {
 			e.Detail["purpose"] = string(req.Purpose)
 		}
-		e.Detail["chapter"] = filepath.Base(req.Chapter)
+		// The chapter is its hash (Hashes["chapter"]), never its file
+		// name: a researcher may name it after a participant.
 		if len(quotes) > 0 {
 			e.Detail["quotes"] = strings.Join(quotes, " ")
 		}
@@ -385,6 +457,9 @@ func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, 
 	}
 	g, err := target{Doc: d.Doc, Mode: policy.ModeQuote, From: d.From, To: d.To, Purpose: purpose}.open(cat, rd)
 	if err == nil {
+		if rerr := quoteRange(g.doc.Handle, g.ver.N, g.ver.Lines, d.From, d.To); rerr != nil {
+			return "", nil, prob("request", strings.TrimPrefix(rerr.Error(), vault.ErrInvalid.Error()+": "), nil)
+		}
 		key := fmt.Sprintf("%s@%d", g.doc.Handle, g.ver.N)
 		if texts[key] == nil {
 			texts[key] = s.VersionLines(g.ver)

@@ -421,6 +421,11 @@ func letOut(s *vault.Study, tx *vault.Tx, action string, req Request, mode polic
 		return err
 	}
 	defer g.close()
+	if mode == policy.ModeQuote {
+		if err := quoteRange(g.doc.Handle, g.ver.N, g.ver.Lines, req.From, req.To); err != nil {
+			return err
+		}
+	}
 	if err := tx.Context().Err(); err != nil {
 		return err // interrupted: stop between the long stages
 	}
@@ -450,6 +455,7 @@ func letOut(s *vault.Study, tx *vault.Tx, action string, req Request, mode polic
 	res.Reasons, res.Marked = g.reasons(), g.markedLines()
 	e := exitEntry(action, []*gated{g}, res)
 	e.Detail["format"] = format
+	e.Detail["destination"] = vault.OutputKind(req.Output)
 	if req.Purpose != "" {
 		e.Detail["purpose"] = string(req.Purpose)
 	}
@@ -458,6 +464,20 @@ func letOut(s *vault.Study, tx *vault.Tx, action string, req Request, mode polic
 	}
 	tx.Audit(e)
 	tx.CountExit(e.Participants)
+	return nil
+}
+
+// quoteRange checks a quote's lines against its document version's n
+// lines: a range past the end is a mistyped citation (bad input, exit 1,
+// not audited, as flag --lines is), not a refusal of the gate.
+func quoteRange(doc string, version, n, from, to int) error {
+	switch {
+	case n == 0:
+		return fmt.Errorf("%w: document %s v%d has no lines to quote", vault.ErrInvalid, doc, version)
+	case from < 1 || to < from || to > n:
+		return fmt.Errorf("%w: document %s v%d has %d lines; %s:%d-%d is out of range: quote lines within 1-%d (see 'open %s --lines')",
+			vault.ErrInvalid, doc, version, n, doc, from, to, n, doc)
+	}
 	return nil
 }
 

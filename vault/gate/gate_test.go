@@ -363,3 +363,47 @@ func TestQDASourceOffsets(t *testing.T) {
 		}
 	}
 }
+
+// TestQuoteRangeIsBadInput: a quote's range past its document's end (or
+// backwards) is a mistyped citation, bad input like flag --lines: it names
+// the document's line count and what to do, is not a refusal of the gate
+// (exit 1, not 3), and leaves no audit entry; a range within stands.
+func TestQuoteRangeIsBadInput(t *testing.T) {
+	s := newStudy(t)
+	addParticipant(t, s, "P1", "Genevieve Okafor-Hale", "participate", "quote")
+	d, err := s.Ingest(ctx, vault.IngestRequest{Path: writeFile(t, "t.txt", "Interviewer: Hi.\nGenevieve: The ferry ran late.\nGenevieve: Always.\n"),
+		Kind: policy.KindTranscript, Participants: []string{"P1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		from, to int
+		wantErr  string
+	}{
+		{"within", 2, 3, ""},
+		{"past the end", 1, 99, "document D1 v1 has 3 lines; D1:1-99 is out of range: quote lines within 1-3 (see 'open D1 --lines')"},
+		{"starting past the end", 5, 9, "D1:5-9 is out of range"},
+		{"backwards", 3, 2, "D1:3-2 is out of range"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, _ := s.AuditLog(vault.AuditFilter{Action: "quote"})
+			var buf bytes.Buffer
+			_, err := Run(ctx, s, Request{Exit: ExitQuote, Doc: d.Handle, From: tt.from, To: tt.to, W: &buf})
+			after, _ := s.AuditLog(vault.AuditFilter{Action: "quote"})
+			if tt.wantErr == "" {
+				if err != nil || len(after) != len(before)+1 {
+					t.Fatalf("quote %d-%d: %v, %d entries after %d", tt.from, tt.to, err, len(after), len(before))
+				}
+				return
+			}
+			if !errors.Is(err, vault.ErrInvalid) || errors.Is(err, policy.ErrRefused) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("quote %d-%d: err = %v; want bad input %q", tt.from, tt.to, err, tt.wantErr)
+			}
+			if buf.Len() != 0 || len(after) != len(before) {
+				t.Errorf("quote %d-%d: %d bytes out, %d audit entries after %d; want none", tt.from, tt.to, buf.Len(), len(after), len(before))
+			}
+		})
+	}
+}

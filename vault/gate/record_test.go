@@ -34,7 +34,8 @@ func TestParticipantRecordAndChapterItems(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	chapter := writeFile(t, "ch.md", "# Ch\n\n{{quote D3:2-3}}\n\n{{pseudonym P2}} {{quote D3:4-4}}\n")
+	text := "# Ch\n\n{{quote D3:2-3}}\n\n{{pseudonym P2}} {{quote D3:4-4}}\n"
+	chapter := writeFile(t, "ch-amelia.md", text)
 	if _, err := Run(ctx, s, Request{Exit: ExitRender, Chapter: chapter, Output: filepath.Join(t.TempDir(), "out.md")}); err != nil {
 		t.Fatal(err)
 	}
@@ -53,9 +54,9 @@ func TestParticipantRecordAndChapterItems(t *testing.T) {
 	if d4.Handle != "D4" || d4.Linked || d4.TheirLines != 1 {
 		t.Errorf("D4 in P2's record = %+v; want unlinked, 1 line", d4)
 	}
-	if len(rec.Exits) != 1 || rec.Exits[0].Action != "render" || rec.Exits[0].Chapter != "ch.md" ||
+	if len(rec.Exits) != 1 || rec.Exits[0].Action != "render" || rec.Exits[0].Chapter != "" || rec.Exits[0].ChapterSHA256 != sha([]byte(text)) ||
 		!slices.Equal(rec.Exits[0].Quotes, []vault.RenderedQuote{{ChapterLine: 3, Doc: "D3", Lines: "2-3"}}) || len(rec.Exits[0].Output) != 64 {
-		t.Errorf("P2's exits = %+v; want the render with its quote at chapter line 3", rec.Exits)
+		t.Errorf("P2's exits = %+v; want the render with its quote at chapter line 3, the chapter by its hash, not its file name", rec.Exits)
 	}
 	rec1, _ := s.ParticipantRecord("P1")
 	if len(rec1.Exits) != 1 || len(rec1.Exits[0].Quotes) != 2 {
