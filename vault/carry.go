@@ -608,44 +608,42 @@ func (p *placing) add(j int) {
 // non-blank line shares nothing to judge by.
 func SharesFew(kept, of int) bool { return of > 0 && kept*3 < of }
 
-// sharedLines counts the non-blank lines of the old version that the line
-// diff pairs with a line of the new one, exactly or by similarity (the
-// pairing carryLines follows flags by), and the old version's non-blank
-// lines.
-func sharedLines(old, nw lineSource, oldHash, newHash []uint64) (kept, of int, err error) {
-	blank := lineHash("")
-	for _, h := range oldHash {
-		if h != blank {
-			of++
-		}
-	}
-	if of == 0 || len(newHash) == 0 {
-		return 0, of, nil
-	}
-	m := mapLines(oldHash, newHash)
-	m.gained = map[int32][]uint64{}
-	if err := m.follow(old, nw, func(int32, int32) bool { return false }); err != nil {
-		return 0, 0, err
-	}
-	for i, h := range oldHash {
-		if h != blank && m.oldTo[i] >= 0 {
-			kept++
-		}
-	}
-	return kept, of, nil
+// A comparison is what the line diff of two versions of a text found: the
+// flags carried onto the new version and what happened to each, and how
+// many of the old version's non-blank lines the new one keeps, unchanged or
+// edited (kept of of; see SharesFew).
+type comparison struct {
+	flags    []policy.Flag
+	carries  []Carry
+	kept, of int
 }
 
 // carryLines maps flags on the old lines (1-based ranges) onto the new
-// lines; oldHash and newHash are the versions' line hashes (lineHash) and
-// old and new stream their texts again where the diff needs them. inline
-// flags the old version's markup set; newMarkup is what the new version's
-// own markup sets (a carried markup flag the new markup already covers is
-// recorded as retained, not added again). It returns the flags to record
-// on the new version and what happened to each.
-func carryLines(old, nw lineSource, oldHash, newHash []uint64, oldVer int, recorded, inline, newMarkup []policy.Flag) (flags []policy.Flag, carries []Carry, err error) {
+// lines: compareLines's flags and carries.
+func carryLines(old, nw lineSource, oldHash, newHash []uint64, oldVer int, recorded, inline, newMarkup []policy.Flag) ([]policy.Flag, []Carry, error) {
+	c, err := compareLines(old, nw, oldHash, newHash, oldVer, recorded, inline, newMarkup)
+	return c.flags, c.carries, err
+}
+
+// compareLines pairs the old version's lines with the new one's by a line
+// diff (exact pairs, then similar edited lines), counts the old non-blank
+// lines paired, and maps flags on the old lines (1-based ranges) onto the
+// new lines. oldHash and newHash are the versions' line hashes (lineHash)
+// and old and new stream their texts again where the diff needs them.
+// inline flags the old version's markup set; newMarkup is what the new
+// version's own markup sets (a carried markup flag the new markup already
+// covers is recorded as retained, not added again). One diff serves both:
+// the check that the new text is a version of the old, and the carry.
+func compareLines(old, nw lineSource, oldHash, newHash []uint64, oldVer int, recorded, inline, newMarkup []policy.Flag) (c comparison, err error) {
+	blank := lineHash("")
+	for _, h := range oldHash {
+		if h != blank {
+			c.of++
+		}
+	}
 	nOld, nNew := len(oldHash), len(newHash)
-	if nOld == 0 || nNew == 0 || len(recorded)+len(inline) == 0 {
-		return nil, nil, nil
+	if nOld == 0 || nNew == 0 {
+		return c, nil
 	}
 	m := mapLines(oldHash, newHash)
 	ps := make([]*placing, 0, len(recorded)+len(inline))
@@ -663,25 +661,30 @@ func carryLines(old, nw lineSource, oldHash, newHash []uint64, oldVer int, recor
 				continue // paired exactly (follow has not run yet)
 			}
 			id := m.oldGapID(i)
-			c, ok := cover[id]
+			cv, ok := cover[id]
 			if !ok {
-				c = [2]int32{int32(p.a - 1), int32(p.b)}
+				cv = [2]int32{int32(p.a - 1), int32(p.b)}
 			}
-			cover[id] = [2]int32{max(c[0], int32(p.a-1)), min(c[1], int32(p.b))}
+			cover[id] = [2]int32{max(cv[0], int32(p.a-1)), min(cv[1], int32(p.b))}
 		}
 	}
 	m.gained = map[int32][]uint64{}
 	if err := m.follow(old, nw, func(id, i int32) bool {
-		c, ok := cover[id]
-		return ok && (i < c[0] || i >= c[1])
+		cv, ok := cover[id]
+		return ok && (i < cv[0] || i >= cv[1])
 	}); err != nil {
-		return nil, nil, err
+		return comparison{}, err
+	}
+	for i, h := range oldHash {
+		if h != blank && m.oldTo[i] >= 0 {
+			c.kept++
+		}
 	}
 	for _, p := range ps {
 		m.place(p)
 	}
 	if err := m.search(old, ps); err != nil {
-		return nil, nil, err
+		return comparison{}, err
 	}
 	covered := func(k policy.FlagKind, lo, hi int) bool {
 		for n := lo; n <= hi; n++ {
@@ -716,20 +719,20 @@ func carryLines(old, nw lineSource, oldHash, newHash []uint64, oldVer int, recor
 		if lo < 1 {
 			continue
 		}
-		c := Carry{Kind: f.Kind, Inline: p.inline, FromVer: oldVer, From: f.From, To: f.To, NewFrom: lo, NewTo: hi, How: p.how}
+		cr := Carry{Kind: f.Kind, Inline: p.inline, FromVer: oldVer, From: f.From, To: f.To, NewFrom: lo, NewTo: hi, How: p.how}
 		if p.inline && covered(f.Kind, lo, hi) {
-			c.Retained = true
+			cr.Retained = true
 		} else {
 			nf := f
 			nf.From, nf.To, nf.Inline = lo, hi, false
 			if p.inline && nf.Reason == "" {
 				nf.Reason = fmt.Sprintf("inline markup of version %d", oldVer)
 			}
-			flags = append(flags, nf)
+			c.flags = append(c.flags, nf)
 		}
-		carries = append(carries, c)
+		c.carries = append(c.carries, cr)
 	}
-	return flags, carries, nil
+	return c, nil
 }
 
 // place maps flag p by the pairing: flagged lines paired go to their

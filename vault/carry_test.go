@@ -362,9 +362,16 @@ func TestSharedLines(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, b := splitText(old), splitText(tt.nw)
-			kept, of, err := sharedLines(textLines(a), textLines(b), hashTexts(a), hashTexts(b))
-			if err != nil || kept != tt.kept || of != tt.of || SharesFew(kept, of) != tt.few {
-				t.Errorf("shares %d of %d (few %v, %v), want %d of %d (few %v)", kept, of, SharesFew(kept, of), err, tt.kept, tt.of, tt.few)
+			// The count is the same whether or not the diff also carries
+			// flags: one diff serves both.
+			for _, flags := range [][]policy.Flag{nil, {{Kind: policy.FlagDNQ, From: 2, To: 4}}} {
+				c, err := compareLines(textLines(a), textLines(b), hashTexts(a), hashTexts(b), 1, flags, nil, nil)
+				if err != nil || c.kept != tt.kept || c.of != tt.of || SharesFew(c.kept, c.of) != tt.few {
+					t.Errorf("with %d flags: shares %d of %d (few %v, %v), want %d of %d (few %v)", len(flags), c.kept, c.of, SharesFew(c.kept, c.of), err, tt.kept, tt.of, tt.few)
+				}
+				if len(flags) > 0 && len(b) > 0 && len(c.carries) != 1 {
+					t.Errorf("carries %+v, want the flag carried", c.carries)
+				}
 			}
 		})
 	}

@@ -126,40 +126,22 @@ func (s *Study) Ingest(ctx context.Context, req IngestRequest) (*Document, error
 		if err != nil {
 			return err
 		}
-		var prevHashes []uint64
-		if compare && text != nil {
-			if prevHashes, err = lineHashes(s.versionLines(prev), prev.Lines); err != nil {
-				if tx.ctx.Err() != nil {
-					return tx.ctx.Err()
-				}
-				return fmt.Errorf("reading version %d to compare: %w", prev.N, err)
+		var cmp comparison
+		if (carry || compare) && text != nil {
+			if cmp, err = s.compareVersions(tx.ctx, prev, text.hashes, fileLines(tx.ctx, f, format), text.markup, carry); err != nil {
+				return err
 			}
-			if !req.Force {
-				kept, of, err := sharedLines(s.versionLines(prev), fileLines(tx.ctx, f, format), prevHashes, text.hashes)
-				if err != nil {
-					if tx.ctx.Err() != nil {
-						return tx.ctx.Err()
-					}
-					return fmt.Errorf("reading version %d to compare: %w", prev.N, err)
-				}
-				if SharesFew(kept, of) {
-					return fmt.Errorf("%w: %s shares %d of %d lines with %s version %d; is this the right document? --force to store it as a new version anyway",
-						ErrInvalid, req.Path, kept, of, doc.Handle, prev.N)
-				}
+			if !req.Force && SharesFew(cmp.kept, cmp.of) {
+				return fmt.Errorf("%w: %s shares %d of %d lines with %s version %d; is this the right document? --force to store it as a new version anyway",
+					ErrInvalid, req.Path, cmp.kept, cmp.of, doc.Handle, prev.N)
 			}
 		}
 		var lines int
 		var markup []policy.Flag
 		var dropped []string
-		var carried []policy.Flag
-		var carries []Carry
+		carried, carries := cmp.flags, cmp.carries
 		if text != nil {
 			lines, markup, dropped = text.lines, text.markup, text.dropped
-			if carry {
-				if carried, carries, err = s.carryForward(tx.ctx, prev, prevHashes, text.hashes, fileLines(tx.ctx, f, format), markup); err != nil {
-					return err
-				}
-			}
 		}
 		class := ClassRaw
 		if doc.Kind == policy.KindConsentForm {
@@ -210,26 +192,27 @@ func carriesFlags(prev *Version) bool {
 	return prev != nil && prev.Format != FormatBinary && (len(prev.Flags) > 0 || len(prev.Markup) > 0)
 }
 
-// carryForward maps the flags and inline markup of prev onto the lines of
-// the version being ingested (their hashes, and the file to read them from
-// again).
-func (s *Study) carryForward(ctx context.Context, prev *Version, oldHashes, hashes []uint64, lines lineSource, markup []policy.Flag) ([]policy.Flag, []Carry, error) {
+// compareVersions compares the version being ingested (its line hashes,
+// the file to read its lines from again, and its own markup) with prev,
+// the latest version so far, by one line diff: how many lines it keeps,
+// and, when carry is set, prev's flags and inline markup mapped onto it.
+func (s *Study) compareVersions(ctx context.Context, prev *Version, hashes []uint64, lines lineSource, markup []policy.Flag, carry bool) (comparison, error) {
 	old := s.versionLines(prev)
-	var err error
-	if oldHashes == nil {
-		oldHashes, err = lineHashes(old, prev.Lines)
-	}
+	oldHashes, err := lineHashes(old, prev.Lines)
 	if err == nil {
-		var flags []policy.Flag
-		var carries []Carry
-		if flags, carries, err = carryLines(old, lines, oldHashes, hashes, prev.N, prev.Flags, prev.Markup, markup); err == nil {
-			return flags, carries, nil
+		var recorded, inline []policy.Flag
+		if carry {
+			recorded, inline = prev.Flags, prev.Markup
+		}
+		var c comparison
+		if c, err = compareLines(old, lines, oldHashes, hashes, prev.N, recorded, inline, markup); err == nil {
+			return c, nil
 		}
 	}
 	if ctx.Err() != nil {
-		return nil, nil, ctx.Err()
+		return comparison{}, ctx.Err()
 	}
-	return nil, nil, fmt.Errorf("reading version %d to carry its flags: %w", prev.N, err)
+	return comparison{}, fmt.Errorf("reading version %d to compare the new one with it: %w", prev.N, err)
 }
 
 func unplaced(cs []Carry) int {
