@@ -48,7 +48,10 @@
 // spellings of a part (without its apostrophe, umlauts spelt out, Mac/Mc:
 // see spellings), the last words of a name of four or more together, the
 // family name in the plural ("the Okonkwos", unless that is a word or a
-// name of the lists, "Hopes", "Jones"), and
+// name of the lists, "Hopes", "Jones"), the registered parts written
+// together or apart (compoundForms: "Abdul Rahman" as "Abdulrahman",
+// "Desouza" as "De Souza"; not where the joined word is an ordinary
+// English word), and
 // each distinctive word (hyphenated pieces too) of a place or organisation
 // name, possessive dropped (capitalised only). A generational suffix
 // ("Jr.", "III") is not the family name.

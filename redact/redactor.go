@@ -251,6 +251,7 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 				}
 			}
 		}
+		compoundForms(given, family, words, append(slices.Clip(have), out...), add)
 		// A family in the plural ("the Okonkwos", "the van der Merwes"),
 		// unless the plural is a word or name of its own ("Hopes",
 		// "Jones").
@@ -320,6 +321,155 @@ func spellings(name string) []string {
 			}
 		}
 	}
+	return out
+}
+
+// compoundForms adds the forms of a person's name whose registered parts
+// are written together or apart: the same letters with or without a space
+// or hyphen between parts. Two words of a name or alias are also written
+// as one ("Abdul Rahman" → "Abdulrahman", "Gebre Mariam" →
+// "Gebremariam", "Mohamed Ali" → "Mohamedali"), unless the word they make
+// is an ordinary English word ("Will Power" is not "willpower"); two words
+// after the given name also with a hyphen ("Gebre-Mariam", one family
+// name, not two). The first two words of a name of three or more written
+// as one or hyphenated are the given name ("Abdulrahman" of "Abdul Rahman Haddad"). And
+// a part registered as one word is written as two where it is made of
+// two (nameSplits: "Desouza" → "De Souza", "Abdulrahman" → "Abdul
+// Rahman"), with a space or a hyphen. Each form stands for the part the
+// registered one does.
+func compoundForms(given, family string, words []string, have []aliasSpec, add func(text, part string)) {
+	for _, a := range have {
+		if a.off || a.exact || a.initials || a.part == PartInitial || a.plural || titleCount(a.text) > 0 {
+			continue
+		}
+		ws := strings.Fields(a.text)
+		for i := 0; i+1 < len(ws); i++ {
+			l, r := ws[i], ws[i+1]
+			if letterCount(l) < 2 || letterCount(r) < 2 || !lettersOnly(l) || !lettersOnly(r) {
+				continue
+			}
+			if j := l + r; !isOrdinaryWord(j) {
+				add(joinAt(ws, i, ""), a.part)
+			}
+			if a.part != PartFull {
+				add(joinAt(ws, i, "-"), a.part)
+			}
+		}
+	}
+	if len(words) >= 3 && given != "" && given == words[0] && lettersOnly(words[0]) && lettersOnly(words[1]) &&
+		letterCount(words[1]) >= 2 && !isParticle(words[1]) {
+		if !isOrdinaryWord(words[0] + words[1]) {
+			add(words[0]+words[1], PartGiven)
+		}
+		add(words[0]+"-"+words[1], PartGiven)
+	}
+	for _, p := range [2][2]string{{given, PartGiven}, {family, PartFamily}} {
+		if p[0] == "" || strings.ContainsFunc(p[0], unicode.IsSpace) {
+			continue
+		}
+		for _, sp := range nameSplits(p[0], p[1] == PartFamily) {
+			add(sp[0]+" "+sp[1], p[1])
+			add(sp[0]+"-"+sp[1], p[1])
+		}
+	}
+}
+
+// joinAt is ws joined by spaces, except sep between ws[i] and ws[i+1].
+func joinAt(ws []string, i int, sep string) string {
+	var b strings.Builder
+	for k, w := range ws {
+		if k > 0 {
+			if k == i+1 {
+				b.WriteString(sep)
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(w)
+	}
+	return b.String()
+}
+
+func lettersOnly(w string) bool {
+	for _, r := range w {
+		if !unicode.IsLetter(r) && !unicode.IsMark(r) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// isOrdinaryWord reports whether w is a word of either English list the
+// common-word rule uses (names/common-words.txt, names/english-words.txt).
+func isOrdinaryWord(w string) bool {
+	if IsCommonWord(w) {
+		return true
+	}
+	lexiconOnce.Do(loadLexicon)
+	return lookup(w)&lxWord != 0
+}
+
+// compoundHeads are the first elements of names that are written joined
+// or apart in their traditions: Arabic "Abd"/"Abdul" ("servant of"),
+// "Abu", "Nur"/"Nurul"; Ethiopian and Eritrean "Gebre", "Wolde", "Habte",
+// "Tekle", "Haile" ("gift of", "son of", …).
+var compoundHeads = []string{
+	"abdul", "abdel", "abdal", "abdur", "abdil", "abd", "abu", "nurul", "nur",
+	"gebre", "gebra", "wolde", "welde", "habte", "tekle", "haile", "kidane",
+}
+
+// nameSplits are the ways a one-word name part is made of two registered
+// parts, each [first, rest]: at a capital inside it ("DeSouza",
+// "AbdulRahman"); after a compound head ("Abdul|rahman", "Gebre|mariam");
+// for a family name, after a particle ("De|souza", "Van|dyke"); and
+// between two names of the lists ("Mohamed|ali", "Anne|marie"). The rest
+// is at least three letters and gets a capital.
+func nameSplits(w string, family bool) [][2]string {
+	if !lettersOnly(w) || letterCount(w) < 5 {
+		return nil
+	}
+	var out [][2]string
+	addSplit := func(i int) {
+		first, rest := w[:i], w[i:]
+		if letterCount(first) < 2 || letterCount(rest) < 3 {
+			return
+		}
+		r, n := utf8.DecodeRuneInString(rest)
+		sp := [2]string{first, string(unicode.ToUpper(r)) + rest[n:]}
+		if !slices.Contains(out, sp) {
+			out = append(out, sp)
+		}
+	}
+	prev := rune(0)
+	for i, r := range w {
+		if i > 0 && unicode.IsUpper(r) && unicode.IsLower(prev) {
+			addSplit(i)
+		}
+		prev = r
+	}
+	lw := strings.ToLower(w)
+	for _, h := range compoundHeads {
+		if strings.HasPrefix(lw, h) {
+			addSplit(len(h))
+		}
+	}
+	if family {
+		for p := range capitalParticles {
+			if letterCount(p) >= 2 && lettersOnly(p) && strings.HasPrefix(lw, p) {
+				addSplit(len(p))
+			}
+		}
+	}
+	lexiconOnce.Do(loadLexicon)
+	for i := range lw {
+		if i < 3 || len(lw)-i < 3 || !isASCII(lw) {
+			continue
+		}
+		if lookup(lw[:i])&lxGiven != 0 && lookup(lw[i:])&(lxGiven|lxFamily) != 0 {
+			addSplit(i)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
 }
 
