@@ -50,6 +50,10 @@ type aliasSpec struct {
 	initialLast bool
 	// plural: the family name in the plural ("the Okonkwos").
 	plural bool
+	// givenFirst: the name of a person registered family name first,
+	// written given name first ("Xiuying Wang" of Wang Xiuying), which
+	// the pseudonym is too.
+	givenFirst bool
 }
 
 // entityAliases lists the aliases of e: derived parts first, then the
@@ -59,7 +63,7 @@ func entityAliases(e Entity) []aliasSpec {
 	var out []aliasSpec
 	var given, family string
 	if e.Kind == KindPerson {
-		_, given, family = splitPerson(strings.Fields(name))
+		_, given, family = splitPersonOrder(strings.Fields(name), e.FamilyFirst)
 		words := strings.Fields(name)
 		for len(words) > 1 && isTitle(words[0]) {
 			words = words[1:]
@@ -118,6 +122,9 @@ func entityAliases(e Entity) []aliasSpec {
 			case NormaliseName(family):
 				spec.part = PartFamily
 			case NormaliseName(strings.Join(strings.Fields(given+" "+family), " ")):
+				spec.part = PartFull
+				spec.givenFirst = e.FamilyFirst // "Xiuying Wang" of Wang Xiuying
+			case NormaliseName(strings.Join(strings.Fields(family+" "+given), " ")):
 				spec.part = PartFull
 			}
 		}
@@ -193,7 +200,22 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 		// surname or middle names; each alone, and all of them together,
 		// stand for the family name.
 		words := coreWords(norm.NFC.String(e.Name))
-		if len(words) > 2 {
+		if e.FamilyFirst && len(words) > 1 {
+			// The name given name first ("Xiuying Wang", "Minh Khai
+			// Nguyễn"), and the last words of the given name alone ("Minh
+			// Khai", "Khai" of "Nguyễn Thị Minh Khai"), the name a person
+			// of those traditions is called by.
+			for i := 1; i < len(words); i++ {
+				if i > 1 && letterCount(words[i]) >= 2 {
+					add(strings.Join(words[i:], " "), PartGiven)
+				}
+				if t := strings.Join(words[i:], " ") + " " + family; letterCount(words[i]) >= 2 {
+					if add(t, PartFull); len(out) > 0 && out[len(out)-1].text == t {
+						out[len(out)-1].givenFirst = true
+					}
+				}
+			}
+		} else if len(words) > 2 {
 			add(strings.Join(words[1:], " "), PartFamily)
 			// The last words of a longer name ("Minh Khai" of "Nguyễn
 			// Thị Minh Khai") are one name, not two to replace apart.
@@ -238,7 +260,7 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 					add(strings.Join(gp, ""), PartGiven)
 				}
 			}
-			if n := len(words) - strings.Count(family, " ") - 1; n >= 2 || (n == 1 && strings.ContainsFunc(given, isHyphen)) {
+			if n := len(words) - strings.Count(family, " ") - 1; !e.FamilyFirst && (n >= 2 || (n == 1 && strings.ContainsFunc(given, isHyphen))) {
 				for _, f := range initialForms(words[:n], 2) {
 					add(f+" "+family, PartInitial)
 				}
@@ -251,7 +273,7 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 				}
 			}
 		}
-		compoundForms(given, family, words, append(slices.Clip(have), out...), add)
+		compoundForms(given, family, words, e.FamilyFirst, append(slices.Clip(have), out...), add)
 		// A family in the plural ("the Okonkwos", "the van der Merwes"),
 		// unless the plural is a word or name of its own ("Hopes",
 		// "Jones").
@@ -337,7 +359,7 @@ func spellings(name string) []string {
 // two (nameSplits: "Desouza" → "De Souza", "Abdulrahman" → "Abdul
 // Rahman"), with a space or a hyphen. Each form stands for the part the
 // registered one does.
-func compoundForms(given, family string, words []string, have []aliasSpec, add func(text, part string)) {
+func compoundForms(given, family string, words []string, familyFirst bool, have []aliasSpec, add func(text, part string)) {
 	for _, a := range have {
 		if a.off || a.exact || a.initials || a.part == PartInitial || a.plural || titleCount(a.text) > 0 {
 			continue
@@ -356,7 +378,7 @@ func compoundForms(given, family string, words []string, have []aliasSpec, add f
 			}
 		}
 	}
-	if len(words) >= 3 && given != "" && given == words[0] && lettersOnly(words[0]) && lettersOnly(words[1]) &&
+	if !familyFirst && len(words) >= 3 && given != "" && given == words[0] && lettersOnly(words[0]) && lettersOnly(words[1]) &&
 		letterCount(words[1]) >= 2 && !isParticle(words[1]) {
 		if !isOrdinaryWord(words[0] + words[1]) {
 			add(words[0]+words[1], PartGiven)
@@ -704,7 +726,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 		}
 		var p Pseudonym
 		if e.Pseudonym != "" {
-			p = parsePseudonym(e.Kind, e.Pseudonym)
+			p = entityPseudonym(e)
 		} else {
 			var ok bool
 			if p, ok = reg.Lookup(e.Kind, e.Name); !ok {
@@ -763,7 +785,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			if a.exact {
 				pt.exact = exactView(a.text)
 			}
-			pt.words = replacementWords(e.Kind, p, a)
+			pt.words = replacementWords(e.Kind, p, a, e.FamilyFirst && !a.givenFirst)
 			switch {
 			case a.variant:
 				pt.priority = 0
@@ -892,9 +914,10 @@ func withArticle(full, alias []string) []string {
 	return full
 }
 
-// replacementWords are the words that replace alias a (titles excluded).
-func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
-	full := strings.Fields(p.String())
+// replacementWords are the words that replace alias a (titles excluded);
+// familyFirst: the full pseudonym is written family name first.
+func replacementWords(k Kind, p Pseudonym, a aliasSpec, familyFirst bool) []string {
+	full := strings.Fields(p.InOrder(familyFirst))
 	if a.initials && a.part == PartAlias {
 		var b strings.Builder
 		for _, w := range full {
@@ -910,7 +933,7 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 		return withArticle(full, coreWords(a.text))
 	}
 	if a.part == PartInitial && p.Family != "" {
-		r, _ := utf8.DecodeRuneInString(p.String())
+		r, _ := utf8.DecodeRuneInString(p.String()) // the given name's initial
 		init := string(unicode.ToUpper(r))
 		if strings.Contains(a.text, ".") {
 			init += "."
