@@ -28,7 +28,9 @@
 //
 // A person's Name yields its given name (first word) and family name (last
 // word, with lower-case particles such as "van der") as aliases mapping to
-// the given and family parts of the pseudonym. Entity.NoParts switches both
+// the given and family parts of the pseudonym; a name registered family name
+// first (Entity.FamilyFirst: "Wang Xiuying") yields them the other way round,
+// and its pseudonym is written family name first. Entity.NoParts switches both
 // off; an alias "!Carol" switches off one part; an alias "=Hope" equal to a
 // part makes that part case-sensitive. Leading titles (Ms, Dr, Cllr, …) in a
 // Name or alias are kept as written in the output and do not take part in the
