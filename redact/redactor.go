@@ -50,6 +50,8 @@ type aliasSpec struct {
 	initialLast bool
 	// plural: the family name in the plural ("the Okonkwos").
 	plural bool
+	// view: MatchView(text), where variants worked it out already.
+	view string
 	// givenFirst: the name of a person registered family name first,
 	// written given name first ("Xiuying Wang" of Wang Xiuying), which
 	// the pseudonym is too.
@@ -81,6 +83,24 @@ func entityAliases(e Entity) []aliasSpec {
 	} else {
 		out = append(out, aliasSpec{text: strings.Join(strings.Fields(name), " "), part: PartFull})
 	}
+	// The keyed forms of the derived parts, for the aliases to compare
+	// with (each worked out once, not once per alias).
+	var derived [3]string
+	nDerived := 0
+	for i := range out {
+		if !out[i].explicit && nDerived < len(derived) {
+			derived[nDerived] = NormaliseName(out[i].text)
+			nDerived++
+		}
+	}
+	var nGiven, nFamily, nFull, nFullFF string
+	if e.Kind == KindPerson && len(e.Aliases) > 0 {
+		nGiven, nFamily = NormaliseName(given), NormaliseName(family)
+		nFull = strings.TrimSpace(nGiven + " " + nFamily)
+		if e.FamilyFirst {
+			nFullFF = strings.TrimSpace(nFamily + " " + nGiven)
+		}
+	}
 	for _, a := range e.Aliases {
 		a = norm.NFC.String(strings.TrimSpace(a))
 		spec := aliasSpec{explicit: true}
@@ -97,8 +117,9 @@ func entityAliases(e Entity) []aliasSpec {
 		spec.text = a
 		// An alias equal to a derived part modifies that part.
 		merged := false
-		for i := range out {
-			if !out[i].explicit && NormaliseName(out[i].text) == NormaliseName(a) {
+		na := NormaliseName(a)
+		for i := range out[:nDerived] {
+			if derived[i] == na {
 				if spec.off {
 					out[i].off = true
 				}
@@ -116,15 +137,15 @@ func entityAliases(e Entity) []aliasSpec {
 		spec.initials = isInitialism(stripTitles(a))
 		if e.Kind == KindPerson {
 			core := stripTitles(a)
-			switch NormaliseName(core) {
-			case NormaliseName(given):
+			switch nc := NormaliseName(core); nc {
+			case nGiven:
 				spec.part = PartGiven
-			case NormaliseName(family):
+			case nFamily:
 				spec.part = PartFamily
-			case NormaliseName(strings.Join(strings.Fields(given+" "+family), " ")):
+			case nFull:
 				spec.part = PartFull
 				spec.givenFirst = e.FamilyFirst // "Xiuying Wang" of Wang Xiuying
-			case NormaliseName(strings.Join(strings.Fields(family+" "+given), " ")):
+			case nFullFF:
 				spec.part = PartFull
 			}
 		}
@@ -164,7 +185,7 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 			return
 		}
 		seen[v] = true
-		out = append(out, aliasSpec{text: text, part: part, variant: true})
+		out = append(out, aliasSpec{text: text, part: part, variant: true, view: v})
 	}
 	addLast := func(text string) {
 		if add(text, PartInitial); len(out) > 0 && out[len(out)-1].text == text {
@@ -364,23 +385,34 @@ func compoundForms(given, family string, words []string, familyFirst bool, have 
 		if a.off || a.exact || a.initials || a.part == PartInitial || a.plural || titleCount(a.text) > 0 {
 			continue
 		}
-		ws := strings.Fields(a.text)
-		for i := 0; i+1 < len(ws); i++ {
-			l, r := ws[i], ws[i+1]
-			if letterCount(l) < 2 || letterCount(r) < 2 || !lettersOnly(l) || !lettersOnly(r) {
-				continue
+		// a.text has single spaces between its words; each space is a
+		// gap between two of them, l and r.
+		t := a.text
+		for ls, gap := 0, strings.IndexByte(t, ' '); gap >= 0; {
+			re := strings.IndexByte(t[gap+1:], ' ')
+			if re < 0 {
+				re = len(t)
+			} else {
+				re += gap + 1
 			}
-			if j := l + r; !isOrdinaryWord(j) {
-				add(joinAt(ws, i, ""), a.part)
+			l, r := t[ls:gap], t[gap+1:re]
+			if letterCount(l) >= 2 && letterCount(r) >= 2 && lettersOnly(l) && lettersOnly(r) {
+				if !isOrdinaryJoin(l, r) {
+					add(t[:gap]+t[gap+1:], a.part)
+				}
+				if a.part != PartFull {
+					add(t[:gap]+"-"+t[gap+1:], a.part)
+				}
 			}
-			if a.part != PartFull {
-				add(joinAt(ws, i, "-"), a.part)
+			if re == len(t) {
+				break
 			}
+			ls, gap = gap+1, re
 		}
 	}
 	if !familyFirst && len(words) >= 3 && given != "" && given == words[0] && lettersOnly(words[0]) && lettersOnly(words[1]) &&
 		letterCount(words[1]) >= 2 && !isParticle(words[1]) {
-		if !isOrdinaryWord(words[0] + words[1]) {
+		if !isOrdinaryJoin(words[0], words[1]) {
 			add(words[0]+words[1], PartGiven)
 		}
 		add(words[0]+"-"+words[1], PartGiven)
@@ -396,22 +428,6 @@ func compoundForms(given, family string, words []string, familyFirst bool, have 
 	}
 }
 
-// joinAt is ws joined by spaces, except sep between ws[i] and ws[i+1].
-func joinAt(ws []string, i int, sep string) string {
-	var b strings.Builder
-	for k, w := range ws {
-		if k > 0 {
-			if k == i+1 {
-				b.WriteString(sep)
-			} else {
-				b.WriteByte(' ')
-			}
-		}
-		b.WriteString(w)
-	}
-	return b.String()
-}
-
 func lettersOnly(w string) bool {
 	for _, r := range w {
 		if !unicode.IsLetter(r) && !unicode.IsMark(r) {
@@ -421,14 +437,17 @@ func lettersOnly(w string) bool {
 	return w != ""
 }
 
-// isOrdinaryWord reports whether w is a word of either English list the
-// common-word rule uses (names/common-words.txt, names/english-words.txt).
-func isOrdinaryWord(w string) bool {
-	if IsCommonWord(w) {
+// isOrdinaryJoin reports whether the word l+r is a word of either English
+// list the common-word rule uses (names/common-words.txt,
+// names/english-words.txt), without building it.
+func isOrdinaryJoin(l, r string) bool {
+	var buf [64]byte
+	k := nameKey(nameKey(buf[:0], l), r)
+	if commonWords()[string(k)] {
 		return true
 	}
 	lexiconOnce.Do(loadLexicon)
-	return lookup(w)&lxWord != 0
+	return lexicon[string(k)]&lxWord != 0
 }
 
 // compoundHeads are the first elements of names that are written joined
@@ -749,6 +768,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 	variantOwner := make(map[string]int32)
 	for ei, e := range entities {
 		p := pseuds[ei]
+		pw := newPseudWords(p, e.FamilyFirst)
 		r.ids = append(r.ids, e.ID)
 		r.pseud[e.ID] = p
 		for _, w := range strings.Fields(p.String()) {
@@ -764,7 +784,10 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 				fw := strings.Fields(p.Family)
 				r.pwords[NormaliseName(plural(fw[len(fw)-1]))] = true
 			}
-			v := MatchView(a.text)
+			v := a.view
+			if v == "" {
+				v = MatchView(a.text)
+			}
 			if v == "" || (a.variant && pviews[v]) {
 				continue
 			}
@@ -785,7 +808,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			if a.exact {
 				pt.exact = exactView(a.text)
 			}
-			pt.words = replacementWords(e.Kind, p, a, e.FamilyFirst && !a.givenFirst)
+			pt.words = pw.replacement(e.Kind, a, e.FamilyFirst && !a.givenFirst)
 			switch {
 			case a.variant:
 				pt.priority = 0
@@ -914,10 +937,31 @@ func withArticle(full, alias []string) []string {
 	return full
 }
 
-// replacementWords are the words that replace alias a (titles excluded);
+// pseudWords are the words of one pseudonym, split once for all the
+// patterns of its entity (which share them: a pattern's words are never
+// changed).
+type pseudWords struct {
+	p                 Pseudonym
+	full, ordered     []string // given name first; in the name's order
+	given, familyOnly []string
+}
+
+func newPseudWords(p Pseudonym, familyFirst bool) *pseudWords {
+	w := &pseudWords{p: p, full: strings.Fields(p.String()), given: strings.Fields(p.Given), familyOnly: strings.Fields(p.Family)}
+	w.ordered = w.full
+	if familyFirst && p.Name == "" && len(w.given) > 0 && len(w.familyOnly) > 0 {
+		w.ordered = append(slices.Clip(w.familyOnly), w.given...)
+	}
+	return w
+}
+
+// replacement is the words that replace alias a (titles excluded);
 // familyFirst: the full pseudonym is written family name first.
-func replacementWords(k Kind, p Pseudonym, a aliasSpec, familyFirst bool) []string {
-	full := strings.Fields(p.InOrder(familyFirst))
+func (pw *pseudWords) replacement(k Kind, a aliasSpec, familyFirst bool) []string {
+	p, full := pw.p, pw.full
+	if familyFirst {
+		full = pw.ordered
+	}
 	if a.initials && a.part == PartAlias {
 		var b strings.Builder
 		for _, w := range full {
@@ -951,15 +995,16 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec, familyFirst bool) []stri
 	}
 	switch {
 	case a.part == PartGiven && p.Given != "":
-		return strings.Fields(p.Given)
+		return pw.given
 	case a.part == PartFamily && p.Family != "":
-		w := strings.Fields(p.Family)
+		w := pw.familyOnly
 		if a.plural {
+			w = slices.Clone(w)
 			w[len(w)-1] = plural(w[len(w)-1])
 		}
 		return w
-	case a.part == PartAlias && len(coreWords(a.text)) == 1 && p.Given != "":
-		return strings.Fields(p.Given)
+	case a.part == PartAlias && p.Given != "" && len(coreWords(a.text)) == 1:
+		return pw.given
 	}
 	return full
 }
