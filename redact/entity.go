@@ -113,6 +113,13 @@ func parsePseudonymOrder(k Kind, s string, familyFirst bool) Pseudonym {
 	return Pseudonym{Given: strings.Join(words[:len(words)-1], " "), Family: words[len(words)-1]}
 }
 
+// ParsePersonPseudonym reads a person's chosen pseudonym as Compile does:
+// the last word is the family name, or the first for a name written family
+// name first.
+func ParsePersonPseudonym(s string, familyFirst bool) Pseudonym {
+	return parsePseudonymOrder(KindPerson, s, familyFirst)
+}
+
 // entityPseudonym is the explicit pseudonym of e, read in its name's order.
 func entityPseudonym(e Entity) Pseudonym {
 	return parsePseudonymOrder(e.Kind, e.Pseudonym, e.FamilyFirst && e.Kind == KindPerson)

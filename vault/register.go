@@ -321,7 +321,7 @@ func (s *Study) EditParticipant(ctx context.Context, handle string, edit func(p 
 		if err != nil {
 			return err
 		}
-		before, oldName := p.Pseudonym, p.Name
+		before, oldName, oldFF := p.Pseudonym, p.Name, p.FamilyFirst
 		if err := edit(p); err != nil {
 			return err
 		}
@@ -329,13 +329,20 @@ func (s *Study) EditParticipant(ctx context.Context, handle string, edit func(p 
 		if err := checkAliases("participant", handle, p.Aliases); err != nil {
 			return err
 		}
-		if p.Name = strings.TrimSpace(p.Name); p.Name != oldName && p.Pseudonym == before {
+		if p.FamilyFirst != oldFF && p.Pseudonym == before && before != "" {
+			// A chosen pseudonym keeps its given and family names when
+			// the name's order is set; it is written in the new order.
+			p.Pseudonym = redact.ParsePersonPseudonym(before, oldFF).InOrder(p.FamilyFirst)
+		}
+		same := p.Pseudonym == before || (before != "" && p.Pseudonym != "" &&
+			redact.ParsePersonPseudonym(before, oldFF) == redact.ParsePersonPseudonym(p.Pseudonym, p.FamilyFirst))
+		if p.Name = strings.TrimSpace(p.Name); p.Name != oldName && same {
 			// A corrected name keeps the pseudonym already given.
 			if err := tx.Cat.rename(redact.KindPerson, p.Handle, oldName, p.Name); err != nil {
 				return err
 			}
 		}
-		if p.Pseudonym != before {
+		if !same {
 			if n := tx.Cat.exitsUsing(handle); n > 0 {
 				return fmt.Errorf("%w: participant %s's pseudonym has already left the vault in %d exit(s); a pseudonym never changes once given", ErrInvalid, handle, n)
 			}
