@@ -62,7 +62,13 @@ type aliasSpec struct {
 // explicit ones, then the derived variants. It does not validate e.
 func entityAliases(e Entity) []aliasSpec {
 	name := norm.NFC.String(e.Name)
-	var out []aliasSpec
+	// Room for the forms variants adds (a person's run to a few dozen),
+	// so that they are appended in place.
+	extra := 8
+	if e.Kind == KindPerson {
+		extra = 24
+	}
+	out := make([]aliasSpec, 0, len(e.Aliases)+extra)
 	var given, family string
 	if e.Kind == KindPerson {
 		_, given, family = splitPersonOrder(strings.Fields(name), e.FamilyFirst)
@@ -151,7 +157,7 @@ func entityAliases(e Entity) []aliasSpec {
 		}
 		out = append(out, spec)
 	}
-	return append(out, variants(e, given, family, out)...)
+	return variants(e, given, family, out)
 }
 
 // variants derives the other forms a name is written in: each part of a
@@ -163,38 +169,48 @@ func entityAliases(e Entity) []aliasSpec {
 // otherwise leave), and for places and organisations each distinctive word
 // (not an ordinary word, a title or a fixed form like "Council") alone.
 // A variant equal to one of the aliases already listed is left out, and so
-// is one whose part is switched off ("!Hale").
+// is one whose part is switched off ("!Hale"). It returns have with the
+// variants appended.
 func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
-	seen := map[string]bool{}
-	off := map[string]bool{}
+	// A name has a few dozen forms at most: the views seen so far are
+	// searched in a slice, cheaper than a map for so few.
+	seen := make([]string, 0, len(have)+24)
+	var off map[string]bool
 	for _, a := range have {
-		seen[MatchView(a.text)] = true
+		seen = append(seen, MatchView(a.text))
 		if a.off {
-			off[MatchView(a.text)] = true
+			if off == nil {
+				off = map[string]bool{}
+			}
+			off[seen[len(seen)-1]] = true
 		}
 	}
 	for _, a := range e.Aliases {
 		if strings.HasPrefix(strings.TrimSpace(a), "!") {
+			if off == nil {
+				off = map[string]bool{}
+			}
 			off[MatchView(strings.TrimSpace(a)[1:])] = true
 		}
 	}
-	var out []aliasSpec
+	out := have // the forms are appended to have
 	add := func(text, part string) {
 		v := MatchView(text)
-		if v == "" || seen[v] || off[v] {
+		if v == "" || off[v] || slices.Contains(seen, v) {
 			return
 		}
-		seen[v] = true
+		seen = append(seen, v)
 		out = append(out, aliasSpec{text: text, part: part, variant: true, view: v})
 	}
 	addLast := func(text string) {
-		if add(text, PartInitial); len(out) > 0 && out[len(out)-1].text == text {
+		n := len(out)
+		if add(text, PartInitial); len(out) > n {
 			out[len(out)-1].initialLast = true
 		}
 	}
 	if e.Kind == KindPerson {
 		if e.NoParts || family == "" || off[MatchView(family)] {
-			return nil
+			return have
 		}
 		pieces := strings.FieldsFunc(family, func(r rune) bool { return r == '-' || r == ' ' || canonRune(r) == '-' })
 		var core []string
@@ -231,7 +247,8 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 					add(strings.Join(words[i:], " "), PartGiven)
 				}
 				if t := strings.Join(words[i:], " ") + " " + family; letterCount(words[i]) >= 2 {
-					if add(t, PartFull); len(out) > 0 && out[len(out)-1].text == t {
+					n := len(out)
+					if add(t, PartFull); len(out) > n {
 						out[len(out)-1].givenFirst = true
 					}
 				}
@@ -294,12 +311,13 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 				}
 			}
 		}
-		compoundForms(given, family, words, e.FamilyFirst, append(slices.Clip(have), out...), add)
+		compoundForms(given, family, words, e.FamilyFirst, out, add)
 		// A family in the plural ("the Okonkwos", "the van der Merwes"),
 		// unless the plural is a word or name of its own ("Hopes",
 		// "Jones").
 		if pl := pluralName(family); pl != "" {
-			if add(pl, PartFamily); len(out) > 0 && out[len(out)-1].text == pl {
+			n := len(out)
+			if add(pl, PartFamily); len(out) > n {
 				out[len(out)-1].plural = true
 			}
 		}
