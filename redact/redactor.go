@@ -392,12 +392,12 @@ func spellings(name string) []string {
 // "Gebremariam", "Mohamed Ali" → "Mohamedali"), unless the word they make
 // is an ordinary English word ("Will Power" is not "willpower"); two words
 // after the given name also with a hyphen ("Gebre-Mariam", one family
-// name, not two). The first two words of a name of three or more written
-// as one or hyphenated are the given name ("Abdulrahman" of "Abdul Rahman Haddad"). And
-// a part registered as one word is written as two where it is made of
-// two (nameSplits: "Desouza" → "De Souza", "Abdulrahman" → "Abdul
-// Rahman"), with a space or a hyphen. Each form stands for the part the
-// registered one does.
+// name, not two). The first two words of a name of three or more, written
+// as one or hyphenated, are the given name ("Abdulrahman" of "Abdul Rahman
+// Haddad"). And a part registered as one word is written as two where it
+// is made of two (nameSplits: "Desouza" → "De Souza", "Abdulrahman" →
+// "Abdul Rahman"), with a space or a hyphen. Each form stands for the part
+// the registered one does.
 func compoundForms(given, family string, words []string, familyFirst bool, have []aliasSpec, add func(text, part string)) {
 	for _, a := range have {
 		if a.off || a.exact || a.initials || a.part == PartInitial || a.plural || titleCount(a.text) > 0 {
