@@ -24,6 +24,8 @@ func TestCompoundNames(t *testing.T) {
 		{ID: "C09", Kind: KindPerson, Name: "Ewan MacDonald", Pseudonym: "Rory Tillett"},
 		{ID: "C10", Kind: KindPerson, Name: "Will Power", Pseudonym: "Dan Ferris"},
 		{ID: "C11", Kind: KindPerson, Name: "Annemarie Quenby", Pseudonym: "Joan Lister"},
+		{ID: "C12", Kind: KindPerson, Name: "Nurul Ain", Pseudonym: "Siti Marlow"},
+		{ID: "C13", Kind: KindPerson, Name: "Mary Ellen", Pseudonym: "Jane Royd"},
 	}
 	r, err := Compile(ents, NewRegistry())
 	if err != nil {
@@ -42,6 +44,7 @@ func TestCompoundNames(t *testing.T) {
 		{"Van Dyke, Van-Dyke, VanDyke, Greta Van Dyke", "Corliss, Corliss, Corliss, Ida Corliss"},
 		{"Mac Donald, Macdonald, MacDonald", "Tillett, Tillett, Tillett"},
 		{"Anne Marie Quenby and Anne-Marie", "Joan Lister and Joan"},
+		{"Nurulain and Maryellen", "Siti Marlow and Jane Royd"},
 		// A joined form that is an ordinary word is prose.
 		{"It took willpower. Willpower, said Will Power.", "It took willpower. Willpower, said Dan Ferris."},
 	} {

@@ -390,7 +390,8 @@ func spellings(name string) []string {
 // or hyphen between parts. Two words of a name or alias are also written
 // as one ("Abdul Rahman" → "Abdulrahman", "Gebre Mariam" →
 // "Gebremariam", "Mohamed Ali" → "Mohamedali"), unless the word they make
-// is an ordinary English word ("Will Power" is not "willpower"); two words
+// is an ordinary English word ("Will Power" is not "willpower"), or for
+// the full name a given and a family name (oneName); two words
 // after the given name also with a hyphen ("Gebre-Mariam", one family
 // name, not two). The first two words of a name of three or more, written
 // as one or hyphenated, are the given name ("Abdulrahman" of "Abdul Rahman
@@ -415,7 +416,11 @@ func compoundForms(given, family string, words []string, familyFirst bool, have 
 			}
 			l, r := t[ls:gap], t[gap+1:re]
 			if letterCount(l) >= 2 && letterCount(r) >= 2 && lettersOnly(l) && lettersOnly(r) {
-				if !isOrdinaryJoin(l, r) {
+				if a.part == PartFull && !oneName(l, r) {
+					// A given and a family name are not run together
+					// ("NgoziOkonkwo"); the joined given name of a
+					// longer name is added below.
+				} else if !isOrdinaryJoin(l, r) {
 					add(t[:gap]+t[gap+1:], a.part)
 				}
 				if a.part != PartFull {
@@ -444,6 +449,17 @@ func compoundForms(given, family string, words []string, familyFirst bool, have 
 			add(sp[0]+"-"+sp[1], p[1])
 		}
 	}
+}
+
+// oneName reports whether the words l and r may be one name written apart:
+// l is a compound head ("Nurul Huda", "Abdul Karim") or both are given
+// names of the lists ("Mohamed Ali", "Anne Marie").
+func oneName(l, r string) bool {
+	if slices.Contains(compoundHeads, MatchView(l)) {
+		return true
+	}
+	lexiconOnce.Do(loadLexicon)
+	return lookup(l)&lxGiven != 0 && lookup(r)&lxGiven != 0
 }
 
 func lettersOnly(w string) bool {
