@@ -22,7 +22,7 @@ func CheckPseudonyms(entities []Entity, reg *Registry, changed map[string]bool) 
 	aliases := map[string]int{} // name or alias view → first entity
 	for i, e := range entities {
 		if e.Pseudonym != "" {
-			pseud[i] = parsePseudonym(e.Kind, e.Pseudonym)
+			pseud[i] = entityPseudonym(e)
 		} else {
 			pseud[i], _ = reg.Lookup(e.Kind, e.Name)
 		}

@@ -28,7 +28,9 @@
 //
 // A person's Name yields its given name (first word) and family name (last
 // word, with lower-case particles such as "van der") as aliases mapping to
-// the given and family parts of the pseudonym. Entity.NoParts switches both
+// the given and family parts of the pseudonym; a name registered family name
+// first (Entity.FamilyFirst: "Wang Xiuying") yields them the other way round,
+// and its pseudonym is written family name first. Entity.NoParts switches both
 // off; an alias "!Carol" switches off one part; an alias "=Hope" equal to a
 // part makes that part case-sensitive. Leading titles (Ms, Dr, Cllr, …) in a
 // Name or alias are kept as written in the output and do not take part in the
@@ -48,7 +50,10 @@
 // spellings of a part (without its apostrophe, umlauts spelt out, Mac/Mc:
 // see spellings), the last words of a name of four or more together, the
 // family name in the plural ("the Okonkwos", unless that is a word or a
-// name of the lists, "Hopes", "Jones"), and
+// name of the lists, "Hopes", "Jones"), the registered parts written
+// together or apart (compoundForms: "Abdul Rahman" as "Abdulrahman",
+// "Desouza" as "De Souza"; not where the joined word is an ordinary
+// English word), and
 // each distinctive word (hyphenated pieces too) of a place or organisation
 // name, possessive dropped (capitalised only). A generational suffix
 // ("Jr.", "III") is not the family name.

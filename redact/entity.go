@@ -46,6 +46,14 @@ type Entity struct {
 	// NoParts, for persons, stops the given and family names being derived
 	// from Name as aliases.
 	NoParts bool
+	// FamilyFirst, for persons, says Name is written family name first
+	// (as Chinese, Korean, Vietnamese, Japanese and Hungarian names are:
+	// "Wang Xiuying", "Nagy Zsófia"): the first word is the family name,
+	// the rest the given name. The full pseudonym is written in the same
+	// order, a chosen Pseudonym is read in it, and the name written given
+	// name first ("Xiuying Wang") becomes the pseudonym given name first.
+	// It does not change the pseudonym's key: an existing pseudonym stays.
+	FamilyFirst bool
 }
 
 // Pseudonym is a replacement name: for persons Given and Family; other kinds
@@ -72,8 +80,23 @@ func (p Pseudonym) String() string {
 
 func (p Pseudonym) isZero() bool { return p.Given == "" && p.Family == "" && p.Name == "" }
 
+// InOrder is the full form of the pseudonym in the order of the name it
+// stands for: String, or for a name written family name first
+// (Entity.FamilyFirst) the family name first.
+func (p Pseudonym) InOrder(familyFirst bool) string {
+	if !familyFirst || p.Name != "" || p.Given == "" || p.Family == "" {
+		return p.String()
+	}
+	return p.Family + " " + p.Given
+}
+
 // parsePseudonym reads an explicit pseudonym for an entity of kind k.
-func parsePseudonym(k Kind, s string) Pseudonym {
+func parsePseudonym(k Kind, s string) Pseudonym { return parsePseudonymOrder(k, s, false) }
+
+// parsePseudonymOrder reads an explicit pseudonym written in the order of
+// the name: for a person's name written family name first, the first word
+// is the pseudonym's family name.
+func parsePseudonymOrder(k Kind, s string, familyFirst bool) Pseudonym {
 	words := strings.Fields(norm.NFC.String(s))
 	if len(words) == 0 {
 		return Pseudonym{}
@@ -84,7 +107,22 @@ func parsePseudonym(k Kind, s string) Pseudonym {
 	if len(words) == 1 {
 		return Pseudonym{Given: words[0]}
 	}
+	if familyFirst {
+		return Pseudonym{Given: strings.Join(words[1:], " "), Family: words[0]}
+	}
 	return Pseudonym{Given: strings.Join(words[:len(words)-1], " "), Family: words[len(words)-1]}
+}
+
+// ParsePersonPseudonym reads a person's chosen pseudonym as Compile does:
+// the last word is the family name, or the first for a name written family
+// name first.
+func ParsePersonPseudonym(s string, familyFirst bool) Pseudonym {
+	return parsePseudonymOrder(KindPerson, s, familyFirst)
+}
+
+// entityPseudonym is the explicit pseudonym of e, read in its name's order.
+func entityPseudonym(e Entity) Pseudonym {
+	return parsePseudonymOrder(e.Kind, e.Pseudonym, e.FamilyFirst && e.Kind == KindPerson)
 }
 
 // NormaliseName returns the form of a name that is keyed: NFC, Unicode case
@@ -343,6 +381,13 @@ func isParticle(w string) bool {
 // splitPerson splits a person's name (NFC, fields) into leading titles, given
 // name and family name. Either name may be empty.
 func splitPerson(words []string) (title []string, given, family string) {
+	return splitPersonOrder(words, false)
+}
+
+// splitPersonOrder is splitPerson for a name in either order: written
+// family name first, the first word is the family name and the rest the
+// given name ("Nguyễn" and "Thị Minh Khai").
+func splitPersonOrder(words []string, familyFirst bool) (title []string, given, family string) {
 	for len(words) > 1 && isTitle(words[0]) {
 		title = append(title, words[0])
 		words = words[1:]
@@ -353,6 +398,9 @@ func splitPerson(words []string) (title []string, given, family string) {
 	case 1:
 		return title, words[0], ""
 	}
+	if familyFirst {
+		return title, strings.Join(words[1:], " "), words[0]
+	}
 	// A generational suffix ("Jr.", "III") is not the family name.
 	for len(words) > 2 && suffixes[strings.TrimSuffix(strings.ToLower(words[len(words)-1]), ".")] {
 		words = words[:len(words)-1]
@@ -362,4 +410,13 @@ func splitPerson(words []string) (title []string, given, family string) {
 		i--
 	}
 	return title, words[0], strings.Join(words[i:], " ")
+}
+
+// lastWord is the last word of s ("" for none).
+func lastWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[len(f)-1]
 }

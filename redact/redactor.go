@@ -50,16 +50,28 @@ type aliasSpec struct {
 	initialLast bool
 	// plural: the family name in the plural ("the Okonkwos").
 	plural bool
+	// view: MatchView(text), where variants worked it out already.
+	view string
+	// givenFirst: the name of a person registered family name first,
+	// written given name first ("Xiuying Wang" of Wang Xiuying), which
+	// the pseudonym is too.
+	givenFirst bool
 }
 
 // entityAliases lists the aliases of e: derived parts first, then the
 // explicit ones, then the derived variants. It does not validate e.
 func entityAliases(e Entity) []aliasSpec {
 	name := norm.NFC.String(e.Name)
-	var out []aliasSpec
+	// Room for the forms variants adds (a person's run to a few dozen),
+	// so that they are appended in place.
+	extra := 8
+	if e.Kind == KindPerson {
+		extra = 24
+	}
+	out := make([]aliasSpec, 0, len(e.Aliases)+extra)
 	var given, family string
 	if e.Kind == KindPerson {
-		_, given, family = splitPerson(strings.Fields(name))
+		_, given, family = splitPersonOrder(strings.Fields(name), e.FamilyFirst)
 		words := strings.Fields(name)
 		for len(words) > 1 && isTitle(words[0]) {
 			words = words[1:]
@@ -77,6 +89,24 @@ func entityAliases(e Entity) []aliasSpec {
 	} else {
 		out = append(out, aliasSpec{text: strings.Join(strings.Fields(name), " "), part: PartFull})
 	}
+	// The keyed forms of the derived parts, for the aliases to compare
+	// with (each worked out once, not once per alias).
+	var derived [3]string
+	nDerived := 0
+	for i := range out {
+		if !out[i].explicit && nDerived < len(derived) {
+			derived[nDerived] = NormaliseName(out[i].text)
+			nDerived++
+		}
+	}
+	var nGiven, nFamily, nFull, nFullFF string
+	if e.Kind == KindPerson && len(e.Aliases) > 0 {
+		nGiven, nFamily = NormaliseName(given), NormaliseName(family)
+		nFull = strings.TrimSpace(nGiven + " " + nFamily)
+		if e.FamilyFirst {
+			nFullFF = strings.TrimSpace(nFamily + " " + nGiven)
+		}
+	}
 	for _, a := range e.Aliases {
 		a = norm.NFC.String(strings.TrimSpace(a))
 		spec := aliasSpec{explicit: true}
@@ -93,8 +123,9 @@ func entityAliases(e Entity) []aliasSpec {
 		spec.text = a
 		// An alias equal to a derived part modifies that part.
 		merged := false
-		for i := range out {
-			if !out[i].explicit && NormaliseName(out[i].text) == NormaliseName(a) {
+		na := NormaliseName(a)
+		for i := range out[:nDerived] {
+			if derived[i] == na {
 				if spec.off {
 					out[i].off = true
 				}
@@ -112,18 +143,21 @@ func entityAliases(e Entity) []aliasSpec {
 		spec.initials = isInitialism(stripTitles(a))
 		if e.Kind == KindPerson {
 			core := stripTitles(a)
-			switch NormaliseName(core) {
-			case NormaliseName(given):
+			switch nc := NormaliseName(core); nc {
+			case nGiven:
 				spec.part = PartGiven
-			case NormaliseName(family):
+			case nFamily:
 				spec.part = PartFamily
-			case NormaliseName(strings.Join(strings.Fields(given+" "+family), " ")):
+			case nFull:
+				spec.part = PartFull
+				spec.givenFirst = e.FamilyFirst // "Xiuying Wang" of Wang Xiuying
+			case nFullFF:
 				spec.part = PartFull
 			}
 		}
 		out = append(out, spec)
 	}
-	return append(out, variants(e, given, family, out)...)
+	return variants(e, given, family, out)
 }
 
 // variants derives the other forms a name is written in: each part of a
@@ -135,38 +169,48 @@ func entityAliases(e Entity) []aliasSpec {
 // otherwise leave), and for places and organisations each distinctive word
 // (not an ordinary word, a title or a fixed form like "Council") alone.
 // A variant equal to one of the aliases already listed is left out, and so
-// is one whose part is switched off ("!Hale").
+// is one whose part is switched off ("!Hale"). It returns have with the
+// variants appended.
 func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
-	seen := map[string]bool{}
-	off := map[string]bool{}
+	// A name has a few dozen forms at most: the views seen so far are
+	// searched in a slice, cheaper than a map for so few.
+	seen := make([]string, 0, len(have)+24)
+	var off map[string]bool
 	for _, a := range have {
-		seen[MatchView(a.text)] = true
+		seen = append(seen, MatchView(a.text))
 		if a.off {
-			off[MatchView(a.text)] = true
+			if off == nil {
+				off = map[string]bool{}
+			}
+			off[seen[len(seen)-1]] = true
 		}
 	}
 	for _, a := range e.Aliases {
 		if strings.HasPrefix(strings.TrimSpace(a), "!") {
+			if off == nil {
+				off = map[string]bool{}
+			}
 			off[MatchView(strings.TrimSpace(a)[1:])] = true
 		}
 	}
-	var out []aliasSpec
+	out := have // the forms are appended to have
 	add := func(text, part string) {
 		v := MatchView(text)
-		if v == "" || seen[v] || off[v] {
+		if v == "" || off[v] || slices.Contains(seen, v) {
 			return
 		}
-		seen[v] = true
-		out = append(out, aliasSpec{text: text, part: part, variant: true})
+		seen = append(seen, v)
+		out = append(out, aliasSpec{text: text, part: part, variant: true, view: v})
 	}
 	addLast := func(text string) {
-		if add(text, PartInitial); len(out) > 0 && out[len(out)-1].text == text {
+		n := len(out)
+		if add(text, PartInitial); len(out) > n {
 			out[len(out)-1].initialLast = true
 		}
 	}
 	if e.Kind == KindPerson {
 		if e.NoParts || family == "" || off[MatchView(family)] {
-			return nil
+			return have
 		}
 		pieces := strings.FieldsFunc(family, func(r rune) bool { return r == '-' || r == ' ' || canonRune(r) == '-' })
 		var core []string
@@ -193,7 +237,23 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 		// surname or middle names; each alone, and all of them together,
 		// stand for the family name.
 		words := coreWords(norm.NFC.String(e.Name))
-		if len(words) > 2 {
+		if e.FamilyFirst && len(words) > 1 {
+			// The name given name first ("Xiuying Wang", "Minh Khai
+			// Nguyễn"), and the last words of the given name alone ("Minh
+			// Khai", "Khai" of "Nguyễn Thị Minh Khai"), the name a person
+			// of those traditions is called by.
+			for i := 1; i < len(words); i++ {
+				if i > 1 && letterCount(words[i]) >= 2 {
+					add(strings.Join(words[i:], " "), PartGiven)
+				}
+				if t := strings.Join(words[i:], " ") + " " + family; letterCount(words[i]) >= 2 {
+					n := len(out)
+					if add(t, PartFull); len(out) > n {
+						out[len(out)-1].givenFirst = true
+					}
+				}
+			}
+		} else if len(words) > 2 {
 			add(strings.Join(words[1:], " "), PartFamily)
 			// The last words of a longer name ("Minh Khai" of "Nguyễn
 			// Thị Minh Khai") are one name, not two to replace apart.
@@ -238,7 +298,7 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 					add(strings.Join(gp, ""), PartGiven)
 				}
 			}
-			if n := len(words) - strings.Count(family, " ") - 1; n >= 2 || (n == 1 && strings.ContainsFunc(given, isHyphen)) {
+			if n := len(words) - strings.Count(family, " ") - 1; !e.FamilyFirst && (n >= 2 || (n == 1 && strings.ContainsFunc(given, isHyphen))) {
 				for _, f := range initialForms(words[:n], 2) {
 					add(f+" "+family, PartInitial)
 				}
@@ -251,11 +311,13 @@ func variants(e Entity, given, family string, have []aliasSpec) []aliasSpec {
 				}
 			}
 		}
+		compoundForms(given, family, words, e.FamilyFirst, out, add)
 		// A family in the plural ("the Okonkwos", "the van der Merwes"),
 		// unless the plural is a word or name of its own ("Hopes",
 		// "Jones").
 		if pl := pluralName(family); pl != "" {
-			if add(pl, PartFamily); len(out) > 0 && out[len(out)-1].text == pl {
+			n := len(out)
+			if add(pl, PartFamily); len(out) > n {
 				out[len(out)-1].plural = true
 			}
 		}
@@ -320,6 +382,169 @@ func spellings(name string) []string {
 			}
 		}
 	}
+	return out
+}
+
+// compoundForms adds the forms of a person's name whose registered parts
+// are written together or apart: the same letters with or without a space
+// or hyphen between parts. Two words of a name or alias are also written
+// as one ("Abdul Rahman" → "Abdulrahman", "Gebre Mariam" →
+// "Gebremariam", "Mohamed Ali" → "Mohamedali"), unless the word they make
+// is an ordinary English word ("Will Power" is not "willpower"), or for
+// the full name a given and a family name (oneName); two words
+// after the given name also with a hyphen ("Gebre-Mariam", one family
+// name, not two). The first two words of a name of three or more, written
+// as one or hyphenated, are the given name ("Abdulrahman" of "Abdul Rahman
+// Haddad"). And a part registered as one word is written as two where it
+// is made of two (nameSplits: "Desouza" → "De Souza", "Abdulrahman" →
+// "Abdul Rahman"), with a space or a hyphen. Each form stands for the part
+// the registered one does.
+func compoundForms(given, family string, words []string, familyFirst bool, have []aliasSpec, add func(text, part string)) {
+	for _, a := range have {
+		if a.off || a.exact || a.initials || a.part == PartInitial || a.plural || titleCount(a.text) > 0 {
+			continue
+		}
+		// a.text has single spaces between its words; each space is a
+		// gap between two of them, l and r.
+		t := a.text
+		for ls, gap := 0, strings.IndexByte(t, ' '); gap >= 0; {
+			re := strings.IndexByte(t[gap+1:], ' ')
+			if re < 0 {
+				re = len(t)
+			} else {
+				re += gap + 1
+			}
+			l, r := t[ls:gap], t[gap+1:re]
+			if letterCount(l) >= 2 && letterCount(r) >= 2 && lettersOnly(l) && lettersOnly(r) {
+				if a.part == PartFull && !oneName(l, r) {
+					// A given and a family name are not run together
+					// ("NgoziOkonkwo"); the joined given name of a
+					// longer name is added below.
+				} else if !isOrdinaryJoin(l, r) {
+					add(t[:gap]+t[gap+1:], a.part)
+				}
+				if a.part != PartFull {
+					add(t[:gap]+"-"+t[gap+1:], a.part)
+				}
+			}
+			if re == len(t) {
+				break
+			}
+			ls, gap = gap+1, re
+		}
+	}
+	if !familyFirst && len(words) >= 3 && given != "" && given == words[0] && lettersOnly(words[0]) && lettersOnly(words[1]) &&
+		letterCount(words[1]) >= 2 && !isParticle(words[1]) {
+		if !isOrdinaryJoin(words[0], words[1]) {
+			add(words[0]+words[1], PartGiven)
+		}
+		add(words[0]+"-"+words[1], PartGiven)
+	}
+	for _, p := range [2][2]string{{given, PartGiven}, {family, PartFamily}} {
+		if p[0] == "" || strings.ContainsFunc(p[0], unicode.IsSpace) {
+			continue
+		}
+		for _, sp := range nameSplits(p[0], p[1] == PartFamily) {
+			add(sp[0]+" "+sp[1], p[1])
+			add(sp[0]+"-"+sp[1], p[1])
+		}
+	}
+}
+
+// oneName reports whether the words l and r may be one name written apart:
+// l is a compound head ("Nurul Huda", "Abdul Karim") or both are given
+// names of the lists ("Mohamed Ali", "Anne Marie").
+func oneName(l, r string) bool {
+	if slices.Contains(compoundHeads, MatchView(l)) {
+		return true
+	}
+	lexiconOnce.Do(loadLexicon)
+	return lookup(l)&lxGiven != 0 && lookup(r)&lxGiven != 0
+}
+
+func lettersOnly(w string) bool {
+	for _, r := range w {
+		if !unicode.IsLetter(r) && !unicode.IsMark(r) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// isOrdinaryJoin reports whether the word l+r is a word of either English
+// list the common-word rule uses (names/common-words.txt,
+// names/english-words.txt), without building it.
+func isOrdinaryJoin(l, r string) bool {
+	var buf [64]byte
+	k := nameKey(nameKey(buf[:0], l), r)
+	if commonWords()[string(k)] {
+		return true
+	}
+	lexiconOnce.Do(loadLexicon)
+	return lexicon[string(k)]&lxWord != 0
+}
+
+// compoundHeads are the first elements of names that are written joined
+// or apart in their traditions: Arabic "Abd"/"Abdul" ("servant of"),
+// "Abu", "Nur"/"Nurul"; Ethiopian and Eritrean "Gebre", "Wolde", "Habte",
+// "Tekle", "Haile" ("gift of", "son of", …).
+var compoundHeads = []string{
+	"abdul", "abdel", "abdal", "abdur", "abdil", "abd", "abu", "nurul", "nur",
+	"gebre", "gebra", "wolde", "welde", "habte", "tekle", "haile", "kidane",
+}
+
+// nameSplits are the ways a one-word name part is made of two registered
+// parts, each [first, rest]: at a capital inside it ("DeSouza",
+// "AbdulRahman"); after a compound head ("Abdul|rahman", "Gebre|mariam");
+// for a family name, after a particle ("De|souza", "Van|dyke"); and
+// between two names of the lists ("Mohamed|ali", "Anne|marie"). The rest
+// is at least three letters and gets a capital.
+func nameSplits(w string, family bool) [][2]string {
+	if !lettersOnly(w) || letterCount(w) < 5 {
+		return nil
+	}
+	var out [][2]string
+	addSplit := func(i int) {
+		first, rest := w[:i], w[i:]
+		if letterCount(first) < 2 || letterCount(rest) < 3 {
+			return
+		}
+		r, n := utf8.DecodeRuneInString(rest)
+		sp := [2]string{first, string(unicode.ToUpper(r)) + rest[n:]}
+		if !slices.Contains(out, sp) {
+			out = append(out, sp)
+		}
+	}
+	prev := rune(0)
+	for i, r := range w {
+		if i > 0 && unicode.IsUpper(r) && unicode.IsLower(prev) {
+			addSplit(i)
+		}
+		prev = r
+	}
+	lw := strings.ToLower(w)
+	for _, h := range compoundHeads {
+		if strings.HasPrefix(lw, h) {
+			addSplit(len(h))
+		}
+	}
+	if family {
+		for p := range capitalParticles {
+			if letterCount(p) >= 2 && lettersOnly(p) && strings.HasPrefix(lw, p) {
+				addSplit(len(p))
+			}
+		}
+	}
+	lexiconOnce.Do(loadLexicon)
+	for i := range lw {
+		if i < 3 || len(lw)-i < 3 || !isASCII(lw) {
+			continue
+		}
+		if lookup(lw[:i])&lxGiven != 0 && lookup(lw[i:])&(lxGiven|lxFamily) != 0 {
+			addSplit(i)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
 }
 
@@ -554,7 +779,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 		}
 		var p Pseudonym
 		if e.Pseudonym != "" {
-			p = parsePseudonym(e.Kind, e.Pseudonym)
+			p = entityPseudonym(e)
 		} else {
 			var ok bool
 			if p, ok = reg.Lookup(e.Kind, e.Name); !ok {
@@ -577,6 +802,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 	variantOwner := make(map[string]int32)
 	for ei, e := range entities {
 		p := pseuds[ei]
+		pw := newPseudWords(p, e.FamilyFirst)
 		r.ids = append(r.ids, e.ID)
 		r.pseud[e.ID] = p
 		for _, w := range strings.Fields(p.String()) {
@@ -592,7 +818,10 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 				fw := strings.Fields(p.Family)
 				r.pwords[NormaliseName(plural(fw[len(fw)-1]))] = true
 			}
-			v := MatchView(a.text)
+			v := a.view
+			if v == "" {
+				v = MatchView(a.text)
+			}
 			if v == "" || (a.variant && pviews[v]) {
 				continue
 			}
@@ -613,7 +842,7 @@ func Compile(entities []Entity, reg *Registry) (*Redactor, error) {
 			if a.exact {
 				pt.exact = exactView(a.text)
 			}
-			pt.words = replacementWords(e.Kind, p, a)
+			pt.words = pw.replacement(e.Kind, a, e.FamilyFirst && !a.givenFirst)
 			switch {
 			case a.variant:
 				pt.priority = 0
@@ -742,9 +971,31 @@ func withArticle(full, alias []string) []string {
 	return full
 }
 
-// replacementWords are the words that replace alias a (titles excluded).
-func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
-	full := strings.Fields(p.String())
+// pseudWords are the words of one pseudonym, split once for all the
+// patterns of its entity (which share them: a pattern's words are never
+// changed).
+type pseudWords struct {
+	p                 Pseudonym
+	full, ordered     []string // given name first; in the name's order
+	given, familyOnly []string
+}
+
+func newPseudWords(p Pseudonym, familyFirst bool) *pseudWords {
+	w := &pseudWords{p: p, full: strings.Fields(p.String()), given: strings.Fields(p.Given), familyOnly: strings.Fields(p.Family)}
+	w.ordered = w.full
+	if familyFirst && p.Name == "" && len(w.given) > 0 && len(w.familyOnly) > 0 {
+		w.ordered = append(slices.Clip(w.familyOnly), w.given...)
+	}
+	return w
+}
+
+// replacement is the words that replace alias a (titles excluded);
+// familyFirst: the full pseudonym is written family name first.
+func (pw *pseudWords) replacement(k Kind, a aliasSpec, familyFirst bool) []string {
+	p, full := pw.p, pw.full
+	if familyFirst {
+		full = pw.ordered
+	}
 	if a.initials && a.part == PartAlias {
 		var b strings.Builder
 		for _, w := range full {
@@ -760,7 +1011,7 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 		return withArticle(full, coreWords(a.text))
 	}
 	if a.part == PartInitial && p.Family != "" {
-		r, _ := utf8.DecodeRuneInString(p.String())
+		r, _ := utf8.DecodeRuneInString(p.String()) // the given name's initial
 		init := string(unicode.ToUpper(r))
 		if strings.Contains(a.text, ".") {
 			init += "."
@@ -778,15 +1029,16 @@ func replacementWords(k Kind, p Pseudonym, a aliasSpec) []string {
 	}
 	switch {
 	case a.part == PartGiven && p.Given != "":
-		return strings.Fields(p.Given)
+		return pw.given
 	case a.part == PartFamily && p.Family != "":
-		w := strings.Fields(p.Family)
+		w := pw.familyOnly
 		if a.plural {
+			w = slices.Clone(w)
 			w[len(w)-1] = plural(w[len(w)-1])
 		}
 		return w
-	case a.part == PartAlias && len(coreWords(a.text)) == 1 && p.Given != "":
-		return strings.Fields(p.Given)
+	case a.part == PartAlias && p.Given != "" && len(coreWords(a.text)) == 1:
+		return pw.given
 	}
 	return full
 }

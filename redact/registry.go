@@ -213,8 +213,9 @@ func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) erro
 	}
 	avoid := make(map[string]bool)
 	type missing struct {
-		kind Kind
-		name string
+		kind        Kind
+		name        string
+		familyFirst bool // the given name, whose gender picks the list, is last
 	}
 	var todo []missing
 	seen := make(map[string]bool)
@@ -238,7 +239,7 @@ func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) erro
 		name := canonicalName(e.Kind, e.Name)
 		key := regKey(e.Kind, name)
 		if e.Pseudonym != "" {
-			p := parsePseudonym(e.Kind, e.Pseudonym)
+			p := entityPseudonym(e)
 			reg.entries[key] = RegistryEntry{Kind: e.Kind, Name: name, Pseudonym: p, Explicit: true}
 			continue
 		}
@@ -246,7 +247,7 @@ func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) erro
 			continue
 		}
 		seen[key] = true
-		todo = append(todo, missing{e.Kind, name})
+		todo = append(todo, missing{e.Kind, name, e.FamilyFirst})
 	}
 	if len(todo) == 0 {
 		return nil
@@ -269,7 +270,7 @@ func Assign(ctx context.Context, k Keyer, reg *Registry, entities []Entity) erro
 		if len(macs[i]) < 16 {
 			return fmt.Errorf("computing pseudonym keys: result %d is %d bytes, want 32", i+1, len(macs[i]))
 		}
-		p, err := derive(m.kind, m.name, macs[i], used, avoid)
+		p, err := derive(m.kind, m.name, m.familyFirst, macs[i], used, avoid)
 		if err != nil {
 			return err
 		}
@@ -408,13 +409,16 @@ func (u *usedSet) fullPerson(g, f string, gid, fid int32) bool {
 }
 
 // derive picks the pseudonym for one entity from its MAC.
-func derive(k Kind, name string, mac []byte, used *usedSet, avoid map[string]bool) (Pseudonym, error) {
+func derive(k Kind, name string, familyFirst bool, mac []byte, used *usedSet, avoid map[string]bool) (Pseudonym, error) {
 	a := binary.BigEndian.Uint64(mac[0:8])
 	b := binary.BigEndian.Uint64(mac[8:16])
 	if k == KindPerson {
 		ix := used.ix
 		l := 0
-		_, first, _ := splitPerson(strings.Fields(name))
+		_, first, _ := splitPersonOrder(strings.Fields(name), familyFirst)
+		if familyFirst {
+			first = lastWord(first)
+		}
 		switch genderOf[first] {
 		case &givenFemale:
 			l = listFemale

@@ -365,7 +365,7 @@ func (c *Catalog) pseudonymOf(p *Participant) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return ps.String(), true
+	return ps.InOrder(p.FamilyFirst), true
 }
 
 // afterStudyEnd says when a document's material is dated after the study's

@@ -199,6 +199,8 @@ type ParticipantEdit struct {
 	Notes      *string
 	Attributes map[string]string // set each; an empty value removes the key
 	Shareable  *[]string         // replace
+	// FamilyFirst sets whether the name is written family name first.
+	FamilyFirst *bool
 }
 
 // Apply makes the edit to p.
@@ -217,6 +219,9 @@ func (ed ParticipantEdit) Apply(p *Participant) {
 	}
 	if ed.Notes != nil {
 		p.Notes = *ed.Notes
+	}
+	if ed.FamilyFirst != nil {
+		p.FamilyFirst = *ed.FamilyFirst
 	}
 	if ed.Aliases != nil {
 		p.Aliases = *ed.Aliases

@@ -17,9 +17,9 @@ var errCSV = errors.New("invalid csv")
 // participantColumns and entityColumns are the columns the import files may
 // have, in any order; the first row names them.
 var (
-	participantColumns = []string{"handle", "name", "aliases", "org", "role", "pseudonym"}
+	participantColumns = []string{"handle", "name", "aliases", "org", "role", "pseudonym", "name_order"}
 	participantNeeded  = []string{"handle", "name"}
-	entityColumns      = []string{"kind", "name", "aliases", "pseudonym"}
+	entityColumns      = []string{"kind", "name", "aliases", "pseudonym", "name_order"}
 	entityNeeded       = []string{"kind", "name"}
 )
 
@@ -95,6 +95,18 @@ func csvErr(err error) error {
 	return fmt.Errorf("%w: %w", errCSV, err)
 }
 
+// nameOrder reads a name_order cell: "family-first" for a name written
+// family name first ("Wang Xiuying"), "given-first" or empty otherwise.
+func nameOrder(line int, cell string) (bool, error) {
+	switch strings.ToLower(strings.ReplaceAll(cell, "_", "-")) {
+	case "", "given-first":
+		return false, nil
+	case "family-first":
+		return true, nil
+	}
+	return false, fmt.Errorf("%w: line %d: name_order must be family-first, given-first or empty", errCSV, line)
+}
+
 func splitAliases(s string) []string {
 	var out []string
 	for _, a := range strings.Split(s, ";") {
@@ -106,8 +118,9 @@ func splitAliases(s string) []string {
 }
 
 // ParseParticipantsCSV reads participants from CSV. The first row names the
-// columns, among handle,name,aliases,org,role,pseudonym (handle and name
-// required); aliases are separated by ";". Any bad row fails the whole file,
+// columns, among handle,name,aliases,org,role,pseudonym,name_order (handle
+// and name required); aliases are separated by ";"; name_order is
+// "family-first" for a name written family name first. Any bad row fails the whole file,
 // with an error that names its line.
 func ParseParticipantsCSV(r io.Reader) ([]ParticipantRequest, error) {
 	lines, rows, err := csvRows(r, participantColumns, participantNeeded)
@@ -131,13 +144,18 @@ func ParseParticipantsCSV(r io.Reader) ([]ParticipantRequest, error) {
 			return nil, fmt.Errorf("%w: line %d: handle %s already used on line %d", errCSV, line, h, prev)
 		}
 		first[h] = line
+		ff, err := nameOrder(line, row["name_order"])
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, ParticipantRequest{
-			Handle:    h,
-			Name:      row["name"],
-			Aliases:   splitAliases(row["aliases"]),
-			Org:       row["org"],
-			Role:      row["role"],
-			Pseudonym: row["pseudonym"],
+			Handle:      h,
+			Name:        row["name"],
+			Aliases:     splitAliases(row["aliases"]),
+			Org:         row["org"],
+			Role:        row["role"],
+			Pseudonym:   row["pseudonym"],
+			FamilyFirst: ff,
 		})
 	}
 	if len(out) == 0 {
@@ -147,8 +165,9 @@ func ParseParticipantsCSV(r io.Reader) ([]ParticipantRequest, error) {
 }
 
 // ParseEntitiesCSV reads entities from CSV. The first row names the columns,
-// among kind,name,aliases,pseudonym (kind and name required); kind is one of
-// person, place, org, meeting, other; aliases are separated by ";".
+// among kind,name,aliases,pseudonym,name_order (kind and name required); kind
+// is one of person, place, org, meeting, other; aliases are separated by ";";
+// name_order "family-first" marks a person's name written family name first.
 func ParseEntitiesCSV(r io.Reader) ([]EntityRequest, error) {
 	lines, rows, err := csvRows(r, entityColumns, entityNeeded)
 	if err != nil {
@@ -164,11 +183,19 @@ func ParseEntitiesCSV(r io.Reader) ([]EntityRequest, error) {
 		if row["name"] == "" {
 			return nil, fmt.Errorf("%w: line %d: empty name", errCSV, line)
 		}
+		ff, err := nameOrder(line, row["name_order"])
+		if err != nil {
+			return nil, err
+		}
+		if ff && k != redact.KindPerson {
+			return nil, fmt.Errorf("%w: line %d: name_order is for a person's name; leave it empty for a %s", errCSV, line, k)
+		}
 		out = append(out, EntityRequest{
-			Kind:      k,
-			Name:      row["name"],
-			Aliases:   splitAliases(row["aliases"]),
-			Pseudonym: row["pseudonym"],
+			Kind:        k,
+			Name:        row["name"],
+			Aliases:     splitAliases(row["aliases"]),
+			Pseudonym:   row["pseudonym"],
+			FamilyFirst: ff,
 		})
 	}
 	if len(out) == 0 {

@@ -15,7 +15,7 @@ import (
 func (c *Catalog) dictionary() []redact.Entity {
 	out := make([]redact.Entity, 0, len(c.Participants)+len(c.Researchers)+len(c.Entities)+len(c.Meetings))
 	for _, p := range c.Participants {
-		out = append(out, redact.Entity{ID: p.Handle, Kind: redact.KindPerson, Name: p.Name, Aliases: p.Aliases, Pseudonym: p.Pseudonym})
+		out = append(out, redact.Entity{ID: p.Handle, Kind: redact.KindPerson, Name: p.Name, Aliases: p.Aliases, Pseudonym: p.Pseudonym, FamilyFirst: p.FamilyFirst})
 	}
 	// The study team: their turns leave under the role label, and their
 	// names inside anyone's words ("Thanks, Siân") under a pseudonym.
@@ -23,7 +23,7 @@ func (c *Catalog) dictionary() []redact.Entity {
 		out = append(out, redact.Entity{ID: r.Handle, Kind: redact.KindPerson, Name: r.Name, Aliases: r.Aliases})
 	}
 	for _, e := range c.Entities {
-		out = append(out, redact.Entity{ID: e.Handle, Kind: e.Kind, Name: e.Name, Aliases: e.Aliases, Pseudonym: e.Pseudonym})
+		out = append(out, redact.Entity{ID: e.Handle, Kind: e.Kind, Name: e.Name, Aliases: e.Aliases, Pseudonym: e.Pseudonym, FamilyFirst: e.FamilyFirst})
 	}
 	for _, m := range c.Meetings {
 		out = append(out, redact.Entity{ID: m.Handle, Kind: redact.KindMeeting, Name: m.Name, Aliases: m.Aliases})
@@ -143,7 +143,7 @@ func (s *Study) Pseudonym(ctx context.Context, query string, kind redact.Kind) (
 			if err != nil {
 				return nil, err
 			}
-			return &PseudonymAnswer{Handle: e.ID, Written: p.String(), Kind: e.Kind}, nil
+			return &PseudonymAnswer{Handle: e.ID, Written: p.InOrder(e.FamilyFirst), Kind: e.Kind}, nil
 		}
 		var known []string
 		for _, e := range cat.dictionary() {

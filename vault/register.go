@@ -22,7 +22,10 @@ type Participant struct {
 	Org       string   `json:"org,omitempty"`
 	Role      string   `json:"role,omitempty"`
 	Pseudonym string   `json:"pseudonym,omitempty"` // chosen by the participant or researcher
-	Notes     string   `json:"notes,omitempty"`
+	// FamilyFirst: Name is written family name first ("Wang Xiuying");
+	// the pseudonym is written so too (redact.Entity.FamilyFirst).
+	FamilyFirst bool   `json:"family_first,omitempty"`
+	Notes       string `json:"notes,omitempty"`
 	// Attributes are further facts (e.g. "sector": "voluntary"); those named
 	// in Shareable may leave in a QDA export.
 	Attributes map[string]string `json:"attributes,omitempty"`
@@ -40,7 +43,9 @@ type Entity struct {
 	Name      string      `json:"name"`
 	Aliases   []string    `json:"aliases,omitempty"`
 	Pseudonym string      `json:"pseudonym,omitempty"`
-	Created   time.Time   `json:"created"`
+	// FamilyFirst: a person's Name is written family name first.
+	FamilyFirst bool      `json:"family_first,omitempty"`
+	Created     time.Time `json:"created"`
 }
 
 // Meeting is an observed meeting.
@@ -172,6 +177,8 @@ type ParticipantRequest struct {
 	Notes      string
 	Attributes map[string]string
 	Shareable  []string
+	// FamilyFirst: the name is written family name first ("Nagy Zsófia").
+	FamilyFirst bool
 }
 
 func (r ParticipantRequest) validate() error {
@@ -207,7 +214,8 @@ func (s *Study) AddParticipants(ctx context.Context, reqs []ParticipantRequest) 
 			tx.Cat.Participants = append(tx.Cat.Participants, &Participant{
 				Handle: r.Handle, ID: uuid.NewString(), Name: strings.TrimSpace(r.Name),
 				Aliases: dedupe(r.Aliases), Org: r.Org, Role: r.Role, Pseudonym: r.Pseudonym,
-				Notes: r.Notes, Attributes: r.Attributes, Shareable: r.Shareable,
+				FamilyFirst: r.FamilyFirst,
+				Notes:       r.Notes, Attributes: r.Attributes, Shareable: r.Shareable,
 				Consent: policy.Record{Handle: r.Handle}, Created: tx.Now().UTC(),
 			})
 		}
@@ -313,7 +321,7 @@ func (s *Study) EditParticipant(ctx context.Context, handle string, edit func(p 
 		if err != nil {
 			return err
 		}
-		before, oldName := p.Pseudonym, p.Name
+		before, oldName, oldFF := p.Pseudonym, p.Name, p.FamilyFirst
 		if err := edit(p); err != nil {
 			return err
 		}
@@ -321,13 +329,20 @@ func (s *Study) EditParticipant(ctx context.Context, handle string, edit func(p 
 		if err := checkAliases("participant", handle, p.Aliases); err != nil {
 			return err
 		}
-		if p.Name = strings.TrimSpace(p.Name); p.Name != oldName && p.Pseudonym == before {
+		if p.FamilyFirst != oldFF && p.Pseudonym == before && before != "" {
+			// A chosen pseudonym keeps its given and family names when
+			// the name's order is set; it is written in the new order.
+			p.Pseudonym = redact.ParsePersonPseudonym(before, oldFF).InOrder(p.FamilyFirst)
+		}
+		same := p.Pseudonym == before || (before != "" && p.Pseudonym != "" &&
+			redact.ParsePersonPseudonym(before, oldFF) == redact.ParsePersonPseudonym(p.Pseudonym, p.FamilyFirst))
+		if p.Name = strings.TrimSpace(p.Name); p.Name != oldName && same {
 			// A corrected name keeps the pseudonym already given.
 			if err := tx.Cat.rename(redact.KindPerson, p.Handle, oldName, p.Name); err != nil {
 				return err
 			}
 		}
-		if p.Pseudonym != before {
+		if !same {
 			if n := tx.Cat.exitsUsing(handle); n > 0 {
 				return fmt.Errorf("%w: participant %s's pseudonym has already left the vault in %d exit(s); a pseudonym never changes once given", ErrInvalid, handle, n)
 			}
@@ -347,6 +362,8 @@ type EntityRequest struct {
 	Name      string
 	Aliases   []string
 	Pseudonym string
+	// FamilyFirst: a person's name is written family name first.
+	FamilyFirst bool
 }
 
 // AddEntities adds entities in one catalogue write, giving each the next
@@ -368,6 +385,7 @@ func (s *Study) AddEntities(ctx context.Context, reqs []EntityRequest) ([]*Entit
 			e := &Entity{
 				Handle: h, ID: uuid.NewString(), Kind: r.Kind,
 				Name: strings.TrimSpace(r.Name), Aliases: dedupe(r.Aliases), Pseudonym: r.Pseudonym, Created: tx.Now().UTC(),
+				FamilyFirst: r.FamilyFirst && r.Kind == redact.KindPerson,
 			}
 			tx.Cat.Entities = append(tx.Cat.Entities, e)
 			added = append(added, e)

@@ -22,6 +22,7 @@ func entityCommand(e *env) *cli.Command {
 				Flags: []cli.Flag{
 					&cli.StringSliceFlag{Name: "alias", Usage: "another `NAME` it goes by; repeat"},
 					&cli.StringFlag{Name: "pseudonym", Usage: "a chosen `PSEUDONYM` (default: derived from the study key)"},
+					&cli.BoolFlag{Name: "family-first", Usage: "a person's name written family name first (\"Wang Xiuying\"): its first word is the family name"},
 				},
 				Action: func(c *cli.Context) error {
 					a, err := args(c, 2, 2, "a kind (person, place, org, meeting, other) and a NAME")
@@ -31,6 +32,9 @@ func entityCommand(e *env) *cli.Command {
 					req := vault.EntityRequest{Kind: redact.Kind(a[0]), Name: a[1], Aliases: c.StringSlice("alias"), Pseudonym: c.String("pseudonym")}
 					if !req.Kind.Valid() {
 						return badArg(c, a[0], "expected a kind: "+vault.EntityKindList())
+					}
+					if req.FamilyFirst = c.Bool("family-first"); req.FamilyFirst && req.Kind != redact.KindPerson {
+						return usagef("entity add: --family-first is for a person's name, not a %s", req.Kind)
 					}
 					s, err := e.openStudy(c)
 					if err != nil {
@@ -63,9 +67,10 @@ func entityCommand(e *env) *cli.Command {
 				Name:      "import",
 				Usage:     "add entities from a CSV file (all or nothing)",
 				ArgsUsage: "FILE.csv",
-				Description: "The first row names the columns: kind,name,aliases,pseudonym (kind and name\n" +
+				Description: "The first row names the columns: kind,name,aliases,pseudonym,name_order (kind and name\n" +
 					"required; kind is person, place, org, meeting or other; aliases are separated by\n" +
-					"\";\"). Any bad row stops the import and is named by its line number: all or nothing.",
+					"\";\"; name_order is family-first for a person's name written family name first).\n" +
+					"Any bad row stops the import and is named by its line number: all or nothing.",
 				Action: func(c *cli.Context) error {
 					a, err := args(c, 1, 1, "one FILE.csv")
 					if err != nil {
@@ -114,7 +119,7 @@ func entityViews(cat *vault.Catalog, names bool) []entityView {
 	sort.Slice(ents, func(i, j int) bool { return policy.HandleLess(ents[i].Handle, ents[j].Handle) })
 	out := make([]entityView, 0, len(ents))
 	for _, en := range ents {
-		v := entityView{Handle: en.Handle, Kind: en.Kind, Pseudonym: pseudonymOf(cat, en.Kind, en.Name, en.Pseudonym)}
+		v := entityView{Handle: en.Handle, Kind: en.Kind, Pseudonym: pseudonymOf(cat, en.Kind, en.Name, en.Pseudonym, en.FamilyFirst)}
 		if names {
 			v.Name, v.Aliases = en.Name, en.Aliases
 		}

@@ -27,7 +27,8 @@ func participantCommand(e *env) *cli.Command {
 					&cli.StringSliceFlag{Name: "alias", Usage: "another `NAME` they are called (nickname, title + family name); repeat"},
 					&cli.StringFlag{Name: "org", Usage: "`ORGANISATION`"},
 					&cli.StringFlag{Name: "role", Usage: "`ROLE`"},
-					&cli.StringFlag{Name: "pseudonym", Usage: "a chosen `PSEUDONYM` (default: derived from the study key)"},
+					&cli.StringFlag{Name: "pseudonym", Usage: "a chosen `PSEUDONYM` (default: derived from the study key), in the order of the name"},
+					&cli.BoolFlag{Name: "family-first", Usage: "the name is written family name first (\"Wang Xiuying\", \"Nagy Zsófia\"): its first word is the family name, and the pseudonym is written family name first"},
 					&cli.StringFlag{Name: "notes", Usage: "`NOTES` for the researcher"},
 					&cli.StringSliceFlag{Name: "attribute", Usage: "a further fact `KEY=VALUE` (e.g. sector=voluntary); repeat"},
 					&cli.StringSliceFlag{Name: "shareable", Usage: "an attribute `KEY` that may leave in a QDA export; repeat"},
@@ -53,6 +54,7 @@ func participantCommand(e *env) *cli.Command {
 						Org: c.String("org"), Role: c.String("role"),
 						Pseudonym: c.String("pseudonym"), Notes: c.String("notes"),
 						Attributes: attrs, Shareable: c.StringSlice("shareable"),
+						FamilyFirst: c.Bool("family-first"),
 					}
 					s, err := e.openStudy(c)
 					if err != nil {
@@ -134,6 +136,7 @@ func participantCommand(e *env) *cli.Command {
 					&cli.StringFlag{Name: "org", Usage: "`ORGANISATION`"},
 					&cli.StringFlag{Name: "role", Usage: "`ROLE`"},
 					&cli.StringFlag{Name: "pseudonym", Usage: "a chosen `PSEUDONYM` (only before any exit used the old one)"},
+					&cli.BoolFlag{Name: "family-first", Usage: "the name is written family name first (--family-first=false: given name first)"},
 					&cli.StringFlag{Name: "notes", Usage: "`NOTES`"},
 					&cli.StringSliceFlag{Name: "attribute", Usage: "set an attribute `KEY=VALUE` (empty VALUE removes it); repeat"},
 					&cli.StringSliceFlag{Name: "shareable", Usage: "replace the attributes that may leave in a QDA export with these `KEY`s; repeat"},
@@ -144,8 +147,8 @@ func participantCommand(e *env) *cli.Command {
 						return err
 					}
 					set := func(name string) bool { return c.IsSet(name) }
-					if !set("name") && !set("alias") && !set("add-alias") && !set("org") && !set("role") && !set("pseudonym") && !set("notes") && !set("attribute") && !set("shareable") {
-						return usagef("participant edit: nothing to change; pass --name, --alias, --add-alias, --org, --role, --pseudonym, --notes, --attribute or --shareable")
+					if !set("name") && !set("alias") && !set("add-alias") && !set("org") && !set("role") && !set("pseudonym") && !set("notes") && !set("attribute") && !set("shareable") && !set("family-first") {
+						return usagef("participant edit: nothing to change; pass --name, --alias, --add-alias, --org, --role, --pseudonym, --family-first, --notes, --attribute or --shareable")
 					}
 					attrs, err := attributes(c)
 					if err != nil {
@@ -158,6 +161,10 @@ func participantCommand(e *env) *cli.Command {
 					ed := vault.ParticipantEdit{Name: optString(c, "name"), Aliases: optSlice(c, "alias"), AddAliases: c.StringSlice("add-alias"),
 						Org: optString(c, "org"), Role: optString(c, "role"), Pseudonym: optString(c, "pseudonym"), Notes: optString(c, "notes"),
 						Attributes: attrs, Shareable: optSlice(c, "shareable")}
+					if set("family-first") {
+						ff := c.Bool("family-first")
+						ed.FamilyFirst = &ff
+					}
 					var edited vault.Participant
 					err = s.EditParticipant(c.Context, a[0], func(p *vault.Participant) error {
 						ed.Apply(p)
@@ -178,8 +185,9 @@ func participantCommand(e *env) *cli.Command {
 				Name:      "import",
 				Usage:     "add participants from a CSV file (all or nothing)",
 				ArgsUsage: "FILE.csv",
-				Description: "The first row names the columns: handle,name,aliases,org,role,pseudonym\n" +
-					"(handle and name are required; aliases are separated by \";\"). A bad row is\n" +
+				Description: "The first row names the columns: handle,name,aliases,org,role,pseudonym,name_order\n" +
+					"(handle and name are required; aliases are separated by \";\"; name_order is\n" +
+					"family-first for a name written family name first, such as \"Wang Xiuying\"). A bad row is\n" +
 					"reported by its line number and nothing is imported.",
 				Action: func(c *cli.Context) error {
 					a, err := args(c, 1, 1, "one FILE.csv")
@@ -258,10 +266,10 @@ type participantDetailView struct {
 	vault.ParticipantRecord
 }
 
-func pseudonymOf(cat *vault.Catalog, kind redact.Kind, name, chosen string) string {
+func pseudonymOf(cat *vault.Catalog, kind redact.Kind, name, chosen string, familyFirst bool) string {
 	if cat.Pseudonyms != nil {
 		if p, ok := cat.Pseudonyms.Lookup(kind, name); ok {
-			return p.String()
+			return p.InOrder(familyFirst)
 		}
 	}
 	return chosen
@@ -271,7 +279,7 @@ func participantView1(cat *vault.Catalog, p *vault.Participant, names bool) part
 	rec := p.Consent
 	v := participantView{
 		Handle:    p.Handle,
-		Pseudonym: pseudonymOf(cat, redact.KindPerson, p.Name, p.Pseudonym),
+		Pseudonym: pseudonymOf(cat, redact.KindPerson, p.Name, p.Pseudonym, p.FamilyFirst),
 		Status:    rec.Status(),
 		Scopes:    rec.Active(),
 		Role:      p.Role,

@@ -450,7 +450,7 @@ func fill(s *vault.Study, cat *vault.Catalog, rd *redact.Redactor, d Directive, 
 		if !ok {
 			return "", nil, prob("unknown", d.Handle+" has no pseudonym yet", nil)
 		}
-		return ps.String(), nil, nil
+		return ps.InOrder(ent.FamilyFirst), nil, nil
 	}
 	if purpose == policy.PurposeAnalysis {
 		return "", nil, prob("request", "a chapter is for publication; analysis is not a purpose of render or check", nil)

@@ -488,7 +488,7 @@ func exportTitle(cat *vault.Catalog, g *gated) *transcript.Title {
 	for _, h := range g.doc.Participants {
 		if p, err := cat.Participant(h); err == nil {
 			if ps, ok := cat.Pseudonyms.Lookup(redact.KindPerson, p.Name); ok {
-				t.Participants = append(t.Participants, ps.String())
+				t.Participants = append(t.Participants, ps.InOrder(p.FamilyFirst))
 				continue
 			}
 		}

@@ -217,7 +217,7 @@ func addCases(cat *vault.Catalog, rd *redact.Redactor, guid func(kind, h string)
 		if !ok {
 			continue
 		}
-		c := qdpx.Case{GUID: guid("case", ph), Name: ps.String(), Attributes: map[string]string{}, SourceGUIDs: caseSources[ph]}
+		c := qdpx.Case{GUID: guid("case", ph), Name: ps.InOrder(pt.FamilyFirst), Attributes: map[string]string{}, SourceGUIDs: caseSources[ph]}
 		for _, field := range pt.Shareable {
 			v := pt.Attributes[field]
 			if field == "role" {
