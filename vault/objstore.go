@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -34,6 +35,34 @@ const AuditSegmentDir = "audit/"
 
 // segmentKey names the segment whose first entry is seq.
 func segmentKey(seq uint64) string { return fmt.Sprintf("%s%020d.jsonl", AuditSegmentDir, seq) }
+
+// isSegmentKey reports whether key has the form of a segment's key. Only
+// those are read as the log: an item of another shape under audit/ (a
+// study someone made under this one's prefix, a stray file) is not the
+// study's.
+func isSegmentKey(key string) bool {
+	digits, ok := strings.CutPrefix(key, AuditSegmentDir)
+	if digits, ok = strings.CutSuffix(digits, ".jsonl"); !ok || len(digits) != 20 {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// objectID returns the id of an object's key, or false when key does not
+// have the form of one (objects/<first two>/<uuid>.age): an item of another
+// shape under objects/ is not the study's, and no writer removes it.
+func objectID(key string) (string, bool) {
+	id, ok := strings.CutSuffix(path.Base(key), ".age")
+	if !ok || len(id) != 36 || uuid.Validate(id) != nil || key != objectKey(id) {
+		return "", false
+	}
+	return id, true
+}
 
 // orphanGrace is how old an object no catalogue references must be before
 // a writer removes it: younger ones may belong to a writer on another
@@ -234,7 +263,7 @@ func (s *Study) readLogStore() (*logState, [][]byte, error) {
 	ctx := s.ctx()
 	var keys []string
 	if err := s.Store.List(ctx, AuditSegmentDir, func(i store.Info) error {
-		if strings.HasSuffix(i.Key, ".jsonl") {
+		if isSegmentKey(i.Key) {
 			keys = append(keys, i.Key)
 		}
 		return nil
@@ -408,24 +437,28 @@ func (s *Study) storeItems(ctx context.Context, prefix string) (map[string]store
 	return items, err
 }
 
-// storeStrays lists the objects no catalogue references, with their times.
-func (s *Study) storeStrays(ctx context.Context, cat *Catalog) ([]store.Info, error) {
+// storeStrays lists the objects no catalogue references, with their
+// times, and apart from them the items under objects/ that do not have the
+// form of an object (foreign: not the study's, never removed).
+func (s *Study) storeStrays(ctx context.Context, cat *Catalog) (strays, foreign []store.Info, err error) {
 	refs := cat.objectRefs()
-	var out []store.Info
-	err := s.Store.List(ctx, ObjectsDir+"/", func(i store.Info) error {
-		id := strings.TrimSuffix(filepath.Base(i.Key), ".age")
-		if refs[id] == nil || len(id) < 2 || i.Key != objectKey(id) {
-			out = append(out, i)
+	err = s.Store.List(ctx, ObjectsDir+"/", func(i store.Info) error {
+		id, ok := objectID(i.Key)
+		switch {
+		case !ok:
+			foreign = append(foreign, i)
+		case refs[id] == nil:
+			strays = append(strays, i)
 		}
 		return nil
 	})
-	return out, err
+	return strays, foreign, err
 }
 
 // sweepStore removes objects no catalogue references and unfinished
 // multipart uploads, once they are older than the grace period.
 func (s *Study) sweepStore(ctx context.Context, cat *Catalog) ([]string, error) {
-	strays, err := s.storeStrays(ctx, cat)
+	strays, _, err := s.storeStrays(ctx, cat)
 	if err != nil {
 		return nil, err
 	}
@@ -454,8 +487,23 @@ func (s *Study) sweepStore(ctx context.Context, cat *Catalog) ([]string, error) 
 	return notes, nil
 }
 
-// initStore refuses a prefix that already holds a study or its files.
+// initStore refuses a prefix that already holds a study or its files, or
+// that lies inside another study's prefix (whose writers would take the
+// new study's items for their own). An enclosing prefix the credentials
+// may not read is taken for no study.
 func initStore(ctx context.Context, b store.Backend) error {
+	if e, ok := b.(interface{ Enclosing() []store.Backend }); ok {
+		for _, outer := range e.Enclosing() {
+			r, err := outer.Get(ctx, ConfigFile)
+			if err == nil {
+				r.Close()
+				return fmt.Errorf("%w: %s lies inside the study at %s; choose a prefix outside it (s3://BUCKET/OTHER-PREFIX)", ErrInvalid, b, outer)
+			}
+			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, store.ErrDenied) {
+				return err
+			}
+		}
+	}
 	found := ""
 	err := b.List(ctx, "", func(i store.Info) error {
 		if found == "" {
@@ -608,9 +656,12 @@ func (s *Study) presence(ctx context.Context) (func(id string) string, error) {
 // references: younger than the grace period they may be a live writer's
 // upload; older ones the next writer removes.
 func (s *Study) verifyStrays(ctx context.Context, cat *Catalog, rep *VerifyReport) error {
-	strays, err := s.storeStrays(ctx, cat)
+	strays, foreign, err := s.storeStrays(ctx, cat)
 	if err != nil {
 		return err
+	}
+	for _, i := range foreign {
+		rep.Notes = append(rep.Notes, i.Key+" is not an object of this study (another study under its prefix, or a file someone put there); it is left alone, but keep each study under a prefix of its own")
 	}
 	cutoff := s.Now().Add(-orphanGrace)
 	for _, i := range strays {
@@ -712,9 +763,9 @@ func (s *Study) storeFiles(cat *Catalog) ([]string, error) {
 	segments := false
 	for _, k := range sortedKeys(items) {
 		switch {
-		case strings.HasPrefix(k, AuditSegmentDir):
+		case isSegmentKey(k):
 			segments = true
-		case strings.HasPrefix(k, KeysDir+"/"):
+		case k == filepath.ToSlash(LocalKeyFile):
 			out = append(out, filepath.FromSlash(k))
 		case strings.HasPrefix(k, ObjectsDir+"/"):
 			if id := strings.TrimSuffix(filepath.Base(k), ".age"); refs[id] != nil && k == objectKey(id) {

@@ -101,7 +101,13 @@ func checkStudy(tb testing.TB, s *Study, wantEntries int) *Catalog {
 	if wantEntries > 0 && arep.Entries != wantEntries {
 		tb.Errorf("audit log holds %d entries, want %d", arep.Entries, wantEntries)
 	}
-	if segs := len(storeKeys(tb, s, AuditSegmentDir)); uint64(segs) != cat.Generation {
+	segs := 0
+	for _, k := range storeKeys(tb, s, AuditSegmentDir) {
+		if isSegmentKey(k) {
+			segs++
+		}
+	}
+	if uint64(segs) != cat.Generation {
 		tb.Errorf("generation %d, but %d audit segments", cat.Generation, segs)
 	}
 	return cat
@@ -724,5 +730,69 @@ func TestStoreRecipientConfigLate(t *testing.T) {
 	checkStudy(t, c, 0)
 	if n := len(storeKeys(t, c, ObjectsDir+"/")); n != 1 {
 		t.Errorf("%d objects, want the re-encrypted one only", n)
+	}
+}
+
+// TestStoreForeignItems: a study made under another study's prefix is
+// refused at init; items that are not the study's under its prefix (a
+// study someone placed there by other means, a stray file) are never
+// taken for its own: not swept as orphans however old, not read as audit
+// segments, not copied by a backup, and verify names them.
+func TestStoreForeignItems(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	addParticipant(t, ss.Study, "P1", "Bramwell Ashdown", "participate")
+	nested := ss.url + "/" + ObjectsDir + "/nest"
+	_, err := Init(ctx, nested, InitOptions{Options: Options{Providers: testProviders, IdentityFile: ss.id}})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "lies inside the study at "+ss.url+"/") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("init inside the study: %v, want one line naming the enclosing study", err)
+	}
+	foreign := map[string]string{
+		ObjectsDir + "/other/" + ConfigFile:                                        `{"format":1}`,
+		ObjectsDir + "/other/" + CatalogFile:                                       "another study's catalogue",
+		ObjectsDir + "/ab/notes.age":                                               "a file someone put here",
+		AuditSegmentDir + "nest/" + AuditSegmentDir + "00000000000000000001.jsonl": `{"seq":1,"action":"init"}`,
+		AuditSegmentDir + "readme.jsonl":                                           "not a segment",
+		KeysDir + "/other.age":                                                     "another key",
+	}
+	for k, v := range foreign {
+		if _, err := ss.Store.PutNew(ctx, k, bytesFill([]byte(v))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := orphanGrace
+	orphanGrace = 0
+	defer func() { orphanGrace = old }()
+	s := ss.open(t, nil)
+	s.Now = func() time.Time { return time.Now().Add(time.Hour) }
+	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Imelda Farquharson"}}); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range foreign {
+		data, _, err := getItem(ctx, s.Store, k)
+		if err != nil || string(data) != v {
+			t.Errorf("%s after a writer's sweep: %q, %v; want it left alone", k, data, err)
+		}
+	}
+	checkStudy(t, s, 4) // init, register, register, and the consent
+	rep, err := s.Verify(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(rep.Notes, "\n")
+	for _, k := range []string{ObjectsDir + "/other/" + CatalogFile, ObjectsDir + "/ab/notes.age"} {
+		if !strings.Contains(notes, k+" is not an object of this study") {
+			t.Errorf("verify notes %q: want %s named as not the study's", notes, k)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "copy")
+	if _, err := s.Backup(ctx, BackupRequest{Output: dir + "/"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{filepath.Join(ObjectsDir, "other"), filepath.Join(ObjectsDir, "ab", "notes.age"), filepath.Join(KeysDir, "other.age")} {
+		if _, err := os.Stat(filepath.Join(dir, rel)); err == nil {
+			t.Errorf("the backup holds %s, which is not the study's", rel)
+		}
 	}
 }

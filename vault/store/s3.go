@@ -103,6 +103,22 @@ func OpenS3(ctx context.Context, loc Location) (*S3, error) {
 
 func (s *S3) String() string { return s.Loc.String() }
 
+// Enclosing returns the store at each prefix that encloses this one, the
+// bucket's root first (none for a study at the root): where another study
+// would see this one's items as its own.
+func (s *S3) Enclosing() []Backend {
+	var out []Backend
+	segs := strings.Split(strings.TrimSuffix(s.Loc.Prefix, "/"), "/")
+	for i := 0; s.Loc.Prefix != "" && i < len(segs); i++ {
+		prefix := strings.Join(segs[:i], "/")
+		if prefix != "" {
+			prefix += "/"
+		}
+		out = append(out, &S3{Client: s.Client, Loc: Location{Bucket: s.Loc.Bucket, Prefix: prefix}, PartSize: s.PartSize})
+	}
+	return out
+}
+
 func (s *S3) key(key string) *string { return aws.String(s.Loc.Prefix + key) }
 
 func (s *S3) partSize() int64 {
