@@ -46,6 +46,12 @@ type Catalog struct {
 	// storage made it: the change commits with the catalogue, and
 	// fieldvault.json follows (a directory vault leaves it empty).
 	Config *Config `json:"config,omitempty"`
+	// Replaced lists, on object storage, the objects this commit replaced
+	// or erased (a re-encryption, an erase): they are removed after the
+	// commit, and if that did not happen (a crash, the store unreachable)
+	// the next writer removes them at once, since no live writer's upload
+	// can be among them. A directory vault leaves it empty.
+	Replaced []string `json:"replaced,omitempty"`
 	// version is the store's version of the catalogue read (its ETag on
 	// object storage), for the conditional write that replaces it.
 	version string

@@ -456,15 +456,34 @@ func (s *Study) storeStrays(ctx context.Context, cat *Catalog) (strays, foreign 
 }
 
 // sweepStore removes objects no catalogue references and unfinished
-// multipart uploads, once they are older than the grace period.
+// multipart uploads, once they are older than the grace period, and at
+// once those a committed change replaced or erased (cat.Replaced).
 func (s *Study) sweepStore(ctx context.Context, cat *Catalog) ([]string, error) {
 	strays, _, err := s.storeStrays(ctx, cat)
 	if err != nil {
 		return nil, err
 	}
 	var notes []string
+	// The objects a committed change replaced or erased (cat.Replaced)
+	// that its writer did not remove go at once, whatever their age: no
+	// live writer's upload is among them. Those that cannot be removed now
+	// stay listed for the next writer.
+	replaced := map[string]bool{}
+	for _, id := range cat.Replaced {
+		replaced[id] = true
+	}
+	cat.Replaced = nil
 	cutoff := s.Now().Add(-orphanGrace)
 	for _, i := range strays {
+		if id, _ := objectID(i.Key); replaced[id] {
+			if err := s.Store.Delete(ctx, i.Key); err != nil {
+				cat.Replaced = append(cat.Replaced, id)
+				notes = append(notes, fmt.Sprintf("%s, which a committed change replaced or erased, could not be removed (%v); the next command that changes the study retries", i.Key, err))
+				continue
+			}
+			notes = append(notes, "removed "+i.Key+", which a committed change replaced or erased (the command that made it was interrupted before removing it)")
+			continue
+		}
 		if i.Modified.After(cutoff) {
 			continue
 		}
@@ -663,8 +682,16 @@ func (s *Study) verifyStrays(ctx context.Context, cat *Catalog, rep *VerifyRepor
 	for _, i := range foreign {
 		rep.Notes = append(rep.Notes, i.Key+" is not an object of this study (another study under its prefix, or a file someone put there); it is left alone, but keep each study under a prefix of its own")
 	}
+	replaced := map[string]bool{}
+	for _, id := range cat.Replaced {
+		replaced[id] = true
+	}
 	cutoff := s.Now().Add(-orphanGrace)
 	for _, i := range strays {
+		if id, _ := objectID(i.Key); replaced[id] {
+			rep.Notes = append(rep.Notes, i.Key+" was replaced or erased by a committed change (a re-encryption, an erase) whose command was interrupted before removing it; the next command that changes the study removes it")
+			continue
+		}
 		if i.Modified.After(cutoff) {
 			rep.Notes = append(rep.Notes, i.Key+" is not referenced by the catalogue (an upload not committed yet, or left by an interrupted command); if no commit takes it, a writer removes it once it is "+orphanGrace.String()+" old")
 			continue

@@ -796,3 +796,106 @@ func TestStoreForeignItems(t *testing.T) {
 		}
 	}
 }
+
+// failDeletes refuses to delete objects, as a store that became
+// unreachable right after a commit would.
+type failDeletes struct{ store.Backend }
+
+func (f failDeletes) Delete(ctx context.Context, key string) error {
+	if strings.HasPrefix(key, ObjectsDir+"/") {
+		return &store.Error{Store: "bucket test", Op: "delete", Key: key, Err: store.ErrUnreachable}
+	}
+	return f.Backend.Delete(ctx, key)
+}
+
+// TestStoreReplacedObjectsRemoved: when the objects a committed recipient
+// removal replaced could not be removed after the commit (the store
+// unreachable, the command killed), the removed recipient could still
+// decrypt them in the bucket until a writer swept them as orphans a day
+// later; now the commit lists them, verify names them, and the next
+// command that changes the study removes them at once, so no object in
+// the bucket is readable with the removed identity.
+func TestStoreReplacedObjectsRemoved(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	addParticipant(t, ss.Study, "P1", "Bramwell Ashdown", "participate")
+	in := writeFile(t, "t.txt", "Interviewer: Where?\nBramwell Ashdown: In Wexcombe.\n")
+	if _, err := ss.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindTranscript, Participants: []string{"P1"}}); err != nil {
+		t.Fatal(err)
+	}
+	secondID, secondRcpt := newIdentityFile(t)
+	if _, err := ss.AddRecipient(ctx, RecipientRequest{Role: RoleSupervisor, Recipient: secondRcpt, Label: "Prof Test"}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := age.ParseIdentities(strings.NewReader(mustRead(t, secondID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// readable counts the objects in the bucket the second identity
+	// decrypts.
+	readable := func(s *Study) int {
+		n := 0
+		for _, k := range storeKeys(t, s, ObjectsDir+"/") {
+			r, err := s.Store.Get(ctx, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := age.Decrypt(r, second...); err == nil {
+				n++
+			}
+			r.Close()
+		}
+		return n
+	}
+	s := ss.open(t, func(b store.Backend) store.Backend { return failDeletes{b} })
+	if readable(s) != 1 {
+		t.Fatalf("the supervisor reads %d objects before the removal, want 1", readable(s))
+	}
+	var notes []string
+	s.Notes = func(n string) { notes = append(notes, n) }
+	if _, err := s.RemoveRecipient(ctx, "Prof Test"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(notes, "\n"), "could not be removed") {
+		t.Errorf("notes %q: want the object left reported", notes)
+	}
+	after := ss.open(t, nil)
+	if n := readable(after); n != 1 {
+		t.Fatalf("%d objects readable by the removed supervisor before the next command, want 1 (the removal's old object)", n)
+	}
+	rep, err := after.Verify(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(rep.Notes, "\n"), "replaced or erased by a committed change") {
+		t.Errorf("verify notes %q: want the replaced object named", rep.Notes)
+	}
+	notes = nil
+	after.Notes = func(n string) { notes = append(notes, n) }
+	if err := after.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Imelda Farquharson"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := readable(after); n != 0 {
+		t.Errorf("%d objects in the bucket still readable by the removed supervisor after the next command, want 0", n)
+	}
+	if !strings.Contains(strings.Join(notes, "\n"), "which a committed change replaced or erased") {
+		t.Errorf("notes %q: want the removal reported", notes)
+	}
+	cat := checkStudy(t, after, 0)
+	if len(cat.Replaced) != 0 {
+		t.Errorf("the catalogue still lists %v as replaced", cat.Replaced)
+	}
+	if n := len(storeKeys(t, after, ObjectsDir+"/")); n != 1 {
+		t.Errorf("%d objects, want 1", n)
+	}
+}
+
+func mustRead(tb testing.TB, path string) string {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(data)
+}

@@ -476,6 +476,9 @@ func (s *Study) apply(ctx context.Context, cat *Catalog, fn func(tx *Tx) error) 
 		s.anchor(ctx, clean.Audit)
 		return ferr
 	}
+	if s.Store != nil {
+		cat.Replaced = append(cat.Replaced, tx.remove...)
+	}
 	if err := s.commit(cat, append(tx.keepAudit, tx.entries...)); err != nil {
 		tx.undeliver()
 		tx.abort()
