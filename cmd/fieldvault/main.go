@@ -188,6 +188,8 @@ func hint(err error, code int) string {
 		return "print the policy the token needs with 'fieldvault transit policy'"
 	case errors.Is(err, vault.ErrReadOnly):
 		return "ask the researcher (a recipient of raw material) to make this change"
+	case errors.Is(err, vault.ErrNotFound) && strings.Contains(err.Error(), "(see '"):
+		return "" // the message names the listing to look in
 	case errors.Is(err, vault.ErrNotFound):
 		return "list what exists with 'fieldvault doc list', 'participant list' or 'entity list'"
 	case code == exitIntegrity:
