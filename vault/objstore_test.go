@@ -18,6 +18,7 @@ import (
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/vault/store"
 	"github.com/fieldvault/fieldvault/vault/store/s3test"
+	"github.com/google/uuid"
 )
 
 // storeStudy is a study under a prefix of a fresh bucket of a real S3
@@ -898,4 +899,57 @@ func mustRead(tb testing.TB, path string) string {
 		tb.Fatal(err)
 	}
 	return string(data)
+}
+
+// TestStoreManyObjects: listings of more than one page (S3 answers at
+// most 1,000 keys at a time) are read whole: verify sees every object
+// under the prefix, and a writer sweeps every orphan, not only the first
+// page's.
+func TestStoreManyObjects(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	const n = 1013
+	ids := make(chan string)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			for id := range ids {
+				if _, err := ss.Store.PutNew(ctx, objectKey(id), bytesFill([]byte("x"))); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	for range n {
+		ids <- uuid.NewString()
+	}
+	close(ids)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	rep, err := ss.Verify(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(rep.Notes); got != n {
+		t.Errorf("verify notes %d unreferenced objects, want %d", got, n)
+	}
+	old := orphanGrace
+	orphanGrace = 0
+	defer func() { orphanGrace = old }()
+	s := ss.open(t, nil)
+	s.Now = func() time.Time { return time.Now().Add(time.Hour) }
+	var notes []string
+	s.Notes = func(m string) { notes = append(notes, m) }
+	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Imelda Farquharson"}}); err != nil {
+		t.Fatal(err)
+	}
+	if left := len(storeKeys(t, s, ObjectsDir+"/")); left != 0 || len(notes) != n {
+		t.Errorf("after the sweep %d objects left, %d removals reported; want 0 and %d", left, len(notes), n)
+	}
 }
