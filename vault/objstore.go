@@ -698,6 +698,21 @@ func (s *Study) verifyStrays(ctx context.Context, cat *Catalog, rep *VerifyRepor
 		}
 		rep.Notes = append(rep.Notes, i.Key+" is not referenced by the catalogue (left by an interrupted command or an unfinished erase); the next command that changes the study removes it")
 	}
+	if ul, ok := s.Store.(interface {
+		Uploads(context.Context) ([]store.Info, error)
+	}); ok {
+		ups, err := ul.Uploads(ctx)
+		if err != nil {
+			return err
+		}
+		for _, u := range ups {
+			when := "the next command that changes the study aborts it"
+			if u.Modified.After(cutoff) {
+				when = "if it is not completed, a writer aborts it once it is " + orphanGrace.String() + " old"
+			}
+			rep.Notes = append(rep.Notes, "an unfinished upload of "+u.Key+", begun "+u.Modified.UTC().Format(time.RFC3339)+" (a command in progress, or one interrupted mid-upload), holds parts in the bucket; "+when)
+		}
+	}
 	return nil
 }
 

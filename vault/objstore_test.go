@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/fieldvault/fieldvault/policy"
 	"github.com/fieldvault/fieldvault/vault/store"
 	"github.com/fieldvault/fieldvault/vault/store/s3test"
@@ -951,5 +953,46 @@ func TestStoreManyObjects(t *testing.T) {
 	}
 	if left := len(storeKeys(t, s, ObjectsDir+"/")); left != 0 || len(notes) != n {
 		t.Errorf("after the sweep %d objects left, %d removals reported; want 0 and %d", left, len(notes), n)
+	}
+}
+
+// TestStoreUnfinishedUpload: the parts of a multipart upload a killed
+// command left (no object, but stored and billed) are named by verify,
+// and aborted by a writer once they are older than the grace period.
+func TestStoreUnfinishedUpload(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	loc := ss.Store.(*store.S3).Loc
+	key := objectKey(uuid.NewString())
+	if _, err := srv.Client().CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(loc.Bucket), Key: aws.String(loc.Prefix + key)}); err != nil {
+		t.Fatal(err)
+	}
+	uploadNotes := func(s *Study) []string {
+		rep, err := s.Verify(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, n := range rep.Notes {
+			if strings.Contains(n, "unfinished upload of "+key) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	if n := uploadNotes(ss.Study); len(n) != 1 || !strings.Contains(n[0], "aborts it once it is 24h0m0s old") {
+		t.Errorf("verify notes %q: want the unfinished upload named, kept for the grace period", n)
+	}
+	old := orphanGrace
+	orphanGrace = 0
+	defer func() { orphanGrace = old }()
+	s := ss.open(t, nil)
+	s.Now = func() time.Time { return time.Now().Add(time.Hour) }
+	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Imelda Farquharson"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := uploadNotes(s); len(n) != 0 {
+		t.Errorf("verify notes %q after a writer's sweep, want the upload aborted", n)
 	}
 }

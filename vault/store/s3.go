@@ -523,6 +523,25 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// Uploads lists the unfinished multipart uploads under the location's
+// prefix (Key and Modified, the time the upload began): parts a writer
+// left when it crashed or lost the server mid-upload, or a live writer's
+// upload in progress. No list of objects shows them.
+func (s *S3) Uploads(ctx context.Context) ([]Info, error) {
+	p := s3.NewListMultipartUploadsPaginator(s.Client, &s3.ListMultipartUploadsInput{Bucket: aws.String(s.Loc.Bucket), Prefix: aws.String(s.Loc.Prefix)})
+	var out []Info
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return out, s.fail(ctx, "list-uploads", "", err)
+		}
+		for _, u := range page.Uploads {
+			out = append(out, Info{Key: strings.TrimPrefix(aws.ToString(u.Key), s.Loc.Prefix), Modified: aws.ToTime(u.Initiated)})
+		}
+	}
+	return out, nil
+}
+
 // SweepUploads aborts the multipart uploads under the location's prefix
 // that were started more than olderThan ago: parts a writer left when it
 // crashed or lost the server mid-upload, which no list of objects shows
