@@ -996,3 +996,44 @@ func TestStoreUnfinishedUpload(t *testing.T) {
 		t.Errorf("verify notes %q after a writer's sweep, want the upload aborted", n)
 	}
 }
+
+// deniedSweep is a store whose credentials may write but not delete
+// objects or list multipart uploads (a common bucket policy).
+type deniedSweep struct{ store.Backend }
+
+func (d deniedSweep) Delete(ctx context.Context, key string) error {
+	return &store.Error{Store: "bucket test", Op: "delete", Key: key, Err: store.ErrDenied}
+}
+
+func (d deniedSweep) SweepUploads(context.Context, time.Duration) ([]string, error) {
+	return nil, &store.Error{Store: "bucket test", Op: "sweep", Err: store.ErrDenied}
+}
+
+// TestStoreSweepDenied: a writer whose credentials may not remove an old
+// orphan or sweep uploads still commits its change, and says what it left.
+func TestStoreSweepDenied(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	orphan := objectKey(uuid.NewString())
+	if _, err := ss.Store.PutNew(ctx, orphan, bytesFill([]byte("x"))); err != nil {
+		t.Fatal(err)
+	}
+	old := orphanGrace
+	orphanGrace = 0
+	defer func() { orphanGrace = old }()
+	s := ss.open(t, func(b store.Backend) store.Backend { return deniedSweep{b} })
+	s.Now = func() time.Time { return time.Now().Add(time.Hour) }
+	var notes []string
+	s.Notes = func(n string) { notes = append(notes, n) }
+	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Imelda Farquharson"}}); err != nil {
+		t.Fatalf("a change with a sweep denied: %v", err)
+	}
+	all := strings.Join(notes, "\n")
+	if !strings.Contains(all, orphan+", which no commit references, could not be removed") || !strings.Contains(all, "unfinished uploads were not swept") {
+		t.Errorf("notes %q: want what was left said", notes)
+	}
+	if cat, _ := ss.open(t, nil).Catalog(); len(cat.Participants) != 1 {
+		t.Errorf("%d participants, want the change committed", len(cat.Participants))
+	}
+}
