@@ -212,6 +212,9 @@ func decodeCatalog(f io.Reader, id *Identity, listed bool) (*Catalog, error) {
 		return nil, err
 	}
 	data, err := io.ReadAll(r)
+	if isDiskErr(err) {
+		return nil, err // the disk or the store failed mid-read
+	}
 	if err != nil {
 		return nil, integrity("%s is damaged (decryption failed: flipped or truncated bytes)", CatalogFile)
 	}

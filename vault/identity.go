@@ -222,6 +222,9 @@ func decryptHeader(hdr []byte, id *Identity, what, class string, listed bool) ([
 
 // headerError is what an age header that does not decrypt means.
 func headerError(err error, what, class string, listed bool) error {
+	if isDiskErr(err) {
+		return err // the disk or the store failed while the header was read
+	}
 	var noMatch *age.NoIdentityMatchError
 	if errors.As(err, &noMatch) && listed {
 		return integrity("%s: its header is damaged (flipped or truncated bytes)", what)

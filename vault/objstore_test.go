@@ -1037,3 +1037,76 @@ func TestStoreSweepDenied(t *testing.T) {
 		t.Errorf("%d participants, want the change committed", len(cat.Participants))
 	}
 }
+
+// cutGets makes every read of an object fail after the first cut bytes,
+// as a connection closed mid-body by a server that stopped does.
+type cutGets struct {
+	store.Backend
+	prefix string
+	cut    int64
+}
+
+func (c cutGets) Get(ctx context.Context, key string) (*store.Reader, error) {
+	r, err := c.Backend.Get(ctx, key)
+	if err != nil || !strings.HasPrefix(key, c.prefix) {
+		return r, err
+	}
+	cut := &store.Error{Store: "bucket test", Op: "get", Key: key, Err: fmt.Errorf("%w: the connection was closed mid-request", store.ErrUnreachable)}
+	r.ReadCloser = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(io.LimitReader(r.ReadCloser, c.cut), errReader{cut}), r.ReadCloser}
+	return r, nil
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// TestStoreCutMidObject: the store failing while an object is read (the
+// server stopped, the connection cut), in its header or in its payload,
+// is the store's error (exit 1, one line naming the bucket), not an
+// integrity problem (exit 4: "damaged, restore from a backup"), for an
+// open and for the re-encryption of a recipient change; the study is as
+// it was.
+func TestStoreCutMidObject(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	addParticipant(t, ss.Study, "P1", "Bramwell Ashdown", "participate")
+	in := writeFile(t, "t.txt", "Interviewer: Where?\n"+strings.Repeat("Bramwell Ashdown: In Wexcombe, by the depot.\n", 2000))
+	if _, err := ss.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindTranscript, Participants: []string{"P1"}}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := ss.Catalog()
+	_, rcpt := newIdentityFile(t)
+	for _, tc := range []struct {
+		name, prefix string
+		cut          int64
+	}{
+		{"in the header", ObjectsDir + "/", 40},
+		{"in the payload", ObjectsDir + "/", 70000},
+		{"in the catalogue's payload", CatalogFile, 400},
+	} {
+		for _, op := range []string{"open", "recipient add"} {
+			t.Run(op+" "+tc.name, func(t *testing.T) {
+				s := ss.open(t, func(b store.Backend) store.Backend { return cutGets{b, tc.prefix, tc.cut} })
+				var err error
+				switch op {
+				case "open":
+					_, err = s.OpenDoc(ctx, OpenRequest{Handle: "D1", Output: filepath.Join(t.TempDir(), "out.txt")})
+				case "recipient add":
+					_, err = s.AddRecipient(ctx, RecipientRequest{Role: RoleSupervisor, Recipient: rcpt})
+				}
+				if err == nil || errors.Is(err, ErrIntegrity) || !errors.Is(err, store.ErrUnreachable) || strings.Contains(err.Error(), "\n") {
+					t.Errorf("error %v: want the store's one line, no integrity problem", err)
+				}
+			})
+		}
+	}
+	after, _ := ss.open(t, nil).Catalog()
+	if after.Generation != before.Generation {
+		t.Errorf("generation %d, want %d (nothing committed)", after.Generation, before.Generation)
+	}
+	checkStudy(t, ss.open(t, nil), 0)
+}

@@ -494,8 +494,8 @@ func reencryptFill(r io.Reader, v *Version, rcpts []age.Recipient) func(io.Write
 		h := sha256.New()
 		n, err := teeCopy(r, h, errWriter{aw})
 		if err != nil {
-			if isWriteErr(err) {
-				return err
+			if isWriteErr(err) || isDiskErr(err) {
+				return err // the store failed (mid-stream), not the object
 			}
 			return integrity("object %s is damaged (flipped or truncated bytes)", v.Object)
 		}
