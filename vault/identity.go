@@ -13,6 +13,7 @@ import (
 	"filippo.io/age"
 	"filippo.io/age/agessh"
 	"filippo.io/age/armor"
+	"github.com/fieldvault/fieldvault/vault/store"
 )
 
 // IdentityEnv names the environment variable that selects an identity file.
@@ -222,8 +223,15 @@ func decryptHeader(hdr []byte, id *Identity, what, class string, listed bool) ([
 
 // headerError is what an age header that does not decrypt means.
 func headerError(err error, what, class string, listed bool) error {
-	if isDiskErr(err) {
-		return err // the disk or the store failed while the header was read
+	// The disk or the store failed while the header was read: its own
+	// error, without age's "failed to read header: …" around it.
+	var se *store.Error
+	var pe *os.PathError
+	if errors.As(err, &se) {
+		return se
+	}
+	if errors.As(err, &pe) {
+		return pe
 	}
 	var noMatch *age.NoIdentityMatchError
 	if errors.As(err, &noMatch) && listed {

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/fieldvault/fieldvault/vault/store"
 )
 
 // VerifyReport is what verify found. Problems are errors (exit 4); Notes are
@@ -80,6 +83,13 @@ func (s *Study) VerifyContext(ctx context.Context, readData bool) (*VerifyReport
 				if errors.Is(err, ErrNotRecipient) {
 					rep.Unread++
 					continue
+				}
+				var se *store.Error
+				if errors.As(err, &se) && !errors.Is(err, fs.ErrNotExist) {
+					// The object store failed (unreachable, access
+					// denied), not the object: no report rather than a
+					// false one.
+					return nil, err
 				}
 				rep.Problems = append(rep.Problems, where+": "+trimIntegrity(err))
 			}
