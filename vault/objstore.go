@@ -651,29 +651,39 @@ func (s *Study) createConfig(ctx context.Context) error {
 
 // presence returns a check that names what is wrong with an object's
 // presence ("" when it is there): a stat on a directory, one listing of
-// the objects on object storage.
-func (s *Study) presence(ctx context.Context) (func(id string) string, error) {
+// the objects on object storage, with the object itself asked for when
+// the listing does not show it (a store may answer listings from a
+// lagging index). An error is the store's: it failed, not the object.
+func (s *Study) presence(ctx context.Context) (func(id string) (string, error), error) {
 	if s.Store == nil {
-		return func(id string) string {
+		return func(id string) (string, error) {
 			fi, err := os.Stat(objectPath(s.Dir, id))
 			switch {
 			case err != nil:
-				return "object file is missing"
+				return "object file is missing", nil
 			case !fi.Mode().IsRegular():
-				return "object is not a regular file"
+				return "object is not a regular file", nil
 			}
-			return ""
+			return "", nil
 		}, nil
 	}
 	items, err := s.storeItems(ctx, ObjectsDir+"/")
 	if err != nil {
 		return nil, err
 	}
-	return func(id string) string {
-		if _, ok := items[objectKey(id)]; !ok {
-			return "object is missing"
+	return func(id string) (string, error) {
+		if _, ok := items[objectKey(id)]; ok {
+			return "", nil
 		}
-		return ""
+		r, err := s.Store.Get(ctx, objectKey(id))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return "object is missing", nil
+		case err != nil:
+			return "", err
+		}
+		r.Close()
+		return "", nil
 	}, nil
 }
 
@@ -780,6 +790,9 @@ func (s *Study) openVaultFile(ctx context.Context, cat *Catalog, rel string) (*v
 		return &vaultFile{io.NopCloser(&buf), int64(buf.Len()), s.Now()}, nil
 	}
 	r, err := s.Store.Get(ctx, filepath.ToSlash(rel))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, integrity("%s is missing", filepath.ToSlash(rel))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -797,35 +810,18 @@ func (s *Study) openVaultFile(ctx context.Context, cat *Catalog, rel string) (*v
 
 // storeFiles lists what a backup of a study on object storage copies, by
 // the names of a directory vault: the config, the catalogue, the audit
-// log (its segments joined), the key and the objects the catalogue
-// references (an upload not committed is not part of the study).
+// log (its segments joined), the local pseudonym key and the objects the
+// catalogue references (an upload not committed is not part of the
+// study). The list comes from the catalogue, not from a listing of the
+// bucket, which a store may answer from a lagging index: an item missing
+// is found when it is copied.
 func (s *Study) storeFiles(cat *Catalog) ([]string, error) {
-	items, err := s.storeItems(s.ctx(), "")
-	if err != nil {
-		return nil, err
+	out := []string{ConfigFile, CatalogFile, AuditFile}
+	if s.Config.KeyProvider.Type == ProviderLocal {
+		out = append(out, LocalKeyFile)
 	}
-	refs := cat.objectRefs()
-	out := []string{ConfigFile, CatalogFile}
-	for _, name := range out {
-		if _, ok := items[name]; !ok {
-			return nil, integrity("%s is missing", name)
-		}
-	}
-	segments := false
-	for _, k := range sortedKeys(items) {
-		switch {
-		case isSegmentKey(k):
-			segments = true
-		case k == filepath.ToSlash(LocalKeyFile):
-			out = append(out, filepath.FromSlash(k))
-		case strings.HasPrefix(k, ObjectsDir+"/"):
-			if id := strings.TrimSuffix(filepath.Base(k), ".age"); refs[id] != nil && k == objectKey(id) {
-				out = append(out, filepath.FromSlash(k))
-			}
-		}
-	}
-	if segments {
-		out = append(out, AuditFile)
+	for _, id := range sortedKeys(cat.objectRefs()) {
+		out = append(out, filepath.FromSlash(objectKey(id)))
 	}
 	return out, nil
 }

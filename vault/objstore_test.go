@@ -1115,3 +1115,60 @@ func TestStoreCutMidObject(t *testing.T) {
 	}
 	checkStudy(t, ss.open(t, nil), 0)
 }
+
+// laggingList answers listings without the objects, as a store whose
+// listing index lags behind its writes does.
+type laggingList struct{ store.Backend }
+
+func (l laggingList) List(ctx context.Context, prefix string, fn func(store.Info) error) error {
+	return l.Backend.List(ctx, prefix, func(i store.Info) error {
+		if strings.HasPrefix(i.Key, ObjectsDir+"/") {
+			return nil
+		}
+		return fn(i)
+	})
+}
+
+// TestStoreLaggingListing: a listing that does not show objects yet is
+// not taken for their absence: verify asks for an object before calling
+// it missing (it was exit 4, "object is missing"), and a backup copies the
+// objects the catalogue references (it left them out, and the copy did not
+// verify).
+func TestStoreLaggingListing(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	addParticipant(t, ss.Study, "P1", "Bramwell Ashdown", "participate")
+	in := writeFile(t, "t.txt", "Interviewer: Where?\nBramwell Ashdown: In Wexcombe.\n")
+	if _, err := ss.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindTranscript, Participants: []string{"P1"}}); err != nil {
+		t.Fatal(err)
+	}
+	s := ss.open(t, func(b store.Backend) store.Backend { return laggingList{b} })
+	for _, readData := range []bool{false, true} {
+		rep, err := s.Verify(readData)
+		if err != nil || !rep.OK() {
+			t.Errorf("verify (read data %v): %v %v, want no problem", readData, err, rep.Problems)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "copy")
+	res, err := s.Backup(ctx, BackupRequest{Output: dir + "/"})
+	if err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	if res.Verify == nil || res.Verify.Objects != 1 {
+		t.Errorf("backup verified %+v, want the one object", res.Verify)
+	}
+	// An object that is really gone is still found missing.
+	cat, _ := ss.Catalog()
+	d, _ := cat.Doc("D1")
+	if err := ss.Store.Delete(ctx, objectKey(d.Latest().Object)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Verify(false)
+	if err != nil || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "object is missing") {
+		t.Errorf("verify with the object deleted: %v %v, want it missing", err, rep.Problems)
+	}
+	if _, err := s.Backup(ctx, BackupRequest{Output: filepath.Join(t.TempDir(), "copy2") + "/"}); !errors.Is(err, ErrIntegrity) || !strings.Contains(err.Error(), "is missing") {
+		t.Errorf("backup with the object deleted: %v, want it missing (integrity)", err)
+	}
+}

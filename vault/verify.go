@@ -69,7 +69,11 @@ func (s *Study) VerifyContext(ctx context.Context, readData bool) (*VerifyReport
 			rep.Objects++
 			rep.Bytes += v.Size
 			where := fmt.Sprintf("%s v%d (object %s)", d.Handle, v.N, v.Object)
-			if problem := present(v.Object); problem != "" {
+			problem, err := present(v.Object)
+			if err != nil {
+				return nil, err
+			}
+			if problem != "" {
 				rep.Problems = append(rep.Problems, where+": "+problem)
 				continue
 			}
