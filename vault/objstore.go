@@ -258,13 +258,18 @@ func (s *Study) writeSegment(entries []Entry) error {
 	return err
 }
 
-// readLogStore reads the audit segments in key order as one log.
+// readLogStore reads the audit segments as one log: following the chain
+// (the segment after one holding entries up to n is named n+1), asking for
+// each segment itself, and taking the segments a listing shows off the
+// chain in key order (a planted or misplaced segment, which verifyChain
+// then reports). A listing is not trusted for a segment's absence, since
+// a store may answer listings from a lagging index.
 func (s *Study) readLogStore() (*logState, [][]byte, error) {
 	ctx := s.ctx()
-	var keys []string
+	listed := map[string]bool{}
 	if err := s.Store.List(ctx, AuditSegmentDir, func(i store.Info) error {
 		if isSegmentKey(i.Key) {
-			keys = append(keys, i.Key)
+			listed[i.Key] = true
 		}
 		return nil
 	}); err != nil {
@@ -272,11 +277,23 @@ func (s *Study) readLogStore() (*logState, [][]byte, error) {
 	}
 	st := &logState{}
 	var lines [][]byte
-	for _, k := range keys {
+	for {
+		k := segmentKey(uint64(len(lines)) + 1)
 		data, _, err := getItem(ctx, s.Store, k)
+		if errors.Is(err, fs.ErrNotExist) {
+			// The chain ends here, unless a listed segment lies beyond.
+			rest := sortedKeys(listed)
+			if len(rest) == 0 {
+				break
+			}
+			k = rest[0]
+			data, _, err = getItem(ctx, s.Store, k)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("reading the audit log: %w", err)
 		}
+		delete(listed, k)
+		n := len(lines)
 		for len(data) > 0 {
 			i := bytes.IndexByte(data, '\n')
 			if i < 0 {
@@ -286,6 +303,23 @@ func (s *Study) readLogStore() (*logState, [][]byte, error) {
 			lines = append(lines, data[:i])
 			st.size += int64(i + 1)
 			data = data[i+1:]
+		}
+		if len(lines) == n {
+			// An empty segment: nothing moves the chain on; take the
+			// listed ones left in order.
+			rest := sortedKeys(listed)
+			if len(rest) == 0 {
+				break
+			}
+			for _, k := range rest {
+				d, _, err := getItem(ctx, s.Store, k)
+				if err != nil {
+					return nil, nil, fmt.Errorf("reading the audit log: %w", err)
+				}
+				lines = append(lines, bytes.Split(bytes.TrimSuffix(d, []byte("\n")), []byte("\n"))...)
+				st.size += int64(len(d))
+			}
+			break
 		}
 	}
 	return st, lines, nil
