@@ -12,8 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/google/uuid"
 )
 
 // BackupRequest writes a copy of the vault to Output: a tar file, or a new
@@ -293,11 +291,10 @@ func (s *Study) verifyCopy(ctx context.Context, dir string, res *BackupResult) e
 // recordOutput writes an intent naming an output being staged, so that the
 // next writer removes what a crash left beside it.
 func (s *Study) recordOutput(abs string) (string, error) {
-	idir, err := s.intentDir()
+	intent, err := s.newIntent()
 	if err != nil {
 		return "", err
 	}
-	intent := filepath.Join(idir, intentPrefix+uuid.NewString())
 	if err := writeIntent(s.FS, intent, outputIntent{Output: abs}); err != nil {
 		s.FS.Remove(intent)
 		return "", fmt.Errorf("recording the output in the vault: %w", err)

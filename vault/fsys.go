@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -151,11 +152,10 @@ func (s *Study) stageOutputFile(tx *Tx, path string, known func() string, fill f
 	if err != nil {
 		return "", err
 	}
-	idir, err := s.intentDir()
+	intent, err := s.newIntent()
 	if err != nil {
 		return "", err
 	}
-	intent := filepath.Join(idir, intentPrefix+uuid.NewString())
 	done := func() { s.FS.Remove(intent) }
 	if err := writeIntent(s.FS, intent, outputIntent{Output: abs}); err != nil {
 		done()
@@ -212,6 +212,90 @@ func (s *Study) stageOutputFile(tx *Tx, path string, known func() string, fill f
 // intentPrefix names the files that record outputs being staged.
 const intentPrefix = tempPrefix + "output-"
 
+// On object storage no lock keeps writers apart, so the intent files of
+// commands running at once on one machine share a directory, and one
+// command's recovery must not take another's staged output for an
+// interrupted one. Each process marks its intents with an owner id
+// ("<intentPrefix><owner>.<uuid>") and holds a flock on the owner's file
+// ("<livePrefix><owner>") while it lives; the kernel releases it when the
+// process ends, however it ends, so an intent whose owner's file is not
+// locked is an interrupted command's.
+const livePrefix = tempPrefix + "live-"
+
+// liveIntents is this process's owner id and the lock that marks it live.
+type liveIntents struct {
+	id   string
+	lock *store.FileLock
+}
+
+// newIntent names a new intent file in the intent directory: on object
+// storage marked with this process's owner id, whose file it then locks.
+func (s *Study) newIntent() (string, error) {
+	idir, err := s.intentDir()
+	if err != nil {
+		return "", err
+	}
+	if s.Store == nil {
+		// A directory vault's writers hold its lock: no intent found by
+		// recovery is a live command's.
+		return filepath.Join(idir, intentPrefix+uuid.NewString()), nil
+	}
+	if s.live == nil {
+		id := uuid.NewString()
+		l, err := store.AcquireFile(context.Background(), filepath.Join(idir, livePrefix+id), true, 0)
+		if err != nil {
+			return "", fmt.Errorf("marking this command's outputs as live: %w", err)
+		}
+		s.live = &liveIntents{id: id, lock: l}
+	}
+	return filepath.Join(idir, intentPrefix+s.live.id+"."+uuid.NewString()), nil
+}
+
+// intentLive reports whether the intent file name is a command's that is
+// still running (this one's, or another process's whose owner file is
+// locked).
+func (s *Study) intentLive(idir, name string) bool {
+	owner, _, ok := strings.Cut(strings.TrimPrefix(name, intentPrefix), ".")
+	if !ok {
+		return false // no owner: an earlier release's, or a directory vault's
+	}
+	if s.live != nil && owner == s.live.id {
+		return true
+	}
+	return ownerLive(filepath.Join(idir, livePrefix+owner))
+}
+
+// ownerLive reports whether another process holds the owner file's lock.
+func ownerLive(path string) bool {
+	l, err := store.AcquireFile(context.Background(), path, true, 0)
+	if err != nil {
+		var locked *store.LockedError
+		return errors.As(err, &locked)
+	}
+	l.Release()
+	return false
+}
+
+// sweepLive removes the owner files of processes that have ended (their
+// lock is free) and whose intents are gone.
+func (s *Study) sweepLive(idir string, dirents []os.DirEntry) {
+	for _, e := range dirents {
+		owner, ok := strings.CutPrefix(e.Name(), livePrefix)
+		if !ok || s.live != nil && owner == s.live.id {
+			continue
+		}
+		path := filepath.Join(idir, e.Name())
+		l, err := store.AcquireFile(context.Background(), path, true, 0)
+		if err != nil {
+			continue
+		}
+		if matches, _ := filepath.Glob(filepath.Join(idir, intentPrefix+owner+".*")); len(matches) == 0 {
+			s.FS.Remove(path)
+		}
+		l.Release()
+	}
+}
+
 // outputIntent is the content of an intent file: the output being
 // staged; once it is being delivered, also its SHA-256 and the audit
 // entries its exit commits.
@@ -258,6 +342,9 @@ func (s *Study) cleanIntents() (notes []string, delivered []Entry, err error) {
 			continue
 		}
 		intent := filepath.Join(idir, e.Name())
+		if s.intentLive(idir, e.Name()) {
+			continue // a command running now (object storage takes no lock)
+		}
 		oi, err := readIntent(intent)
 		if err != nil {
 			return nil, nil, err
@@ -310,6 +397,7 @@ func (s *Study) cleanIntents() (notes []string, delivered []Entry, err error) {
 			return nil, nil, err
 		}
 	}
+	s.sweepLive(idir, dirents)
 	return notes, delivered, nil
 }
 

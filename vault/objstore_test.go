@@ -1177,3 +1177,75 @@ func TestStoreLaggingListing(t *testing.T) {
 		t.Errorf("backup with the object deleted: %v, want it missing (integrity)", err)
 	}
 }
+
+// TestStoreConcurrentOutputs: on object storage no lock keeps two
+// commands on one machine apart, so one's recovery ran while the other
+// was staging an output and removed it as "an unfinished output left by an
+// interrupted command" (seven of eight concurrent exports failed). A live
+// command's staged output is left to it; an ended command's is still
+// cleaned up.
+func TestStoreConcurrentOutputs(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	a, b := ss.open(t, nil), ss.open(t, nil)
+	out := filepath.Join(t.TempDir(), "out.txt")
+	started, proceed := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	done := make(chan error, 1)
+	go func() {
+		done <- a.Update(ctx, func(tx *Tx) error {
+			if err := tx.StageOutput(out, func(w io.Writer) error {
+				_, err := io.WriteString(w, "the staged words\n")
+				return err
+			}); err != nil {
+				return err
+			}
+			once.Do(func() { close(started) })
+			<-proceed
+			return nil
+		})
+	}()
+	<-started
+	var notes []string
+	b.Notes = func(n string) { notes = append(notes, n) }
+	if err := b.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Imelda Farquharson"}}); err != nil {
+		t.Fatal(err)
+	}
+	close(proceed)
+	if err := <-done; err != nil {
+		t.Fatalf("the command staging an output while another committed: %v", err)
+	}
+	if got, _ := os.ReadFile(out); string(got) != "the staged words\n" {
+		t.Errorf("output %q, want it delivered", got)
+	}
+	if len(notes) != 0 {
+		t.Errorf("the other command's notes %q, want none", notes)
+	}
+	// An ended command's staged output (its owner file no longer locked)
+	// is removed by the next writer.
+	idir, err := a.intentDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := "0c0ffee0-0000-4000-8000-000000000000"
+	os.WriteFile(filepath.Join(idir, livePrefix+owner), nil, 0o600)
+	left := filepath.Join(filepath.Dir(out), tempPrefix+"gone.txt-123")
+	os.WriteFile(left, []byte("partial"), 0o600)
+	if err := writeIntent(OS{}, filepath.Join(idir, intentPrefix+owner+".1"), outputIntent{Output: filepath.Join(filepath.Dir(out), "gone.txt")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Walter Penrose"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(left); err == nil {
+		t.Errorf("an ended command's staged output is still there")
+	}
+	if entries, _ := os.ReadDir(idir); len(entries) > 1 { // a's own owner file stays while a lives
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("intent directory holds %v, want the ended command's files gone", names)
+	}
+}

@@ -4,9 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
-
-	"github.com/google/uuid"
 )
 
 // A stream (standard output: a pipe, a terminal) cannot be staged and
@@ -52,11 +49,10 @@ func (tx *Tx) DeliverStream(w io.Writer, write func(io.Writer) error) {
 	tx.OnCommit(remove)
 	tx.OnAbort(remove)
 	tx.Deliver(func() error {
-		idir, err := s.intentDir()
+		name, err := s.newIntent()
 		if err != nil {
 			return err
 		}
-		name := filepath.Join(idir, intentPrefix+uuid.NewString())
 		if err := writeIntent(s.FS, name, outputIntent{Output: streamOutput, Stream: true, Entries: tx.entries}); err != nil {
 			s.FS.Remove(name)
 			return nameSide(err, "recording the output in the vault")

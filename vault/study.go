@@ -53,6 +53,9 @@ type Study struct {
 	uploads *uploads
 	// lostRaces counts the commits this Study had to run again.
 	lostRaces int
+	// live marks this process's intent files on object storage (where no
+	// lock keeps writers apart) as a live command's: see newIntent.
+	live *liveIntents
 }
 
 // Options configure Open and Init.
