@@ -105,9 +105,15 @@ func integrity(format string, args ...any) error {
 type RecipientError struct {
 	Class string // ClassCatalog or ClassRaw; "" when not known
 	What  string
+	// Officer: the identity is an ethics officer's (a catalogue recipient
+	// only), so the message says the role rather than only the class.
+	Officer bool
 }
 
 func (e *RecipientError) Error() string {
+	if e.Officer && e.Class == ClassRaw {
+		return "this identity is an ethics officer's: it reads the register, consent forms and the audit log, not raw material"
+	}
 	return fmt.Sprintf("%s of %s in this vault", ErrNotRecipient, e.What)
 }
 

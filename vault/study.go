@@ -426,6 +426,23 @@ func (s *Study) officerOnly() bool {
 	return s.listed(ClassCatalog) && !s.listed(ClassRaw)
 }
 
+// sayRole makes a refusal to decrypt raw material name the identity's role
+// when it is an ethics officer's.
+func (s *Study) sayRole(err error) {
+	var re *RecipientError
+	if errors.As(err, &re) && s.officerOnly() {
+		re.Officer = true
+	}
+}
+
+// SayRole is sayRole for a read outside a change (the scan of a
+// document): it returns err, naming the role in a refusal to decrypt raw
+// material when the identity is an ethics officer's.
+func (s *Study) SayRole(err error) error {
+	s.sayRole(err)
+	return err
+}
+
 // Update applies fn to a fresh catalogue under the writer's lock and commits
 // it with its audit entries. If fn fails nothing changes, except that
 // entries added with AuditAlways are still committed.
@@ -462,6 +479,7 @@ func (s *Study) apply(ctx context.Context, cat *Catalog, fn func(tx *Tx) error) 
 	if ferr == nil {
 		ferr = ctx.Err()
 	}
+	s.sayRole(ferr)
 	if ferr == nil {
 		if ferr = tx.deliver(); ferr != nil {
 			tx.keepAudit = append(tx.keepAudit, deliveryEntries(tx.entries, ferr)...)

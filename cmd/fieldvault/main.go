@@ -176,6 +176,8 @@ func hint(err error, code int) string {
 		return "the identity file is protected with a passphrase: run the command from a terminal and type the right one"
 	case errors.Is(err, vault.ErrNoIdentity):
 		return "pass --identity FILE or set FIELDVAULT_IDENTITY"
+	case errors.As(err, &notRecipient) && notRecipient.Class == vault.ClassRaw && notRecipient.Officer:
+		return "the researcher or a supervisor recipient can open it"
 	case errors.As(err, &notRecipient) && notRecipient.Class == vault.ClassRaw:
 		return "you are not a recipient of raw material in this vault; the researcher or a supervisor recipient can open it"
 	case errors.Is(err, vault.ErrNotRecipient):

@@ -88,7 +88,8 @@ func Run(ctx context.Context, s *vault.Study, req Request) (*Result, error) {
 	case ExitQDA:
 		return exportQDA(ctx, s, req)
 	case ExitScan:
-		return scanDoc(s, req)
+		res, err := scanDoc(s, req)
+		return res, s.SayRole(err)
 	case ExitDeposit:
 		return deposit(ctx, s, req)
 	}
