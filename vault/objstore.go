@@ -391,6 +391,7 @@ type uploads struct {
 
 type upload struct {
 	class, id, sum string
+	to             string // the recipients it is encrypted to
 	size           int64
 }
 

@@ -1249,3 +1249,51 @@ func TestStoreConcurrentOutputs(t *testing.T) {
 		t.Errorf("intent directory holds %v, want the ended command's files gone", names)
 	}
 }
+
+// TestStoreLostRaceToRecipientChange: a change that lost the race to a
+// recipient removal runs again on the new catalogue, and the object it had
+// uploaded (encrypted to the recipients of before, the removed supervisor
+// among them) is not reused: it is uploaded again for the recipients of
+// now, and the first upload removed. Before, the removed supervisor could
+// decrypt the new transcript.
+func TestStoreLostRaceToRecipientChange(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	ctx := context.Background()
+	addParticipant(t, ss.Study, "P1", "Bramwell Ashdown", "participate")
+	supID, supRcpt := newIdentityFile(t)
+	if _, err := ss.AddRecipient(ctx, RecipientRequest{Role: RoleSupervisor, Recipient: supRcpt, Label: "Prof Test"}); err != nil {
+		t.Fatal(err)
+	}
+	rival := ss.open(t, nil)
+	s := ss.open(t, func(b store.Backend) store.Backend {
+		return &conflictOnce{Backend: b, other: func() {
+			if _, err := rival.RemoveRecipient(ctx, "Prof Test"); err != nil {
+				t.Errorf("rival: %v", err)
+			}
+		}}
+	})
+	in := writeFile(t, "t.txt", "Interviewer: Where?\nBramwell Ashdown: In Wexcombe.\n")
+	if _, err := s.Ingest(ctx, IngestRequest{Path: in, Kind: policy.KindTranscript, Participants: []string{"P1"}}); err != nil {
+		t.Fatal(err)
+	}
+	sup, err := age.ParseIdentities(strings.NewReader(mustRead(t, supID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := storeKeys(t, s, ObjectsDir+"/")
+	if len(keys) != 1 {
+		t.Errorf("%d objects, want 1 (the first upload removed)", len(keys))
+	}
+	for _, k := range keys {
+		r, err := s.Store.Get(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := age.Decrypt(r, sup...); err == nil {
+			t.Errorf("%s: the removed supervisor decrypts the transcript ingested after the removal", k)
+		}
+		r.Close()
+	}
+	checkStudy(t, ss.open(t, nil), 0)
+}

@@ -378,10 +378,13 @@ func (tx *Tx) PutObject(src io.Reader, class string, total int64) (id string, si
 	if tx.s.Progress != nil {
 		progress = func(n int64) { tx.s.Progress(n, total) }
 	}
+	to := strings.Join(tx.s.Config.Recipients[class], ",")
 	if u := tx.s.uploads; u != nil {
 		// On object storage: an earlier attempt of this change may have
-		// uploaded it already.
-		if u.used < len(u.list) && u.list[u.used].class == class {
+		// uploaded it already, encrypted to the recipients of then; a
+		// recipient change committed meanwhile (a supervisor removed)
+		// means it is uploaded again for the recipients of now.
+		if u.used < len(u.list) && u.list[u.used].class == class && u.list[u.used].to == to {
 			up := u.list[u.used]
 			u.used++
 			return up.id, up.size, up.sum, nil
@@ -393,7 +396,7 @@ func (tx *Tx) PutObject(src io.Reader, class string, total int64) (id string, si
 		return "", 0, "", err
 	}
 	if u := tx.s.uploads; u != nil {
-		u.list = append(u.list, upload{class: class, id: id, sum: sum, size: size})
+		u.list = append(u.list, upload{class: class, to: to, id: id, sum: sum, size: size})
 		u.used++
 		return id, size, sum, nil // removed by updateStore if unused in the end
 	}
