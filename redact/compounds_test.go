@@ -2,8 +2,6 @@ package redact
 
 import (
 	"testing"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // TestCompoundNames: a name whose registered parts are written together
@@ -48,17 +46,6 @@ func TestCompoundNames(t *testing.T) {
 		// A joined form that is an ordinary word is prose.
 		{"It took willpower. Willpower, said Will Power.", "It took willpower. Willpower, said Dan Ferris."},
 	} {
-		for _, in := range []string{c[0], norm.NFD.String(c[0])} {
-			got := r.Redact(in)
-			if got != c[1] {
-				t.Errorf("Redact(%+q) = %q, want %q", in, got, c[1])
-			}
-			if again := r.Redact(got); again != got {
-				t.Errorf("not idempotent: Redact(%q) = %q", got, again)
-			}
-			if lines := redactLines(t, r, in); lines != got {
-				t.Errorf("LineRedactor(%+q) = %q, Redact gave %q", in, lines, got)
-			}
-		}
+		checkRedacts(t, r, c[0], c[1])
 	}
 }
