@@ -52,6 +52,14 @@ type Catalog struct {
 	// the next writer removes them at once, since no live writer's upload
 	// can be among them. A directory vault leaves it empty.
 	Replaced []string `json:"replaced,omitempty"`
+	// ConfigPin records the study, recipients and key provider of
+	// fieldvault.json as of this generation's commit (configpin.go): the
+	// plain config is checked against it. Absent before config pinning,
+	// until the next write.
+	ConfigPin *ConfigPin `json:"config_pin,omitempty"`
+	// IntentKey (hex, 32 random bytes) authenticates rekey.json, the
+	// intent of a recipient change, by an HMAC (configpin.go).
+	IntentKey string `json:"intent_key,omitempty"`
 	// version is the store's version of the catalogue read (its ETag on
 	// object storage), for the conditional write that replaces it.
 	version string

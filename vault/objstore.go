@@ -194,6 +194,9 @@ func (s *Study) catalogStore() (*Catalog, error) {
 		s.Config = &cfg
 		s.configStale = true
 	}
+	if err := s.checkConfigPin(c); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -293,7 +293,14 @@ func (s *Study) Catalog() (*Catalog, error) {
 	if s.Store != nil {
 		return s.catalogStore()
 	}
-	return readCatalog(s.Dir, s.Identity, s.listed(ClassCatalog))
+	c, err := readCatalog(s.Dir, s.Identity, s.listed(ClassCatalog))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkConfigPin(c); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func (s *Study) recipients(class string) ([]age.Recipient, error) {
@@ -633,6 +640,8 @@ func (s *Study) commit(cat *Catalog, entries []Entry) error {
 	head.Pending = sealed
 	cat.Audit = head
 	cat.Generation++
+	cat.ConfigPin = pinOf(s.Config)
+	cat.ensureIntentKey()
 	rcpts, err := s.recipients(ClassCatalog)
 	if err != nil {
 		return err
