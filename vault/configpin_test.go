@@ -31,7 +31,10 @@ func TestConfigTamper(t *testing.T) {
 	}{
 		{"a raw recipient added", func(c *Config) { c.Recipients[ClassRaw] = append(c.Recipients[ClassRaw], attacker) }, false, "lists raw recipients other than the catalogue records"},
 		{"a catalogue recipient added", func(c *Config) { c.Recipients[ClassCatalog] = append(c.Recipients[ClassCatalog], attacker) }, false, "lists catalog recipients other than the catalogue records"},
-		{"the researcher replaced", func(c *Config) { c.Recipients[ClassCatalog] = []string{attacker}; c.Recipients[ClassRaw] = []string{attacker} }, false, "recipients other than the catalogue records"},
+		{"the researcher replaced", func(c *Config) {
+			c.Recipients[ClassCatalog] = []string{attacker}
+			c.Recipients[ClassRaw] = []string{attacker}
+		}, false, "recipients other than the catalogue records"},
 		{"another key provider", func(c *Config) {
 			c.KeyProvider = KeyProvider{Type: ProviderTransit, Transit: &TransitConfig{Mount: "transit", Key: "theirs", KeyVersion: 1}}
 		}, false, `names the transit key "theirs" version 1 at transit, the catalogue records the key provider "local"`},
