@@ -202,7 +202,7 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // readCatalog decrypts and decodes catalog.age.
 func readCatalog(dir string, id *Identity, listed bool) (*Catalog, error) {
-	f, err := os.Open(filepath.Join(dir, CatalogFile))
+	f, err := openRegular(filepath.Join(dir, CatalogFile))
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, integrity("%s is missing", CatalogFile)

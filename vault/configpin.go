@@ -92,7 +92,7 @@ func (s *Study) rekeyIntent() (*rekeyIntent, error) {
 
 // readRekeyIntent reads rekey.json: nil if there is none.
 func readRekeyIntent(dir string) (*rekeyIntent, error) {
-	data, err := os.ReadFile(filepath.Join(dir, rekeyFile))
+	data, err := readRegular(filepath.Join(dir, rekeyFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
