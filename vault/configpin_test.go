@@ -154,3 +154,44 @@ func TestConfigPinFollowsRecipientChange(t *testing.T) {
 		t.Errorf("the config from before the change: %v, want an integrity error", err)
 	}
 }
+
+// TestCatalogObjectIDs: age does not say who encrypted a file, so anyone
+// who knows the public recipients can write a catalogue. One whose versions
+// name objects by a path ("../../victim") or by something too short for
+// the objects/<ab>/ layout is refused when read, before any object path
+// is made from it.
+func TestCatalogObjectIDs(t *testing.T) {
+	base, _, _ := rekeyStudy(t)
+	for _, id := range []string{"../../../victim", "a", "3CB8F1E7-DD0D-4F73-898E-360B50CC50CA", "3cb8f1e7-dd0d-4f73-898e-360b50cc50ca/../x"} {
+		t.Run(id, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "study")
+			copyDir(t, base.Dir, dir)
+			s, err := Open(dir, Options{Providers: testProviders, IdentityFile: base.Identity.Path, Now: fixedNow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cat, err := s.Catalog()
+			if err != nil {
+				t.Fatal(err)
+			}
+			d1, _ := cat.Doc("D1")
+			d1.Latest().Object = id
+			rcpts, err := parseRecipients(s.Config.Recipients[ClassCatalog])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := writeCatalog(OS{}, dir, cat, rcpts); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Catalog(); !errors.Is(err, ErrIntegrity) || !strings.Contains(err.Error(), "names an object of D1 v1 that is not a UUID") {
+				t.Errorf("catalogue: %v, want an integrity error naming D1 v1", err)
+			}
+			if _, err := s.OpenDoc(ctx, OpenRequest{Handle: "D1", Output: filepath.Join(t.TempDir(), "o.txt")}); !errors.Is(err, ErrIntegrity) {
+				t.Errorf("open D1: %v, want an integrity error", err)
+			}
+			if rep, err := s.Verify(true); err != nil || rep.OK() {
+				t.Errorf("verify: %v %+v, want a problem", err, rep)
+			}
+		})
+	}
+}
