@@ -476,6 +476,9 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 // storage a commit that lost the race fails with store.ErrConflict, having
 // taken back what it delivered.
 func (s *Study) apply(ctx context.Context, cat *Catalog, fn func(tx *Tx) error) error {
+	if err := s.checkAnchorBeforeWrite(ctx, cat); err != nil {
+		return err
+	}
 	if err := s.recover(ctx, cat); err != nil {
 		return err
 	}
