@@ -95,7 +95,7 @@ type logState struct {
 // readLog reads audit.jsonl. It fails only on I/O errors; malformed lines are
 // left to verifyChain.
 func readLog(dir string) (*logState, [][]byte, error) {
-	data, err := os.ReadFile(filepath.Join(dir, AuditFile))
+	data, err := readRegular(filepath.Join(dir, AuditFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return &logState{}, nil, nil
 	}

@@ -52,6 +52,14 @@ type Catalog struct {
 	// the next writer removes them at once, since no live writer's upload
 	// can be among them. A directory vault leaves it empty.
 	Replaced []string `json:"replaced,omitempty"`
+	// ConfigPin records the study, recipients and key provider of
+	// fieldvault.json as of this generation's commit (configpin.go): the
+	// plain config is checked against it. Absent before config pinning,
+	// until the next write.
+	ConfigPin *ConfigPin `json:"config_pin,omitempty"`
+	// IntentKey (hex, 32 random bytes) authenticates rekey.json, the
+	// intent of a recipient change, by an HMAC (configpin.go).
+	IntentKey string `json:"intent_key,omitempty"`
 	// version is the store's version of the catalogue read (its ETag on
 	// object storage), for the conditional write that replaces it.
 	version string
@@ -194,7 +202,7 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // readCatalog decrypts and decodes catalog.age.
 func readCatalog(dir string, id *Identity, listed bool) (*Catalog, error) {
-	f, err := os.Open(filepath.Join(dir, CatalogFile))
+	f, err := openRegular(filepath.Join(dir, CatalogFile))
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, integrity("%s is missing", CatalogFile)
@@ -226,7 +234,31 @@ func decodeCatalog(f io.Reader, id *Identity, listed bool) (*Catalog, error) {
 	if c.Format != FormatVersion {
 		return nil, fmt.Errorf("%w: the catalogue says format %d, this fieldvault reads format %d", ErrFormat, c.Format, FormatVersion)
 	}
+	if err := c.checkObjectIDs(); err != nil {
+		return nil, err
+	}
 	return &c, nil
+}
+
+// objectIDRE is the shape of an object ID: a lowercase UUID, as putObject
+// makes them.
+var objectIDRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// checkObjectIDs refuses a catalogue whose versions name objects by
+// anything but a UUID. Object IDs become paths and keys (objects/ab/<id>.age)
+// that are read, re-encrypted and removed: age does not authenticate who
+// encrypted a catalogue, so one made by someone who knows the public
+// recipients could name "../../other-study/catalog" and have retention or
+// an erasure remove a file outside the vault.
+func (c *Catalog) checkObjectIDs() error {
+	for _, d := range c.Documents {
+		for _, v := range d.Versions {
+			if v.Object != "" && !objectIDRE.MatchString(v.Object) {
+				return integrity("%s names an object of %s v%d that is not a UUID (the catalogue was not written by fieldvault); restore it from a backup", CatalogFile, d.Handle, v.N)
+			}
+		}
+	}
+	return nil
 }
 
 // writeCatalog encrypts the catalogue to the recipients and replaces

@@ -82,7 +82,7 @@ func readConfig(dir string) (*Config, error) {
 		c, _, err := readConfigStore(context.Background(), b)
 		return c, err
 	}
-	data, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	data, err := readRegular(filepath.Join(dir, ConfigFile))
 	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		if fi, serr := os.Stat(dir); serr != nil {
 			return nil, fmt.Errorf("%w: %s does not exist", ErrNotVault, dir)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 )
 
@@ -37,7 +36,7 @@ func (s *Study) storedKey() ([]byte, error) {
 	if s.Store != nil {
 		data, _, err = getItem(s.ctx(), s.Store, LocalKeyFile)
 	} else {
-		data, err = os.ReadFile(filepath.Join(s.Dir, LocalKeyFile))
+		data, err = readRegular(filepath.Join(s.Dir, LocalKeyFile))
 	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

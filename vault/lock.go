@@ -2,7 +2,9 @@ package vault
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/fieldvault/fieldvault/vault/store"
@@ -29,6 +31,9 @@ func acquireContext(ctx context.Context, dir string, exclusive bool) (*lock, err
 		return nil, nil // object storage: conditional writes, no lock
 	}
 	l, err := store.AcquireFile(ctx, filepath.Join(dir, LockFile), exclusive, lockWait)
+	if errors.Is(err, store.ErrLockFile) {
+		return nil, integrity("%s in the study folder is not the vault's lock file (%v); someone who can write the folder replaced it: remove it, then run 'fieldvault verify'", LockFile, strings.TrimPrefix(err.Error(), store.ErrLockFile.Error()+": "))
+	}
 	if err != nil {
 		return nil, err
 	}

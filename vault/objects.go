@@ -45,7 +45,14 @@ func (o dirObjects) create(id string, fill func(io.Writer) error) error {
 	return writeNew(o.fsys, final, fill)
 }
 
-func (o dirObjects) open(id string) (io.ReadCloser, error) { return os.Open(objectPath(o.dir, id)) }
+// open opens object id for reading: only a regular file (openRegular).
+func (o dirObjects) open(id string) (io.ReadCloser, error) {
+	f, err := openRegular(objectPath(o.dir, id))
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
 
 // copyBufSize and readBufSize size the buffers of a re-encryption (a
 // recipient change): age's 64 KiB chunks, and a read of two of them.
@@ -134,6 +141,9 @@ func openObject(objs objectStore, v *Version) (io.ReadCloser, error) {
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, integrity("object %s is missing", v.Object)
+		}
+		if errors.Is(err, ErrIntegrity) {
+			return nil, err
 		}
 		return nil, fmt.Errorf("opening object %s: %w", v.Object, err)
 	}

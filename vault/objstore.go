@@ -194,6 +194,9 @@ func (s *Study) catalogStore() (*Catalog, error) {
 		s.Config = &cfg
 		s.configStale = true
 	}
+	if err := s.checkConfigPin(c); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -697,7 +700,7 @@ func (s *Study) presence(ctx context.Context) (func(id string) (string, error), 
 			case err != nil:
 				return "object file is missing", nil
 			case !fi.Mode().IsRegular():
-				return "object is not a regular file", nil
+				return "object is " + fileKind(fi.Mode()) + ", not a regular file", nil
 			}
 			return "", nil
 		}, nil

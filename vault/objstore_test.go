@@ -1297,3 +1297,44 @@ func TestStoreLostRaceToRecipientChange(t *testing.T) {
 	}
 	checkStudy(t, ss.open(t, nil), 0)
 }
+
+// TestStoreConfigTamper: someone with write access to the bucket but no
+// identity adds their recipient to the bucket's fieldvault.json (no
+// recipient change ever committed a copy of the config to the catalogue).
+// The next command finds it before it encrypts anything to them.
+func TestStoreConfigTamper(t *testing.T) {
+	srv := s3test.Start(t)
+	ss := newStoreStudy(t, srv)
+	addParticipant(t, ss.Study, "P1", "Bramwell Ashdown", "participate")
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ss.open(t, nil)
+	cfg := *s.Config
+	cfg.Recipients = map[string][]string{
+		ClassCatalog: append(slices.Clone(s.Config.Recipients[ClassCatalog]), id.Recipient().String()),
+		ClassRaw:     append(slices.Clone(s.Config.Recipients[ClassRaw]), id.Recipient().String()),
+	}
+	if err := s.writeConfig(&cfg); err != nil {
+		t.Fatal(err)
+	}
+	s = ss.open(t, nil)
+	_, err = s.Ingest(ctx, IngestRequest{Path: writeFile(t, "t.txt", "Bramwell Ashdown: In Wexcombe.\n"), Kind: policy.KindTranscript, Participants: []string{"P1"}})
+	if !errors.Is(err, ErrIntegrity) || !strings.Contains(err.Error(), "lists catalog recipients other than the catalogue records") {
+		t.Fatalf("ingest: %v, want an integrity error naming the config", err)
+	}
+	if rep, err := s.Verify(false); err != nil || rep.OK() {
+		t.Errorf("verify: %v %+v, want a problem", err, rep)
+	}
+	for _, key := range append(storeKeys(t, s, ObjectsDir+"/"), CatalogFile) {
+		r, err := s.Store.Get(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := age.Decrypt(r, id); err == nil {
+			t.Errorf("the attacker decrypts %s", key)
+		}
+		r.Close()
+	}
+}

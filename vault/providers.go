@@ -50,6 +50,32 @@ func (s *Study) anchor(ctx context.Context, head AuditHead) {
 	}
 }
 
+// checkAnchorBeforeWrite is run by every change before it commits: the
+// head anchored outside the vault must not be ahead of the catalogue's,
+// nor at the same entry with another hash. Otherwise the vault was rolled
+// back to an earlier copy (a withdrawal, a flag undone), and committing
+// would also move the anchor back over the evidence. An anchor that
+// cannot be read is a note: the commit's own anchoring reports it again.
+func (s *Study) checkAnchorBeforeWrite(ctx context.Context, cat *Catalog) error {
+	if s.providers.Anchor == nil {
+		return nil
+	}
+	seq, hash, ok, err := s.providers.Anchor.AnchoredHead(ctx, s.Config.StudyID)
+	if err != nil {
+		s.note(fmt.Sprintf("the audit head anchored in HashiCorp Vault could not be read (%v); run 'fieldvault audit verify' once it can", err))
+		return nil
+	}
+	switch {
+	case !ok:
+		return nil
+	case seq > cat.Audit.Seq:
+		return integrity("HashiCorp Vault anchored audit entry %d, the catalogue's head is entry %d: the vault was rolled back to an earlier copy; run 'fieldvault audit verify' and restore the latest backup", seq, cat.Audit.Seq)
+	case seq == cat.Audit.Seq && hash != cat.Audit.Hash:
+		return integrity("the catalogue's audit head (entry %d) differs from the one anchored in HashiCorp Vault: the vault was replaced by another copy; run 'fieldvault audit verify' and restore the latest backup", seq)
+	}
+	return nil
+}
+
 // checkAnchor compares the log with the anchored head: the anchored entry
 // must still be in the log with the same hash.
 func (s *Study) checkAnchor(ctx context.Context, rep *AuditReport, entries []Entry) {

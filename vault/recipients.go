@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -255,6 +254,9 @@ const rekeyFile = "rekey.json"
 type rekeyIntent struct {
 	Config  *Config  `json:"config"`
 	Classes []string `json:"classes"`
+	// MAC authenticates the intent under the catalogue's intent key
+	// (configpin.go); absent in an intent written before intent keys.
+	MAC string `json:"mac,omitempty"`
 }
 
 // changeRecipients applies a change to the people, then re-encrypts every
@@ -301,8 +303,11 @@ func (s *Study) changeRecipients(ctx context.Context, action string, mutate func
 			return s.changeRecipientsStore(tx, action, old, cfg, res)
 		}
 		if len(classes) > 0 {
+			tx.Cat.ensureIntentKey()
+			in := rekeyIntent{Config: cfg, Classes: classes}
+			in.MAC = intentMAC(tx.Cat.IntentKey, in)
 			if err := writeAtomic(s.FS, filepath.Join(s.Dir, rekeyFile), func(w io.Writer) error {
-				return json.NewEncoder(w).Encode(rekeyIntent{Config: cfg, Classes: classes})
+				return json.NewEncoder(w).Encode(in)
 			}); err != nil {
 				return fmt.Errorf("recording the re-encryption: %w", err)
 			}
@@ -383,17 +388,12 @@ func (s *Study) finishRekey(cfg *Config) error {
 // done are simply done again), commits the catalogue to it and writes the
 // config. It runs under the lock, before the next change.
 func (s *Study) resumeRekey(ctx context.Context, cat *Catalog) (bool, error) {
-	data, err := os.ReadFile(filepath.Join(s.Dir, rekeyFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
+	in, err := readRekeyIntent(s.Dir)
+	if in == nil || err != nil {
+		return false, err
 	}
-	if err != nil {
-		return false, fmt.Errorf("reading %s: %w", rekeyFile, err)
-	}
-	var in rekeyIntent
-	if err := json.Unmarshal(data, &in); err != nil || in.Config == nil || in.Config.Format != FormatVersion ||
-		len(in.Config.Recipients[ClassCatalog]) == 0 || len(in.Config.Recipients[ClassRaw]) == 0 {
-		return false, integrity("%s (an interrupted re-encryption) does not decode", rekeyFile)
+	if err := checkIntent(cat, in); err != nil {
+		return false, err
 	}
 	if _, err := s.rekey(ctx, cat, in.Config, in.Classes); err != nil {
 		return false, fmt.Errorf("finishing an interrupted re-encryption: %w", err)

@@ -293,7 +293,14 @@ func (s *Study) Catalog() (*Catalog, error) {
 	if s.Store != nil {
 		return s.catalogStore()
 	}
-	return readCatalog(s.Dir, s.Identity, s.listed(ClassCatalog))
+	c, err := readCatalog(s.Dir, s.Identity, s.listed(ClassCatalog))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkConfigPin(c); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func (s *Study) recipients(class string) ([]age.Recipient, error) {
@@ -469,6 +476,9 @@ func (s *Study) Update(ctx context.Context, fn func(tx *Tx) error) error {
 // storage a commit that lost the race fails with store.ErrConflict, having
 // taken back what it delivered.
 func (s *Study) apply(ctx context.Context, cat *Catalog, fn func(tx *Tx) error) error {
+	if err := s.checkAnchorBeforeWrite(ctx, cat); err != nil {
+		return err
+	}
 	if err := s.recover(ctx, cat); err != nil {
 		return err
 	}
@@ -633,6 +643,8 @@ func (s *Study) commit(cat *Catalog, entries []Entry) error {
 	head.Pending = sealed
 	cat.Audit = head
 	cat.Generation++
+	cat.ConfigPin = pinOf(s.Config)
+	cat.ensureIntentKey()
 	rcpts, err := s.recipients(ClassCatalog)
 	if err != nil {
 		return err

@@ -106,6 +106,17 @@ func TestTransitRollbackDetected(t *testing.T) {
 	if rep.OK() || !strings.Contains(strings.Join(rep.Problems, " "), "rolled back") {
 		t.Fatalf("rollback not detected: %+v", rep)
 	}
+	// No change commits on the rolled-back copy: it would run on the
+	// earlier register and move the anchor back over the evidence.
+	before := snapshot(t, s.Dir)
+	err = s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Bramwell Ashdown"}})
+	if !errors.Is(err, ErrIntegrity) || !strings.Contains(err.Error(), "rolled back") {
+		t.Errorf("a write on the rolled-back vault: %v, want an integrity error", err)
+	}
+	sameSnapshot(t, before, snapshot(t, s.Dir))
+	if rep, err := s.VerifyAudit(ctx, ""); err != nil || rep.OK() {
+		t.Errorf("audit verify after the refused write: %v %+v, want the rollback still found", err, rep)
+	}
 }
 
 // TestTransitStoppedMidRun: Vault going away leaves the study vault as it

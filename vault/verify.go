@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/fieldvault/fieldvault/vault/store"
@@ -51,7 +50,7 @@ func (s *Study) VerifyContext(ctx context.Context, readData bool) (*VerifyReport
 	cat, err := s.Catalog()
 	if err != nil {
 		if errors.Is(err, ErrIntegrity) {
-			rep.Problems = append(rep.Problems, err.Error())
+			rep.Problems = append(rep.Problems, trimIntegrity(err))
 			return rep, nil
 		}
 		return nil, err
@@ -102,7 +101,13 @@ func (s *Study) VerifyContext(ctx context.Context, readData bool) (*VerifyReport
 	if rep.Unread > 0 {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("%d object(s) are encrypted to recipients other than this identity (raw material, for an ethics officer): present, but their content was not checked", rep.Unread))
 	}
-	if _, err := os.Stat(filepath.Join(s.Dir, rekeyFile)); err == nil {
+	in, err := s.rekeyIntent()
+	if err == nil && in != nil {
+		err = checkIntent(cat, in)
+	}
+	if err != nil {
+		rep.Problems = append(rep.Problems, trimIntegrity(err))
+	} else if in != nil {
 		rep.Notes = append(rep.Notes, "a re-encryption to changed recipients was interrupted ("+rekeyFile+"); the next command that changes the vault finishes it")
 	}
 	if s.Store != nil {

@@ -30,6 +30,7 @@ var s3Excluded = map[string]string{
 	"tamper_object.txtar":  "flips a byte of an object file on disk",
 	"audit_tamper.txtar":   "edits audit.jsonl on disk",
 	"mistakes_names.txtar": "reads audit.jsonl on disk for file names",
+	"attack_config.txtar":  "edits fieldvault.json and plants files in the study directory (object storage: TestStoreConfigTamper)",
 }
 
 // studyRef matches the places a story names its study directory "study":

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 
+	"filippo.io/age"
+
 	"github.com/fieldvault/fieldvault/vault"
 
 	"github.com/fieldvault/fieldvault/policy"
@@ -601,10 +603,15 @@ const spoolMem = 4 << 20
 
 // A spool stages output for standard output until the exit commits: in
 // memory up to spoolMem, then in a temporary file (mode 0600, removed when
-// the exit ends). It holds pseudonymised output only.
+// the exit ends). It holds pseudonymised output only, which has not left
+// yet (not verified, not audited): the file is encrypted with age to an
+// X25519 identity made for it and kept only in memory, so a file a killed
+// process leaves behind is unreadable.
 type spool struct {
 	buf bytes.Buffer
 	f   *os.File
+	id  *age.X25519Identity
+	w   io.WriteCloser // age's writer over f, until copyTo
 }
 
 func (s *spool) Write(p []byte) (int, error) {
@@ -612,17 +619,27 @@ func (s *spool) Write(p []byte) (int, error) {
 		return s.buf.Write(p)
 	}
 	if s.f == nil {
+		id, err := age.GenerateX25519Identity()
+		if err != nil {
+			return 0, fmt.Errorf("staging the output: %w", err)
+		}
 		f, err := os.CreateTemp("", "fieldvault-exit-*")
 		if err != nil {
 			return 0, fmt.Errorf("staging the output: %w", err)
 		}
-		s.f = f
-		if _, err := f.Write(s.buf.Bytes()); err != nil {
+		s.f, s.id = f, id
+		if s.w, err = age.Encrypt(f, id.Recipient()); err != nil {
+			return 0, fmt.Errorf("staging the output: %w", err)
+		}
+		if _, err := s.w.Write(s.buf.Bytes()); err != nil {
 			return 0, fmt.Errorf("staging the output: %w", err)
 		}
 		s.buf = bytes.Buffer{}
 	}
-	n, err := s.f.Write(p)
+	if s.w == nil {
+		return 0, errors.New("staging the output: written after its end")
+	}
+	n, err := s.w.Write(p)
 	if err != nil {
 		err = fmt.Errorf("staging the output: %w", err)
 	}
@@ -635,10 +652,20 @@ func (s *spool) copyTo(w io.Writer) error {
 		_, err := w.Write(s.buf.Bytes())
 		return err
 	}
+	if s.w != nil {
+		if err := s.w.Close(); err != nil {
+			return fmt.Errorf("staging the output: %w", err)
+		}
+		s.w = nil
+	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	_, err := io.Copy(w, s.f)
+	r, err := age.Decrypt(s.f, s.id)
+	if err != nil {
+		return fmt.Errorf("reading the staged output: %w", err)
+	}
+	_, err = io.Copy(w, r)
 	return err
 }
 
@@ -647,7 +674,7 @@ func (s *spool) discard() {
 	if s.f != nil {
 		s.f.Close()
 		os.Remove(s.f.Name())
-		s.f = nil
+		s.f, s.w, s.id = nil, nil, nil
 	}
 	s.buf = bytes.Buffer{}
 }

@@ -23,6 +23,26 @@ func (e *LockedError) Error() string {
 	return "the study vault is locked by another fieldvault process (" + e.Holder + ")"
 }
 
+// ErrLockFile reports a lock file that is not a regular file of its own
+// (a symbolic link, a hard link, a named pipe): someone who can write the
+// study folder replaced it.
+var ErrLockFile = errors.New("the lock file is not a regular file of its own")
+
+// fileType names a non-regular file's type for a message.
+func fileType(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	case m&os.ModeDevice != 0:
+		return "device"
+	case m.IsDir():
+		return "directory"
+	}
+	return "special file"
+}
+
 // FileLock is a held flock on a lock file.
 type FileLock struct {
 	f         *os.File
@@ -36,13 +56,33 @@ type FileLock struct {
 // wait with ctx's error (an interrupted command does not wait out another
 // writer).
 func AcquireFile(ctx context.Context, path string, exclusive bool, wait time.Duration) (*FileLock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil && !exclusive {
+	// The lock file is truncated and written by a writer: a symbolic
+	// link or a hard link planted in its place by anyone who can write the
+	// study folder would have the researcher's process overwrite the file
+	// it leads to. O_NOFOLLOW refuses a symbolic link, O_NONBLOCK keeps a
+	// named pipe from blocking the open, and only a regular file with one
+	// link is used.
+	const flags = syscall.O_NOFOLLOW | syscall.O_NONBLOCK
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|flags, 0o600)
+	if err != nil && !exclusive && !errors.Is(err, syscall.ELOOP) {
 		// A reader without write access to the vault: read-only lock file.
-		f, err = os.Open(path)
+		f, err = os.OpenFile(path, os.O_RDONLY|flags, 0)
+	}
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("%w: it is a symbolic link", ErrLockFile)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening the lock file: %w", err)
+	}
+	if fi, err := f.Stat(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("opening the lock file: %w", err)
+	} else if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%w: it is a %s", ErrLockFile, fileType(fi.Mode()))
+	} else if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink != 1 {
+		f.Close()
+		return nil, fmt.Errorf("%w: it has %d hard links", ErrLockFile, st.Nlink)
 	}
 	how := syscall.LOCK_SH
 	if exclusive {
