@@ -189,7 +189,7 @@ func TestStoreLostRace(t *testing.T) {
 	ss := newStoreStudy(t, srv)
 	ctx := context.Background()
 	for _, h := range []string{"P1", "P2", "P3"} {
-		if err := ss.AddParticipants(ctx, []ParticipantRequest{{Handle: h, Name: "Imelda Farquharson " + h}}); err != nil {
+		if err := ss.AddParticipants(ctx, []ParticipantRequest{{Handle: h, Name: "Ysolde Farquharson " + h}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -296,7 +296,7 @@ func TestStoreServerStoppedMidCommit(t *testing.T) {
 	// Within the grace period the orphan may be a live writer's: kept.
 	var notes []string
 	after.Notes = func(n string) { notes = append(notes, n) }
-	if err := after.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Imelda Farquharson"}}); err != nil {
+	if err := after.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Ysolde Farquharson"}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(storeKeys(t, after, ObjectsDir+"/")); n != 1 {
@@ -306,7 +306,7 @@ func TestStoreServerStoppedMidCommit(t *testing.T) {
 	orphanGrace = 0
 	defer func() { orphanGrace = old }()
 	after.Now = func() time.Time { return time.Now().Add(time.Second) }
-	if err := after.AddParticipants(ctx, []ParticipantRequest{{Handle: "P3", Name: "Walter Penrose"}}); err != nil {
+	if err := after.AddParticipants(ctx, []ParticipantRequest{{Handle: "P3", Name: "Oswin Threlkeld"}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(storeKeys(t, after, ObjectsDir+"/")); n != 0 {
@@ -533,7 +533,7 @@ func TestStoreCrash(t *testing.T) {
 				if err != nil || !arep.OK() || arep.Entries != int(cat.Audit.Seq) {
 					t.Errorf("%s: audit verify: %v %+v", name, err, arep)
 				}
-				if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P9", Name: "Walter Penrose"}}); err != nil {
+				if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P9", Name: "Oswin Threlkeld"}}); err != nil {
 					t.Errorf("%s: next writer: %v", name, err)
 				}
 				checkStudy(t, s, 0)
@@ -627,7 +627,7 @@ func TestStoreServerStoppedAtOtherSteps(t *testing.T) {
 			if err != nil || !arep.OK() || arep.Entries != int(cat.Audit.Seq) {
 				t.Fatalf("audit verify: %v %+v", err, arep)
 			}
-			if err := after.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Imelda Farquharson"}}); err != nil {
+			if err := after.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Ysolde Farquharson"}}); err != nil {
 				t.Fatal(err)
 			}
 			checkStudy(t, after, int(cat.Audit.Seq)+1)
@@ -652,13 +652,13 @@ func TestStorePlantedSegment(t *testing.T) {
 	}
 	var notes []string
 	ss.Notes = func(n string) { notes = append(notes, n) }
-	if err := ss.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Imelda Farquharson"}}); err != nil {
+	if err := ss.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Ysolde Farquharson"}}); err != nil {
 		t.Fatalf("the commit itself stands: %v", err)
 	}
 	if !strings.Contains(strings.Join(notes, "\n"), "audit segment could not be written") {
 		t.Errorf("notes %q: want the segment reported", notes)
 	}
-	err := ss.AddParticipants(ctx, []ParticipantRequest{{Handle: "P3", Name: "Walter Penrose"}})
+	err := ss.AddParticipants(ctx, []ParticipantRequest{{Handle: "P3", Name: "Oswin Threlkeld"}})
 	if !errors.Is(err, ErrIntegrity) || !strings.Contains(err.Error(), "differs from the entries the catalogue committed") {
 		t.Errorf("next writer: %v, want an integrity error", err)
 	}
@@ -724,7 +724,7 @@ func TestStoreRecipientConfigLate(t *testing.T) {
 	if _, err := c.OpenDoc(ctx, OpenRequest{Handle: "D1", Output: out}); err != nil {
 		t.Fatalf("the colleague opens D1: %v", err)
 	}
-	if err := c.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Imelda Farquharson"}}); err != nil {
+	if err := c.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Ysolde Farquharson"}}); err != nil {
 		t.Fatalf("the colleague writes: %v", err)
 	}
 	if cfg, _, err = readConfigStore(ctx, c.Store); err != nil || !slices.Contains(cfg.Recipients[ClassRaw], id.Recipient().String()) {
@@ -769,7 +769,7 @@ func TestStoreForeignItems(t *testing.T) {
 	defer func() { orphanGrace = old }()
 	s := ss.open(t, nil)
 	s.Now = func() time.Time { return time.Now().Add(time.Hour) }
-	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Imelda Farquharson"}}); err != nil {
+	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Ysolde Farquharson"}}); err != nil {
 		t.Fatal(err)
 	}
 	for k, v := range foreign {
@@ -876,7 +876,7 @@ func TestStoreReplacedObjectsRemoved(t *testing.T) {
 	}
 	notes = nil
 	after.Notes = func(n string) { notes = append(notes, n) }
-	if err := after.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Imelda Farquharson"}}); err != nil {
+	if err := after.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Ysolde Farquharson"}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := readable(after); n != 0 {
@@ -948,7 +948,7 @@ func TestStoreManyObjects(t *testing.T) {
 	s.Now = func() time.Time { return time.Now().Add(time.Hour) }
 	var notes []string
 	s.Notes = func(m string) { notes = append(notes, m) }
-	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Imelda Farquharson"}}); err != nil {
+	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Ysolde Farquharson"}}); err != nil {
 		t.Fatal(err)
 	}
 	if left := len(storeKeys(t, s, ObjectsDir+"/")); left != 0 || len(notes) != n {
@@ -989,7 +989,7 @@ func TestStoreUnfinishedUpload(t *testing.T) {
 	defer func() { orphanGrace = old }()
 	s := ss.open(t, nil)
 	s.Now = func() time.Time { return time.Now().Add(time.Hour) }
-	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Imelda Farquharson"}}); err != nil {
+	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Ysolde Farquharson"}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := uploadNotes(s); len(n) != 0 {
@@ -1026,7 +1026,7 @@ func TestStoreSweepDenied(t *testing.T) {
 	s.Now = func() time.Time { return time.Now().Add(time.Hour) }
 	var notes []string
 	s.Notes = func(n string) { notes = append(notes, n) }
-	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Imelda Farquharson"}}); err != nil {
+	if err := s.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Ysolde Farquharson"}}); err != nil {
 		t.Fatalf("a change with a sweep denied: %v", err)
 	}
 	all := strings.Join(notes, "\n")
@@ -1209,7 +1209,7 @@ func TestStoreConcurrentOutputs(t *testing.T) {
 	<-started
 	var notes []string
 	b.Notes = func(n string) { notes = append(notes, n) }
-	if err := b.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Imelda Farquharson"}}); err != nil {
+	if err := b.AddParticipants(ctx, []ParticipantRequest{{Handle: "P1", Name: "Ysolde Farquharson"}}); err != nil {
 		t.Fatal(err)
 	}
 	close(proceed)
@@ -1235,7 +1235,7 @@ func TestStoreConcurrentOutputs(t *testing.T) {
 	if err := writeIntent(OS{}, filepath.Join(idir, intentPrefix+owner+".1"), outputIntent{Output: filepath.Join(filepath.Dir(out), "gone.txt")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Walter Penrose"}}); err != nil {
+	if err := b.AddParticipants(ctx, []ParticipantRequest{{Handle: "P2", Name: "Oswin Threlkeld"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(left); err == nil {
