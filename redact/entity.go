@@ -90,12 +90,9 @@ func (p Pseudonym) InOrder(familyFirst bool) string {
 	return p.Family + " " + p.Given
 }
 
-// parsePseudonym reads an explicit pseudonym for an entity of kind k.
-func parsePseudonym(k Kind, s string) Pseudonym { return parsePseudonymOrder(k, s, false) }
-
-// parsePseudonymOrder reads an explicit pseudonym written in the order of
-// the name: for a person's name written family name first, the first word
-// is the pseudonym's family name.
+// parsePseudonymOrder reads an explicit pseudonym for an entity of kind k,
+// written in the order of the name: for a person's name written family
+// name first, the first word is the pseudonym's family name.
 func parsePseudonymOrder(k Kind, s string, familyFirst bool) Pseudonym {
 	words := strings.Fields(norm.NFC.String(s))
 	if len(words) == 0 {
@@ -378,13 +375,8 @@ func isParticle(w string) bool {
 	return capitalParticles[MatchView(w)]
 }
 
-// splitPerson splits a person's name (NFC, fields) into leading titles, given
-// name and family name. Either name may be empty.
-func splitPerson(words []string) (title []string, given, family string) {
-	return splitPersonOrder(words, false)
-}
-
-// splitPersonOrder is splitPerson for a name in either order: written
+// splitPersonOrder splits a person's name (NFC, fields) into leading
+// titles, given name and family name; either name may be empty. Written
 // family name first, the first word is the family name and the rest the
 // given name ("Nguyễn" and "Thị Minh Khai").
 func splitPersonOrder(words []string, familyFirst bool) (title []string, given, family string) {

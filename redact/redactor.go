@@ -643,7 +643,7 @@ func isNameParticle(w string) bool {
 }
 
 // pieceParticles are words of a surname never matched alone, beyond the
-// lower-case particles splitPerson knows ("Ní Bhriain", "Ibn Rushd").
+// lower-case particles splitPersonOrder knows ("Ní Bhriain", "Ibn Rushd").
 var pieceParticles = map[string]bool{
 	"ni": true, "nic": true, "o": true, "ua": true, "mac": true, "mc": true, "ibn": true, "bint": true,
 	"ben": true, "bat": true, "dos": true, "das": true, "do": true, "zu": true, "af": true, "av": true,

@@ -42,6 +42,9 @@ func segmentKey(seq uint64) string { return fmt.Sprintf("%s%020d.jsonl", AuditSe
 // study's.
 func isSegmentKey(key string) bool {
 	digits, ok := strings.CutPrefix(key, AuditSegmentDir)
+	if !ok {
+		return false
+	}
 	if digits, ok = strings.CutSuffix(digits, ".jsonl"); !ok || len(digits) != 20 {
 		return false
 	}

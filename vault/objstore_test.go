@@ -1338,3 +1338,23 @@ func TestStoreConfigTamper(t *testing.T) {
 		r.Close()
 	}
 }
+
+// TestIsSegmentKey: only audit/<20 digits>.jsonl is a segment of the log;
+// an item of another shape, or the same name outside audit/, is not.
+func TestIsSegmentKey(t *testing.T) {
+	for key, want := range map[string]bool{
+		segmentKey(1):                                         true,
+		segmentKey(12345678901234567890):                      true,
+		AuditSegmentDir + "00000000000000000001.json":         false,
+		AuditSegmentDir + "0000000000000000001.jsonl":         false,
+		AuditSegmentDir + "0000000000000000000x.jsonl":        false,
+		AuditSegmentDir + "sub/00000000000000000001.jsonl":    false,
+		"00000000000000000001.jsonl":                          false,
+		"x/" + AuditSegmentDir + "00000000000000000001.jsonl": false,
+		"objects/ab/00000000000000000001.jsonl":               false,
+	} {
+		if got := isSegmentKey(key); got != want {
+			t.Errorf("isSegmentKey(%q) = %v, want %v", key, got, want)
+		}
+	}
+}
