@@ -68,39 +68,58 @@ func (s *Study) Flag(ctx context.Context, req FlagRequest) error {
 // version of d in turn, recording it there, and returns the flags added.
 func (s *Study) carryLater(d *Document, v *Version, f policy.Flag) ([]policy.Flag, error) {
 	var added []policy.Flag
-	prev := v
+	if _, err := s.carryThrough(d, v, f, func(next *Version, f policy.Flag, carries []Carry) {
+		next.Flags = append(next.Flags, f)
+		next.Carried = append(next.Carried, carries...)
+		added = append(added, f)
+	}); err != nil {
+		return nil, err
+	}
+	return added, nil
+}
+
+// How carryThrough ended.
+const (
+	carriedToLatest = iota // the flag reached the latest version
+	carryAtBinary          // a binary version stopped it
+	carryGone              // its lines were gone and it placed nowhere
+)
+
+// carryThrough maps flag f, on version prev of d, onto each later text
+// version in turn as ingest carries flags (carryLines), calling step with
+// each version reached, the flag there and what happened to it. Each
+// version's lines are hashed once.
+func (s *Study) carryThrough(d *Document, prev *Version, f policy.Flag, step func(next *Version, f policy.Flag, carries []Carry)) (int, error) {
 	var prevHashes []uint64
 	for _, next := range d.Versions {
-		if next.N <= v.N {
+		if next.N <= prev.N {
 			continue
 		}
 		if next.Format == FormatBinary || prev.Format == FormatBinary {
-			break
+			return carryAtBinary, nil
 		}
 		var err error
 		if prevHashes == nil {
 			if prevHashes, err = lineHashes(s.versionLines(prev), prev.Lines); err != nil {
-				return nil, err
+				return 0, err
 			}
 		}
 		nextHashes, err := lineHashes(s.versionLines(next), next.Lines)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		flags, carries, err := carryLines(s.versionLines(prev), s.versionLines(next), prevHashes, nextHashes, prev.N, []policy.Flag{f}, nil, nil)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if len(flags) == 0 {
-			break
+			return carryGone, nil
 		}
 		f = flags[0]
-		next.Flags = append(next.Flags, f)
-		next.Carried = append(next.Carried, carries...)
-		added = append(added, f)
+		step(next, f, carries)
 		prev, prevHashes = next, nextHashes
 	}
-	return added, nil
+	return carriedToLatest, nil
 }
 
 // OpenLines writes a text document's parsed lines with their numbers to

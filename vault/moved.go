@@ -206,36 +206,19 @@ func (s *Study) followRange(d *Document, n, from, to int) (*MovedQuote, error) {
 		return nil, nil // the version is gone (a destroyed document): nothing to follow
 	}
 	m := &MovedQuote{Doc: d.Handle, Rendered: n, Latest: d.Latest().N, From: from, To: to, NewFrom: from, NewTo: to, How: CarrySame}
-	f := policy.Flag{Kind: policy.FlagDNQ, From: from, To: to}
-	for _, next := range d.Versions {
-		if next.N <= n {
-			continue
-		}
-		if next.Format == FormatBinary || prev.Format == FormatBinary {
-			return nil, nil
-		}
-		ph, err := lineHashes(s.versionLines(prev), prev.Lines)
-		if err != nil {
-			return nil, err
-		}
-		nh, err := lineHashes(s.versionLines(next), next.Lines)
-		if err != nil {
-			return nil, err
-		}
-		flags, carries, err := carryLines(s.versionLines(prev), s.versionLines(next), ph, nh, prev.N, []policy.Flag{f}, nil, nil)
-		if err != nil {
-			return nil, err
-		}
-		if len(flags) == 0 {
-			m.How = CarryNearest
-			return m, nil
-		}
-		f = flags[0]
+	end, err := s.carryThrough(d, prev, policy.Flag{Kind: policy.FlagDNQ, From: from, To: to}, func(_ *Version, f policy.Flag, carries []Carry) {
 		m.NewFrom, m.NewTo = f.From, f.To
 		if len(carries) > 0 && howRank[carries[0].How] > howRank[m.How] {
 			m.How = carries[0].How
 		}
-		prev = next
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case end == carryAtBinary:
+		return nil, nil
+	case end == carryGone:
+		m.How = CarryNearest
 	}
 	return m, nil
 }
