@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"syscall"
+
+	"github.com/fieldvault/fieldvault/vault/store"
 )
 
 // maxSmallInput bounds a file read whole into memory (a chapter draft, a
@@ -30,7 +32,7 @@ func OpenInput(path, what string) (*os.File, os.FileInfo, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, nil, fmt.Errorf("%w: %s %s is not a regular file (%s); only regular files are read", ErrInvalid, what, path, fileKind(fi.Mode()))
+		return nil, nil, fmt.Errorf("%w: %s %s is not a regular file (%s); only regular files are read", ErrInvalid, what, path, store.FileKind(fi.Mode()))
 	}
 	return f, fi, nil
 }
@@ -54,22 +56,6 @@ func ReadInput(path, what string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %s %s is larger than %d MiB", ErrInvalid, what, path, maxSmallInput>>20)
 	}
 	return data, nil
-}
-
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a regular file"
 }
 
 // ctxWriter stops a copy soon after ctx is cancelled (SIGINT, SIGTERM):

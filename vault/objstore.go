@@ -703,7 +703,7 @@ func (s *Study) presence(ctx context.Context) (func(id string) (string, error), 
 			case err != nil:
 				return "object file is missing", nil
 			case !fi.Mode().IsRegular():
-				return "object is " + fileKind(fi.Mode()) + ", not a regular file", nil
+				return "object is " + store.FileKind(fi.Mode()) + ", not a regular file", nil
 			}
 			return "", nil
 		}, nil
@@ -804,7 +804,7 @@ type vaultFile struct {
 // (store.ErrConflict: the backup runs again).
 func (s *Study) openVaultFile(ctx context.Context, cat *Catalog, rel string) (*vaultFile, error) {
 	if s.Store == nil {
-		f, err := os.Open(filepath.Join(s.Dir, rel))
+		f, err := openRegular(filepath.Join(s.Dir, rel))
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/fieldvault/fieldvault/vault/store"
 )
 
 // openRegular opens a file of the vault for reading, refusing anything but
@@ -25,7 +27,7 @@ func openRegular(path string) (*os.File, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, integrity("%s in the study folder is %s, not a regular file; restore it from a backup", filepath.Base(path), fileKind(fi.Mode()))
+		return nil, integrity("%s in the study folder is %s, not a regular file; restore it from a backup", filepath.Base(path), store.FileKind(fi.Mode()))
 	}
 	return f, nil
 }

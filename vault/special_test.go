@@ -87,6 +87,13 @@ func TestSpecialFilesInVault(t *testing.T) {
 				if _, err := os.Stat(out); err == nil {
 					t.Errorf("open D1 wrote %s", out)
 				}
+				tar := filepath.Join(t.TempDir(), "backup.tar")
+				if _, err := s.Backup(ctx, BackupRequest{Output: tar}); !errors.Is(err, ErrIntegrity) {
+					t.Errorf("backup: %v, want an integrity error", err)
+				}
+				if _, err := os.Stat(tar); err == nil {
+					t.Errorf("backup wrote %s", tar)
+				}
 				return nil
 			})
 			if err != nil && !errors.Is(err, ErrIntegrity) {

@@ -28,19 +28,22 @@ func (e *LockedError) Error() string {
 // study folder replaced it.
 var ErrLockFile = errors.New("the lock file is not a regular file of its own")
 
-// fileType names a non-regular file's type for a message.
-func fileType(m os.FileMode) string {
+// FileKind names what a file that is not a regular file is, for a
+// message: "a named pipe", "a directory".
+func FileKind(m os.FileMode) string {
 	switch {
-	case m&os.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&os.ModeSocket != 0:
-		return "socket"
-	case m&os.ModeDevice != 0:
-		return "device"
 	case m.IsDir():
-		return "directory"
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
 	}
-	return "special file"
+	return "not a regular file"
 }
 
 // FileLock is a held flock on a lock file.
@@ -79,7 +82,7 @@ func AcquireFile(ctx context.Context, path string, exclusive bool, wait time.Dur
 		return nil, fmt.Errorf("opening the lock file: %w", err)
 	} else if !fi.Mode().IsRegular() {
 		f.Close()
-		return nil, fmt.Errorf("%w: it is a %s", ErrLockFile, fileType(fi.Mode()))
+		return nil, fmt.Errorf("%w: it is %s", ErrLockFile, FileKind(fi.Mode()))
 	} else if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink != 1 {
 		f.Close()
 		return nil, fmt.Errorf("%w: it has %d hard links", ErrLockFile, st.Nlink)
