@@ -147,7 +147,7 @@ func splitPrefix(line string) (name, rest string, ok bool) {
 		// "Name<TAB>words": a label set off by a tab, as typists lay
 		// transcripts out in Word; words must follow (a heading may end
 		// in a tab, a schedule give a time: "Arrival<TAB>10:30").
-		rest := strings.TrimLeft(s[t+1:], " \t")
+		rest := strings.TrimLeft(s[t+1:], " \t\u00a0")
 		if !hasLetter(rest) {
 			return "", "", false
 		}
