@@ -45,10 +45,17 @@ func ParseURL(s string) (Location, error) {
 		if !ValidKey(prefix) {
 			return Location{}, fmt.Errorf("%w: the prefix must be slash-separated names of letters, digits, '.', '_' and '-'", ErrBadURL)
 		}
+		if len(prefix) > maxPrefix {
+			return Location{}, fmt.Errorf("%w: the prefix is longer than %d characters: the study's keys beneath it would be too long", ErrBadURL, maxPrefix)
+		}
 		prefix += "/"
 	}
 	return Location{Bucket: bucket, Prefix: prefix}, nil
 }
+
+// maxPrefix leaves room beneath a prefix for the longest key a study
+// writes (objects/ab/<uuid>.age, 51 bytes) within ValidKey's 512.
+const maxPrefix = 512 - 128
 
 func checkBucket(b string) error {
 	switch {

@@ -68,7 +68,10 @@ func FuzzParseURL(f *testing.F) {
 			if !errors.Is(err, ErrBadURL) {
 				t.Fatalf("untyped error %v", err)
 			}
-			if strings.Contains(s, "@") && len(s) > 8 && strings.Contains(err.Error(), s[5:]) {
+			// What follows s3:// (where credentials would be) is never
+			// repeated; a value that is no s3:// URL is not repeated
+			// whole (its tail may be words of the fixed message: "s3:/").
+			if strings.Contains(s, "@") && len(s) > 8 && (IsURL(s) && strings.Contains(err.Error(), s[5:]) || strings.Contains(err.Error(), s)) {
 				t.Fatalf("the error repeats a URL carrying credentials: %v", err)
 			}
 			return
